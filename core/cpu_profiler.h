@@ -1,0 +1,68 @@
+// The CPU profiler: a profiling signal per thread, every 1/hz seconds of that thread's
+// CPU time, whose handler captures the interrupted stack into a lock-free ring.
+//
+// Process-wide and never destroyed: signals may still be pending for any thread after
+// stop(), so the handler and the ring it writes must outlive every stop (see RingBuffer).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "core/ring_buffer.h"
+#include "core/stack_sample.h"
+
+namespace siagent {
+
+struct CpuProfilerStats {
+    uint64_t samples = 0;           // records written to the ring
+    uint64_t dropped = 0;           // records lost because the ring was full
+    uint64_t truncated = 0;         // stacks cut at the depth limit
+    uint64_t handler_nanoseconds = 0;  // total time spent in the handler
+    uint64_t foreign_signals = 0;   // profiling signals not sent by our timers
+    uint64_t handler_median_ns = 0;  // upper bucket edges, within 19 %
+    uint64_t handler_p99_ns = 0;
+};
+
+using StackRing = RingBuffer<StackSample>;
+
+class CpuProfiler {
+public:
+    // Installs the handler (once per process) and arms every thread except `agent_tid`.
+    // Returns false with `error` set when the profiler cannot run.
+    bool start(int hz, int max_depth, pid_t agent_tid, std::string& error);
+    // Disarms every thread. Safe to call when not started.
+    void stop();
+    bool running() const;
+
+    // Called on a new thread before its start routine runs, and when it ends.
+    void on_thread_start();
+    void on_thread_exit();
+    // Agent thread, periodically: arm threads nobody registered (raw clones, threads that
+    // predate the agent).
+    void rescan_threads();
+
+    // Agent thread only.
+    template <typename Visitor>
+    size_t drain(Visitor&& visit) {
+        return ring().drain(visit);
+    }
+
+    int64_t interval_ns() const;
+    CpuProfilerStats stats() const;
+    size_t armed_threads();
+
+    // pthread_atfork hooks.
+    void prepare_fork();
+    void parent_after_fork();
+    void child_after_fork();
+
+private:
+    static StackRing& ring();
+};
+
+// The one instance (constructed on first use, never destroyed).
+CpuProfiler& cpu_profiler();
+
+}  // namespace siagent

@@ -1,0 +1,124 @@
+// A bounded lock-free multi-producer / single-consumer ring of fixed-size records.
+//
+// Producers: any application thread, inside a signal handler or an interposed call.
+// Consumer: the agent thread only. A full ring drops the record and counts it; nothing
+// ever waits. Storage comes from mmap when the ring is made and is never returned while
+// producers may still run (see CpuProfiler), so a late signal never touches freed memory.
+//
+// Protocol (per-slot sequence numbers): slot i is free for the producer holding ticket t
+// when sequence == t, and readable by the consumer at position t when sequence == t + 1.
+// - A producer claims a ticket with a CAS on `tail_` (relaxed: the slot's sequence, read
+//   with acquire, is what orders the slot's reuse after the consumer's release).
+// - It writes the record, then publishes with a release store of sequence = t + 1, so the
+//   consumer's acquire load of that sequence sees the whole record.
+// - The consumer reads, then frees the slot for the next lap with a release store of
+//   sequence = t + capacity, so a producer's later writes cannot overtake the read.
+// A producer interrupted between claim and publish (e.g. by a nested signal) only delays
+// the consumer, which stops at the unpublished slot and resumes on its next drain.
+#pragma once
+
+#include <sys/mman.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+
+namespace siagent {
+
+template <typename Record>
+class RingBuffer {
+    static_assert(std::is_trivially_copyable_v<Record>, "records are copied as raw bytes");
+
+    struct Slot {
+        std::atomic<uint64_t> sequence;
+        Record record;
+    };
+
+public:
+    // `capacity` is rounded up to a power of two. Check valid() afterwards: mmap may fail.
+    explicit RingBuffer(size_t capacity) {
+        size_t rounded = 1;
+        while (rounded < capacity) rounded <<= 1;
+        void* memory = mmap(nullptr, rounded * sizeof(Slot), PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (memory == MAP_FAILED) return;
+        slots_ = static_cast<Slot*>(memory);
+        mask_ = rounded - 1;
+        reset();
+    }
+
+    RingBuffer(const RingBuffer&) = delete;
+    RingBuffer& operator=(const RingBuffer&) = delete;
+    // Deliberately no unmap: see the ownership note above.
+    ~RingBuffer() = default;
+
+    bool valid() const { return slots_ != nullptr; }
+    size_t capacity() const { return mask_ + 1; }
+
+    // Only while no producer or consumer runs (construction, a fork child).
+    void reset() {
+        for (size_t i = 0; i <= mask_; ++i) slots_[i].sequence.store(i, std::memory_order_relaxed);
+        head_.store(0, std::memory_order_relaxed);
+        tail_.store(0, std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_release);
+    }
+
+    // signal-safe, malloc-safe. Returns a slot to fill and then hand to publish(), or
+    // nullptr when the ring is full (the drop is counted).
+    Record* claim(uint64_t& ticket) {
+        uint64_t position = tail_.load(std::memory_order_relaxed);
+        for (;;) {
+            Slot& slot = slots_[position & mask_];
+            uint64_t sequence = slot.sequence.load(std::memory_order_acquire);
+            int64_t lag = static_cast<int64_t>(sequence - position);
+            if (lag == 0) {
+                if (tail_.compare_exchange_weak(position, position + 1,
+                                                std::memory_order_relaxed)) {
+                    ticket = position;
+                    return &slot.record;
+                }
+            } else if (lag < 0) {
+                dropped_.fetch_add(1, std::memory_order_relaxed);
+                return nullptr;
+            } else {
+                position = tail_.load(std::memory_order_relaxed);
+            }
+        }
+    }
+
+    // signal-safe, malloc-safe.
+    void publish(uint64_t ticket) {
+        slots_[ticket & mask_].sequence.store(ticket + 1, std::memory_order_release);
+    }
+
+    // Consumer only. Calls `visit(const Record&)` for each published record in order and
+    // returns how many it consumed; stops at the first slot not yet published.
+    template <typename Visitor>
+    size_t drain(Visitor&& visit, size_t limit = SIZE_MAX) {
+        size_t consumed = 0;
+        uint64_t position = head_.load(std::memory_order_relaxed);
+        while (consumed < limit) {
+            Slot& slot = slots_[position & mask_];
+            if (slot.sequence.load(std::memory_order_acquire) != position + 1) break;
+            visit(static_cast<const Record&>(slot.record));
+            slot.sequence.store(position + mask_ + 1, std::memory_order_release);
+            ++position;
+            ++consumed;
+        }
+        head_.store(position, std::memory_order_relaxed);
+        return consumed;
+    }
+
+    uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+private:
+    Slot* slots_ = nullptr;
+    size_t mask_ = 0;
+    alignas(64) std::atomic<uint64_t> tail_{0};  // next ticket for producers
+    alignas(64) std::atomic<uint64_t> head_{0};  // next position for the consumer
+    alignas(64) std::atomic<uint64_t> dropped_{0};
+};
+
+}  // namespace siagent

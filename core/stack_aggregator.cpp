@@ -1,0 +1,98 @@
+#include "core/stack_aggregator.h"
+
+#include <functional>
+
+#include "core/symbolizer.h"
+
+namespace siagent {
+namespace {
+
+const char kTruncatedFrame[] = "[truncated]";
+const char kOverflowFrame[] = "[stack table full]";
+
+// Index of a pseudo frame (no address) with the given name, made on first use.
+uint32_t pseudo_frame(Profile& profile, std::unordered_map<std::string, uint32_t>& made,
+                      const std::string& name) {
+    auto known = made.find(name);
+    if (known != made.end()) return known->second;
+    Frame frame;
+    frame.lines.push_back({name, "", 0});
+    profile.frames.push_back(std::move(frame));
+    uint32_t index = static_cast<uint32_t>(profile.frames.size() - 1);
+    made.emplace(name, index);
+    return index;
+}
+
+}  // namespace
+
+size_t StackAggregator::KeyHash::operator()(const Key& key) const {
+    size_t hash = std::hash<std::string>()(key.thread) ^ (key.truncated ? 0x9e3779b9u : 0);
+    for (uint64_t address : key.addresses) hash = hash * 1099511628211ull ^ address;
+    return hash;
+}
+
+void StackAggregator::add(const StackSample& sample, const std::string& thread_name) {
+    Key key;
+    key.thread = thread_name;
+    key.truncated = sample.truncated != 0;
+    key.addresses.reserve(sample.depth);
+    for (int i = 0; i < sample.depth; ++i) {
+        // Callers' frames hold return addresses; the call itself is the byte before, which
+        // keeps the line lookup inside the calling statement.
+        uint64_t address = sample.frames[i];
+        key.addresses.push_back(i == 0 || address == 0 ? address : address - 1);
+    }
+    auto existing = stacks_.find(key);
+    if (existing == stacks_.end() && stacks_.size() >= max_unique_stacks_) {
+        overflowed_samples_ += sample.count;
+        key = Key{};
+        key.addresses.clear();
+        key.thread = kOverflowFrame;
+        existing = stacks_.find(key);
+    }
+    if (existing == stacks_.end()) existing = stacks_.emplace(std::move(key), std::array<int64_t, 2>{0, 0}).first;
+    existing->second[0] += sample.count;
+    existing->second[1] += sample.value;
+}
+
+Profile StackAggregator::take_profile(Symbolizer& symbolizer, const ProfileShape& shape) {
+    Profile profile;
+    profile.sample_types = shape.sample_types;
+    profile.period_type = shape.period_type;
+    profile.period = shape.period;
+    profile.time_nanos = shape.time_nanos;
+    profile.duration_nanos = shape.duration_nanos;
+    profile.comments = shape.comments;
+
+    std::unordered_map<uint64_t, uint32_t> frame_of_address;
+    std::unordered_map<std::string, uint32_t> pseudo_frames;
+    for (auto& [key, values] : stacks_) {
+        Sample sample;
+        if (key.addresses.empty() && key.thread == kOverflowFrame) {
+            sample.frames.push_back(pseudo_frame(profile, pseudo_frames, kOverflowFrame));
+        }
+        for (uint64_t address : key.addresses) {
+            if (shape.hidden_code.contains(address)) continue;
+            auto known = frame_of_address.find(address);
+            if (known == frame_of_address.end()) {
+                profile.frames.push_back(symbolizer.resolve(address));
+                known = frame_of_address.emplace(address, profile.frames.size() - 1).first;
+            }
+            sample.frames.push_back(known->second);
+        }
+        if (sample.frames.empty()) {
+            // Every frame was the agent's own code (hidden): keep the cost visible.
+            sample.frames.push_back(pseudo_frame(profile, pseudo_frames, "[siagent]"));
+        }
+        if (key.truncated) sample.frames.push_back(pseudo_frame(profile, pseudo_frames, kTruncatedFrame));
+        sample.values = {values[0], values[1]};
+        if (!key.thread.empty() && key.thread != kOverflowFrame) sample.labels.push_back({"thread", key.thread});
+        profile.samples.push_back(std::move(sample));
+    }
+    profile.mappings = symbolizer.mappings();
+    stacks_.clear();
+    overflowed_samples_ = 0;
+    return profile;
+}
+
+}  // namespace siagent

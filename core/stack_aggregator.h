@@ -1,0 +1,61 @@
+// Sums captured stacks per (call stack, thread) over one report period, and turns the sum
+// into a symbolized Profile. Agent thread only.
+//
+// Memory is bounded: past `max_unique_stacks` distinct stacks in one period, further new
+// stacks are summed into one "[stack table full]" entry and counted, never stored.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/module_map.h"
+#include "core/profile.h"
+#include "core/stack_sample.h"
+
+namespace siagent {
+
+class Symbolizer;
+
+struct ProfileShape {
+    std::vector<ValueType> sample_types;  // two: the record's count, then its value
+    ValueType period_type;
+    int64_t period = 0;
+    int64_t time_nanos = 0;
+    int64_t duration_nanos = 0;
+    AddressRange hidden_code;  // frames in here are dropped (the agent's own code)
+    std::vector<std::string> comments;
+};
+
+class StackAggregator {
+public:
+    explicit StackAggregator(size_t max_unique_stacks = 50'000)
+        : max_unique_stacks_(max_unique_stacks) {}
+
+    void add(const StackSample& sample, const std::string& thread_name);
+    bool empty() const { return stacks_.empty(); }
+    size_t unique_stacks() const { return stacks_.size(); }
+    uint64_t overflowed_samples() const { return overflowed_samples_; }
+
+    // Builds the profile of everything added since the last call, and starts over.
+    Profile take_profile(Symbolizer& symbolizer, const ProfileShape& shape);
+
+private:
+    struct Key {
+        std::vector<uint64_t> addresses;  // lookup addresses, leaf first
+        std::string thread;
+        bool truncated = false;
+        bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+        size_t operator()(const Key& key) const;
+    };
+
+    size_t max_unique_stacks_;
+    uint64_t overflowed_samples_ = 0;
+    std::unordered_map<Key, std::array<int64_t, 2>, KeyHash> stacks_;
+};
+
+}  // namespace siagent

@@ -1,0 +1,78 @@
+#include "core/stack_capture.h"
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <ucontext.h>
+
+#include <cstring>
+
+#include "core/stack_sample.h"
+
+namespace siagent {
+namespace {
+
+// Frames the handler itself adds above the interrupted one: the handler, the capture
+// function, libunwind's entry, and the kernel's signal trampoline, with room to spare.
+constexpr int kHandlerFrames = 8;
+constexpr int kMaxRawFrames = kMaxStackFrames + kHandlerFrames;
+
+uint64_t interrupted_pc(const void* ucontext) {
+#if defined(__x86_64__)
+    return static_cast<const ucontext_t*>(ucontext)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return static_cast<const ucontext_t*>(ucontext)->uc_mcontext.pc;
+#else
+    return 0;
+#endif
+}
+
+// Slower path: a cursor started from the signal frame itself. Every unw_step parses the
+// caller's unwind information (cached by libunwind).
+CapturedStack step_from_context(const void* ucontext, uint64_t* frames, int max_frames) {
+    CapturedStack result;
+    unw_cursor_t cursor;
+    auto* context = const_cast<unw_context_t*>(static_cast<const unw_context_t*>(ucontext));
+    if (unw_init_local2(&cursor, context, UNW_INIT_SIGNAL_FRAME) < 0) return result;
+    do {
+        if (result.depth == max_frames) {
+            result.truncated = true;
+            break;
+        }
+        unw_word_t ip = 0;
+        if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0) break;
+        frames[result.depth++] = ip;
+    } while (unw_step(&cursor) > 0);
+    return result;
+}
+
+}  // namespace
+
+void prepare_stack_capture() {
+    void* warm_up[4];
+    unw_backtrace(warm_up, 4);
+}
+
+CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, int max_frames) {
+    // Fast path: unw_backtrace walks from here with libunwind's per-thread trace cache
+    // (frame layouts remembered by address), through the signal trampoline, into the
+    // interrupted code. The frames above the interrupted PC are ours and are cut off.
+    if (max_frames > kMaxStackFrames) max_frames = kMaxStackFrames;
+    void* raw[kMaxRawFrames];
+    int capacity = max_frames + kHandlerFrames;
+    int captured = unw_backtrace(raw, capacity);
+    uint64_t pc = interrupted_pc(ucontext);
+    for (int start = 0; start < captured && start < kHandlerFrames; ++start) {
+        if (reinterpret_cast<uint64_t>(raw[start]) != pc) continue;
+        CapturedStack result;
+        result.depth = captured - start;
+        result.truncated = captured == capacity || result.depth > max_frames;
+        if (result.depth > max_frames) result.depth = max_frames;
+        memcpy(frames, raw + start, result.depth * sizeof(uint64_t));
+        return result;
+    }
+    // The trampoline was not recognized (or the PC sits in a frame libunwind's fast path
+    // cannot describe): unwind from the saved context instead.
+    return step_from_context(ucontext, frames, max_frames);
+}
+
+}  // namespace siagent

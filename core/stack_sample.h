@@ -1,0 +1,26 @@
+// The fixed-size record a sampler writes into a RingBuffer: one captured call stack.
+//
+// Ownership: written in place by the producer between RingBuffer::claim and publish,
+// read by the agent thread during drain; the frames never point at memory that the
+// record does not contain.
+#pragma once
+
+#include <cstdint>
+
+namespace siagent {
+
+inline constexpr int kMaxStackFrames = 128;
+
+struct StackSample {
+    int64_t count = 0;       // how many samples this record stands for (timer overruns)
+    int64_t value = 0;       // the measured quantity, e.g. CPU nanoseconds
+    uint64_t timestamp = 0;  // CLOCK_MONOTONIC nanoseconds
+    int32_t thread_id = 0;
+    uint16_t depth = 0;      // frames used
+    uint8_t truncated = 0;   // 1 when the stack was deeper than the capture limit
+    uint8_t reserved = 0;
+    // frames[0] is the interrupted instruction; frames[1..] are return addresses.
+    uint64_t frames[kMaxStackFrames];
+};
+
+}  // namespace siagent

@@ -1,0 +1,138 @@
+// The `siagent` command. Exit codes: 0 ok, 2 a file could not be read or decoded,
+// 64 (EX_USAGE) bad arguments, including profiles of different kinds given together.
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dashboard/cli/top_table.h"
+#include "transport/profile_file.h"
+
+namespace {
+
+constexpr int kExitUnreadable = 2;
+constexpr int kExitUsage = 64;
+
+constexpr const char* kUsage =
+    "usage: siagent <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  top [-n N] [--cum] [--sample-index NAME|INDEX] FILE...\n"
+    "        rank functions of one or more pprof files (gzipped or plain) of one kind,\n"
+    "        merged; -n rows (default 20, 0 = all), --cum sorts by cumulative value,\n"
+    "        --sample-index picks the value (default: the last sample type, e.g. cpu)\n"
+    "  help  print this text\n";
+
+int usage_error(const std::string& message) {
+    std::fprintf(stderr, "siagent: %s (see 'siagent help')\n", message.c_str());
+    return kExitUsage;
+}
+
+bool parse_rows(std::string_view text, size_t& rows) {
+    if (text.empty() || text.size() > 9) return false;
+    size_t n = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return false;
+        n = n * 10 + static_cast<size_t>(c - '0');
+    }
+    rows = n;
+    return true;
+}
+
+int run_top(const std::vector<std::string>& args) {
+    siagent::TopOptions options;
+    std::vector<std::string> files;
+    bool options_done = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (options_done || a.empty() || a[0] != '-' || a == "-") {
+            files.push_back(a);
+            continue;
+        }
+        // Accepts "-n 5", "-n5", "-n=5", and "--sample-index X" or "--sample-index=X".
+        auto value = [&](std::string_view flag, std::string& out) -> int {
+            if (a == flag) {
+                if (i + 1 >= args.size()) return -1;
+                out = args[++i];
+                return 1;
+            }
+            if (a.compare(0, flag.size(), flag) != 0) return 0;
+            std::string_view rest = std::string_view(a).substr(flag.size());
+            if (rest.front() == '=')
+                rest.remove_prefix(1);
+            else if (flag.size() > 2)
+                return 0;  // long flags take '=' only
+            out = std::string(rest);
+            return 1;
+        };
+        std::string text;
+        int got = 0;
+        if (a == "--") {
+            options_done = true;
+        } else if (a == "--cum") {
+            options.sort_by_cum = true;
+        } else if (a == "--flat") {
+            options.sort_by_cum = false;
+        } else if ((got = value("-n", text)) != 0) {
+            if (got < 0) return usage_error("-n needs a number");
+            if (!parse_rows(text, options.rows))
+                return usage_error("-n needs a number, not '" + text + "'");
+        } else if ((got = value("--sample-index", text)) != 0) {
+            if (got < 0 || text.empty()) return usage_error("--sample-index needs a name or index");
+            options.sample_index = text;
+        } else {
+            return usage_error("unknown option '" + a + "' for top");
+        }
+    }
+    if (files.empty()) return usage_error("top needs at least one profile file");
+
+    std::vector<siagent::NamedProfile> profiles;
+    for (const std::string& path : files) {
+        std::string error;
+        std::optional<siagent::Profile> p = siagent::read_profile_file(path, error);
+        if (!p) {
+            std::fprintf(stderr, "siagent: %s\n", error.c_str());
+            return kExitUnreadable;
+        }
+        profiles.push_back({path, std::move(*p)});
+    }
+    std::string error;
+    std::optional<siagent::TopTable> table = siagent::compute_top(profiles, options, error);
+    if (!table) {  // different kinds, or a sample index the files do not have
+        std::fprintf(stderr, "siagent: %s\n", error.c_str());
+        return kExitUsage;
+    }
+    const std::string text = siagent::render_top(*table);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (std::fflush(stdout) != 0) {
+        std::perror("siagent: stdout");
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) return usage_error("missing command");
+    const std::string command = args.front();
+    args.erase(args.begin());
+    if (command == "help" || command == "--help" || command == "-h") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (command == "top") {
+        for (const std::string& a : args) {
+            if (a == "--help" || a == "-h") {
+                std::fputs(kUsage, stdout);
+                return 0;
+            }
+            if (a == "--") break;
+        }
+        return run_top(args);
+    }
+    return usage_error("unknown command '" + command + "'");
+}

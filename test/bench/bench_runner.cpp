@@ -1,0 +1,139 @@
+// Overhead benchmark: runs one program unprofiled, under siagent, and under gperftools'
+// CPU profiler, alternating, several rounds, and prints each variant's median wall and CPU
+// time as a ratio to the unprofiled runs measured in the same invocation.
+//
+// Usage: bench_runner --agent LIB [--gperftools LIB] [--rounds N] [--hz N] -- PROGRAM ARGS...
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+struct Variant {
+    std::string name;
+    std::map<std::string, std::string> environment;
+    std::vector<double> wall_seconds;
+    std::vector<double> cpu_seconds;
+};
+
+struct Measurement {
+    double wall = 0;
+    double cpu = 0;
+    bool ok = false;
+};
+
+Measurement run_once(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra) {
+    std::vector<std::string> entries;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        std::string text(*entry);
+        std::string name = text.substr(0, text.find('='));
+        if (extra.count(name) == 0 && name != "LD_PRELOAD" && name.rfind("SI_", 0) != 0 &&
+            name.rfind("CPUPROFILE", 0) != 0)
+            entries.push_back(text);
+    }
+    for (const auto& [name, value] : extra) entries.push_back(name + "=" + value);
+    std::vector<char*> envp, args;
+    for (auto& entry : entries) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_copy = argv;
+    for (auto& arg : argv_copy) args.push_back(arg.data());
+    args.push_back(nullptr);
+
+    auto started = std::chrono::steady_clock::now();
+    pid_t child = fork();
+    if (child == 0) {
+        freopen("/dev/null", "w", stdout);
+        execve(args[0], args.data(), envp.data());
+        _exit(127);
+    }
+    int status = 0;
+    rusage usage{};
+    wait4(child, &status, 0, &usage);
+    Measurement result;
+    result.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    result.cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
+                 usage.ru_stime.tv_usec / 1e6;
+    result.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    return result;
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    size_t middle = values.size() / 2;
+    return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+[[noreturn]] void usage() {
+    fprintf(stderr, "usage: bench_runner --agent LIB [--gperftools LIB] [--rounds N] [--hz N] -- PROGRAM ARGS...\n");
+    exit(64);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string agent, gperftools, hz = "100";
+    int rounds = 5;
+    std::vector<std::string> program;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--") {
+            program.assign(argv + i + 1, argv + argc);
+            break;
+        }
+        if (i + 1 >= argc) usage();
+        if (arg == "--agent") agent = argv[++i];
+        else if (arg == "--gperftools") gperftools = argv[++i];
+        else if (arg == "--rounds") rounds = atoi(argv[++i]);
+        else if (arg == "--hz") hz = argv[++i];
+        else usage();
+    }
+    if (agent.empty() || program.empty() || rounds < 1) usage();
+
+    std::string scratch = std::filesystem::temp_directory_path() / ("siagent-bench-" + std::to_string(getpid()));
+    std::filesystem::create_directories(scratch);
+    std::vector<Variant> variants = {
+        {"unprofiled", {}, {}, {}},
+        {"siagent", {{"LD_PRELOAD", agent}, {"SI_OUTPUT_DIR", scratch + "/siagent"}, {"SI_CPU_SAMPLING_HZ", hz}}, {}, {}},
+    };
+    if (!gperftools.empty()) {
+        variants.push_back({"gperftools", {{"LD_PRELOAD", gperftools}, {"CPUPROFILE", scratch + "/gperftools.prof"},
+                                           {"CPUPROFILE_FREQUENCY", hz}}, {}, {}});
+    }
+
+    std::string command;
+    for (const auto& part : program) command += part + " ";
+    printf("benchmark: %s(%d rounds, variants alternate within each round, %s Hz)\n", command.c_str(), rounds, hz.c_str());
+    run_once(program, {});  // warm the page cache
+    for (int round = 0; round < rounds; ++round) {
+        for (auto& variant : variants) {
+            Measurement measured = run_once(program, variant.environment);
+            if (!measured.ok) {
+                fprintf(stderr, "bench_runner: %s run failed\n", variant.name.c_str());
+                return 1;
+            }
+            variant.wall_seconds.push_back(measured.wall);
+            variant.cpu_seconds.push_back(measured.cpu);
+        }
+    }
+    std::filesystem::remove_all(scratch);
+
+    double base_wall = median(variants[0].wall_seconds), base_cpu = median(variants[0].cpu_seconds);
+    printf("%-12s %12s %12s %12s %12s\n", "variant", "wall (s)", "cpu (s)", "wall ratio", "cpu ratio");
+    for (const auto& variant : variants) {
+        double wall = median(variant.wall_seconds), cpu = median(variant.cpu_seconds);
+        printf("%-12s %12.3f %12.3f %12.4f %12.4f\n", variant.name.c_str(), wall, cpu, wall / base_wall, cpu / base_cpu);
+    }
+    return 0;
+}

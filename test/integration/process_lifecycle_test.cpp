@@ -1,0 +1,72 @@
+// fork, exec and abrupt endings under the agent: every process gets its own profile, and
+// the agent never changes how or how fast a process ends.
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "test/integration/process_runner.h"
+#include "test/integration/profile_queries.h"
+
+using namespace siagent::testing;
+
+namespace {
+
+std::map<std::string, std::string> profiling_into(const TemporaryDirectory& dir) {
+    return {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()}, {"SI_CPU_SAMPLING_HZ", "500"}};
+}
+
+}  // namespace
+
+TEST_CASE("a forked child and an exec'd child write their own files, named by their own pid") {
+    TemporaryDirectory dir;
+    RunResult result = run({program("fork_exec"), "60"}, profiling_into(dir));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    std::map<std::string, std::string> pids;
+    std::regex pattern(R"(pid (\w+) (\d+))");
+    for (auto it = std::sregex_iterator(result.out.begin(), result.out.end(), pattern); it != std::sregex_iterator(); ++it)
+        pids[(*it)[1]] = (*it)[2];
+    REQUIRE(pids.size() == 3);
+
+    for (const auto& [role, function] : std::map<std::string, std::string>{
+             {"parent", "parent_burn"}, {"forked", "forked_child_burn"}, {"execed", "exec_child_burn"}}) {
+        auto files = dir.files("cpu-" + pids[role] + "-");
+        INFO(role << " (pid " << pids[role] << ")");
+        REQUIRE(!files.empty());
+        auto profiles = read_profiles(files);
+        double total = static_cast<double>(total_value(profiles, 1));
+        REQUIRE(total > 0);
+        CHECK(self_value(profiles, function, 1) / total > 0.8);
+    }
+}
+
+TEST_CASE("the agent does not change how a process ends, nor make it hang") {
+    struct Ending {
+        const char* mode;
+        int exit_code;
+        int signal;
+    };
+    for (const Ending& ending : {Ending{"_exit", 3, 0}, Ending{"sigterm", -1, 15},
+                                 Ending{"exit", 4, 0}, Ending{"return", 0, 0}}) {
+        TemporaryDirectory dir;
+        RunResult plain = run({program("exit_paths"), ending.mode}, {}, 60);
+        RunResult profiled = run({program("exit_paths"), ending.mode}, profiling_into(dir), 60);
+        INFO(ending.mode << ": " << profiled.err);
+        CHECK_FALSE(plain.timed_out);
+        CHECK_FALSE(profiled.timed_out);
+        CHECK(plain.exit_code == ending.exit_code);
+        CHECK(plain.signal == ending.signal);
+        CHECK(profiled.exit_code == plain.exit_code);
+        CHECK(profiled.signal == plain.signal);
+        CHECK(profiled.err.empty());
+    }
+}
+
+TEST_CASE("exit() while other threads still burn CPU writes the final profile") {
+    TemporaryDirectory dir;
+    RunResult result = run({program("exit_paths"), "exit"}, profiling_into(dir), 60);
+    REQUIRE(result.exit_code == 4);
+    auto profiles = read_profiles(dir.files("cpu-"));
+    REQUIRE(!profiles.empty());
+    CHECK(total_value_through(profiles, "main_burn", 1) > 0);
+}

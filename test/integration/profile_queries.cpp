@@ -1,0 +1,64 @@
+#include "test/integration/profile_queries.h"
+
+namespace siagent::testing {
+namespace {
+
+const SourceLine* owner(const Profile& profile, uint32_t frame) {
+    const auto& lines = profile.frames.at(frame).lines;
+    return lines.empty() ? nullptr : &lines.back();
+}
+
+}  // namespace
+
+int64_t total_value(const std::vector<Profile>& profiles, size_t index) {
+    int64_t sum = 0;
+    for (const auto& profile : profiles)
+        for (const auto& sample : profile.samples) sum += sample.values.at(index);
+    return sum;
+}
+
+int64_t self_value(const std::vector<Profile>& profiles, const std::string& function, size_t index) {
+    int64_t sum = 0;
+    for (const auto& profile : profiles) {
+        for (const auto& sample : profile.samples) {
+            if (sample.frames.empty()) continue;
+            const SourceLine* line = owner(profile, sample.frames.front());
+            if (line != nullptr && line->function.find(function) != std::string::npos)
+                sum += sample.values.at(index);
+        }
+    }
+    return sum;
+}
+
+int64_t total_value_through(const std::vector<Profile>& profiles, const std::string& function, size_t index) {
+    int64_t sum = 0;
+    for (const auto& profile : profiles) {
+        for (const auto& sample : profile.samples) {
+            for (uint32_t frame : sample.frames) {
+                bool matches = false;
+                for (const auto& line : profile.frames.at(frame).lines)
+                    matches = matches || line.function.find(function) != std::string::npos;
+                if (matches) {
+                    sum += sample.values.at(index);
+                    break;
+                }
+            }
+        }
+    }
+    return sum;
+}
+
+std::vector<CodePosition> leaf_positions(const std::vector<Profile>& profiles, const std::string& function) {
+    std::vector<CodePosition> positions;
+    for (const auto& profile : profiles) {
+        for (const auto& sample : profile.samples) {
+            if (sample.frames.empty()) continue;
+            const SourceLine* line = owner(profile, sample.frames.front());
+            if (line != nullptr && line->function.find(function) != std::string::npos)
+                positions.push_back({line->file, line->line});
+        }
+    }
+    return positions;
+}
+
+}  // namespace siagent::testing

@@ -1,0 +1,92 @@
+// What a user reads: Go's pprof (the reference reader of the format) and `siagent top`.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "test/integration/process_runner.h"
+
+using namespace siagent::testing;
+
+namespace {
+
+std::string find_go() {
+    for (const char* candidate : {"/usr/bin/go", "/usr/lib/go/bin/go", "/usr/local/go/bin/go"}) {
+        struct stat info;
+        if (stat(candidate, &info) == 0) return candidate;
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("go tool pprof reads every file the agent writes, with names and lines") {
+    std::string go = find_go();
+    REQUIRE_FALSE(go.empty());  // scripts/test installs golang-go
+    TemporaryDirectory dir;
+    TemporaryDirectory go_home;
+    REQUIRE(run({program("fork_exec"), "30"},
+                {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()}, {"SI_CPU_SAMPLING_HZ", "500"}})
+                .exit_code == 0);
+    auto files = dir.files("cpu-");
+    REQUIRE(files.size() >= 3);
+    std::map<std::string, std::string> go_env = {{"HOME", go_home.path()}, {"GOCACHE", go_home.path() + "/cache"},
+                                                 {"GOFLAGS", "-mod=mod"}, {"GOTOOLCHAIN", "local"}};
+    bool saw_function = false;
+    for (const auto& file : files) {
+        RunResult top = run({go, "tool", "pprof", "-top", "-sample_index=cpu", file}, go_env);
+        INFO(file << "\n" << top.err << top.out);
+        CHECK(top.exit_code == 0);
+        CHECK(top.out.find("Type: cpu") != std::string::npos);
+        saw_function = saw_function || top.out.find("_burn") != std::string::npos;
+        RunResult lines = run({go, "tool", "pprof", "-top", "-lines", file}, go_env);
+        CHECK(lines.exit_code == 0);
+        CHECK(lines.out.find("fork_exec.cpp:") != std::string::npos);
+    }
+    CHECK(saw_function);
+}
+
+TEST_CASE("siagent top prints the hot spots of the demo, ranked, with file:line") {
+    TemporaryDirectory dir;
+    REQUIRE(run({program("demo_hotspots"), "200"},
+                {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()}, {"SI_CPU_SAMPLING_HZ", "1000"}})
+                .exit_code == 0);
+    std::vector<std::string> argv = {siagent_cli(), "top"};
+    for (const auto& file : dir.files("cpu-")) argv.push_back(file);
+    RunResult top = run(argv, {});
+    INFO(top.out << top.err);
+    REQUIRE(top.exit_code == 0);
+    size_t score = top.out.find("score_items");
+    size_t parse = top.out.find("parse_request");
+    size_t render = top.out.find("render_response");
+    REQUIRE(score != std::string::npos);
+    REQUIRE(parse != std::string::npos);
+    REQUIRE(render != std::string::npos);
+    CHECK(score < parse);  // 55 % before 25 %
+    CHECK(parse < render);  // 25 % before 20 %
+    CHECK(top.out.find("demo_hotspots.cpp:") != std::string::npos);
+}
+
+TEST_CASE("siagent top refuses an unreadable file with a one-line error") {
+    RunResult top = run({siagent_cli(), "top", "/nonexistent/cpu-1-1.pb.gz"}, {});
+    CHECK(top.exit_code == 2);
+    CHECK(top.err.find("/nonexistent/cpu-1-1.pb.gz") != std::string::npos);
+}
+
+TEST_CASE("the library exports only the interposed symbols and the public API") {
+    RunResult symbols = run({"/usr/bin/nm", "-D", "--defined-only", agent_library()}, {});
+    REQUIRE(symbols.exit_code == 0);
+    std::vector<std::string> exported;
+    std::istringstream stream(symbols.out);
+    for (std::string line; std::getline(stream, line);) {
+        auto space = line.rfind(' ');
+        std::string name = line.substr(space + 1);
+        if (name.find("@@") != std::string::npos) name = name.substr(0, name.find("@@"));
+        exported.push_back(name);
+    }
+    std::sort(exported.begin(), exported.end());
+    INFO(symbols.out);
+    CHECK(exported == std::vector<std::string>{"pthread_create", "si_destroy", "si_start"});
+}

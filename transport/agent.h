@@ -1,0 +1,80 @@
+// The agent: the profilers plus the one in-library thread that does everything slow
+// (draining rings, symbolizing, aggregating, writing reports), on a Boost.Asio io_context.
+//
+// Lifetime: made by start(), ended by shutdown(). In a fork child the parent's Agent must
+// be abandoned, never destroyed (its thread does not exist there): see preload/agent_main.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/config.h"
+#include "core/module_map.h"
+#include "core/stack_aggregator.h"
+#include "core/thread_names.h"
+
+namespace siagent {
+
+class Symbolizer;
+
+class Agent {
+public:
+    // Starts the agent thread, then the profilers `config` enables. Never throws; returns
+    // nullptr (after saying why on stderr) when the agent cannot run at all.
+    static std::unique_ptr<Agent> start(const Config& config);
+
+    ~Agent();
+    Agent(const Agent&) = delete;
+    Agent& operator=(const Agent&) = delete;
+
+    // Stops sampling, writes the last report, and ends the thread; returns within `budget`.
+    // Returns false when the last report did not finish: the thread still runs, detached,
+    // and the caller must then abandon (never delete) this Agent.
+    bool shutdown(std::chrono::milliseconds budget);
+
+    const Config& config() const { return config_; }
+
+private:
+    explicit Agent(const Config& config);
+    bool launch_thread();
+    void run_thread();
+    void start_profilers();
+    void schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds every,
+                  void (Agent::*work)());
+    void drain();
+    void rescan();
+    void report();
+    void final_report();
+
+    Config config_;
+    boost::asio::io_context io_;
+    boost::asio::steady_timer drain_timer_;
+    boost::asio::steady_timer scan_timer_;
+    boost::asio::steady_timer report_timer_;
+    std::thread thread_;
+    std::atomic<pid_t> thread_id_{0};
+    bool stopped_ = false;
+
+    // Agent thread only.
+    std::unique_ptr<Symbolizer> symbolizer_;
+    StackAggregator cpu_stacks_;
+    ThreadNames thread_names_;
+    AddressRange own_code_;
+    int64_t period_start_ns_ = 0;  // wall clock, Unix epoch
+    uint64_t reported_drops_ = 0;
+
+    std::mutex finish_mutex_;
+    std::condition_variable finished_;
+    bool final_report_done_ = false;
+};
+
+}  // namespace siagent

@@ -1,0 +1,187 @@
+#include "transport/profile_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+#include "transport/gzip.h"
+#include "transport/pprof.h"
+
+namespace siagent {
+namespace {
+
+constexpr size_t kMaxProfileBytes = size_t{256} << 20;
+// How many later seconds to try when names are taken; a directory this crowded is broken.
+constexpr int64_t kMaxNameTries = 3600;
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// mkdir -p. Existing directories (including races with other creators) are fine.
+bool make_dirs(const std::string& dir, std::string& error) {
+    std::string path;
+    size_t pos = 0;
+    while (pos <= dir.size()) {
+        size_t slash = dir.find('/', pos);
+        if (slash == std::string::npos) slash = dir.size();
+        path = dir.substr(0, slash);
+        pos = slash + 1;
+        if (path.empty()) continue;  // leading '/' or "//"
+        if (::mkdir(path.c_str(), 0777) == 0) continue;
+        const int err = errno;
+        struct stat st {};
+        if (err == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+        error = "cannot create directory " + path + ": " + errno_text(err);
+        return false;
+    }
+    return true;
+}
+
+bool write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+}
+
+// Creates a uniquely named hidden file in `dir` (O_EXCL, close-on-exec, mode 0666 less the
+// umask). Returns the fd; the caller owns it and the file.
+int create_temp(const std::string& dir, const std::string& kind, std::string& temp_path) {
+    static std::atomic<uint64_t> counter{0};
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        temp_path = dir + "/." + kind + "-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(counter.fetch_add(1, std::memory_order_relaxed)) + ".tmp";
+        const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST) return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+// Moves `from` to `to` only if `to` does not exist, atomically: a concurrent writer of the
+// same name cannot be overwritten. Falls back to link+unlink where renameat2 is unsupported.
+bool rename_no_replace(const std::string& from, const std::string& to) {
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
+        return true;
+    }
+    if (errno != EINVAL && errno != ENOSYS) return false;
+    if (::link(from.c_str(), to.c_str()) != 0) return false;
+    ::unlink(from.c_str());
+    return true;
+}
+
+// Reads at most `limit` + 1 bytes, so that an oversized file is detected without reading it.
+bool read_bounded(const std::string& path, size_t limit, std::string& out, std::string& error) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error = path + ": " + errno_text(errno);
+        return false;
+    }
+    out.clear();
+    char buf[64 * 1024];
+    bool ok = true;
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            error = path + ": " + errno_text(errno);
+            ok = false;
+            break;
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
+        if (out.size() > limit) {
+            error = path + ": larger than " + std::to_string(limit >> 20) + " MiB";
+            ok = false;
+            break;
+        }
+    }
+    ::close(fd);
+    return ok;
+}
+
+}  // namespace
+
+std::optional<std::string> write_profile_file(const std::string& dir_arg, const std::string& kind,
+                                              int64_t pid, int64_t unix_seconds,
+                                              const Profile& profile, std::string& error) {
+    std::string dir = dir_arg;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    if (dir.empty()) {
+        error = "profile output directory is empty";
+        return std::nullopt;
+    }
+    if (kind.empty() || kind.find('/') != std::string::npos || kind[0] == '.') {
+        error = "invalid profile kind '" + kind + "'";
+        return std::nullopt;
+    }
+    if (!make_dirs(dir, error)) return std::nullopt;
+
+    const std::string data = gzip_compress(encode_pprof(profile));
+    if (data.empty()) {
+        error = "cannot compress profile (out of memory)";
+        return std::nullopt;
+    }
+    std::string temp;
+    const int fd = create_temp(dir, kind, temp);
+    if (fd < 0) {
+        error = "cannot create a temporary file in " + dir + ": " + errno_text(errno);
+        return std::nullopt;
+    }
+    // fsync before the rename: after a crash the final name holds all of the data or is absent.
+    const bool written = write_all(fd, data) && ::fsync(fd) == 0;
+    const int write_errno = errno;
+    if (::close(fd) != 0 || !written) {
+        error = "cannot write " + temp + ": " + errno_text(written ? errno : write_errno);
+        ::unlink(temp.c_str());
+        return std::nullopt;
+    }
+
+    const std::string prefix = dir + "/" + kind + "-" + std::to_string(pid) + "-";
+    for (int64_t i = 0; i < kMaxNameTries; ++i) {
+        const std::string path = prefix + std::to_string(unix_seconds + i) + ".pb.gz";
+        if (rename_no_replace(temp, path)) return path;
+        if (errno != EEXIST) {
+            error = "cannot rename " + temp + " to " + path + ": " + errno_text(errno);
+            ::unlink(temp.c_str());
+            return std::nullopt;
+        }
+    }
+    error = "no free file name in " + dir + " for " + prefix + "<seconds>.pb.gz";
+    ::unlink(temp.c_str());
+    return std::nullopt;
+}
+
+std::optional<Profile> read_profile_file(const std::string& path, std::string& error) {
+    std::string data;
+    if (!read_bounded(path, kMaxProfileBytes, data, error)) return std::nullopt;
+    if (data.empty()) {
+        error = path + ": empty file";
+        return std::nullopt;
+    }
+    std::string decode_error;
+    if (data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
+        static_cast<unsigned char>(data[1]) == 0x8b) {
+        auto plain = gzip_decompress(data, kMaxProfileBytes, decode_error);
+        if (!plain) {
+            error = path + ": " + decode_error;
+            return std::nullopt;
+        }
+        data = std::move(*plain);
+    }
+    auto profile = decode_pprof(data, decode_error);
+    if (!profile) error = path + ": " + decode_error;
+    return profile;
+}
+
+}  // namespace siagent
