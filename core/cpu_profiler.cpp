@@ -102,7 +102,25 @@ bool install_handler(std::string& error) {
     return true;
 }
 
+// Set once the application took SIGPROF for itself; the profiler never starts again here.
+std::atomic<bool> stepped_aside{false};
+
 }  // namespace
+
+bool CpuProfiler::is_own_handler(void (*handler)(int, siginfo_t*, void*)) const {
+    return handler == on_profiling_signal;
+}
+
+void CpuProfiler::step_aside_for_application() {
+    if (stepped_aside.exchange(true)) return;
+    bool was_running = running();
+    stop();
+    if (was_running) {
+        print_line("siagent: the application installs its own SIGPROF disposition; the CPU "
+                   "profiler steps aside in this process");
+        log_debug("CPU profiler stopped for the application's SIGPROF (pid %d)", getpid());
+    }
+}
 
 CpuProfiler& cpu_profiler() {
     static CpuProfiler* instance = [] {
@@ -117,6 +135,10 @@ CpuProfiler& cpu_profiler() {
 StackRing& CpuProfiler::ring() { return *ring_instance; }
 
 bool CpuProfiler::start(int hz, int max_depth, pid_t agent_tid, std::string& error) {
+    if (stepped_aside.load()) {
+        error = "the application uses SIGPROF itself";
+        return false;
+    }
     if (!ring().valid()) {
         error = "cannot map the sample ring buffer";
         return false;

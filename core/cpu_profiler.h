@@ -5,6 +5,7 @@
 // stop(), so the handler and the ring it writes must outlive every stop (see RingBuffer).
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -35,6 +36,13 @@ public:
     // Disarms every thread. Safe to call when not started.
     void stop();
     bool running() const;
+
+    // True when `handler` is the profiler's own signal handler.
+    bool is_own_handler(void (*handler)(int, siginfo_t*, void*)) const;
+    // The application takes SIGPROF for itself: disarm every timer (synchronously, before
+    // the application's disposition is installed), stop for good in this process, and say
+    // so once on stderr. Safe to call when not running.
+    void step_aside_for_application();
 
     // Called on a new thread before its start routine runs, and when it ends.
     void on_thread_start();

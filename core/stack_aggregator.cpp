@@ -50,9 +50,21 @@ void StackAggregator::add(const StackSample& sample, const std::string& thread_n
         key.thread = kOverflowFrame;
         existing = stacks_.find(key);
     }
-    if (existing == stacks_.end()) existing = stacks_.emplace(std::move(key), std::array<int64_t, 2>{0, 0}).first;
+    if (existing == stacks_.end()) {
+        existing = stacks_.emplace(std::move(key), std::array<int64_t, 2>{0, 0}).first;
+        unsymbolized_.push_back(&existing->first);
+    }
     existing->second[0] += sample.count;
     existing->second[1] += sample.value;
+}
+
+void StackAggregator::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
+    for (const Key* key : unsymbolized_) {
+        for (uint64_t address : key->addresses) {
+            if (!hidden.contains(address)) symbolizer.resolve(address);
+        }
+    }
+    unsymbolized_.clear();
 }
 
 Profile StackAggregator::take_profile(Symbolizer& symbolizer, const ProfileShape& shape) {
@@ -91,6 +103,7 @@ Profile StackAggregator::take_profile(Symbolizer& symbolizer, const ProfileShape
     }
     profile.mappings = symbolizer.mappings();
     stacks_.clear();
+    unsymbolized_.clear();
     overflowed_samples_ = 0;
     return profile;
 }

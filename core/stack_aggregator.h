@@ -39,6 +39,11 @@ public:
     size_t unique_stacks() const { return stacks_.size(); }
     uint64_t overflowed_samples() const { return overflowed_samples_; }
 
+    // Resolves the addresses of stacks first seen since the last call, so that the work is
+    // spread over the report period instead of landing on the report (or on the
+    // application's exit, for the last one). Frames in `hidden` are skipped.
+    void symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden);
+
     // Builds the profile of everything added since the last call, and starts over.
     Profile take_profile(Symbolizer& symbolizer, const ProfileShape& shape);
 
@@ -56,6 +61,8 @@ private:
     size_t max_unique_stacks_;
     uint64_t overflowed_samples_ = 0;
     std::unordered_map<Key, std::array<int64_t, 2>, KeyHash> stacks_;
+    // Keys of stacks_ not yet symbolized (element pointers stay valid across rehashing).
+    std::vector<const Key*> unsymbolized_;
 };
 
 }  // namespace siagent

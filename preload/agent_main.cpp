@@ -109,8 +109,13 @@ __attribute__((constructor)) void load_agent() {
 
 __attribute__((destructor)) void unload_agent() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
-    if (running_agent == nullptr || !running_agent->config().auto_destroy) return;
-    stop_locked();
+    if (running_agent == nullptr) return;
+    if (running_agent->config().auto_destroy) {
+        stop_locked();
+    } else {
+        // No last report, but no more signals either while the process tears itself down.
+        siagent::cpu_profiler().stop();
+    }
 }
 
 }  // namespace
@@ -125,7 +130,7 @@ extern "C" __attribute__((visibility("default"))) int si_start(const char* const
         if (!recognized) {
             siagent::log_warning("si_start: unknown option \"%s\" (expected SI_NAME=value)",
                                  name.c_str());
-            return SI_ERROR_UNKNOWN_OPTION;
+            return SIAGENT_ERROR_UNKNOWN_OPTION;
         }
     }
     auto lookup = [options](const char* name) -> const char* {
@@ -139,7 +144,7 @@ extern "C" __attribute__((visibility("default"))) int si_start(const char* const
     siagent::ConfigResult result = configure(lookup);
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     start_locked(result.config);
-    return running_agent != nullptr ? SI_OK : SI_ERROR_START_FAILED;
+    return running_agent != nullptr ? SIAGENT_OK : SIAGENT_ERROR_START_FAILED;
 }
 
 extern "C" __attribute__((visibility("default"))) void si_destroy(void) {

@@ -5,7 +5,7 @@
  * libsiagent.so instead starts and stops the agent itself:
  *
  *     const char *options[] = {"SI_APP_NAME=checkout", "SI_OUTPUT_DIR=/var/lib/prof", NULL};
- *     if (si_start(options) != SI_OK) ...;
+ *     if (si_start(options) != SIAGENT_OK) ...;
  *     ...
  *     si_destroy();
  *
@@ -20,10 +20,10 @@
 extern "C" {
 #endif
 
-enum si_status {
-    SI_OK = 0,
-    SI_ERROR_UNKNOWN_OPTION = -1, /* an option is not "SI_<known name>=value" */
-    SI_ERROR_START_FAILED = -2    /* the agent could not start; the reason is on stderr */
+enum siagent_status {
+    SIAGENT_OK = 0,
+    SIAGENT_ERROR_UNKNOWN_OPTION = -1, /* an option is not "SI_<known name>=value" */
+    SIAGENT_ERROR_START_FAILED = -2    /* the agent could not start; the reason is on stderr */
 };
 
 /* Starts the agent, or restarts it with the new options when it is running.

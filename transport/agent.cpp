@@ -118,6 +118,13 @@ void Agent::drain() {
     cpu_profiler().drain([this](const StackSample& sample) {
         cpu_stacks_.add(sample, thread_names_.name_of(sample.thread_id));
     });
+    if (config_.output_dir.empty()) return;  // nothing will be written: nothing to resolve
+    if (!symbolizer_) symbolizer_ = std::make_unique<Symbolizer>();
+    cpu_stacks_.symbolize_new_stacks(*symbolizer_, hidden_code());
+}
+
+AddressRange Agent::hidden_code() const {
+    return config_.include_agent_frames ? AddressRange{} : own_code_;
 }
 
 void Agent::rescan() { cpu_profiler().rescan_threads(); }
@@ -147,7 +154,7 @@ void Agent::report() {
     shape.period = cpu_profiler().interval_ns();
     shape.time_nanos = started;
     shape.duration_nanos = now - started;
-    if (!config_.include_agent_frames) shape.hidden_code = own_code_;
+    shape.hidden_code = hidden_code();
     shape.comments.push_back("siagent " SIAGENT_VERSION " cpu profile, pid " +
                              std::to_string(getpid()) + ", " +
                              std::to_string(config_.cpu_sampling_hz) + " Hz");
@@ -163,13 +170,21 @@ void Agent::report() {
             std::to_string(stats.handler_p99_ns) + " ns over " + std::to_string(stats.samples) +
             " samples");
     }
+    auto symbolizing = std::chrono::steady_clock::now();
     Profile profile = cpu_stacks_.take_profile(*symbolizer_, shape);
+    auto writing = std::chrono::steady_clock::now();
 
     std::string error;
     auto path = write_profile_file(config_.output_dir, "cpu", getpid(), now / 1'000'000'000,
                                    profile, error);
     if (path) {
-        log_debug("wrote %s (%zu stacks)", path->c_str(), profile.samples.size());
+        auto milliseconds = [](auto duration) {
+            return static_cast<long long>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(duration).count());
+        };
+        log_debug("wrote %s (%zu stacks; symbolized in %lld ms, written in %lld ms)",
+                  path->c_str(), profile.samples.size(), milliseconds(writing - symbolizing),
+                  milliseconds(std::chrono::steady_clock::now() - writing));
     } else {
         std::string line = "siagent: cannot write profiles to SI_OUTPUT_DIR: " + error + "\n";
         warn_once(output_failure_reported, line.c_str());
@@ -178,6 +193,10 @@ void Agent::report() {
 
 void Agent::final_report() {
     report();
+    timespec own_cpu;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &own_cpu);
+    log_debug("agent thread used %lld ms of CPU (draining, symbolizing, writing)",
+              static_cast<long long>(own_cpu.tv_sec) * 1000 + own_cpu.tv_nsec / 1'000'000);
     CpuProfilerStats stats = cpu_profiler().stats();
     if (stats.samples > 0) {
         log_debug("CPU profiler: %llu samples, %llu dropped, %llu truncated; handler mean %llu ns, "

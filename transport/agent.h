@@ -51,6 +51,7 @@ private:
     void schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds every,
                   void (Agent::*work)());
     void drain();
+    AddressRange hidden_code() const;
     void rescan();
     void report();
     void final_report();

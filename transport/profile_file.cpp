@@ -68,16 +68,24 @@ int create_temp(const std::string& dir, const std::string& kind, std::string& te
     return -1;
 }
 
-// Moves `from` to `to` only if `to` does not exist, atomically: a concurrent writer of the
-// same name cannot be overwritten. Falls back to link+unlink where renameat2 is unsupported.
+// Moves `from` to `to` only if `to` does not exist (errno EEXIST otherwise). Atomic against
+// concurrent writers of the same name with renameat2, else with link+unlink; only on a file
+// system that has neither (some FUSE, vfat) does a check-then-rename race remain.
 bool rename_no_replace(const std::string& from, const std::string& to) {
     if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
         return true;
     }
     if (errno != EINVAL && errno != ENOSYS) return false;
-    if (::link(from.c_str(), to.c_str()) != 0) return false;
-    ::unlink(from.c_str());
-    return true;
+    if (::link(from.c_str(), to.c_str()) == 0) {
+        ::unlink(from.c_str());
+        return true;
+    }
+    if (errno != EPERM && errno != EOPNOTSUPP) return false;
+    if (::access(to.c_str(), F_OK) == 0) {
+        errno = EEXIST;
+        return false;
+    }
+    return ::rename(from.c_str(), to.c_str()) == 0;
 }
 
 // Reads at most `limit` + 1 bytes, so that an oversized file is detected without reading it.
@@ -138,8 +146,10 @@ std::optional<std::string> write_profile_file(const std::string& dir_arg, const 
         error = "cannot create a temporary file in " + dir + ": " + errno_text(errno);
         return std::nullopt;
     }
-    // fsync before the rename: after a crash the final name holds all of the data or is absent.
-    const bool written = write_all(fd, data) && ::fsync(fd) == 0;
+    // No fsync: it would hold up the application's exit (the last report is written from
+    // its destructor) by a disk flush. A reader still never sees a partial file, thanks to
+    // the rename; only a machine crash right after the write can lose the newest profile.
+    const bool written = write_all(fd, data);
     const int write_errno = errno;
     if (::close(fd) != 0 || !written) {
         error = "cannot write " + temp + ": " + errno_text(written ? errno : write_errno);

@@ -51,10 +51,12 @@ Measurement run_once(const std::vector<std::string>& argv, const std::map<std::s
     for (auto& arg : argv_copy) args.push_back(arg.data());
     args.push_back(nullptr);
 
+    fflush(stdout);  // or the child's freopen would write our buffered output again
     auto started = std::chrono::steady_clock::now();
     pid_t child = fork();
     if (child == 0) {
-        freopen("/dev/null", "w", stdout);
+        // The programs' own output (and gperftools' summary line) is not the benchmark's.
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) _exit(126);
         execve(args[0], args.data(), envp.data());
         _exit(127);
     }

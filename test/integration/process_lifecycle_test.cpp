@@ -2,6 +2,7 @@
 // the agent never changes how or how fast a process ends.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <regex>
 
 #include "test/integration/process_runner.h"
@@ -69,4 +70,18 @@ TEST_CASE("exit() while other threads still burn CPU writes the final profile") 
     auto profiles = read_profiles(dir.files("cpu-"));
     REQUIRE(!profiles.empty());
     CHECK(total_value_through(profiles, "main_burn", 1) > 0);
+}
+
+TEST_CASE("an application that takes SIGPROF for itself keeps it, and the agent steps aside once") {
+    for (const char* mode : {"handler", "default"}) {
+        TemporaryDirectory dir;
+        RunResult plain = run({program("own_sigprof"), mode}, {});
+        RunResult profiled = run({program("own_sigprof"), mode}, profiling_into(dir));
+        INFO(mode << ": " << profiled.out << profiled.err);
+        CHECK(plain.exit_code == 0);
+        CHECK(profiled.exit_code == 0);
+        CHECK(profiled.signal == 0);
+        CHECK(profiled.err.find("steps aside") != std::string::npos);
+        CHECK(std::count(profiled.err.begin(), profiled.err.end(), '\n') == 1);
+    }
 }

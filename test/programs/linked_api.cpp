@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <csignal>  // before siagent.h on purpose: the header must not clash with <signal.h>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -38,12 +39,12 @@ int main(int argc, char** argv) {
     const char* options[] = {output.c_str(), "SI_APP_NAME=linked-api", "SI_CPU_SAMPLING_HZ=250",
                              nullptr};
     int status = si_start(options);
-    if (status != SI_OK) {
+    if (status != SIAGENT_OK) {
         fprintf(stderr, "si_start failed: %d\n", status);
         return 1;
     }
     const char* bad[] = {"SI_NOT_AN_OPTION=1", nullptr};
-    if (si_start(bad) != SI_ERROR_UNKNOWN_OPTION) return 1;
+    if (si_start(bad) != SIAGENT_ERROR_UNKNOWN_OPTION) return 1;
 
     agent_started = true;
     pthread_join(thread, nullptr);
