@@ -54,6 +54,9 @@ TEST_CASE("demangle turns C++ symbols into readable names and leaves others alon
     CHECK(siagent::demangle("malloc") == "malloc");
     CHECK(siagent::demangle("_Zbogus") == "_Zbogus");
     CHECK(siagent::demangle(nullptr).empty());
+    CHECK(siagent::demangle("__libc_start_main@@GLIBC_2.34") == "__libc_start_main");
+    CHECK(siagent::demangle("_Z6burn_ai@VERS_1") == "burn_a(int)");
+    CHECK(siagent::demangle("@") == "@");
 }
 
 TEST_CASE("a call site resolves to its function, file and line") {
