@@ -103,7 +103,7 @@ bool install_handler(std::string& error) {
 }
 
 // Set once the application took SIGPROF for itself; the profiler never starts again here.
-std::atomic<bool> stepped_aside{false};
+std::atomic<bool> stepped_aside_flag{false};
 
 }  // namespace
 
@@ -111,8 +111,10 @@ bool CpuProfiler::is_own_handler(void (*handler)(int, siginfo_t*, void*)) const 
     return handler == on_profiling_signal;
 }
 
+bool CpuProfiler::stepped_aside() const { return stepped_aside_flag.load(); }
+
 void CpuProfiler::step_aside_for_application() {
-    if (stepped_aside.exchange(true)) return;
+    if (stepped_aside_flag.exchange(true)) return;
     bool was_running = running();
     stop();
     if (was_running) {
@@ -135,7 +137,7 @@ CpuProfiler& cpu_profiler() {
 StackRing& CpuProfiler::ring() { return *ring_instance; }
 
 bool CpuProfiler::start(int hz, int max_depth, pid_t agent_tid, std::string& error) {
-    if (stepped_aside.load()) {
+    if (stepped_aside_flag.load()) {
         error = "the application uses SIGPROF itself";
         return false;
     }

@@ -43,6 +43,7 @@ public:
     // the application's disposition is installed), stop for good in this process, and say
     // so once on stderr. Safe to call when not running.
     void step_aside_for_application();
+    bool stepped_aside() const;
 
     // Called on a new thread before its start routine runs, and when it ends.
     void on_thread_start();

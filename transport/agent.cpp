@@ -93,6 +93,12 @@ void Agent::start_profilers() {
         log_debug("CPU profiler disabled by SI_CPU_PROFILER_DISABLED");
         return;
     }
+    if (cpu_profiler().stepped_aside()) {
+        // Said once already, by the process that saw the application take SIGPROF (this may
+        // be its fork child).
+        log_debug("CPU profiler not started: the application uses SIGPROF itself");
+        return;
+    }
     std::string error;
     if (!cpu_profiler().start(config_.cpu_sampling_hz, config_.max_stack_depth,
                               thread_id_.load(), error)) {
