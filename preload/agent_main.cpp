@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -55,19 +56,12 @@ siagent::ConfigResult configure(const siagent::VariableLookup& lookup) {
     return result;
 }
 
-bool preloaded() {
-    const char* preload = getenv("LD_PRELOAD");
-    if (preload == nullptr) return false;
-    Dl_info self;
-    if (dladdr(reinterpret_cast<void*>(&preloaded), &self) == 0 || self.dli_fname == nullptr)
-        return false;
-    const char* own_name = strrchr(self.dli_fname, '/');
-    own_name = own_name != nullptr ? own_name + 1 : self.dli_fname;
-    // LD_PRELOAD lists objects separated by spaces or colons.
-    std::string list(preload);
+// True when `list` (LD_PRELOAD's or /etc/ld.so.preload's form: paths separated by spaces,
+// colons or new lines) names an object whose file name is `own_name`.
+bool list_names(const std::string& list, const std::string& own_name) {
     size_t position = 0;
     while (position <= list.size()) {
-        size_t end = list.find_first_of(": ", position);
+        size_t end = list.find_first_of(": \t\n", position);
         if (end == std::string::npos) end = list.size();
         std::string entry = list.substr(position, end - position);
         size_t slash = entry.rfind('/');
@@ -75,6 +69,24 @@ bool preloaded() {
         position = end + 1;
     }
     return false;
+}
+
+// Preloaded, rather than linked by a program that will call si_start itself.
+bool preloaded() {
+    Dl_info self;
+    if (dladdr(reinterpret_cast<void*>(&preloaded), &self) == 0 || self.dli_fname == nullptr)
+        return false;
+    const char* slash = strrchr(self.dli_fname, '/');
+    std::string own_name = slash != nullptr ? slash + 1 : self.dli_fname;
+    const char* variable = getenv("LD_PRELOAD");
+    if (variable != nullptr && list_names(variable, own_name)) return true;
+    // System-wide preloading names the library in /etc/ld.so.preload instead.
+    FILE* system_list = fopen("/etc/ld.so.preload", "re");
+    if (system_list == nullptr) return false;
+    char buffer[4096];
+    size_t length = fread(buffer, 1, sizeof buffer - 1, system_list);
+    fclose(system_list);
+    return list_names(std::string(buffer, length), own_name);
 }
 
 void prepare_fork() {

@@ -1,7 +1,13 @@
 // Interposed pthread_create: a new thread arms its CPU timer before its start routine runs,
-// so even short-lived threads are sampled, and disarms it when it ends.
+// so even short-lived threads are sampled, and disarms it when it ends. It also unblocks the
+// profiling signal it inherited blocked: programs commonly block every signal before making
+// their worker threads (so that one thread handles signals), which would otherwise leave
+// every worker unsampled. SIGPROF is the agent's (an application that takes it makes the
+// agent step aside, see signals.cpp), so unblocking it changes nothing the program sees.
 #include <dlfcn.h>
 #include <pthread.h>
+
+#include <csignal>
 
 #include <new>
 
@@ -28,7 +34,14 @@ void* start_profiled_thread(void* opaque) {
     ThreadStart start = *static_cast<ThreadStart*>(opaque);
     delete static_cast<ThreadStart*>(opaque);
     struct TimerGuard {
-        TimerGuard() { siagent::cpu_profiler().on_thread_start(); }
+        TimerGuard() {
+            if (!siagent::cpu_profiler().running()) return;
+            sigset_t profiling;
+            sigemptyset(&profiling);
+            sigaddset(&profiling, SIGPROF);
+            pthread_sigmask(SIG_UNBLOCK, &profiling, nullptr);
+            siagent::cpu_profiler().on_thread_start();
+        }
         ~TimerGuard() { siagent::cpu_profiler().on_thread_exit(); }
     } guard;
     return start.routine(start.argument);

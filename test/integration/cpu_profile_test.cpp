@@ -108,6 +108,16 @@ TEST_CASE("the worker gets the samples while the main thread sleeps") {
     CHECK(sleeper < 0.03);
 }
 
+TEST_CASE("a worker made while every signal was blocked is sampled all the same") {
+    TemporaryDirectory dir;
+    RunResult result = run({program("blocked_signals"), "150"}, profiling_into(dir, "500"));
+    REQUIRE(result.exit_code == 0);
+    auto profiles = read_profiles(dir.files("cpu-"));
+    REQUIRE(!profiles.empty());
+    double total = static_cast<double>(total_value(profiles, kCpuNanoseconds));
+    CHECK(self_value(profiles, "blocked_worker_burn", kCpuNanoseconds) / total > 0.9);
+}
+
 TEST_CASE("samples carry the thread name as a label") {
     TemporaryDirectory dir;
     REQUIRE(run({program("cpu_shares"), "20"}, profiling_into(dir, "1000")).exit_code == 0);
