@@ -164,6 +164,10 @@ void Agent::report() {
     shape.comments.push_back("siagent " SIAGENT_VERSION " cpu profile, pid " +
                              std::to_string(getpid()) + ", " +
                              std::to_string(config_.cpu_sampling_hz) + " Hz");
+    shape.comments.push_back("app " + config_.app_name +
+                             (config_.app_version.empty() ? "" : " version " + config_.app_version) +
+                             (config_.app_environment.empty() ? "" : " environment " + config_.app_environment) +
+                             ", host " + config_.host_name);
     if (stats.dropped > reported_drops_) {
         shape.comments.push_back("dropped " + std::to_string(stats.dropped - reported_drops_) +
                                  " samples: ring buffer full");

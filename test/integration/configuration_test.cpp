@@ -70,3 +70,18 @@ TEST_CASE("an unwritable SI_OUTPUT_DIR is reported once and the program runs on"
     REQUIRE(lines.size() == 1);
     CHECK(lines[0].find("SI_OUTPUT_DIR") != std::string::npos);
 }
+
+TEST_CASE("the application's identity is written into every profile") {
+    TemporaryDirectory dir;
+    RunResult result = run({program("demo_hotspots"), "30"},
+                           {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()},
+                            {"SI_APP_NAME", "checkout"}, {"SI_APP_VERSION", "1.2.3"},
+                            {"SI_APP_ENVIRONMENT", "staging"}, {"SI_HOST_NAME", "web-7"}});
+    REQUIRE(result.exit_code == 0);
+    auto profiles = read_profiles(dir.files("cpu-"));
+    REQUIRE(!profiles.empty());
+    bool found = false;
+    for (const auto& comment : profiles[0].comments)
+        found = found || comment == "app checkout version 1.2.3 environment staging, host web-7";
+    CHECK(found);
+}

@@ -85,3 +85,25 @@ TEST_CASE("an application that takes SIGPROF for itself keeps it, and the agent 
         CHECK(std::count(profiled.err.begin(), profiled.err.end(), '\n') == 1);
     }
 }
+
+TEST_CASE("programs started through wrappers that exec (env, taskset, sh -c) are profiled") {
+    std::vector<std::vector<std::string>> wrappers = {
+        {"/usr/bin/env"}, {"/usr/bin/taskset", "-c", "0"}, {"/bin/sh", "-c"}};
+    for (const auto& wrapper : wrappers) {
+        TemporaryDirectory dir;
+        std::vector<std::string> argv = wrapper;
+        if (wrapper[0] == "/bin/sh") argv.push_back(program("sleepy_main") + " 60");
+        else {
+            argv.push_back(program("sleepy_main"));
+            argv.push_back("60");
+        }
+        RunResult result = run(argv, profiling_into(dir));
+        INFO(wrapper[0] << ": " << result.err);
+        REQUIRE(result.exit_code == 0);
+        CHECK(result.err.empty());
+        auto profiles = read_profiles(dir.files("cpu-"));
+        REQUIRE(!profiles.empty());
+        double total = static_cast<double>(total_value(profiles, 1));
+        CHECK(self_value(profiles, "worker_burn", 1) / total > 0.9);
+    }
+}
