@@ -172,7 +172,9 @@ void CpuProfiler::stop() {
 bool CpuProfiler::running() const { return sampling.load(std::memory_order_relaxed); }
 
 void CpuProfiler::on_thread_start() {
-    if (running()) registry().register_thread(current_tid());
+    if (!running()) return;
+    prepare_stack_capture();
+    registry().register_thread(current_tid());
 }
 
 void CpuProfiler::on_thread_exit() {

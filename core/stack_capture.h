@@ -10,9 +10,11 @@ struct CapturedStack {
     bool truncated = false;
 };
 
-// Makes libunwind's lazily built state (its per-thread trace cache, the loaded-object
-// list) exist before the first signal arrives, so the handler does not build it.
-// Agent thread or constructor.
+// Makes libunwind's lazily built state exist before a signal needs it, so the handler does
+// not build it: its process-wide key and lock (first call in the process), and the calling
+// thread's trace cache (an mmap and a pthread_setspecific, which may allocate when the
+// process already has many thread keys). Call it in the library constructor, as early as
+// possible, and on every new thread before its timer is armed. Not signal-safe.
 void prepare_stack_capture();
 
 // signal-safe, malloc-safe: no allocation, no locks of ours (libunwind's own caches mask

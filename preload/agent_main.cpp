@@ -16,6 +16,7 @@
 #include "core/config.h"
 #include "core/cpu_profiler.h"
 #include "core/log.h"
+#include "core/stack_capture.h"
 #include "preload/siagent.h"
 #include "transport/agent.h"
 
@@ -111,6 +112,8 @@ void child_after_fork() {
 
 __attribute__((constructor)) void load_agent() {
     pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
+    // Early, while the process has few thread keys, even if si_start comes much later.
+    siagent::prepare_stack_capture();
     if (!preloaded()) return;
     for (const std::string& unknown : siagent::find_unknown_variables(environ))
         siagent::print_line(unknown.c_str());
