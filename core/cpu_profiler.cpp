@@ -181,6 +181,8 @@ void CpuProfiler::on_thread_exit() {
     if (running()) registry().unregister_thread(current_tid());
 }
 
+void CpuProfiler::exclude_thread(pid_t agent_tid) { registry().exclude(agent_tid); }
+
 void CpuProfiler::rescan_threads() {
     if (running()) registry().rescan();
 }

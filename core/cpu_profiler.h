@@ -48,6 +48,8 @@ public:
     // Called on a new thread before its start routine runs, and when it ends.
     void on_thread_start();
     void on_thread_exit();
+    // The agent thread was replaced by a new one (see Agent::pause_thread): leave it out.
+    void exclude_thread(pid_t agent_tid);
     // Agent thread, periodically: arm threads nobody registered (raw clones, threads that
     // predate the agent).
     void rescan_threads();

@@ -41,6 +41,15 @@ void ThreadRegistry::arm_locked(pid_t tid) {
     timers_.emplace(tid, timer);
 }
 
+void ThreadRegistry::exclude(pid_t tid) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    excluded_tid_ = tid;
+    auto found = timers_.find(tid);
+    if (found == timers_.end()) return;
+    delete_thread_cpu_timer(found->second);
+    timers_.erase(found);
+}
+
 void ThreadRegistry::register_thread(pid_t tid) {
     std::lock_guard<std::mutex> lock(mutex_);
     arm_locked(tid);

@@ -25,6 +25,9 @@ public:
     // Deletes every timer and stops arming. Signals already pending still arrive.
     void disable();
 
+    // From now on leave `tid` out (and disarm it if it was armed).
+    void exclude(pid_t tid);
+
     void register_thread(pid_t tid);
     void unregister_thread(pid_t tid);
     // Arms threads listed in /proc/self/task that have no timer, drops those that are gone.

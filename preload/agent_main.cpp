@@ -17,6 +17,7 @@
 #include "core/cpu_profiler.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
+#include "preload/lifecycle.h"
 #include "preload/siagent.h"
 #include "transport/agent.h"
 
@@ -134,6 +135,16 @@ __attribute__((destructor)) void unload_agent() {
 }
 
 }  // namespace
+
+bool siagent::pause_agent_thread() {
+    std::lock_guard<std::mutex> lock(lifecycle_mutex);
+    return running_agent != nullptr && running_agent->pause_thread();
+}
+
+void siagent::resume_agent_thread() {
+    std::lock_guard<std::mutex> lock(lifecycle_mutex);
+    if (running_agent != nullptr) running_agent->resume_thread();
+}
 
 extern "C" __attribute__((visibility("default"))) int si_start(const char* const* options) {
     const std::vector<std::string>& known = siagent::config_variable_names();

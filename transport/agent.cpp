@@ -45,6 +45,12 @@ Agent::~Agent() {
 std::unique_ptr<Agent> Agent::start(const Config& config) {
     std::unique_ptr<Agent> agent(new (std::nothrow) Agent(config));
     if (!agent) return nullptr;
+    // Scheduled before the thread runs them, once: the thread may be paused and launched
+    // again (pause_thread) and finds the same timers waiting.
+    agent->schedule(agent->drain_timer_, kDrainEvery, &Agent::drain);
+    agent->schedule(agent->scan_timer_, kThreadScanEvery, &Agent::rescan);
+    agent->schedule(agent->report_timer_, std::chrono::milliseconds(config.report_interval_ms),
+                    &Agent::report);
     if (!agent->launch_thread()) return nullptr;
     agent->start_profilers();
     return agent;
@@ -78,9 +84,6 @@ void Agent::run_thread() {
         thread_id_.store(static_cast<pid_t>(syscall(SYS_gettid)));
     }
     finished_.notify_all();
-    schedule(drain_timer_, kDrainEvery, &Agent::drain);
-    schedule(scan_timer_, kThreadScanEvery, &Agent::rescan);
-    schedule(report_timer_, std::chrono::milliseconds(config_.report_interval_ms), &Agent::report);
     try {
         io_.run();
     } catch (const std::exception& error) {
@@ -227,6 +230,19 @@ void Agent::final_report() {
         final_report_done_ = true;
     }
     finished_.notify_all();
+}
+
+bool Agent::pause_thread() {
+    if (!thread_.joinable()) return false;
+    io_.stop();  // run() returns once the handler under way (if any) is done
+    thread_.join();
+    thread_id_.store(0);
+    return true;
+}
+
+void Agent::resume_thread() {
+    io_.restart();
+    if (launch_thread()) cpu_profiler().exclude_thread(thread_id_.load());
 }
 
 bool Agent::shutdown(std::chrono::milliseconds budget) {

@@ -41,6 +41,13 @@ public:
     // and the caller must then abandon (never delete) this Agent.
     bool shutdown(std::chrono::milliseconds budget);
 
+    // Ends the agent thread for a moment, for calls that need a single-threaded process
+    // (unshare, setns): profiling signals still fill the ring meanwhile. Returns false when
+    // there was no thread to pause. resume_thread starts it again, with the same timers
+    // and data.
+    bool pause_thread();
+    void resume_thread();
+
     const Config& config() const { return config_; }
 
 private:

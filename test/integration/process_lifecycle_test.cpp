@@ -107,3 +107,25 @@ TEST_CASE("programs started through wrappers that exec (env, taskset, sh -c) are
         CHECK(self_value(profiles, "worker_burn", 1) / total > 0.9);
     }
 }
+
+TEST_CASE("calls that need a single-threaded process (unshare, setns) succeed as without the agent") {
+    RunResult plain = run({program("enter_namespace"), "60"}, {});
+    INFO(plain.err);
+    REQUIRE(plain.exit_code == 0);  // the machine allows unprivileged user namespaces
+
+    TemporaryDirectory dir;
+    RunResult profiled = run({program("enter_namespace"), "60"}, profiling_into(dir));
+    INFO(profiled.err);
+    CHECK(profiled.exit_code == 0);
+    CHECK(profiled.err.empty());
+    // The agent thread came back after the call: the work after it is in the last report.
+    auto profiles = read_profiles(dir.files("cpu-"));
+    REQUIRE(!profiles.empty());
+    CHECK(self_value(profiles, "burn_after_unshare", 1) > 0);
+
+    // The same through a tool nobody here wrote, which execs its command afterwards.
+    RunResult tool = run({"/usr/bin/unshare", "--user", "--map-root-user", "--mount", "/bin/true"},
+                         profiling_into(dir));
+    INFO(tool.err);
+    CHECK(tool.exit_code == 0);
+}

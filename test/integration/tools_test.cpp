@@ -88,6 +88,6 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
     }
     std::sort(exported.begin(), exported.end());
     INFO(symbols.out);
-    CHECK(exported == std::vector<std::string>{"pthread_create", "si_destroy", "si_start", "sigaction",
-                                               "signal", "sigset"});
+    CHECK(exported == std::vector<std::string>{"pthread_create", "setns", "si_destroy", "si_start",
+                                               "sigaction", "signal", "sigset", "unshare"});
 }
