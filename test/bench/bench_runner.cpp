@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "test/support/exec_arguments.h"
 
 namespace {
 
@@ -35,29 +35,17 @@ struct Measurement {
 };
 
 Measurement run_once(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra) {
-    std::vector<std::string> entries;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-        std::string text(*entry);
-        std::string name = text.substr(0, text.find('='));
-        if (extra.count(name) == 0 && name != "LD_PRELOAD" && name.rfind("SI_", 0) != 0 &&
-            name.rfind("CPUPROFILE", 0) != 0)
-            entries.push_back(text);
-    }
-    for (const auto& [name, value] : extra) entries.push_back(name + "=" + value);
-    std::vector<char*> envp, args;
-    for (auto& entry : entries) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> argv_copy = argv;
-    for (auto& arg : argv_copy) args.push_back(arg.data());
-    args.push_back(nullptr);
-
+    // A variant's environment is the bench's own, without any profiler's variables, plus its own.
+    siagent::testing::ExecArguments arguments(argv, extra, [](const std::string& name) {
+        return name == "LD_PRELOAD" || name.rfind("SI_", 0) == 0 || name.rfind("CPUPROFILE", 0) == 0;
+    });
     fflush(stdout);  // or the child's freopen would write our buffered output again
     auto started = std::chrono::steady_clock::now();
     pid_t child = fork();
     if (child == 0) {
         // The programs' own output (and gperftools' summary line) is not the benchmark's.
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) _exit(126);
-        execve(args[0], args.data(), envp.data());
+        execve(arguments.path(), arguments.argv(), arguments.envp());
         _exit(127);
     }
     int status = 0;

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <thread>
 
-extern char** environ;
+#include "test/support/exec_arguments.h"
 
 namespace siagent::testing {
 namespace {
@@ -44,21 +44,7 @@ int connect_to(int port) {
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      const std::map<std::string, std::string>& environment,
                                      const std::string& output_file) {
-    std::map<std::string, std::string> merged;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-        const char* equals = strchr(*entry, '=');
-        if (equals != nullptr) merged[std::string(*entry, equals - *entry)] = equals + 1;
-    }
-    for (const auto& [name, value] : environment) merged[name] = value;
-    std::vector<std::string> entries;
-    for (const auto& [name, value] : merged) entries.push_back(name + "=" + value);
-    std::vector<char*> envp, args;
-    for (auto& entry : entries) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> argv_copy = argv;
-    for (auto& arg : argv_copy) args.push_back(arg.data());
-    args.push_back(nullptr);
-
+    ExecArguments arguments(argv, environment);
     pid_ = fork();
     if (pid_ == 0) {
         int out = open(output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -66,7 +52,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
             dup2(out, STDOUT_FILENO);
             dup2(out, STDERR_FILENO);
         }
-        execve(args[0], args.data(), envp.data());
+        execve(arguments.path(), arguments.argv(), arguments.envp());
         _exit(127);
     }
 }

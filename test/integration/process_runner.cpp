@@ -14,9 +14,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "test/support/exec_arguments.h"
 #include "transport/profile_file.h"
-
-extern char** environ;
 
 namespace siagent::testing {
 namespace {
@@ -35,23 +34,7 @@ std::string siagent_cli() { return required_variable("SIAGENT_CLI"); }
 
 RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& environment,
               int timeout_seconds) {
-    std::map<std::string, std::string> merged;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-        const char* equals = strchr(*entry, '=');
-        if (equals != nullptr) merged[std::string(*entry, equals - *entry)] = equals + 1;
-    }
-    for (const auto& [name, value] : environment) {
-        if (value.empty()) merged.erase(name);
-        else merged[name] = value;
-    }
-    std::vector<std::string> entries;
-    for (const auto& [name, value] : merged) entries.push_back(name + "=" + value);
-    std::vector<char*> envp, args;
-    for (auto& entry : entries) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> argv_copy = argv;
-    for (auto& arg : argv_copy) args.push_back(arg.data());
-    args.push_back(nullptr);
+    ExecArguments arguments(argv, environment);
 
     int out_pipe[2], err_pipe[2];
     REQUIRE(pipe2(out_pipe, O_CLOEXEC) == 0);
@@ -61,7 +44,7 @@ RunResult run(const std::vector<std::string>& argv, const std::map<std::string, 
     if (child == 0) {
         dup2(out_pipe[1], STDOUT_FILENO);
         dup2(err_pipe[1], STDERR_FILENO);
-        execve(args[0], args.data(), envp.data());
+        execve(arguments.path(), arguments.argv(), arguments.envp());
         _exit(127);
     }
     close(out_pipe[1]);
