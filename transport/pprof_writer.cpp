@@ -11,11 +11,13 @@
 #include <utility>
 
 #include "transport/pprof.h"
+#include "transport/protobuf_wire.h"
 
 namespace siagent {
 namespace {
 
-enum WireType : uint32_t { kVarint = 0, kLengthDelimited = 2 };
+using protobuf::ProtoOut;
+using namespace protobuf::wire_types;
 
 // Field numbers of profile.proto.
 namespace profile_field {
@@ -46,47 +48,6 @@ constexpr uint32_t kFunctionId = 1, kLine = 2;
 namespace function_field {
 constexpr uint32_t kId = 1, kName = 2, kSystemName = 3, kFilename = 4;
 }
-
-// Appends protobuf encodings to a string it does not own.
-class ProtoOut {
-public:
-    explicit ProtoOut(std::string& out) : out_(out) {}
-
-    void varint(uint64_t v) {
-        while (v >= 0x80) {
-            out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
-            v >>= 7;
-        }
-        out_.push_back(static_cast<char>(v));
-    }
-    void tag(uint32_t field, WireType wire) { varint((uint64_t{field} << 3) | wire); }
-
-    // proto3 semantics: zero scalars are omitted.
-    void uint_field(uint32_t field, uint64_t v) {
-        if (v == 0) return;
-        tag(field, kVarint);
-        varint(v);
-    }
-    // int64 is encoded as its two's complement bits (10 bytes when negative), not zigzag.
-    void int_field(uint32_t field, int64_t v) { uint_field(field, static_cast<uint64_t>(v)); }
-    void bool_field(uint32_t field, bool v) { uint_field(field, v ? 1 : 0); }
-    void bytes_field(uint32_t field, std::string_view bytes) {
-        tag(field, kLengthDelimited);
-        varint(bytes.size());
-        out_.append(bytes);
-    }
-    template <typename T>
-    void packed_field(uint32_t field, const std::vector<T>& values) {
-        if (values.empty()) return;
-        std::string body;
-        ProtoOut inner(body);
-        for (T v : values) inner.varint(static_cast<uint64_t>(v));
-        bytes_field(field, body);
-    }
-
-private:
-    std::string& out_;
-};
 
 class StringTable {
 public:
