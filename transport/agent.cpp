@@ -34,6 +34,13 @@ std::atomic<bool> cpu_failure_reported{false};
 
 Agent::Agent(const Config& config)
     : config_(config), drain_timer_(io_), scan_timer_(io_), report_timer_(io_) {
+    // A relative SI_OUTPUT_DIR means relative to where the process started, even if it
+    // changes its working directory later (daemons chdir to /).
+    if (!config_.output_dir.empty() && config_.output_dir[0] != '/') {
+        char directory[4096];
+        if (getcwd(directory, sizeof directory) != nullptr)
+            config_.output_dir = std::string(directory) + "/" + config_.output_dir;
+    }
     own_code_ = loaded_object_range(reinterpret_cast<const void*>(&wall_clock_ns));
     period_start_ns_ = wall_clock_ns();
 }

@@ -2,6 +2,7 @@
 // line per bad variable, naming it and the accepted form, and the program runs on.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <sstream>
 
 #include "test/integration/process_runner.h"
@@ -84,4 +85,17 @@ TEST_CASE("the application's identity is written into every profile") {
     for (const auto& comment : profiles[0].comments)
         found = found || comment == "app checkout version 1.2.3 environment staging, host web-7";
     CHECK(found);
+}
+
+TEST_CASE("a relative SI_OUTPUT_DIR is resolved against the directory the process started in") {
+    TemporaryDirectory dir;
+    // The program moves to / right after it starts, as daemons do.
+    RunResult result = run({"/bin/sh", "-c", "cd " + dir.path() + " && exec " + program("daemon_chdir") + " 30"},
+                           {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", "relative/profiles"}});
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    bool written = false;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path() + "/relative/profiles"))
+        written = written || entry.path().filename().string().rfind("cpu-", 0) == 0;
+    CHECK(written);
 }
