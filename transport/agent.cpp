@@ -7,13 +7,15 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <set>
 
 #include <boost/asio/post.hpp>
 
+#include "core/cpu_profile_source.h"
 #include "core/cpu_profiler.h"
 #include "core/log.h"
 #include "core/symbolizer.h"
-#include "transport/profile_file.h"
+#include "transport/profile_file_sink.h"
 
 namespace siagent {
 namespace {
@@ -27,8 +29,6 @@ int64_t wall_clock_ns() {
     return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
-std::atomic<bool> output_failure_reported{false};
-std::atomic<bool> cpu_failure_reported{false};
 
 }  // namespace
 
@@ -58,9 +58,20 @@ std::unique_ptr<Agent> Agent::start(const Config& config) {
     agent->schedule(agent->scan_timer_, kThreadScanEvery, &Agent::rescan);
     agent->schedule(agent->report_timer_, std::chrono::milliseconds(config.report_interval_ms),
                     &Agent::report);
+    agent->add_sinks();
     if (!agent->launch_thread()) return nullptr;
-    agent->start_profilers();
+    // Started on the agent thread, so that sources_ is only ever touched there; waited for,
+    // so that sampling runs when start() returns.
+    boost::asio::post(agent->io_, [raw = agent.get()] { raw->start_profilers(); });
+    std::unique_lock<std::mutex> lock(agent->finish_mutex_);
+    agent->finished_.wait_for(lock, std::chrono::seconds(2),
+                              [raw = agent.get()] { return raw->profilers_started_; });
     return agent;
+}
+
+void Agent::add_sinks() {
+    if (!config_.output_dir.empty())
+        sinks_.push_back(std::make_unique<ProfileFileSink>(config_.output_dir));
 }
 
 bool Agent::launch_thread() {
@@ -99,25 +110,32 @@ void Agent::run_thread() {
 }
 
 void Agent::start_profilers() {
-    if (config_.cpu_profiler_disabled) {
+    if (config_.cpu_profiler_disabled)
         log_debug("CPU profiler disabled by SI_CPU_PROFILER_DISABLED");
-        return;
+    else
+        start_profiler(std::make_unique<CpuProfileSource>());
+    {
+        std::lock_guard<std::mutex> lock(finish_mutex_);
+        profilers_started_ = true;
     }
-    if (cpu_profiler().stepped_aside()) {
-        // Said once already, by the process that saw the application take SIGPROF (this may
-        // be its fork child).
-        log_debug("CPU profiler not started: the application uses SIGPROF itself");
-        return;
-    }
+    finished_.notify_all();
+}
+
+void Agent::start_profiler(std::unique_ptr<ProfileSource> source) {
     std::string error;
-    if (!cpu_profiler().start(config_.cpu_sampling_hz, config_.max_stack_depth,
-                              thread_id_.load(), error)) {
-        std::string line = "siagent: CPU profiler not started: " + error + "\n";
-        warn_once(cpu_failure_reported, line.c_str());
+    if (!source->start(config_, thread_id_.load(), error)) {
+        // Once per profiler for the life of the process (fork children inherit the set).
+        static std::set<std::string> reported;
+        if (error.empty() || !reported.insert(source->name()).second) {
+            log_debug("%s not started: %s", source->name(), error.c_str());
+        } else {
+            std::string line = std::string("siagent: ") + source->name() + " not started: " + error;
+            print_line(line.c_str());
+        }
         return;
     }
-    log_debug("CPU profiler started: %d Hz per thread of CPU time, %zu threads armed",
-              config_.cpu_sampling_hz, cpu_profiler().armed_threads());
+    log_debug("%s started", source->name());
+    sources_.push_back(std::move(source));
 }
 
 void Agent::schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds every,
@@ -131,84 +149,48 @@ void Agent::schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds
 }
 
 void Agent::drain() {
-    cpu_profiler().drain([this](const StackSample& sample) {
-        cpu_stacks_.add(sample, thread_names_.name_of(sample.thread_id));
-    });
-    if (config_.output_dir.empty()) return;  // nothing will be written: nothing to resolve
+    for (auto& source : sources_) source->drain(thread_names_);
+    if (sinks_.empty()) return;  // nothing will be delivered: nothing to resolve
     if (!symbolizer_) symbolizer_ = std::make_unique<Symbolizer>();
-    cpu_stacks_.symbolize_new_stacks(*symbolizer_, hidden_code());
+    for (auto& source : sources_) source->symbolize_new_stacks(*symbolizer_, hidden_code());
 }
 
 AddressRange Agent::hidden_code() const {
     return config_.include_agent_frames ? AddressRange{} : own_code_;
 }
 
-void Agent::rescan() { cpu_profiler().rescan_threads(); }
+void Agent::rescan() {
+    for (auto& source : sources_) source->rescan();
+}
 
 void Agent::report() {
     drain();
-    int64_t now = wall_clock_ns();
-    int64_t started = period_start_ns_;
-    period_start_ns_ = now;
-    thread_names_.clear();
-    if (cpu_stacks_.empty()) {
-        log_debug("report: no CPU samples in this period");
-        return;
-    }
-    if (config_.output_dir.empty()) {
-        log_debug("report: %zu CPU stacks not kept (set SI_OUTPUT_DIR to write profiles)",
-                  cpu_stacks_.unique_stacks());
-        cpu_stacks_ = StackAggregator();
-        return;
-    }
     if (!symbolizer_) symbolizer_ = std::make_unique<Symbolizer>();
-
-    CpuProfilerStats stats = cpu_profiler().stats();
-    ProfileShape shape;
-    shape.sample_types = {{"samples", "count"}, {"cpu", "nanoseconds"}};
-    shape.period_type = {"cpu", "nanoseconds"};
-    shape.period = cpu_profiler().interval_ns();
-    shape.time_nanos = started;
-    shape.duration_nanos = now - started;
-    shape.hidden_code = hidden_code();
-    shape.comments.push_back("siagent " SIAGENT_VERSION " cpu profile, pid " +
-                             std::to_string(getpid()) + ", " +
-                             std::to_string(config_.cpu_sampling_hz) + " Hz");
-    shape.comments.push_back("app " + config_.app_name +
-                             (config_.app_version.empty() ? "" : " version " + config_.app_version) +
-                             (config_.app_environment.empty() ? "" : " environment " + config_.app_environment) +
-                             ", host " + config_.host_name);
-    if (stats.dropped > reported_drops_) {
-        shape.comments.push_back("dropped " + std::to_string(stats.dropped - reported_drops_) +
-                                 " samples: ring buffer full");
-        reported_drops_ = stats.dropped;
-    }
-    if (stats.samples > 0) {
-        shape.comments.push_back(
-            "sampling handler: mean " + std::to_string(stats.handler_nanoseconds / stats.samples) +
-            " ns, median " + std::to_string(stats.handler_median_ns) + " ns, p99 " +
-            std::to_string(stats.handler_p99_ns) + " ns over " + std::to_string(stats.samples) +
-            " samples");
-    }
+    int64_t now = wall_clock_ns();
+    ReportContext context{*symbolizer_, thread_names_, period_start_ns_, now, hidden_code(), {}};
+    period_start_ns_ = now;
+    context.common_comments.push_back(
+        "app " + config_.app_name +
+        (config_.app_version.empty() ? "" : " version " + config_.app_version) +
+        (config_.app_environment.empty() ? "" : " environment " + config_.app_environment) +
+        ", host " + config_.host_name);
+    std::vector<KindProfile> profiles;
     auto symbolizing = std::chrono::steady_clock::now();
-    Profile profile = cpu_stacks_.take_profile(*symbolizer_, shape);
-    auto writing = std::chrono::steady_clock::now();
-
-    std::string error;
-    auto path = write_profile_file(config_.output_dir, "cpu", getpid(), now / 1'000'000'000,
-                                   profile, error);
-    if (path) {
-        auto milliseconds = [](auto duration) {
-            return static_cast<long long>(
-                std::chrono::duration_cast<std::chrono::milliseconds>(duration).count());
-        };
-        log_debug("wrote %s (%zu stacks; symbolized in %lld ms, written in %lld ms)",
-                  path->c_str(), profile.samples.size(), milliseconds(writing - symbolizing),
-                  milliseconds(std::chrono::steady_clock::now() - writing));
-    } else {
-        std::string line = "siagent: cannot write profiles to SI_OUTPUT_DIR: " + error + "\n";
-        warn_once(output_failure_reported, line.c_str());
+    for (auto& source : sources_) source->collect(context, profiles);
+    thread_names_.clear();
+    if (profiles.empty()) {
+        log_debug("report: no samples in this period");
+        return;
     }
+    log_debug("report: %zu profiles built in %lld ms", profiles.size(),
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - symbolizing)
+                                         .count()));
+    if (sinks_.empty()) {
+        log_debug("report: profiles not kept (set SI_OUTPUT_DIR to write them)");
+        return;
+    }
+    for (auto& sink : sinks_) sink->deliver(profiles, context.end_ns);
 }
 
 void Agent::final_report() {
@@ -217,16 +199,9 @@ void Agent::final_report() {
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &own_cpu);
     log_debug("agent thread used %lld ms of CPU (draining, symbolizing, writing)",
               static_cast<long long>(own_cpu.tv_sec) * 1000 + own_cpu.tv_nsec / 1'000'000);
-    CpuProfilerStats stats = cpu_profiler().stats();
-    if (stats.samples > 0) {
-        log_debug("CPU profiler: %llu samples, %llu dropped, %llu truncated; handler mean %llu ns, "
-                  "median %llu ns, p99 %llu ns",
-                  static_cast<unsigned long long>(stats.samples),
-                  static_cast<unsigned long long>(stats.dropped),
-                  static_cast<unsigned long long>(stats.truncated),
-                  static_cast<unsigned long long>(stats.handler_nanoseconds / stats.samples),
-                  static_cast<unsigned long long>(stats.handler_median_ns),
-                  static_cast<unsigned long long>(stats.handler_p99_ns));
+    for (auto& source : sources_) {
+        std::string summary = source->summary();
+        if (!summary.empty()) log_debug("%s", summary.c_str());
     }
     stopped_ = true;
     drain_timer_.cancel();
@@ -249,12 +224,13 @@ bool Agent::pause_thread() {
 
 void Agent::resume_thread() {
     io_.restart();
-    if (launch_thread()) cpu_profiler().exclude_thread(thread_id_.load());
+    if (!launch_thread()) return;
+    for (auto& source : sources_) source->exclude_thread(thread_id_.load());
 }
 
 bool Agent::shutdown(std::chrono::milliseconds budget) {
     if (!thread_.joinable()) return true;
-    cpu_profiler().stop();
+    for (auto& source : sources_) source->stop();
     boost::asio::post(io_, [this] { final_report(); });
     bool done;
     {

@@ -17,10 +17,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <vector>
+
 #include "core/config.h"
 #include "core/module_map.h"
-#include "core/stack_aggregator.h"
+#include "core/profile_source.h"
 #include "core/thread_names.h"
+#include "transport/report_sink.h"
 
 namespace siagent {
 
@@ -54,7 +57,9 @@ private:
     explicit Agent(const Config& config);
     bool launch_thread();
     void run_thread();
+    void add_sinks();
     void start_profilers();
+    void start_profiler(std::unique_ptr<ProfileSource> source);
     void schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds every,
                   void (Agent::*work)());
     void drain();
@@ -72,13 +77,15 @@ private:
     std::atomic<pid_t> thread_id_{0};
     bool stopped_ = false;
 
-    // Agent thread only.
+    // Filled once by start_profilers (on the agent thread, while start() waits for it) and
+    // not changed after: the agent thread uses it, shutdown() only calls stop().
+    std::vector<std::unique_ptr<ProfileSource>> sources_;  // the profilers that started
+    bool profilers_started_ = false;  // guarded by finish_mutex_
+    std::vector<std::unique_ptr<ReportSink>> sinks_;
     std::unique_ptr<Symbolizer> symbolizer_;
-    StackAggregator cpu_stacks_;
     ThreadNames thread_names_;
     AddressRange own_code_;
     int64_t period_start_ns_ = 0;  // wall clock, Unix epoch
-    uint64_t reported_drops_ = 0;
 
     std::mutex finish_mutex_;
     std::condition_variable finished_;

@@ -1,0 +1,79 @@
+#include "core/cpu_profile_source.h"
+
+#include <unistd.h>
+
+#include "core/cpu_profiler.h"
+#include "core/thread_names.h"
+
+namespace siagent {
+
+bool CpuProfileSource::start(const Config& config, pid_t agent_tid, std::string& error) {
+    if (cpu_profiler().stepped_aside()) {
+        // Said once already, by the process that saw the application take SIGPROF (this
+        // may be its fork child): an empty error says nothing more.
+        error.clear();
+        return false;
+    }
+    hz_ = config.cpu_sampling_hz;
+    return cpu_profiler().start(config.cpu_sampling_hz, config.max_stack_depth, agent_tid,
+                                error);
+}
+
+void CpuProfileSource::stop() { cpu_profiler().stop(); }
+
+void CpuProfileSource::drain(ThreadNames& thread_names) {
+    cpu_profiler().drain([this, &thread_names](const StackSample& sample) {
+        stacks_.add(sample, thread_names.name_of(sample.thread_id));
+    });
+}
+
+void CpuProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
+    stacks_.symbolize_new_stacks(symbolizer, hidden);
+}
+
+void CpuProfileSource::rescan() { cpu_profiler().rescan_threads(); }
+
+void CpuProfileSource::exclude_thread(pid_t agent_tid) {
+    cpu_profiler().exclude_thread(agent_tid);
+}
+
+void CpuProfileSource::collect(ReportContext& context, std::vector<KindProfile>& out) {
+    if (stacks_.empty()) return;
+    CpuProfilerStats stats = cpu_profiler().stats();
+    ProfileShape shape;
+    shape.sample_types = {{"samples", "count"}, {"cpu", "nanoseconds"}};
+    shape.period_type = {"cpu", "nanoseconds"};
+    shape.period = cpu_profiler().interval_ns();
+    shape.time_nanos = context.start_ns;
+    shape.duration_nanos = context.end_ns - context.start_ns;
+    shape.hidden_code = context.hidden_code;
+    shape.comments.push_back("siagent " SIAGENT_VERSION " cpu profile, pid " +
+                             std::to_string(getpid()) + ", " + std::to_string(hz_) + " Hz");
+    shape.comments.insert(shape.comments.end(), context.common_comments.begin(),
+                          context.common_comments.end());
+    if (stats.dropped > reported_drops_) {
+        shape.comments.push_back("dropped " + std::to_string(stats.dropped - reported_drops_) +
+                                 " samples: ring buffer full");
+        reported_drops_ = stats.dropped;
+    }
+    if (stats.samples > 0) {
+        shape.comments.push_back(
+            "sampling handler: mean " + std::to_string(stats.handler_nanoseconds / stats.samples) +
+            " ns, median " + std::to_string(stats.handler_median_ns) + " ns, p99 " +
+            std::to_string(stats.handler_p99_ns) + " ns over " + std::to_string(stats.samples) +
+            " samples");
+    }
+    out.push_back({"cpu", stacks_.take_profile(context.symbolizer, shape)});
+}
+
+std::string CpuProfileSource::summary() const {
+    CpuProfilerStats stats = cpu_profiler().stats();
+    if (stats.samples == 0) return {};
+    return "CPU profiler: " + std::to_string(stats.samples) + " samples, " +
+           std::to_string(stats.dropped) + " dropped, " + std::to_string(stats.truncated) +
+           " truncated; handler mean " + std::to_string(stats.handler_nanoseconds / stats.samples) +
+           " ns, median " + std::to_string(stats.handler_median_ns) + " ns, p99 " +
+           std::to_string(stats.handler_p99_ns) + " ns";
+}
+
+}  // namespace siagent

@@ -1,0 +1,70 @@
+// One kind of profiler as the agent thread sees it: started and stopped, drained every
+// ~100 ms, asked for its profiles at each report. Every profiler (CPU, allocations,
+// blocking, errors) implements this; the agent does not know which ones run.
+//
+// Agent thread only, except where a method says otherwise.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/module_map.h"
+#include "core/profile.h"
+
+namespace siagent {
+
+class Symbolizer;
+class ThreadNames;
+
+// A profile and the kind it is reported as (the file contract's kinds: "cpu", "alloc",
+// "inuse", "block", "error").
+struct KindProfile {
+    std::string kind;
+    Profile profile;
+};
+
+// What every profile of one report shares.
+struct ReportContext {
+    Symbolizer& symbolizer;
+    ThreadNames& thread_names;
+    int64_t start_ns = 0;  // wall clock, Unix epoch
+    int64_t end_ns = 0;
+    AddressRange hidden_code;                 // the agent's own code, unless shown
+    std::vector<std::string> common_comments;  // identity line(s) for every profile
+};
+
+class ProfileSource {
+public:
+    virtual ~ProfileSource() = default;
+
+    // For log lines, e.g. "CPU profiler".
+    virtual const char* name() const = 0;
+    // Starts sampling (the agent thread, `agent_tid`, is never sampled). Returns false with
+    // `error` set when this profiler cannot run (empty when the reason was said already);
+    // the others still do.
+    virtual bool start(const Config& config, pid_t agent_tid, std::string& error) = 0;
+    // Stops sampling. May be called from the thread that shuts the agent down.
+    virtual void stop() = 0;
+
+    // Moves captured records out of the rings into this period's aggregate.
+    virtual void drain(ThreadNames& thread_names) = 0;
+    // Resolves addresses first seen since the last call (spreads symbolization over the
+    // period). Skips frames in `hidden`.
+    virtual void symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) = 0;
+    // Appends the profiles of the period that ends now and starts a new period. Appends
+    // nothing when there is nothing to say.
+    virtual void collect(ReportContext& context, std::vector<KindProfile>& out) = 0;
+
+    // Periodic housekeeping (~1 s), e.g. arming threads nobody registered.
+    virtual void rescan() {}
+    // The agent thread was replaced (Agent::pause_thread): leave the new one out.
+    virtual void exclude_thread(pid_t /*agent_tid*/) {}
+    // One debug line about the whole run, printed at shutdown; empty for none.
+    virtual std::string summary() const { return {}; }
+};
+
+}  // namespace siagent
