@@ -75,4 +75,21 @@ CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, 
     return step_from_context(ucontext, frames, max_frames);
 }
 
+CapturedStack capture_current_stack(uint64_t* frames, int max_frames, int skip) {
+    if (max_frames > kMaxStackFrames) max_frames = kMaxStackFrames;
+    if (skip < 0) skip = 0;
+    if (skip > kHandlerFrames) skip = kHandlerFrames;
+    void* raw[kMaxRawFrames];
+    // +1: unw_backtrace reports this function's own return address first.
+    int leading = skip + 1;
+    int capacity = max_frames + leading;
+    int captured = unw_backtrace(raw, capacity);
+    CapturedStack result;
+    if (captured <= leading) return result;
+    result.depth = captured - leading;
+    result.truncated = captured == capacity;
+    memcpy(frames, raw + leading, result.depth * sizeof(uint64_t));
+    return result;
+}
+
 }  // namespace siagent

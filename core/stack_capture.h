@@ -23,4 +23,10 @@ void prepare_stack_capture();
 // interrupted instruction, frames[1..] return addresses, outermost last.
 CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, int max_frames);
 
+// signal-safe, malloc-safe. Writes at most `max_frames` return addresses of the calling
+// code, leaving out the innermost `skip` frames (this function's own frame is always left
+// out): frames[0] is the return address into the caller's caller when skip is 0.
+// For interposed calls (malloc, read, __cxa_throw), where frames[0] is then a call site.
+CapturedStack capture_current_stack(uint64_t* frames, int max_frames, int skip);
+
 }  // namespace siagent
