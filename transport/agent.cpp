@@ -11,6 +11,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/agent_guard.h"
 #include "core/cpu_profile_source.h"
 #include "core/cpu_profiler.h"
 #include "core/log.h"
@@ -96,6 +97,7 @@ bool Agent::launch_thread() {
 }
 
 void Agent::run_thread() {
+    mark_thread_as_agent();
     pthread_setname_np(pthread_self(), "siagent");
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
