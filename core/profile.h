@@ -45,6 +45,7 @@ struct Frame {
 struct Label {
     std::string key;
     std::string value;
+    bool operator==(const Label&) const = default;
 };
 
 struct Sample {

@@ -26,14 +26,22 @@ uint32_t pseudo_frame(Profile& profile, std::unordered_map<std::string, uint32_t
 }  // namespace
 
 size_t StackAggregator::KeyHash::operator()(const Key& key) const {
-    size_t hash = std::hash<std::string>()(key.thread) ^ (key.truncated ? 0x9e3779b9u : 0);
+    size_t hash = (key.truncated ? 0x9e3779b9u : 0) ^ (key.overflow ? 0x7f4a7c15u : 0);
+    for (const Label& label : key.labels)
+        hash = hash * 31 + std::hash<std::string>()(label.key) * 7 + std::hash<std::string>()(label.value);
     for (uint64_t address : key.addresses) hash = hash * 1099511628211ull ^ address;
     return hash;
 }
 
 void StackAggregator::add(const StackSample& sample, const std::string& thread_name) {
+    std::vector<Label> labels;
+    if (!thread_name.empty()) labels.push_back({"thread", thread_name});
+    add(sample, std::move(labels));
+}
+
+void StackAggregator::add(const StackSample& sample, std::vector<Label> labels) {
     Key key;
-    key.thread = thread_name;
+    key.labels = std::move(labels);
     key.truncated = sample.truncated != 0;
     key.addresses.reserve(sample.depth);
     for (int i = 0; i < sample.depth; ++i) {
@@ -46,8 +54,7 @@ void StackAggregator::add(const StackSample& sample, const std::string& thread_n
     if (existing == stacks_.end() && stacks_.size() >= max_unique_stacks_) {
         overflowed_samples_ += sample.count;
         key = Key{};
-        key.addresses.clear();
-        key.thread = kOverflowFrame;
+        key.overflow = true;
         existing = stacks_.find(key);
     }
     if (existing == stacks_.end()) {
@@ -80,7 +87,7 @@ Profile StackAggregator::take_profile(Symbolizer& symbolizer, const ProfileShape
     std::unordered_map<std::string, uint32_t> pseudo_frames;
     for (auto& [key, values] : stacks_) {
         Sample sample;
-        if (key.addresses.empty() && key.thread == kOverflowFrame) {
+        if (key.overflow) {
             sample.frames.push_back(pseudo_frame(profile, pseudo_frames, kOverflowFrame));
         }
         for (uint64_t address : key.addresses) {
@@ -98,7 +105,7 @@ Profile StackAggregator::take_profile(Symbolizer& symbolizer, const ProfileShape
         }
         if (key.truncated) sample.frames.push_back(pseudo_frame(profile, pseudo_frames, kTruncatedFrame));
         sample.values = {values[0], values[1]};
-        if (!key.thread.empty() && key.thread != kOverflowFrame) sample.labels.push_back({"thread", key.thread});
+        sample.labels = key.labels;
         profile.samples.push_back(std::move(sample));
     }
     profile.mappings = symbolizer.mappings();

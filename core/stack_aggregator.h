@@ -34,7 +34,11 @@ public:
     explicit StackAggregator(size_t max_unique_stacks = 50'000)
         : max_unique_stacks_(max_unique_stacks) {}
 
+    // Adds one record; `thread_name` (when not empty) becomes the sample's "thread" label.
     void add(const StackSample& sample, const std::string& thread_name);
+    // Adds one record whose sample carries `labels` (records with equal stacks and equal
+    // labels are summed).
+    void add(const StackSample& sample, std::vector<Label> labels);
     bool empty() const { return stacks_.empty(); }
     size_t unique_stacks() const { return stacks_.size(); }
     uint64_t overflowed_samples() const { return overflowed_samples_; }
@@ -50,8 +54,9 @@ public:
 private:
     struct Key {
         std::vector<uint64_t> addresses;  // lookup addresses, leaf first
-        std::string thread;
+        std::vector<Label> labels;
         bool truncated = false;
+        bool overflow = false;  // the "[stack table full]" entry
         bool operator==(const Key&) const = default;
     };
     struct KeyHash {
