@@ -217,6 +217,7 @@ constexpr std::array kVariables{
     Variable{"SI_SPAN_SAMPLING_HZ", IntField{&Config::span_sampling_hz, 1, 1000}},
     Variable{"SI_ALLOCATION_SAMPLING_BYTES",
              QuantityField{&Config::allocation_sampling_bytes, &kBytes, 1, kGiB}},
+    Variable{"SI_LEAK_REPORTS", IntField{&Config::leak_reports, 2, 1000}},
     Variable{"SI_BLOCK_SAMPLING_NS",
              QuantityField{&Config::block_sampling_ns, &kNanoseconds, kMicrosecondNs,
                            10 * kSecondNs}},

@@ -34,6 +34,7 @@ struct Config {
     int cpu_sampling_hz = 100;                          // SI_CPU_SAMPLING_HZ: 1..1000
     int span_sampling_hz = 1000;                        // SI_SPAN_SAMPLING_HZ: 1..1000
     uint64_t allocation_sampling_bytes = 512 * 1024;    // SI_ALLOCATION_SAMPLING_BYTES
+    int leak_reports = 3;                               // SI_LEAK_REPORTS: 2..1000
     uint64_t block_sampling_ns = 10'000'000;            // SI_BLOCK_SAMPLING_NS
     int max_stack_depth = 128;                          // SI_MAX_STACK_DEPTH: 4..128
     uint64_t report_interval_ms = 60'000;               // SI_REPORT_INTERVAL

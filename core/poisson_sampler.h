@@ -33,27 +33,13 @@ struct PoissonSampler {
     bool take(uint64_t amount, uint64_t mean, uint64_t seed) {
         remaining -= static_cast<int64_t>(amount);
         if (remaining > 0) return false;
-        return on_crossing(amount, mean, seed);
+        return crossed(amount, mean, seed);
     }
 
-    // The next gap, exponential with mean `mean`, capped at 20 times the mean so one
-    // unlucky draw cannot silence a thread for long.
-    int64_t next_gap(uint64_t mean, uint64_t seed) {
-        if (random_state == 0) random_state = seed | 1;
-        // xorshift64*: cheap, good enough for gaps, and has no shared state.
-        random_state ^= random_state >> 12;
-        random_state ^= random_state << 25;
-        random_state ^= random_state >> 27;
-        uint64_t bits = random_state * 2685821657736338717ull;
-        double uniform = (static_cast<double>(bits >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-        double gap = -std::log(uniform) * static_cast<double>(mean);
-        double cap = 20.0 * static_cast<double>(mean);
-        if (gap > cap) gap = cap;
-        return gap < 1 ? 1 : static_cast<int64_t>(gap);
-    }
-
-private:
-    bool on_crossing(uint64_t amount, uint64_t mean, uint64_t seed) {
+    // The slow half of take(), for callers that did the countdown themselves: `remaining`
+    // already went to zero or below with this call's `amount`. Draws the next gap and says
+    // whether the call is sampled.
+    bool crossed(uint64_t amount, uint64_t mean, uint64_t seed) {
         bool first_call = random_state == 0;
         if (mean == 0) {
             remaining = 0;
@@ -70,6 +56,22 @@ private:
         // them).
         remaining = next_gap(mean, seed);
         return true;
+    }
+
+    // The next gap, exponential with mean `mean`, capped at 20 times the mean so one
+    // unlucky draw cannot silence a thread for long.
+    int64_t next_gap(uint64_t mean, uint64_t seed) {
+        if (random_state == 0) random_state = seed | 1;
+        // xorshift64*: cheap, good enough for gaps, and has no shared state.
+        random_state ^= random_state >> 12;
+        random_state ^= random_state << 25;
+        random_state ^= random_state >> 27;
+        uint64_t bits = random_state * 2685821657736338717ull;
+        double uniform = (static_cast<double>(bits >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+        double gap = -std::log(uniform) * static_cast<double>(mean);
+        double cap = 20.0 * static_cast<double>(mean);
+        if (gap > cap) gap = cap;
+        return gap < 1 ? 1 : static_cast<int64_t>(gap);
     }
 };
 

@@ -26,7 +26,7 @@ uint32_t pseudo_frame(Profile& profile, std::unordered_map<std::string, uint32_t
 }  // namespace
 
 size_t StackAggregator::KeyHash::operator()(const Key& key) const {
-    size_t hash = (key.truncated ? 0x9e3779b9u : 0) ^ (key.overflow ? 0x7f4a7c15u : 0);
+    size_t hash = (key.truncated ? 0x9e3779b9u : 0) ^ std::hash<std::string>()(key.pseudo);
     for (const Label& label : key.labels)
         hash = hash * 31 + std::hash<std::string>()(label.key) * 7 + std::hash<std::string>()(label.value);
     for (uint64_t address : key.addresses) hash = hash * 1099511628211ull ^ address;
@@ -54,7 +54,7 @@ void StackAggregator::add(const StackSample& sample, std::vector<Label> labels) 
     if (existing == stacks_.end() && stacks_.size() >= max_unique_stacks_) {
         overflowed_samples_ += sample.count;
         key = Key{};
-        key.overflow = true;
+        key.pseudo = kOverflowFrame;
         existing = stacks_.find(key);
     }
     if (existing == stacks_.end()) {
@@ -63,6 +63,14 @@ void StackAggregator::add(const StackSample& sample, std::vector<Label> labels) 
     }
     existing->second[0] += sample.count;
     existing->second[1] += sample.value;
+}
+
+void StackAggregator::add_pseudo(const std::string& frame, int64_t count, int64_t value) {
+    Key key;
+    key.pseudo = frame;
+    auto& values = stacks_[key];
+    values[0] += count;
+    values[1] += value;
 }
 
 void StackAggregator::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
@@ -87,8 +95,8 @@ Profile StackAggregator::take_profile(Symbolizer& symbolizer, const ProfileShape
     std::unordered_map<std::string, uint32_t> pseudo_frames;
     for (auto& [key, values] : stacks_) {
         Sample sample;
-        if (key.overflow) {
-            sample.frames.push_back(pseudo_frame(profile, pseudo_frames, kOverflowFrame));
+        if (!key.pseudo.empty()) {
+            sample.frames.push_back(pseudo_frame(profile, pseudo_frames, key.pseudo));
         }
         for (uint64_t address : key.addresses) {
             if (shape.hidden_code.contains(address)) continue;

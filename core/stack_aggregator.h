@@ -39,6 +39,9 @@ public:
     // Adds one record whose sample carries `labels` (records with equal stacks and equal
     // labels are summed).
     void add(const StackSample& sample, std::vector<Label> labels);
+    // Adds values that belong to no known stack (e.g. samples lost to a full buffer) under
+    // one frame named `frame` (by convention in brackets).
+    void add_pseudo(const std::string& frame, int64_t count, int64_t value);
     bool empty() const { return stacks_.empty(); }
     size_t unique_stacks() const { return stacks_.size(); }
     uint64_t overflowed_samples() const { return overflowed_samples_; }
@@ -56,7 +59,7 @@ private:
         std::vector<uint64_t> addresses;  // lookup addresses, leaf first
         std::vector<Label> labels;
         bool truncated = false;
-        bool overflow = false;  // the "[stack table full]" entry
+        std::string pseudo;  // a pseudo frame's name instead of addresses, e.g. "[stack table full]"
         bool operator==(const Key&) const = default;
     };
     struct KeyHash {

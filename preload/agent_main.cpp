@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/config.h"
+#include "core/allocation_profiler.h"
 #include "core/cpu_profiler.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
@@ -105,6 +106,7 @@ void parent_after_fork() {
 // abandoned, and a new one is started for this process with the same configuration.
 void child_after_fork() {
     siagent::cpu_profiler().child_after_fork();
+    siagent::allocation_profiler().child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
     if (parent_agent != nullptr) running_agent = Agent::start(parent_agent->config()).release();

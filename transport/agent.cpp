@@ -12,6 +12,8 @@
 #include <boost/asio/post.hpp>
 
 #include "core/agent_guard.h"
+#include "core/alloc_profile_source.h"
+#include "core/allocation_profiler.h"
 #include "core/cpu_profile_source.h"
 #include "core/cpu_profiler.h"
 #include "core/log.h"
@@ -21,7 +23,7 @@
 namespace siagent {
 namespace {
 
-constexpr std::chrono::milliseconds kDrainEvery{100};
+constexpr std::chrono::milliseconds kDrainEvery{50};
 constexpr std::chrono::milliseconds kThreadScanEvery{1000};
 
 int64_t wall_clock_ns() {
@@ -116,6 +118,12 @@ void Agent::start_profilers() {
         log_debug("CPU profiler disabled by SI_CPU_PROFILER_DISABLED");
     else
         start_profiler(std::make_unique<CpuProfileSource>());
+    if (config_.allocation_profiler_disabled) {
+        log_debug("allocation profiler disabled by SI_ALLOCATION_PROFILER_DISABLED");
+        allocation_profiler().disable_for_good();
+    } else {
+        start_profiler(std::make_unique<AllocProfileSource>());
+    }
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
         profilers_started_ = true;

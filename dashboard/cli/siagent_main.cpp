@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "dashboard/cli/leak_table.h"
 #include "dashboard/cli/top_table.h"
 #include "transport/profile_file.h"
 
@@ -23,6 +24,9 @@ constexpr const char* kUsage =
     "        rank functions of one or more pprof files (gzipped or plain) of one kind,\n"
     "        merged; -n rows (default 20, 0 = all), --cum sorts by cumulative value,\n"
     "        --sample-index picks the value (default: the last sample type, e.g. cpu)\n"
+    "  leaks FILE...\n"
+    "        list the call stacks that heap-in-use files (inuse-*.pb.gz) flag as\n"
+    "        suspected leaks, fastest-growing first\n"
     "  help  print this text\n";
 
 int usage_error(const std::string& message) {
@@ -39,6 +43,48 @@ bool parse_rows(std::string_view text, size_t& rows) {
     }
     rows = n;
     return true;
+}
+
+// Reads every file; says which one failed and why.
+bool read_all(const std::vector<std::string>& files, std::vector<siagent::NamedProfile>& profiles) {
+    for (const std::string& path : files) {
+        std::string error;
+        std::optional<siagent::Profile> p = siagent::read_profile_file(path, error);
+        if (!p) {
+            std::fprintf(stderr, "siagent: %s\n", error.c_str());
+            return false;
+        }
+        profiles.push_back({path, std::move(*p)});
+    }
+    return true;
+}
+
+int write_stdout(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (std::fflush(stdout) != 0) {
+        std::perror("siagent: stdout");
+        return 1;
+    }
+    return 0;
+}
+
+int run_leaks(const std::vector<std::string>& args) {
+    std::vector<std::string> files;
+    for (const std::string& a : args) {
+        if (a == "--") continue;
+        if (!a.empty() && a[0] == '-' && a != "-") return usage_error("unknown option '" + a + "' for leaks");
+        files.push_back(a);
+    }
+    if (files.empty()) return usage_error("leaks needs at least one inuse profile file");
+    std::vector<siagent::NamedProfile> profiles;
+    if (!read_all(files, profiles)) return kExitUnreadable;
+    std::string error;
+    std::optional<siagent::LeakTable> table = siagent::compute_leaks(profiles, error);
+    if (!table) {
+        std::fprintf(stderr, "siagent: %s\n", error.c_str());
+        return kExitUsage;
+    }
+    return write_stdout(siagent::render_leaks(*table));
 }
 
 int run_top(const std::vector<std::string>& args) {
@@ -89,28 +135,14 @@ int run_top(const std::vector<std::string>& args) {
     if (files.empty()) return usage_error("top needs at least one profile file");
 
     std::vector<siagent::NamedProfile> profiles;
-    for (const std::string& path : files) {
-        std::string error;
-        std::optional<siagent::Profile> p = siagent::read_profile_file(path, error);
-        if (!p) {
-            std::fprintf(stderr, "siagent: %s\n", error.c_str());
-            return kExitUnreadable;
-        }
-        profiles.push_back({path, std::move(*p)});
-    }
+    if (!read_all(files, profiles)) return kExitUnreadable;
     std::string error;
     std::optional<siagent::TopTable> table = siagent::compute_top(profiles, options, error);
     if (!table) {  // different kinds, or a sample index the files do not have
         std::fprintf(stderr, "siagent: %s\n", error.c_str());
         return kExitUsage;
     }
-    const std::string text = siagent::render_top(*table);
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    if (std::fflush(stdout) != 0) {
-        std::perror("siagent: stdout");
-        return 1;
-    }
-    return 0;
+    return write_stdout(siagent::render_top(*table));
 }
 
 }  // namespace
@@ -123,6 +155,14 @@ int main(int argc, char** argv) {
     if (command == "help" || command == "--help" || command == "-h") {
         std::fputs(kUsage, stdout);
         return 0;
+    }
+    if (command == "leaks") {
+        for (const std::string& a : args)
+            if (a == "--help" || a == "-h") {
+                std::fputs(kUsage, stdout);
+                return 0;
+            }
+        return run_leaks(args);
     }
     if (command == "top") {
         for (const std::string& a : args) {

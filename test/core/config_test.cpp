@@ -107,7 +107,7 @@ const std::string& string_field(const Config& config, const std::string& name) {
 
 TEST_CASE("config: every Config field has one distinct SI_ name", "[config]") {
     const auto& names = config_variable_names();
-    CHECK(names.size() == 25);
+    CHECK(names.size() == 26);
     std::set<std::string> distinct(names.begin(), names.end());
     CHECK(distinct.size() == names.size());
     for (const auto& name : names) CHECK(name.rfind("SI_", 0) == 0);
@@ -117,7 +117,8 @@ TEST_CASE("config: every Config field has one distinct SI_ name", "[config]") {
                              "SI_ALLOCATION_PROFILER_DISABLED", "SI_BLOCK_PROFILER_DISABLED",
                              "SI_ERROR_PROFILER_DISABLED", "SI_INCLUDE_AGENT_FRAMES",
                              "SI_AUTO_DESTROY", "SI_CPU_SAMPLING_HZ", "SI_SPAN_SAMPLING_HZ",
-                             "SI_ALLOCATION_SAMPLING_BYTES", "SI_BLOCK_SAMPLING_NS",
+                             "SI_ALLOCATION_SAMPLING_BYTES", "SI_LEAK_REPORTS",
+                             "SI_BLOCK_SAMPLING_NS",
                              "SI_MAX_STACK_DEPTH", "SI_REPORT_INTERVAL", "SI_METRICS_INTERVAL",
                              "SI_MESSAGE_TTL", "SI_MAX_QUEUE_BYTES", "SI_OUTPUT_DIR",
                              "SI_CA_FILE", "SI_SPOOL_DIR"}) {
@@ -145,6 +146,7 @@ TEST_CASE("config: nothing set gives the documented defaults and no problems", "
     CHECK(c.cpu_sampling_hz == 100);
     CHECK(c.span_sampling_hz == 1000);
     CHECK(c.allocation_sampling_bytes == 524288);
+    CHECK(c.leak_reports == 3);
     CHECK(c.block_sampling_ns == 10'000'000);
     CHECK(c.max_stack_depth == 128);
     CHECK(c.report_interval_ms == 60'000);
@@ -629,4 +631,13 @@ TEST_CASE("config: unknown names are escaped in the report", "[config]") {
     auto lines = find_unknown_variables(environment);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0] == "siagent: unknown variable SI_\\x1b[2J is ignored (see docs/configuration.md)");
+}
+
+TEST_CASE("config: SI_LEAK_REPORTS is an integer from 2 to 1000", "[config]") {
+    CHECK(parse_one("SI_LEAK_REPORTS", "5").config.leak_reports == 5);
+    for (const char* bad : {"1", "1001", "many", "-3"}) {
+        ConfigResult result = parse_one("SI_LEAK_REPORTS", bad);
+        CHECK(result.config.leak_reports == 3);
+        CHECK(result.problems.size() == 1);
+    }
 }

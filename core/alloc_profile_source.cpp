@@ -1,0 +1,260 @@
+#include "core/alloc_profile_source.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/allocation_profiler.h"
+#include "core/poisson_sampler.h"
+#include "core/thread_names.h"
+
+namespace siagent {
+namespace {
+
+// A StackSample built from an interned stack, for the aggregator.
+StackSample sample_of(const std::vector<uint64_t>& frames, bool truncated, int64_t count,
+                      int64_t value) {
+    StackSample sample;
+    sample.count = count;
+    sample.value = value;
+    sample.depth = static_cast<uint16_t>(std::min<size_t>(frames.size(), kMaxStackFrames));
+    sample.truncated = truncated ? 1 : 0;
+    std::copy_n(frames.begin(), sample.depth, sample.frames);
+    return sample;
+}
+
+std::string format_rate(double bytes_per_second) {
+    char text[64];
+    snprintf(text, sizeof text, "%.0f", bytes_per_second);
+    return text;
+}
+
+}  // namespace
+
+AllocProfileSource::AllocProfileSource() = default;
+
+size_t AllocProfileSource::FramesHash::operator()(const std::vector<uint64_t>& frames) const {
+    size_t hash = frames.size();
+    for (uint64_t address : frames) hash = hash * 1099511628211ull ^ address;
+    return hash;
+}
+
+bool AllocProfileSource::start(const Config& config, pid_t, std::string& error) {
+    mean_bytes_ = config.allocation_sampling_bytes;
+    leaks_ = LeakDetector(config.leak_reports);
+    return allocation_profiler().start(config.allocation_sampling_bytes, config.max_stack_depth,
+                                       error);
+}
+
+void AllocProfileSource::stop() { allocation_profiler().stop(); }
+
+void AllocProfileSource::drain(ThreadNames& thread_names) {
+    allocation_profiler().drain(
+        [this, &thread_names](const AllocationEvent& event) {
+            add_allocation(event, thread_names.name_of(event.thread_id));
+        },
+        [this](const ReleaseEvent& event) { add_release(event.address); });
+    end_drain();
+}
+
+int64_t AllocProfileSource::round_unbiased(double value) {
+    // Stochastic rounding: the expected result is `value`, so sums stay unbiased even
+    // when every sampled block stands for 1.3 objects.
+    double whole = std::floor(value);
+    double fraction = value - whole;
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    return static_cast<int64_t>(whole) + (uniform(rounding_) < fraction ? 1 : 0);
+}
+
+AllocProfileSource::InternedStack* AllocProfileSource::intern(const AllocationEvent& event) {
+    std::vector<uint64_t> frames(event.frames, event.frames + event.depth);
+    auto found = stacks_.find(frames);
+    if (found == stacks_.end()) {
+        InternedStack stack;
+        stack.frames = frames;
+        stack.truncated = event.truncated != 0;
+        stack.id = next_stack_id_++;
+        found = stacks_.emplace(std::move(frames), std::move(stack)).first;
+    }
+    return &found->second;
+}
+
+void AllocProfileSource::forget(std::unordered_map<uint64_t, LiveBlock>::iterator live) {
+    InternedStack* stack = live->second.stack;
+    live_.erase(live);
+    if (--stack->live_blocks == 0) stacks_.erase(stacks_.find(stack->frames));
+}
+
+void AllocProfileSource::add_release(uint64_t address) {
+    auto stale = stale_releases_.find(address);
+    if (stale != stale_releases_.end()) {
+        // The release of an older block at this address, already replaced.
+        if (--stale->second == 0) stale_releases_.erase(stale);
+        return;
+    }
+    auto live = live_.find(address);
+    if (live != live_.end()) {
+        forget(live);
+        return;
+    }
+    auto& early = early_releases_[address];
+    ++early.first;
+    early.second = drains_;
+}
+
+void AllocProfileSource::end_drain() {
+    ++drains_;
+    // An unmatched release normally meets its allocation in the same or the next drain;
+    // after 20 drains it belongs to a block this agent never saw (e.g. from before a fork).
+    for (auto it = early_releases_.begin(); it != early_releases_.end();) {
+        if (drains_ - it->second.second > 20)
+            it = early_releases_.erase(it);
+        else
+            ++it;
+    }
+}
+
+void AllocProfileSource::add_allocation(const AllocationEvent& event, const std::string& thread_name) {
+    double weight = poisson_sample_weight(event.size, event.sampling_mean);
+    double bytes = weight * static_cast<double>(event.size);
+    StackSample sample;
+    sample.count = round_unbiased(weight);
+    sample.value = static_cast<int64_t>(std::llround(bytes));
+    sample.thread_id = event.thread_id;
+    sample.depth = event.depth;
+    sample.truncated = event.truncated;
+    std::copy_n(event.frames, event.depth, sample.frames);
+    allocations_.add(sample, thread_name);
+
+    auto early = early_releases_.find(event.address);
+    if (early != early_releases_.end()) {
+        // Released already (its release record came first): never live.
+        if (--early->second.first == 0) early_releases_.erase(early);
+        return;
+    }
+    auto live = live_.find(event.address);
+    if (live != live_.end()) {
+        // The address is live again, so the older block was released and its release
+        // record is still on its way.
+        forget(live);
+        ++stale_releases_[event.address];
+    }
+    InternedStack* stack = intern(event);
+    ++stack->live_blocks;
+    live_[event.address] = LiveBlock{stack, weight, bytes, report_number_};
+}
+
+void AllocProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
+    allocations_.symbolize_new_stacks(symbolizer, hidden);
+}
+
+std::vector<std::string> AllocProfileSource::shape_comments(const char* kind,
+                                                            const ReportContext& context) const {
+    std::vector<std::string> comments;
+    comments.push_back(std::string("siagent " SIAGENT_VERSION " ") + kind + " profile, pid " +
+                       std::to_string(getpid()) + ", one sample per " +
+                       std::to_string(mean_bytes_) + " bytes on average");
+    comments.insert(comments.end(), context.common_comments.begin(),
+                    context.common_comments.end());
+    return comments;
+}
+
+void AllocProfileSource::collect(ReportContext& context, std::vector<KindProfile>& out) {
+    ++report_number_;
+    AllocationProfilerStats stats = allocation_profiler().stats();
+    if (stats.dropped_bytes > reported_lost_bytes_) {
+        allocations_.add_pseudo("[lost: sample buffer full]",
+                                round_unbiased(stats.dropped_objects - reported_lost_objects_),
+                                std::llround(stats.dropped_bytes - reported_lost_bytes_));
+        reported_lost_objects_ = stats.dropped_objects;
+        reported_lost_bytes_ = stats.dropped_bytes;
+    }
+    if (!allocations_.empty()) {
+        ProfileShape shape;
+        shape.sample_types = {{"alloc_objects", "count"}, {"alloc_space", "bytes"}};
+        shape.period_type = {"space", "bytes"};
+        shape.period = static_cast<int64_t>(mean_bytes_);
+        shape.time_nanos = context.start_ns;
+        shape.duration_nanos = context.end_ns - context.start_ns;
+        shape.hidden_code = context.hidden_code;
+        shape.comments = shape_comments("alloc", context);
+        if (stats.dropped > reported_drops_) {
+            shape.comments.push_back("dropped " + std::to_string(stats.dropped - reported_drops_) +
+                                     " allocation samples (buffer full); their estimated bytes "
+                                     "are under [lost: sample buffer full]");
+            reported_drops_ = stats.dropped;
+        }
+        out.push_back({"alloc", allocations_.take_profile(context.symbolizer, shape)});
+    }
+    Profile inuse = inuse_profile(context);
+    if (stats.dropped_releases > reported_release_drops_) {
+        inuse.comments.push_back("dropped " +
+                                 std::to_string(stats.dropped_releases - reported_release_drops_) +
+                                 " release records (buffer full): in-use may be overstated");
+        reported_release_drops_ = stats.dropped_releases;
+    }
+    if (!inuse.samples.empty()) out.push_back({"inuse", std::move(inuse)});
+}
+
+Profile AllocProfileSource::inuse_profile(ReportContext& context) {
+    struct Totals {
+        double objects = 0, bytes = 0, old_bytes = 0;
+    };
+    std::unordered_map<const InternedStack*, Totals> totals;
+    uint64_t old_before = report_number_ > static_cast<uint64_t>(leaks_.reports())
+                              ? report_number_ - leaks_.reports()
+                              : 0;
+    for (const auto& [address, block] : live_) {
+        Totals& sum = totals[block.stack];
+        sum.objects += block.objects;
+        sum.bytes += block.bytes;
+        if (block.report < old_before) sum.old_bytes += block.bytes;
+    }
+    std::unordered_map<uint64_t, InUseObservation> observations;
+    for (const auto& [stack, sum] : totals)
+        observations[stack->id] = {std::llround(sum.bytes), std::llround(sum.old_bytes)};
+    leaks_.observe(context.end_ns, observations);
+    std::unordered_map<uint64_t, const LeakSuspect*> suspects;
+    for (const LeakSuspect& suspect : leaks_.suspects()) suspects[suspect.stack] = &suspect;
+
+    ProfileShape shape;
+    shape.sample_types = {{"inuse_objects", "count"}, {"inuse_space", "bytes"}};
+    shape.period_type = {"space", "bytes"};
+    shape.period = static_cast<int64_t>(mean_bytes_);
+    shape.time_nanos = context.start_ns;
+    shape.duration_nanos = context.end_ns - context.start_ns;
+    shape.hidden_code = context.hidden_code;
+    shape.comments = shape_comments("inuse", context);
+    StackAggregator inuse;
+    for (const auto& [stack, sum] : totals) {
+        std::vector<Label> labels;
+        auto suspect = suspects.find(stack->id);
+        if (suspect != suspects.end()) {
+            labels.push_back({"leak", "suspected"});
+            labels.push_back({"leak_growth_bytes_per_second",
+                              format_rate(suspect->second->growth_bytes_per_second)});
+        }
+        inuse.add(sample_of(stack->frames, stack->truncated, std::llround(sum.objects),
+                            std::llround(sum.bytes)),
+                  std::move(labels));
+    }
+    if (!suspects.empty())
+        shape.comments.push_back(std::to_string(suspects.size()) +
+                                 " suspected leak(s): in-use bytes grew over the last " +
+                                 std::to_string(leaks_.reports()) +
+                                 " reports (samples labelled leak=suspected)");
+    return inuse.take_profile(context.symbolizer, shape);
+}
+
+std::string AllocProfileSource::summary() const {
+    AllocationProfilerStats stats = allocation_profiler().stats();
+    return "allocation profiler: " + std::to_string(stats.sampled) + " allocations sampled, " +
+           std::to_string(stats.released) + " sampled blocks released, " +
+           std::to_string(stats.dropped) + " records dropped, " +
+           std::to_string(stats.untracked) + " untracked, " + std::to_string(live_.size()) +
+           " sampled blocks live";
+}
+
+}  // namespace siagent

@@ -1,0 +1,180 @@
+#include "core/allocation_profiler.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <new>
+
+#include "core/agent_guard.h"
+#include "core/stack_capture.h"
+
+namespace siagent {
+
+thread_local constinit PoissonSampler allocation_countdown
+    __attribute__((tls_model("initial-exec")));
+
+constinit LiveBlockTable sampled_live_blocks;
+
+namespace {
+
+// 4,096 stacks of ~1 KiB (4.5 MiB, touched as used): at the default 512 KiB mean, 2 GiB
+// of allocations between two drains (every 50 ms) before anything is dropped. Releases
+// take 8 bytes each.
+constexpr size_t kRingRecords = 4096;
+constexpr size_t kReleaseRecords = 16384;
+// Before start (or while stopped) a thread looks again after this many bytes.
+constexpr int64_t kIdleRecheckBytes = 1 << 20;
+constexpr int64_t kNeverAgain = INT64_MAX / 4;
+
+enum class State : int { idle = 0, running = 1, disabled = 2 };
+
+std::atomic<int> state{static_cast<int>(State::idle)};
+std::atomic<uint64_t> mean_bytes{512 * 1024};
+std::atomic<int> max_depth{kMaxStackFrames};
+std::atomic<uint64_t> sampled{0}, released{0}, untracked{0};
+// Estimates carried by dropped allocation records, in 1/1024 units (fixed point keeps
+// the hook free of floating-point atomics).
+std::atomic<uint64_t> dropped_objects_fixed{0}, dropped_bytes_fixed{0};
+std::atomic<uint64_t> seed_counter{0};
+
+// The ring is built on first start (by the agent thread, never inside malloc) and never
+// destroyed: hooks on other threads may still be writing after stop().
+alignas(AllocationRing) unsigned char ring_storage[sizeof(AllocationRing)];
+std::atomic<AllocationRing*> ring_instance{nullptr};
+alignas(ReleaseRing) unsigned char release_ring_storage[sizeof(ReleaseRing)];
+std::atomic<ReleaseRing*> release_ring_instance{nullptr};
+
+int32_t current_thread_id() { return static_cast<int32_t>(syscall(SYS_gettid)); }
+
+// malloc-safe: only the calling thread's countdown.
+void idle_countdown(State current) {
+    allocation_countdown.remaining = current == State::disabled ? kNeverAgain : kIdleRecheckBytes;
+}
+
+// malloc-safe, signal-safe.
+void record_allocation(AllocationRing& ring, const void* block, size_t size, uint64_t mean) {
+    AgentScope agent_code;  // the unwinder may allocate: never sample, never recurse
+    uint64_t ticket;
+    AllocationEvent* event = ring.claim(ticket);
+    if (event == nullptr) {
+        // Counted by the ring; the estimate it stood for is kept so totals stay right.
+        double weight = poisson_sample_weight(size, mean);
+        dropped_objects_fixed.fetch_add(static_cast<uint64_t>(weight * 1024), std::memory_order_relaxed);
+        dropped_bytes_fixed.fetch_add(static_cast<uint64_t>(weight * static_cast<double>(size) * 1024),
+                                      std::memory_order_relaxed);
+        return;
+    }
+    event->address = reinterpret_cast<uintptr_t>(block);
+    event->size = size;
+    event->sampling_mean = mean;
+    event->thread_id = current_thread_id();
+    CapturedStack stack = capture_current_stack(event->frames,
+                                                max_depth.load(std::memory_order_relaxed), 0);
+    event->depth = static_cast<uint16_t>(stack.depth);
+    event->truncated = stack.truncated ? 1 : 0;
+    ring.publish(ticket);
+    sampled.fetch_add(1, std::memory_order_relaxed);
+    if (!sampled_live_blocks.insert(reinterpret_cast<uintptr_t>(block)))
+        untracked.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void on_sampling_point(const void* block, size_t size) {
+    State current = static_cast<State>(state.load(std::memory_order_relaxed));
+    if (current != State::running) {
+        idle_countdown(current);
+        return;
+    }
+    uint64_t mean = mean_bytes.load(std::memory_order_relaxed);
+    uint64_t seed = reinterpret_cast<uintptr_t>(&allocation_countdown) ^
+                    (seed_counter.fetch_add(0x9E3779B97F4A7C15ull, std::memory_order_relaxed));
+    if (!allocation_countdown.crossed(size, mean, seed)) return;
+    if (block == nullptr || inside_agent()) return;
+    AllocationRing* ring = ring_instance.load(std::memory_order_acquire);
+    if (ring != nullptr) record_allocation(*ring, block, size, mean);
+}
+
+void on_release_slow(const void* block) {
+    if (!sampled_live_blocks.erase(reinterpret_cast<uintptr_t>(block))) return;
+    ReleaseRing* ring = release_ring_instance.load(std::memory_order_acquire);
+    if (ring == nullptr) return;
+    uint64_t ticket;
+    ReleaseEvent* event = ring->claim(ticket);
+    if (event == nullptr) return;  // counted by the ring; the agent over-reports this block
+    event->address = reinterpret_cast<uintptr_t>(block);
+    ring->publish(ticket);
+    released.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool AllocationProfiler::start(uint64_t mean, int depth, std::string& error) {
+    if (ring_instance.load(std::memory_order_acquire) == nullptr) {
+        auto* ring = new (ring_storage) AllocationRing(kRingRecords);
+        auto* releases = new (release_ring_storage) ReleaseRing(kReleaseRecords);
+        if (!ring->valid() || !releases->valid()) {
+            error = "cannot map the allocation sample buffers";
+            return false;
+        }
+        release_ring_instance.store(releases, std::memory_order_release);
+        ring_instance.store(ring, std::memory_order_release);
+    }
+    mean_bytes.store(mean, std::memory_order_relaxed);
+    max_depth.store(depth < 1 ? 1 : (depth > kMaxStackFrames ? kMaxStackFrames : depth),
+                    std::memory_order_relaxed);
+    state.store(static_cast<int>(State::running), std::memory_order_release);
+    return true;
+}
+
+void AllocationProfiler::stop() {
+    int expected = static_cast<int>(State::running);
+    state.compare_exchange_strong(expected, static_cast<int>(State::idle));
+}
+
+bool AllocationProfiler::running() const {
+    return state.load(std::memory_order_relaxed) == static_cast<int>(State::running);
+}
+
+void AllocationProfiler::disable_for_good() {
+    state.store(static_cast<int>(State::disabled), std::memory_order_relaxed);
+}
+
+AllocationRing& AllocationProfiler::ring() { return *ring_instance.load(std::memory_order_acquire); }
+
+ReleaseRing& AllocationProfiler::release_ring() {
+    return *release_ring_instance.load(std::memory_order_acquire);
+}
+
+AllocationProfilerStats AllocationProfiler::stats() const {
+    AllocationProfilerStats result;
+    result.sampled = sampled.load(std::memory_order_relaxed);
+    result.released = released.load(std::memory_order_relaxed);
+    result.untracked = untracked.load(std::memory_order_relaxed);
+    result.live_tracked = sampled_live_blocks.size();
+    AllocationRing* ring = ring_instance.load(std::memory_order_acquire);
+    result.dropped = ring != nullptr ? ring->dropped() : 0;
+    ReleaseRing* releases = release_ring_instance.load(std::memory_order_acquire);
+    result.dropped_releases = releases != nullptr ? releases->dropped() : 0;
+    result.dropped_objects = static_cast<double>(dropped_objects_fixed.load(std::memory_order_relaxed)) / 1024;
+    result.dropped_bytes = static_cast<double>(dropped_bytes_fixed.load(std::memory_order_relaxed)) / 1024;
+    return result;
+}
+
+void AllocationProfiler::child_after_fork() {
+    // The parent's pending records describe the parent's agent's view; the child's new
+    // agent starts from an empty live view (blocks inherited from the parent are not
+    // tracked, and their releases find nothing to erase or are ignored by the agent).
+    AllocationRing* ring = ring_instance.load(std::memory_order_acquire);
+    if (ring != nullptr) ring->reset();
+    ReleaseRing* releases = release_ring_instance.load(std::memory_order_acquire);
+    if (releases != nullptr) releases->reset();
+    if (state.load(std::memory_order_relaxed) == static_cast<int>(State::running))
+        state.store(static_cast<int>(State::idle), std::memory_order_relaxed);
+}
+
+AllocationProfiler& allocation_profiler() {
+    static AllocationProfiler instance;
+    return instance;
+}
+
+}  // namespace siagent
