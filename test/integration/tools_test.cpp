@@ -88,6 +88,22 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
     }
     std::sort(exported.begin(), exported.end());
     INFO(symbols.out);
-    CHECK(exported == std::vector<std::string>{"pthread_create", "setns", "si_destroy", "si_start",
-                                               "sigaction", "signal", "sigset", "unshare"});
+    // One line per family of interposed symbols (preload/<family>.cpp).
+    std::vector<std::string> expected = {
+        "si_start", "si_destroy",                                          // the C API
+        "pthread_create",                                                  // threads
+        "sigaction", "signal", "sigset",                                   // signals
+        "unshare", "setns",                                                // namespaces
+        "malloc", "free", "calloc", "realloc", "reallocarray", "memalign",  // malloc
+        "posix_memalign", "aligned_alloc", "valloc", "pvalloc", "malloc_usable_size",
+    };
+    for (const char* form : {"_Znwm", "_Znam"})  // operator new, new[]
+        for (const char* variant : {"", "RKSt9nothrow_t", "St11align_val_t", "St11align_val_tRKSt9nothrow_t"})
+            expected.push_back(std::string(form) + variant);
+    for (const char* form : {"_ZdlPv", "_ZdaPv"})  // operator delete, delete[]
+        for (const char* variant : {"", "RKSt9nothrow_t", "m", "St11align_val_t", "mSt11align_val_t",
+                                    "St11align_val_tRKSt9nothrow_t"})
+            expected.push_back(std::string(form) + variant);
+    std::sort(expected.begin(), expected.end());
+    CHECK(exported == expected);
 }
