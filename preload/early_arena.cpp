@@ -5,14 +5,14 @@
 #include <cstdint>
 
 namespace siagent {
+
+alignas(4096) unsigned char early_arena_memory[kEarlyArenaBytes];
+
 namespace {
 
-// dlsym needs a few dozen bytes; other early callers (other preloaded libraries'
-// constructors racing ours) little more.
-constexpr size_t kArenaBytes = 256 * 1024;
+constexpr size_t kArenaBytes = kEarlyArenaBytes;
 constexpr size_t kHeaderBytes = 16;  // the block's size, just below the block
-
-alignas(4096) unsigned char arena[kArenaBytes];
+unsigned char* const arena = early_arena_memory;
 std::atomic<size_t> used{0};
 
 }  // namespace
@@ -37,12 +37,6 @@ void* early_arena_allocate(size_t size, size_t alignment) {
             return arena + block;
         }
     }
-}
-
-bool early_arena_owns(const void* block) {
-    auto address = reinterpret_cast<uintptr_t>(block);
-    auto base = reinterpret_cast<uintptr_t>(arena);
-    return address >= base && address < base + kArenaBytes;
 }
 
 size_t early_arena_block_size(const void* block) {

@@ -7,12 +7,22 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace siagent {
 
+// dlsym needs a few dozen bytes; other early callers (other preloaded libraries'
+// constructors racing ours) little more.
+inline constexpr size_t kEarlyArenaBytes = 256 * 1024;
+extern unsigned char early_arena_memory[kEarlyArenaBytes];
+
 // Null (errno ENOMEM) when the arena is exhausted. Zeroed memory (never reused).
 void* early_arena_allocate(size_t size, size_t alignment);
-bool early_arena_owns(const void* block);
+// Inline: free() asks this on every call.
+inline bool early_arena_owns(const void* block) {
+    return reinterpret_cast<uintptr_t>(block) - reinterpret_cast<uintptr_t>(early_arena_memory) <
+           kEarlyArenaBytes;
+}
 // The size asked for when `block` (owned by the arena) was made.
 size_t early_arena_block_size(const void* block);
 
