@@ -11,6 +11,7 @@
 #include <new>
 
 #include "core/cpu_timer.h"
+#include "core/interruptions.h"
 #include "core/latency_histogram.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
@@ -59,7 +60,11 @@ void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
                 info->si_value.sival_ptr == &kCpuTimerMarker;
     if (!ours) {
         foreign_signal_count.fetch_add(1, std::memory_order_relaxed);
-    } else if (sampling.load(std::memory_order_relaxed) && ring_instance != nullptr) {
+        return;
+    }
+    // Ours: a blocking call this signal interrupts is resumed by its interposer.
+    ++agent_signals;
+    if (sampling.load(std::memory_order_relaxed) && ring_instance != nullptr) {
         uint64_t started = monotonic_ns();
         uint64_t ticket;
         if (StackSample* sample = ring_instance->claim(ticket)) {

@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/agent_guard.h"
+#include "core/block_profile_source.h"
 #include "core/cpu_profile_source.h"
 #include "core/cpu_profiler.h"
 #include "core/log.h"
@@ -116,6 +117,10 @@ void Agent::start_profilers() {
         log_debug("CPU profiler disabled by SI_CPU_PROFILER_DISABLED");
     else
         start_profiler(std::make_unique<CpuProfileSource>());
+    if (config_.block_profiler_disabled)
+        log_debug("block profiler disabled by SI_BLOCK_PROFILER_DISABLED");
+    else
+        start_profiler(std::make_unique<BlockProfileSource>());
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
         profilers_started_ = true;
