@@ -220,23 +220,20 @@ SIAGENT_EXPORT int usleep(useconds_t microseconds) {
     return result;
 }
 
-// sleep returns the whole seconds left when a signal ends it; a resumption sleeps the
-// exact time left with the real nanosleep (not the interposed one: counted once).
+// glibc's sleep is a nanosleep that returns the whole seconds left (truncated) when a
+// signal ends it, so an interrupted sleep(1) returns 0 and cannot be told from a finished
+// one. This one is that same nanosleep, made with the real function (counted once, as
+// sleep), resumed with the exact time left.
 SIAGENT_EXPORT unsigned int sleep(unsigned int seconds) {
-    auto real = real_sleep.get();
-    if (siagent::inside_agent()) return real(seconds);
+    auto real = real_nanosleep.get();
+    if (siagent::inside_agent()) return real_sleep.get()(seconds);
     unsigned int result = 0;
-    bool first = true;
-    resumable_wait<BlockCall::sleep>(static_cast<int64_t>(seconds) * kNanosecondsPerSecond,
-                                     [&](int64_t left, auto& watch) {
-        if (first) {
-            first = false;
-            result = real(seconds);
-            return result > 0 && watch.only_agent_signals();
-        }
-        timespec rest = from_ns(left), unslept{};
-        int failed = real_nanosleep.get()(&rest, &unslept);
-        result = failed == 0 ? 0 : static_cast<unsigned int>(unslept.tv_sec + (unslept.tv_nsec > 0));
+    timespec next = {static_cast<time_t>(seconds), 0};
+    timespec left{};
+    resumable_wait<BlockCall::sleep>(-1, [&](int64_t, auto& watch) {
+        int failed = real(&next, &left);
+        result = failed == 0 ? 0 : static_cast<unsigned int>(left.tv_sec);
+        next = left;
         return failed != 0 && errno == EINTR && watch.only_agent_signals();
     });
     return result;

@@ -78,7 +78,10 @@ void Agent::add_sinks() {
 
 bool Agent::launch_thread() {
     // The thread starts with every signal blocked: the application's signals keep going to
-    // its own threads, and the profiling signal never interrupts the agent.
+    // its own threads, and the profiling signal never interrupts the agent. Agent scope:
+    // the interposed pthread_sigmask then really blocks SIGPROF, and the interposed
+    // pthread_create knows the thread is the agent's.
+    AgentScope scope;
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
