@@ -2,7 +2,8 @@
 // blocking_timeouts.cpp), linked into this test program so that its poll, nanosleep,
 // sem_wait... are the interposed ones. A SIGUSR1 handler stands for the agent's (it counts
 // agent_signals, as the CPU profiler's handler does); a SIGUSR2 handler is the
-// application's. Another thread sends the signal 20 ms into a 100 ms wait.
+// application's. Another thread sends the signal 20 ms into a 300 ms wait (2 s when the
+// wait must end early): long, so that a loaded machine does not send it too late.
 //
 // (Under LD_PRELOAD on Linux >= 5.x with POSIX_CPU_TIMERS_TASK_WORK, the CPU timers' own
 // signals are generated on the way back to user space and practically never find a thread
@@ -73,8 +74,8 @@ Outcome interrupt(void (*handler)(int), int signal_number, const std::function<i
     return outcome;
 }
 
-std::function<int()> nanosleep_100ms = [] {
-    timespec duration = {0, 100'000'000};
+std::function<int()> nanosleep_2s = [] {
+    timespec duration = {2, 0};
     return nanosleep(&duration, nullptr);
 };
 
@@ -82,21 +83,24 @@ std::function<int()> nanosleep_100ms = [] {
 
 TEST_CASE("waits the agent's signal interrupts go on for their whole time", "[resume]") {
     std::pair<const char*, std::function<int()>> waits[] = {
-        {"nanosleep", nanosleep_100ms},
-        {"poll", [] { return poll(nullptr, 0, 100); }},
-        {"usleep", [] { return usleep(100'000); }},
+        {"nanosleep", [] {
+             timespec duration = {0, 300'000'000};
+             return nanosleep(&duration, nullptr);
+         }},
+        {"poll", [] { return poll(nullptr, 0, 300); }},
+        {"usleep", [] { return usleep(300'000); }},
         {"clock_nanosleep", [] {
-             timespec duration = {0, 100'000'000};
+             timespec duration = {0, 300'000'000};
              return clock_nanosleep(CLOCK_MONOTONIC, 0, &duration, nullptr);
          }},
         {"select", [] {
-             timeval timeout = {0, 100'000};
+             timeval timeout = {0, 300'000};
              return select(0, nullptr, nullptr, nullptr, &timeout);
          }},
         {"epoll_wait", [] {
              int epoll = epoll_create1(0);
              epoll_event event;
-             int result = epoll_wait(epoll, &event, 1, 100);
+             int result = epoll_wait(epoll, &event, 1, 300);
              close(epoll);
              return result;
          }},
@@ -105,7 +109,7 @@ TEST_CASE("waits the agent's signal interrupts go on for their whole time", "[re
              sem_init(&semaphore, 0, 0);
              timespec deadline;
              clock_gettime(CLOCK_REALTIME, &deadline);
-             deadline.tv_nsec += 100'000'000;
+             deadline.tv_nsec += 300'000'000;
              if (deadline.tv_nsec >= 1'000'000'000) {
                  deadline.tv_nsec -= 1'000'000'000;
                  ++deadline.tv_sec;
@@ -119,8 +123,8 @@ TEST_CASE("waits the agent's signal interrupts go on for their whole time", "[re
         INFO(name << ": result " << outcome.result << ", errno " << outcome.error << ", "
                   << outcome.elapsed_ms << " ms");
         CHECK(outcome.result == 0);
-        CHECK(outcome.elapsed_ms >= 99);
-        CHECK(outcome.elapsed_ms < 400);
+        CHECK(outcome.elapsed_ms >= 299);
+        CHECK(outcome.elapsed_ms < 1000);
     }
 }
 
@@ -132,11 +136,11 @@ TEST_CASE("sleep resumes after the agent's signal and returns 0", "[resume]") {
 
 TEST_CASE("an application's signal still ends a wait with EINTR", "[resume]") {
     for (auto handler : {on_application_signal, on_both}) {
-        Outcome outcome = interrupt(handler, SIGUSR2, nanosleep_100ms);
+        Outcome outcome = interrupt(handler, SIGUSR2, nanosleep_2s);
         CHECK(outcome.result == -1);
         CHECK(outcome.error == EINTR);
-        CHECK(outcome.elapsed_ms < 90);
-        outcome = interrupt(handler, SIGUSR2, [] { return poll(nullptr, 0, 100); });
+        CHECK(outcome.elapsed_ms < 1900);
+        outcome = interrupt(handler, SIGUSR2, [] { return poll(nullptr, 0, 2000); });
         CHECK(outcome.result == -1);
         CHECK(outcome.error == EINTR);
     }
@@ -145,7 +149,7 @@ TEST_CASE("an application's signal still ends a wait with EINTR", "[resume]") {
 TEST_CASE("the application's errno survives a resumed call that succeeds", "[resume]") {
     Outcome outcome = interrupt(on_agent_signal, SIGUSR1, [] {
         errno = ENOTTY;
-        int result = poll(nullptr, 0, 60);
+        int result = poll(nullptr, 0, 300);
         return result == 0 && errno == ENOTTY ? 0 : -1;
     });
     CHECK(outcome.result == 0);

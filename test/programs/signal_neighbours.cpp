@@ -1,7 +1,8 @@
 // Programs that use signals the way real ones do, to be run with and without the agent:
 // each must print the same and end the same way. Usage: signal_neighbours MODE
 //   usr2    a SIGUSR2 handler (no SA_RESTART) fed by another thread: every signal is
-//           counted, and a poll with no timeout ends with EINTR because of it
+//           counted, and polls (with a timeout long next to the signals' spacing) end
+//           with EINTR because of them
 //   dfl     installs handlers and resets them to SIG_DFL over and over (SIGPROF among
 //           them) while burning CPU, checks each query, then raises SIGPROF under
 //           SIG_DFL: the process ends by SIGPROF
@@ -31,6 +32,8 @@ void on_info(int, siginfo_t*, void*) {}
 void* send_usr2(void* target) {
     for (int i = 0; i < 50; ++i) {
         usleep(2000);
+        // Standard signals do not queue: send the next only once the last one was handled.
+        while (usr2_count < i) usleep(100);
         pthread_kill(*static_cast<pthread_t*>(target), SIGUSR2);
     }
     return nullptr;
@@ -45,7 +48,7 @@ int usr2_mode() {
     int interrupted = 0;
     while (usr2_count < 50) {
         BURN_UNITS(1);
-        if (poll(nullptr, 0, -1) == -1 && errno == EINTR) ++interrupted;
+        if (poll(nullptr, 0, 200) == -1 && errno == EINTR) ++interrupted;
     }
     pthread_join(sender, nullptr);
     printf("usr2 %d, polls ended by EINTR %s\n", usr2_count.load(), interrupted > 0 ? "yes" : "no");
