@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "core/agent_guard.h"
 #include "core/stack_sample.h"
 
 namespace siagent {
@@ -47,12 +48,19 @@ CapturedStack step_from_context(const void* ucontext, uint64_t* frames, int max_
 
 }  // namespace
 
+// Every entry into libunwind is agent code (AgentScope): libunwind takes its own mutex and
+// masks signals with sigprocmask around it, and both calls are interposed (blocking and
+// signal profilers). Were they profiled, a contended libunwind lock would unwind again into
+// the same lock (self-deadlock), and SIGPROF would be unmasked inside it.
+
 void prepare_stack_capture() {
+    AgentScope agent_code;
     void* warm_up[4];
     unw_backtrace(warm_up, 4);
 }
 
 CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, int max_frames) {
+    AgentScope agent_code;
     // Fast path: unw_backtrace walks from here with libunwind's per-thread trace cache
     // (frame layouts remembered by address), through the signal trampoline, into the
     // interrupted code. The frames above the interrupted PC are ours and are cut off.
@@ -76,6 +84,7 @@ CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, 
 }
 
 CapturedStack capture_current_stack(uint64_t* frames, int max_frames, int skip) {
+    AgentScope agent_code;
     if (max_frames > kMaxStackFrames) max_frames = kMaxStackFrames;
     if (skip < 0) skip = 0;
     if (skip > kHandlerFrames) skip = kHandlerFrames;

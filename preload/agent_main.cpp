@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/block_profiler.h"
 #include "core/config.h"
 #include "core/allocation_profiler.h"
 #include "core/cpu_profiler.h"
@@ -107,6 +108,7 @@ void parent_after_fork() {
 void child_after_fork() {
     siagent::cpu_profiler().child_after_fork();
     siagent::allocation_profiler().child_after_fork();
+    siagent::block_profiler().child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
     if (parent_agent != nullptr) running_agent = Agent::start(parent_agent->config()).release();
@@ -133,6 +135,7 @@ __attribute__((destructor)) void unload_agent() {
     } else {
         // No last report, but no more signals either while the process tears itself down.
         siagent::cpu_profiler().stop();
+        siagent::block_profiler().stop();
     }
 }
 

@@ -14,6 +14,7 @@
 #include "core/agent_guard.h"
 #include "core/alloc_profile_source.h"
 #include "core/allocation_profiler.h"
+#include "core/block_profile_source.h"
 #include "core/cpu_profile_source.h"
 #include "core/cpu_profiler.h"
 #include "core/log.h"
@@ -79,7 +80,10 @@ void Agent::add_sinks() {
 
 bool Agent::launch_thread() {
     // The thread starts with every signal blocked: the application's signals keep going to
-    // its own threads, and the profiling signal never interrupts the agent.
+    // its own threads, and the profiling signal never interrupts the agent. Agent scope:
+    // the interposed pthread_sigmask then really blocks SIGPROF, and the interposed
+    // pthread_create knows the thread is the agent's.
+    AgentScope scope;
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
@@ -124,6 +128,10 @@ void Agent::start_profilers() {
     } else {
         start_profiler(std::make_unique<AllocProfileSource>());
     }
+    if (config_.block_profiler_disabled)
+        log_debug("block profiler disabled by SI_BLOCK_PROFILER_DISABLED");
+    else
+        start_profiler(std::make_unique<BlockProfileSource>());
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
         profilers_started_ = true;

@@ -92,10 +92,18 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
     std::vector<std::string> expected = {
         "si_start", "si_destroy",                                          // the C API
         "pthread_create",                                                  // threads
-        "sigaction", "signal", "sigset",                                   // signals
+        "sigaction", "signal", "sigset", "pthread_sigmask", "sigprocmask",  // signals
         "unshare", "setns",                                                // namespaces
         "malloc", "free", "calloc", "realloc", "reallocarray", "memalign",  // malloc
         "posix_memalign", "aligned_alloc", "valloc", "pvalloc", "malloc_usable_size",
+        // blocking calls (core/block_calls.h, with their 64-bit-offset twins)
+        "accept", "accept4", "clock_nanosleep", "connect", "epoll_pwait", "epoll_wait", "fcntl",
+        "fcntl64", "fdatasync", "flock", "fsync", "nanosleep", "open", "open64", "openat",
+        "openat64", "poll", "ppoll", "pread", "pread64", "pselect", "pthread_cond_timedwait",
+        "pthread_cond_wait", "pthread_join", "pthread_mutex_lock", "pthread_rwlock_rdlock",
+        "pthread_rwlock_wrlock", "pwrite", "pwrite64", "read", "readv", "recv", "recvfrom",
+        "recvmmsg", "recvmsg", "select", "sem_timedwait", "sem_wait", "send", "sendmmsg",
+        "sendmsg", "sendto", "sleep", "usleep", "wait4", "waitpid", "write", "writev",
     };
     for (const char* form : {"_Znwm", "_Znam"})  // operator new, new[]
         for (const char* variant : {"", "RKSt9nothrow_t", "St11align_val_t", "St11align_val_tRKSt9nothrow_t"})
