@@ -15,6 +15,7 @@
 
 #include "core/config.h"
 #include "core/cpu_profiler.h"
+#include "core/error_profiler.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
 #include "preload/lifecycle.h"
@@ -105,6 +106,7 @@ void parent_after_fork() {
 // abandoned, and a new one is started for this process with the same configuration.
 void child_after_fork() {
     siagent::cpu_profiler().child_after_fork();
+    if (siagent::error_profiler_active()) siagent::error_profiler().child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
     if (parent_agent != nullptr) running_agent = Agent::start(parent_agent->config()).release();

@@ -14,6 +14,7 @@
 #include "core/agent_guard.h"
 #include "core/cpu_profile_source.h"
 #include "core/cpu_profiler.h"
+#include "core/error_profile_source.h"
 #include "core/log.h"
 #include "core/symbolizer.h"
 #include "transport/profile_file_sink.h"
@@ -116,6 +117,10 @@ void Agent::start_profilers() {
         log_debug("CPU profiler disabled by SI_CPU_PROFILER_DISABLED");
     else
         start_profiler(std::make_unique<CpuProfileSource>());
+    if (config_.error_profiler_disabled)
+        log_debug("error profiler disabled by SI_ERROR_PROFILER_DISABLED");
+    else
+        start_profiler(std::make_unique<ErrorProfileSource>());
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
         profilers_started_ = true;
