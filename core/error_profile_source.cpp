@@ -89,6 +89,11 @@ void ErrorProfileSource::collect(ReportContext& context, std::vector<KindProfile
     out.push_back({"error", stacks_.take_profile(sites, context.symbolizer, shape)});
 }
 
+SourceHealth ErrorProfileSource::health() const {
+    ErrorProfilerStats stats = error_profiler().stats();
+    return {stats.stacks, stats.dropped, error_profiler().memory_bytes()};
+}
+
 std::string ErrorProfileSource::summary() const {
     ErrorProfilerStats stats = error_profiler().stats();
     if (total_throws_ == 0 && stats.stacks == 0) return {};

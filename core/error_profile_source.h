@@ -20,6 +20,7 @@ public:
     void symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) override;
     void collect(ReportContext& context, std::vector<KindProfile>& out) override;
     std::string summary() const override;
+    SourceHealth health() const override;
 
 private:
     // Throws per slot since `seen` was last updated (which it is, to now).

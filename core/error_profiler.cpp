@@ -193,6 +193,10 @@ ErrorProfilerStats ErrorProfiler::stats() const {
     return result;
 }
 
+size_t ErrorProfiler::memory_bytes() const {
+    return ring_instance->capacity() * sizeof(ErrorSample) + sizeof(ThrowCounts);
+}
+
 void ErrorProfiler::child_after_fork() {
     if (ring_instance != nullptr) ring_instance->reset();
     window_stacks.store(0);

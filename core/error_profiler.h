@@ -73,6 +73,7 @@ public:
     }
     const ThrowCounts& counts() const;
     ErrorProfilerStats stats() const;
+    size_t memory_bytes() const;  // the ring and the count table
 
     // A fork child starts with an empty ring (the other threads are gone).
     void child_after_fork();

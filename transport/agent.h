@@ -23,6 +23,8 @@
 #include "core/module_map.h"
 #include "core/profile_source.h"
 #include "core/thread_names.h"
+#include "core/metrics_reader.h"
+#include "transport/metrics_sink.h"
 #include "transport/report_sink.h"
 
 namespace siagent {
@@ -67,12 +69,15 @@ private:
     void rescan();
     void report();
     void final_report();
+    void record_metrics();
+    AgentHealth agent_health() const;
 
     Config config_;
     boost::asio::io_context io_;
     boost::asio::steady_timer drain_timer_;
     boost::asio::steady_timer scan_timer_;
     boost::asio::steady_timer report_timer_;
+    boost::asio::steady_timer metrics_timer_;
     std::thread thread_;
     std::atomic<pid_t> thread_id_{0};
     bool stopped_ = false;
@@ -82,6 +87,8 @@ private:
     std::vector<std::unique_ptr<ProfileSource>> sources_;  // the profilers that started
     bool profilers_started_ = false;  // guarded by finish_mutex_
     std::vector<std::unique_ptr<ReportSink>> sinks_;
+    std::vector<std::unique_ptr<MetricsSink>> metrics_sinks_;
+    MetricsReader metrics_;  // made with the Agent: the first interval starts then
     std::unique_ptr<Symbolizer> symbolizer_;
     ThreadNames thread_names_;
     AddressRange own_code_;

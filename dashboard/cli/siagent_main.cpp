@@ -7,6 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include <fstream>
+
+#include "dashboard/cli/metrics_table.h"
 #include "dashboard/cli/top_table.h"
 #include "transport/profile_file.h"
 
@@ -23,6 +26,8 @@ constexpr const char* kUsage =
     "        rank functions of one or more pprof files (gzipped or plain) of one kind,\n"
     "        merged; -n rows (default 20, 0 = all), --cum sorts by cumulative value,\n"
     "        --sample-index picks the value (default: the last sample type, e.g. cpu)\n"
+    "  metrics FILE\n"
+    "        show a metrics-<pid>.jsonl file (SI_OUTPUT_DIR) as a table, one row per interval\n"
     "  help  print this text\n";
 
 int usage_error(const std::string& message) {
@@ -113,6 +118,31 @@ int run_top(const std::vector<std::string>& args) {
     return 0;
 }
 
+int run_metrics(const std::vector<std::string>& args) {
+    if (args.size() != 1) return usage_error("metrics needs one file");
+    std::ifstream file(args[0]);
+    if (!file) {
+        std::fprintf(stderr, "siagent: cannot read %s\n", args[0].c_str());
+        return kExitUnreadable;
+    }
+    std::vector<siagent::MetricsLine> lines;
+    size_t number = 0;
+    for (std::string text; std::getline(file, text);) {
+        ++number;
+        if (text.empty()) continue;
+        siagent::MetricsLine line;
+        std::string error;
+        if (!siagent::parse_metrics_line(text, line, error)) {
+            std::fprintf(stderr, "siagent: %s:%zu: %s\n", args[0].c_str(), number, error.c_str());
+            return kExitUnreadable;
+        }
+        lines.push_back(std::move(line));
+    }
+    const std::string text = siagent::render_metrics(lines);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,5 +164,6 @@ int main(int argc, char** argv) {
         }
         return run_top(args);
     }
+    if (command == "metrics") return run_metrics(args);
     return usage_error("unknown command '" + command + "'");
 }

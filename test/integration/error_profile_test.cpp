@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <map>
-#include <regex>
 
 #include "test/integration/process_runner.h"
 #include "test/integration/profile_queries.h"
@@ -14,14 +13,6 @@ using namespace siagent::testing;
 namespace {
 
 constexpr size_t kErrors = 0;  // sample type index of errors/count
-
-std::map<std::string, int64_t> truth_from(const std::string& out) {
-    std::map<std::string, int64_t> truth;
-    std::regex pattern(R"(truth (\w+) (\d+))");
-    for (auto it = std::sregex_iterator(out.begin(), out.end(), pattern); it != std::sregex_iterator(); ++it)
-        truth[(*it)[1]] = std::stoll((*it)[2]);
-    return truth;
-}
 
 struct ThrowRun {
     std::map<std::string, int64_t> truth;
@@ -34,7 +25,8 @@ ThrowRun run_throw_sites(const std::string& rounds, const TemporaryDirectory& di
     INFO(result.err);
     REQUIRE(result.exit_code == 0);
     CHECK(result.err.empty());
-    ThrowRun outcome{truth_from(result.out), read_profiles(dir.files("error-"))};
+    ThrowRun outcome{{}, read_profiles(dir.files("error-"))};
+    for (const auto& [name, value] : truth_values(result.out)) outcome.truth[name] = static_cast<int64_t>(value);
     REQUIRE(outcome.truth.size() == 6);
     REQUIRE_FALSE(outcome.profiles.empty());
     for (const auto& profile : outcome.profiles) {
