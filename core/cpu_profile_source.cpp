@@ -8,12 +8,6 @@
 namespace siagent {
 
 bool CpuProfileSource::start(const Config& config, pid_t agent_tid, std::string& error) {
-    if (cpu_profiler().stepped_aside()) {
-        // Said once already, by the process that saw the application take SIGPROF (this
-        // may be its fork child): an empty error says nothing more.
-        error.clear();
-        return false;
-    }
     hz_ = config.cpu_sampling_hz;
     return cpu_profiler().start(config.cpu_sampling_hz, config.max_stack_depth, agent_tid,
                                 error);

@@ -11,7 +11,9 @@
 #include <new>
 
 #include "core/cpu_timer.h"
+#include "core/interruptions.h"
 #include "core/latency_histogram.h"
+#include "core/signal_table.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
 #include "core/thread_registry.h"
@@ -58,8 +60,17 @@ void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
     bool ours = info != nullptr && info->si_code == SI_TIMER &&
                 info->si_value.sival_ptr == &kCpuTimerMarker;
     if (!ours) {
+        // Somebody else's SIGPROF (the application's own setitimer profiler, a kill):
+        // the application's disposition decides, as if the agent were not there.
         foreign_signal_count.fetch_add(1, std::memory_order_relaxed);
-    } else if (sampling.load(std::memory_order_relaxed) && ring_instance != nullptr) {
+        errno = saved_errno;
+        chain_to_application(kProfilingSignal, info, ucontext);
+        errno = saved_errno;
+        return;
+    }
+    // Ours: a blocking call this signal interrupts is resumed by its interposer.
+    ++agent_signals;
+    if (sampling.load(std::memory_order_relaxed) && ring_instance != nullptr) {
         uint64_t started = monotonic_ns();
         uint64_t ticket;
         if (StackSample* sample = ring_instance->claim(ticket)) {
@@ -87,42 +98,18 @@ void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
 
 bool install_handler(std::string& error) {
     if (handler_installed.load()) return true;
-    struct sigaction action = {};
-    action.sa_sigaction = on_profiling_signal;
-    // SA_RESTART: interrupted system calls resume instead of failing with EINTR.
-    action.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&action.sa_mask);
-    if (sigaction(kProfilingSignal, &action, nullptr) != 0) {
-        error = std::string("cannot install the SIGPROF handler: ") + strerror(errno);
+    // Stays installed for the life of the process (core/signal_table.h): a signal still
+    // pending after stop() must not meet SIGPROF's default action, which terminates the
+    // process, and the application's own SIGPROF disposition is kept in the table.
+    if (int code = install_agent_handler(kProfilingSignal, on_profiling_signal)) {
+        error = std::string("cannot install the SIGPROF handler: ") + strerror(code);
         return false;
     }
-    // Stays installed for the life of the process: a signal still pending after stop()
-    // must not meet SIGPROF's default action, which terminates the process.
     handler_installed.store(true);
     return true;
 }
 
-// Set once the application took SIGPROF for itself; the profiler never starts again here.
-std::atomic<bool> stepped_aside_flag{false};
-
 }  // namespace
-
-bool CpuProfiler::is_own_handler(void (*handler)(int, siginfo_t*, void*)) const {
-    return handler == on_profiling_signal;
-}
-
-bool CpuProfiler::stepped_aside() const { return stepped_aside_flag.load(); }
-
-void CpuProfiler::step_aside_for_application() {
-    if (stepped_aside_flag.exchange(true)) return;
-    bool was_running = running();
-    stop();
-    if (was_running) {
-        print_line("siagent: the application installs its own SIGPROF disposition; the CPU "
-                   "profiler steps aside in this process");
-        log_debug("CPU profiler stopped for the application's SIGPROF (pid %d)", getpid());
-    }
-}
 
 CpuProfiler& cpu_profiler() {
     static CpuProfiler* instance = [] {
@@ -137,10 +124,6 @@ CpuProfiler& cpu_profiler() {
 StackRing& CpuProfiler::ring() { return *ring_instance; }
 
 bool CpuProfiler::start(int hz, int max_depth, pid_t agent_tid, std::string& error) {
-    if (stepped_aside_flag.load()) {
-        error = "the application uses SIGPROF itself";
-        return false;
-    }
     if (!ring().valid()) {
         error = "cannot map the sample ring buffer";
         return false;

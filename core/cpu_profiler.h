@@ -37,14 +37,6 @@ public:
     void stop();
     bool running() const;
 
-    // True when `handler` is the profiler's own signal handler.
-    bool is_own_handler(void (*handler)(int, siginfo_t*, void*)) const;
-    // The application takes SIGPROF for itself: disarm every timer (synchronously, before
-    // the application's disposition is installed), stop for good in this process, and say
-    // so once on stderr. Safe to call when not running.
-    void step_aside_for_application();
-    bool stepped_aside() const;
-
     // Called on a new thread before its start routine runs, and when it ends.
     void on_thread_start();
     void on_thread_exit();

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/block_profiler.h"
 #include "core/config.h"
 #include "core/cpu_profiler.h"
 #include "core/error_profiler.h"
@@ -106,6 +107,7 @@ void parent_after_fork() {
 // abandoned, and a new one is started for this process with the same configuration.
 void child_after_fork() {
     siagent::cpu_profiler().child_after_fork();
+    siagent::block_profiler().child_after_fork();
     if (siagent::error_profiler_active()) siagent::error_profiler().child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
@@ -133,6 +135,7 @@ __attribute__((destructor)) void unload_agent() {
     } else {
         // No last report, but no more signals either while the process tears itself down.
         siagent::cpu_profiler().stop();
+        siagent::block_profiler().stop();
     }
 }
 

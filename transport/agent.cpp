@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/agent_guard.h"
+#include "core/block_profile_source.h"
 #include "core/cpu_profile_source.h"
 #include "core/cpu_profiler.h"
 #include "core/error_profile_source.h"
@@ -83,7 +84,10 @@ void Agent::add_sinks() {
 
 bool Agent::launch_thread() {
     // The thread starts with every signal blocked: the application's signals keep going to
-    // its own threads, and the profiling signal never interrupts the agent.
+    // its own threads, and the profiling signal never interrupts the agent. Agent scope:
+    // the interposed pthread_sigmask then really blocks SIGPROF, and the interposed
+    // pthread_create knows the thread is the agent's.
+    AgentScope scope;
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
@@ -122,6 +126,10 @@ void Agent::start_profilers() {
         log_debug("CPU profiler disabled by SI_CPU_PROFILER_DISABLED");
     else
         start_profiler(std::make_unique<CpuProfileSource>());
+    if (config_.block_profiler_disabled)
+        log_debug("block profiler disabled by SI_BLOCK_PROFILER_DISABLED");
+    else
+        start_profiler(std::make_unique<BlockProfileSource>());
     if (config_.error_profiler_disabled)
         log_debug("error profiler disabled by SI_ERROR_PROFILER_DISABLED");
     else

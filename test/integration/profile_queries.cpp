@@ -31,9 +31,18 @@ int64_t self_value(const std::vector<Profile>& profiles, const std::string& func
 }
 
 int64_t total_value_through(const std::vector<Profile>& profiles, const std::string& function, size_t index) {
+    return labeled_value_through(profiles, function, {}, index);
+}
+
+int64_t labeled_value_through(const std::vector<Profile>& profiles, const std::string& function,
+                              const Label& label, size_t index) {
     int64_t sum = 0;
     for (const auto& profile : profiles) {
         for (const auto& sample : profile.samples) {
+            bool labeled = label.key.empty();
+            for (const auto& candidate : sample.labels)
+                labeled = labeled || (candidate.key == label.key && candidate.value == label.value);
+            if (!labeled) continue;
             for (uint32_t frame : sample.frames) {
                 bool matches = false;
                 for (const auto& line : profile.frames.at(frame).lines)

@@ -26,6 +26,11 @@ int64_t labeled_value(const std::vector<Profile>& profiles, const std::string& k
 // (pseudo frames such as an exception's message).
 int64_t leaf_named_value(const std::vector<Profile>& profiles, const std::string& name, size_t index);
 
+// Like total_value_through, over samples that carry `label` (any sample when its key is
+// empty); an empty `function` matches every sample.
+int64_t labeled_value_through(const std::vector<Profile>& profiles, const std::string& function,
+                              const Label& label, size_t index);
+
 // Lines (file, line) at which leaf samples of `function` were taken.
 struct CodePosition {
     std::string file;

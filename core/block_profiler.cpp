@@ -1,0 +1,103 @@
+#include "core/block_profiler.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <new>
+
+#include "core/stack_capture.h"
+
+namespace siagent {
+
+namespace block_detail {
+std::atomic<bool> enabled{false};
+std::atomic<uint64_t> mean_ns{10'000'000};
+thread_local PoissonSampler sampler __attribute__((tls_model("initial-exec")));
+}  // namespace block_detail
+
+namespace {
+
+// A thread blocked 100 times a second on long waits fills 100 records a second; the agent
+// drains every 100 ms.
+constexpr size_t kRingRecords = 1024;
+// Frames between record_sampled's capture and the application's call site: the
+// interposer that called record_sampled (the capture function's own frame is left out).
+constexpr int kInterposerFrames = 1;
+
+std::atomic<int> max_frames{kMaxStackFrames};
+std::atomic<uint64_t> samples_taken{0};
+std::atomic<uint64_t> stacks_truncated{0};
+
+// Never destroyed: an interposed call may write to the ring during exit.
+alignas(BlockRing) unsigned char ring_storage[sizeof(BlockRing)];
+BlockRing* ring_instance = nullptr;
+
+}  // namespace
+
+// signal-safe, malloc-safe: no allocation of ours (libunwind's per-thread cache is built
+// on the thread's first capture, in agent scope so that nested calls are not profiled).
+void block_detail::record_sampled(BlockCall call, uint64_t blocked_ns) {
+    if (ring_instance == nullptr) return;
+    int saved_errno = errno;
+    AgentScope scope;
+    uint64_t ticket;
+    if (BlockSample* record = ring_instance->claim(ticket)) {
+        double weight = poisson_sample_weight(blocked_ns, mean_ns.load(std::memory_order_relaxed));
+        CapturedStack stack = capture_current_stack(
+            record->stack.frames, max_frames.load(std::memory_order_relaxed), kInterposerFrames);
+        record->call = static_cast<uint8_t>(call);
+        record->stack.count = std::llround(weight * kBlockWeightScale);
+        record->stack.value = std::llround(weight * static_cast<double>(blocked_ns));
+        record->stack.timestamp = block_clock_ns();
+        record->stack.thread_id = static_cast<int32_t>(syscall(SYS_gettid));
+        record->stack.depth = static_cast<uint16_t>(stack.depth);
+        record->stack.truncated = stack.truncated ? 1 : 0;
+        ring_instance->publish(ticket);
+        samples_taken.fetch_add(1, std::memory_order_relaxed);
+        if (stack.truncated) stacks_truncated.fetch_add(1, std::memory_order_relaxed);
+    }
+    errno = saved_errno;
+}
+
+BlockProfiler& block_profiler() {
+    static BlockProfiler* instance = [] {
+        ring_instance = new (ring_storage) BlockRing(kRingRecords);
+        static BlockProfiler profiler;
+        return &profiler;
+    }();
+    return *instance;
+}
+
+BlockRing& BlockProfiler::ring() { return *ring_instance; }
+
+bool BlockProfiler::start(uint64_t mean, int max_depth, std::string& error) {
+    if (!ring().valid()) {
+        error = "cannot map the blocking-call ring buffer";
+        return false;
+    }
+    max_frames.store(max_depth < kMaxStackFrames ? max_depth : kMaxStackFrames);
+    block_detail::mean_ns.store(mean);
+    block_detail::enabled.store(true);
+    return true;
+}
+
+void BlockProfiler::stop() { block_detail::enabled.store(false); }
+
+BlockProfilerStats BlockProfiler::stats() const {
+    BlockProfilerStats result;
+    result.samples = samples_taken.load(std::memory_order_relaxed);
+    result.dropped = ring_instance ? ring_instance->dropped() : 0;
+    result.truncated = stacks_truncated.load(std::memory_order_relaxed);
+    return result;
+}
+
+void BlockProfiler::child_after_fork() {
+    block_detail::enabled.store(false);
+    samples_taken.store(0);
+    stacks_truncated.store(0);
+    if (ring_instance != nullptr) ring_instance->reset();
+}
+
+}  // namespace siagent

@@ -1,0 +1,233 @@
+// Interposed blocking calls without a timeout of their own: io, network, lock and wait
+// (those with timeouts, and sleeps, are in blocking_timeouts.cpp). Each wrapper resolves
+// the real function, lets agent code through untouched, times the call, and hands the
+// blocked time to core/block_profiler.h. The result and errno are the real call's.
+//
+// open/openat are timed always: two vDSO clock reads cost little next to a path lookup,
+// and the Poisson sampling over blocked nanoseconds keeps only the slow ones (network or
+// FUSE filesystems, cold caches) with any real chance. Calls glibc makes internally (e.g.
+// fread's read) do not go through the PLT and are not seen.
+//
+// Every function here is signal-safe and malloc-safe (see timed_call.h).
+// The build defines _FILE_OFFSET_BITS=64, which renames openat, fcntl, pread... to their
+// *64 twins in the headers; this file defines both names itself, so it sees the plain ones.
+#undef _FILE_OFFSET_BITS
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdarg>
+
+#include "preload/real_function.h"
+#include "preload/timed_call.h"
+
+// libc declares these with attributes (nonnull, warn_unused_result) that a pointer type
+// does not keep; that is fine for a pointer to the real function.
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+
+#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+using siagent::BlockCall;
+using siagent::retrying_call;
+using siagent::timed_call;
+
+#define SIAGENT_BLOCKING_FUNCTIONS(X)                                                       \
+    X(read) X(write) X(readv) X(writev) X(pread) X(pwrite) X(pread64) X(pwrite64) X(fsync) \
+    X(fdatasync) X(open) X(open64) X(openat) X(openat64) X(recv) X(recvfrom) X(recvmsg)   \
+    X(recvmmsg) X(send) X(sendto) X(sendmsg) X(sendmmsg) X(accept) X(accept4) X(connect)  \
+    X(pthread_mutex_lock) X(pthread_mutex_trylock) X(pthread_rwlock_rdlock)               \
+    X(pthread_rwlock_tryrdlock) X(pthread_rwlock_wrlock) X(pthread_rwlock_trywrlock)      \
+    X(flock) X(fcntl) X(fcntl64) X(pthread_join) X(waitpid) X(wait4)
+
+#define SIAGENT_DEFINE_REAL(name) siagent::RealFunction<decltype(&::name)> real_##name{#name};
+SIAGENT_BLOCKING_FUNCTIONS(SIAGENT_DEFINE_REAL)
+#undef SIAGENT_DEFINE_REAL
+
+// pthread_cond_wait has two versions on x86-64; unversioned dlsym may give the old one,
+// whose condition variable layout differs from the one the application compiled against.
+#if defined(__x86_64__)
+constexpr const char* kCondVersion = "GLIBC_2.3.2";
+#else
+constexpr const char* kCondVersion = nullptr;
+#endif
+siagent::RealFunction<decltype(&::pthread_cond_wait)> real_pthread_cond_wait{
+    "pthread_cond_wait", kCondVersion};
+siagent::RealFunction<decltype(&::pthread_cond_timedwait)> real_pthread_cond_timedwait{
+    "pthread_cond_timedwait", kCondVersion};
+
+__attribute__((constructor(101))) void resolve_blocking_functions() {
+#define SIAGENT_RESOLVE_REAL(name) real_##name.resolve();
+    SIAGENT_BLOCKING_FUNCTIONS(SIAGENT_RESOLVE_REAL)
+#undef SIAGENT_RESOLVE_REAL
+    real_pthread_cond_wait.resolve();
+    real_pthread_cond_timedwait.resolve();
+}
+
+// Whether open's variadic mode argument is present (as <fcntl.h>'s __OPEN_NEEDS_MODE).
+bool needs_mode(int flags) { return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE; }
+
+// A lock that may be taken at once is not a wait: try first, time only the contended
+// path. `result` is the try's: 0 taken, EBUSY contended, anything else final.
+template <BlockCall call, typename Lock, typename Try, typename Object>
+int contended_lock(Lock lock, Try attempt, Object* object) {
+    if (!siagent::block_profiling_active()) return lock(object);
+    int result = attempt(object);
+    if (result != EBUSY) return result;
+    return timed_call<call>(lock, object);
+}
+
+}  // namespace
+
+// io
+SIAGENT_EXPORT ssize_t read(int fd, void* buffer, size_t size) {
+    return retrying_call<BlockCall::read>(real_read.get(), fd, buffer, size);
+}
+SIAGENT_EXPORT ssize_t write(int fd, const void* buffer, size_t size) {
+    return retrying_call<BlockCall::write>(real_write.get(), fd, buffer, size);
+}
+SIAGENT_EXPORT ssize_t readv(int fd, const struct iovec* vector, int count) {
+    return retrying_call<BlockCall::readv>(real_readv.get(), fd, vector, count);
+}
+SIAGENT_EXPORT ssize_t writev(int fd, const struct iovec* vector, int count) {
+    return retrying_call<BlockCall::writev>(real_writev.get(), fd, vector, count);
+}
+SIAGENT_EXPORT ssize_t pread(int fd, void* buffer, size_t size, off_t offset) {
+    return retrying_call<BlockCall::pread>(real_pread.get(), fd, buffer, size, offset);
+}
+SIAGENT_EXPORT ssize_t pwrite(int fd, const void* buffer, size_t size, off_t offset) {
+    return retrying_call<BlockCall::pwrite>(real_pwrite.get(), fd, buffer, size, offset);
+}
+SIAGENT_EXPORT ssize_t pread64(int fd, void* buffer, size_t size, off64_t offset) {
+    return retrying_call<BlockCall::pread>(real_pread64.get(), fd, buffer, size, offset);
+}
+SIAGENT_EXPORT ssize_t pwrite64(int fd, const void* buffer, size_t size, off64_t offset) {
+    return retrying_call<BlockCall::pwrite>(real_pwrite64.get(), fd, buffer, size, offset);
+}
+SIAGENT_EXPORT int fsync(int fd) { return timed_call<BlockCall::fsync>(real_fsync.get(), fd); }
+SIAGENT_EXPORT int fdatasync(int fd) {
+    return timed_call<BlockCall::fdatasync>(real_fdatasync.get(), fd);
+}
+
+#define SIAGENT_OPEN_BODY(call, real, ...)                                   \
+    mode_t mode = 0;                                                         \
+    if (needs_mode(flags)) {                                                 \
+        va_list arguments;                                                   \
+        va_start(arguments, flags);                                          \
+        mode = va_arg(arguments, mode_t);                                    \
+        va_end(arguments);                                                   \
+    }                                                                        \
+    return timed_call<BlockCall::call>(real.get(), __VA_ARGS__, flags, mode);
+
+SIAGENT_EXPORT int open(const char* path, int flags, ...) {
+    SIAGENT_OPEN_BODY(open, real_open, path)
+}
+SIAGENT_EXPORT int open64(const char* path, int flags, ...) {
+    SIAGENT_OPEN_BODY(open, real_open64, path)
+}
+SIAGENT_EXPORT int openat(int directory, const char* path, int flags, ...) {
+    SIAGENT_OPEN_BODY(openat, real_openat, directory, path)
+}
+SIAGENT_EXPORT int openat64(int directory, const char* path, int flags, ...) {
+    SIAGENT_OPEN_BODY(openat, real_openat64, directory, path)
+}
+#undef SIAGENT_OPEN_BODY
+
+// network (connect is not repeated: a second connect on a socket whose connection is
+// under way fails with EALREADY; the kernel restarts it under SA_RESTART anyway)
+SIAGENT_EXPORT ssize_t recv(int fd, void* buffer, size_t size, int flags) {
+    return retrying_call<BlockCall::recv>(real_recv.get(), fd, buffer, size, flags);
+}
+SIAGENT_EXPORT ssize_t recvfrom(int fd, void* buffer, size_t size, int flags,
+                                struct sockaddr* address, socklen_t* length) {
+    return retrying_call<BlockCall::recvfrom>(real_recvfrom.get(), fd, buffer, size, flags,
+                                              address, length);
+}
+SIAGENT_EXPORT ssize_t recvmsg(int fd, struct msghdr* message, int flags) {
+    return retrying_call<BlockCall::recvmsg>(real_recvmsg.get(), fd, message, flags);
+}
+SIAGENT_EXPORT int recvmmsg(int fd, struct mmsghdr* messages, unsigned int count, int flags,
+                            struct timespec* timeout) {
+    return timed_call<BlockCall::recvmmsg>(real_recvmmsg.get(), fd, messages, count, flags,
+                                           timeout);
+}
+SIAGENT_EXPORT ssize_t send(int fd, const void* buffer, size_t size, int flags) {
+    return retrying_call<BlockCall::send>(real_send.get(), fd, buffer, size, flags);
+}
+SIAGENT_EXPORT ssize_t sendto(int fd, const void* buffer, size_t size, int flags,
+                              const struct sockaddr* address, socklen_t length) {
+    return retrying_call<BlockCall::sendto>(real_sendto.get(), fd, buffer, size, flags, address,
+                                            length);
+}
+SIAGENT_EXPORT ssize_t sendmsg(int fd, const struct msghdr* message, int flags) {
+    return retrying_call<BlockCall::sendmsg>(real_sendmsg.get(), fd, message, flags);
+}
+SIAGENT_EXPORT int sendmmsg(int fd, struct mmsghdr* messages, unsigned int count, int flags) {
+    return retrying_call<BlockCall::sendmmsg>(real_sendmmsg.get(), fd, messages, count, flags);
+}
+SIAGENT_EXPORT int accept(int fd, struct sockaddr* address, socklen_t* length) {
+    return retrying_call<BlockCall::accept>(real_accept.get(), fd, address, length);
+}
+SIAGENT_EXPORT int accept4(int fd, struct sockaddr* address, socklen_t* length, int flags) {
+    return retrying_call<BlockCall::accept4>(real_accept4.get(), fd, address, length, flags);
+}
+SIAGENT_EXPORT int connect(int fd, const struct sockaddr* address, socklen_t length) {
+    return timed_call<BlockCall::connect>(real_connect.get(), fd, address, length);
+}
+
+// lock (semaphores are in blocking_timeouts.cpp)
+SIAGENT_EXPORT int pthread_mutex_lock(pthread_mutex_t* mutex) {
+    return contended_lock<BlockCall::pthread_mutex_lock>(
+        real_pthread_mutex_lock.get(), real_pthread_mutex_trylock.get(), mutex);
+}
+SIAGENT_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t* lock) {
+    return contended_lock<BlockCall::pthread_rwlock_rdlock>(
+        real_pthread_rwlock_rdlock.get(), real_pthread_rwlock_tryrdlock.get(), lock);
+}
+SIAGENT_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t* lock) {
+    return contended_lock<BlockCall::pthread_rwlock_wrlock>(
+        real_pthread_rwlock_wrlock.get(), real_pthread_rwlock_trywrlock.get(), lock);
+}
+SIAGENT_EXPORT int flock(int fd, int operation) {
+    return retrying_call<BlockCall::flock>(real_flock.get(), fd, operation);
+}
+
+// fcntl's third argument is an int or a pointer depending on the command; glibc reads it
+// as a pointer-sized value whatever the command, and so does this forwarder. Only the
+// waiting lock commands are timed.
+#define SIAGENT_FCNTL_BODY(real)                                                   \
+    va_list arguments;                                                             \
+    va_start(arguments, command);                                                  \
+    void* argument = va_arg(arguments, void*);                                     \
+    va_end(arguments);                                                             \
+    if (command != F_SETLKW && command != F_OFD_SETLKW) return real.get()(fd, command, argument); \
+    return retrying_call<BlockCall::fcntl>(real.get(), fd, command, argument);
+
+SIAGENT_EXPORT int fcntl(int fd, int command, ...) { SIAGENT_FCNTL_BODY(real_fcntl) }
+SIAGENT_EXPORT int fcntl64(int fd, int command, ...) { SIAGENT_FCNTL_BODY(real_fcntl64) }
+#undef SIAGENT_FCNTL_BODY
+
+// wait (condition variables never fail with EINTR)
+SIAGENT_EXPORT int pthread_cond_wait(pthread_cond_t* condition, pthread_mutex_t* mutex) {
+    return timed_call<BlockCall::pthread_cond_wait>(real_pthread_cond_wait.get(), condition,
+                                                    mutex);
+}
+SIAGENT_EXPORT int pthread_cond_timedwait(pthread_cond_t* condition, pthread_mutex_t* mutex,
+                                          const struct timespec* deadline) {
+    return timed_call<BlockCall::pthread_cond_timedwait>(real_pthread_cond_timedwait.get(),
+                                                         condition, mutex, deadline);
+}
+SIAGENT_EXPORT int pthread_join(pthread_t thread, void** result) {
+    return timed_call<BlockCall::pthread_join>(real_pthread_join.get(), thread, result);
+}
+SIAGENT_EXPORT pid_t waitpid(pid_t pid, int* status, int options) {
+    return retrying_call<BlockCall::waitpid>(real_waitpid.get(), pid, status, options);
+}
+SIAGENT_EXPORT pid_t wait4(pid_t pid, int* status, int options, struct rusage* usage) {
+    return retrying_call<BlockCall::wait4>(real_wait4.get(), pid, status, options, usage);
+}

@@ -1,0 +1,48 @@
+// The shape shared by the blocking-call interposers: time the real call with the block
+// profiler's clock, hand the blocked nanoseconds to core, and resume a call that the
+// agent's own signal interrupted. The result and errno are those of the real call.
+//
+// signal-safe, malloc-safe (the interposed calls are async-signal-safe themselves, and
+// may be made from a signal handler or from inside an allocator).
+#pragma once
+
+#include <cerrno>
+
+#include "core/block_profiler.h"
+#include "core/interruptions.h"
+
+namespace siagent {
+
+// Times one call of `real`; no retry (for calls that never fail with EINTR, or that
+// cannot be repeated safely, e.g. connect).
+template <BlockCall call, typename Real, typename... Args>
+inline auto timed_call(Real real, Args... args) {
+    if (!block_profiling_active()) return real(args...);
+    uint64_t start = block_clock_ns();
+    auto result = real(args...);
+    record_blocked_call(call, block_clock_ns() - start);
+    return result;
+}
+
+// Like timed_call, for calls that return -1 with errno EINTR when a handled signal
+// interrupts them and that can be repeated as they are (nothing was transferred or taken:
+// read, recv, accept, sem_wait, an absolute timeout). A retry caused only by the agent's
+// signals restores the errno the application had before the call.
+template <BlockCall call, typename Real, typename... Args>
+inline auto retrying_call(Real real, Args... args) {
+    if (inside_agent()) return real(args...);
+    bool timing = block_profiling_active();
+    uint64_t start = timing ? block_clock_ns() : 0;
+    int entry_errno = errno;
+    decltype(real(args...)) result;
+    for (;;) {
+        InterruptionWatch watch;
+        result = real(args...);
+        if (!(result == -1 && errno == EINTR && watch.only_agent_signals())) break;
+        errno = entry_errno;
+    }
+    if (timing) record_blocked_call(call, block_clock_ns() - start);
+    return result;
+}
+
+}  // namespace siagent

@@ -1,0 +1,114 @@
+// The block profiler, end to end: programs with known truth under LD_PRELOAD, their block
+// profiles decoded and compared with the blocked time the programs measured themselves.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+#include <regex>
+
+#include "test/integration/process_runner.h"
+#include "test/integration/profile_queries.h"
+
+using namespace siagent::testing;
+
+namespace {
+
+constexpr size_t kContentions = 0;  // sample type indices of a block profile
+constexpr size_t kDelay = 1;
+
+std::map<std::string, std::string> blocking_into(const TemporaryDirectory& dir,
+                                                 const std::string& mean = "") {
+    std::map<std::string, std::string> env = {{"LD_PRELOAD", agent_library()},
+                                              {"SI_OUTPUT_DIR", dir.path()}};
+    if (!mean.empty()) env["SI_BLOCK_SAMPLING_NS"] = mean;
+    return env;
+}
+
+// "truth <function> <category> <ns>" lines: nanoseconds per (function, category).
+std::map<std::pair<std::string, std::string>, double> truth_from(const std::string& out) {
+    std::map<std::pair<std::string, std::string>, double> truth;
+    std::regex pattern(R"(truth (\w+) (\w+) (\d+))");
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), pattern); it != std::sregex_iterator(); ++it)
+        truth[{(*it)[1], (*it)[2]}] = std::stod((*it)[3]);
+    return truth;
+}
+
+void check_shares_match_truth(const std::string& mean, double tolerance_points) {
+    TemporaryDirectory dir;
+    RunResult result = run({program("block_shares"), "2000"}, blocking_into(dir, mean));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.err.empty());
+    auto truth = truth_from(result.out);
+    REQUIRE(truth.size() == 11);
+    double truth_total = 0;
+    std::map<std::string, double> truth_categories;
+    for (const auto& [key, ns] : truth) {
+        truth_total += ns;
+        truth_categories[key.second] += ns;
+    }
+
+    auto profiles = read_profiles(dir.files("block-"));
+    REQUIRE(!profiles.empty());
+    double total = static_cast<double>(total_value(profiles, kDelay));
+    INFO("profile " << total << " ns, truth " << truth_total << " ns");
+    // The estimate is unbiased: the sum is the blocked time the program measured.
+    CHECK(std::abs(total - truth_total) / truth_total < 0.10);
+    for (const auto& [key, ns] : truth) {
+        const auto& [function, category] = key;
+        double measured =
+            100.0 * labeled_value_through(profiles, function, {"category", category}, kDelay) / total;
+        double expected = 100.0 * ns / truth_total;
+        INFO(function << " [" << category << "]: profile " << measured << " %, truth " << expected << " %");
+        CHECK(std::abs(measured - expected) <= tolerance_points);
+    }
+    for (const auto& [category, ns] : truth_categories) {
+        double measured = 100.0 * labeled_value_through(profiles, "[" + category + "]",
+                                                        {"category", category}, kDelay) / total;
+        double expected = 100.0 * ns / truth_total;
+        INFO("[" << category << "]: profile " << measured << " %, truth " << expected << " %");
+        CHECK(std::abs(measured - expected) <= tolerance_points);
+    }
+    // The leaf names the blocking call; sleep's and usleep's inner nanosleep is not
+    // counted twice (only the program's own clock_nanosleep shows under that name).
+    double in_poll = 100.0 * self_value(profiles, "poll", kDelay) / total;
+    CHECK(std::abs(in_poll - 100.0 * truth[{"poll_timeouts", "network"}] / truth_total) <= tolerance_points);
+    CHECK(self_value(profiles, "pthread_mutex_lock", kContentions) > 0);
+}
+
+}  // namespace
+
+TEST_CASE("blocked time per function and category matches the truth within 5 points (1 ms mean)") {
+    check_shares_match_truth("1ms", 5.0);
+}
+
+TEST_CASE("blocked time per function and category matches the truth within 5 points (default 10 ms mean)") {
+    check_shares_match_truth("", 5.0);
+}
+
+TEST_CASE("SI_BLOCK_PROFILER_DISABLED=1 writes no block profile") {
+    TemporaryDirectory enabled_dir, disabled_dir;
+    REQUIRE(run({program("block_shares"), "300"}, blocking_into(enabled_dir, "1ms")).exit_code == 0);
+    CHECK(!enabled_dir.files("block-").empty());
+    auto env = blocking_into(disabled_dir, "1ms");
+    env["SI_BLOCK_PROFILER_DISABLED"] = "1";
+    RunResult result = run({program("block_shares"), "300"}, env);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.err.empty());
+    CHECK(disabled_dir.files("block-").empty());
+}
+
+TEST_CASE("siagent top ranks the blocking calls of a block profile, categories included") {
+    TemporaryDirectory dir;
+    REQUIRE(run({program("block_shares"), "500"}, blocking_into(dir, "1ms")).exit_code == 0);
+    auto files = dir.files("block-");
+    REQUIRE(files.size() == 1);
+    RunResult top = run({siagent_cli(), "top", "-n", "0", files[0]}, {});
+    INFO(top.err);
+    REQUIRE(top.exit_code == 0);
+    CHECK(top.out.find("delay:") != std::string::npos);
+    CHECK(top.out.find("contentions") != std::string::npos);
+    for (const char* name : {"nanosleep", "read", "poll", "pthread_mutex_lock", "[sleep]", "[io]",
+                             "[network]", "[lock]", "read_slow_pipe"})
+        CHECK(top.out.find(name) != std::string::npos);
+}
