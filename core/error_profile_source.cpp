@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include "core/crash_context.h"
+#include "core/crash_handler.h"
+#include "core/crash_record.h"
+#include "core/log.h"
 #include "core/thread_names.h"
 
 namespace siagent {
@@ -11,7 +15,28 @@ bool ErrorProfileSource::start(const Config& config, pid_t, std::string& error) 
     reported_counts_.assign(ThrowCounts::kSlots, 0);
     counts_since(reported_counts_);
     window_counts_ = reported_counts_;
-    return error_profiler().start(config.max_stack_depth, error);
+    if (!error_profiler().start(config.max_stack_depth, error)) return false;
+    std::string crash_error;
+    if (install_crash_handlers(config, crash_error)) {
+        spool_dir_ = config.spool_dir;
+        output_dir_ = config.output_dir;
+    } else {
+        print_line(("siagent: crashes are not recorded: " + crash_error).c_str());
+    }
+    return true;
+}
+
+void ErrorProfileSource::rescan() {
+    refresh_crash_context();
+    pick_up_crashes();
+}
+
+void ErrorProfileSource::pick_up_crashes() {
+    if (crashes_picked_up_ || spool_dir_.empty()) return;
+    crashes_picked_up_ = true;
+    if (output_dir_.empty()) return;  // kept in the spool for an agent that reports them
+    for (const std::string& path : collect_crash_records(spool_dir_, output_dir_))
+        log_debug("crash report %s written from the spool", path.c_str());
 }
 
 void ErrorProfileSource::stop() { error_profiler().stop(); }
@@ -48,6 +73,7 @@ void ErrorProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const Addr
 }
 
 void ErrorProfileSource::collect(ReportContext& context, std::vector<KindProfile>& out) {
+    pick_up_crashes();  // a process shorter than the first rescan
     std::vector<ThrowSiteCount> sites = counts_since(reported_counts_);
     if (sites.empty()) {
         stacks_.take_profile({}, context.symbolizer, {});  // forget stray samples

@@ -21,8 +21,12 @@ public:
     void collect(ReportContext& context, std::vector<KindProfile>& out) override;
     std::string summary() const override;
     SourceHealth health() const override;
+    void rescan() override;
 
 private:
+    // Once per agent: reports of crashes earlier processes left in the spool.
+    void pick_up_crashes();
+
     // Throws per slot since `seen` was last updated (which it is, to now).
     std::vector<ThrowSiteCount> counts_since(std::vector<uint64_t>& seen) const;
 
@@ -32,6 +36,8 @@ private:
     uint64_t reported_drops_ = 0;
     uint64_t reported_table_full_ = 0;
     uint64_t total_throws_ = 0;
+    std::string spool_dir_, output_dir_;
+    bool crashes_picked_up_ = false;
 };
 
 }  // namespace siagent

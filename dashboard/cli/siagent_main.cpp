@@ -9,6 +9,10 @@
 
 #include <fstream>
 
+#include <algorithm>
+#include <filesystem>
+
+#include "core/crash_record.h"
 #include "dashboard/cli/metrics_table.h"
 #include "dashboard/cli/top_table.h"
 #include "transport/profile_file.h"
@@ -26,6 +30,9 @@ constexpr const char* kUsage =
     "        rank functions of one or more pprof files (gzipped or plain) of one kind,\n"
     "        merged; -n rows (default 20, 0 = all), --cum sorts by cumulative value,\n"
     "        --sample-index picks the value (default: the last sample type, e.g. cpu)\n"
+    "  crashes DIR\n"
+    "        list the crash reports in DIR, symbolized: raw records of a spool directory\n"
+    "        (SI_SPOOL_DIR, crash-*.rec) and reports an agent wrote (SI_OUTPUT_DIR, crash-*.txt)\n"
     "  metrics FILE\n"
     "        show a metrics-<pid>.jsonl file (SI_OUTPUT_DIR) as a table, one row per interval\n"
     "  help  print this text\n";
@@ -118,6 +125,39 @@ int run_top(const std::vector<std::string>& args) {
     return 0;
 }
 
+int run_crashes(const std::vector<std::string>& args) {
+    if (args.size() != 1) return usage_error("crashes needs one directory");
+    std::error_code failure;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(args[0], failure)) {
+        std::string name = entry.path().filename();
+        bool record = name.size() > 4 && name.substr(name.size() - 4) == ".rec";
+        bool report = name.size() > 4 && name.substr(name.size() - 4) == ".txt";
+        if (name.rfind("crash-", 0) == 0 && (record || report)) files.push_back(entry.path());
+    }
+    if (failure) {
+        std::fprintf(stderr, "siagent: cannot read %s: %s\n", args[0].c_str(), failure.message().c_str());
+        return kExitUnreadable;
+    }
+    std::sort(files.begin(), files.end());
+    std::printf("%zu crash%s in %s\n", files.size(), files.size() == 1 ? "" : "es", args[0].c_str());
+    for (const auto& path : files) {
+        std::ifstream file(path);
+        std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+        if (path.extension() == ".rec") {
+            siagent::CrashRecord record;
+            std::string error;
+            if (!siagent::parse_crash_record(text, record, error)) {
+                std::printf("\n== %s: %s\n", path.c_str(), error.c_str());
+                continue;
+            }
+            text = siagent::render_crash_report(record);
+        }
+        std::printf("\n== %s\n%s", path.c_str(), text.c_str());
+    }
+    return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 int run_metrics(const std::vector<std::string>& args) {
     if (args.size() != 1) return usage_error("metrics needs one file");
     std::ifstream file(args[0]);
@@ -165,5 +205,6 @@ int main(int argc, char** argv) {
         return run_top(args);
     }
     if (command == "metrics") return run_metrics(args);
+    if (command == "crashes") return run_crashes(args);
     return usage_error("unknown command '" + command + "'");
 }
