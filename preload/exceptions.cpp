@@ -25,14 +25,17 @@ ThrowFunction real_throw = find_real_throw();
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"), noreturn)) void __cxa_throw(
-    void* object, std::type_info* type, void (*destructor)(void*)) {
+// Not declared noreturn (the real one is), so that the compiler makes the call to the real
+// __cxa_throw a tail call: our frame is gone before the unwinder starts, which then walks
+// exactly the frames it walks without the agent. A frame of ours in between would cost a
+// lookup of our unwind tables in both unwinding phases of every throw (measured: +15 %).
+extern "C" __attribute__((visibility("default"))) void __cxa_throw(void* object, std::type_info* type,
+                                                                  void (*destructor)(void*)) {
     if (siagent::error_profiler_active() && !siagent::inside_agent()) {
         siagent::error_profiler().on_throw(
             object, type, reinterpret_cast<uintptr_t>(__builtin_return_address(0)));
     }
     ThrowFunction real = real_throw != nullptr ? real_throw : find_real_throw();
     if (real == nullptr) abort();  // no C++ runtime below us: nothing could have thrown
-    real(object, type, destructor);
-    __builtin_unreachable();
+    real(object, type, destructor);  // a tail call: does not return here
 }
