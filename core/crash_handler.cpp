@@ -152,13 +152,24 @@ void wait_for_record() {
     }
 }
 
+// signal-safe. Whether the application's own disposition deals with this delivery: its
+// handler does; SIG_IGN does too, except for a hardware fault, which the kernel never lets
+// a process ignore (it would kill it by the default action).
+bool application_handles(int signal_number, const siginfo_t* info) {
+    struct sigaction application;
+    if (!exchange_application_action(signal_number, nullptr, &application)) return false;
+    if (application.sa_handler == SIG_DFL) return false;
+    if (application.sa_handler == SIG_IGN) return !is_fault(signal_number, info);
+    return true;
+}
+
 // signal-safe.
 void on_crash_signal(int signal_number, siginfo_t* info, void* ucontext) {
     int saved_errno = errno;
     pid_t tid = own_tid();
     if (guard_armed.load(std::memory_order_acquire) && recording_tid.load() == tid)
         siglongjmp(fault_guard, 1);  // we faulted inside our own capture
-    if (!recording.load(std::memory_order_acquire) || application_takes(signal_number)) {
+    if (!recording.load(std::memory_order_acquire) || application_handles(signal_number, info)) {
         errno = saved_errno;
         chain_to_application(signal_number, info, ucontext);
         return;
@@ -171,6 +182,7 @@ void on_crash_signal(int signal_number, siginfo_t* info, void* ucontext) {
         wait_for_record();
     }
     if (is_fault(signal_number, info) && real_sigaction != nullptr) {
+        // (Also when the application set SIG_IGN: a fault cannot be ignored.)
         // Returning runs the faulting instruction again, now under the default action:
         // the process ends by the real fault, with its address in the core dump.
         struct sigaction fallback = {};

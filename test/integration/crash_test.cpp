@@ -37,6 +37,7 @@ TEST_CASE("a crash ends as without the agent and leaves a record the next agent 
     for (const CrashCase& crash : {CrashCase{"null", SIGSEGV, "crash_null_write", ""},
                                    CrashCase{"abort", SIGABRT, "crash_abort_call", ""},
                                    CrashCase{"divide", SIGFPE, "crash_divide", ""},
+                                   CrashCase{"ignored", SIGSEGV, "crash_null_write", ""},
                                    CrashCase{"uncaught", SIGABRT, "crash_throw", "std::runtime_error: no way out"}}) {
         TemporaryDirectory spool, output, next_output;
         RunResult plain = run({program("crash_kinds"), crash.mode}, {});
