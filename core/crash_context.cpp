@@ -116,10 +116,13 @@ std::string line(const char* key, const std::string& value) {
 
 bool prepare_crash_context(const Config& config, std::string& error) {
     std::error_code failure;
-    std::filesystem::create_directories(config.spool_dir, failure);
-    if (failure || chmod(config.spool_dir.c_str(), 0700) != 0) {
+    bool created = std::filesystem::create_directories(config.spool_dir, failure);
+    // Private when we make it (records hold the environment's identity); a directory that
+    // exists already (even /tmp) keeps the mode its owner gave it.
+    if (!failure && created) chmod(config.spool_dir.c_str(), 0700);
+    if (failure || !std::filesystem::is_directory(config.spool_dir, failure)) {
         error = "cannot create the spool directory " + config.spool_dir + ": " +
-                (failure ? failure.message() : std::string(strerror(errno)));
+                (failure ? failure.message() : std::string("not a directory"));
         return false;
     }
     spool_path = config.spool_dir;

@@ -103,10 +103,10 @@ void MetricsFileSink::deliver(const MetricsSnapshot& snapshot) {
     bool written = fd >= 0 && write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
     int error = errno;
     if (fd >= 0) close(fd);
-    if (!written) {
-        std::string message = "siagent: cannot write metrics to " + path + ": " + strerror(error) + "\n";
-        warn_once(write_failure_reported, message.c_str());
-    }
+    // Said on stderr once already by the profile files' sink when SI_OUTPUT_DIR is
+    // unwritable (the same directory): one line for one problem.
+    if (!written && !write_failure_reported.exchange(true))
+        log_debug("cannot write metrics to %s: %s", path.c_str(), strerror(error));
 }
 
 }  // namespace siagent
