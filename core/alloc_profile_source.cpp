@@ -119,6 +119,8 @@ void AllocProfileSource::end_drain() {
 void AllocProfileSource::add_allocation(const AllocationEvent& event, const std::string& thread_name) {
     double weight = poisson_sample_weight(event.size, event.sampling_mean);
     double bytes = weight * static_cast<double>(event.size);
+    estimated_bytes_ += bytes;
+    estimated_calls_ += weight;
     StackSample sample;
     sample.count = round_unbiased(weight);
     sample.value = static_cast<int64_t>(std::llround(bytes));
@@ -255,6 +257,25 @@ std::string AllocProfileSource::summary() const {
            std::to_string(stats.dropped) + " records dropped, " +
            std::to_string(stats.untracked) + " untracked, " + std::to_string(live_.size()) +
            " sampled blocks live";
+}
+
+}  // namespace siagent
+
+namespace siagent {
+
+SourceHealth AllocProfileSource::health() const {
+    AllocationProfilerStats stats = allocation_profiler().stats();
+    return {stats.sampled + stats.released, stats.dropped + stats.dropped_releases,
+            allocation_profiler().buffer_bytes()};
+}
+
+AllocationCounters AllocProfileSource::estimated_totals() const {
+    AllocationProfilerStats stats = allocation_profiler().stats();
+    AllocationCounters counters;
+    counters.available = true;
+    counters.bytes = static_cast<uint64_t>(estimated_bytes_ + stats.dropped_bytes);
+    counters.calls = static_cast<uint64_t>(estimated_calls_ + stats.dropped_objects);
+    return counters;
 }
 
 }  // namespace siagent

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/leak_detector.h"
+#include "core/metrics_reader.h"
 #include "core/profile_source.h"
 #include "core/stack_aggregator.h"
 
@@ -28,6 +29,9 @@ public:
     void symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) override;
     void collect(ReportContext& context, std::vector<KindProfile>& out) override;
     std::string summary() const override;
+    SourceHealth health() const override;
+    // Estimated bytes and calls allocated since start (for the runtime metrics).
+    AllocationCounters estimated_totals() const;
 
     // The agent side on its own, for tests: feed events as the rings would.
     void add_allocation(const AllocationEvent& event, const std::string& thread_name);
@@ -72,6 +76,7 @@ private:
     std::unordered_map<uint64_t, int> stale_releases_;
     uint64_t drains_ = 0;
     double reported_lost_objects_ = 0, reported_lost_bytes_ = 0;
+    double estimated_bytes_ = 0, estimated_calls_ = 0;  // since start, lost samples excluded
     LeakDetector leaks_{3};
     uint64_t mean_bytes_ = 512 * 1024;
     uint64_t next_stack_id_ = 1;

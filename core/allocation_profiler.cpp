@@ -160,6 +160,13 @@ AllocationProfilerStats AllocationProfiler::stats() const {
     return result;
 }
 
+size_t AllocationProfiler::buffer_bytes() const {
+    size_t bytes = sizeof(LiveBlockTable);
+    if (ring_instance.load(std::memory_order_acquire) != nullptr)
+        bytes += kRingRecords * sizeof(AllocationEvent) + kReleaseRecords * sizeof(ReleaseEvent);
+    return bytes;
+}
+
 void AllocationProfiler::child_after_fork() {
     // The parent's pending records describe the parent's agent's view; the child's new
     // agent starts from an empty live view (blocks inherited from the parent are not

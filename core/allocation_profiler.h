@@ -79,6 +79,8 @@ public:
         ring().drain(on_allocation);
     }
     AllocationProfilerStats stats() const;
+    // Memory of the rings and the live table (for the agent's health metrics).
+    size_t buffer_bytes() const;
 
     // In a fork child, before anything else runs there.
     void child_after_fork();

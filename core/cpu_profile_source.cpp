@@ -60,6 +60,11 @@ void CpuProfileSource::collect(ReportContext& context, std::vector<KindProfile>&
     out.push_back({"cpu", stacks_.take_profile(context.symbolizer, shape)});
 }
 
+SourceHealth CpuProfileSource::health() const {
+    CpuProfilerStats stats = cpu_profiler().stats();
+    return {stats.samples, stats.dropped, cpu_profiler().ring_bytes()};
+}
+
 std::string CpuProfileSource::summary() const {
     CpuProfilerStats stats = cpu_profiler().stats();
     if (stats.samples == 0) return {};

@@ -18,6 +18,7 @@ public:
     void rescan() override;
     void exclude_thread(pid_t agent_tid) override;
     std::string summary() const override;
+    SourceHealth health() const override;
 
 private:
     StackAggregator stacks_;

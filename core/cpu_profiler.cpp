@@ -172,6 +172,10 @@ void CpuProfiler::rescan_threads() {
 
 int64_t CpuProfiler::interval_ns() const { return sample_interval_ns.load(); }
 
+size_t CpuProfiler::ring_bytes() const {
+    return ring_instance != nullptr ? ring_instance->capacity() * sizeof(StackSample) : 0;
+}
+
 size_t CpuProfiler::armed_threads() { return registry().armed_count(); }
 
 CpuProfilerStats CpuProfiler::stats() const {

@@ -55,6 +55,7 @@ public:
     int64_t interval_ns() const;
     CpuProfilerStats stats() const;
     size_t armed_threads();
+    size_t ring_bytes() const;  // the sample ring's mapped size
 
     // pthread_atfork hooks.
     void prepare_fork();

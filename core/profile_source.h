@@ -27,6 +27,13 @@ struct KindProfile {
     Profile profile;
 };
 
+// A profiler's own health, for the runtime metrics (cumulative since it started).
+struct SourceHealth {
+    uint64_t samples = 0;       // records taken
+    uint64_t dropped = 0;       // records lost to a full ring
+    uint64_t memory_bytes = 0;  // fixed buffers it mapped (rings, tables)
+};
+
 // What every profile of one report shares.
 struct ReportContext {
     Symbolizer& symbolizer;
@@ -65,6 +72,8 @@ public:
     virtual void exclude_thread(pid_t /*agent_tid*/) {}
     // One debug line about the whole run, printed at shutdown; empty for none.
     virtual std::string summary() const { return {}; }
+    // For the runtime metrics.
+    virtual SourceHealth health() const { return {}; }
 };
 
 }  // namespace siagent

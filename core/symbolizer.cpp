@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
 
 namespace siagent {
@@ -58,6 +59,13 @@ const Dwfl_Callbacks kCallbacks = {
     dwfl_linux_proc_find_elf,
     find_local_debuginfo,
     nullptr,
+    nullptr,
+};
+
+const Dwfl_Callbacks kOfflineCallbacks = {
+    dwfl_build_id_find_elf,
+    find_local_debuginfo,
+    dwfl_offline_section_address,
     nullptr,
 };
 
@@ -206,8 +214,29 @@ std::string demangle(const char* symbol) {
 
 struct Symbolizer::Modules {
     Dwfl* dwfl = nullptr;
+    bool offline = false;
+    std::set<Dwfl_Module*> mismatched;  // offline: files that are not the ones recorded
+
+    // Reports each module's file at its bias; files whose build id differs from the
+    // recorded one (the program was updated since) are left out: wrong names are worse
+    // than none.
+    void report_offline(const std::vector<LoadedModule>& modules) {
+        offline = true;
+        dwfl = dwfl_begin(&kOfflineCallbacks);
+        if (dwfl == nullptr) return;
+        dwfl_report_begin(dwfl);
+        for (const LoadedModule& module : modules) {
+            Dwfl_Module* reported = dwfl_report_elf(dwfl, module.path.c_str(), module.path.c_str(),
+                                                    -1, module.bias, false);
+            if (reported != nullptr && !module.build_id.empty() &&
+                hex_build_id(reported) != module.build_id)
+                mismatched.insert(reported);
+        }
+        dwfl_report_end(dwfl, nullptr, nullptr);
+    }
 
     bool report() {
+        if (offline) return false;
         if (dwfl == nullptr) dwfl = dwfl_begin(&kCallbacks);
         if (dwfl == nullptr) return false;
         dwfl_report_begin(dwfl);
@@ -222,6 +251,11 @@ struct Symbolizer::Modules {
 };
 
 Symbolizer::Symbolizer() : modules_(std::make_unique<Modules>()) { modules_->report(); }
+
+Symbolizer::Symbolizer(const std::vector<LoadedModule>& modules)
+    : modules_(std::make_unique<Modules>()) {
+    modules_->report_offline(modules);
+}
 
 Symbolizer::~Symbolizer() = default;
 
@@ -260,6 +294,10 @@ Frame Symbolizer::describe(uint64_t address) {
         module = dwfl_addrmodule(modules_->dwfl, address);
     }
     if (module == nullptr) return frame;
+    if (modules_->mismatched.count(module) != 0) {
+        frame.mapping_index = mapping_for(module);
+        return frame;
+    }
     GElf_Off offset;
     GElf_Sym symbol;
     const char* name =

@@ -18,9 +18,19 @@
 
 namespace siagent {
 
+// An object loaded in another (usually dead) process, for offline symbolization.
+struct LoadedModule {
+    std::string path;
+    uint64_t bias = 0;      // load bias: runtime address = file address + bias (dlpi_addr)
+    std::string build_id;   // lower-case hex; when not empty, a file with another id is skipped
+};
+
 class Symbolizer {
 public:
+    // This process's modules (read from /proc/self/maps, again on a miss after dlopen).
     Symbolizer();
+    // Modules of another process (a crash record's module map), read from their files.
+    explicit Symbolizer(const std::vector<LoadedModule>& modules);
     ~Symbolizer();
     Symbolizer(const Symbolizer&) = delete;
     Symbolizer& operator=(const Symbolizer&) = delete;

@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/allocation_profiler.h"
 #include "core/cpu_profiler.h"
+#include "core/error_profiler.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
 #include "preload/lifecycle.h"
@@ -109,6 +110,7 @@ void child_after_fork() {
     siagent::cpu_profiler().child_after_fork();
     siagent::allocation_profiler().child_after_fork();
     siagent::block_profiler().child_after_fork();
+    if (siagent::error_profiler_active()) siagent::error_profiler().child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
     if (parent_agent != nullptr) running_agent = Agent::start(parent_agent->config()).release();

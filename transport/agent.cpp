@@ -17,8 +17,10 @@
 #include "core/block_profile_source.h"
 #include "core/cpu_profile_source.h"
 #include "core/cpu_profiler.h"
+#include "core/error_profile_source.h"
 #include "core/log.h"
 #include "core/symbolizer.h"
+#include "transport/metrics_file.h"
 #include "transport/profile_file_sink.h"
 
 namespace siagent {
@@ -37,7 +39,16 @@ int64_t wall_clock_ns() {
 }  // namespace
 
 Agent::Agent(const Config& config)
-    : config_(config), drain_timer_(io_), scan_timer_(io_), report_timer_(io_) {
+    : config_(config),
+      drain_timer_(io_),
+      scan_timer_(io_),
+      report_timer_(io_),
+      metrics_timer_(io_),
+      // Agent thread: the allocation profiler's running estimates, once it started.
+      metrics_([this] {
+          return allocation_source_ != nullptr ? allocation_source_->estimated_totals()
+                                               : AllocationCounters{};
+      }) {
     // A relative SI_OUTPUT_DIR means relative to where the process started, even if it
     // changes its working directory later (daemons chdir to /).
     if (!config_.output_dir.empty() && config_.output_dir[0] != '/') {
@@ -62,6 +73,8 @@ std::unique_ptr<Agent> Agent::start(const Config& config) {
     agent->schedule(agent->scan_timer_, kThreadScanEvery, &Agent::rescan);
     agent->schedule(agent->report_timer_, std::chrono::milliseconds(config.report_interval_ms),
                     &Agent::report);
+    agent->schedule(agent->metrics_timer_, std::chrono::milliseconds(config.metrics_interval_ms),
+                    &Agent::record_metrics);
     agent->add_sinks();
     if (!agent->launch_thread()) return nullptr;
     // Started on the agent thread, so that sources_ is only ever touched there; waited for,
@@ -74,8 +87,10 @@ std::unique_ptr<Agent> Agent::start(const Config& config) {
 }
 
 void Agent::add_sinks() {
-    if (!config_.output_dir.empty())
+    if (!config_.output_dir.empty()) {
         sinks_.push_back(std::make_unique<ProfileFileSink>(config_.output_dir));
+        metrics_sinks_.push_back(std::make_unique<MetricsFileSink>(config_.output_dir));
+    }
 }
 
 bool Agent::launch_thread() {
@@ -126,12 +141,18 @@ void Agent::start_profilers() {
         log_debug("allocation profiler disabled by SI_ALLOCATION_PROFILER_DISABLED");
         allocation_profiler().disable_for_good();
     } else {
-        start_profiler(std::make_unique<AllocProfileSource>());
+        auto source = std::make_unique<AllocProfileSource>();
+        AllocProfileSource* raw = source.get();
+        if (start_profiler(std::move(source))) allocation_source_ = raw;
     }
     if (config_.block_profiler_disabled)
         log_debug("block profiler disabled by SI_BLOCK_PROFILER_DISABLED");
     else
         start_profiler(std::make_unique<BlockProfileSource>());
+    if (config_.error_profiler_disabled)
+        log_debug("error profiler disabled by SI_ERROR_PROFILER_DISABLED");
+    else
+        start_profiler(std::make_unique<ErrorProfileSource>());
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
         profilers_started_ = true;
@@ -139,7 +160,7 @@ void Agent::start_profilers() {
     finished_.notify_all();
 }
 
-void Agent::start_profiler(std::unique_ptr<ProfileSource> source) {
+bool Agent::start_profiler(std::unique_ptr<ProfileSource> source) {
     std::string error;
     if (!source->start(config_, thread_id_.load(), error)) {
         // Once per profiler for the life of the process (fork children inherit the set).
@@ -150,10 +171,11 @@ void Agent::start_profiler(std::unique_ptr<ProfileSource> source) {
             std::string line = std::string("siagent: ") + source->name() + " not started: " + error;
             print_line(line.c_str());
         }
-        return;
+        return false;
     }
     log_debug("%s started", source->name());
     sources_.push_back(std::move(source));
+    return true;
 }
 
 void Agent::schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds every,
@@ -211,8 +233,29 @@ void Agent::report() {
     for (auto& sink : sinks_) sink->deliver(profiles, context.end_ns);
 }
 
+AgentHealth Agent::agent_health() const {
+    AgentHealth health;
+    for (const auto& source : sources_) {
+        SourceHealth own = source->health();
+        health.samples += own.samples;
+        health.dropped += own.dropped;
+        health.memory_bytes += own.memory_bytes;
+    }
+    timespec own_cpu;  // this is the agent thread
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &own_cpu);
+    health.cpu_seconds = static_cast<double>(own_cpu.tv_sec) + own_cpu.tv_nsec / 1e9;
+    return health;
+}
+
+void Agent::record_metrics() {
+    if (metrics_sinks_.empty()) return;
+    MetricsSnapshot snapshot = metrics_.read(agent_health());
+    for (auto& sink : metrics_sinks_) sink->deliver(snapshot);
+}
+
 void Agent::final_report() {
     report();
+    record_metrics();
     timespec own_cpu;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &own_cpu);
     log_debug("agent thread used %lld ms of CPU (draining, symbolizing, writing)",
@@ -225,6 +268,7 @@ void Agent::final_report() {
     drain_timer_.cancel();
     scan_timer_.cancel();
     report_timer_.cancel();
+    metrics_timer_.cancel();
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
         final_report_done_ = true;

@@ -23,6 +23,8 @@
 #include "core/module_map.h"
 #include "core/profile_source.h"
 #include "core/thread_names.h"
+#include "core/metrics_reader.h"
+#include "transport/metrics_sink.h"
 #include "transport/report_sink.h"
 
 namespace siagent {
@@ -59,7 +61,7 @@ private:
     void run_thread();
     void add_sinks();
     void start_profilers();
-    void start_profiler(std::unique_ptr<ProfileSource> source);
+    bool start_profiler(std::unique_ptr<ProfileSource> source);
     void schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds every,
                   void (Agent::*work)());
     void drain();
@@ -67,12 +69,15 @@ private:
     void rescan();
     void report();
     void final_report();
+    void record_metrics();
+    AgentHealth agent_health() const;
 
     Config config_;
     boost::asio::io_context io_;
     boost::asio::steady_timer drain_timer_;
     boost::asio::steady_timer scan_timer_;
     boost::asio::steady_timer report_timer_;
+    boost::asio::steady_timer metrics_timer_;
     std::thread thread_;
     std::atomic<pid_t> thread_id_{0};
     bool stopped_ = false;
@@ -82,6 +87,10 @@ private:
     std::vector<std::unique_ptr<ProfileSource>> sources_;  // the profilers that started
     bool profilers_started_ = false;  // guarded by finish_mutex_
     std::vector<std::unique_ptr<ReportSink>> sinks_;
+    std::vector<std::unique_ptr<MetricsSink>> metrics_sinks_;
+    // Before metrics_, which reads it from its constructor on.
+    class AllocProfileSource* allocation_source_ = nullptr;  // in sources_, when it started
+    MetricsReader metrics_;  // made with the Agent: the first interval starts then
     std::unique_ptr<Symbolizer> symbolizer_;
     ThreadNames thread_names_;
     AddressRange own_code_;

@@ -7,7 +7,14 @@
 #include <utility>
 #include <vector>
 
+#include <fstream>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/crash_record.h"
 #include "dashboard/cli/leak_table.h"
+#include "dashboard/cli/metrics_table.h"
 #include "dashboard/cli/top_table.h"
 #include "transport/profile_file.h"
 
@@ -27,6 +34,11 @@ constexpr const char* kUsage =
     "  leaks FILE...\n"
     "        list the call stacks that heap-in-use files (inuse-*.pb.gz) flag as\n"
     "        suspected leaks, fastest-growing first\n"
+    "  crashes DIR\n"
+    "        list the crash reports in DIR, symbolized: raw records of a spool directory\n"
+    "        (SI_SPOOL_DIR, crash-*.rec) and reports an agent wrote (SI_OUTPUT_DIR, crash-*.txt)\n"
+    "  metrics FILE\n"
+    "        show a metrics-<pid>.jsonl file (SI_OUTPUT_DIR) as a table, one row per interval\n"
     "  help  print this text\n";
 
 int usage_error(const std::string& message) {
@@ -145,6 +157,64 @@ int run_top(const std::vector<std::string>& args) {
     return write_stdout(siagent::render_top(*table));
 }
 
+int run_crashes(const std::vector<std::string>& args) {
+    if (args.size() != 1) return usage_error("crashes needs one directory");
+    std::error_code failure;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(args[0], failure)) {
+        std::string name = entry.path().filename();
+        bool record = name.size() > 4 && name.substr(name.size() - 4) == ".rec";
+        bool report = name.size() > 4 && name.substr(name.size() - 4) == ".txt";
+        if (name.rfind("crash-", 0) == 0 && (record || report)) files.push_back(entry.path());
+    }
+    if (failure) {
+        std::fprintf(stderr, "siagent: cannot read %s: %s\n", args[0].c_str(), failure.message().c_str());
+        return kExitUnreadable;
+    }
+    std::sort(files.begin(), files.end());
+    std::printf("%zu crash%s in %s\n", files.size(), files.size() == 1 ? "" : "es", args[0].c_str());
+    for (const auto& path : files) {
+        std::ifstream file(path);
+        std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+        if (path.extension() == ".rec") {
+            siagent::CrashRecord record;
+            std::string error;
+            if (!siagent::parse_crash_record(text, record, error)) {
+                std::printf("\n== %s: %s\n", path.c_str(), error.c_str());
+                continue;
+            }
+            text = siagent::render_crash_report(record);
+        }
+        std::printf("\n== %s\n%s", path.c_str(), text.c_str());
+    }
+    return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+int run_metrics(const std::vector<std::string>& args) {
+    if (args.size() != 1) return usage_error("metrics needs one file");
+    std::ifstream file(args[0]);
+    if (!file) {
+        std::fprintf(stderr, "siagent: cannot read %s\n", args[0].c_str());
+        return kExitUnreadable;
+    }
+    std::vector<siagent::MetricsLine> lines;
+    size_t number = 0;
+    for (std::string text; std::getline(file, text);) {
+        ++number;
+        if (text.empty()) continue;
+        siagent::MetricsLine line;
+        std::string error;
+        if (!siagent::parse_metrics_line(text, line, error)) {
+            std::fprintf(stderr, "siagent: %s:%zu: %s\n", args[0].c_str(), number, error.c_str());
+            return kExitUnreadable;
+        }
+        lines.push_back(std::move(line));
+    }
+    const std::string text = siagent::render_metrics(lines);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,5 +244,7 @@ int main(int argc, char** argv) {
         }
         return run_top(args);
     }
+    if (command == "metrics") return run_metrics(args);
+    if (command == "crashes") return run_crashes(args);
     return usage_error("unknown command '" + command + "'");
 }

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <regex>
 
 #include "test/support/exec_arguments.h"
 #include "transport/profile_file.h"
@@ -103,6 +104,14 @@ std::vector<std::string> TemporaryDirectory::files(const std::string& prefix) co
     }
     std::sort(found.begin(), found.end());
     return found;
+}
+
+std::map<std::string, double> truth_values(const std::string& out) {
+    std::map<std::string, double> truth;
+    std::regex pattern(R"(truth (\w+) (-?\d+))");
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), pattern); it != std::sregex_iterator(); ++it)
+        truth[(*it)[1]] = std::stod((*it)[2]);
+    return truth;
 }
 
 std::vector<Profile> read_profiles(const std::vector<std::string>& paths) {

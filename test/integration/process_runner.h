@@ -41,6 +41,9 @@ private:
     std::string path_;
 };
 
+// The "truth <name> <number>" lines a test program printed, by name.
+std::map<std::string, double> truth_values(const std::string& out);
+
 // Reads every file (REQUIREs that each decodes).
 std::vector<Profile> read_profiles(const std::vector<std::string>& paths);
 

@@ -57,6 +57,34 @@ int64_t labeled_value_through(const std::vector<Profile>& profiles, const std::s
     return sum;
 }
 
+int64_t labeled_value(const std::vector<Profile>& profiles, const std::string& key, const std::string& value,
+                      size_t index) {
+    int64_t sum = 0;
+    for (const auto& profile : profiles) {
+        for (const auto& sample : profile.samples) {
+            for (const auto& label : sample.labels) {
+                if (label.key == key && label.value.find(value) != std::string::npos) {
+                    sum += sample.values.at(index);
+                    break;
+                }
+            }
+        }
+    }
+    return sum;
+}
+
+int64_t leaf_named_value(const std::vector<Profile>& profiles, const std::string& name, size_t index) {
+    int64_t sum = 0;
+    for (const auto& profile : profiles) {
+        for (const auto& sample : profile.samples) {
+            if (sample.frames.empty()) continue;
+            const SourceLine* line = owner(profile, sample.frames.front());
+            if (line != nullptr && line->function == name) sum += sample.values.at(index);
+        }
+    }
+    return sum;
+}
+
 std::vector<CodePosition> leaf_positions(const std::vector<Profile>& profiles, const std::string& function) {
     std::vector<CodePosition> positions;
     for (const auto& profile : profiles) {

@@ -18,6 +18,14 @@ int64_t self_value(const std::vector<Profile>& profiles, const std::string& func
 // Sum of value `index` over samples with `function` anywhere on the stack.
 int64_t total_value_through(const std::vector<Profile>& profiles, const std::string& function, size_t index);
 
+// Sum of value `index` over samples with a label `key` whose value contains `value`.
+int64_t labeled_value(const std::vector<Profile>& profiles, const std::string& key, const std::string& value,
+                      size_t index);
+
+// Sum of value `index` over samples whose leaf frame's function name is exactly `name`
+// (pseudo frames such as an exception's message).
+int64_t leaf_named_value(const std::vector<Profile>& profiles, const std::string& name, size_t index);
+
 // Like total_value_through, over samples that carry `label` (any sample when its key is
 // empty); an empty `function` matches every sample.
 int64_t labeled_value_through(const std::vector<Profile>& profiles, const std::string& function,

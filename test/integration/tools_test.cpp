@@ -69,6 +69,28 @@ TEST_CASE("siagent top prints the hot spots of the demo, ranked, with file:line"
     CHECK(top.out.find("demo_hotspots.cpp:") != std::string::npos);
 }
 
+TEST_CASE("siagent top ranks exception types and messages of an error profile, sites with --cum") {
+    TemporaryDirectory dir;
+    REQUIRE(run({program("throw_sites"), "50"}, {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()}})
+                .exit_code == 0);
+    std::vector<std::string> argv = {siagent_cli(), "top", "-n", "5"};
+    for (const auto& file : dir.files("error-")) argv.push_back(file);
+    REQUIRE(argv.size() > 4);
+    RunResult flat = run(argv, {});
+    INFO(flat.out << flat.err);
+    REQUIRE(flat.exit_code == 0);
+    CHECK(flat.out.find("errors: 400 total") != std::string::npos);
+    size_t parse = flat.out.find("ParseError: bad token");
+    size_t code = flat.out.find("(anonymous namespace)::Code");
+    REQUIRE(parse != std::string::npos);
+    REQUIRE(code != std::string::npos);
+    argv[3] = "0";  // every row
+    argv.insert(argv.begin() + 2, "--cum");
+    RunResult cum = run(argv, {});
+    CHECK(cum.out.find("parse_site(long, int)") != std::string::npos);
+    CHECK(cum.out.find("code_site(int)") != std::string::npos);
+}
+
 TEST_CASE("siagent top refuses an unreadable file with a one-line error") {
     RunResult top = run({siagent_cli(), "top", "/nonexistent/cpu-1-1.pb.gz"}, {});
     CHECK(top.exit_code == 2);
@@ -91,6 +113,7 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
     // One line per family of interposed symbols (preload/<family>.cpp).
     std::vector<std::string> expected = {
         "si_start", "si_destroy",                                          // the C API
+        "__cxa_throw",                                                     // exceptions
         "pthread_create",                                                  // threads
         "sigaction", "signal", "sigset", "pthread_sigmask", "sigprocmask",  // signals
         "unshare", "setns",                                                // namespaces

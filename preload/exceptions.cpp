@@ -1,0 +1,41 @@
+// Interposed C++ throw entry point. Every `throw` expression of the program (and of the
+// libraries it loads, libstdc++'s own std::__throw_* included) calls __cxa_throw after
+// constructing the exception object; the error profiler counts it there, then the real
+// __cxa_throw unwinds exactly as without the agent. Rethrows (`throw;`) and
+// std::rethrow_exception do not come through here: they are not new exceptions.
+#include <dlfcn.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <typeinfo>
+
+#include "core/agent_guard.h"
+#include "core/error_profiler.h"
+
+namespace {
+
+using ThrowFunction = void (*)(void*, std::type_info*, void (*)(void*));
+
+ThrowFunction find_real_throw() {
+    return reinterpret_cast<ThrowFunction>(dlsym(RTLD_NEXT, "__cxa_throw"));
+}
+
+// Resolved by the library constructor, before the program can throw.
+ThrowFunction real_throw = find_real_throw();
+
+}  // namespace
+
+// Not declared noreturn (the real one is), so that the compiler makes the call to the real
+// __cxa_throw a tail call: our frame is gone before the unwinder starts, which then walks
+// exactly the frames it walks without the agent. A frame of ours in between would cost a
+// lookup of our unwind tables in both unwinding phases of every throw (measured: +15 %).
+extern "C" __attribute__((visibility("default"))) void __cxa_throw(void* object, std::type_info* type,
+                                                                  void (*destructor)(void*)) {
+    if (siagent::error_profiler_active() && !siagent::inside_agent()) {
+        siagent::error_profiler().on_throw(
+            object, type, reinterpret_cast<uintptr_t>(__builtin_return_address(0)));
+    }
+    ThrowFunction real = real_throw != nullptr ? real_throw : find_real_throw();
+    if (real == nullptr) abort();  // no C++ runtime below us: nothing could have thrown
+    real(object, type, destructor);  // a tail call: does not return here
+}
