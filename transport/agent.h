@@ -23,11 +23,16 @@
 #include "core/module_map.h"
 #include "core/profile_source.h"
 #include "core/thread_names.h"
+#include "transport/clock.h"
 #include "transport/report_sink.h"
+#include "transport/runtime_metric.h"
 
 namespace siagent {
 
 class Symbolizer;
+class DashboardSink;
+struct DashboardStats;
+struct RemoteConfig;
 
 class Agent {
 public:
@@ -53,6 +58,16 @@ public:
 
     const Config& config() const { return config_; }
 
+    // Agent thread only. Queues a runtime metric for the dashboard (ignored while the
+    // dashboard has the agent disabled, or without SI_AGENT_KEY).
+    void enqueue_metric(const RuntimeMetric& metric);
+    // Agent thread only. False while the dashboard has the agent disabled: metrics and
+    // reports are then not worth collecting.
+    bool reporting_enabled() const { return reporting_enabled_; }
+    // Agent thread only. The dashboard transport's counters (for health metrics); nullptr
+    // when nothing is sent to a dashboard.
+    const DashboardStats* dashboard_stats() const;
+
 private:
     explicit Agent(const Config& config);
     bool launch_thread();
@@ -66,7 +81,10 @@ private:
     AddressRange hidden_code() const;
     void rescan();
     void report();
-    void final_report();
+    void final_report(Clock::TimePoint deadline);
+    void finish_sinks(size_t next, Clock::TimePoint deadline);
+    void apply_remote_config(const RemoteConfig& remote);
+    void set_source_running(size_t index, bool run);
 
     Config config_;
     boost::asio::io_context io_;
@@ -81,7 +99,14 @@ private:
     // not changed after: the agent thread uses it, shutdown() only calls stop().
     std::vector<std::unique_ptr<ProfileSource>> sources_;  // the profilers that started
     bool profilers_started_ = false;  // guarded by finish_mutex_
+    std::vector<bool> source_running_;  // per sources_ entry: false while the dashboard stops it
+    SystemClock clock_;  // before sinks_, which refer to it
+    // Destroyed before io_ (declared first): the dashboard sink's pending callbacks are
+    // destroyed with io_, never run, once the thread has stopped.
     std::vector<std::unique_ptr<ReportSink>> sinks_;
+    DashboardSink* dashboard_ = nullptr;  // one of sinks_, or none
+    bool reporting_enabled_ = true;
+    std::atomic<bool> shutting_down_{false};
     std::unique_ptr<Symbolizer> symbolizer_;
     ThreadNames thread_names_;
     AddressRange own_code_;
