@@ -32,7 +32,7 @@ DashboardConnection::DashboardConnection(boost::asio::io_context& io, const Cloc
 size_t DashboardConnection::send(const char* endpoint, const std::string& payload_json,
                                Clock::TimePoint deadline, std::function<void(HttpResult)> done) {
     HttpRequest request;
-    request.target = std::string("/agent/v1/") + endpoint;
+    request.target = client_.address().target(std::string("/agent/v1/") + endpoint);
     request.gzipped_body = gzip_compress(envelope_json(identity_, clock_.unix_seconds(), payload_json));
     request.authorization = authorization_;
     // The client's timers run on the real steady clock; `deadline` is on clock_'s.

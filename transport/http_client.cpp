@@ -227,6 +227,8 @@ HttpClient::~HttpClient() = default;
 
 std::string HttpClient::origin() const { return impl_->options.address.origin(); }
 
+const DashboardAddress& HttpClient::address() const { return impl_->options.address; }
+
 bool HttpClient::prepare(std::string& error) {
     if (!impl_->options.address.tls || impl_->tls) return true;
     impl_->tls.emplace(asio::ssl::context::tls_client);

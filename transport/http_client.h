@@ -68,6 +68,7 @@ public:
 
     // The address of the dashboard, e.g. "https://dash.example:8443" (for messages).
     std::string origin() const;
+    const DashboardAddress& address() const;
 
     struct Impl;  // defined and used in http_client.cpp only
 

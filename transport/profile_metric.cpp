@@ -124,8 +124,9 @@ std::string label_value(const Sample& sample, const char* key) {
 
 ProfileEncoding encoding_for_kind(const std::string& kind) {
     if (kind == "cpu")
+        // Nanoseconds of CPU per second of wall time, as percent: 1e9 ns/s is 100 %.
         return {"cpu-profile", "CPU usage", "percent", "CPU call graph", "cpu", "samples",
-                100.0, true, false};
+                100.0 / kNanosecondsPerSecond, true, false};
     if (kind == "alloc")
         return {"memory-profile", "Allocation rate", "byte", "Allocation call graph",
                 "alloc_space", "alloc_objects", 1.0, true, false};
