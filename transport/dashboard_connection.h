@@ -28,6 +28,7 @@ public:
 
     const AgentIdentity& identity() const { return identity_; }
     std::string origin() const { return client_.origin(); }
+    const DashboardAddress& address() const { return client_.address(); }
 
 private:
     void report(const char* endpoint, const HttpResult& result);

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "core/log.h"
+#include "transport/openssl_lifetime.h"
 #include "transport/profile_metric.h"
 #include "transport/stackimpact_json.h"
 
@@ -41,6 +42,7 @@ std::unique_ptr<DashboardSink> make_dashboard_sink(boost::asio::io_context& io,
         }
         return nullptr;
     }
+    keep_openssl_until_exit();
     if (!parse_dashboard_address(config.dashboard_address)) {
         log_warning("SI_DASHBOARD_ADDRESS cannot be used; nothing is sent to the dashboard");
         return nullptr;
@@ -56,10 +58,12 @@ DashboardSink::DashboardSink(boost::asio::io_context& io, const Config& config,
       timings_(timings),
       connection_(io, clock, make_identity(config, clock.unix_seconds()), config.agent_key,
                   client_options(config, timings)),
+      ids_(connection_.identity()),
       queue_(clock, std::chrono::milliseconds(config.message_ttl_ms), config.max_queue_bytes),
       backoff_(timings.backoff_first, timings.backoff_limit, std::random_device{}()),
       remote_(io, clock, connection_, timings, std::move(apply)),
       flush_timer_(io) {
+    tls_ = connection_.address().tls;
     schedule_flush(timings_.flush_every);
     remote_.start();
 }
@@ -68,8 +72,10 @@ DashboardSink::~DashboardSink() = default;
 
 void DashboardSink::deliver(const std::vector<KindProfile>& profiles, int64_t) {
     if (!enabled_) return;
-    for (const KindProfile& profile : profiles)
-        queue_.push(metric_message_json(profile_metric(profile, connection_.identity())));
+    for (const KindProfile& profile : profiles) {
+        Metric metric = profile_metric(profile, ids_);
+        if (!metric.id.empty()) queue_.push(metric_message_json(metric));
+    }
 }
 
 void DashboardSink::enqueue_metric(const RuntimeMetric& runtime) {
@@ -79,7 +85,8 @@ void DashboardSink::enqueue_metric(const RuntimeMetric& runtime) {
     metric.category = runtime.category;
     metric.name = runtime.name;
     metric.unit = runtime.unit;
-    metric.id = metric_id(connection_.identity(), metric.type, metric.category, metric.name, metric.unit);
+    metric.id = ids_.id(metric.type, metric.category, metric.name, metric.unit);
+    if (metric.id.empty()) return;
     metric.measurement_id = random_uuid();
     metric.value = runtime.value;
     metric.duration = runtime.duration;
@@ -109,7 +116,9 @@ void DashboardSink::schedule_flush(std::chrono::milliseconds delay) {
 void DashboardSink::flush() {
     if (uploading_ || (finishing_ && !finished_)) return;
     std::vector<const std::string*> messages;
-    uint64_t batch = enabled_ ? queue_.take_batch(timings_.max_batch_bytes, messages) : 0;
+    // After OpenSSL's cleanup (an application that initialized it first) TLS cannot run.
+    bool can_send = enabled_ && (!tls_ || openssl_usable());
+    uint64_t batch = can_send ? queue_.take_batch(timings_.max_batch_bytes, messages) : 0;
     if (batch == 0) {
         if (finishing_) return end_finish();
         return schedule_flush(timings_.flush_every);

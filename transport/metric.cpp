@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "transport/openssl_lifetime.h"
+
 namespace siagent {
 
 void Breakdown::propagate() {
@@ -37,6 +39,16 @@ std::string metric_id(const AgentIdentity& identity, const std::string& type,
         hex += pair;
     }
     return hex;
+}
+
+std::string MetricIds::id(const std::string& type, const std::string& category,
+                          const std::string& name, const std::string& unit) {
+    // Separated by a byte no name contains, so that different splits never collide.
+    std::string key = type + '\x1f' + category + '\x1f' + name + '\x1f' + unit;
+    auto known = ids_.find(key);
+    if (known != ids_.end()) return known->second;
+    if (!openssl_usable()) return {};
+    return ids_.emplace(key, metric_id(identity_, type, category, name, unit)).first->second;
 }
 
 }  // namespace siagent

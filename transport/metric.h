@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,5 +43,18 @@ struct Metric {
 std::string metric_id(const AgentIdentity& identity, const std::string& type,
                       const std::string& category, const std::string& name,
                       const std::string& unit);
+
+// metric_id, computed once per metric of an agent (a report reuses the same few).
+class MetricIds {
+public:
+    explicit MetricIds(AgentIdentity identity) : identity_(std::move(identity)) {}
+    // Empty when it was never computed and OpenSSL is gone (at exit).
+    std::string id(const std::string& type, const std::string& category,
+                   const std::string& name, const std::string& unit);
+
+private:
+    AgentIdentity identity_;
+    std::map<std::string, std::string> ids_;
+};
 
 }  // namespace siagent

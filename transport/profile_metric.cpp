@@ -182,14 +182,14 @@ Breakdown build_breakdown(const Profile& profile, const ProfileEncoding& encodin
     return root;
 }
 
-Metric profile_metric(const KindProfile& profile, const AgentIdentity& identity) {
+Metric profile_metric(const KindProfile& profile, MetricIds& ids) {
     ProfileEncoding encoding = encoding_for_kind(profile.kind);
     Metric metric;
     metric.type = "profile";
     metric.category = encoding.category;
     metric.name = encoding.name;
     metric.unit = encoding.unit;
-    metric.id = metric_id(identity, metric.type, metric.category, metric.name, metric.unit);
+    metric.id = ids.id(metric.type, metric.category, metric.name, metric.unit);
     metric.measurement_id = random_uuid();
     metric.has_breakdown = true;
     metric.breakdown = build_breakdown(profile.profile, encoding);

@@ -40,7 +40,7 @@ std::string frame_name(const SourceLine& line);
 // value plus their children's) and with children sorted by measurement, largest first.
 Breakdown build_breakdown(const Profile& profile, const ProfileEncoding& encoding);
 
-// The metric for one report's profile of one kind; `timestamp` is the end of the period.
-Metric profile_metric(const KindProfile& profile, const AgentIdentity& identity);
+// The metric for one report's profile of one kind; its timestamp is the end of the period.
+Metric profile_metric(const KindProfile& profile, MetricIds& ids);
 
 }  // namespace siagent

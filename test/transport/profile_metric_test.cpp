@@ -57,7 +57,8 @@ const std::vector<SampleSpec> kCpuSamples = {
 
 TEST_CASE("a CPU profile becomes a cpu-profile metric in percent of one core") {
     KindProfile cpu{"cpu", make_profile("cpu", kCpuSamples, 10)};
-    Metric metric = profile_metric(cpu, identity());
+    MetricIds ids(identity());
+    Metric metric = profile_metric(cpu, ids);
     CHECK(metric.type == "profile");
     CHECK(metric.category == "cpu-profile");
     CHECK(metric.name == "CPU usage");
@@ -100,7 +101,8 @@ TEST_CASE("every kind gets the protocol's native category, name and unit") {
          }) {
         INFO(e.kind);
         KindProfile profile{e.kind, make_profile(e.kind, {{{"main", "work"}, e.values, {}}}, 10)};
-        Metric metric = profile_metric(profile, identity());
+        MetricIds ids(identity());
+        Metric metric = profile_metric(profile, ids);
         CHECK(metric.category == e.category);
         CHECK(metric.name == e.name);
         CHECK(metric.unit == e.unit);
@@ -112,7 +114,8 @@ TEST_CASE("every kind gets the protocol's native category, name and unit") {
 
 TEST_CASE("an unknown kind is still sent, named after its kind") {
     KindProfile profile{"locks", make_profile("error", {{{"main"}, {3}, {}}})};
-    Metric metric = profile_metric(profile, identity());
+    MetricIds ids(identity());
+    Metric metric = profile_metric(profile, ids);
     CHECK(metric.category == "locks-profile");
     CHECK(metric.name == "locks");
     CHECK(metric.value == Approx(3.0));
@@ -164,7 +167,8 @@ TEST_CASE("metric ids are the SHA-1 of the identity and the metric's names") {
 
 TEST_CASE("a metric message is the protocol's JSON, breakdown included") {
     KindProfile cpu{"cpu", make_profile("cpu", kCpuSamples, 10)};
-    std::string json = metric_message_json(profile_metric(cpu, identity()));
+    MetricIds ids(identity());
+    std::string json = metric_message_json(profile_metric(cpu, ids));
     rapidjson::Document document;
     document.Parse(json.c_str());
     REQUIRE(!document.HasParseError());
@@ -222,4 +226,12 @@ TEST_CASE("names that are not valid UTF-8 are repaired, not sent as is") {
     CHECK(valid_utf8("caf\xc3\xa9") == "caf\xc3\xa9");
     CHECK(valid_utf8("bad\xff\xfe") == "bad??");
     CHECK(valid_utf8("cut\xe2\x82") == "cut??");
+}
+
+TEST_CASE("metric ids are computed once per metric and agree with metric_id") {
+    MetricIds ids(identity());
+    std::string first = ids.id("state", "memory", "Current RSS", "kilobyte");
+    CHECK(first == metric_id(identity(), "state", "memory", "Current RSS", "kilobyte"));
+    CHECK(ids.id("state", "memory", "Current RSS", "kilobyte") == first);
+    CHECK(ids.id("state", "memory", "Max RSS", "kilobyte") != first);
 }
