@@ -66,6 +66,7 @@ ReceivedRequest record(const http::request<http::string_body>& request) {
         received.headers[name] = std::string(field.value());
     }
     received.body = request.body();
+    received.wire_bytes = request.body().size();
     if (beast::iequals(request[http::field::content_encoding], "gzip")) {
         std::string error;
         auto body = gzip_decompress(request.body(), 256u << 20, error);

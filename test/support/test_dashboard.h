@@ -21,6 +21,7 @@ struct ReceivedRequest {
     std::string target;
     std::map<std::string, std::string> headers;  // names in lower case
     std::string body;  // gunzipped when Content-Encoding is gzip
+    size_t wire_bytes = 0;  // the body as it came (gzipped)
     bool gzip_ok = true;  // false when a gzip body did not inflate
 };
 
