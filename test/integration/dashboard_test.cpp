@@ -216,3 +216,37 @@ TEST_CASE("forked children report with their own run id and pid; nothing is sent
     CHECK(messages == measurement_ids.size());
     CHECK(messages >= 3);
 }
+
+TEST_CASE("reports made while the dashboard is down arrive once it is back, each once") {
+    TestDashboard server;
+    server.set_down(true);
+    std::map<std::string, std::string> env = reporting_to(server);
+    env["SI_REPORT_INTERVAL"] = "1s";
+    int64_t back_at = 0;
+    std::thread outage([&] {
+        std::this_thread::sleep_for(4s);  // four reports while down (backoff 300 ms to 1 s)
+        back_at = time(nullptr);
+        server.set_down(false);
+    });
+    RunResult result = run({program("demo_hotspots"), "1", "2", "0", "7"}, env);
+    outage.join();
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    // One line for the outage, said once.
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+    auto metrics = cpu_metrics(server, "score_items");
+    std::set<int64_t> seconds;
+    size_t during_outage = 0;
+    for (const CpuMetric& metric : metrics) {
+        seconds.insert(metric.timestamp);
+        during_outage += metric.timestamp < back_at;
+    }
+    CHECK(metrics.size() >= 7);          // a report a second, and the last one at exit
+    CHECK(during_outage >= 3);           // made while down, sent after
+    CHECK(seconds.size() >= metrics.size() - 1);  // no report sent twice (same second at most for the last)
+    std::vector<std::shared_ptr<rapidjson::Document>> keep;
+    std::set<std::string> ids;
+    auto all = uploaded_metrics(server.requests(), keep);
+    for (const rapidjson::Value* metric : all) ids.insert((*metric)["measurement"]["id"].GetString());
+    CHECK(ids.size() == all.size());
+}

@@ -184,6 +184,8 @@ TEST_CASE("the last flush at exit sends what is queued, and ends by its deadline
         server.set_mode(ServerMode::stall);
         SinkHarness harness(server.address());
         harness.deliver_cpu();
+        // An upload with the ordinary 1 s timeout is under way when the exit comes.
+        REQUIRE(harness.run_until([&] { return has_upload(server); }, 3s));
         bool done = false;
         auto started = std::chrono::steady_clock::now();
         harness.sink->finish(harness.clock.now() + 300ms, [&] { done = true; });

@@ -127,27 +127,53 @@ TEST_CASE("backoff: 10 s doubling to 60 s, with jitter, reset by a success") {
     CHECK(backoff.next_delay() <= 12s);
 }
 
-// A 20-minute outage on a fake clock, with the sink's policy: a report every 60 s, an
-// upload attempt whenever the backoff allows, every attempt failing until the end.
-TEST_CASE("a 20-minute outage keeps the queue within its bounds and sends what is left") {
-    FakeClock clock;
-    const size_t bound = 256 * 1024;
-    MessageQueue queue(clock, 600s, bound);
-    Backoff backoff(10s, 60s, 7);
-    auto next_attempt = clock.now() + 5s;
+namespace {
+
+struct OutageResult {
     int reports = 0;
     size_t attempts = 0;
+};
+
+// Twenty minutes on `clock`: a report of `report_bytes` every 60 s, an upload attempt
+// whenever the backoff allows (as the sink does), every attempt failing.
+OutageResult simulate_outage(FakeClock& clock, MessageQueue& queue, size_t report_bytes, size_t bound) {
+    Backoff backoff(10s, 60s, 7);
+    auto next_attempt = clock.now() + 5s;
+    OutageResult result;
     for (auto elapsed = 0s; elapsed < 1200s; elapsed += 1s) {
         clock.advance(1s);
-        if (elapsed.count() % 60 == 0) queue.push(message(++reports, 40 * 1024));  // a 40 KiB report
+        if (elapsed.count() % 60 == 0) queue.push(message(++result.reports, report_bytes));
         CHECK(queue.bytes() <= bound);
         if (clock.now() >= next_attempt) {
             std::vector<const std::string*> batch;
             queue.take_batch(1 << 20, batch);
-            ++attempts;
+            ++result.attempts;
             next_attempt = clock.now() + backoff.next_delay();  // the upload failed
         }
     }
+    return result;
+}
+
+}  // namespace
+
+TEST_CASE("a 20-minute outage within the byte bound keeps the last 10 minutes (the TTL)") {
+    FakeClock clock;
+    MessageQueue queue(clock, 600s, 8u << 20);
+    OutageResult outage = simulate_outage(clock, queue, 40 * 1024, 8u << 20);
+    CHECK(outage.reports == 20);
+    queue.expire();  // as the next attempt would, at minute 20
+    CHECK(queue.size() == 10);
+    CHECK(queue.stats().dropped_expired == 10);
+    CHECK(queue.stats().dropped_overflow == 0);
+}
+
+TEST_CASE("a 20-minute outage keeps the queue within its bounds and sends what is left") {
+    FakeClock clock;
+    const size_t bound = 256 * 1024;
+    MessageQueue queue(clock, 600s, bound);
+    OutageResult outage = simulate_outage(clock, queue, 40 * 1024, bound);
+    int reports = outage.reports;
+    size_t attempts = outage.attempts;
     // 20 reports made; the last 6 fit the byte bound (the TTL alone would keep 10).
     CHECK(reports == 20);
     CHECK(attempts >= 20);  // the backoff caps at ~60 s: the agent keeps trying
