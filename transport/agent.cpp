@@ -21,6 +21,8 @@
 #include "core/log.h"
 #include "core/symbolizer.h"
 #include "transport/metrics_file.h"
+#include "transport/dashboard_sink.h"
+#include "transport/runtime_metrics.h"
 #include "transport/profile_file_sink.h"
 
 namespace siagent {
@@ -91,6 +93,51 @@ void Agent::add_sinks() {
         sinks_.push_back(std::make_unique<ProfileFileSink>(config_.output_dir));
         metrics_sinks_.push_back(std::make_unique<MetricsFileSink>(config_.output_dir));
     }
+    auto dashboard = make_dashboard_sink(
+        io_, config_, clock_, [this](const RemoteConfig& remote) { apply_remote_config(remote); });
+    if (dashboard) {
+        dashboard_ = dashboard.get();
+        sinks_.push_back(std::move(dashboard));
+    }
+}
+
+const DashboardStats* Agent::dashboard_stats() const {
+    return dashboard_ != nullptr ? &dashboard_->stats() : nullptr;
+}
+
+void Agent::enqueue_metric(const RuntimeMetric& metric) {
+    if (!reporting_enabled_) return;
+    for (auto& sink : sinks_) sink->enqueue_metric(metric);
+}
+
+// The dashboard's answer to `config`: agent_enabled "no" stops every profiler and every
+// upload (only the config poll goes on); profiling_disabled "yes" stops the profilers
+// that the dashboard may switch off (errors keep reporting). Agent thread only.
+void Agent::apply_remote_config(const RemoteConfig& remote) {
+    if (shutting_down_.load()) return;
+    reporting_enabled_ = remote.agent_enabled;
+    for (auto& sink : sinks_) sink->set_enabled(remote.agent_enabled);
+    for (size_t i = 0; i < sources_.size(); ++i) {
+        bool run = remote.agent_enabled &&
+                   (!remote.profiling_disabled || !sources_[i]->stops_when_profiling_disabled());
+        set_source_running(i, run);
+    }
+}
+
+void Agent::set_source_running(size_t index, bool run) {
+    if (source_running_[index] == run) return;
+    ProfileSource& source = *sources_[index];
+    if (!run) {
+        source.stop();
+        source_running_[index] = false;
+        log_debug("%s stopped by the dashboard", source.name());
+        return;
+    }
+    std::string error;
+    source_running_[index] = source.start(config_, thread_id_.load(), error);
+    log_debug("%s %s by the dashboard%s%s", source.name(),
+              source_running_[index] ? "started again" : "not restarted",
+              error.empty() ? "" : ": ", error.c_str());
 }
 
 bool Agent::launch_thread() {
@@ -175,6 +222,7 @@ bool Agent::start_profiler(std::unique_ptr<ProfileSource> source) {
     }
     log_debug("%s started", source->name());
     sources_.push_back(std::move(source));
+    source_running_.push_back(true);
     return true;
 }
 
@@ -248,12 +296,15 @@ AgentHealth Agent::agent_health() const {
 }
 
 void Agent::record_metrics() {
-    if (metrics_sinks_.empty()) return;
+    if (metrics_sinks_.empty() && dashboard_ == nullptr) return;
     MetricsSnapshot snapshot = metrics_.read(agent_health());
     for (auto& sink : metrics_sinks_) sink->deliver(snapshot);
+    if (dashboard_ != nullptr)
+        for (const RuntimeMetric& metric : runtime_metrics_.convert(snapshot)) enqueue_metric(metric);
 }
 
-void Agent::final_report() {
+void Agent::final_report(Clock::TimePoint deadline) {
+    for (auto& source : sources_) source->stop();  // again: a config answer may have restarted one
     report();
     record_metrics();
     timespec own_cpu;
@@ -269,6 +320,16 @@ void Agent::final_report() {
     scan_timer_.cancel();
     report_timer_.cancel();
     metrics_timer_.cancel();
+    finish_sinks(0, deadline);
+}
+
+// One sink after the other (the dashboard's last upload is asynchronous), then the
+// shutdown waiting in shutdown() is told.
+void Agent::finish_sinks(size_t next, Clock::TimePoint deadline) {
+    if (next < sinks_.size()) {
+        sinks_[next]->finish(deadline, [this, next, deadline] { finish_sinks(next + 1, deadline); });
+        return;
+    }
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
         final_report_done_ = true;
@@ -292,8 +353,11 @@ void Agent::resume_thread() {
 
 bool Agent::shutdown(std::chrono::milliseconds budget) {
     if (!thread_.joinable()) return true;
+    shutting_down_.store(true);
     for (auto& source : sources_) source->stop();
-    boost::asio::post(io_, [this] { final_report(); });
+    // The last upload must end in time for the thread to be joined within the budget.
+    auto deadline = clock_.now() + budget - std::min(budget / 4, std::chrono::milliseconds(250));
+    boost::asio::post(io_, [this, deadline] { final_report(deadline); });
     bool done;
     {
         std::unique_lock<std::mutex> lock(finish_mutex_);

@@ -25,11 +25,17 @@
 #include "core/thread_names.h"
 #include "core/metrics_reader.h"
 #include "transport/metrics_sink.h"
+#include "transport/runtime_metrics.h"
+#include "transport/clock.h"
 #include "transport/report_sink.h"
+#include "transport/runtime_metric.h"
 
 namespace siagent {
 
 class Symbolizer;
+class DashboardSink;
+struct DashboardStats;
+struct RemoteConfig;
 
 class Agent {
 public:
@@ -55,6 +61,16 @@ public:
 
     const Config& config() const { return config_; }
 
+    // Agent thread only. Queues a runtime metric for the dashboard (ignored while the
+    // dashboard has the agent disabled, or without SI_AGENT_KEY).
+    void enqueue_metric(const RuntimeMetric& metric);
+    // Agent thread only. False while the dashboard has the agent disabled: metrics and
+    // reports are then not worth collecting.
+    bool reporting_enabled() const { return reporting_enabled_; }
+    // Agent thread only. The dashboard transport's counters (for health metrics); nullptr
+    // when nothing is sent to a dashboard.
+    const DashboardStats* dashboard_stats() const;
+
 private:
     explicit Agent(const Config& config);
     bool launch_thread();
@@ -71,6 +87,10 @@ private:
     void final_report();
     void record_metrics();
     AgentHealth agent_health() const;
+    void final_report(Clock::TimePoint deadline);
+    void finish_sinks(size_t next, Clock::TimePoint deadline);
+    void apply_remote_config(const RemoteConfig& remote);
+    void set_source_running(size_t index, bool run);
 
     Config config_;
     boost::asio::io_context io_;
@@ -86,11 +106,19 @@ private:
     // not changed after: the agent thread uses it, shutdown() only calls stop().
     std::vector<std::unique_ptr<ProfileSource>> sources_;  // the profilers that started
     bool profilers_started_ = false;  // guarded by finish_mutex_
+    std::vector<bool> source_running_;  // per sources_ entry: false while the dashboard stops it
+    SystemClock clock_;  // before sinks_, which refer to it
+    // Destroyed before io_ (declared first): the dashboard sink's pending callbacks are
+    // destroyed with io_, never run, once the thread has stopped.
     std::vector<std::unique_ptr<ReportSink>> sinks_;
     std::vector<std::unique_ptr<MetricsSink>> metrics_sinks_;
     // Before metrics_, which reads it from its constructor on.
     class AllocProfileSource* allocation_source_ = nullptr;  // in sources_, when it started
     MetricsReader metrics_;  // made with the Agent: the first interval starts then
+    RuntimeMetricsConverter runtime_metrics_;
+    DashboardSink* dashboard_ = nullptr;  // one of sinks_, or none
+    bool reporting_enabled_ = true;
+    std::atomic<bool> shutting_down_{false};
     std::unique_ptr<Symbolizer> symbolizer_;
     ThreadNames thread_names_;
     AddressRange own_code_;

@@ -40,8 +40,11 @@ TEST_CASE("a bad value gives one line naming the variable and the accepted form;
 }
 
 TEST_CASE("an unknown SI_ variable is reported once") {
+    // With a destination (here local files): an agent that keeps nothing says so too.
+    TemporaryDirectory dir;
     RunResult result = run({program("demo_hotspots"), "5"},
-                           {{"LD_PRELOAD", agent_library()}, {"SI_CPU_SAMPLING_RATE", "10"}});
+                           {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()},
+                            {"SI_CPU_SAMPLING_RATE", "10"}});
     REQUIRE(result.exit_code == 0);
     auto lines = lines_of(result.err);
     REQUIRE(lines.size() == 1);

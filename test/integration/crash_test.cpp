@@ -79,10 +79,11 @@ TEST_CASE("a crash ends as without the agent and leaves a record the next agent 
 }
 
 TEST_CASE("a program that recovers from SIGSEGV with its own handler behaves as without the agent") {
-    TemporaryDirectory spool;
+    TemporaryDirectory spool, output;
     RunResult plain = run({program("crash_kinds"), "recover"}, {});
     RunResult profiled = run({program("crash_kinds"), "recover"},
-                             {{"LD_PRELOAD", agent_library()}, {"SI_SPOOL_DIR", spool.path()}});
+                             {{"LD_PRELOAD", agent_library()}, {"SI_SPOOL_DIR", spool.path()},
+                              {"SI_OUTPUT_DIR", output.path()}});
     CHECK(plain.exit_code == 0);
     CHECK(profiled.exit_code == plain.exit_code);
     CHECK(profiled.signal == plain.signal);

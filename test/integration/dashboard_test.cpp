@@ -1,0 +1,260 @@
+// The dashboard transport end to end: real programs under LD_PRELOAD report to a Beast
+// test server in this process, which checks what arrives (and answers config questions).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "test/integration/process_runner.h"
+#include "test/support/test_dashboard.h"
+#include "test/support/uploads.h"
+
+using namespace siagent::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kKey = "k3y-never-printed-9d2c";
+
+// Short intervals (test knob): flush 200 ms, config 100 ms after start then every 500 ms.
+std::map<std::string, std::string> reporting_to(const TestDashboard& server) {
+    return {{"LD_PRELOAD", agent_library()},
+            {"SI_AGENT_KEY", kKey},
+            {"SI_DASHBOARD_ADDRESS", server.address()},
+            {"SIAGENT_TEST_TRANSPORT_TIMINGS",
+             "flush=200,config_first=100,config_every=500,backoff=300,backoff_max=1000,request=1500"}};
+}
+
+struct CpuMetric {
+    int64_t timestamp;
+    double value;  // percent of one core
+    double hot;    // percent through the function asked for
+};
+
+std::vector<CpuMetric> cpu_metrics(const TestDashboard& server, const std::string& hot) {
+    std::vector<std::shared_ptr<rapidjson::Document>> keep;
+    std::vector<CpuMetric> found;
+    for (const rapidjson::Value* metric : uploaded_metrics(server.requests(), keep)) {
+        if (std::string((*metric)["category"].GetString()) != "cpu-profile") continue;
+        const auto& measurement = (*metric)["measurement"];
+        found.push_back({measurement["timestamp"].GetInt64(), measurement["value"].GetDouble(),
+                         measurement_through(measurement["breakdown"], hot)});
+    }
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("a program under LD_PRELOAD uploads a CPU breakdown naming its hot functions") {
+    TestDashboard server;
+    RunResult result = run({program("cpu_shares")}, reporting_to(server));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.err.empty());
+    auto metrics = cpu_metrics(server, "burn_sixty");
+    REQUIRE(!metrics.empty());
+    double total = 0, sixty = 0;
+    for (const CpuMetric& metric : metrics) {
+        total += metric.value;
+        sixty += metric.hot;
+    }
+    REQUIRE(total > 0);
+    INFO("burn_sixty: " << 100 * sixty / total << " % of the uploaded CPU");
+    CHECK(std::abs(100 * sixty / total - 60) <= 5);
+
+    std::vector<std::shared_ptr<rapidjson::Document>> keep;
+    bool saw_rss = false;
+    for (const rapidjson::Value* metric : uploaded_metrics(server.requests(), keep)) {
+        // Runtime metrics (at least the reading at exit) arrive as states.
+        if (std::string((*metric)["name"].GetString()) == "Current RSS") {
+            saw_rss = std::string((*metric)["type"].GetString()) == "state" &&
+                      (*metric)["measurement"]["value"].GetDouble() > 1000;  // kilobytes
+        }
+        if (std::string((*metric)["type"].GetString()) != "profile") continue;
+        std::string why;
+        CHECK(breakdown_sums_hold((*metric)["measurement"]["breakdown"], why));
+        INFO(why);
+    }
+    CHECK(saw_rss);
+    ReceivedRequest first = server.requests().front();
+    CHECK(first.headers["authorization"] == "Basic azN5LW5ldmVyLXByaW50ZWQtOWQyYzo=");
+}
+
+TEST_CASE("profiling_disabled switches the profilers off and on again; agent_enabled no stops uploads") {
+    SECTION("profiling_disabled yes, then no") {
+        TestDashboard server;
+        server.set_config_answer(R"({"agent_enabled":"yes","profiling_disabled":"yes"})");
+        std::map<std::string, std::string> env = reporting_to(server);
+        env["SI_REPORT_INTERVAL"] = "1s";
+        int64_t switched_at = 0;
+        std::thread flip([&] {
+            std::this_thread::sleep_for(4s);
+            switched_at = time(nullptr);
+            server.set_config_answer(R"({"agent_enabled":"yes","profiling_disabled":"no"})");
+        });
+        RunResult result = run({program("demo_hotspots"), "1", "2", "0", "8"}, env);
+        flip.join();
+        INFO(result.err << " signal " << result.signal);
+        REQUIRE(result.exit_code == 0);
+        auto metrics = cpu_metrics(server, "score_items");
+        double before = 0, after = 0;
+        for (const CpuMetric& metric : metrics) {
+            INFO("report at " << metric.timestamp << ": " << metric.value << " %");
+            // Reports of whole seconds while disabled (after the first, which may hold the
+            // 100 ms before the first answer), and of seconds well after re-enabling.
+            if (metric.timestamp >= switched_at - 2 && metric.timestamp <= switched_at - 1) before += metric.value;
+            if (metric.timestamp >= switched_at + 2) after += metric.value;
+        }
+        CHECK(before < 10);   // two busy threads would be ~200 % a report
+        CHECK(after > 150);
+        CHECK(server.count("/agent/v1/config") >= 6);
+    }
+    SECTION("agent_enabled no: only config questions, no upload, no profile files") {
+        TestDashboard server;
+        server.set_config_answer(R"({"agent_enabled":"no"})");
+        TemporaryDirectory dir;
+        std::map<std::string, std::string> env = reporting_to(server);
+        env["SI_REPORT_INTERVAL"] = "1s";
+        env["SI_OUTPUT_DIR"] = dir.path();
+        RunResult result = run({program("demo_hotspots"), "1", "2", "0", "3"}, env);
+        INFO(result.err);
+        REQUIRE(result.exit_code == 0);
+        CHECK(server.count("/agent/v1/config") >= 3);
+        CHECK(server.count("/agent/v1/upload") == 0);
+        // At most the first 100 ms (before the answer) were sampled.
+        auto profiles = read_profiles(dir.files("cpu-"));
+        int64_t sampled = 0;
+        for (const auto& profile : profiles)
+            for (const auto& sample : profile.samples) sampled += sample.values[1];
+        CHECK(sampled < 500'000'000);
+    }
+}
+
+TEST_CASE("a dashboard that stalls never delays the program's exit by more than 2 s") {
+    TestDashboard server;
+    server.set_mode(ServerMode::stall);
+    auto started = std::chrono::steady_clock::now();
+    RunResult result = run({program("exit_paths"), "return"}, reporting_to(server), 60);
+    auto took = std::chrono::steady_clock::now() - started;
+    auto plain_started = std::chrono::steady_clock::now();
+    RunResult plain = run({program("exit_paths"), "return"}, {}, 60);
+    auto plain_took = std::chrono::steady_clock::now() - plain_started;
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(plain.exit_code == 0);
+    CHECK(took - plain_took < 2500ms);
+    CHECK(server.count("/agent/v1/upload") >= 1);  // it did try
+}
+
+TEST_CASE("the key is never printed, even with SI_DEBUG=1 and a failing dashboard") {
+    int port;
+    {
+        TestDashboard probe;
+        port = probe.port();
+    }
+    TestDashboard dummy;  // only for reporting_to's shape
+    std::map<std::string, std::string> env = reporting_to(dummy);
+    env["SI_DASHBOARD_ADDRESS"] = "http://127.0.0.1:" + std::to_string(port);
+    env["SI_DEBUG"] = "1";
+    RunResult result = run({program("cpu_shares"), "10"}, env);
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.err.find("failed: cannot connect") != std::string::npos);  // debug said it
+    CHECK(result.err.find(kKey) == std::string::npos);
+    CHECK(result.err.find("azN5LW5ldmVyLXByaW50ZWQtOWQyYzo") == std::string::npos);  // base64
+}
+
+TEST_CASE("one line on stderr for a missing key or a bad address; local files still work") {
+    TestDashboard server;
+    SECTION("no key, no SI_OUTPUT_DIR: said once per program, nothing sent") {
+        std::map<std::string, std::string> env = reporting_to(server);
+        env["SI_AGENT_KEY"] = "";
+        // Three processes: the parent and its exec'd child say it, the forked child not again.
+        RunResult result = run({program("fork_exec"), "10"}, env);
+        INFO(result.err);
+        CHECK(result.exit_code == 0);
+        std::string line = "siagent: SI_AGENT_KEY is not set: nothing is sent to the dashboard at " +
+                           server.address() + " (set SI_AGENT_KEY; SI_OUTPUT_DIR keeps local pprof files)\n";
+        CHECK(result.err == line + line);
+        CHECK(server.requests().empty());
+    }
+    SECTION("no key, only SI_OUTPUT_DIR: silent, files written") {
+        TemporaryDirectory dir;
+        RunResult result = run({program("cpu_shares"), "10"},
+                               {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()}});
+        CHECK(result.err.empty());
+        CHECK(!dir.files("cpu-").empty());
+    }
+    SECTION("an address that is not http(s): one line, the default used") {
+        std::map<std::string, std::string> env = reporting_to(server);
+        env["SI_DASHBOARD_ADDRESS"] = "ftp://127.0.0.1:21";
+        env["SI_AGENT_KEY"] = "";
+        TemporaryDirectory dir;
+        env["SI_OUTPUT_DIR"] = dir.path();
+        RunResult result = run({program("cpu_shares"), "10"}, env);
+        INFO(result.err);
+        CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+        CHECK(result.err.find("siagent: SI_DASHBOARD_ADDRESS=\"ftp://127.0.0.1:21\" is not valid") == 0);
+    }
+}
+
+TEST_CASE("forked children report with their own run id and pid; nothing is sent twice") {
+    TestDashboard server;
+    RunResult result = run({program("fork_exec"), "20"}, reporting_to(server));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    std::map<std::string, std::set<int64_t>> pids_of_run;
+    std::set<std::string> measurement_ids;
+    size_t messages = 0;
+    for (const ReceivedRequest& request : server.requests()) {
+        auto body = parse_body(request);
+        REQUIRE(body);
+        pids_of_run[(*body)["run_id"].GetString()].insert((*body)["process_id"].GetInt64());
+        if (!request.target.ends_with("upload")) continue;
+        for (const auto& message : (*body)["payload"]["messages"].GetArray()) {
+            measurement_ids.insert(message["content"]["measurement"]["id"].GetString());
+            ++messages;
+        }
+    }
+    CHECK(pids_of_run.size() == 3);  // parent, forked child, exec'd child
+    for (const auto& [run, pids] : pids_of_run) CHECK(pids.size() == 1);
+    CHECK(messages == measurement_ids.size());
+    CHECK(messages >= 3);
+}
+
+TEST_CASE("reports made while the dashboard is down arrive once it is back, each once") {
+    TestDashboard server;
+    server.set_down(true);
+    std::map<std::string, std::string> env = reporting_to(server);
+    env["SI_REPORT_INTERVAL"] = "1s";
+    int64_t back_at = 0;
+    std::thread outage([&] {
+        std::this_thread::sleep_for(4s);  // four reports while down (backoff 300 ms to 1 s)
+        back_at = time(nullptr);
+        server.set_down(false);
+    });
+    RunResult result = run({program("demo_hotspots"), "1", "2", "0", "7"}, env);
+    outage.join();
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    // One line for the outage, said once.
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+    auto metrics = cpu_metrics(server, "score_items");
+    std::set<int64_t> seconds;
+    size_t during_outage = 0;
+    for (const CpuMetric& metric : metrics) {
+        seconds.insert(metric.timestamp);
+        during_outage += metric.timestamp < back_at;
+    }
+    CHECK(metrics.size() >= 7);          // a report a second, and the last one at exit
+    CHECK(during_outage >= 3);           // made while down, sent after
+    CHECK(seconds.size() >= metrics.size() - 1);  // no report sent twice (same second at most for the last)
+    std::vector<std::shared_ptr<rapidjson::Document>> keep;
+    std::set<std::string> ids;
+    auto all = uploaded_metrics(server.requests(), keep);
+    for (const rapidjson::Value* metric : all) ids.insert((*metric)["measurement"]["id"].GetString());
+    CHECK(ids.size() == all.size());
+}

@@ -1,0 +1,203 @@
+#include "transport/profile_metric.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <unordered_map>
+
+namespace siagent {
+namespace {
+
+constexpr double kNanosecondsPerSecond = 1e9;
+
+// Index of the sample type named `type`, or -1.
+int sample_type_index(const Profile& profile, const std::string& type) {
+    for (size_t i = 0; i < profile.sample_types.size(); ++i)
+        if (profile.sample_types[i].type == type) return static_cast<int>(i);
+    return -1;
+}
+
+std::string unresolved_frame_name(const Profile& profile, const Frame& frame) {
+    char address[32];
+    snprintf(address, sizeof address, "0x%" PRIx64, frame.address);
+    if (frame.mapping_index == 0 || frame.mapping_index > profile.mappings.size()) return address;
+    const std::string& path = profile.mappings[frame.mapping_index - 1].path;
+    return std::string(address) + " (" + path.substr(path.rfind('/') + 1) + ")";
+}
+
+// The tree while it is built: a flat arena, children found by (parent, interned name).
+class TreeBuilder {
+public:
+    explicit TreeBuilder(const Profile& profile) : profile_(profile) {
+        nodes_.emplace_back().name = intern("");  // the root
+        frame_names_.resize(profile.frames.size());
+        for (size_t i = 0; i < profile.frames.size(); ++i) {
+            const Frame& frame = profile.frames[i];
+            if (frame.lines.empty()) frame_names_[i].push_back(intern(unresolved_frame_name(profile, frame)));
+            // lines.back() owns the address (outermost); inlined callees follow inwards.
+            for (auto line = frame.lines.rbegin(); line != frame.lines.rend(); ++line)
+                frame_names_[i].push_back(intern(frame_name(*line)));
+        }
+    }
+
+    void add(const Sample& sample, const std::string& category, double value, int64_t count) {
+        uint32_t node = 0;
+        size_t outermost = sample.frames.size();
+        if (!category.empty()) {
+            node = child(node, intern(category));
+            // A source may already make the category the outermost frame ("[lock]").
+            if (outermost > 0 && is_frame_named(sample.frames[outermost - 1], "[" + category + "]"))
+                --outermost;
+        }
+        for (size_t i = outermost; i-- > 0;) {
+            uint32_t frame = sample.frames[i];
+            if (frame >= frame_names_.size()) continue;
+            for (uint32_t name : frame_names_[frame]) node = child(node, name);
+        }
+        nodes_[node].value += value;
+        nodes_[node].count += count;
+    }
+
+    Breakdown take(uint32_t index = 0) {
+        Breakdown out;
+        out.name = names_[nodes_[index].name];
+        out.measurement = nodes_[index].value;
+        out.num_samples = nodes_[index].count;
+        out.children.reserve(nodes_[index].children.size());
+        for (uint32_t child_index : nodes_[index].children) out.children.push_back(take(child_index));
+        return out;
+    }
+
+private:
+    struct Node {
+        uint32_t name = 0;
+        double value = 0;
+        int64_t count = 0;
+        std::vector<uint32_t> children;
+    };
+
+    uint32_t intern(const std::string& name) {
+        auto [it, added] = name_ids_.emplace(name, static_cast<uint32_t>(names_.size()));
+        if (added) names_.push_back(name);
+        return it->second;
+    }
+
+    bool is_frame_named(uint32_t frame, const std::string& name) {
+        if (frame >= frame_names_.size() || frame_names_[frame].size() != 1) return false;
+        return names_[frame_names_[frame][0]] == name;
+    }
+
+    uint32_t child(uint32_t parent, uint32_t name) {
+        uint64_t key = (static_cast<uint64_t>(parent) << 32) | name;
+        auto [it, added] = edges_.emplace(key, static_cast<uint32_t>(nodes_.size()));
+        if (added) {
+            nodes_.emplace_back().name = name;
+            nodes_[parent].children.push_back(it->second);
+        }
+        return it->second;
+    }
+
+    const Profile& profile_;
+    std::vector<Node> nodes_;
+    std::vector<std::string> names_;
+    std::unordered_map<std::string, uint32_t> name_ids_;
+    std::vector<std::vector<uint32_t>> frame_names_;  // per frame, outermost first
+    std::unordered_map<uint64_t, uint32_t> edges_;
+};
+
+void sort_children(Breakdown& node) {
+    std::sort(node.children.begin(), node.children.end(),
+              [](const Breakdown& a, const Breakdown& b) {
+                  if (a.measurement != b.measurement) return a.measurement > b.measurement;
+                  return a.name < b.name;
+              });
+    for (Breakdown& child : node.children) sort_children(child);
+}
+
+std::string label_value(const Sample& sample, const char* key) {
+    for (const Label& label : sample.labels)
+        if (label.key == key) return label.value;
+    return {};
+}
+
+}  // namespace
+
+ProfileEncoding encoding_for_kind(const std::string& kind) {
+    if (kind == "cpu")
+        // Nanoseconds of CPU per second of wall time, as percent: 1e9 ns/s is 100 %.
+        return {"cpu-profile", "CPU usage", "percent", "CPU call graph", "cpu", "samples",
+                100.0 / kNanosecondsPerSecond, true, false};
+    if (kind == "alloc")
+        return {"memory-profile", "Allocation rate", "byte", "Allocation call graph",
+                "alloc_space", "alloc_objects", 1.0, true, false};
+    if (kind == "inuse")
+        return {"memory-profile", "Heap in use", "byte", "Heap call graph", "inuse_space",
+                "inuse_objects", 1.0, false, false};
+    if (kind == "block")
+        return {"block-profile", "Blocking call times", "millisecond", "Blocking call graph",
+                "delay", "contentions", 1e-6, true, true};
+    if (kind == "error")
+        return {"error-profile", "Exceptions", "", "Error call graph", "errors", "errors", 1.0,
+                false, false};
+    if (kind == "crash")
+        return {"error-profile", "Crashes", "", "Crash call graph", "errors", "errors", 1.0,
+                false, false};
+    // Unknown: named after the kind, measuring the profile's last sample type.
+    return {kind + "-profile", kind, "", kind + " call graph", "", "", 1.0, false, false};
+}
+
+std::string frame_name(const SourceLine& line) {
+    if (line.file.empty()) return line.function;
+    if (line.line <= 0) return line.function + " (" + line.file + ")";
+    return line.function + " (" + line.file + ":" + std::to_string(line.line) + ")";
+}
+
+Breakdown build_breakdown(const Profile& profile, const ProfileEncoding& encoding) {
+    int value_index = encoding.value_type.empty()
+                          ? static_cast<int>(profile.sample_types.size()) - 1
+                          : sample_type_index(profile, encoding.value_type);
+    int count_index = encoding.count_type.empty() ? 0 : sample_type_index(profile, encoding.count_type);
+    double factor = encoding.multiplier;
+    if (encoding.per_second) {
+        // A period is never shorter than a millisecond on the wire: no division by zero.
+        double seconds = std::max<double>(static_cast<double>(profile.duration_nanos), 1e6) /
+                         kNanosecondsPerSecond;
+        factor /= seconds;
+    }
+    TreeBuilder builder(profile);
+    for (const Sample& sample : profile.samples) {
+        double value = value_index >= 0 && static_cast<size_t>(value_index) < sample.values.size()
+                           ? static_cast<double>(sample.values[value_index]) * factor
+                           : 0;
+        int64_t count = count_index >= 0 && static_cast<size_t>(count_index) < sample.values.size()
+                            ? sample.values[count_index]
+                            : 0;
+        std::string category = encoding.category_level ? label_value(sample, "category") : "";
+        builder.add(sample, category, value, count);
+    }
+    Breakdown root = builder.take();
+    root.name = encoding.root_name;
+    root.propagate();
+    sort_children(root);
+    return root;
+}
+
+Metric profile_metric(const KindProfile& profile, MetricIds& ids) {
+    ProfileEncoding encoding = encoding_for_kind(profile.kind);
+    Metric metric;
+    metric.type = "profile";
+    metric.category = encoding.category;
+    metric.name = encoding.name;
+    metric.unit = encoding.unit;
+    metric.id = ids.id(metric.type, metric.category, metric.name, metric.unit);
+    metric.measurement_id = random_uuid();
+    metric.has_breakdown = true;
+    metric.breakdown = build_breakdown(profile.profile, encoding);
+    metric.value = metric.breakdown.measurement;
+    metric.duration = static_cast<double>(profile.profile.duration_nanos) / kNanosecondsPerSecond;
+    metric.timestamp = (profile.profile.time_nanos + profile.profile.duration_nanos) /
+                       static_cast<int64_t>(kNanosecondsPerSecond);
+    return metric;
+}
+
+}  // namespace siagent

@@ -1,0 +1,46 @@
+// Turns a profile of any kind into the dashboard's `profile` metric: a breakdown call tree
+// with the native names and units of ../shared/protocol.md. Agent thread only.
+//
+// Kinds and what they become (unknown kinds still go out, named after the kind):
+//   cpu    cpu-profile    "CPU usage"            percent of one core   (cpu/nanoseconds)
+//   alloc  memory-profile "Allocation rate"      bytes per second      (alloc_space/bytes)
+//   inuse  memory-profile "Heap in use"          bytes                 (inuse_space/bytes)
+//   block  block-profile  "Blocking call times"  ms per second         (delay/nanoseconds),
+//                         the sample's "category" label as the first level below the root
+//   error  error-profile  "Exceptions"           count                 (errors/count)
+//   crash  error-profile  "Crashes"              count                 (errors/count)
+#pragma once
+
+#include <string>
+
+#include "core/profile.h"
+#include "core/profile_source.h"
+#include "transport/metric.h"
+
+namespace siagent {
+
+struct ProfileEncoding {
+    std::string category;
+    std::string name;
+    std::string unit;
+    std::string root_name;     // e.g. "CPU call graph"
+    std::string value_type;    // the sample type measured, e.g. "cpu"
+    std::string count_type;    // the sample type counted as num_samples, e.g. "samples"
+    double multiplier = 1;     // applied to the value (unit conversion)
+    bool per_second = false;   // divided by the profile's duration in seconds
+    bool category_level = false;  // the "category" label is the first level
+};
+
+ProfileEncoding encoding_for_kind(const std::string& kind);
+
+// "function (file:line)", "function (file)" without a line, "function" without a file.
+std::string frame_name(const SourceLine& line);
+
+// The call tree of `profile` as `encoding` measures it, propagated (parents hold their own
+// value plus their children's) and with children sorted by measurement, largest first.
+Breakdown build_breakdown(const Profile& profile, const ProfileEncoding& encoding);
+
+// The metric for one report's profile of one kind; its timestamp is the end of the period.
+Metric profile_metric(const KindProfile& profile, MetricIds& ids);
+
+}  // namespace siagent
