@@ -60,7 +60,7 @@ Result<std::string> agent_body(const Request& request, const Limits& limits) {
     auto inflated = gzip_decompress(request.body(), limits.decompressed_bytes, error);
     if (!inflated) {
         const bool too_large = error.find("exceeds the limit") != std::string::npos;
-        return Failure{too_large ? 413u : 400u, error};
+        return Failure{too_large ? 413 : 400, error};
     }
     return std::move(*inflated);
 }

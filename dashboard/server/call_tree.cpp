@@ -59,8 +59,9 @@ uint32_t CallTree::intern(std::string_view name) {
     return id;
 }
 
-uint32_t CallTree::child(uint32_t parent, std::string_view name) {
-    const uint32_t name_id = intern(name);
+uint32_t CallTree::child(uint32_t parent, std::string_view name) { return child_by_name_id(parent, intern(name)); }
+
+uint32_t CallTree::child_by_name_id(uint32_t parent, uint32_t name_id) {
     auto [slot, added] = child_index_.try_emplace(key(parent, name_id), static_cast<uint32_t>(size()));
     if (added) {
         parents_.push_back(parent);
@@ -71,11 +72,14 @@ uint32_t CallTree::child(uint32_t parent, std::string_view name) {
 }
 
 void CallTree::merge(const CallTree& other, double factor) {
+    // Names are hashed once per distinct name, not once per node.
+    std::vector<uint32_t> name_here(other.names_.size());
+    for (size_t name = 0; name < other.names_.size(); ++name) name_here[name] = intern(other.names_[name]);
     std::vector<uint32_t> here(other.size());
     here[kRoot] = kRoot;
     values_[kRoot] += other.values_[kRoot] * factor;
     for (uint32_t node = 1; node < other.size(); ++node) {
-        here[node] = child(here[other.parents_[node]], other.name(node));
+        here[node] = child_by_name_id(here[other.parents_[node]], name_here[other.name_of_[node]]);
         values_[here[node]] += other.values_[node] * factor;
     }
 }
@@ -132,10 +136,12 @@ bool CallTree::merge_encoded(std::string_view blob, size_t max_nodes, double fac
     Cursor in(*raw);
     uint64_t name_count = 0, node_count = 0;
     if (!in.varint(name_count) || name_count > raw->size()) return false;
-    std::vector<std::string_view> names(name_count);
-    for (auto& name : names) {
+    std::vector<uint32_t> name_here(name_count);
+    for (auto& id : name_here) {
         uint64_t length = 0;
+        std::string_view name;
         if (!in.varint(length) || !in.bytes(length, name)) return false;
+        id = into.intern(name);
     }
     if (!in.varint(node_count) || node_count == 0 || node_count > max_nodes) return false;
     std::vector<uint32_t> here(node_count, kRoot);
@@ -146,7 +152,7 @@ bool CallTree::merge_encoded(std::string_view blob, size_t max_nodes, double fac
         if (name >= name_count || (node > 0 && parent >= node)) return false;
         double value = 0;
         std::memcpy(&value, bytes.data(), sizeof value);
-        if (node > 0) here[node] = into.child(here[parent], names[name]);
+        if (node > 0) here[node] = into.child_by_name_id(here[parent], name_here[name]);
         into.add(here[node], value * factor);
     }
     return in.done();

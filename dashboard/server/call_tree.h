@@ -44,6 +44,8 @@ public:
     static bool merge_encoded(std::string_view blob, size_t max_nodes, double factor, CallTree& into);
 
 private:
+    uint32_t child_by_name_id(uint32_t parent, uint32_t name_id);
+
     struct NameHash {
         using is_transparent = void;
         size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }

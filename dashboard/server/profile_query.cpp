@@ -77,12 +77,12 @@ std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& sco
             ++profile.corrupt_reports;
             return;
         }
-        ++profile.reports;
+        profile.reports += static_cast<size_t>(row.reports);
         if (!want_leaks) return;
         Half& half = halves[row.timestamp < middle ? 0 : 1];
         CallTree::merge_encoded(row.blob, max_nodes, 1.0, half.tree);
-        ++half.reports;
-        half.time_sum += static_cast<double>(row.timestamp);
+        half.reports += static_cast<size_t>(row.reports);
+        half.time_sum += static_cast<double>(row.timestamp * row.reports);
     });
     if (profile.reports > 0 && averaged_over_reports(profile.category)) {
         profile.tree.scale(1.0 / static_cast<double>(profile.reports));

@@ -12,7 +12,7 @@
 
 #include "dashboard/server/bootstrap.h"
 #include "dashboard/server/listener.h"
-#include "dashboard/server/retention.h"
+#include "dashboard/server/maintenance.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
 
 #ifndef SIAGENT_DEFAULT_WEB_DIR
@@ -70,8 +70,8 @@ int run_server(const ServeOptions& options) {
     std::cout << "siagent-dashboard: listening on " << url_of(options, port) << std::endl;
 
     listener->run();
-    RetentionTask retention(io, context, options.retention_seconds, options.retention_check_seconds);
-    retention.start();
+    Maintenance maintenance(io, context, options.retention_seconds, options.retention_check_seconds);
+    maintenance.start();
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code, int) { io.stop(); });
 

@@ -83,9 +83,11 @@ struct SeriesKey {
     std::string type, category, name, unit;
 };
 
+// One raw report, or an hourly rollup standing for `reports` raw reports (their trees
+// summed; its timestamp is the middle of its hour).
 struct ProfileRow {
     int64_t timestamp = 0;
-    double value = 0;
+    int64_t reports = 1;
     std::string_view blob;  // CallTree::encode() form; valid during the callback only
 };
 
@@ -158,11 +160,19 @@ public:
     virtual std::optional<AppSettings> settings(const AppScope& scope) = 0;  // nullopt: no such app
     virtual std::vector<ProcessRow> processes(const AppScope& scope, const QueryFilter& filter) = 0;
     virtual std::vector<SeriesKey> profile_kinds(const AppScope& scope, const QueryFilter& filter) = 0;
-    // Calls `row` for every report with a breakdown of (category, name) in the filter.
+    // Calls `row` for every report with a breakdown of (category, name) in the filter; hours
+    // wholly inside the range come as rollups where built, so each report counts once.
     virtual void for_each_profile(const AppScope& scope, const std::string& category, const std::string& name,
                                   const QueryFilter& filter, const std::function<void(const ProfileRow&)>& row) = 0;
     virtual std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) = 0;
     virtual std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) = 0;
+
+    // Builds hourly rollups (the summed trees of one series and process over one hour) for
+    // hours ending before `complete_before` that have raw reports no rollup covers yet; at
+    // most `max_groups` per call; a rollup past `max_nodes` nodes is not kept (its hour stays
+    // raw). Returns how many groups it handled. Queries are correct without
+    // rollups; rollups make long ranges cheap.
+    virtual size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) = 0;
 
     // Retention: removes reports and errors older than `cutoff`, then processes last seen
     // before it, and expired sessions; returns the number of reports removed.

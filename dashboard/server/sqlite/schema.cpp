@@ -53,7 +53,19 @@ CREATE INDEX errors_by_app ON errors(app_id, timestamp);
 CREATE INDEX errors_by_time ON errors(timestamp);
 )sql";
 
-constexpr std::array kMigrations = {kVersion1};
+// Hourly rollups: the trees of one series over hour `hour` (Unix hours) from every process
+// of one version and environment, summed over `reports` raw reports, all those with ids up
+// to max_report_id. A raw report of that hour with a larger id (it arrived later) is merged
+// on top at query time. Host and pid filters do not use rollups.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE rollups(series_id INTEGER NOT NULL, hour INTEGER NOT NULL,
+  version TEXT NOT NULL, environment TEXT NOT NULL,
+  reports INTEGER NOT NULL, max_report_id INTEGER NOT NULL, tree BLOB NOT NULL,
+  PRIMARY KEY (series_id, hour, version, environment));
+CREATE INDEX rollups_by_hour ON rollups(hour);
+)sql";
+
+constexpr std::array kMigrations = {kVersion1, kVersion2};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

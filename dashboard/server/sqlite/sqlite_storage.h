@@ -55,6 +55,7 @@ public:
     std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) override;
     std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) override;
 
+    size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) override;
     int64_t delete_before(int64_t cutoff, int64_t now) override;
 
 private:

@@ -100,15 +100,27 @@ std::vector<SeriesKey> SqliteStorage::profile_kinds(const AppScope& scope, const
 void SqliteStorage::for_each_profile(const AppScope& scope, const std::string& category, const std::string& name,
                                      const QueryFilter& filter, const std::function<void(const ProfileRow&)>& each) {
     auto db = reader();
+    // Rollups of hours wholly inside the range (unless host or pid is filtered), then the raw
+    // reports no such rollup covers. Rollups with 0 reports mark hours too large to roll up:
+    // they cover nothing.
     auto row = prepare_filtered(*db,
-        "SELECT r.timestamp, r.value, r.breakdown FROM series s JOIN apps a ON a.id = s.app_id"
+        "SELECT ro.hour * 3600 + 1800, ro.reports, ro.tree FROM series s JOIN apps a ON a.id = s.app_id"
+        " JOIN rollups ro ON ro.series_id = s.id"
+        " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6 AND ?14 IS NULL AND ?15 IS NULL"
+        " AND (?12 IS NULL OR ro.version = ?12) AND (?13 IS NULL OR ro.environment = ?13)"
+        " AND ro.reports > 0 AND ro.hour * 3600 >= ?3 AND ro.hour * 3600 + 3599 <= ?4"
+        " UNION ALL "
+        "SELECT r.timestamp, 1, r.breakdown FROM series s JOIN apps a ON a.id = s.app_id"
         " JOIN reports r ON r.series_id = s.id JOIN processes p ON p.id = r.process_id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6"
-        " AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER,
+        " AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER
+        " AND NOT (?14 IS NULL AND ?15 IS NULL AND EXISTS (SELECT 1 FROM rollups ro WHERE ro.series_id = r.series_id"
+        "   AND ro.hour = r.timestamp / 3600 AND ro.version = p.version AND ro.environment = p.environment"
+        "   AND ro.max_report_id >= r.id AND ro.reports > 0 AND ro.hour * 3600 >= ?3 AND ro.hour * 3600 + 3599 <= ?4))",
         scope, filter);
     row.bind_at(5, category);
     row.bind_at(6, name);
-    while (row.step()) each(ProfileRow{row.integer(0), row.real(1), row.blob(2)});
+    while (row.step()) each(ProfileRow{row.integer(0), row.integer(1), row.blob(2)});
 }
 
 std::vector<MetricSeries> SqliteStorage::metrics(const AppScope& scope, const QueryFilter& filter) {
