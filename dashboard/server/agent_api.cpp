@@ -1,0 +1,97 @@
+#include "dashboard/server/agent_api.h"
+
+#include "dashboard/server/activation.h"
+#include "dashboard/server/bounded_json.h"
+#include "dashboard/server/secrets.h"
+#include "transport/gzip.h"
+
+namespace siagent::dashboard {
+namespace {
+
+constexpr size_t kErrorEventsPerReport = 100;
+
+// Decides whether the asking process is active now and records the active set when it
+// changed. The asker is live by definition: it was just recorded.
+bool decide_activation(ServerContext& context, const ProcessKey& asker) {
+    const int64_t now = context.now();
+    const auto live = context.storage.live_processes(asker.app_id, now - context.settings.live_process_seconds);
+    std::vector<int64_t> ids, was_active;
+    for (const ProcessRow& process : live) {
+        ids.push_back(process.id);
+        if (process.active) was_active.push_back(process.id);
+    }
+    const size_t capacity = activation_capacity(ids.size(), context.storage.app_settings(asker.app_id));
+    const int64_t window = now / std::max<int64_t>(context.settings.activation_window_seconds, 1);
+    const auto active = active_processes(ids, capacity, window);
+    if (active != was_active) context.storage.set_active(asker.app_id, active);
+    return std::binary_search(active.begin(), active.end(), asker.process_id);
+}
+
+std::vector<ReportToStore> prepare_reports(AgentRequest& request) {
+    std::vector<ReportToStore> reports;
+    reports.reserve(request.metrics.size());
+    for (Metric& metric : request.metrics) {
+        ReportToStore report;
+        report.series = SeriesKey{metric.type, metric.category, metric.name, metric.unit};
+        report.timestamp = metric.timestamp;
+        report.value = metric.value;
+        report.duration = metric.duration;
+        if (metric.breakdown) {
+            report.blob = metric.breakdown->encode();
+            if (metric.category == "error-profile") {
+                report.errors = error_events(*metric.breakdown, kErrorEventsPerReport);
+                report.crash = metric.name == "Crashes";
+            }
+        }
+        reports.push_back(std::move(report));
+    }
+    return reports;
+}
+
+}  // namespace
+
+Result<std::string> agent_body(const Request& request, const Limits& limits) {
+    auto encoding = request.find(http::field::content_encoding);
+    if (encoding == request.end() || encoding->value().empty() || encoding->value() == "identity") {
+        return request.body();
+    }
+    if (encoding->value() != "gzip") return Failure{415, "only gzip content encoding is accepted"};
+    std::string error;
+    auto inflated = gzip_decompress(request.body(), limits.decompressed_bytes, error);
+    if (!inflated) {
+        const bool too_large = error.find("exceeds the limit") != std::string::npos;
+        return Failure{too_large ? 413 : 400, error};
+    }
+    return std::move(*inflated);
+}
+
+Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint) {
+    if (request.method() != http::verb::post) return error_response(405, "agent endpoints take POST");
+    auto key = basic_auth_user(request[http::field::authorization]);
+    auto account = key ? context.storage.account_of_key(sha256_hex(*key), context.now()) : std::nullopt;
+    if (!account) return error_response(401, "unknown agent key");
+
+    auto body = agent_body(request, context.settings.limits);
+    if (!body) return error_response(body.failure().status, body.failure().reason);
+    rapidjson::Document document;
+    if (auto failure = parse_bounded_json(body.value(), context.settings.limits, document)) {
+        return error_response(failure->status, failure->reason);
+    }
+    const bool upload = endpoint == "upload";
+    auto parsed = read_agent_request(document, upload, context.settings.limits);
+    if (!parsed) return error_response(parsed.failure().status, parsed.failure().reason);
+
+    // Everything is validated before anything is written: a rejected request stores nothing.
+    std::vector<ReportToStore> reports;
+    if (upload) reports = prepare_reports(parsed.value());
+    const ProcessKey process = context.storage.record_process(*account, parsed->envelope, context.now());
+    if (upload) {
+        context.storage.store_reports(process, reports);
+        return json_response(http::status::ok, "{}");
+    }
+    const bool active = decide_activation(context, process);
+    return json_response(http::status::ok, std::string(R"({"agent_enabled":"yes","profiling_disabled":")") +
+                                               (active ? "no" : "yes") + "\"}");
+}
+
+}  // namespace siagent::dashboard

@@ -1,0 +1,18 @@
+// The agent endpoints of ../shared/protocol.md: POST /agent/v1/config and /agent/v1/upload.
+#pragma once
+
+#include <string_view>
+
+#include "dashboard/server/http_message.h"
+#include "dashboard/server/server_context.h"
+
+namespace siagent::dashboard {
+
+// `endpoint` is "config" or "upload".
+Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint);
+
+// The request body as JSON text: gunzipped when Content-Encoding says gzip, within the
+// decompressed bound (413 past it; 400 for a corrupt or truncated stream).
+Result<std::string> agent_body(const Request& request, const Limits& limits);
+
+}  // namespace siagent::dashboard

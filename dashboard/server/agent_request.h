@@ -1,0 +1,57 @@
+// What an agent sends (../shared/protocol.md), validated: the envelope of every request and
+// the metrics of an upload. Validation is strict on types and lenient on content: unknown
+// envelope fields are kept, unknown categories and names pass.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dashboard/server/call_tree.h"
+#include "dashboard/server/input_limits.h"
+#include "dashboard/server/result.h"
+
+namespace siagent::dashboard {
+
+struct Envelope {
+    std::string runtime_type;
+    std::string runtime_version;
+    std::string agent_version;
+    std::string app_name;
+    std::string app_version;
+    std::string app_environment;
+    std::string host_name;
+    int64_t process_id = 0;
+    std::string run_id;   // lower-case, as sent (dashed or bare hex)
+    int64_t run_ts = 0;   // 0 when absent
+    int64_t sent_at = 0;  // 0 when absent
+    std::string extra;    // JSON object of the fields not named above (runtime_path, build_id...)
+};
+
+struct Metric {
+    std::string type;
+    std::string category;
+    std::string name;
+    std::string unit;
+    int64_t timestamp = 0;
+    double value = 0;
+    std::optional<double> duration;
+    std::optional<CallTree> breakdown;
+};
+
+struct AgentRequest {
+    Envelope envelope;
+    std::vector<Metric> metrics;  // empty for config
+    size_t skipped_messages = 0;  // topics other than "metric"
+};
+
+// `with_messages` selects the upload form (payload.messages) over the config form.
+Result<AgentRequest> read_agent_request(const rapidjson::Value& body, bool with_messages, const Limits& limits);
+
+// The JSON breakdown of a metric as a CallTree (iterative: no recursion on agent input).
+Result<CallTree> read_breakdown(const rapidjson::Value& breakdown, const Limits& limits);
+
+}  // namespace siagent::dashboard

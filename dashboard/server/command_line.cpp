@@ -1,0 +1,127 @@
+#include "dashboard/server/command_line.h"
+
+#include <charconv>
+#include <map>
+#include <vector>
+
+namespace siagent::dashboard {
+
+const char* const kUsage =
+    "usage: siagent-dashboard --data DIR [--listen HOST:PORT] [--web DIR]\n"
+    "                         [--tls-cert FILE --tls-key FILE] [--retention 7d]\n"
+    "                         [--retention-check 1h] [--activation-window 5m] [--threads 2]\n"
+    "       siagent-dashboard user add --data DIR --email EMAIL --role owner|member|viewer\n"
+    "                         [--account NAME]\n";
+
+namespace {
+
+Failure usage_error(const std::string& what) { return Failure{2, what + "\n" + kUsage}; }
+
+std::optional<int64_t> whole(std::string_view text) {
+    int64_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+// --name value pairs; a flag without a value or a repeated one is an error.
+Result<std::map<std::string, std::string>> read_flags(const std::vector<std::string_view>& words) {
+    std::map<std::string, std::string> flags;
+    for (size_t i = 0; i < words.size(); i += 2) {
+        if (words[i].substr(0, 2) != "--") return usage_error("unexpected argument " + std::string(words[i]));
+        if (i + 1 >= words.size()) return usage_error(std::string(words[i]) + " needs a value");
+        if (!flags.emplace(std::string(words[i].substr(2)), std::string(words[i + 1])).second) {
+            return usage_error(std::string(words[i]) + " given twice");
+        }
+    }
+    return flags;
+}
+
+std::optional<Failure> read_listen(const std::string& text, ServeOptions& options) {
+    const size_t colon = text.rfind(':');
+    auto port = colon == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(colon + 1));
+    if (!port || *port < 0 || *port > 65535) return usage_error("--listen wants HOST:PORT");
+    options.host = text.substr(0, colon);
+    if (options.host.size() > 2 && options.host.front() == '[') options.host = options.host.substr(1, options.host.size() - 2);
+    options.port = static_cast<uint16_t>(*port);
+    return std::nullopt;
+}
+
+std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, ServeOptions& options) {
+    const std::map<std::string, int64_t*> durations = {{"retention", &options.retention_seconds},
+                                                        {"retention-check", &options.retention_check_seconds},
+                                                        {"activation-window", &options.activation_window_seconds}};
+    for (auto& [name, value] : flags) {
+        if (name == "data") options.data = value;
+        else if (name == "web") options.web = value;
+        else if (name == "tls-cert") options.tls_cert = value;
+        else if (name == "tls-key") options.tls_key = value;
+        else if (name == "listen") {
+            if (auto failure = read_listen(value, options)) return failure;
+        } else if (name == "threads") {
+            auto threads = whole(value);
+            if (!threads || *threads < 1 || *threads > 64) return usage_error("--threads wants 1 to 64");
+            options.threads = static_cast<int>(*threads);
+        } else if (durations.count(name)) {
+            auto seconds = parse_duration(value);
+            if (!seconds) return usage_error("--" + name + " wants a duration like 90s, 30m, 12h or 7d");
+            *durations.at(name) = *seconds;
+        } else {
+            return usage_error("unknown option --" + name);
+        }
+    }
+    if (options.data.empty()) return usage_error("--data DIR is required");
+    if (options.tls_cert.empty() != options.tls_key.empty()) return usage_error("--tls-cert and --tls-key go together");
+    return std::nullopt;
+}
+
+std::optional<Failure> read_user_add(std::map<std::string, std::string>& flags, UserAddOptions& options) {
+    for (auto& [name, value] : flags) {
+        if (name == "data") options.data = value;
+        else if (name == "email") options.email = value;
+        else if (name == "role") options.role = value;
+        else if (name == "account") options.account = value;
+        else return usage_error("unknown option --" + name);
+    }
+    if (options.data.empty() || options.email.empty() || options.role.empty()) {
+        return usage_error("user add needs --data, --email and --role");
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<int64_t> parse_duration(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    const std::map<char, int64_t> units = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    int64_t unit = 1;
+    if (units.count(text.back())) {
+        unit = units.at(text.back());
+        text.remove_suffix(1);
+    }
+    auto number = whole(text);
+    if (!number || *number <= 0 || *number > 100LL * 365 * 86400 / unit) return std::nullopt;
+    return *number * unit;
+}
+
+Result<Command> parse_command_line(int argc, const char* const* argv) {
+    std::vector<std::string_view> words(argv + 1, argv + argc);
+    Command command;
+    if (!words.empty() && (words[0] == "--help" || words[0] == "-h")) {
+        command.kind = Command::Kind::help;
+        return command;
+    }
+    const bool user_add = words.size() >= 2 && words[0] == "user" && words[1] == "add";
+    if (user_add) words.erase(words.begin(), words.begin() + 2);
+    auto flags = read_flags(words);
+    if (!flags) return flags.failure();
+    if (user_add) {
+        command.kind = Command::Kind::user_add;
+        if (auto failure = read_user_add(flags.value(), command.user)) return *failure;
+    } else if (auto failure = read_serve(flags.value(), command.serve)) {
+        return *failure;
+    }
+    return command;
+}
+
+}  // namespace siagent::dashboard

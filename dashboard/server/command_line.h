@@ -1,0 +1,49 @@
+// The command line of siagent-dashboard:
+//   siagent-dashboard --data DIR [--listen HOST:PORT] [--web DIR] [--tls-cert F --tls-key F]
+//                     [--retention 7d] [--retention-check 1h] [--activation-window 5m] [--threads 2]
+//   siagent-dashboard user add --data DIR --email E --role owner|member|viewer [--account NAME]
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dashboard/server/result.h"
+
+namespace siagent::dashboard {
+
+struct ServeOptions {
+    std::string host = "127.0.0.1";
+    uint16_t port = 8080;
+    std::filesystem::path data;
+    std::optional<std::filesystem::path> web;  // unset: the build's web output, if present
+    std::filesystem::path tls_cert, tls_key;
+    int64_t retention_seconds = 7 * 86400;
+    int64_t retention_check_seconds = 3600;
+    int64_t activation_window_seconds = 300;
+    int threads = 2;
+};
+
+struct UserAddOptions {
+    std::filesystem::path data;
+    std::string email;
+    std::string role;
+    std::string account = "default";
+};
+
+struct Command {
+    enum class Kind { serve, user_add, help } kind = Kind::serve;
+    ServeOptions serve;
+    UserAddOptions user;
+};
+
+Result<Command> parse_command_line(int argc, const char* const* argv);
+
+// "90" (seconds), "45s", "30m", "12h", "7d"; nullopt when malformed or not positive.
+std::optional<int64_t> parse_duration(std::string_view text);
+
+extern const char* const kUsage;
+
+}  // namespace siagent::dashboard

@@ -1,0 +1,90 @@
+// One HTTP connection, in the shape of Beast's advanced server example: each asynchronous
+// step is a named member (do_read, on_read, on_write), the stream carries the timeout, and
+// the session keeps itself alive through shared_from_this. HttpSession<Derived> holds the
+// protocol; PlainSession and TlsSession (listener.cpp) add their stream, handshake and close.
+//
+// Bounds: headers and body are limited by the parser (431 and 413), every read by the
+// stream timeout. After an error response the connection is closed, draining what the
+// client still sends for a moment so it can read the answer instead of a reset.
+#pragma once
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "dashboard/server/router.h"
+
+namespace siagent::dashboard {
+
+namespace beast = boost::beast;
+
+template <class Derived>
+class HttpSession {
+public:
+    HttpSession(ServerContext& context, std::string remote_address)
+        : context_(context), remote_address_(std::move(remote_address)) {}
+
+protected:
+    Derived& derived() { return static_cast<Derived&>(*this); }
+
+    void do_read() {
+        const Limits& limits = context_.settings.limits;
+        parser_.emplace();
+        parser_->header_limit(static_cast<uint32_t>(limits.header_bytes));
+        parser_->body_limit(limits.body_bytes);
+        beast::get_lowest_layer(derived().stream()).expires_after(std::chrono::seconds(limits.read_timeout_seconds));
+        http::async_read(derived().stream(), buffer_, *parser_,
+                         beast::bind_front_handler(&HttpSession::on_read, derived().shared_from_this()));
+    }
+
+    void on_read(beast::error_code error, std::size_t) {
+        if (error == http::error::end_of_stream) return derived().do_close();
+        if (error) return reject(error);
+        const Request request = parser_->release();
+        send(route(context_, request, remote_address_), false);
+    }
+
+    // A request the parser refused: answer when the client can still read, then close.
+    void reject(beast::error_code error) {
+        if (error == beast::error::timeout || error == boost::asio::error::operation_aborted ||
+            error == boost::asio::error::connection_reset || error == boost::asio::error::eof) {
+            return derived().do_close();
+        }
+        unsigned status = 400;
+        if (error == http::error::body_limit) status = 413;
+        if (error == http::error::header_limit) status = 431;
+        Response response = error_response(status, status == 400 ? "malformed HTTP request" : "request too large");
+        response.keep_alive(false);
+        response.prepare_payload();
+        send(std::move(response), true);
+    }
+
+    void send(Response response, bool drain_after) {
+        response_ = std::move(response);
+        drain_after_ = drain_after;
+        beast::get_lowest_layer(derived().stream()).expires_after(std::chrono::seconds(30));
+        http::async_write(derived().stream(), response_,
+                          beast::bind_front_handler(&HttpSession::on_write, derived().shared_from_this()));
+    }
+
+    void on_write(beast::error_code error, std::size_t) {
+        if (error) return;
+        if (drain_after_) return derived().do_drain();
+        if (!response_.keep_alive()) return derived().do_close();
+        response_ = {};
+        do_read();
+    }
+
+    ServerContext& context_;
+    std::string remote_address_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    Response response_;
+    bool drain_after_ = false;
+};
+
+}  // namespace siagent::dashboard

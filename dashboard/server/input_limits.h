@@ -1,0 +1,22 @@
+// Every bound the server applies to what clients send. An input past a bound is refused
+// with a 4xx before it can cost more memory or time than the bound allows.
+#pragma once
+
+#include <cstddef>
+
+namespace siagent::dashboard {
+
+struct Limits {
+    size_t header_bytes = 16 * 1024;
+    size_t body_bytes = 8 * 1024 * 1024;               // on the wire (gzipped or not)
+    size_t decompressed_bytes = 64 * 1024 * 1024;      // after gunzip: a bomb stops here
+    size_t json_depth = 512;                           // nesting of objects and arrays
+    size_t json_nodes = 2'000'000;                     // values, keys included
+    size_t string_bytes = 64 * 1024;                   // one JSON string or key
+    size_t metrics_per_upload = 2'000;
+    size_t frames_per_breakdown = 200'000;
+    size_t read_timeout_seconds = 30;
+    size_t ui_body_bytes = 64 * 1024;                  // /api/ requests are small
+};
+
+}  // namespace siagent::dashboard

@@ -1,0 +1,107 @@
+#include "dashboard/server/listener.h"
+
+#include <boost/asio/strand.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "dashboard/server/http_session.h"
+
+namespace siagent::dashboard {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+constexpr size_t kDrainBytes = 16 * 1024 * 1024;
+
+class PlainSession : public HttpSession<PlainSession>, public std::enable_shared_from_this<PlainSession> {
+public:
+    PlainSession(tcp::socket&& socket, ServerContext& context, std::string address)
+        : HttpSession(context, std::move(address)), stream_(std::move(socket)) {}
+
+    void run() {
+        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&PlainSession::do_read, shared_from_this()));
+    }
+    beast::tcp_stream& stream() { return stream_; }
+
+    void do_close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    // Reads and drops what the client still sends, up to a bound and for a few seconds.
+    void do_drain() {
+        do_close();
+        stream_.expires_after(std::chrono::seconds(2));
+        read_drain();
+    }
+
+private:
+    void read_drain() {
+        stream_.async_read_some(asio::buffer(scratch_), beast::bind_front_handler(&PlainSession::on_drain, shared_from_this()));
+    }
+    void on_drain(beast::error_code error, std::size_t bytes) {
+        drained_ += bytes;
+        if (!error && drained_ < kDrainBytes) read_drain();
+    }
+
+    beast::tcp_stream stream_;
+    char scratch_[16 * 1024];
+    size_t drained_ = 0;
+};
+
+class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_from_this<TlsSession> {
+public:
+    TlsSession(tcp::socket&& socket, asio::ssl::context& tls, ServerContext& context, std::string address)
+        : HttpSession(context, std::move(address)), stream_(std::move(socket), tls) {}
+
+    void run() {
+        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&TlsSession::on_run, shared_from_this()));
+    }
+    beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+
+    void do_close() {
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+        stream_.async_shutdown(beast::bind_front_handler(&TlsSession::on_shutdown, shared_from_this()));
+    }
+    void do_drain() { do_close(); }
+
+private:
+    void on_run() {
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(context_.settings.limits.read_timeout_seconds));
+        stream_.async_handshake(asio::ssl::stream_base::server,
+                                beast::bind_front_handler(&TlsSession::on_handshake, shared_from_this()));
+    }
+    void on_handshake(beast::error_code error) {
+        if (!error) do_read();
+    }
+    void on_shutdown(beast::error_code) {}
+
+    beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
+}  // namespace
+
+Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, ServerContext& context, asio::ssl::context* tls)
+    : io_(io), acceptor_(asio::make_strand(io)), context_(context), tls_(tls) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+}
+
+void Listener::do_accept() {
+    acceptor_.async_accept(asio::make_strand(io_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+}
+
+void Listener::on_accept(boost::system::error_code error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted) return;
+    if (!error) {
+        boost::system::error_code ignored;
+        const std::string address = socket.remote_endpoint(ignored).address().to_string();
+        if (tls_) std::make_shared<TlsSession>(std::move(socket), *tls_, context_, address)->run();
+        else std::make_shared<PlainSession>(std::move(socket), context_, address)->run();
+    }
+    do_accept();
+}
+
+}  // namespace siagent::dashboard

@@ -1,0 +1,47 @@
+#include "dashboard/server/login_limiter.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace siagent::dashboard {
+namespace {
+
+std::string email_key(const std::string& email) {
+    std::string key = "email:" + email.substr(0, 320);
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    return key;
+}
+
+}  // namespace
+
+bool LoginLimiter::blocked_locked(const std::string& key, int64_t now) {
+    auto found = failures_.find(key);
+    if (found == failures_.end()) return false;
+    auto& times = found->second;
+    while (!times.empty() && times.front() <= now - window_seconds_) times.pop_front();
+    return times.size() >= max_failures_;
+}
+
+bool LoginLimiter::blocked(const std::string& address, const std::string& email, int64_t now) {
+    std::lock_guard lock(mutex_);
+    return blocked_locked("ip:" + address, now) || blocked_locked(email_key(email), now);
+}
+
+void LoginLimiter::forget_stale(int64_t now) {
+    for (auto it = failures_.begin(); it != failures_.end();) {
+        if (it->second.empty() || it->second.back() <= now - window_seconds_) it = failures_.erase(it);
+        else ++it;
+    }
+}
+
+void LoginLimiter::record_failure(const std::string& address, const std::string& email, int64_t now) {
+    std::lock_guard lock(mutex_);
+    if (failures_.size() >= kMaxKeys) forget_stale(now);
+    for (const std::string& key : {"ip:" + address, email_key(email)}) {
+        auto& times = failures_[key];
+        times.push_back(now);
+        while (times.size() > max_failures_) times.pop_front();
+    }
+}
+
+}  // namespace siagent::dashboard

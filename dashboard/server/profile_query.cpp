@@ -1,0 +1,94 @@
+#include "dashboard/server/profile_query.h"
+
+#include <algorithm>
+#include <map>
+
+#include "dashboard/server/hotspots.h"
+#include "dashboard/server/profile_kinds.h"
+
+namespace siagent::dashboard {
+namespace {
+
+constexpr size_t kMaxLeaks = 20;
+
+struct Half {
+    CallTree tree;
+    size_t reports = 0;
+    double time_sum = 0;
+    double mean_time() const { return reports ? time_sum / static_cast<double>(reports) : 0; }
+};
+
+// Self bytes per function, averaged over the half's reports.
+std::map<std::pair<std::string, std::string>, Hotspot> self_by_function(const Half& half) {
+    std::map<std::pair<std::string, std::string>, Hotspot> by_function;
+    for (Hotspot& spot : hotspots(half.tree, half.tree.size())) {
+        spot.self /= static_cast<double>(std::max<size_t>(half.reports, 1));
+        by_function[{spot.function, spot.file}] = spot;
+    }
+    return by_function;
+}
+
+std::vector<Leak> find_leaks(const Half& early, const Half& late) {
+    const double seconds = late.mean_time() - early.mean_time();
+    if (early.reports == 0 || late.reports == 0 || seconds <= 0) return {};
+    auto before = self_by_function(early);
+    std::vector<Leak> leaks;
+    for (const auto& [key, spot] : self_by_function(late)) {
+        auto found = before.find(key);
+        const double growth = (spot.self - (found == before.end() ? 0 : found->second.self)) / seconds;
+        if (growth > 0) leaks.push_back(Leak{spot.function, spot.file, spot.line, growth});
+    }
+    std::sort(leaks.begin(), leaks.end(), [](const Leak& a, const Leak& b) { return a.growth_bytes_per_s > b.growth_bytes_per_s; });
+    if (leaks.size() > kMaxLeaks) leaks.resize(kMaxLeaks);
+    return leaks;
+}
+
+// The series to merge: the kind's first series with data, with its stored unit.
+std::optional<SeriesKey> choose_series(Storage& storage, const AppScope& scope, const std::vector<SeriesName>& wanted,
+                                       const QueryFilter& filter) {
+    const auto available = storage.profile_kinds(scope, filter);
+    for (const SeriesName& series : wanted) {
+        for (const SeriesKey& key : available) {
+            if (key.category == series.category && key.name == series.name) return key;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& scope, const std::string& kind,
+                                           const QueryFilter& filter, size_t max_nodes) {
+    auto wanted = series_of_kind(kind);
+    if (!wanted) return std::nullopt;
+    MergedProfile profile;
+    profile.kind = kind;
+    auto series = choose_series(storage, scope, *wanted, filter);
+    profile.category = series ? series->category : wanted->front().category;
+    profile.name = series ? series->name : wanted->front().name;
+    profile.unit = series ? series->unit : "";
+    if (!series) return profile;
+
+    const bool want_leaks = kind == "inuse";
+    const int64_t middle = filter.from + (filter.to - filter.from) / 2;
+    Half halves[2];
+    storage.for_each_profile(scope, profile.category, profile.name, filter, [&](const ProfileRow& row) {
+        if (!CallTree::merge_encoded(row.blob, max_nodes, 1.0, profile.tree)) {
+            ++profile.corrupt_reports;
+            return;
+        }
+        profile.reports += static_cast<size_t>(row.reports);
+        if (!want_leaks) return;
+        Half& half = halves[row.timestamp < middle ? 0 : 1];
+        CallTree::merge_encoded(row.blob, max_nodes, 1.0, half.tree);
+        half.reports += static_cast<size_t>(row.reports);
+        half.time_sum += static_cast<double>(row.timestamp * row.reports);
+    });
+    if (profile.reports > 0 && averaged_over_reports(profile.category)) {
+        profile.tree.scale(1.0 / static_cast<double>(profile.reports));
+    }
+    if (want_leaks) profile.leaks = find_leaks(halves[0], halves[1]);
+    return profile;
+}
+
+}  // namespace siagent::dashboard

@@ -1,0 +1,35 @@
+// A profile of one kind merged over a time range and filters: the reports' trees summed
+// node by node, then divided by the number of reports unless the category counts events
+// (see averaged_over_reports). For `inuse`, suspected leaks: functions whose retained
+// bytes grew from the first half of the range to the second.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dashboard/server/call_tree.h"
+#include "dashboard/server/storage.h"
+
+namespace siagent::dashboard {
+
+struct Leak {
+    std::string function;
+    std::string file;
+    int line = 0;
+    double growth_bytes_per_s = 0;
+};
+
+struct MergedProfile {
+    std::string kind, category, name, unit;
+    size_t reports = 0;
+    size_t corrupt_reports = 0;
+    CallTree tree;
+    std::vector<Leak> leaks;
+};
+
+// nullopt for a malformed kind. The series chosen is the first of the kind's series with
+// data in range (its unit comes from storage), or the kind's first series when none has.
+std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& scope, const std::string& kind,
+                                           const QueryFilter& filter, size_t max_nodes);
+
+}  // namespace siagent::dashboard

@@ -1,0 +1,81 @@
+#include "dashboard/server/router.h"
+
+#include <iostream>
+#include <vector>
+
+#include "dashboard/server/agent_api.h"
+#include "dashboard/server/static_files.h"
+#include "dashboard/server/ui_account.h"
+#include "dashboard/server/ui_apps.h"
+#include "dashboard/server/ui_session.h"
+
+namespace siagent::dashboard {
+namespace {
+
+// Non-empty segments of `path` after `prefix`.
+std::vector<std::string_view> segments_after(std::string_view path, std::string_view prefix) {
+    std::vector<std::string_view> segments;
+    std::string_view rest = path.substr(prefix.size());
+    while (!rest.empty()) {
+        const size_t slash = rest.find('/');
+        if (slash != 0) segments.push_back(rest.substr(0, slash));
+        if (slash == std::string_view::npos) break;
+        rest.remove_prefix(slash + 1);
+    }
+    return segments;
+}
+
+bool starts_with_segment(std::string_view path, std::string_view prefix) {
+    return path.substr(0, prefix.size()) == prefix && (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+
+Response route_api(ServerContext& context, const Request& request, std::string_view path, const std::string& address) {
+    if (path == "/api/login") return handle_login(context, request, address);
+    if (path == "/api/logout") return handle_logout(context, request);
+    auto session = authenticate(context, request);
+    if (!session) return error_response(session.failure().status, session.failure().reason);
+    if (path == "/api/me") return handle_me(session.value());
+    if (starts_with_segment(path, "/api/apps")) {
+        return handle_apps(context, request, session.value(), segments_after(path, "/api/apps"));
+    }
+    if (starts_with_segment(path, "/api/account")) {
+        return handle_account(context, request, session.value(), segments_after(path, "/api/account"));
+    }
+    return error_response(404, "no such API endpoint");
+}
+
+Response dispatch(ServerContext& context, const Request& request, const std::string& address) {
+    const std::string_view path = target_path(request.target());
+    if (path == "/agent/v1/config") return handle_agent(context, request, "config");
+    if (path == "/agent/v1/upload") return handle_agent(context, request, "upload");
+    if (starts_with_segment(path, "/agent")) return error_response(404, "no such agent endpoint");
+    if (starts_with_segment(path, "/api")) return route_api(context, request, path, address);
+    return serve_static(context.settings.web_root, request);
+}
+
+}  // namespace
+
+Response route(ServerContext& context, const Request& request, const std::string& remote_address) {
+    Response response;
+    try {
+        response = dispatch(context, request, remote_address);
+    } catch (const std::exception& error) {
+        std::cerr << "siagent-dashboard: internal error on " << request.method_string() << " "
+                  << target_path(request.target()) << ": " << error.what() << "\n";
+        response = error_response(500, "internal error");
+    }
+    response.version(request.version());
+    response.keep_alive(request.keep_alive());
+    response.set(http::field::server, "siagent-dashboard");
+    compress_if_accepted(request, response);
+    if (request.method() == http::verb::head) {
+        // The length of what GET would send, and no body.
+        response.content_length(response.body().size());
+        response.body().clear();
+        return response;
+    }
+    response.prepare_payload();
+    return response;
+}
+
+}  // namespace siagent::dashboard

@@ -1,0 +1,85 @@
+#include "dashboard/server/server.h"
+
+#include <sys/stat.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "dashboard/server/bootstrap.h"
+#include "dashboard/server/listener.h"
+#include "dashboard/server/maintenance.h"
+#include "dashboard/server/sqlite/sqlite_storage.h"
+
+#ifndef SIAGENT_DEFAULT_WEB_DIR
+#define SIAGENT_DEFAULT_WEB_DIR ""
+#endif
+
+namespace siagent::dashboard {
+namespace {
+
+namespace asio = boost::asio;
+
+std::filesystem::path web_root(const ServeOptions& options) {
+    if (options.web) return *options.web;
+    std::error_code error;
+    const std::filesystem::path built = SIAGENT_DEFAULT_WEB_DIR;
+    return !built.empty() && std::filesystem::exists(built / "index.html", error) ? built : std::filesystem::path();
+}
+
+std::unique_ptr<asio::ssl::context> tls_context(const ServeOptions& options) {
+    if (options.tls_cert.empty()) return nullptr;
+    auto tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    tls->use_certificate_chain_file(options.tls_cert.string());
+    tls->use_private_key_file(options.tls_key.string(), asio::ssl::context::pem);
+    return tls;
+}
+
+std::string url_of(const ServeOptions& options, uint16_t port) {
+    const bool v6 = options.host.find(':') != std::string::npos;
+    return std::string(options.tls_cert.empty() ? "http" : "https") + "://" + (v6 ? "[" + options.host + "]" : options.host) +
+           ":" + std::to_string(port) + "/";
+}
+
+}  // namespace
+
+int run_server(const ServeOptions& options) {
+    std::error_code error;
+    std::filesystem::create_directories(options.data, error);
+    ::chmod(options.data.c_str(), 0700);  // the database holds password hashes
+    sqlite::SqliteStorage storage((options.data / "siagent.db").string());
+
+    ServerSettings settings;
+    settings.web_root = web_root(options);
+    settings.activation_window_seconds = options.activation_window_seconds;
+    settings.secure_cookies = !options.tls_cert.empty();
+    ServerContext context{storage, settings, LoginLimiter()};
+    auto tls = tls_context(options);
+
+    asio::io_context io(options.threads);
+    auto listener = std::make_shared<Listener>(
+        io, asio::ip::tcp::endpoint(asio::ip::make_address(options.host), options.port), context, tls.get());
+    const uint16_t port = listener->local_endpoint().port();
+    if (auto first = bootstrap_if_empty(storage, url_of(options, port), context.now())) std::cout << *first;
+    std::cout << "siagent-dashboard: listening on " << url_of(options, port) << std::endl;
+
+    listener->run();
+    Maintenance maintenance(io, context, options.retention_seconds, options.retention_check_seconds);
+    maintenance.start();
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code, int) { io.stop(); });
+
+    std::vector<std::thread> threads;
+    for (int i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& thread : threads) thread.join();
+    return 0;
+}
+
+}  // namespace siagent::dashboard

@@ -1,0 +1,37 @@
+// What every request handler shares: the storage, the bounds, the login limiter, the
+// clock. Handlers hold no other state; the context outlives every session.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+
+#include "dashboard/server/input_limits.h"
+#include "dashboard/server/login_limiter.h"
+#include "dashboard/server/storage.h"
+
+namespace siagent::dashboard {
+
+struct ServerSettings {
+    Limits limits;
+    std::filesystem::path web_root;             // empty: no web UI served
+    int64_t activation_window_seconds = 300;    // how long one set of processes stays active
+    int64_t live_process_seconds = 300;         // a process not heard from for longer is gone
+    int64_t session_seconds = 7 * 24 * 3600;
+    bool secure_cookies = false;                // set when serving HTTPS
+};
+
+struct ServerContext {
+    Storage& storage;
+    ServerSettings settings;
+    LoginLimiter login_limiter;
+
+    int64_t now() const {
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+};
+
+}  // namespace siagent::dashboard

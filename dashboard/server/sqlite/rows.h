@@ -1,0 +1,26 @@
+// Row readers shared by the storage files; each expects the columns in the order its
+// comment names.
+#pragma once
+
+#include <vector>
+
+#include "dashboard/server/sqlite/connection.h"
+#include "dashboard/server/storage.h"
+
+namespace siagent::dashboard::sqlite {
+
+// Every remaining row of `statement`, each read by `read(statement)`.
+template <class Read>
+auto collect(Statement& statement, Read read) {
+    std::vector<decltype(read(statement))> rows;
+    while (statement.step()) rows.push_back(read(statement));
+    return rows;
+}
+
+// id, host, pid, run_id, version, environment, first_seen, last_seen, active
+inline ProcessRow process_row(const Statement& row) {
+    return ProcessRow{row.integer(0), row.text(1), row.integer(2), row.text(3), row.text(4),
+                      row.text(5),    row.integer(6), row.integer(7), row.integer(8) != 0};
+}
+
+}  // namespace siagent::dashboard::sqlite

@@ -1,0 +1,93 @@
+#include "dashboard/server/sqlite/schema.h"
+
+#include <array>
+#include <string>
+
+namespace siagent::dashboard::sqlite {
+namespace {
+
+// Reports and errors refer to processes without a foreign key: they are the high-volume
+// tables, and retention deletes them by time before it deletes processes.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE accounts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created INTEGER NOT NULL);
+CREATE TABLE users(id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  role TEXT NOT NULL CHECK (role IN ('owner', 'member', 'viewer')),
+  password_hash TEXT NOT NULL, created INTEGER NOT NULL);
+CREATE TABLE sessions(token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL, expires INTEGER NOT NULL);
+CREATE INDEX sessions_by_user ON sessions(user_id);
+CREATE TABLE agent_keys(id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,
+  created INTEGER NOT NULL, last_used INTEGER);
+CREATE TABLE apps(id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL, created INTEGER NOT NULL,
+  max_active_processes INTEGER, max_active_percent REAL,
+  UNIQUE (account_id, name));
+CREATE TABLE processes(id INTEGER PRIMARY KEY,
+  app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  host TEXT NOT NULL, pid INTEGER NOT NULL, run_id TEXT NOT NULL,
+  version TEXT NOT NULL, environment TEXT NOT NULL,
+  runtime_type TEXT NOT NULL, runtime_version TEXT NOT NULL, agent_version TEXT NOT NULL,
+  run_ts INTEGER NOT NULL, extra TEXT NOT NULL,
+  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (app_id, host, pid, run_id));
+CREATE TABLE series(id INTEGER PRIMARY KEY,
+  app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  type TEXT NOT NULL, category TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL,
+  UNIQUE (app_id, category, name, type, unit));
+CREATE TABLE reports(id INTEGER PRIMARY KEY,
+  series_id INTEGER NOT NULL, process_id INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL, value REAL NOT NULL, duration REAL, breakdown BLOB);
+CREATE INDEX reports_by_series ON reports(series_id, timestamp);
+CREATE INDEX reports_by_time ON reports(timestamp);
+CREATE TABLE errors(id INTEGER PRIMARY KEY,
+  app_id INTEGER NOT NULL, process_id INTEGER NOT NULL, crash INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL, type TEXT NOT NULL, message TEXT NOT NULL, site TEXT NOT NULL,
+  frames TEXT NOT NULL, count REAL NOT NULL);
+CREATE INDEX errors_by_app ON errors(app_id, timestamp);
+CREATE INDEX errors_by_time ON errors(timestamp);
+)sql";
+
+// Hourly rollups: the trees of one series over hour `hour` (Unix hours) from every process
+// of one version and environment, summed over `reports` raw reports, all those with ids up
+// to max_report_id. A raw report of that hour with a larger id (it arrived later) is merged
+// on top at query time. Host and pid filters do not use rollups.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE rollups(series_id INTEGER NOT NULL, hour INTEGER NOT NULL,
+  version TEXT NOT NULL, environment TEXT NOT NULL,
+  reports INTEGER NOT NULL, max_report_id INTEGER NOT NULL, tree BLOB NOT NULL,
+  PRIMARY KEY (series_id, hour, version, environment));
+CREATE INDEX rollups_by_hour ON rollups(hour);
+)sql";
+
+constexpr std::array kMigrations = {kVersion1, kVersion2};
+
+int user_version(Connection& connection) {
+    auto statement = connection.prepare("PRAGMA user_version");
+    return statement.step() ? static_cast<int>(statement.integer(0)) : 0;
+}
+
+}  // namespace
+
+int migrate(Connection& connection) {
+    int version = user_version(connection);
+    if (version > static_cast<int>(kMigrations.size())) {
+        throw SqliteError("the database has schema version " + std::to_string(version) +
+                              ", newer than this program's " + std::to_string(kMigrations.size()),
+                          SQLITE_ERROR);
+    }
+    for (; version < static_cast<int>(kMigrations.size()); ++version) {
+        Transaction transaction(connection);
+        connection.exec(kMigrations[version]);
+        connection.exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+        transaction.commit();
+    }
+    return version;
+}
+
+}  // namespace siagent::dashboard::sqlite

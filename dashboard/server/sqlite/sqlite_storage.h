@@ -1,0 +1,95 @@
+// Storage on one SQLite file in WAL mode. Writes go through the single writer connection,
+// one thread at a time (writer_mutex_); reads take one of a few reader connections, which
+// WAL lets run beside the writer. A connection is never used by two threads at once.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "dashboard/server/sqlite/connection.h"
+#include "dashboard/server/storage.h"
+
+namespace siagent::dashboard::sqlite {
+
+class SqliteStorage final : public Storage {
+public:
+    // Opens or creates `path` and migrates its schema; throws SqliteError on failure.
+    SqliteStorage(const std::string& path, size_t readers = 3);
+
+    bool has_accounts() override;
+    Result<int64_t> create_account(const std::string& name, int64_t now) override;
+    std::optional<int64_t> account_id(const std::string& name) override;
+    Result<int64_t> add_user(int64_t account_id, const std::string& email, const std::string& role,
+                             const std::string& password_hash, int64_t now) override;
+    std::optional<User> user_by_email(const std::string& email) override;
+    std::vector<User> users(int64_t account_id) override;
+    bool delete_user(int64_t account_id, int64_t user_id) override;
+    bool set_role(int64_t account_id, int64_t user_id, const std::string& role) override;
+    void add_session(const std::string& token_hash, int64_t user_id, const std::string& csrf_token,
+                     int64_t expires) override;
+    std::optional<Session> session(const std::string& token_hash, int64_t now) override;
+    void delete_session(const std::string& token_hash) override;
+    int64_t add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
+                          const std::string& prefix, int64_t now) override;
+    std::optional<int64_t> account_of_key(const std::string& key_hash, int64_t now) override;
+    std::vector<AgentKey> agent_keys(int64_t account_id) override;
+    bool delete_agent_key(int64_t account_id, int64_t key_id) override;
+
+    ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) override;
+    void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) override;
+
+    AppSettings app_settings(int64_t app_id) override;
+    bool set_app_settings(const AppScope& scope, const AppSettings& settings) override;
+    std::vector<ProcessRow> live_processes(int64_t app_id, int64_t seen_since) override;
+    void set_active(int64_t app_id, const std::vector<int64_t>& active_process_ids) override;
+
+    std::vector<AppRow> apps(int64_t account_id, int64_t now) override;
+    std::optional<AppSettings> settings(const AppScope& scope) override;
+    std::vector<ProcessRow> processes(const AppScope& scope, const QueryFilter& filter) override;
+    std::vector<SeriesKey> profile_kinds(const AppScope& scope, const QueryFilter& filter) override;
+    void for_each_profile(const AppScope& scope, const std::string& category, const std::string& name,
+                          const QueryFilter& filter, const std::function<void(const ProfileRow&)>& row) override;
+    std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) override;
+    std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) override;
+
+    size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) override;
+    int64_t delete_before(int64_t cutoff, int64_t now) override;
+
+private:
+    // A reader connection on loan; returned to the pool when this dies.
+    class Reader {
+    public:
+        Reader(SqliteStorage& owner, std::unique_ptr<Connection> connection)
+            : owner_(owner), connection_(std::move(connection)) {}
+        ~Reader();
+        Connection* operator->() { return connection_.get(); }
+        Connection& operator*() { return *connection_; }
+
+    private:
+        SqliteStorage& owner_;
+        std::unique_ptr<Connection> connection_;
+    };
+    Reader reader();
+    // The writer, locked for the caller's scope.
+    struct Writer {
+        std::unique_lock<std::mutex> lock;
+        Connection& connection;
+        Connection* operator->() { return &connection; }
+        Connection& operator*() { return connection; }
+    };
+    Writer writer() { return Writer{std::unique_lock<std::mutex>(writer_mutex_), *writer_}; }
+
+    int64_t series_id(Connection& connection, int64_t app_id, const SeriesKey& key);
+
+    std::string path_;
+    std::mutex writer_mutex_;
+    std::unique_ptr<Connection> writer_;
+    std::mutex readers_mutex_;
+    std::condition_variable reader_returned_;
+    std::vector<std::unique_ptr<Connection>> idle_readers_;
+};
+
+}  // namespace siagent::dashboard::sqlite

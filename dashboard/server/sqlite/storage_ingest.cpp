@@ -1,0 +1,112 @@
+// What agents write: apps, processes, reports, errors; and the activation state.
+#include "dashboard/server/sqlite/rows.h"
+#include "dashboard/server/sqlite/sqlite_storage.h"
+
+namespace siagent::dashboard::sqlite {
+namespace {
+
+// Frames are stored one a line, innermost first (frame names hold no line breaks that
+// matter: one inside a name would only split that name in the UI).
+std::string frame_lines(const std::vector<std::string>& frames) {
+    std::string lines;
+    for (const auto& frame : frames) {
+        if (!lines.empty()) lines += '\n';
+        lines += frame;
+    }
+    return lines;
+}
+
+int64_t find_or_add_app(Connection& db, int64_t account_id, const std::string& name, int64_t now) {
+    auto row = db.prepare("SELECT id FROM apps WHERE account_id = ? AND name = ?");
+    if (row.bind(account_id, name).step()) return row.integer(0);
+    db.prepare("INSERT INTO apps(account_id, name, created) VALUES (?, ?, ?)").bind(account_id, name, now).run();
+    return db.last_insert_id();
+}
+
+}  // namespace
+
+ProcessKey SqliteStorage::record_process(int64_t account_id, const Envelope& e, int64_t now) {
+    auto db = writer();
+    Transaction transaction(*db);
+    const int64_t app = find_or_add_app(*db, account_id, e.app_name, now);
+    db->prepare(
+          "INSERT INTO processes(app_id, host, pid, run_id, version, environment, runtime_type, "
+          "runtime_version, agent_version, run_ts, extra, first_seen, last_seen) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) "
+          "ON CONFLICT (app_id, host, pid, run_id) DO UPDATE SET version = ?5, environment = ?6, "
+          "runtime_type = ?7, runtime_version = ?8, agent_version = ?9, extra = ?11, last_seen = ?12")
+        .bind(app, e.host_name, e.process_id, e.run_id, e.app_version, e.app_environment, e.runtime_type,
+              e.runtime_version, e.agent_version, e.run_ts, e.extra, now)
+        .run();
+    auto row = db->prepare("SELECT id FROM processes WHERE app_id = ? AND host = ? AND pid = ? AND run_id = ?");
+    row.bind(app, e.host_name, e.process_id, e.run_id).step();
+    const ProcessKey key{app, row.integer(0)};
+    transaction.commit();
+    return key;
+}
+
+int64_t SqliteStorage::series_id(Connection& db, int64_t app_id, const SeriesKey& key) {
+    auto row = db.prepare("SELECT id FROM series WHERE app_id = ? AND category = ? AND name = ? AND type = ? AND unit = ?");
+    if (row.bind(app_id, key.category, key.name, key.type, key.unit).step()) return row.integer(0);
+    db.prepare("INSERT INTO series(app_id, type, category, name, unit) VALUES (?, ?, ?, ?, ?)")
+        .bind(app_id, key.type, key.category, key.name, key.unit)
+        .run();
+    return db.last_insert_id();
+}
+
+void SqliteStorage::store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) {
+    auto db = writer();
+    Transaction transaction(*db);
+    for (const ReportToStore& report : reports) {
+        const int64_t series = series_id(*db, process.app_id, report.series);
+        auto insert = db->prepare(
+            "INSERT INTO reports(series_id, process_id, timestamp, value, duration, breakdown) VALUES (?, ?, ?, ?, ?, ?)");
+        insert.bind(series, process.process_id, report.timestamp, report.value, report.duration,
+                    report.blob ? std::optional<Blob>(Blob{*report.blob}) : std::nullopt);
+        insert.run();
+        for (const ErrorEvent& error : report.errors) {
+            db->prepare(
+                  "INSERT INTO errors(app_id, process_id, crash, timestamp, type, message, site, frames, count) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .bind(process.app_id, process.process_id, report.crash ? 1 : 0, report.timestamp, error.type,
+                      error.message, error.site, frame_lines(error.frames), error.count)
+                .run();
+        }
+    }
+    transaction.commit();
+}
+
+AppSettings SqliteStorage::app_settings(int64_t app_id) {
+    auto db = reader();
+    auto row = db->prepare("SELECT max_active_processes, max_active_percent FROM apps WHERE id = ?");
+    if (!row.bind(app_id).step()) return {};
+    return AppSettings{row.optional_integer(0), row.optional_real(1)};
+}
+
+bool SqliteStorage::set_app_settings(const AppScope& scope, const AppSettings& settings) {
+    auto db = writer();
+    db->prepare("UPDATE apps SET max_active_processes = ?, max_active_percent = ? WHERE id = ? AND account_id = ?")
+        .bind(settings.max_active_processes, settings.max_active_percent, scope.app_id, scope.account_id)
+        .run();
+    return db->changes() > 0;
+}
+
+std::vector<ProcessRow> SqliteStorage::live_processes(int64_t app_id, int64_t seen_since) {
+    auto db = reader();
+    auto row = db->prepare(
+        "SELECT id, host, pid, run_id, version, environment, first_seen, last_seen, active FROM processes "
+        "WHERE app_id = ? AND last_seen >= ? ORDER BY id");
+    return collect(row.bind(app_id, seen_since), process_row);
+}
+
+void SqliteStorage::set_active(int64_t app_id, const std::vector<int64_t>& active_process_ids) {
+    auto db = writer();
+    Transaction transaction(*db);
+    db->prepare("UPDATE processes SET active = 0 WHERE app_id = ? AND active = 1").bind(app_id).run();
+    for (int64_t id : active_process_ids) {
+        db->prepare("UPDATE processes SET active = 1 WHERE id = ? AND app_id = ?").bind(id, app_id).run();
+    }
+    transaction.commit();
+}
+
+}  // namespace siagent::dashboard::sqlite

@@ -1,0 +1,161 @@
+// Reads for the UI. Every statement joins `apps` on the caller's account id, so an id of
+// another account's app matches nothing.
+#include "dashboard/server/sqlite/rows.h"
+#include "dashboard/server/sqlite/sqlite_storage.h"
+
+namespace siagent::dashboard::sqlite {
+namespace {
+
+// Binds ?1 app, ?2 account, ?3 from, ?4 to and the filter ?12 to ?15; ?5 to ?11 are left
+// NULL for the statement's own parameters (bind_at). Empty strings and a missing pid bind
+// NULL, which the statements read as "any".
+#define SI_PROCESS_FILTER                                                                     \
+    " AND (?12 IS NULL OR p.version = ?12) AND (?13 IS NULL OR p.environment = ?13)"         \
+    " AND (?14 IS NULL OR p.host = ?14) AND (?15 IS NULL OR p.pid = ?15)"
+
+std::optional<std::string> any_if_empty(const std::string& value) {
+    return value.empty() ? std::nullopt : std::optional<std::string>(value);
+}
+
+Statement prepare_filtered(Connection& db, const char* sql, const AppScope& scope, const QueryFilter& filter) {
+    Statement statement = db.prepare(sql);
+    statement.bind(scope.app_id, scope.account_id, filter.from, filter.to, Null{}, Null{}, Null{}, Null{}, Null{},
+                   Null{}, Null{}, any_if_empty(filter.version), any_if_empty(filter.environment),
+                   any_if_empty(filter.host), filter.pid);
+    return statement;
+}
+
+std::vector<std::string> distinct(Connection& db, const char* sql, int64_t app_id) {
+    auto row = db.prepare(sql);
+    return collect(row.bind(app_id), [](const Statement& value) { return value.text(0); });
+}
+
+}  // namespace
+
+std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now) {
+    auto db = reader();
+    auto row = db->prepare(
+        "SELECT a.id, a.name, (SELECT MAX(last_seen) FROM processes WHERE app_id = a.id),"
+        " (SELECT COUNT(*) FROM processes WHERE app_id = a.id AND last_seen >= ?2 - 86400),"
+        " (SELECT COUNT(*) FROM processes WHERE app_id = a.id AND last_seen >= ?2 - 600 AND active = 1),"
+        " (SELECT AVG(r.value) FROM series s JOIN reports r ON r.series_id = s.id WHERE s.app_id = a.id"
+        "   AND s.category = 'cpu' AND s.name = 'CPU usage' AND r.timestamp >= ?2 - 600),"
+        " (SELECT AVG(r.value * CASE s.unit WHEN 'kilobyte' THEN 1024 ELSE 1 END) FROM series s"
+        "   JOIN reports r ON r.series_id = s.id WHERE s.app_id = a.id AND s.category = 'memory'"
+        "   AND s.name = 'Current RSS' AND r.timestamp >= ?2 - 600),"
+        " (SELECT SUM(count) / 10.0 FROM errors WHERE app_id = a.id AND crash = 0 AND timestamp >= ?2 - 600)"
+        " FROM apps a WHERE a.account_id = ?1 ORDER BY a.name");
+    row.bind(account_id, now);
+    std::vector<AppRow> apps;
+    while (row.step()) {
+        AppRow app;
+        app.id = row.integer(0);
+        app.name = row.text(1);
+        app.last_seen = row.optional_integer(2);
+        app.processes_total = row.integer(3);
+        app.processes_active = row.integer(4);
+        app.cpu_usage = row.optional_real(5);
+        app.rss_bytes = row.optional_real(6);
+        app.errors_per_min = row.optional_real(7).value_or(0.0);
+        apps.push_back(std::move(app));
+    }
+    for (AppRow& app : apps) {
+        app.environments = distinct(*db, "SELECT DISTINCT environment FROM processes WHERE app_id = ? ORDER BY 1", app.id);
+        app.versions = distinct(*db, "SELECT DISTINCT version FROM processes WHERE app_id = ? ORDER BY 1", app.id);
+        app.hosts = distinct(*db, "SELECT DISTINCT host FROM processes WHERE app_id = ? ORDER BY 1", app.id);
+    }
+    return apps;
+}
+
+std::optional<AppSettings> SqliteStorage::settings(const AppScope& scope) {
+    auto db = reader();
+    auto row = db->prepare("SELECT max_active_processes, max_active_percent FROM apps WHERE id = ? AND account_id = ?");
+    if (!row.bind(scope.app_id, scope.account_id).step()) return std::nullopt;
+    return AppSettings{row.optional_integer(0), row.optional_real(1)};
+}
+
+std::vector<ProcessRow> SqliteStorage::processes(const AppScope& scope, const QueryFilter& filter) {
+    auto db = reader();
+    auto row = prepare_filtered(*db,
+        "SELECT p.id, p.host, p.pid, p.run_id, p.version, p.environment, p.first_seen, p.last_seen, p.active"
+        " FROM processes p JOIN apps a ON a.id = p.app_id WHERE a.id = ?1 AND a.account_id = ?2"
+        " AND p.last_seen >= ?3 AND p.first_seen <= ?4" SI_PROCESS_FILTER " ORDER BY p.last_seen DESC LIMIT 10000",
+        scope, filter);
+    return collect(row, process_row);
+}
+
+std::vector<SeriesKey> SqliteStorage::profile_kinds(const AppScope& scope, const QueryFilter& filter) {
+    auto db = reader();
+    auto row = prepare_filtered(*db,
+        "SELECT s.type, s.category, s.name, s.unit FROM series s JOIN apps a ON a.id = s.app_id"
+        " WHERE a.id = ?1 AND a.account_id = ?2 AND EXISTS (SELECT 1 FROM reports r"
+        " JOIN processes p ON p.id = r.process_id WHERE r.series_id = s.id AND r.timestamp BETWEEN ?3 AND ?4"
+        " AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER ") ORDER BY s.category, s.name",
+        scope, filter);
+    return collect(row, [](const Statement& kind) {
+        return SeriesKey{kind.text(0), kind.text(1), kind.text(2), kind.text(3)};
+    });
+}
+
+void SqliteStorage::for_each_profile(const AppScope& scope, const std::string& category, const std::string& name,
+                                     const QueryFilter& filter, const std::function<void(const ProfileRow&)>& each) {
+    auto db = reader();
+    // Rollups of hours wholly inside the range (unless host or pid is filtered), then the raw
+    // reports no such rollup covers. Rollups with 0 reports mark hours too large to roll up:
+    // they cover nothing.
+    auto row = prepare_filtered(*db,
+        "SELECT ro.hour * 3600 + 1800, ro.reports, ro.tree FROM series s JOIN apps a ON a.id = s.app_id"
+        " JOIN rollups ro ON ro.series_id = s.id"
+        " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6 AND ?14 IS NULL AND ?15 IS NULL"
+        " AND (?12 IS NULL OR ro.version = ?12) AND (?13 IS NULL OR ro.environment = ?13)"
+        " AND ro.reports > 0 AND ro.hour * 3600 >= ?3 AND ro.hour * 3600 + 3599 <= ?4"
+        " UNION ALL "
+        "SELECT r.timestamp, 1, r.breakdown FROM series s JOIN apps a ON a.id = s.app_id"
+        " JOIN reports r ON r.series_id = s.id JOIN processes p ON p.id = r.process_id"
+        " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6"
+        " AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER
+        " AND NOT (?14 IS NULL AND ?15 IS NULL AND EXISTS (SELECT 1 FROM rollups ro WHERE ro.series_id = r.series_id"
+        "   AND ro.hour = r.timestamp / 3600 AND ro.version = p.version AND ro.environment = p.environment"
+        "   AND ro.max_report_id >= r.id AND ro.reports > 0 AND ro.hour * 3600 >= ?3 AND ro.hour * 3600 + 3599 <= ?4))",
+        scope, filter);
+    row.bind_at(5, category);
+    row.bind_at(6, name);
+    while (row.step()) each(ProfileRow{row.integer(0), row.integer(1), row.blob(2)});
+}
+
+std::vector<MetricSeries> SqliteStorage::metrics(const AppScope& scope, const QueryFilter& filter) {
+    auto db = reader();
+    auto row = prepare_filtered(*db,
+        "SELECT s.id, s.type, s.category, s.name, s.unit, r.timestamp, r.value FROM series s"
+        " JOIN apps a ON a.id = s.app_id JOIN reports r ON r.series_id = s.id JOIN processes p ON p.id = r.process_id"
+        " WHERE a.id = ?1 AND a.account_id = ?2 AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NULL"
+        SI_PROCESS_FILTER " ORDER BY s.id, r.timestamp",
+        scope, filter);
+    std::vector<MetricSeries> series;
+    int64_t current = -1;
+    while (row.step()) {
+        if (row.integer(0) != current) {
+            current = row.integer(0);
+            series.push_back(MetricSeries{SeriesKey{row.text(1), row.text(2), row.text(3), row.text(4)}, {}});
+        }
+        series.back().points.emplace_back(row.integer(5), row.real(6));
+    }
+    return series;
+}
+
+std::vector<ErrorRow> SqliteStorage::errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) {
+    auto db = reader();
+    auto row = prepare_filtered(*db,
+        "SELECT e.crash, e.timestamp, e.type, e.message, e.site, e.frames, p.host, p.version, p.pid, e.count"
+        " FROM errors e JOIN apps a ON a.id = e.app_id JOIN processes p ON p.id = e.process_id"
+        " WHERE a.id = ?1 AND a.account_id = ?2 AND e.timestamp BETWEEN ?3 AND ?4" SI_PROCESS_FILTER
+        " ORDER BY e.timestamp DESC LIMIT ?5",
+        scope, filter);
+    row.bind_at(5, static_cast<int64_t>(max_rows));
+    return collect(row, [](const Statement& e) {
+        return ErrorRow{e.integer(0) != 0, e.integer(1), e.text(2), e.text(3), e.text(4),
+                        e.text(5),         e.text(6),    e.text(7), e.integer(8), e.real(9)};
+    });
+}
+
+}  // namespace siagent::dashboard::sqlite

@@ -1,0 +1,69 @@
+// Hourly rollups (schema version 2): built in the background from raw reports, read by
+// for_each_profile in place of the raw reports they cover.
+#include "dashboard/server/sqlite/rows.h"
+#include "dashboard/server/sqlite/sqlite_storage.h"
+
+namespace siagent::dashboard::sqlite {
+namespace {
+
+struct Group {
+    int64_t series = 0;
+    int64_t hour = 0;
+    std::string version;
+    std::string environment;
+};
+
+struct Rollup {
+    CallTree tree;
+    int64_t reports = 0;
+    int64_t max_report_id = 0;
+};
+
+}  // namespace
+
+size_t SqliteStorage::build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) {
+    std::vector<Group> groups;
+    {
+        auto db = reader();
+        auto row = db->prepare(
+            "SELECT r.series_id, r.timestamp / 3600, p.version, p.environment FROM reports r"
+            " JOIN processes p ON p.id = r.process_id"
+            " WHERE r.breakdown IS NOT NULL AND r.timestamp < ?1 / 3600 * 3600"
+            " AND NOT EXISTS (SELECT 1 FROM rollups ro WHERE ro.series_id = r.series_id AND ro.hour = r.timestamp / 3600"
+            "   AND ro.version = p.version AND ro.environment = p.environment AND ro.max_report_id >= r.id)"
+            " GROUP BY 1, 2, 3, 4 LIMIT ?2");
+        groups = collect(row.bind(complete_before, static_cast<int64_t>(max_groups)), [](const Statement& g) {
+            return Group{g.integer(0), g.integer(1), g.text(2), g.text(3)};
+        });
+    }
+    for (const Group& group : groups) {
+        // One statement, one snapshot: every report of the group up to max_report_id.
+        Rollup rollup;
+        {
+            auto db = reader();
+            auto row = db->prepare(
+                "SELECT r.id, r.breakdown FROM reports r JOIN processes p ON p.id = r.process_id"
+                " WHERE r.series_id = ? AND r.timestamp >= ? AND r.timestamp < ? AND p.version = ?"
+                " AND p.environment = ? AND r.breakdown IS NOT NULL");
+            row.bind(group.series, group.hour * 3600, group.hour * 3600 + 3600, group.version, group.environment);
+            while (row.step()) {
+                if (!CallTree::merge_encoded(row.blob(1), max_nodes, 1.0, rollup.tree)) continue;
+                ++rollup.reports;
+                rollup.max_report_id = std::max(rollup.max_report_id, row.integer(0));
+            }
+        }
+        // A tree too large to keep stays raw: the marker (0 reports) covers nothing and stops
+        // the group from being tried again until a new report arrives.
+        const bool keep = rollup.tree.size() <= max_nodes;
+        const std::string blob = (keep ? rollup.tree : CallTree()).encode();
+        auto db = writer();
+        db->prepare("INSERT OR REPLACE INTO rollups(series_id, hour, version, environment, reports, max_report_id, tree)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(group.series, group.hour, group.version, group.environment, keep ? rollup.reports : 0,
+                  rollup.max_report_id, Blob{blob})
+            .run();
+    }
+    return groups.size();
+}
+
+}  // namespace siagent::dashboard::sqlite

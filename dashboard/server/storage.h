@@ -1,0 +1,182 @@
+// The one interface between the server and where it keeps things. SQLite implements it
+// (sqlite_storage.h); a PostgreSQL backend for multi-instance deployments would implement
+// the same calls. Every read for the UI takes the caller's account (AppScope or account id)
+// and must return nothing of another account's, whatever ids it is given.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dashboard/server/agent_request.h"
+#include "dashboard/server/error_events.h"
+#include "dashboard/server/result.h"
+
+namespace siagent::dashboard {
+
+struct User {
+    int64_t id = 0;
+    int64_t account_id = 0;
+    std::string email;
+    std::string role;  // owner, member or viewer
+    std::string password_hash;
+};
+
+struct Session {
+    User user;
+    std::string account_name;
+    std::string csrf_token;
+};
+
+struct AgentKey {
+    int64_t id = 0;
+    std::string name;
+    std::string prefix;
+    int64_t created = 0;
+    std::optional<int64_t> last_used;
+};
+
+struct AppScope {
+    int64_t account_id = 0;
+    int64_t app_id = 0;
+};
+
+struct AppSettings {
+    std::optional<int64_t> max_active_processes;
+    std::optional<double> max_active_percent;
+};
+
+struct ProcessRow {
+    int64_t id = 0;
+    std::string host;
+    int64_t pid = 0;
+    std::string run_id;
+    std::string version;
+    std::string environment;
+    int64_t first_seen = 0;
+    int64_t last_seen = 0;
+    bool active = true;
+};
+
+struct AppRow {
+    int64_t id = 0;
+    std::string name;
+    std::optional<int64_t> last_seen;
+    int64_t processes_total = 0;   // seen in the last 24 h
+    int64_t processes_active = 0;  // seen in the last 10 min and active
+    std::vector<std::string> environments, versions, hosts;
+    std::optional<double> cpu_usage, rss_bytes, errors_per_min;  // over the last 10 min
+};
+
+// Empty strings and a missing pid mean "any".
+struct QueryFilter {
+    int64_t from = 0;
+    int64_t to = 0;
+    std::string version, environment, host;
+    std::optional<int64_t> pid;
+};
+
+struct SeriesKey {
+    std::string type, category, name, unit;
+};
+
+// One raw report, or an hourly rollup standing for `reports` raw reports (their trees
+// summed; its timestamp is the middle of its hour).
+struct ProfileRow {
+    int64_t timestamp = 0;
+    int64_t reports = 1;
+    std::string_view blob;  // CallTree::encode() form; valid during the callback only
+};
+
+struct MetricSeries {
+    SeriesKey key;
+    std::vector<std::pair<int64_t, double>> points;  // sorted by time, every process's
+};
+
+struct ErrorRow {
+    bool crash = false;
+    int64_t time = 0;
+    std::string type, message, site, frames, host, version;  // frames: one a line, innermost first
+    int64_t pid = 0;
+    double count = 0;
+};
+
+// One metric of an upload, prepared for storage (encoding happens outside the writer).
+struct ReportToStore {
+    SeriesKey series;
+    int64_t timestamp = 0;
+    double value = 0;
+    std::optional<double> duration;
+    std::optional<std::string> blob;
+    std::vector<ErrorEvent> errors;
+    bool crash = false;
+};
+
+struct ProcessKey {
+    int64_t app_id = 0;
+    int64_t process_id = 0;
+};
+
+class Storage {
+public:
+    virtual ~Storage() = default;
+
+    // Accounts, users, sessions, agent keys.
+    virtual bool has_accounts() = 0;
+    virtual Result<int64_t> create_account(const std::string& name, int64_t now) = 0;
+    virtual std::optional<int64_t> account_id(const std::string& name) = 0;
+    virtual Result<int64_t> add_user(int64_t account_id, const std::string& email, const std::string& role,
+                                     const std::string& password_hash, int64_t now) = 0;
+    virtual std::optional<User> user_by_email(const std::string& email) = 0;
+    virtual std::vector<User> users(int64_t account_id) = 0;
+    virtual bool delete_user(int64_t account_id, int64_t user_id) = 0;
+    virtual bool set_role(int64_t account_id, int64_t user_id, const std::string& role) = 0;
+    virtual void add_session(const std::string& token_hash, int64_t user_id, const std::string& csrf_token,
+                             int64_t expires) = 0;
+    virtual std::optional<Session> session(const std::string& token_hash, int64_t now) = 0;
+    virtual void delete_session(const std::string& token_hash) = 0;
+    virtual int64_t add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
+                                  const std::string& prefix, int64_t now) = 0;
+    virtual std::optional<int64_t> account_of_key(const std::string& key_hash, int64_t now) = 0;
+    virtual std::vector<AgentKey> agent_keys(int64_t account_id) = 0;
+    virtual bool delete_agent_key(int64_t account_id, int64_t key_id) = 0;
+
+    // Ingest. record_process finds or creates the app (by name) and the process (by host,
+    // pid and run id) and marks it seen at `now`.
+    virtual ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) = 0;
+    virtual void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) = 0;
+
+    // Activation (agent side: the app id comes from record_process).
+    virtual AppSettings app_settings(int64_t app_id) = 0;
+    virtual bool set_app_settings(const AppScope& scope, const AppSettings& settings) = 0;
+    virtual std::vector<ProcessRow> live_processes(int64_t app_id, int64_t seen_since) = 0;
+    virtual void set_active(int64_t app_id, const std::vector<int64_t>& active_process_ids) = 0;
+
+    // Queries for the UI, scoped to an account.
+    virtual std::vector<AppRow> apps(int64_t account_id, int64_t now) = 0;
+    virtual std::optional<AppSettings> settings(const AppScope& scope) = 0;  // nullopt: no such app
+    virtual std::vector<ProcessRow> processes(const AppScope& scope, const QueryFilter& filter) = 0;
+    virtual std::vector<SeriesKey> profile_kinds(const AppScope& scope, const QueryFilter& filter) = 0;
+    // Calls `row` for every report with a breakdown of (category, name) in the filter; hours
+    // wholly inside the range come as rollups where built, so each report counts once.
+    virtual void for_each_profile(const AppScope& scope, const std::string& category, const std::string& name,
+                                  const QueryFilter& filter, const std::function<void(const ProfileRow&)>& row) = 0;
+    virtual std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) = 0;
+    virtual std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) = 0;
+
+    // Builds hourly rollups (the summed trees of one series and process over one hour) for
+    // hours ending before `complete_before` that have raw reports no rollup covers yet; at
+    // most `max_groups` per call; a rollup past `max_nodes` nodes is not kept (its hour stays
+    // raw). Returns how many groups it handled. Queries are correct without
+    // rollups; rollups make long ranges cheap.
+    virtual size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) = 0;
+
+    // Retention: removes reports and errors older than `cutoff`, then processes last seen
+    // before it, and expired sessions; returns the number of reports removed.
+    virtual int64_t delete_before(int64_t cutoff, int64_t now) = 0;
+};
+
+}  // namespace siagent::dashboard

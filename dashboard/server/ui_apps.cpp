@@ -1,0 +1,136 @@
+#include "dashboard/server/ui_apps.h"
+
+#include <charconv>
+#include <set>
+
+#include "dashboard/server/json_out.h"
+#include "dashboard/server/profile_kinds.h"
+#include "dashboard/server/ui_profile.h"
+#include "dashboard/server/ui_session.h"
+
+namespace siagent::dashboard {
+namespace {
+
+std::optional<int64_t> whole_number(std::string_view text) {
+    int64_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+Response list_apps(ServerContext& context, const Session& session) {
+    JsonOut out;
+    out.object().key("apps").array();
+    for (const AppRow& app : context.storage.apps(session.user.account_id, context.now())) {
+        out.object().field("id", app.id).field("name", app.name).field("last_seen", app.last_seen);
+        out.field("processes_total", app.processes_total).field("processes_active", app.processes_active);
+        out.field("environments", app.environments).field("versions", app.versions).field("hosts", app.hosts);
+        out.key("health").object().field("cpu_usage", app.cpu_usage).field("rss_bytes", app.rss_bytes);
+        out.field("errors_per_min", app.errors_per_min).end_object();
+        out.field("anomalies_open", 0).end_object();
+    }
+    out.end_array().end_object();
+    return json_response(http::status::ok, out.str());
+}
+
+Response filters(ServerContext& context, const AppScope& scope, const QueryFilter& filter) {
+    const auto processes = context.storage.processes(scope, filter);
+    std::set<std::string> versions, environments, hosts;
+    for (const ProcessRow& process : processes) {
+        versions.insert(process.version);
+        environments.insert(process.environment);
+        hosts.insert(process.host);
+    }
+    auto list = [](const std::set<std::string>& set) { return std::vector<std::string>(set.begin(), set.end()); };
+    JsonOut out;
+    out.object().field("versions", list(versions)).field("environments", list(environments));
+    out.field("hosts", list(hosts)).key("processes").array();
+    for (const ProcessRow& process : processes) {
+        out.object().field("host", process.host).field("pid", process.pid).field("run_id", process.run_id);
+        out.field("version", process.version).field("environment", process.environment);
+        out.field("last_seen", process.last_seen).field("active", process.active).end_object();
+    }
+    out.end_array().end_object();
+    return json_response(http::status::ok, out.str());
+}
+
+Response settings(ServerContext& context, const Request& request, const Session& session, const AppScope& scope) {
+    if (request.method() == http::verb::put) {
+        if (session.user.role == "viewer") return error_response(403, "viewers cannot change settings");
+        rapidjson::Document body;
+        if (auto failure = read_ui_json(context, request, body)) return error_response(failure->status, failure->reason);
+        AppSettings wanted;
+        auto processes = body.FindMember("max_active_processes");
+        auto percent = body.FindMember("max_active_percent");
+        if (processes != body.MemberEnd() && !processes->value.IsNull()) {
+            if (!processes->value.IsInt64() || processes->value.GetInt64() < 1) return error_response(400, "max_active_processes must be null or a positive integer");
+            wanted.max_active_processes = processes->value.GetInt64();
+        }
+        if (percent != body.MemberEnd() && !percent->value.IsNull()) {
+            if (!percent->value.IsNumber() || percent->value.GetDouble() <= 0 || percent->value.GetDouble() > 100) return error_response(400, "max_active_percent must be null or in (0, 100]");
+            wanted.max_active_percent = percent->value.GetDouble();
+        }
+        if (!context.storage.set_app_settings(scope, wanted)) return error_response(404, "no such application");
+    } else if (request.method() != http::verb::get) {
+        return error_response(405, "settings take GET or PUT");
+    }
+    auto current = context.storage.settings(scope);
+    if (!current) return error_response(404, "no such application");
+    JsonOut out;
+    out.object().field("max_active_processes", current->max_active_processes);
+    out.field("max_active_percent", current->max_active_percent).end_object();
+    return json_response(http::status::ok, out.str());
+}
+
+}  // namespace
+
+Result<QueryFilter> read_filter(const Request& request, int64_t now) {
+    auto parameters = query_parameters(request.target());
+    QueryFilter filter;
+    filter.to = now;
+    if (parameters.count("to")) {
+        auto to = whole_number(parameters["to"]);
+        if (!to) return Failure{400, "to is not a time in seconds"};
+        filter.to = *to;
+    }
+    filter.from = filter.to - 3600;
+    if (parameters.count("from")) {
+        auto from = whole_number(parameters["from"]);
+        if (!from) return Failure{400, "from is not a time in seconds"};
+        filter.from = *from;
+    }
+    if (filter.from > filter.to) return Failure{400, "from is after to"};
+    filter.version = parameters["version"];
+    filter.environment = parameters["environment"];
+    filter.host = parameters["host"];
+    if (!parameters["pid"].empty()) {
+        filter.pid = whole_number(parameters["pid"]);
+        if (!filter.pid) return Failure{400, "pid is not a number"};
+    }
+    return filter;
+}
+
+Response handle_apps(ServerContext& context, const Request& request, const Session& session,
+                     const std::vector<std::string_view>& segments) {
+    if (segments.empty()) {
+        if (request.method() != http::verb::get) return error_response(405, "apps take GET");
+        return list_apps(context, session);
+    }
+    auto app_id = whole_number(segments[0]);
+    if (!app_id || segments.size() < 2 || segments.size() > 3) return error_response(404, "no such resource");
+    const AppScope scope{session.user.account_id, *app_id};
+    if (!context.storage.settings(scope)) return error_response(404, "no such application");
+    const std::string_view what = segments[1];
+    if (what == "settings" && segments.size() == 2) return settings(context, request, session, scope);
+    if (request.method() != http::verb::get) return error_response(405, "this resource takes GET");
+    auto filter = read_filter(request, context.now());
+    if (!filter) return error_response(filter.failure().status, filter.failure().reason);
+    if (what == "filters" && segments.size() == 2) return filters(context, scope, filter.value());
+    if (what == "profile" && segments.size() == 2) return profile_response(context, request, scope, filter.value());
+    if (what == "profile" && segments[2] == "kinds") return kinds_response(context, scope, filter.value());
+    if (what == "metrics" && segments.size() == 2) return metrics_response(context, scope, filter.value());
+    if (what == "errors" && segments.size() == 2) return errors_response(context, scope, filter.value());
+    return error_response(404, "no such resource");
+}
+
+}  // namespace siagent::dashboard

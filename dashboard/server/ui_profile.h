@@ -1,0 +1,17 @@
+// Merged profiles and the kinds with data, for /api/apps/{id}/profile[/kinds].
+#pragma once
+
+#include "dashboard/server/http_message.h"
+#include "dashboard/server/server_context.h"
+
+namespace siagent::dashboard {
+
+Response profile_response(ServerContext& context, const Request& request, const AppScope& scope,
+                          const QueryFilter& filter);
+Response kinds_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
+
+// Metric time series and errors, for /api/apps/{id}/metrics and /errors (ui_series.cpp).
+Response metrics_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
+Response errors_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
+
+}  // namespace siagent::dashboard

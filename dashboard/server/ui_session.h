@@ -1,0 +1,24 @@
+// Logins and sessions of the web UI. A session is a random token in an HttpOnly,
+// SameSite=Strict cookie, stored as its SHA-256; state-changing requests must also carry
+// the session's CSRF token in X-CSRF-Token.
+#pragma once
+
+#include <string>
+
+#include "dashboard/server/http_message.h"
+#include "dashboard/server/server_context.h"
+
+namespace siagent::dashboard {
+
+// The caller's session: 401 without a valid one, 403 when a state-changing request lacks
+// the CSRF token.
+Result<Session> authenticate(ServerContext& context, const Request& request);
+
+Response handle_login(ServerContext& context, const Request& request, const std::string& address);
+Response handle_logout(ServerContext& context, const Request& request);
+Response handle_me(const Session& session);
+
+// Parses a small JSON request body of the UI (bounded like agent bodies, but tighter).
+std::optional<Failure> read_ui_json(const ServerContext& context, const Request& request, rapidjson::Document& out);
+
+}  // namespace siagent::dashboard

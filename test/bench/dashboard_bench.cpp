@@ -1,0 +1,225 @@
+// Dashboard benchmark: ingest throughput and merged-profile query latency of a running
+// siagent-dashboard (scripts/bench-dashboard prints how it is called; figures in
+// docs/performance.md).
+//   dashboard_bench --server PATH [--seconds 20] [--clients 2] [--processes 100]
+//                   [--hours 24] [--interval 120] [--stacks 130]
+// Ingest: `clients` threads POST gzipped uploads of `stacks` stacks per profile, round-robin
+// over `processes` processes, for `seconds`. Query: the database is seeded directly through
+// the storage with `processes` x hours x 3600 / interval CPU reports, then the server is
+// timed on one merged profile over the whole range, after the hourly rollups the server
+// builds in the background are built.
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "dashboard/server/sqlite/sqlite_storage.h"
+#include "test/bench/synthetic_reports.h"
+#include "test/dashboard/api/agent_fixtures.h"
+#include "test/dashboard/api/http_client.h"
+#include "test/integration/background_process.h"
+#include "transport/gzip.h"
+
+using namespace siagent;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+    std::string server;
+    int seconds = 20, clients = 2, processes = 100, hours = 24, interval = 120, stacks = 130;
+};
+
+struct Server {
+    std::unique_ptr<testing::BackgroundProcess> process;
+    int port = 0;
+    std::string password, key;
+};
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string word_after(const std::string& text, const std::string& label) {
+    const size_t at = text.find(label);
+    if (at == std::string::npos) return {};
+    std::istringstream rest(text.substr(at + label.size()));
+    std::string word;
+    rest >> word;
+    return word;
+}
+
+Server start(const Options& options, const std::string& data, const std::string& log) {
+    Server server;
+    server.port = testing::free_loopback_port();
+    server.process = std::make_unique<testing::BackgroundProcess>(
+        std::vector<std::string>{options.server, "--listen", "127.0.0.1:" + std::to_string(server.port), "--data", data},
+        std::map<std::string, std::string>{}, log);
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    while (read_text(log).find("listening on") == std::string::npos && Clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!testing::wait_for_port(server.port)) throw std::runtime_error("the server did not start: " + read_text(log));
+    server.password = word_after(read_text(log), "password:");
+    server.key = word_after(read_text(log), "agent key:");
+    return server;
+}
+
+double cpu_seconds(pid_t pid) {
+    std::istringstream stat(read_text("/proc/" + std::to_string(pid) + "/stat"));
+    std::string field;
+    double ticks = 0;
+    for (int i = 1; i <= 15 && stat >> field; ++i) {
+        if (i == 14 || i == 15) ticks += std::stod(field);
+    }
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+void ingest(const Options& options, const Server& server) {
+    const int64_t now = std::time(nullptr);
+    std::vector<testing::HttpCall> calls;
+    size_t bytes = 0;
+    for (int pid = 0; pid < options.processes; ++pid) {
+        calls.push_back(testing::agent_call(server.key, "upload",
+                                            bench::synthetic_upload("ingest", 1000 + pid, now, pid * 4, options.stacks)));
+        bytes += calls.back().body.size();
+    }
+    std::cout << "ingest: " << options.processes << " distinct uploads, gzipped " << bytes / calls.size() / 1024
+              << " KiB on average, uncompressed " << bench::synthetic_upload("ingest", 1, now, 0, options.stacks).size() / 1024
+              << " KiB\n";
+    std::atomic<long> ok{0}, failed{0};
+    const double cpu_before = cpu_seconds(server.process->pid());
+    const auto start = Clock::now();
+    const auto end = start + std::chrono::seconds(options.seconds);
+    std::vector<std::thread> clients;
+    for (int c = 0; c < options.clients; ++c) {
+        clients.emplace_back([&, c] {
+            for (size_t i = c; Clock::now() < end; i += options.clients) {
+                const testing::HttpReply reply = testing::http_call(server.port, calls[i % calls.size()]);
+                if (reply.status == 200) {
+                    ++ok;
+                } else if (failed++ == 0) {
+                    std::cerr << "ingest: first failure: " << reply.status << " " << reply.body.substr(0, 200) << "\n";
+                }
+            }
+        });
+    }
+    for (auto& client : clients) client.join();
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const double cpu = cpu_seconds(server.process->pid()) - cpu_before;
+    std::cout << "ingest: " << ok << " uploads in " << elapsed << " s = " << ok / elapsed << " uploads/s with "
+              << options.clients << " clients (" << failed << " failed); server CPU " << cpu << " s = "
+              << 1000 * cpu / std::max<long>(ok, 1) << " ms per upload\n";
+}
+
+void seed(const Options& options, const std::string& database, int64_t now) {
+    dashboard::sqlite::SqliteStorage storage(database, 1);
+    std::vector<std::string> blobs;
+    for (uint32_t variant = 0; variant < 16; ++variant) blobs.push_back(bench::synthetic_tree(variant, options.stacks).encode());
+    const int reports = options.hours * 3600 / options.interval;
+    for (int pid = 0; pid < options.processes; ++pid) {
+        dashboard::Envelope envelope;
+        envelope.app_name = "query";
+        envelope.host_name = "host" + std::to_string(pid % 10);
+        envelope.process_id = 5000 + pid;
+        envelope.run_id = "feedface" + std::to_string(10000000 + pid);
+        envelope.extra = "{}";
+        const auto process = storage.record_process(1, envelope, now);
+        std::vector<dashboard::ReportToStore> batch;
+        for (int r = 0; r < reports; ++r) {
+            dashboard::ReportToStore report;
+            report.series = {"profile", "cpu-profile", "CPU usage", "percent"};
+            report.timestamp = now - 60 - static_cast<int64_t>(r) * options.interval;
+            report.value = 50;
+            report.blob = blobs[(pid + r) % blobs.size()];
+            batch.push_back(std::move(report));
+        }
+        storage.store_reports(process, batch);
+    }
+    std::cout << "query: seeded " << options.processes * reports << " CPU reports (" << options.processes
+              << " processes, one per " << options.interval << " s over " << options.hours << " h), "
+              << blobs[0].size() / 1024 << " KiB per stored tree\n";
+    // What the server's maintenance does in the background, timed here.
+    const auto start = Clock::now();
+    size_t groups = 0;
+    while (size_t built = storage.build_rollups(now, 2000, 200'000)) groups += built;
+    std::cout << "query: built " << groups << " hourly rollups in "
+              << std::chrono::duration<double>(Clock::now() - start).count() << " s (one pass, one thread)\n";
+}
+
+void query(const Options& options, const Server& server, int64_t now) {
+    testing::UiClient client(server.port);
+    client.login("admin@localhost", server.password);
+    const auto apps = testing::parse_json(client.get("/api/apps").body);
+    std::string id;
+    for (const auto& app : apps["apps"].GetArray()) {
+        if (std::string(app["name"].GetString()) == "query") id = std::to_string(app["id"].GetInt64());
+    }
+    const std::string target = "/api/apps/" + id + "/profile?kind=cpu&from=" +
+                               std::to_string(now - options.hours * 3600) + "&to=" + std::to_string(now);
+    std::vector<double> times;
+    for (int round = 0; round < 5; ++round) {
+        const auto start = Clock::now();
+        testing::HttpReply reply = client.get(target);
+        times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+        if (round == 0) {
+            auto body = testing::parse_json(reply.body);
+            std::cout << "query: status " << reply.status << ", " << body["reports"].GetInt() << " reports merged, "
+                      << reply.body.size() / 1024 << " KiB of JSON\n";
+        }
+    }
+    std::sort(times.begin(), times.end());
+    std::cout << "query: 24 h merged CPU profile: median " << times[2] << " s, min " << times[0] << " s, max "
+              << times[4] << " s (5 rounds)\n";
+}
+
+Options parse(int argc, char** argv) {
+    Options options;
+    std::map<std::string, int*> numbers = {{"--seconds", &options.seconds}, {"--clients", &options.clients},
+                                           {"--processes", &options.processes}, {"--hours", &options.hours},
+                                           {"--interval", &options.interval}, {"--stacks", &options.stacks}};
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (std::string(argv[i]) == "--server") options.server = argv[i + 1];
+        else if (numbers.count(argv[i])) *numbers[argv[i]] = std::stoi(argv[i + 1]);
+        else throw std::runtime_error(std::string("unknown option ") + argv[i]);
+    }
+    if (options.server.empty()) throw std::runtime_error("--server PATH is required");
+    return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const Options options = parse(argc, argv);
+        char pattern[] = "/tmp/siagent-dashboard-bench-XXXXXX";
+        const std::string dir = mkdtemp(pattern);
+        {
+            Server server = start(options, dir + "/data", dir + "/server.log");
+            ingest(options, server);
+            server.process->stop(SIGTERM);
+        }
+        const int64_t now = std::time(nullptr);
+        seed(options, dir + "/data/siagent.db", now);
+        Server server = start(options, dir + "/data", dir + "/server2.log");
+        server.password = word_after(read_text(dir + "/server.log"), "password:");
+        query(options, server, now);
+        server.process->stop(SIGTERM);
+        std::filesystem::remove_all(dir);
+    } catch (const std::exception& error) {
+        std::cerr << "dashboard_bench: " << error.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

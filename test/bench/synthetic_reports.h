@@ -1,0 +1,20 @@
+// Synthetic but realistic agent reports for the dashboard benchmark: call trees grown from
+// random stacks over a fixed pool of C++-looking frame names (a few thousand distinct
+// frames, depths 5 to 25, skewed so some functions are hot), as every profiler reports them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "dashboard/server/call_tree.h"
+
+namespace siagent::bench {
+
+// A call tree of `stacks` random stacks; `seed` selects which.
+dashboard::CallTree synthetic_tree(uint32_t seed, int stacks);
+
+// An upload body (JSON) of one process: CPU, allocation, heap and blocking profiles of
+// `stacks` stacks each, plus a dozen process metrics.
+std::string synthetic_upload(const std::string& app, int pid, int64_t timestamp, uint32_t seed, int stacks);
+
+}  // namespace siagent::bench

@@ -1,0 +1,34 @@
+// Request bodies in each agent's format, built from ../shared/protocol.md, and the HTTP
+// calls that carry them the way each agent does.
+//
+// Known truth of each fixture (the profile API must return it):
+//   Python  cpu-profile "Main thread CPU usage": top self function cpu_work (/app/worker.py:21)
+//   Go      cpu-profile "CPU usage": main.cpuWork sent as two nodes of one name under
+//           main.main (30 + 25), main.ioWork 40: after folding, top self main.cpuWork = 55
+//   Node.js cpu-profile "CPU usage": top self processRequest (/app/server.js:12:9);
+//           error-profile "Handled exceptions": 3 x "TypeError: x is undefined" in parseBody
+//   native  error-profile "Crashes": one SIGSEGV in crash_here (crash.cpp:7)
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "test/dashboard/api/http_client.h"
+
+namespace siagent::testing {
+
+std::string python_upload(int64_t now);
+std::string go_upload(int64_t now);
+std::string node_upload(int64_t now);
+std::string native_crash_upload(int64_t now);
+
+// A config request of a native agent (payload {}); `pid` and `run_id` identify the process.
+std::string native_config(const std::string& app, int pid, const std::string& run_id, int64_t now);
+// An upload of one native CPU profile whose only function is `function`.
+std::string native_cpu_upload(const std::string& app, int pid, int64_t timestamp, const std::string& function);
+
+// POST /agent/v1/<endpoint> with Basic auth; gzipped unless `gzip` is false; chunked when asked.
+HttpCall agent_call(const std::string& key, const std::string& endpoint, const std::string& body, bool gzip = true,
+                    bool chunked = false);
+
+}  // namespace siagent::testing

@@ -1,0 +1,74 @@
+#include "test/dashboard/api/dashboard_server.h"
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace siagent::testing {
+namespace {
+
+// The word after `label` on the line that holds it.
+std::string value_after(const std::string& text, const std::string& label) {
+    const size_t at = text.find(label);
+    if (at == std::string::npos) return {};
+    std::istringstream line(text.substr(at + label.size(), text.find('\n', at) - at - label.size()));
+    std::string value;
+    line >> value;
+    return value;
+}
+
+}  // namespace
+
+std::string dashboard_binary() {
+    const char* path = std::getenv("SIAGENT_DASHBOARD");
+    REQUIRE(path != nullptr);
+    return path;
+}
+
+DashboardServer::DashboardServer(const std::vector<std::string>& extra) {
+    data_dir_ = directory_.path() + "/data";
+    output_file_ = directory_.path() + "/output.txt";
+    port_ = free_loopback_port();
+    std::vector<std::string> argv = {dashboard_binary(), "--listen", "127.0.0.1:" + std::to_string(port_),
+                                     "--data", data_dir_};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<BackgroundProcess>(argv, std::map<std::string, std::string>{}, output_file_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (output().find("listening on") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    INFO(output());
+    REQUIRE(wait_for_port(port_));
+    password_ = value_after(output(), "password:");
+    agent_key_ = value_after(output(), "agent key:");
+    REQUIRE(password_.size() == 20);
+    REQUIRE(agent_key_.rfind("si_", 0) == 0);
+}
+
+DashboardServer::~DashboardServer() {
+    if (process_) process_->stop(SIGTERM, 10);
+}
+
+std::string DashboardServer::output() const {
+    std::ifstream in(output_file_);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string DashboardServer::add_user(const std::string& email, const std::string& role, const std::string& account) {
+    RunResult result = run({dashboard_binary(), "user", "add", "--data", data_dir_, "--email", email, "--role", role,
+                            "--account", account},
+                           {}, 60);
+    INFO(result.out << result.err);
+    REQUIRE(result.exit_code == 0);
+    return value_after(result.out, "password:");
+}
+
+}  // namespace siagent::testing

@@ -1,0 +1,42 @@
+// A siagent-dashboard started for one test: an empty data directory, a free loopback port,
+// and the first start's secrets read from what it printed. Stopped by the destructor.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "test/integration/background_process.h"
+#include "test/integration/process_runner.h"
+
+namespace siagent::testing {
+
+// The binary meson built (SIAGENT_DASHBOARD).
+std::string dashboard_binary();
+
+class DashboardServer {
+public:
+    // Starts the server with `extra` flags after --listen and --data; REQUIREs that it listens.
+    explicit DashboardServer(const std::vector<std::string>& extra = {});
+    ~DashboardServer();
+
+    int port() const { return port_; }
+    const std::string& password() const { return password_; }   // admin@localhost's
+    const std::string& agent_key() const { return agent_key_; }  // the first key
+    const std::string& data_dir() const { return data_dir_; }
+    std::string output() const;  // all it printed so far
+
+    // `siagent-dashboard user add` against this data directory; returns the new password.
+    std::string add_user(const std::string& email, const std::string& role, const std::string& account);
+
+private:
+    TemporaryDirectory directory_;
+    std::string data_dir_;
+    std::string output_file_;
+    int port_ = 0;
+    std::string password_;
+    std::string agent_key_;
+    std::unique_ptr<BackgroundProcess> process_;
+};
+
+}  // namespace siagent::testing

@@ -1,0 +1,49 @@
+#include "dashboard/server/command_line.h"
+
+#include <catch2/catch.hpp>
+
+using namespace siagent::dashboard;
+
+namespace {
+
+Result<Command> parse(std::vector<const char*> words) {
+    words.insert(words.begin(), "siagent-dashboard");
+    return parse_command_line(static_cast<int>(words.size()), words.data());
+}
+
+}  // namespace
+
+TEST_CASE("durations", "[dashboard][cli]") {
+    CHECK(parse_duration("7d") == 7 * 86400);
+    CHECK(parse_duration("12h") == 12 * 3600);
+    CHECK(parse_duration("30m") == 1800);
+    CHECK(parse_duration("45s") == 45);
+    CHECK(parse_duration("90") == 90);
+    CHECK_FALSE(parse_duration("0d"));
+    CHECK_FALSE(parse_duration("-1h"));
+    CHECK_FALSE(parse_duration("1w"));
+    CHECK_FALSE(parse_duration(""));
+}
+
+TEST_CASE("serve options", "[dashboard][cli]") {
+    auto command = parse({"--listen", "0.0.0.0:9090", "--data", "/tmp/d", "--retention", "2d", "--web", "/w"});
+    REQUIRE(command);
+    CHECK(command->kind == Command::Kind::serve);
+    CHECK(command->serve.host == "0.0.0.0");
+    CHECK(command->serve.port == 9090);
+    CHECK(command->serve.retention_seconds == 2 * 86400);
+    CHECK(command->serve.web == std::filesystem::path("/w"));
+    CHECK_FALSE(parse({"--listen", "127.0.0.1:8080"}));                       // no --data
+    CHECK_FALSE(parse({"--data", "d", "--tls-cert", "c"}));                   // cert without key
+    CHECK_FALSE(parse({"--data", "d", "--listen", "nowhere"}));
+    CHECK_FALSE(parse({"--data", "d", "--bogus", "1"}));
+}
+
+TEST_CASE("user add", "[dashboard][cli]") {
+    auto command = parse({"user", "add", "--data", "d", "--email", "e@x", "--role", "viewer", "--account", "acme"});
+    REQUIRE(command);
+    CHECK(command->kind == Command::Kind::user_add);
+    CHECK(command->user.account == "acme");
+    CHECK(command->user.role == "viewer");
+    CHECK_FALSE(parse({"user", "add", "--data", "d", "--email", "e@x"}));
+}

@@ -1,0 +1,209 @@
+#include "dashboard/server/sqlite/sqlite_storage.h"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "dashboard/server/profile_query.h"
+#include "dashboard/server/secrets.h"
+
+using namespace siagent::dashboard;
+
+namespace {
+
+constexpr int64_t kNow = 1'700'000'000;
+
+struct TempDatabase {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("siagent-storage-" + std::to_string(::getpid()) + "-" + random_hex(4));
+    TempDatabase() { std::filesystem::create_directories(dir); }
+    ~TempDatabase() { std::filesystem::remove_all(dir); }
+    std::string path() const { return (dir / "siagent.db").string(); }
+};
+
+Envelope envelope(const std::string& app, const std::string& host, int64_t pid, const std::string& version = "1.0") {
+    Envelope e;
+    e.runtime_type = "native";
+    e.app_name = app;
+    e.host_name = host;
+    e.process_id = pid;
+    e.run_id = "run" + std::to_string(pid) + "abcdef";
+    e.app_version = version;
+    e.app_environment = "prod";
+    e.extra = "{}";
+    return e;
+}
+
+ReportToStore cpu_report(int64_t timestamp, double burn, double idle) {
+    CallTree tree;
+    const uint32_t main = tree.child(CallTree::kRoot, "main (demo.cpp:3)");
+    tree.add(tree.child(main, "burn (demo.cpp:10)"), burn);
+    tree.add(tree.child(main, "idle (demo.cpp:20)"), idle);
+    tree.make_inclusive();
+    ReportToStore report;
+    report.series = SeriesKey{"profile", "cpu-profile", "CPU usage", "percent"};
+    report.timestamp = timestamp;
+    report.value = burn + idle;
+    report.blob = tree.encode();
+    return report;
+}
+
+}  // namespace
+
+TEST_CASE("storage: accounts, users, sessions and keys round-trip", "[dashboard][storage]") {
+    TempDatabase db;
+    sqlite::SqliteStorage storage(db.path());
+    CHECK_FALSE(storage.has_accounts());
+    const int64_t account = storage.create_account("default", kNow).value();
+    CHECK(storage.create_account("default", kNow).failure().status == 409);
+    const int64_t user = storage.add_user(account, "a@x", "owner", "hash", kNow).value();
+    CHECK(storage.add_user(account, "A@X", "viewer", "hash", kNow).failure().status == 409);
+    CHECK(storage.user_by_email("a@x")->id == user);
+    storage.add_session("tokenhash", user, "csrf", kNow + 100);
+    CHECK(storage.session("tokenhash", kNow)->csrf_token == "csrf");
+    CHECK_FALSE(storage.session("tokenhash", kNow + 100));  // expired
+    storage.add_agent_key(account, "k", "keyhash", "si_abcd", kNow);
+    CHECK(storage.account_of_key("keyhash", kNow) == account);
+    CHECK_FALSE(storage.account_of_key("other", kNow));
+    CHECK(storage.agent_keys(account).at(0).last_used == kNow);
+    CHECK(storage.has_accounts());
+}
+
+TEST_CASE("storage: reports round-trip and merge per account", "[dashboard][storage]") {
+    TempDatabase db;
+    sqlite::SqliteStorage storage(db.path());
+    const int64_t a = storage.create_account("a", kNow).value();
+    const int64_t b = storage.create_account("b", kNow).value();
+    const ProcessKey one = storage.record_process(a, envelope("demo", "h1", 100), kNow);
+    const ProcessKey two = storage.record_process(a, envelope("demo", "h2", 200, "2.0"), kNow);
+    CHECK(one.app_id == two.app_id);
+    CHECK(one.process_id != two.process_id);
+    storage.store_reports(one, {cpu_report(kNow - 60, 60, 20)});
+    storage.store_reports(two, {cpu_report(kNow - 30, 80, 0)});
+
+    QueryFilter filter{kNow - 3600, kNow, "", "", "", std::nullopt};
+    auto profile = merge_profile(storage, AppScope{a, one.app_id}, "cpu", filter, 10'000);
+    REQUIRE(profile);
+    CHECK(profile->reports == 2);
+    CHECK(profile->unit == "percent");
+    CHECK(profile->tree.value(CallTree::kRoot) == Approx(80));  // (80 + 80) / 2: averaged
+
+    filter.version = "2.0";
+    CHECK(merge_profile(storage, AppScope{a, one.app_id}, "cpu", filter, 10'000)->reports == 1);
+    filter.version.clear();
+    filter.host = "h1";
+    filter.pid = 100;
+    CHECK(merge_profile(storage, AppScope{a, one.app_id}, "cpu", filter, 10'000)->reports == 1);
+
+    // Account b asking for a's app by id sees nothing.
+    filter = QueryFilter{kNow - 3600, kNow, "", "", "", std::nullopt};
+    CHECK_FALSE(storage.settings(AppScope{b, one.app_id}));
+    CHECK(merge_profile(storage, AppScope{b, one.app_id}, "cpu", filter, 10'000)->reports == 0);
+    CHECK(storage.processes(AppScope{b, one.app_id}, filter).empty());
+    CHECK(storage.apps(b, kNow).empty());
+    CHECK(storage.apps(a, kNow).size() == 1);
+}
+
+TEST_CASE("storage: unknown series, metrics and errors", "[dashboard][storage]") {
+    TempDatabase db;
+    sqlite::SqliteStorage storage(db.path());
+    const int64_t a = storage.create_account("a", kNow).value();
+    const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), kNow);
+    ReportToStore metric;
+    metric.series = SeriesKey{"counter", "quantum", "Qubits flipped", ""};
+    metric.timestamp = kNow - 10;
+    metric.value = 3;
+    ReportToStore odd = cpu_report(kNow - 10, 1, 1);
+    odd.series = SeriesKey{"profile", "gpu-profile", "Kernel time", "millisecond"};
+    ReportToStore errors;
+    errors.series = SeriesKey{"profile", "error-profile", "Exceptions", ""};
+    errors.timestamp = kNow - 5;
+    errors.errors = {ErrorEvent{"std::runtime_error", "std::runtime_error: boom", "parse (a.cpp:3)", {"parse (a.cpp:3)", "main"}, 4}};
+    storage.store_reports(process, {metric, odd, errors});
+
+    const AppScope scope{a, process.app_id};
+    const QueryFilter filter{kNow - 3600, kNow, "", "", "", std::nullopt};
+    auto series = storage.metrics(scope, filter);
+    REQUIRE(series.size() == 2);  // the counter and the error profile's value
+    CHECK(series[0].key.category == "quantum");
+    auto kinds = storage.profile_kinds(scope, filter);
+    REQUIRE(kinds.size() == 1);
+    CHECK(kinds[0].category == "gpu-profile");
+    CHECK(merge_profile(storage, scope, "gpu-profile/Kernel time", filter, 1000)->reports == 1);
+    auto rows = storage.errors(scope, filter, 10);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].frames == "parse (a.cpp:3)\nmain");
+    CHECK(rows[0].count == 4);
+}
+
+TEST_CASE("storage: retention deletes what is older than the cutoff", "[dashboard][storage][retention]") {
+    TempDatabase db;
+    sqlite::SqliteStorage storage(db.path());
+    const int64_t a = storage.create_account("a", kNow).value();
+    const ProcessKey old_process = storage.record_process(a, envelope("demo", "h1", 1), kNow - 10 * 86400);
+    storage.store_reports(old_process, {cpu_report(kNow - 10 * 86400, 5, 5)});
+    const ProcessKey process = storage.record_process(a, envelope("demo", "h2", 2), kNow);
+    storage.store_reports(process, {cpu_report(kNow - 60, 5, 5), cpu_report(kNow - 8 * 86400, 5, 5)});
+    CHECK(storage.delete_before(kNow - 7 * 86400, kNow) == 2);
+    const QueryFilter all{0, kNow, "", "", "", std::nullopt};
+    CHECK(merge_profile(storage, AppScope{a, process.app_id}, "cpu", all, 1000)->reports == 1);
+    CHECK(storage.processes(AppScope{a, process.app_id}, all).size() == 1);
+}
+
+TEST_CASE("storage: the schema is migrated once and data survives reopening", "[dashboard][storage]") {
+    TempDatabase db;
+    {
+        sqlite::SqliteStorage storage(db.path());
+        storage.create_account("kept", kNow);
+    }
+    sqlite::SqliteStorage reopened(db.path());
+    CHECK(reopened.account_id("kept"));
+    sqlite::Connection connection(db.path(), false);
+    auto version = connection.prepare("PRAGMA user_version");
+    REQUIRE(version.step());
+    CHECK(version.integer(0) == 2);
+    auto mode = connection.prepare("PRAGMA journal_mode");
+    REQUIRE(mode.step());
+    CHECK(mode.text(0) == "wal");
+}
+
+TEST_CASE("storage: hourly rollups stand for their reports, late ones still count once", "[dashboard][storage][rollups]") {
+    TempDatabase db;
+    sqlite::SqliteStorage storage(db.path());
+    const int64_t a = storage.create_account("a", kNow).value();
+    const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), kNow);
+    const int64_t hour = kNow / 3600 * 3600 - 7200;  // two hours back: complete
+    storage.store_reports(process, {cpu_report(hour + 10, 10, 0), cpu_report(hour + 1000, 20, 0),
+                                    cpu_report(hour + 3590, 30, 0), cpu_report(hour + 4000, 40, 0)});
+    const AppScope scope{a, process.app_id};
+    auto burn = [&](const QueryFilter& filter) {
+        auto profile = merge_profile(storage, scope, "cpu", filter, 1000);
+        return std::make_pair(profile->reports, profile->tree.value(CallTree::kRoot) * profile->reports);
+    };
+    const QueryFilter whole{hour - 3600, kNow, "", "", "", std::nullopt};
+    const QueryFilter partial{hour + 500, kNow, "", "", "", std::nullopt};  // cuts into the rolled-up hour
+    const auto before_whole = burn(whole), before_partial = burn(partial);
+    CHECK(before_whole == std::make_pair<size_t, double>(4, 100));
+    CHECK(before_partial == std::make_pair<size_t, double>(3, 90));
+
+    CHECK(storage.build_rollups(kNow, 100, 1000) == 2);  // the two complete hours
+    CHECK(storage.build_rollups(kNow, 100, 1000) == 0);  // nothing left to do
+    CHECK(burn(whole) == before_whole);
+    CHECK(burn(partial) == before_partial);
+    QueryFilter by_host = whole;
+    by_host.host = "h1";  // host filters read raw reports: the same answer
+    CHECK(burn(by_host) == before_whole);
+    QueryFilter by_version = whole;
+    by_version.version = "9.9";
+    CHECK(burn(by_version).first == 0);
+
+    storage.store_reports(process, {cpu_report(hour + 2000, 5, 0)});  // arrives late
+    CHECK(burn(whole) == std::make_pair<size_t, double>(5, 105));
+    CHECK(storage.build_rollups(kNow, 100, 1000) == 1);  // rebuilt with it
+    CHECK(burn(whole) == std::make_pair<size_t, double>(5, 105));
+
+    storage.delete_before(hour + 3600, kNow);  // retention drops the first hour and its rollup
+    CHECK(burn(whole) == std::make_pair<size_t, double>(1, 40));
+}
