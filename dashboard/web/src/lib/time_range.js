@@ -57,3 +57,17 @@ export function fromDateTimeLocal(text) {
   const millis = new Date(text).getTime();
   return Number.isFinite(millis) ? Math.floor(millis / 1000) : null;
 }
+
+/** Baselines a range can be compared with, by key (the compare tab's URL parameter). */
+export const BASELINES = [
+  { key: 'previous', label: 'Previous period' },
+  { key: 'day', label: 'Same time yesterday', shift: 24 * 3600 },
+  { key: 'week', label: 'Same time last week', shift: 7 * 24 * 3600 },
+];
+
+/** The baseline range for `range`; an unknown key means the previous period. */
+export function baselineRange(range, key) {
+  const baseline = BASELINES.find((b) => b.key === key);
+  if (!baseline?.shift) return previousRange(range);
+  return { key: 'custom', from: range.from - baseline.shift, to: range.to - baseline.shift, label: baseline.label };
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveRange, rangeParams, previousRange, toDateTimeLocal, fromDateTimeLocal }
+import { resolveRange, rangeParams, previousRange, baselineRange, toDateTimeLocal, fromDateTimeLocal }
   from '../../src/lib/time_range.js';
 
 const now = 1764050000;
@@ -42,4 +42,13 @@ test('datetime-local values round-trip in local time', () => {
   assert.equal(fromDateTimeLocal(text), now - (now % 60));
   assert.equal(fromDateTimeLocal(''), null);
   assert.equal(fromDateTimeLocal('2025-13-45T99:99'), null);
+});
+
+test('baselines for comparing ranges', () => {
+  const range = { key: '1h', from: 100000, to: 103600 };
+  assert.deepEqual(baselineRange(range, 'day'),
+    { key: 'custom', from: 100000 - 86400, to: 103600 - 86400, label: 'Same time yesterday' });
+  assert.equal(baselineRange(range, 'week').to, 103600 - 604800);
+  assert.deepEqual(baselineRange(range, 'previous'), previousRange(range));
+  assert.deepEqual(baselineRange(range, 'bogus'), previousRange(range));
 });
