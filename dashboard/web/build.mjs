@@ -1,17 +1,20 @@
 // Builds the web UI into a directory the dashboard serves with --web DIR.
-// Usage: node build.mjs [--outdir DIR] [--install]
+// Usage: node build.mjs [--outdir DIR] [--install] [--stamp FILE --depfile FILE]
 //   --install  first runs `npm ci` when node_modules is missing or older than the lock file
 //              (what meson's build does, so a fresh checkout builds with one command).
+//   --stamp, --depfile  for meson/ninja: touch FILE when done, and write a Makefile-style
+//              depfile naming the stamp and every file the bundle read, so ninja rebuilds
+//              exactly when a source, a library or the lock file changes.
 // Output: DIR/index.html, DIR/assets/app.js, DIR/assets/app.css (default DIR: ./dist).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const outdirIndex = args.indexOf('--outdir');
-const outdir = resolve(outdirIndex >= 0 ? args[outdirIndex + 1] : join(here, 'dist'));
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const outdir = resolve(option('--outdir') ?? join(here, 'dist'));
 
 function modifiedAt(path) {
   try {
@@ -24,7 +27,7 @@ function modifiedAt(path) {
 if (args.includes('--install')) {
   const installed = modifiedAt(join(here, 'node_modules', '.package-lock.json'));
   if (installed < modifiedAt(join(here, 'package-lock.json'))) {
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'],
+    execFileSync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
       { cwd: here, stdio: ['ignore', 'ignore', 'inherit'] });
   }
 }
@@ -32,7 +35,7 @@ if (args.includes('--install')) {
 // Imported only now: on a fresh checkout it exists after the `npm ci` above.
 const esbuild = await import('esbuild');
 mkdirSync(join(outdir, 'assets'), { recursive: true });
-await esbuild.build({
+const result = await esbuild.build({
   entryPoints: { app: join(here, 'src', 'main.js') },
   outdir: join(outdir, 'assets'),
   bundle: true,
@@ -42,5 +45,18 @@ await esbuild.build({
   sourcemap: true,
   legalComments: 'linked',
   logLevel: 'warning',
+  metafile: true,
 });
 copyFileSync(join(here, 'src', 'index.html'), join(outdir, 'index.html'));
+
+const stamp = option('--stamp');
+const depfile = option('--depfile');
+if (depfile && stamp) {
+  // esbuild names inputs relative to the working directory; the depfile wants them as
+  // ninja sees them, absolute here. Spaces are escaped as Makefile syntax requires.
+  const inputs = [...Object.keys(result.metafile.inputs).map((input) => resolve(input)),
+    join(here, 'src', 'index.html'), join(here, 'package-lock.json'), join(here, 'build.mjs')];
+  const escape = (path) => path.replace(/ /g, '\\ ');
+  writeFileSync(depfile, `${escape(stamp)}: ${inputs.map(escape).join(' \\\n  ')}\n`);
+}
+if (stamp) writeFileSync(stamp, '');
