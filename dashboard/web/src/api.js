@@ -82,6 +82,8 @@ export const api = {
     request('GET', appPath(appId, '/profile'), { query: { kind, ...scope }, signal }),
   profileKinds: (appId, scope, signal) =>
     request('GET', appPath(appId, '/profile/kinds'), { query: { from: scope.from, to: scope.to }, signal }),
+  settings: (appId, signal) => request('GET', appPath(appId, '/settings'), { signal }),
+  saveSettings: (appId, settings) => request('PUT', appPath(appId, '/settings'), { body: settings }),
   metrics: (appId, scope, signal) => request('GET', appPath(appId, '/metrics'), { query: scope, signal }),
   errors: (appId, scope, signal) => request('GET', appPath(appId, '/errors'), { query: scope, signal }),
 

@@ -44,7 +44,11 @@ function route() {
   current = { abort: new AbortController(), dispose: null };
   const parsed = parseRoute(window.location.hash);
   const ctx = { route: parsed, session, go, signal: current.abort.signal,
-    onLogin: (body) => { startSession(body); go(parsed.params.next || '#/apps'); } };
+    // `next` only ever names a route of this page (a hash), never another address.
+    onLogin: (body) => {
+      startSession(body);
+      go(parsed.params.next?.startsWith('#/') ? parsed.params.next : '#/apps');
+    } };
 
   if (!session) {
     if (parsed.segments[0] !== 'login') {

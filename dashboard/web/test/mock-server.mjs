@@ -26,7 +26,7 @@ class HttpError extends Error {
 function createState() {
   const now = Math.floor(Date.now() / 1000);
   return { sessions: new Map(), users: data.USERS.map((u) => ({ ...u })), keys: data.initialKeys(now),
-    nextId: 100 };
+    settings: new Map(), nextId: 100 };
 }
 
 function sessionBody(state, session) {
@@ -79,6 +79,18 @@ const ROUTES = [
     [200, { series: appId === data.DEMO_APP_ID ? data.demoMetrics(scopeOf(url)) : [] }]],
   ['GET', /^\/api\/apps\/(\d+)\/errors$/, ({ appId, url }) =>
     [200, appId === data.DEMO_APP_ID ? data.demoErrors(scopeOf(url)) : { exceptions: [], crashes: [] }]],
+  ['GET', /^\/api\/apps\/(\d+)\/settings$/, ({ state, appId }) => [200, state.settings.get(appId)
+    ?? { max_active_processes: null, max_active_percent: null }]],
+  ['PUT', /^\/api\/apps\/(\d+)\/settings$/, ({ state, appId, body, user }) => {
+    requireOwner(user);
+    const valid = (v) => v === null || (Number.isInteger(v) && v >= 1);
+    if (!valid(body?.max_active_processes) || !valid(body?.max_active_percent)) {
+      throw new HttpError(400, 'limits are null or positive integers');
+    }
+    state.settings.set(appId, { max_active_processes: body.max_active_processes,
+      max_active_percent: body.max_active_percent });
+    return [200, state.settings.get(appId)];
+  }],
   ['GET', /^\/api\/account$/, ({ state }) => [200, { ...data.ACCOUNT,
     users: state.users.map(({ id, email, role }) => ({ id, email, role })), keys: state.keys }]],
   ['POST', /^\/api\/account\/keys$/, ({ state, body, user }) => {

@@ -2,7 +2,7 @@
 // right here), delete.
 import { api } from '../api.js';
 import { formatTime } from '../lib/format.js';
-import { h, field, replaceChildren } from './dom.js';
+import { h, field } from './dom.js';
 import { confirmButton } from './confirm_button.js';
 import { inlineForm } from './inline_form.js';
 import { connectCommand } from './connect_help.js';

@@ -12,11 +12,12 @@ export function usersCard(users, { isOwner, me, reload }) {
     h('table.data-table.users-table', {},
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Email'), h('th', { scope: 'col' }, 'Role'),
         isOwner ? h('th', { scope: 'col' }, h('span.visually-hidden', {}, 'Actions')) : null)),
-      h('tbody', {}, users.map((user) => userRow(user, isOwner && user.email !== me, reload)))),
+      h('tbody', {}, users.map((user) => userRow(user, { isOwner, editable: isOwner && user.email !== me, reload })))),
     isOwner ? addUserForm(reload) : null);
 }
 
-function userRow(user, editable, reload) {
+// Owners get an actions column; their own row leaves it empty (no demoting yourself).
+function userRow(user, { isOwner, editable, reload }) {
   const role = editable
     ? select({ 'aria-label': `Role of ${user.email}`,
       onchange: async (event) => {
@@ -30,10 +31,10 @@ function userRow(user, editable, reload) {
     : h('span.role-badge', {}, user.role);
   return h('tr', { dataset: { email: user.email } },
     h('td', {}, user.email), h('td', {}, role),
-    editable ? h('td.actions', {}, confirmButton('Remove', `Remove ${user.email}?`, async () => {
+    isOwner ? h('td.actions', {}, editable ? confirmButton('Remove', `Remove ${user.email}?`, async () => {
       await api.removeUser(user.id);
       reload(h('p.notice', { role: 'status' }, `${user.email} was removed.`));
-    })) : null);
+    }) : null) : null);
 }
 
 function addUserForm(reload) {

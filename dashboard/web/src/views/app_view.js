@@ -12,6 +12,7 @@ import { renderProfilePanel } from './profile_panel.js';
 import { renderErrorsPanel } from './errors_panel.js';
 import { renderMetricsPanel } from './metrics_panel.js';
 import { renderComparePanel } from './compare_panel.js';
+import { renderProcessesPanel } from './processes_panel.js';
 
 const PROFILE_TABS = [
   { key: 'cpu', label: 'CPU', kind: 'cpu' },
@@ -23,6 +24,7 @@ const OTHER_TABS = [
   { key: 'errors', label: 'Errors', render: renderErrorsPanel },
   { key: 'metrics', label: 'Metrics', render: renderMetricsPanel },
   { key: 'compare', label: 'Compare', render: renderComparePanel },
+  { key: 'processes', label: 'Processes', render: renderProcessesPanel },
 ];
 /** Kinds with their own tab; any other kind with data gets an extra tab ("kind" + ?kind=). */
 const KINDS_WITH_TABS = new Set(['cpu', 'alloc', 'inuse', 'block', 'error', 'crash']);
@@ -36,7 +38,7 @@ export function renderApplication(outlet, ctx) {
   // Keeps tab and other parameters, replaces the given ones; null removes one.
   const update = (changes, segments = ['apps', appId, tabKey]) =>
     ctx.go(formatRoute(segments, { ...params, ...changes }));
-  const panelCtx = { appId, range, scope, params, update, signal: ctx.signal };
+  const panelCtx = { appId, range, scope, params, update, signal: ctx.signal, session: ctx.session };
 
   const header = h('div.app-header', {}, loadingState('Loading application…'));
   const toolbar = h('div.toolbar', { role: 'group', 'aria-label': 'Time range and filters' },

@@ -12,14 +12,16 @@ import { leaksCard, leakMatcher, leakFrameMatcher } from './leaks_card.js';
 import { blockCategories, categoryChips } from './block_categories.js';
 
 const KIND_TEXT = {
-  cpu: { title: 'CPU profile', hint: 'CPU time per function, sampled on every thread.' },
-  alloc: { title: 'Allocation profile', hint: 'Bytes allocated per second, per allocation site.' },
-  inuse: { title: 'Heap in use', hint: 'Memory still allocated, per allocation site.' },
-  block: { title: 'Blocking profile', hint: 'Time spent waiting in blocking calls, per second.' },
+  cpu: { title: 'CPU profile', noun: 'CPU profile', hint: 'CPU time per function, sampled on every thread.' },
+  alloc: { title: 'Allocation profile', noun: 'allocation profile',
+    hint: 'Bytes allocated per second, per allocation site.' },
+  inuse: { title: 'Heap in use', noun: 'heap profile', hint: 'Memory still allocated, per allocation site.' },
+  block: { title: 'Blocking profile', noun: 'blocking profile',
+    hint: 'Time spent waiting in blocking calls, per second.' },
 };
 
 export function renderProfilePanel(panel, { appId, kind, scope, signal }) {
-  loadInto(panel, { loadingText: `Loading the ${(KIND_TEXT[kind]?.title ?? kind).toLowerCase()}…`,
+  loadInto(panel, { loadingText: `Loading the ${KIND_TEXT[kind]?.noun ?? 'profile'}…`,
     fetch: () => api.profile(appId, kind, scope, signal),
     render: (profile) => (isEmpty(profile) ? noData(kind) : profileView(profile)) });
 }
@@ -29,7 +31,7 @@ function isEmpty(profile) {
 }
 
 function noData(kind) {
-  return emptyState(`No ${(KIND_TEXT[kind]?.title ?? 'profile').toLowerCase()} data in this range`,
+  return emptyState(`No ${KIND_TEXT[kind]?.noun ?? 'profile'} data in this range`,
     h('p', {}, 'Try a longer time range or clear the filters. If the application is new, connect an agent:'),
     connectHelp());
 }

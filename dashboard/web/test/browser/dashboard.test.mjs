@@ -214,6 +214,32 @@ scenario('comparing two versions shows both flame graphs and the change per func
   await screenshot(page, config, 'compare-ranges');
 });
 
+scenario('the processes tab shows who profiles and saves the activation limit', {}, async (page) => {
+  await openApp(page, config);
+  await openTab(page, 'Processes');
+  await page.getByRole('region', { name: 'Profiling activation' }).waitFor();
+  if (config.usesMock) {
+    const rows = page.locator('.processes-table tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 3);
+    assert.equal(await page.locator('.processes-table .badge-ok').count(), 2);
+  }
+  await page.getByLabel('Limit', { exact: true }).selectOption('count');
+  await page.getByLabel('N or P').fill('1');
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.url().endsWith('/settings') && r.method() === 'PUT'),
+    page.getByRole('button', { name: 'Save' }).click(),
+  ]);
+  assert.deepEqual(request.postDataJSON(), { max_active_processes: 1, max_active_percent: null });
+  assert.ok(request.headers()['x-csrf-token'], 'the change carries the CSRF header');
+  await page.getByTestId('activation-summary').filter({ hasText: 'At most 1 process profiles at once.' }).waitFor();
+  await screenshot(page, config, 'processes');
+  // Leave the application as it was: every process profiles.
+  await page.getByLabel('Limit', { exact: true }).selectOption('all');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByTestId('activation-summary').filter({ hasText: 'Every process profiles.' }).waitFor();
+});
+
 scenario('an application without data explains how to connect an agent', mockOnly, async (page) => {
   await openApp(page, config, 'idle');
   const empty = page.locator('.state-empty');
