@@ -5,7 +5,7 @@
 //   --stamp, --depfile  for meson/ninja: touch FILE when done, and write a Makefile-style
 //              depfile naming the stamp and every file the bundle read, so ninja rebuilds
 //              exactly when a source, a library or the lock file changes.
-// Output: DIR/index.html, DIR/assets/app.js, DIR/assets/app.css (default DIR: ./dist).
+// Output: DIR/index.html, DIR/favicon.svg, DIR/assets/app.{js,css} (default DIR: ./dist).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -47,7 +47,9 @@ const result = await esbuild.build({
   logLevel: 'warning',
   metafile: true,
 });
-copyFileSync(join(here, 'src', 'index.html'), join(outdir, 'index.html'));
+// Files served as they are, next to the bundle.
+const STATIC_FILES = ['index.html', 'favicon.svg'];
+for (const name of STATIC_FILES) copyFileSync(join(here, 'src', name), join(outdir, name));
 
 const stamp = option('--stamp');
 const depfile = option('--depfile');
@@ -55,7 +57,8 @@ if (depfile && stamp) {
   // esbuild names inputs relative to the working directory; the depfile wants them as
   // ninja sees them, absolute here. Spaces are escaped as Makefile syntax requires.
   const inputs = [...Object.keys(result.metafile.inputs).map((input) => resolve(input)),
-    join(here, 'src', 'index.html'), join(here, 'package-lock.json'), join(here, 'build.mjs')];
+    ...STATIC_FILES.map((name) => join(here, 'src', name)), join(here, 'package-lock.json'),
+    join(here, 'build.mjs')];
   const escape = (path) => path.replace(/ /g, '\\ ');
   writeFileSync(depfile, `${escape(stamp)}: ${inputs.map(escape).join(' \\\n  ')}\n`);
 }

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import * as data from './fixtures/demo_data.mjs';
 
 const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.map': 'application/json', '.txt': 'text/plain; charset=utf-8' };
+  '.css': 'text/css; charset=utf-8', '.map': 'application/json', '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml' };
 const STATE_CHANGING = new Set(['POST', 'PUT', 'DELETE']);
 
 class HttpError extends Error {
