@@ -62,10 +62,11 @@ export function flameGraph(tree, { unit, highlight, differential = false, label 
     }
     drawnWidth = width;
   };
-  // The observer fires once when the element gets its first size (after insertion) and
-  // then on every resize; it lets go of itself once the element has left the page.
+  // Callers insert the element right after creating it (before the observer's first
+  // callback, which comes at the next frame). The observer then fires on every resize,
+  // including the one to nothing when the element leaves the page: it lets go there.
   const observer = new ResizeObserver(() => {
-    if (!element.isConnected && drawnWidth > 0) {
+    if (!element.isConnected) {
       observer.disconnect();
       return;
     }

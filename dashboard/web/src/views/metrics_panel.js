@@ -44,13 +44,14 @@ function metricChart(series, scope) {
       h('span.metric-latest', {}, formatValue(last, series.unit)),
       series.type === 'counter' ? h('span.muted', {}, ' per report') : null),
     plot);
-  // uPlot needs a width: draw once the card is laid out, then follow its size.
+  // uPlot needs a width: draw once the card is laid out, then follow its size; let go
+  // when the card leaves the page (it is inserted right after creation, see flame_graph.js).
   let chart = null;
   const observer = new ResizeObserver(() => {
     const width = Math.floor(plot.clientWidth);
-    if (!card.isConnected && chart) {
+    if (!card.isConnected) {
       observer.disconnect();
-      chart.destroy();
+      chart?.destroy();
       return;
     }
     if (width <= 0) return;

@@ -204,13 +204,23 @@ scenario('comparing two versions shows both flame graphs and the change per func
   assert.equal(await first.getAttribute('data-change'), 'increase');
   assert.ok(await page.locator('[data-testid=diff-table] tr[data-change="decrease"]').count() > 0);
   await screenshot(page, config, 'compare-versions');
+});
 
+scenario('comparing the range with the previous period asks for both periods', {}, async (page) => {
+  await openApp(page, config);
   const requests = [];
   page.on('request', (r) => { if (r.url().includes('/profile?')) requests.push(new URL(r.url()).searchParams); });
-  await page.getByLabel('Compare', { exact: true }).selectOption('ranges');
-  await page.locator('[data-testid=diff-table]').waitFor();
+  await openTab(page, 'Compare');
+  await page.getByLabel('Compare', { exact: true }).waitFor();
+  if (await page.getByLabel('Compare', { exact: true }).inputValue() !== 'ranges') {
+    await page.getByLabel('Compare', { exact: true }).selectOption('ranges');
+  }
+  // A young dashboard has nothing in the previous period: then the empty state explains it.
+  await page.locator('[data-testid=diff-table], .compare-results .state-empty').first().waitFor();
   const [a, b] = requests.slice(-2);
-  assert.equal(Number(a.get('to')), Number(b.get('from')), 'the baseline is the period just before');
+  assert.equal(Number(a.get('to')), Number(b.get('from')), 'the baseline ends where the range starts');
+  assert.equal(Number(a.get('to')) - Number(a.get('from')), Number(b.get('to')) - Number(b.get('from')));
+  if (config.usesMock) assert.equal(await page.locator('[data-testid=compare-b] g[name*="format_row"]').count(), 1);
   await screenshot(page, config, 'compare-ranges');
 });
 
