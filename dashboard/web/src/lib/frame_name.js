@@ -1,0 +1,30 @@
+// Splits a frame name as agents send it into function and location.
+// Forms (protocol.md): "function (file:line)", "function (file:line:column)" (Node.js),
+// "function (file)", or a bare "function". Function names may themselves contain
+// parentheses ("operator()(int)", "std::function<void ()>"), so only a final
+// " (location)" group without inner parentheses counts as the location.
+
+const LOCATION_SUFFIX = /^(.*\S)\s+\(([^()]+?)(?::(\d+))?(?::(\d+))?\)$/;
+
+/** @returns {{function: string, file: string|null, line: number|null}} */
+export function parseFrameName(name) {
+  const text = String(name ?? '');
+  const match = LOCATION_SUFFIX.exec(text);
+  if (!match) return { function: text, file: null, line: null };
+  return {
+    function: match[1],
+    file: match[2],
+    line: match[3] === undefined ? null : Number(match[3]),
+  };
+}
+
+/** "file:line", "file", or "" — how the tables show a location. */
+export function formatLocation(file, line) {
+  if (!file) return '';
+  return line === null || line === undefined ? file : `${file}:${line}`;
+}
+
+/** The identity of a function across trees and tables: function + file + line. */
+export function functionKey(entry) {
+  return `${entry.function}\u0000${entry.file ?? ''}\u0000${entry.line ?? ''}`;
+}

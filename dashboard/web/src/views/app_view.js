@@ -1,0 +1,120 @@
+// One application: header, time range and filters, tabs, and the tab's panel.
+// Everything the page shows follows from the URL: #/apps/{id}/{tab}?range=…&version=…
+import { api } from '../api.js';
+import { resolveRange } from '../lib/time_range.js';
+import { formatRoute } from '../lib/route.js';
+import { formatAgo } from '../lib/format.js';
+import { h, replaceChildren } from './dom.js';
+import { loadingState, errorState, emptyState } from './states.js';
+import { rangePicker } from './range_picker.js';
+import { filterBar, FILTER_NAMES } from './filter_bar.js';
+import { renderProfilePanel } from './profile_panel.js';
+import { renderErrorsPanel } from './errors_panel.js';
+import { renderMetricsPanel } from './metrics_panel.js';
+import { renderComparePanel } from './compare_panel.js';
+import { renderProcessesPanel } from './processes_panel.js';
+
+const PROFILE_TABS = [
+  { key: 'cpu', label: 'CPU', kind: 'cpu' },
+  { key: 'alloc', label: 'Allocations', kind: 'alloc' },
+  { key: 'inuse', label: 'Heap in use', kind: 'inuse' },
+  { key: 'block', label: 'Blocking', kind: 'block' },
+];
+const OTHER_TABS = [
+  { key: 'errors', label: 'Errors', render: renderErrorsPanel },
+  { key: 'metrics', label: 'Metrics', render: renderMetricsPanel },
+  { key: 'compare', label: 'Compare', render: renderComparePanel },
+  { key: 'processes', label: 'Processes', render: renderProcessesPanel },
+];
+/** Kinds with their own tab; any other kind with data gets an extra tab ("kind" + ?kind=). */
+const KINDS_WITH_TABS = new Set(['cpu', 'alloc', 'inuse', 'block', 'error', 'crash']);
+
+export function renderApplication(outlet, ctx) {
+  const [, appId, tabKey = 'cpu'] = ctx.route.segments;
+  const params = ctx.route.params;
+  const range = resolveRange(params, Date.now() / 1000);
+  const scope = { from: range.from, to: range.to,
+    ...Object.fromEntries(FILTER_NAMES.map(({ key }) => [key, params[key]]).filter(([, v]) => v)) };
+  // Keeps tab and other parameters, replaces the given ones; null removes one.
+  const update = (changes, segments = ['apps', appId, tabKey]) =>
+    ctx.go(formatRoute(segments, { ...params, ...changes }));
+  const panelCtx = { appId, range, scope, params, update, signal: ctx.signal, session: ctx.session };
+
+  const header = h('div.app-header', {}, loadingState('Loading application…'));
+  const toolbar = h('div.toolbar', { role: 'group', 'aria-label': 'Time range and filters' },
+    rangePicker(range, update),
+    filterBar(null, params, update));
+  const tabs = h('nav.tabs', { 'aria-label': 'Application views' }, tabLinks(appId, tabKey, params, []));
+  const panel = h('section.panel', { 'aria-live': 'polite' });
+  replaceChildren(outlet,
+    h('nav.breadcrumb', { 'aria-label': 'Breadcrumb' }, h('a', { href: '#/apps' }, 'Applications'),
+      h('span', { 'aria-hidden': 'true' }, ' / ')),
+    header, toolbar, tabs, panel);
+
+  loadHeader(appId, header, ctx.signal, outlet);
+  loadFilters(appId, scope, params, update, toolbar, ctx.signal);
+  loadExtraKinds(appId, tabKey, scope, params, tabs, ctx.signal);
+
+  const profileTab = PROFILE_TABS.find((t) => t.key === tabKey);
+  const otherTab = OTHER_TABS.find((t) => t.key === tabKey);
+  if (profileTab) renderProfilePanel(panel, { ...panelCtx, kind: profileTab.kind });
+  else if (tabKey === 'kind' && params.kind) renderProfilePanel(panel, { ...panelCtx, kind: params.kind });
+  else if (otherTab) otherTab.render(panel, panelCtx);
+  else replaceChildren(panel, emptyState('No such view', 'Pick one of the tabs above.'));
+}
+
+function tabLinks(appId, activeKey, params, extraKinds) {
+  const keep = { ...params, kind: null };
+  const link = (key, label, extra = {}) => {
+    const active = key === activeKey && (key !== 'kind' || extra.kind === params.kind);
+    return h('a.tab', { href: formatRoute(['apps', appId, key], { ...keep, ...extra }),
+      'aria-current': active ? 'page' : null, dataset: { tab: key } }, label);
+  };
+  return [
+    ...PROFILE_TABS.map((t) => link(t.key, t.label)),
+    ...OTHER_TABS.map((t) => link(t.key, t.label)),
+    ...extraKinds.map((k) => link('kind', k.name || k.kind, { kind: k.kind })),
+  ];
+}
+
+async function loadHeader(appId, header, signal, outlet) {
+  try {
+    const { apps } = await api.apps(signal);
+    const app = apps.find((a) => String(a.id) === String(appId));
+    if (!app) {
+      replaceChildren(outlet, emptyState('Application not found',
+        'It may have been removed, or it belongs to another account. ',
+        h('a', { href: '#/apps' }, 'Back to applications')));
+      return;
+    }
+    document.title = `${app.name} · siagent`;
+    const now = Date.now() / 1000;
+    replaceChildren(header,
+      h('h1', {}, app.name),
+      h('p.app-meta', {},
+        `${app.processes_active ?? 0} of ${app.processes_total ?? 0} processes profiling`,
+        ` · last report ${formatAgo(app.last_seen, now)}`,
+        app.environments?.length ? ` · ${app.environments.join(', ')}` : ''));
+  } catch (error) {
+    if (error.name !== 'AbortError') replaceChildren(header, errorState(error));
+  }
+}
+
+async function loadFilters(appId, scope, params, update, toolbar, signal) {
+  try {
+    const available = await api.filters(appId, scope, signal);
+    toolbar.querySelector('.filter-bar').replaceWith(filterBar(available, params, update));
+  } catch {
+    // Without the filter lists the selects stay as they are (only "All" and chosen values).
+  }
+}
+
+async function loadExtraKinds(appId, tabKey, scope, params, tabs, signal) {
+  try {
+    const { kinds } = await api.profileKinds(appId, scope, signal);
+    const extra = (kinds ?? []).filter((k) => !KINDS_WITH_TABS.has(k.kind));
+    if (extra.length) replaceChildren(tabs, tabLinks(appId, tabKey, params, extra));
+  } catch {
+    // Optional: unknown kinds simply get no tab when the list cannot be loaded.
+  }
+}

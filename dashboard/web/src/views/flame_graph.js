@@ -1,0 +1,82 @@
+// A flame graph (icicle: outermost frames on top) of an inclusive call tree, drawn by
+// d3-flame-graph at the width of its container and redrawn when that width changes.
+import flamegraph, { colorMapper } from 'd3-flame-graph';
+import { select } from 'd3-selection';
+import { formatValue, formatShare, formatShareDelta } from '../lib/format.js';
+import { h } from './dom.js';
+
+const CELL_HEIGHT = 18;
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * @param tree {name, value, children} with inclusive values (and `delta`, `share_a`,
+ *   `share_b` when `differential`)
+ * @param options.unit protocol unit of the values, for labels
+ * @param options.highlight (frameName) => boolean: frames drawn in the alert colour
+ * @param options.differential colour by `delta` (red grew, blue shrank) instead of by name
+ * @returns {{element, search(text), resetZoom()}}
+ */
+export function flameGraph(tree, { unit, highlight, differential = false, label = 'Flame graph' } = {}) {
+  const details = h('p.flame-details', { 'aria-hidden': 'true' }, 'Hover a frame for details; click to zoom.');
+  const canvas = h('div.flame-canvas', { role: 'img', 'aria-label': `${label}: ${tree.name}` });
+  const element = h('div.flame-graph', { 'data-testid': 'flame-graph' }, canvas, details);
+  const rootValue = Number(tree.value) || 0;
+
+  const describe = (node) => {
+    const name = node.depth === 0 ? 'all' : node.data.name;
+    const base = `${name} — ${formatValue(node.value, unit)} (${formatShare(rootValue ? node.value / rootValue : 0)})`;
+    if (!differential) return base;
+    return `${base}; share ${formatShare(node.data.share_a)} → ${formatShare(node.data.share_b)}` +
+      ` (${formatShareDelta((node.data.share_b ?? 0) - (node.data.share_a ?? 0))})`;
+  };
+
+  const chart = flamegraph()
+    .cellHeight(CELL_HEIGHT)
+    .inverted(true)
+    .minFrameSize(1)
+    .transitionDuration(200)
+    .sort(false)
+    .setLabelHandler(describe)
+    .setDetailsElement(details)
+    .setSearchHandler(() => {})
+    .getName((node) => (node.depth === 0 ? 'all' : node.data.name));
+  if (differential) {
+    chart.setColorMapper(colorMapper.differentialColorMapper);
+  } else if (highlight) {
+    chart.setColorMapper((node, original) =>
+      (node.depth > 0 && highlight(node.data.name) ? 'rgb(214, 51, 108)' : original));
+  }
+
+  let drawnWidth = 0;
+  const draw = () => {
+    const width = Math.floor(canvas.clientWidth);
+    if (width <= 0 || Math.abs(width - drawnWidth) < 4) return;
+    if (drawnWidth === 0) {
+      chart.width(width);
+      select(canvas).datum(tree).call(chart);
+    } else {
+      chart.width(width).update();
+    }
+    drawnWidth = width;
+  };
+  // Callers insert the element right after creating it (before the observer's first
+  // callback, which comes at the next frame). The observer then fires on every resize,
+  // including the one to nothing when the element leaves the page: it lets go there.
+  const observer = new ResizeObserver(() => {
+    if (!element.isConnected) {
+      observer.disconnect();
+      return;
+    }
+    draw();
+  });
+  observer.observe(canvas);
+
+  return {
+    element,
+    search: (text) => (text ? chart.search(escapeRegExp(text)) : chart.clear()),
+    resetZoom: () => chart.resetZoom(),
+  };
+}

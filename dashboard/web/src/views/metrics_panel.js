@@ -1,0 +1,82 @@
+// Metrics tab: one uPlot line chart per series, grouped by category.
+import uPlot from 'uplot';
+import { api } from '../api.js';
+import { formatValue } from '../lib/format.js';
+import { h } from './dom.js';
+import { loadInto, emptyState } from './states.js';
+import { connectHelp } from './connect_help.js';
+
+const CHART_HEIGHT = 160;
+const CATEGORY_ORDER = ['cpu', 'memory', 'gc', 'runtime', 'span'];
+const CATEGORY_TITLES = { cpu: 'CPU', memory: 'Memory', gc: 'Garbage collection', runtime: 'Runtime', span: 'Spans' };
+
+export function renderMetricsPanel(panel, { appId, scope, signal }) {
+  loadInto(panel, { loadingText: 'Loading metrics…',
+    fetch: () => api.metrics(appId, scope, signal),
+    render: ({ series = [] }) => {
+      const withPoints = series.filter((s) => s.points?.length);
+      return withPoints.length === 0
+        ? emptyState('No metrics in this range', h('p', {}, 'Agents send process metrics every 60 s.'), connectHelp())
+        : metricsView(withPoints, scope);
+    } });
+}
+
+function metricsView(series, scope) {
+  const rank = (category) => {
+    const index = CATEGORY_ORDER.indexOf(category);
+    return index < 0 ? CATEGORY_ORDER.length : index;
+  };
+  const categories = [...new Set(series.map((s) => s.category))]
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return h('div.metrics-view', {}, categories.map((category) => h('section.metric-group', {},
+    h('h2', {}, CATEGORY_TITLES[category] ?? category),
+    h('div.metric-grid', {}, series.filter((s) => s.category === category)
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((s) => metricChart(s, scope))))));
+}
+
+function metricChart(series, scope) {
+  const last = series.points[series.points.length - 1][1];
+  const plot = h('div.metric-plot', { role: 'img',
+    'aria-label': `${series.name}: ${series.points.length} points, latest ${formatValue(last, series.unit)}` });
+  const card = h('figure.card.metric-card', { dataset: { metric: `${series.category}/${series.name}` } },
+    h('figcaption', {}, h('span.metric-name', {}, series.name),
+      h('span.metric-latest', {}, formatValue(last, series.unit)),
+      series.type === 'counter' ? h('span.muted', {}, ' per report') : null),
+    plot);
+  // uPlot needs a width: draw once the card is laid out, then follow its size; let go
+  // when the card leaves the page (it is inserted right after creation, see flame_graph.js).
+  let chart = null;
+  const observer = new ResizeObserver(() => {
+    const width = Math.floor(plot.clientWidth);
+    if (!card.isConnected) {
+      observer.disconnect();
+      chart?.destroy();
+      return;
+    }
+    if (width <= 0) return;
+    if (chart) chart.setSize({ width, height: CHART_HEIGHT });
+    else chart = drawChart(plot, series, scope, width);
+  });
+  observer.observe(plot);
+  return card;
+}
+
+function drawChart(target, series, scope, width) {
+  const times = series.points.map((p) => p[0]);
+  const values = series.points.map((p) => p[1]);
+  return new uPlot({
+    width,
+    height: CHART_HEIGHT,
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: true, min: scope.from, max: scope.to } },
+    axes: [
+      { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' } },
+      { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' }, size: 70,
+        values: (u, ticks) => ticks.map((v) => formatValue(v, series.unit)) },
+    ],
+    series: [{}, { label: series.name, stroke: '#4f46e5', width: 1.5, fill: 'rgba(79, 70, 229, 0.08)',
+      points: { show: series.points.length < 60 } }],
+  }, [times, values], target);
+}

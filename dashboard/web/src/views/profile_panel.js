@@ -1,0 +1,98 @@
+// A profile tab (CPU, Allocations, Heap in use, Blocking, or any other stored kind): the
+// profile merged over the range and filters, as a flame graph and a hot-spot table.
+import { api } from '../api.js';
+import { hotspotsFromTree } from '../lib/hotspots.js';
+import { formatValue } from '../lib/format.js';
+import { h, replaceChildren } from './dom.js';
+import { loadInto, emptyState } from './states.js';
+import { connectHelp } from './connect_help.js';
+import { flameGraph } from './flame_graph.js';
+import { hotspotTable } from './hotspot_table.js';
+import { leaksCard, leakMatcher, leakFrameMatcher } from './leaks_card.js';
+import { blockCategories, categoryChips } from './block_categories.js';
+
+const KIND_TEXT = {
+  cpu: { title: 'CPU profile', noun: 'CPU profile', hint: 'CPU time per function, sampled on every thread.' },
+  alloc: { title: 'Allocation profile', noun: 'allocation profile',
+    hint: 'Bytes allocated per second, per allocation site.' },
+  inuse: { title: 'Heap in use', noun: 'heap profile', hint: 'Memory still allocated, per allocation site.' },
+  block: { title: 'Blocking profile', noun: 'blocking profile',
+    hint: 'Time spent waiting in blocking calls, per second.' },
+};
+
+export function renderProfilePanel(panel, { appId, kind, scope, signal }) {
+  loadInto(panel, { loadingText: `Loading the ${KIND_TEXT[kind]?.noun ?? 'profile'}…`,
+    fetch: () => api.profile(appId, kind, scope, signal),
+    render: (profile) => (isEmpty(profile) ? noData(kind) : profileView(profile)) });
+}
+
+function isEmpty(profile) {
+  return !profile || !profile.reports || !profile.tree?.children?.length;
+}
+
+function noData(kind) {
+  return emptyState(`No ${KIND_TEXT[kind]?.noun ?? 'profile'} data in this range`,
+    h('p', {}, 'Try a longer time range or clear the filters. If the application is new, connect an agent:'),
+    connectHelp());
+}
+
+function profileView(profile) {
+  const container = h('div.profile-view', { dataset: { kind: profile.kind } });
+  const isLeak = leakMatcher(profile.leaks);
+  const parts = [summary(profile)];
+  if (profile.kind === 'inuse') parts.push(leaksCard(profile.leaks));
+  const body = h('div.profile-body');
+  if (profile.kind === 'block') {
+    const categories = blockCategories(profile.tree);
+    const choose = (name) => {
+      chips.replaceWith(chips = categoryChips(categories, name, profile.unit, choose));
+      const category = categories.find((c) => c.name === name);
+      // A category's subtree stands alone: its shares are of that category's time.
+      const tree = category ? { name: category.name, value: category.value, children: category.node.children } : profile.tree;
+      replaceChildren(body, ...graphAndTable(profile, tree,
+        category ? hotspotsFromTree(tree) : profile.hotspots ?? hotspotsFromTree(tree), isLeak));
+    };
+    let chips = categoryChips(categories, null, profile.unit, choose);
+    parts.push(chips);
+  }
+  replaceChildren(body, ...graphAndTable(profile, profile.tree,
+    profile.hotspots ?? hotspotsFromTree(profile.tree), isLeak));
+  return replaceChildren(container, ...parts, body);
+}
+
+function summary(profile) {
+  const text = KIND_TEXT[profile.kind];
+  return h('div.profile-summary', {},
+    h('div', {},
+      h('h2', {}, text?.title ?? profile.name ?? profile.kind),
+      h('p.muted', {}, text?.hint ?? `${profile.category} / ${profile.name}`)),
+    h('dl.stats', {},
+      stat('Total', formatValue(profile.total ?? profile.tree.value, profile.unit)),
+      stat('Reports merged', String(profile.reports)),
+      stat('Source', `${profile.category} / ${profile.name}`)));
+}
+
+function stat(label, value) {
+  return h('div.stat', {}, h('dt', {}, label), h('dd', {}, value));
+}
+
+function graphAndTable(profile, tree, rows, isLeak) {
+  const graph = flameGraph(tree, { unit: profile.unit, label: `${profile.name} flame graph`,
+    highlight: profile.kind === 'inuse' ? leakFrameMatcher(profile.leaks) : null });
+  const search = h('input', { type: 'search', placeholder: 'Highlight frames',
+    'aria-label': 'Highlight frames matching', oninput: () => graph.search(search.value.trim()) });
+  const graphCard = h('div.card.flame-card', {},
+    h('div.card-header', {}, h('h2', {}, 'Flame graph'),
+      h('div.card-tools', {}, search,
+        h('button.button.button-quiet', { type: 'button', onclick: () => graph.resetZoom() }, 'Reset zoom'))),
+    graph.element);
+  const tableCard = h('div.card.hotspot-card', {},
+    h('div.card-header', {}, h('h2', {}, 'Hot spots')),
+    hotspotTable(rows, { unit: profile.unit, isLeak: profile.kind === 'inuse' ? isLeak : undefined,
+      onPick: (row) => {
+        search.value = row.function;
+        graph.search(row.function);
+        graphCard.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      } }));
+  return [graphCard, tableCard];
+}

@@ -1,0 +1,314 @@
+// Browser scenarios: headless Chromium (Debian's chromium) driven by playwright-core uses
+// the dashboard as a person would and saves screenshots. Against the mock API server by
+// default; against a real dashboard with --base-url (see config.mjs), where the checks
+// that depend on fixture values are skipped.
+// Exit code 77 (skipped) only when no Chromium binary exists.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readConfig } from './config.mjs';
+import { launchBrowser, openPage, closePage, screenshot, logIn, openApp, openTab,
+  hotspotFunctions, flameFrame, nextProfileRequest } from './harness.mjs';
+import { startMockServer } from '../mock-server.mjs';
+
+const config = readConfig();
+if (!existsSync(config.chromium)) {
+  console.log(`SKIP: no Chromium at ${config.chromium}; install Debian's chromium (scripts/install-deps).`);
+  process.exit(77);
+}
+if (config.usesMock && !existsSync(`${config.distDir}/index.html`)) {
+  console.log(`FAIL: no built UI in ${config.distDir}; run npm run build first.`);
+  process.exit(1);
+}
+
+const mockOnly = config.usesMock ? {} : { skip: 'needs the mock server\'s fixture data' };
+const TIMEOUT = { timeout: 60000 };
+let browser;
+let mock;
+
+before(async () => {
+  if (config.usesMock) {
+    mock = await startMockServer({ distDir: config.distDir });
+    config.baseUrl = mock.url;
+  }
+  browser = await launchBrowser(config);
+});
+
+after(async () => {
+  await browser?.close();
+  await mock?.close();
+});
+
+/** Runs `body(page)` in a fresh page and closes it, failing on uncaught page errors. */
+function scenario(name, options, body) {
+  test(name, { ...TIMEOUT, ...options }, async () => {
+    const page = await openPage(browser, config);
+    try {
+      await body(page);
+    } catch (error) {
+      await screenshot(page, config, `failed-${name.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {});
+      throw error;
+    }
+    await closePage(page);
+  });
+}
+
+scenario('login refuses a wrong password, then opens the applications list', {}, async (page) => {
+  await page.goto('/');
+  await page.getByLabel('Email').fill(config.email);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Wrong email or password' }).waitFor();
+  await screenshot(page, config, 'login-refused');
+  await logIn(page, config);
+  const row = page.locator('.apps-table tbody tr', { has: page.locator('a.app-link', { hasText: config.appName }) });
+  await row.waitFor();
+  if (config.usesMock) {
+    const cells = await row.locator('td').allTextContents();
+    assert.deepEqual(cells.slice(0, 5), ['23.4 %', '182 MiB', '1.5', '2 / 3 active', '1 anomaly']);
+    assert.equal(await page.locator('.apps-table tbody tr').count(), 3);
+  }
+  await screenshot(page, config, 'applications');
+});
+
+scenario('the CPU tab shows the flame graph with the hot function and its hot spots', {}, async (page) => {
+  await openApp(page, config);
+  await flameFrame(page, config.hotFunction).waitFor();
+  assert.ok((await hotspotFunctions(page)).includes(config.hotFunction),
+    `${config.hotFunction} is in the hot-spot table`);
+  if (config.usesMock) {
+    assert.equal((await hotspotFunctions(page))[0], 'format_row', 'largest self value first');
+    const row = page.locator('[data-testid=hotspot-table] tr[data-function="render_response"]');
+    assert.match(await row.textContent(), /render\.cpp:55/);
+  }
+  // Picking a function highlights its frames (d3-flame-graph marks them as highlighted).
+  await page.locator(`[data-testid=hotspot-table] tr[data-function="${config.hotFunction}"] button`).first().click();
+  assert.equal(await page.getByLabel('Highlight frames matching').inputValue(), config.hotFunction);
+  await screenshot(page, config, 'cpu');
+});
+
+scenario('the hot-spot table sorts by total, self and function', {}, async (page) => {
+  await openApp(page, config);
+  await flameFrame(page, config.hotFunction).waitFor();
+  const totalShares = async () => page.locator('[data-testid=hotspot-table] tbody tr td:nth-child(2) .share-percent')
+    .allTextContents().then((texts) => texts.map((t) => parseFloat(t)));
+  const header = (column) => page.locator(`[data-testid=hotspot-table] th:has(button[data-column="${column}"])`);
+
+  await page.locator('button[data-column="total"]').click();
+  assert.equal(await header('total').getAttribute('aria-sort'), 'descending');
+  const descending = await totalShares();
+  assert.deepEqual(descending, [...descending].sort((a, b) => b - a));
+  await page.locator('button[data-column="total"]').click();
+  assert.equal(await header('total').getAttribute('aria-sort'), 'ascending');
+  const ascending = await totalShares();
+  assert.deepEqual(ascending, [...ascending].sort((a, b) => a - b));
+
+  await page.locator('button[data-column="function"]').click();
+  const names = await hotspotFunctions(page);
+  assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
+  if (config.usesMock) {
+    assert.equal(names[0], 'accept_connection');
+    await page.locator('button[data-column="total"]').click();
+    assert.equal((await hotspotFunctions(page))[0], 'main');
+  }
+  await page.getByLabel('Filter hot spots').fill(config.hotFunction);
+  const filtered = await page.locator('[data-testid=hotspot-table] tbody tr').allTextContents();
+  assert.ok(filtered.length > 0 && filtered.every((text) => text.includes(config.hotFunction)),
+    'the filter keeps only matching rows');
+  await screenshot(page, config, 'hotspots-sorted');
+});
+
+scenario('allocations, heap in use with its leak, blocking categories, errors and metrics tabs', {}, async (page) => {
+  await openApp(page, config);
+  await openTab(page, 'Allocations');
+  await page.locator('.profile-view[data-kind="alloc"], .state-empty').first().waitFor();
+  if (config.usesMock) await flameFrame(page, 'std::string::append').waitFor();
+  await screenshot(page, config, 'allocations');
+
+  await openTab(page, 'Heap in use');
+  await page.locator('.profile-view[data-kind="inuse"], .state-empty').first().waitFor();
+  if (config.usesMock) {
+    await page.getByRole('region', { name: 'Suspected leaks' }).getByText('cache_insert').waitFor();
+    const leakRows = page.locator('[data-testid=hotspot-table] tr.is-leak');
+    assert.equal(await leakRows.count(), 1);
+    assert.equal(await leakRows.getAttribute('data-function'), 'cache_insert');
+  }
+  await screenshot(page, config, 'heap-in-use');
+
+  await openTab(page, 'Blocking');
+  await page.locator('.profile-view[data-kind="block"], .state-empty').first().waitFor();
+  if (config.usesMock) {
+    const categories = await page.locator('.chip[data-category]').evaluateAll(
+      (chips) => chips.map((chip) => chip.dataset.category));
+    assert.deepEqual(categories, ['all', 'network', 'io', 'lock', 'sleep', 'wait']);
+    await page.locator('.chip[data-category="lock"]').click();
+    assert.equal(await page.locator('.chip[data-category="lock"]').getAttribute('aria-pressed'), 'true');
+    await flameFrame(page, 'std::mutex::lock').waitFor();
+    assert.equal(await flameFrame(page, 'recv').count(), 0, 'other categories are left out');
+    assert.equal((await hotspotFunctions(page))[0], 'std::mutex::lock');
+  }
+  await screenshot(page, config, 'blocking');
+
+  await openTab(page, 'Errors');
+  await page.getByRole('region', { name: 'Exceptions' }).waitFor();
+  if (config.usesMock) {
+    await page.getByRole('cell', { name: 'std::runtime_error' }).waitFor();
+    await page.locator('.crash summary', { hasText: 'SIGSEGV' }).click();
+    await page.locator('.crash .stack li', { hasText: 'render_response (render.cpp:55)' }).waitFor();
+  }
+  await screenshot(page, config, 'errors');
+
+  await openTab(page, 'Metrics');
+  await page.locator('.metrics-view, .state-empty').first().waitFor();
+  if (config.usesMock) {
+    await page.locator('.metric-card canvas').nth(4).waitFor();
+    assert.equal(await page.locator('.metric-card').count(), 5);
+    await page.locator('.metric-card[data-metric="memory/Current RSS"]').waitFor();
+  }
+  await screenshot(page, config, 'metrics');
+});
+
+scenario('changing the time range changes the request\'s from and to', {}, async (page) => {
+  await openApp(page, config);
+  await flameFrame(page, config.hotFunction).waitFor();
+  const sixHours = await nextProfileRequest(page, () => page.getByLabel('Time range', { exact: true }).selectOption('6h'));
+  assert.equal(Number(sixHours.to) - Number(sixHours.from), 6 * 3600);
+  assert.ok(Math.abs(Number(sixHours.to) - Date.now() / 1000) < 120, 'ends now');
+  assert.match(page.url(), /range=6h/);
+  await flameFrame(page, config.hotFunction).waitFor();
+
+  const week = await nextProfileRequest(page, () => page.getByLabel('Time range', { exact: true }).selectOption('7d'));
+  assert.equal(Number(week.to) - Number(week.from), 7 * 86400);
+
+  await page.getByLabel('Time range', { exact: true }).selectOption('custom');
+  await page.getByLabel('From').fill('2025-01-02T03:00');
+  await page.getByLabel('To').fill('2025-01-02T05:30');
+  const custom = await nextProfileRequest(page, () => page.getByRole('button', { name: 'Apply' }).click());
+  const expected = (text) => String(Math.floor(new Date(text).getTime() / 1000));   // local time, as typed
+  assert.equal(custom.from, expected('2025-01-02T03:00'));
+  assert.equal(custom.to, expected('2025-01-02T05:30'));
+  await page.locator('.profile-view, .state-empty').first().waitFor();
+  await screenshot(page, config, 'custom-range');
+});
+
+scenario('comparing two versions shows both flame graphs and the change per function', mockOnly, async (page) => {
+  await openApp(page, config);
+  await openTab(page, 'Compare');
+  await page.getByLabel('Baseline (A)').waitFor();
+  assert.equal(await page.getByLabel('Baseline (A)').inputValue(), '1.2');
+  assert.equal(await page.getByLabel('Compared (B)').inputValue(), '1.3');
+  await page.locator('[data-testid=compare-a] g[name*="format_row"]').waitFor();
+  await page.locator('[data-testid=compare-b] g[name*="format_row"]').waitFor();
+  const first = page.locator('[data-testid=diff-table] tbody tr').first();
+  assert.equal(await first.getAttribute('data-function'), 'format_row');
+  assert.equal(await first.getAttribute('data-change'), 'increase');
+  assert.ok(await page.locator('[data-testid=diff-table] tr[data-change="decrease"]').count() > 0);
+  await screenshot(page, config, 'compare-versions');
+});
+
+scenario('comparing the range with the previous period asks for both periods', {}, async (page) => {
+  await openApp(page, config);
+  const requests = [];
+  page.on('request', (r) => { if (r.url().includes('/profile?')) requests.push(new URL(r.url()).searchParams); });
+  await openTab(page, 'Compare');
+  await page.getByLabel('Compare', { exact: true }).waitFor();
+  if (await page.getByLabel('Compare', { exact: true }).inputValue() !== 'ranges') {
+    await page.getByLabel('Compare', { exact: true }).selectOption('ranges');
+  }
+  // A young dashboard has nothing in the previous period: then the empty state explains it.
+  await page.locator('[data-testid=diff-table], .compare-results .state-empty').first().waitFor();
+  const [a, b] = requests.slice(-2);
+  assert.equal(Number(a.get('to')), Number(b.get('from')), 'the baseline ends where the range starts');
+  assert.equal(Number(a.get('to')) - Number(a.get('from')), Number(b.get('to')) - Number(b.get('from')));
+  if (config.usesMock) assert.equal(await page.locator('[data-testid=compare-b] g[name*="format_row"]').count(), 1);
+  await screenshot(page, config, 'compare-ranges');
+});
+
+scenario('the processes tab shows who profiles and saves the activation limit', {}, async (page) => {
+  await openApp(page, config);
+  await openTab(page, 'Processes');
+  await page.getByRole('region', { name: 'Profiling activation' }).waitFor();
+  if (config.usesMock) {
+    const rows = page.locator('.processes-table tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 3);
+    assert.equal(await page.locator('.processes-table .badge-ok').count(), 2);
+  }
+  await page.getByLabel('Limit', { exact: true }).selectOption('count');
+  await page.getByLabel('N or P').fill('1');
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.url().endsWith('/settings') && r.method() === 'PUT'),
+    page.getByRole('button', { name: 'Save' }).click(),
+  ]);
+  assert.deepEqual(request.postDataJSON(), { max_active_processes: 1, max_active_percent: null });
+  assert.ok(request.headers()['x-csrf-token'], 'the change carries the CSRF header');
+  await page.getByTestId('activation-summary').filter({ hasText: 'At most 1 process profiles at once.' }).waitFor();
+  await screenshot(page, config, 'processes');
+  // Leave the application as it was: every process profiles.
+  await page.getByLabel('Limit', { exact: true }).selectOption('all');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByTestId('activation-summary').filter({ hasText: 'Every process profiles.' }).waitFor();
+});
+
+scenario('an application without data explains how to connect an agent', mockOnly, async (page) => {
+  await openApp(page, config, 'idle');
+  const empty = page.locator('.state-empty');
+  await empty.waitFor();
+  const text = await empty.textContent();
+  assert.match(text, /LD_PRELOAD=\/path\/libsiagent\.so SI_AGENT_KEY=/);
+  assert.match(text, new RegExp(`SI_DASHBOARD_ADDRESS=${config.baseUrl.replace(/[.]/g, '\\.')}`));
+  await screenshot(page, config, 'empty-application');
+});
+
+scenario('a failing API shows an error state, and "Try again" recovers', {}, async (page) => {
+  await openApp(page, config);
+  await flameFrame(page, config.hotFunction).waitFor();
+  await page.route('**/profile?*', (route) => route.fulfill({ status: 500,
+    contentType: 'application/json', body: JSON.stringify({ error: 'database is locked' }) }));
+  await page.getByLabel('Time range', { exact: true }).selectOption('24h');
+  const alert = page.locator('.state-error');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /database is locked \(HTTP 500\)/);
+  await screenshot(page, config, 'error-state');
+  await page.unroute('**/profile?*');
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await flameFrame(page, config.hotFunction).waitFor();
+});
+
+scenario('an agent key is shown once when created, then only its prefix; it can be deleted', {}, async (page) => {
+  await logIn(page, config);
+  await page.locator('nav.topnav a', { hasText: 'Account' }).click();
+  await page.getByRole('heading', { name: 'Agent keys' }).waitFor();
+  const name = `browser-test-${Date.now()}`;
+  await page.getByLabel('Name').fill(name);
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.url().endsWith('/api/account/keys') && r.method() === 'POST'),
+    page.getByRole('button', { name: 'Create key' }).click(),
+  ]);
+  assert.ok(request.headers()['x-csrf-token'], 'state-changing calls carry the CSRF header');
+  const key = (await page.getByTestId('new-key').textContent()).trim();
+  assert.match(key, /^si_/);
+  await screenshot(page, config, 'agent-key-created');
+
+  await page.reload();
+  const row = page.locator('.keys-table tr', { hasText: name });
+  await row.waitFor();
+  assert.equal(await page.getByTestId('new-key').count(), 0, 'the key is not shown again');
+  assert.ok(!(await page.content()).includes(key), 'the page holds no copy of the key');
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.getByRole('button', { name: 'Yes, delete' }).click();
+  await page.getByRole('status').filter({ hasText: `Key "${name}" was deleted.` }).waitFor();
+  assert.equal(await page.locator('.keys-table tr', { hasText: name }).count(), 0);
+  await screenshot(page, config, 'account');
+});
+
+scenario('logging out returns to the login page and ends the session', {}, async (page) => {
+  await logIn(page, config);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+  await page.goto('/#/apps');
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+  assert.match(page.url(), /#\/login/);
+  const status = await page.evaluate(async () => (await fetch('/api/apps')).status);
+  assert.equal(status, 401);
+});

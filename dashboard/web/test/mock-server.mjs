@@ -1,0 +1,232 @@
+// Test-only stand-in for siagent-dashboard: implements the JSON API of
+// docs/dashboard-api.md over fixture data and serves the built UI, so the UI and its
+// browser tests do not wait for the real server. It keeps the contract's rules that the
+// UI depends on: session cookie, 401 without it, CSRF header on state-changing calls,
+// {"error": ...} bodies, index.html for unknown paths.
+// Run by hand: node test/mock-server.mjs [--port 8090] [--dist DIR]
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as data from './fixtures/demo_data.mjs';
+
+const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.map': 'application/json', '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml' };
+const STATE_CHANGING = new Set(['POST', 'PUT', 'DELETE']);
+
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** Mutable per-server state: sessions, users and keys (they change in tests). */
+function createState() {
+  const now = Math.floor(Date.now() / 1000);
+  return { sessions: new Map(), users: data.USERS.map((u) => ({ ...u })), keys: data.initialKeys(now),
+    settings: new Map(), nextId: 100 };
+}
+
+function sessionBody(state, session) {
+  const user = state.users.find((u) => u.id === session.userId);
+  return { user: { email: user.email, role: user.role }, account: data.ACCOUNT, csrf_token: session.csrf };
+}
+
+function scopeOf(url) {
+  const now = Math.floor(Date.now() / 1000);
+  const number = (name, fallback) => (url.searchParams.has(name) ? Number(url.searchParams.get(name)) : fallback);
+  const scope = { from: number('from', now - 3600), to: number('to', now),
+    version: url.searchParams.get('version') || undefined };
+  if (!Number.isFinite(scope.from) || !Number.isFinite(scope.to) || scope.from >= scope.to) {
+    throw new HttpError(400, 'from and to must be Unix seconds with from < to');
+  }
+  return scope;
+}
+
+/** Routes: [method, path pattern, handler(ctx) → [status, body]]. */
+const ROUTES = [
+  ['POST', /^\/api\/login$/, ({ state, body, res }) => {
+    const user = state.users.find((u) => u.email === body?.email && u.password === body?.password);
+    if (!user) throw new HttpError(401, 'wrong email or password');
+    const id = randomBytes(16).toString('hex');
+    const session = { userId: user.id, csrf: randomBytes(16).toString('hex') };
+    state.sessions.set(id, session);
+    res.setHeader('Set-Cookie', `si_session=${id}; HttpOnly; SameSite=Strict; Path=/`);
+    return [200, sessionBody(state, session)];
+  }],
+  ['POST', /^\/api\/logout$/, ({ state, sessionId, res }) => {
+    state.sessions.delete(sessionId);
+    res.setHeader('Set-Cookie', 'si_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0');
+    return [204, null];
+  }],
+  ['GET', /^\/api\/me$/, ({ state, session }) => [200, sessionBody(state, session)]],
+  ['GET', /^\/api\/apps$/, () => [200, { apps: data.apps(Math.floor(Date.now() / 1000)) }]],
+  ['GET', /^\/api\/apps\/(\d+)\/filters$/, ({ appId }) =>
+    [200, appId === data.DEMO_APP_ID ? data.demoFilters(Math.floor(Date.now() / 1000))
+      : { versions: [], environments: [], hosts: [], processes: [] }]],
+  ['GET', /^\/api\/apps\/(\d+)\/profile\/kinds$/, ({ appId }) =>
+    [200, { kinds: appId === data.DEMO_APP_ID ? data.profileKinds() : [] }]],
+  ['GET', /^\/api\/apps\/(\d+)\/profile$/, ({ appId, url }) => {
+    const kind = url.searchParams.get('kind') ?? '';
+    const scope = scopeOf(url);
+    if (appId !== data.DEMO_APP_ID) return [200, data.emptyProfile(kind)];
+    const profile = data.demoProfile(kind, scope);
+    return [200, profile ?? data.emptyProfile(kind)];
+  }],
+  ['GET', /^\/api\/apps\/(\d+)\/metrics$/, ({ appId, url }) =>
+    [200, { series: appId === data.DEMO_APP_ID ? data.demoMetrics(scopeOf(url)) : [] }]],
+  ['GET', /^\/api\/apps\/(\d+)\/errors$/, ({ appId, url }) =>
+    [200, appId === data.DEMO_APP_ID ? data.demoErrors(scopeOf(url)) : { exceptions: [], crashes: [] }]],
+  ['GET', /^\/api\/apps\/(\d+)\/settings$/, ({ state, appId }) => [200, state.settings.get(appId)
+    ?? { max_active_processes: null, max_active_percent: null }]],
+  ['PUT', /^\/api\/apps\/(\d+)\/settings$/, ({ state, appId, body, user }) => {
+    requireOwner(user);
+    const valid = (v) => v === null || (Number.isInteger(v) && v >= 1);
+    if (!valid(body?.max_active_processes) || !valid(body?.max_active_percent)) {
+      throw new HttpError(400, 'limits are null or positive integers');
+    }
+    state.settings.set(appId, { max_active_processes: body.max_active_processes,
+      max_active_percent: body.max_active_percent });
+    return [200, state.settings.get(appId)];
+  }],
+  ['GET', /^\/api\/account$/, ({ state }) => [200, { ...data.ACCOUNT,
+    users: state.users.map(({ id, email, role }) => ({ id, email, role })), keys: state.keys }]],
+  ['POST', /^\/api\/account\/keys$/, ({ state, body, user }) => {
+    requireOwner(user);
+    if (typeof body?.name !== 'string' || !body.name.trim()) throw new HttpError(400, 'name is required');
+    const key = `si_${randomBytes(20).toString('hex')}`;
+    const id = state.nextId++;
+    state.keys.push({ id, name: body.name, prefix: key.slice(0, 7), created: Math.floor(Date.now() / 1000), last_used: null });
+    return [201, { id, key }];
+  }],
+  ['DELETE', /^\/api\/account\/keys\/(\d+)$/, ({ state, user, match }) => {
+    requireOwner(user);
+    const before = state.keys.length;
+    state.keys = state.keys.filter((k) => k.id !== Number(match[1]));
+    if (state.keys.length === before) throw new HttpError(404, 'no such key');
+    return [204, null];
+  }],
+  ['POST', /^\/api\/account\/users$/, ({ state, body, user }) => {
+    requireOwner(user);
+    if (!body?.email || !['owner', 'member', 'viewer'].includes(body.role) || !body.password) {
+      throw new HttpError(400, 'email, role and password are required');
+    }
+    const id = state.nextId++;
+    state.users.push({ id, email: body.email, role: body.role, password: body.password });
+    return [201, { id }];
+  }],
+  ['PUT', /^\/api\/account\/users\/(\d+)$/, ({ state, body, user, match }) => {
+    requireOwner(user);
+    const target = state.users.find((u) => u.id === Number(match[1]));
+    if (!target) throw new HttpError(404, 'no such user');
+    target.role = body?.role;
+    return [200, { id: target.id }];
+  }],
+  ['DELETE', /^\/api\/account\/users\/(\d+)$/, ({ state, user, match }) => {
+    requireOwner(user);
+    state.users = state.users.filter((u) => u.id !== Number(match[1]));
+    return [204, null];
+  }],
+];
+
+function requireOwner(user) {
+  if (user.role !== 'owner') throw new HttpError(403, 'only owners can change the account');
+}
+
+function cookie(req, name) {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return null;
+}
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'body is not JSON');
+  }
+}
+
+async function handleApi(state, req, res, url) {
+  const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));
+  if (!route) throw new HttpError(404, 'not found');
+  const [, pattern, handler] = route;
+  const match = pattern.exec(url.pathname);
+  const sessionId = cookie(req, 'si_session');
+  const session = state.sessions.get(sessionId);
+  const isLogin = url.pathname === '/api/login';
+  if (!isLogin && !session) throw new HttpError(401, 'not logged in');
+  if (!isLogin && STATE_CHANGING.has(req.method) && req.headers['x-csrf-token'] !== session.csrf) {
+    throw new HttpError(403, 'missing or wrong CSRF token');
+  }
+  const appId = match[1] === undefined ? null : Number(match[1]);
+  if (url.pathname.startsWith('/api/apps/') && !data.apps(0).some((a) => a.id === appId)) {
+    throw new HttpError(404, 'no such application');
+  }
+  const user = session ? state.users.find((u) => u.id === session.userId) : null;
+  const body = await readBody(req);
+  const [status, payload] = handler({ state, req, res, url, body, match, appId, session, sessionId, user });
+  sendJson(res, status, payload);
+}
+
+function sendJson(res, status, payload) {
+  res.statusCode = status;
+  if (payload === null) {
+    res.end();
+    return;
+  }
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify(payload));
+}
+
+async function serveStatic(distDir, url, res) {
+  const relative = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
+  let path = join(distDir, relative);
+  if (!path.startsWith(distDir) || url.pathname === '/') path = join(distDir, 'index.html');
+  let content;
+  try {
+    content = await readFile(path);
+  } catch {
+    path = join(distDir, 'index.html');   // client-side routes
+    content = await readFile(path);
+  }
+  res.setHeader('Content-Type', CONTENT_TYPES[extname(path)] ?? 'application/octet-stream');
+  res.end(content);
+}
+
+/** Starts the server; resolves to {url, close()} once it listens. */
+export async function startMockServer({ port = 0, host = '127.0.0.1', distDir } = {}) {
+  const dist = resolve(distDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist'));
+  const state = createState();
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    try {
+      if (url.pathname.startsWith('/api/')) await handleApi(state, req, res, url);
+      else await serveStatic(dist, url, res);
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 500;
+      if (!(error instanceof HttpError)) console.error(error);
+      sendJson(res, status, { error: error instanceof HttpError ? error.message : 'internal error' });
+    }
+  });
+  await new Promise((done) => server.listen(port, host, done));
+  const address = server.address();
+  return { url: `http://${host}:${address.port}`,
+    close: () => new Promise((done) => { server.closeAllConnections(); server.close(done); }) };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+  const { url } = await startMockServer({ port: Number(option('--port', 8090)), distDir: option('--dist') });
+  console.log(`mock dashboard on ${url} (login admin@example.com / demo-password)`);
+}

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatValue, formatShare, formatShareDelta, formatAgo } from '../../src/lib/format.js';
+import { parseRoute, formatRoute } from '../../src/lib/route.js';
+
+test('values read in their units', () => {
+  assert.equal(formatValue(12.345, 'percent'), '12.3 %');
+  assert.equal(formatValue(1536, 'byte'), '1.5 KiB');
+  assert.equal(formatValue(2048, 'kilobyte'), '2 MiB');
+  assert.equal(formatValue(1500, 'millisecond'), '1.5 s');
+  assert.equal(formatValue(2500, 'nanosecond'), '2.5 µs');
+  assert.equal(formatValue(12500, ''), '12.5k');
+  assert.equal(formatValue(null, 'byte'), '–');
+});
+
+test('shares and their changes', () => {
+  assert.equal(formatShare(0.1234), '12.34 %');
+  assert.equal(formatShareDelta(0.012), '+1.20 pp');
+  assert.equal(formatShareDelta(-0.5), '−50.00 pp');
+  assert.equal(formatShareDelta(0), '±0.00 pp');
+});
+
+test('ages', () => {
+  assert.equal(formatAgo(1000, 1030), 'just now');
+  assert.equal(formatAgo(1000, 1000 + 7200), '2 h ago');
+  assert.equal(formatAgo(null, 1), 'never');
+});
+
+test('routes round-trip and drop empty parameters', () => {
+  const hash = formatRoute(['apps', 3, 'cpu'], { range: '6h', version: '', host: null });
+  assert.equal(hash, '#/apps/3/cpu?range=6h');
+  assert.deepEqual(parseRoute(hash), { segments: ['apps', '3', 'cpu'], params: { range: '6h' } });
+  assert.deepEqual(parseRoute('#/apps/a%2Fb'), { segments: ['apps', 'a/b'], params: {} });
+  assert.deepEqual(parseRoute(''), { segments: [], params: {} });
+});

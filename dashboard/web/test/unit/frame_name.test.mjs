@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseFrameName, formatLocation } from '../../src/lib/frame_name.js';
+
+test('frame name with file and line', () => {
+  assert.deepEqual(parseFrameName('render_response (demo.cpp:42)'),
+    { function: 'render_response', file: 'demo.cpp', line: 42 });
+});
+
+test('frame name with a Node.js column', () => {
+  assert.deepEqual(parseFrameName('handler (/srv/app.js:10:5)'),
+    { function: 'handler', file: '/srv/app.js', line: 10 });
+});
+
+test('frame name with a file but no line', () => {
+  assert.deepEqual(parseFrameName('memcpy (libc.so.6)'),
+    { function: 'memcpy', file: 'libc.so.6', line: null });
+});
+
+test('frame names whose function has parentheses', () => {
+  assert.deepEqual(parseFrameName('Foo::operator()(int) const (foo.cpp:7)'),
+    { function: 'Foo::operator()(int) const', file: 'foo.cpp', line: 7 });
+  assert.deepEqual(parseFrameName('std::function<void ()>::operator()() const'),
+    { function: 'std::function<void ()>::operator()() const', file: null, line: null });
+});
+
+test('bare names and odd input', () => {
+  assert.deepEqual(parseFrameName('io'), { function: 'io', file: null, line: null });
+  assert.deepEqual(parseFrameName(undefined), { function: '', file: null, line: null });
+});
+
+test('locations read file:line', () => {
+  assert.equal(formatLocation('a.cpp', 3), 'a.cpp:3');
+  assert.equal(formatLocation('a.cpp', null), 'a.cpp');
+  assert.equal(formatLocation(null, 3), '');
+});
