@@ -18,8 +18,10 @@
 #include "core/cpu_profile_source.h"
 #include "core/cpu_profiler.h"
 #include "core/log.h"
+#include "core/span_report.h"
 #include "core/symbolizer.h"
 #include "transport/profile_file_sink.h"
+#include "transport/span_file.h"
 
 namespace siagent {
 namespace {
@@ -192,6 +194,7 @@ void Agent::report() {
         (config_.app_version.empty() ? "" : " version " + config_.app_version) +
         (config_.app_environment.empty() ? "" : " environment " + config_.app_environment) +
         ", host " + config_.host_name);
+    report_spans(context.start_ns, context.end_ns);
     std::vector<KindProfile> profiles;
     auto symbolizing = std::chrono::steady_clock::now();
     for (auto& source : sources_) source->collect(context, profiles);
@@ -209,6 +212,14 @@ void Agent::report() {
         return;
     }
     for (auto& sink : sinks_) sink->deliver(profiles, context.end_ns);
+}
+
+void Agent::report_spans(int64_t start_ns, int64_t end_ns) {
+    std::vector<SpanSummary> spans = take_span_summaries();
+    if (spans.empty() || config_.output_dir.empty()) return;
+    std::string error;
+    if (!write_span_file(config_.output_dir, getpid(), start_ns, end_ns, spans, error))
+        log_debug("report: spans not written: %s", error.c_str());
 }
 
 void Agent::final_report() {

@@ -66,6 +66,8 @@ private:
     AddressRange hidden_code() const;
     void rescan();
     void report();
+    // Span summaries of the period, written to SI_OUTPUT_DIR/spans-<pid>-<s>.json.
+    void report_spans(int64_t start_ns, int64_t end_ns);
     void final_report();
 
     Config config_;

@@ -91,6 +91,7 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
     // One line per family of interposed symbols (preload/<family>.cpp).
     std::vector<std::string> expected = {
         "si_start", "si_destroy",                                          // the C API
+        "siagent_span_begin", "siagent_span_begin_profiled", "siagent_span_end",  // spans
         "pthread_create",                                                  // threads
         "sigaction", "signal", "sigset", "pthread_sigmask", "sigprocmask",  // signals
         "unshare", "setns",                                                // namespaces
