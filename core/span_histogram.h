@@ -1,4 +1,5 @@
-// A fixed histogram of span durations, fine enough for percentiles within a few per cent:
+// A fixed histogram of span durations (in the span clock's ticks: the buckets are relative,
+// so they hold for any unit), fine enough for percentiles within a few per cent:
 // sixteen buckets per power of two (each at most 6.25 % wide), values exact below 32 ns.
 // Recording is one relaxed atomic increment, so any number of threads merge into one
 // histogram without a lock; the agent thread takes the counts out once per report.
