@@ -127,6 +127,7 @@ void AllocProfileSource::add_allocation(const AllocationEvent& event, const std:
     sample.thread_id = event.thread_id;
     sample.depth = event.depth;
     sample.truncated = event.truncated;
+    sample.span = event.span;
     std::copy_n(event.frames, event.depth, sample.frames);
     allocations_.add(sample, thread_name);
 

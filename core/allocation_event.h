@@ -21,6 +21,7 @@ struct AllocationEvent {
     uint8_t truncated = 0;
     uint8_t reserved = 0;
     uint16_t depth = 0;  // frames used
+    uint16_t span = 0;   // the thread's innermost open span (core/span_table.h), 0 for none
     // frames[0] is a return address in the innermost caller (the agent's own frames
     // included: the aggregator hides them).
     uint64_t frames[kMaxStackFrames];

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "core/agent_guard.h"
+#include "core/span_table.h"
 #include "core/stack_capture.h"
 
 namespace siagent {
@@ -69,6 +70,7 @@ void record_allocation(AllocationRing& ring, const void* block, size_t size, uin
     event->size = size;
     event->sampling_mean = mean;
     event->thread_id = current_thread_id();
+    event->span = current_span();
     CapturedStack stack = capture_current_stack(event->frames,
                                                 max_depth.load(std::memory_order_relaxed), 0);
     event->depth = static_cast<uint16_t>(stack.depth);

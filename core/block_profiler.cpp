@@ -7,6 +7,7 @@
 #include <cmath>
 #include <new>
 
+#include "core/span_table.h"
 #include "core/stack_capture.h"
 
 namespace siagent {
@@ -52,6 +53,7 @@ void block_detail::record_sampled(BlockCall call, uint64_t blocked_ns) {
         record->stack.value = std::llround(weight * static_cast<double>(blocked_ns));
         record->stack.timestamp = block_clock_ns();
         record->stack.thread_id = static_cast<int32_t>(syscall(SYS_gettid));
+        record->stack.span = current_span();
         record->stack.depth = static_cast<uint16_t>(stack.depth);
         record->stack.truncated = stack.truncated ? 1 : 0;
         ring_instance->publish(ticket);

@@ -9,8 +9,10 @@ namespace siagent {
 
 bool CpuProfileSource::start(const Config& config, pid_t agent_tid, std::string& error) {
     hz_ = config.cpu_sampling_hz;
-    return cpu_profiler().start(config.cpu_sampling_hz, config.max_stack_depth, agent_tid,
-                                error);
+    if (!cpu_profiler().start(config.cpu_sampling_hz, config.max_stack_depth, agent_tid, error))
+        return false;
+    cpu_profiler().set_focus_hz(config.span_sampling_hz);
+    return true;
 }
 
 void CpuProfileSource::stop() { cpu_profiler().stop(); }

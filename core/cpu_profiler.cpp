@@ -14,6 +14,7 @@
 #include "core/interruptions.h"
 #include "core/latency_histogram.h"
 #include "core/signal_table.h"
+#include "core/span_table.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
 #include "core/thread_registry.h"
@@ -29,6 +30,13 @@ constexpr size_t kRingRecords = 2048;
 std::atomic<bool> sampling{false};
 std::atomic<int> max_frames{kMaxStackFrames};
 std::atomic<int64_t> sample_interval_ns{10'000'000};
+// Focused sampling (profiled spans): inside one, a second timer adds samples so that the
+// thread's rate is SI_SPAN_SAMPLING_HZ, and every sample there stands for focus_interval.
+// extra_timer_interval 0: the span rate is not above the base rate, nothing to add.
+std::atomic<int64_t> focus_interval_ns{1'000'000};
+std::atomic<int64_t> extra_timer_interval_ns{0};
+// Bumped in a fork child: a focused timer made by the parent does not exist there.
+std::atomic<uint32_t> timer_generation{1};
 std::atomic<uint64_t> samples_taken{0};
 std::atomic<uint64_t> stacks_truncated{0};
 std::atomic<uint64_t> handler_time_ns{0};
@@ -79,8 +87,13 @@ void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
             int64_t count = 1 + (info->si_overrun > 0 ? info->si_overrun : 0);
             CapturedStack stack = capture_interrupted_stack(
                 ucontext, sample->frames, max_frames.load(std::memory_order_relaxed));
+            // Inside a focused span samples come faster, and each stands for less.
+            int64_t interval = thread_spans.focus_timer >= 0
+                                   ? focus_interval_ns.load(std::memory_order_relaxed)
+                                   : sample_interval_ns.load(std::memory_order_relaxed);
             sample->count = count;
-            sample->value = count * sample_interval_ns.load(std::memory_order_relaxed);
+            sample->value = count * interval;
+            sample->span = current_span();
             sample->timestamp = started;
             sample->thread_id = current_tid();
             sample->depth = static_cast<uint16_t>(stack.depth);
@@ -146,6 +159,60 @@ bool CpuProfiler::start(int hz, int max_depth, pid_t agent_tid, std::string& err
     return true;
 }
 
+void CpuProfiler::set_focus_hz(int hz) {
+    int64_t base = sample_interval_ns.load();
+    int64_t focus = 1'000'000'000 / (hz > 0 ? hz : 1);
+    if (focus >= base) {
+        focus_interval_ns.store(base);
+        extra_timer_interval_ns.store(0);
+        return;
+    }
+    // Both timers together: 1/base + 1/extra = 1/focus.
+    focus_interval_ns.store(focus);
+    extra_timer_interval_ns.store(focus * base / (base - focus));
+}
+
+// signal-safe, malloc-safe: raw system calls (glibc's timer_create may allocate for
+// other notification kinds; the kernel's timer id is all we need).
+void start_focused_sampling(ThreadSpans& spans) {
+    int64_t extra = extra_timer_interval_ns.load(std::memory_order_relaxed);
+    if (extra <= 0 || !sampling.load(std::memory_order_relaxed) || spans.focus_timer >= 0) return;
+    pid_t tid = current_tid();
+    struct sigevent event = {};
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = kProfilingSignal;
+    event.sigev_value.sival_ptr = const_cast<char*>(&kCpuTimerMarker);
+    event._sigev_un._tid = tid;
+    int timer = -1;
+    if (syscall(SYS_timer_create, thread_cpu_clock(tid), &event, &timer) != 0) return;
+    // A random first expiry makes the extra timer's phase independent of the span's start,
+    // so a span shorter than its interval is still sampled with the right probability.
+    uint64_t mix = (static_cast<uint64_t>(spans.sequence) * 0x9E3779B97F4A7C15ull) ^
+                   monotonic_ns() ^ static_cast<uint64_t>(tid);
+    mix ^= mix >> 29;
+    mix *= 0xBF58476D1CE4E5B9ull;
+    mix ^= mix >> 32;
+    struct itimerspec period = {};
+    period.it_interval.tv_sec = extra / 1'000'000'000;
+    period.it_interval.tv_nsec = extra % 1'000'000'000;
+    int64_t first = 1 + static_cast<int64_t>(mix % static_cast<uint64_t>(extra));
+    period.it_value.tv_sec = first / 1'000'000'000;
+    period.it_value.tv_nsec = first % 1'000'000'000;
+    spans.focus_timer = timer;
+    spans.focus_generation = timer_generation.load(std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (syscall(SYS_timer_settime, timer, 0, &period, nullptr) != 0) stop_focused_sampling(spans);
+}
+
+// signal-safe, malloc-safe.
+void stop_focused_sampling(ThreadSpans& spans) {
+    if (spans.focus_timer < 0) return;
+    if (spans.focus_generation == timer_generation.load(std::memory_order_relaxed))
+        syscall(SYS_timer_delete, spans.focus_timer);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    spans.focus_timer = -1;
+}
+
 void CpuProfiler::stop() {
     if (registry_instance == nullptr) return;
     registry().disable();
@@ -198,6 +265,7 @@ void CpuProfiler::child_after_fork() {
     // Only this thread survives; producers that were mid-record are gone with their
     // threads, so the ring starts empty. The parent's timers were not inherited.
     sampling.store(false);
+    timer_generation.fetch_add(1);
     samples_taken.store(0);
     stacks_truncated.store(0);
     handler_time_ns.store(0);

@@ -36,6 +36,9 @@ public:
     // Disarms every thread. Safe to call when not started.
     void stop();
     bool running() const;
+    // The rate inside profiled spans (SI_SPAN_SAMPLING_HZ); call after start. A rate not
+    // above the base rate adds nothing.
+    void set_focus_hz(int hz);
 
     // Called on a new thread before its start routine runs, and when it ends.
     void on_thread_start();

@@ -7,15 +7,11 @@ namespace siagent {
 
 const char kCpuTimerMarker = 0;
 
-namespace {
-
 // The kernel's encoding of a thread's CPU clock (the one glibc's pthread_getcpuclockid
 // makes): ~tid << 3 | CPUCLOCK_PERTHREAD_MASK (4) | CPUCLOCK_SCHED (2).
 clockid_t thread_cpu_clock(pid_t tid) {
     return static_cast<clockid_t>((~static_cast<unsigned>(tid) << 3) | 6);
 }
-
-}  // namespace
 
 int create_thread_cpu_timer(pid_t tid, int signal, int64_t interval_ns, timer_t& timer) {
     struct sigevent event = {};

@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "core/span_table.h"
 #include "core/symbolizer.h"
 
 namespace siagent {
@@ -36,6 +37,7 @@ size_t StackAggregator::KeyHash::operator()(const Key& key) const {
 void StackAggregator::add(const StackSample& sample, const std::string& thread_name) {
     std::vector<Label> labels;
     if (!thread_name.empty()) labels.push_back({"thread", thread_name});
+    if (sample.span != kNoSpan) labels.push_back({"span", span_name(sample.span)});
     add(sample, std::move(labels));
 }
 

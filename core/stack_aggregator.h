@@ -34,7 +34,8 @@ public:
     explicit StackAggregator(size_t max_unique_stacks = 50'000)
         : max_unique_stacks_(max_unique_stacks) {}
 
-    // Adds one record; `thread_name` (when not empty) becomes the sample's "thread" label.
+    // Adds one record; `thread_name` (when not empty) becomes the sample's "thread" label,
+    // and the record's span (when it has one) the "span" label.
     void add(const StackSample& sample, const std::string& thread_name);
     // Adds one record whose sample carries `labels` (records with equal stacks and equal
     // labels are summed).

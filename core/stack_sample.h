@@ -19,6 +19,7 @@ struct StackSample {
     uint16_t depth = 0;      // frames used
     uint8_t truncated = 0;   // 1 when the stack was deeper than the capture limit
     uint8_t reserved = 0;
+    uint16_t span = 0;       // the thread's innermost open span (core/span_table.h), 0 for none
     // frames[0] is the interrupted instruction; frames[1..] are return addresses.
     uint64_t frames[kMaxStackFrames];
 };

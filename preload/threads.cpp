@@ -19,6 +19,7 @@
 #include "core/agent_guard.h"
 #include "core/cpu_profiler.h"
 #include "core/signal_table.h"
+#include "core/span_table.h"
 #include "preload/signal_mask.h"
 
 namespace {
@@ -62,7 +63,10 @@ void* start_profiled_thread(void* opaque) {
     adopt_signal_mask(start.creator_blocks_sigprof);
     struct TimerGuard {
         TimerGuard() { siagent::cpu_profiler().on_thread_start(); }
-        ~TimerGuard() { siagent::cpu_profiler().on_thread_exit(); }
+        ~TimerGuard() {
+            siagent::abandon_thread_spans();  // spans still open end with the thread
+            siagent::cpu_profiler().on_thread_exit();
+        }
     } guard;
     return start.routine(start.argument);
 }

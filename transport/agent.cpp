@@ -19,11 +19,13 @@
 #include "core/cpu_profiler.h"
 #include "core/error_profile_source.h"
 #include "core/log.h"
+#include "core/span_report.h"
 #include "core/symbolizer.h"
 #include "transport/metrics_file.h"
 #include "transport/dashboard_sink.h"
 #include "transport/runtime_metrics.h"
 #include "transport/profile_file_sink.h"
+#include "transport/span_file.h"
 
 namespace siagent {
 namespace {
@@ -262,6 +264,7 @@ void Agent::report() {
         (config_.app_version.empty() ? "" : " version " + config_.app_version) +
         (config_.app_environment.empty() ? "" : " environment " + config_.app_environment) +
         ", host " + config_.host_name);
+    report_spans(context.start_ns, context.end_ns);
     std::vector<KindProfile> profiles;
     auto symbolizing = std::chrono::steady_clock::now();
     for (auto& source : sources_) source->collect(context, profiles);
@@ -279,6 +282,24 @@ void Agent::report() {
         return;
     }
     for (auto& sink : sinks_) sink->deliver(profiles, context.end_ns);
+}
+
+void Agent::report_spans(int64_t start_ns, int64_t end_ns) {
+    std::vector<SpanSummary> spans = take_span_summaries();
+    if (spans.empty()) return;
+    if (!config_.output_dir.empty()) {
+        std::string error;
+        if (!write_span_file(config_.output_dir, getpid(), start_ns, end_ns, spans, error))
+            log_debug("report: spans not written: %s", error.c_str());
+    }
+    // To the dashboard as the protocol's span metrics: the p95 latency of each name.
+    if (dashboard_ == nullptr) return;
+    double seconds = static_cast<double>(end_ns - start_ns) / 1e9;
+    for (const SpanSummary& span : spans) {
+        if (span.count == 0) continue;
+        enqueue_metric(RuntimeMetric{"state", "span", span.name, "millisecond", span.p95_ms,
+                                     end_ns / 1'000'000'000, seconds});
+    }
 }
 
 AgentHealth Agent::agent_health() const {

@@ -84,7 +84,9 @@ private:
     AddressRange hidden_code() const;
     void rescan();
     void report();
-    void final_report();
+    // Span summaries of the period: SI_OUTPUT_DIR/spans-<pid>-<s>.json, and span metrics
+    // (p95, milliseconds) to the dashboard.
+    void report_spans(int64_t start_ns, int64_t end_ns);
     void record_metrics();
     AgentHealth agent_health() const;
     void final_report(Clock::TimePoint deadline);

@@ -133,13 +133,19 @@ std::optional<std::string> write_profile_file(const std::string& dir_arg, const 
         error = "invalid profile kind '" + kind + "'";
         return std::nullopt;
     }
-    if (!make_dirs(dir, error)) return std::nullopt;
-
     const std::string data = gzip_compress(encode_pprof(profile));
     if (data.empty()) {
         error = "cannot compress profile (out of memory)";
         return std::nullopt;
     }
+    return write_report_file(dir, kind, ".pb.gz", pid, unix_seconds, data, error);
+}
+
+std::optional<std::string> write_report_file(const std::string& dir, const std::string& kind,
+                                             const std::string& extension, int64_t pid,
+                                             int64_t unix_seconds, std::string_view data,
+                                             std::string& error) {
+    if (!make_dirs(dir, error)) return std::nullopt;
     std::string temp;
     const int fd = create_temp(dir, kind, temp);
     if (fd < 0) {
@@ -159,7 +165,7 @@ std::optional<std::string> write_profile_file(const std::string& dir_arg, const 
 
     const std::string prefix = dir + "/" + kind + "-" + std::to_string(pid) + "-";
     for (int64_t i = 0; i < kMaxNameTries; ++i) {
-        const std::string path = prefix + std::to_string(unix_seconds + i) + ".pb.gz";
+        const std::string path = prefix + std::to_string(unix_seconds + i) + extension;
         if (rename_no_replace(temp, path)) return path;
         if (errno != EEXIST) {
             error = "cannot rename " + temp + " to " + path + ": " + errno_text(errno);
@@ -167,7 +173,7 @@ std::optional<std::string> write_profile_file(const std::string& dir_arg, const 
             return std::nullopt;
         }
     }
-    error = "no free file name in " + dir + " for " + prefix + "<seconds>.pb.gz";
+    error = "no free file name in " + dir + " for " + prefix + "<seconds>" + extension;
     ::unlink(temp.c_str());
     return std::nullopt;
 }

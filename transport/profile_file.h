@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/profile.h"
 
@@ -17,6 +18,13 @@ namespace siagent {
 std::optional<std::string> write_profile_file(const std::string& dir, const std::string& kind,
                                               int64_t pid, int64_t unix_seconds,
                                               const Profile& profile, std::string& error);
+
+// The same for any report data: writes `data` atomically to
+// DIR/<kind>-<pid>-<unix seconds><extension> (e.g. ".json"), the next free second when taken.
+std::optional<std::string> write_report_file(const std::string& dir, const std::string& kind,
+                                             const std::string& extension, int64_t pid,
+                                             int64_t unix_seconds, std::string_view data,
+                                             std::string& error);
 
 // Reads and decodes one file written by write_profile_file (or any gzipped or plain pprof).
 // Input is bounded (256 MiB decompressed); malformed files give nullopt and `error`.

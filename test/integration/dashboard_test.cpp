@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -257,4 +258,28 @@ TEST_CASE("reports made while the dashboard is down arrive once it is back, each
     auto all = uploaded_metrics(server.requests(), keep);
     for (const rapidjson::Value* metric : all) ids.insert((*metric)["measurement"]["id"].GetString());
     CHECK(ids.size() == all.size());
+}
+
+TEST_CASE("span latencies reach the dashboard as span metrics (p95, milliseconds)") {
+    TestDashboard server;
+    RunResult result = run({program("span_demo")}, reporting_to(server));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    std::vector<std::shared_ptr<rapidjson::Document>> keep;
+    std::map<std::string, double> p95;
+    for (const rapidjson::Value* metric : uploaded_metrics(server.requests(), keep)) {
+        if (std::string((*metric)["category"].GetString()) != "span") continue;
+        CHECK(std::string((*metric)["unit"].GetString()) == "millisecond");
+        p95[(*metric)["name"].GetString()] = (*metric)["measurement"]["value"].GetDouble();
+    }
+    // The program measures its own spans ("truth fast count 400 p50 .. p95 X ..."): the p95
+    // sent agrees within the histogram's resolution (3 %, 5 % allowed).
+    for (const char* name : {"fast", "slow"}) {
+        std::smatch truth;
+        std::regex pattern(std::string("truth ") + name + R"( count \d+ p50 [\d.]+ p95 ([\d.]+))");
+        REQUIRE(std::regex_search(result.out, truth, pattern));
+        REQUIRE(p95.count(name) == 1);
+        INFO(name << ": sent " << p95[name] << " ms, measured by the program " << truth[1]);
+        CHECK(p95[name] == Approx(std::stod(truth[1])).epsilon(0.05));
+    }
 }

@@ -114,6 +114,7 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
     std::vector<std::string> expected = {
         "si_start", "si_destroy",                                          // the C API
         "__cxa_throw",                                                     // exceptions
+        "siagent_span_begin", "siagent_span_begin_profiled", "siagent_span_end",  // spans
         "pthread_create",                                                  // threads
         "sigaction", "signal", "sigset", "pthread_sigmask", "sigprocmask",  // signals
         "unshare", "setns",                                                // namespaces
