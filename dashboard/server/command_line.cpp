@@ -1,6 +1,7 @@
 #include "dashboard/server/command_line.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <map>
 #include <vector>
 
@@ -11,7 +12,8 @@ const char* const kUsage =
     "                         [--tls-cert FILE --tls-key FILE] [--retention 7d]\n"
     "                         [--retention-check 1h] [--activation-window 5m] [--threads 2]\n"
     "       siagent-dashboard user add --data DIR --email EMAIL --role owner|member|viewer\n"
-    "                         [--account NAME]\n";
+    "                         [--account NAME]\n"
+    "       siagent-dashboard anomalies --csv FILE [--threshold 0.9]\n";
 
 namespace {
 
@@ -89,6 +91,25 @@ std::optional<Failure> read_user_add(std::map<std::string, std::string>& flags, 
     return std::nullopt;
 }
 
+std::optional<Failure> read_anomalies(std::map<std::string, std::string>& flags, AnomaliesOptions& options) {
+    for (auto& [name, value] : flags) {
+        if (name == "csv") {
+            options.csv = value;
+        } else if (name == "threshold") {
+            char* end = nullptr;
+            const double threshold = std::strtod(value.c_str(), &end);
+            if (value.empty() || *end != '\0' || !(threshold > 0 && threshold < 1)) {
+                return usage_error("--threshold wants a number between 0 and 1");
+            }
+            options.threshold = threshold;
+        } else {
+            return usage_error("unknown option --" + name);
+        }
+    }
+    if (options.csv.empty()) return usage_error("anomalies needs --csv FILE");
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<int64_t> parse_duration(std::string_view text) {
@@ -112,10 +133,15 @@ Result<Command> parse_command_line(int argc, const char* const* argv) {
         return command;
     }
     const bool user_add = words.size() >= 2 && words[0] == "user" && words[1] == "add";
+    const bool anomalies = !words.empty() && words[0] == "anomalies";
     if (user_add) words.erase(words.begin(), words.begin() + 2);
+    if (anomalies) words.erase(words.begin());
     auto flags = read_flags(words);
     if (!flags) return flags.failure();
-    if (user_add) {
+    if (anomalies) {
+        command.kind = Command::Kind::anomalies;
+        if (auto failure = read_anomalies(flags.value(), command.anomalies)) return *failure;
+    } else if (user_add) {
         command.kind = Command::Kind::user_add;
         if (auto failure = read_user_add(flags.value(), command.user)) return *failure;
     } else if (auto failure = read_serve(flags.value(), command.serve)) {

@@ -2,6 +2,7 @@
 //   siagent-dashboard --data DIR [--listen HOST:PORT] [--web DIR] [--tls-cert F --tls-key F]
 //                     [--retention 7d] [--retention-check 1h] [--activation-window 5m] [--threads 2]
 //   siagent-dashboard user add --data DIR --email E --role owner|member|viewer [--account NAME]
+//   siagent-dashboard anomalies --csv FILE [--threshold 0.9]
 #pragma once
 
 #include <cstdint>
@@ -33,10 +34,16 @@ struct UserAddOptions {
     std::string account = "default";
 };
 
+struct AnomaliesOptions {
+    std::filesystem::path csv;  // "-": standard input
+    std::optional<double> threshold;
+};
+
 struct Command {
-    enum class Kind { serve, user_add, help } kind = Kind::serve;
+    enum class Kind { serve, user_add, anomalies, help } kind = Kind::serve;
     ServeOptions serve;
     UserAddOptions user;
+    AnomaliesOptions anomalies;
 };
 
 Result<Command> parse_command_line(int argc, const char* const* argv);

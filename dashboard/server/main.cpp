@@ -1,5 +1,8 @@
 // siagent-dashboard: the self-hosted dashboard (see docs/dashboard.md).
+#include <fstream>
 #include <iostream>
+
+#include "dashboard/server/anomaly/csv_series.h"
 
 #include "dashboard/server/bootstrap.h"
 #include "dashboard/server/command_line.h"
@@ -28,6 +31,32 @@ int add_user_command(const UserAddOptions& options) {
     return 0;
 }
 
+// Streams the server's detector over a CSV series (docs/anomaly-detection.md).
+int anomalies_command(const AnomaliesOptions& options) {
+    anomaly::DetectorConfig config;
+    if (options.threshold) config.threshold = *options.threshold;
+    std::ifstream file;
+    if (options.csv != "-") {
+        file.open(options.csv);
+        if (!file) {
+            std::cerr << "siagent-dashboard: cannot read " << options.csv.string() << "\n";
+            return 1;
+        }
+    }
+    std::ios::sync_with_stdio(false);
+    auto summary = anomaly::score_csv(options.csv == "-" ? std::cin : file, std::cout, config);
+    std::cout.flush();
+    if (!summary) {
+        std::cerr << "siagent-dashboard: " << options.csv.string() << ": " << summary.failure().reason << "\n";
+        return 1;
+    }
+    if (summary->invalid_values || summary->out_of_order) {
+        std::cerr << "siagent-dashboard: skipped " << summary->invalid_values << " non-finite values and "
+                  << summary->out_of_order << " rows whose timestamp was not after the previous one (score 0)\n";
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -43,6 +72,8 @@ int main(int argc, char** argv) {
                 return 0;
             case Command::Kind::user_add:
                 return add_user_command(command->user);
+            case Command::Kind::anomalies:
+                return anomalies_command(command->anomalies);
             case Command::Kind::serve:
                 return run_server(command->serve);
         }

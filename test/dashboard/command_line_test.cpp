@@ -47,3 +47,16 @@ TEST_CASE("user add", "[dashboard][cli]") {
     CHECK(command->user.role == "viewer");
     CHECK_FALSE(parse({"user", "add", "--data", "d", "--email", "e@x"}));
 }
+
+TEST_CASE("anomalies options", "[dashboard][cli]") {
+    auto command = parse({"anomalies", "--csv", "series.csv", "--threshold", "0.95"});
+    REQUIRE(command);
+    CHECK(command->kind == Command::Kind::anomalies);
+    CHECK(command->anomalies.csv == std::filesystem::path("series.csv"));
+    CHECK(command->anomalies.threshold == 0.95);
+    CHECK(parse({"anomalies", "--csv", "-"}));
+    CHECK_FALSE(parse({"anomalies"}));                                  // no --csv
+    CHECK_FALSE(parse({"anomalies", "--csv", "f", "--threshold", "1.5"}));
+    CHECK_FALSE(parse({"anomalies", "--csv", "f", "--threshold", "x"}));
+    CHECK_FALSE(parse({"anomalies", "--csv", "f", "--data", "d"}));
+}

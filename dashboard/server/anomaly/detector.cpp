@@ -1,0 +1,183 @@
+#include "dashboard/server/anomaly/detector.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace siagent::dashboard::anomaly {
+
+namespace {
+
+constexpr int64_t kDay = 86400;
+constexpr int64_t kWeek = 7 * kDay;
+constexpr double kMadToSigma = 1.2533;  // mean absolute deviation -> standard deviation (normal)
+constexpr double kRecentSteps = 6;      // memory of the re-basing mean
+constexpr double kCusumStepClip = 6;    // one point moves a CUSUM by at most this many scales
+constexpr double kLargest = 1e100;      // beyond this a value is treated as invalid: sums stay finite
+constexpr double kDriftAfter = 86400;   // the reference needs a day behind it
+
+double clamp_abs(double value, double limit) { return std::clamp(value, -limit, limit); }
+
+}  // namespace
+
+SeriesDetector::SeriesDetector(const DetectorConfig& config)
+    : config_(config), daily_(kDay), weekly_(kWeek) {}
+
+bool SeriesDetector::warming_up() const { return seen_steps_ < config_.warmup_steps; }
+
+// The share of the way an estimate with `memory_steps` of memory moves after `steps` of
+// elapsed time: a gap of ten intervals counts ten times. During warm-up the estimates are
+// plain means of what was seen, so the first points set them quickly.
+double SeriesDetector::rate(double steps, double memory_steps) const {
+    const double by_time = 1 - std::exp(-steps / memory_steps);
+    return std::max(by_time, 1.0 / static_cast<double>(points_ + 1));
+}
+
+void SeriesDetector::start(int64_t time, double value) {
+    first_time_ = last_time_ = time;
+    level_ = reference_ = value;
+    points_ = 1;
+}
+
+double SeriesDetector::seasonal(int64_t time) const { return daily_.offset(time) + weekly_.offset(time); }
+
+PointResult SeriesDetector::add(int64_t time, double value) {
+    PointResult result;
+    if (!std::isfinite(value) || std::abs(value) > kLargest) {
+        result.status = PointStatus::invalid_value;
+        return result;
+    }
+    if (points_ > 0 && time <= last_time_) {
+        result.status = PointStatus::out_of_order;
+        return result;
+    }
+    if (points_ == 0) {
+        start(time, value);
+        result.status = PointStatus::warming_up;
+        result.expected = value;
+        return result;
+    }
+
+    const double elapsed = static_cast<double>(time - last_time_);
+    if (points_ == 1) interval_ = elapsed;
+    // The typical interval follows the usual spacing; a gap or a burst barely moves it.
+    interval_ *= std::pow(std::clamp(elapsed / interval_, 0.5, 2.0), 0.05);
+    const double steps = std::clamp(elapsed / interval_, 0.05, 1e4);
+
+    result.expected = level_ + slope_ * steps + seasonal(time);
+    const double residual = value - result.expected;
+    value_floor_ = 1e-3 * std::abs(level_) + 1e-9;
+    const double sigma = std::max({kMadToSigma * scale_, 0.5 * kMadToSigma * slow_scale_, value_floor_});
+    // Real metrics have heavier tails than the scale says; dividing by the series' own 99th
+    // percentile of |z| (relative to a normal's) keeps one series' routine bursts from
+    // scoring like another's rare ones. It only ever widens.
+    const double raw_z = residual / sigma;
+    result.z = raw_z / std::max(1.0, tail_ / 2.576);
+    if (points_ > 2) {
+        const double tail_rate = rate(1.0, config_.tail_steps) * std::min(steps, 4.0);
+        tail_ += tail_rate * (std::abs(raw_z) > tail_ ? 0.99 : -0.01) * std::max(tail_, 1.0) * 0.5;
+        tail_ = std::max(tail_, 1.0);
+    }
+
+    const bool warming = warming_up();
+    result.status = warming ? PointStatus::warming_up : PointStatus::scored;
+    const double shift = cusum_update(warming ? 0.0 : result.z);
+    const double spread = spread_update(warming ? 0.0 : result.z);
+    const bool drift_ready = static_cast<double>(time - first_time_) >= kDriftAfter;
+    const double drift = warming || !drift_ready ? 0.0 : drift_of(sigma);
+    if (!warming) {
+        result.score = std::max({score_of(result.z), limit_score(shift, config_.cusum_limit),
+                                 limit_score(spread, config_.spread_limit), limit_score(drift, config_.drift_limit)});
+    }
+
+    const double wide_sigma = sigma * std::max(1.0, tail_ / 2.576);
+    learn(time, clamp_abs(residual, config_.clip * wide_sigma), steps);
+    const double recent_rate = rate(steps, kRecentSteps);
+    recent_residual_ += recent_rate * (clamp_abs(residual, 20 * sigma) - recent_residual_);
+    recent_spread_ += recent_rate * (std::min(std::abs(residual), 20 * sigma) - recent_spread_);
+    reference_ += rate(steps, config_.reference_steps) * (level_ - reference_);
+    if (shift >= config_.cusum_limit) rebase();
+    if (spread >= config_.spread_limit) {
+        // A wider spread: the recent one becomes the scale.
+        scale_ = std::max(scale_, recent_spread_);
+        cusum_spread_ = 0;
+    }
+    if (drift >= config_.drift_limit) reference_ = level_;
+
+    last_time_ = time;
+    ++points_;
+    seen_steps_ += std::min(steps, 4.0);
+
+    const bool above = !warming && result.score >= config_.threshold;
+    result.flag = episode_.observe(time, above, config_.episode_quiet_steps * interval_);
+    result.in_episode = episode_.active();
+    return result;
+}
+
+// Holt-style level and slope plus the seasonal profiles, each taking its share of the
+// (clipped) residual; the scales learn from the clipped absolute residual.
+void SeriesDetector::learn(int64_t time, double clipped, double steps) {
+    const double level_rate = rate(steps, config_.level_steps);
+    level_ += slope_ * steps + level_rate * clipped;
+    // The slope learns by time only, never at warm-up speed: a few noisy first points must
+    // not set a trend.
+    const double slope_rate = 1 - std::exp(-steps / config_.slope_steps);
+    slope_ += slope_rate * level_rate * clipped / std::max(steps, 1.0);
+
+    const double magnitude = std::abs(clipped);
+    scale_ += rate(steps, config_.scale_steps) * (magnitude - scale_);
+    slow_scale_ += rate(steps, config_.slow_scale_steps) * (magnitude - slow_scale_);
+
+    const double elapsed = steps * interval_;
+    const double daily_bucket = daily_.bucket_seconds();
+    const double season_rate = 1 - std::exp(-std::min(elapsed, daily_bucket) / (config_.season_days * daily_bucket));
+    daily_.learn(time, clipped, season_rate);
+    // The weekly profile learns only what the daily one leaves, once the daily one has a
+    // week of days behind it; before that both would learn the same shape twice.
+    if (static_cast<double>(time - first_time_) >= static_cast<double>(kWeek)) {
+        const double weekly_bucket = weekly_.bucket_seconds();
+        weekly_.learn(time, clipped,
+                      1 - std::exp(-std::min(elapsed, weekly_bucket) / (config_.season_days * weekly_bucket)));
+    }
+}
+
+// Two-sided CUSUM on the clipped z; returns the larger side.
+double SeriesDetector::cusum_update(double z) {
+    const double step = clamp_abs(z, kCusumStepClip);
+    cusum_high_ = std::max(0.0, cusum_high_ + step - config_.cusum_slack);
+    cusum_low_ = std::max(0.0, cusum_low_ - step - config_.cusum_slack);
+    return std::max(cusum_high_, cusum_low_);
+}
+
+// One-sided CUSUM on |z|: noise averages 0.8, a spread twice as wide about 1.6.
+double SeriesDetector::spread_update(double z) {
+    cusum_spread_ = std::max(0.0, cusum_spread_ + std::min(std::abs(z), kCusumStepClip) - config_.spread_slack);
+    return cusum_spread_;
+}
+
+// How far the level has moved from the slow reference, in scales: a leak moves the level
+// steadily, so the gap grows until it is flagged, whereas noise keeps the two together.
+double SeriesDetector::drift_of(double sigma) const {
+    return std::abs(level_ - reference_) / (sigma * std::max(1.0, tail_ / 2.576));
+}
+
+// A sustained shift: the recent values become the level, the slope starts again.
+void SeriesDetector::rebase() {
+    level_ += recent_residual_;
+    reference_ = level_;
+    recent_residual_ = 0;
+    slope_ = 0;
+    cusum_high_ = cusum_low_ = 0;
+}
+
+// Maps a detector statistic to a score that reaches the threshold exactly at its limit.
+double SeriesDetector::limit_score(double statistic, double limit) const {
+    const double ratio = statistic / limit;
+    return 1 - std::pow(1 - config_.threshold, ratio * ratio);
+}
+
+double SeriesDetector::score_of(double z) const {
+    const double ratio = z / config_.score_scale;
+    return 1 - std::exp(-ratio * ratio);
+}
+
+}  // namespace siagent::dashboard::anomaly

@@ -1,0 +1,106 @@
+// Streaming anomaly detector for one metric series (CPU, RSS, request rate, latency, ...).
+// Each point gets a score in [0, 1], comparable across series, and a flag at the onset of an
+// anomalous episode. Fixed memory (sizeof(SeriesDetector), well under 4 KiB) and a few
+// hundred nanoseconds per point; no training step, no per-series tuning.
+//
+// The model, per point (docs/anomaly-detection.md has the reasoning):
+//   expected = level + slope * steps + daily(t) + weekly(t)
+//   z        = (value - expected) / robust scale
+// - Time is measured in "steps" of the series' typical interval (learned), so gaps and
+//   irregular intervals decay the state by elapsed time, not by point count.
+// - Updates are Huber-clipped: one outlier moves the level by at most a few scales.
+// - Daily and weekly profiles are learned from the start and used once two days (two weeks)
+//   of data have been seen.
+// - Two-sided CUSUMs on z catch sustained shifts that no single point reveals; when one fires
+//   the level is re-based on the recent values, so a lasting shift is flagged once and then
+//   becomes the new normal. A CUSUM on |z| does the same for a wider spread (re-scaling), and
+//   the level moving away from a slow reference level (a day of memory) is a drift or leak.
+// - The score is 1 - exp(-(z/k)^2): 0 for an expected point, ~1 for a far one.
+#pragma once
+
+#include <cstdint>
+
+#include "dashboard/server/anomaly/episode.h"
+#include "dashboard/server/anomaly/seasonal_profile.h"
+
+namespace siagent::dashboard::anomaly {
+
+struct DetectorConfig {
+    double threshold = 0.9;         // flag when the score reaches this
+    double score_scale = 4.0;       // k in 1 - exp(-(z/k)^2); 0.9 at |z| = 6.1 (tail-adjusted)
+    double warmup_steps = 288;      // no flags before this many typical intervals (a day at 5 min)
+    double level_steps = 48;        // memory of the level, in typical intervals
+    double slope_steps = 400;       // memory of the slope (slow: a leak must not become normal)
+    double scale_steps = 300;       // memory of the fast scale
+    double slow_scale_steps = 4000; // memory of the floor scale
+    double clip = 3.0;              // Huber clip of updates, in scales
+    double cusum_slack = 1.0;       // CUSUM allowance k, in scales
+    double cusum_limit = 16.0;      // CUSUM decision h, in scales
+    double spread_slack = 2.0;      // variance CUSUM allowance, on |z| (|z| averages 0.8 for normal noise)
+    double spread_limit = 16.0;     // variance CUSUM decision
+    double reference_steps = 288;   // memory of the slow reference level, for drifts and leaks
+    double drift_limit = 4.0;       // |level - reference| that counts as a drift, in scales
+    double season_days = 3.0;       // memory of a seasonal bucket, in periods
+    double episode_quiet_steps = 48;  // an episode ends after this long below the threshold
+    double tail_steps = 2000;       // memory of the series' own 99th percentile of |z|
+};
+
+enum class PointStatus {
+    scored,         // a normal result
+    warming_up,     // scored, but too little history to flag
+    invalid_value,  // NaN or infinite: skipped, state unchanged, score 0
+    out_of_order,   // timestamp not after the previous accepted one: skipped, score 0
+};
+
+struct PointResult {
+    PointStatus status = PointStatus::scored;
+    double score = 0;     // in [0, 1]
+    bool flag = false;    // first point of an anomalous episode
+    bool in_episode = false;
+    double expected = 0;  // the model's forecast for this point
+    double z = 0;         // signed deviation in robust scales
+};
+
+class SeriesDetector {
+public:
+    explicit SeriesDetector(const DetectorConfig& config = {});
+
+    PointResult add(int64_t time_seconds, double value);
+
+    bool warming_up() const;
+    int64_t points() const { return points_; }
+
+private:
+    void start(int64_t time, double value);
+    double seasonal(int64_t time) const;
+    double rate(double steps, double memory_steps) const;
+    void learn(int64_t time, double residual, double steps);
+    double cusum_update(double z);
+    double spread_update(double z);
+    double drift_of(double sigma) const;
+    void rebase();
+    double limit_score(double statistic, double limit) const;
+    double score_of(double z) const;
+
+    DetectorConfig config_;
+    int64_t points_ = 0;
+    int64_t first_time_ = 0;
+    int64_t last_time_ = 0;
+    double interval_ = 0;        // typical seconds between points
+    double seen_steps_ = 0;      // history, in typical intervals
+    double level_ = 0;
+    double slope_ = 0;           // per step
+    double scale_ = 0;           // mean absolute residual, fast
+    double slow_scale_ = 0;      // mean absolute residual, slow: a floor for quiet stretches
+    double recent_residual_ = 0; // short unclipped mean, for re-basing after a shift
+    double recent_spread_ = 0;   // short mean absolute residual, for re-scaling after a variance change
+    double reference_ = 0;       // slow level: the fast level moving away from it is a drift
+    double cusum_high_ = 0, cusum_low_ = 0, cusum_spread_ = 0;
+    double tail_ = 2.576;        // running 99th percentile of |z|; 2.576 for normal noise
+    double value_floor_ = 0;     // smallest meaningful scale for this series' magnitude
+    SeasonalProfile<48> daily_;
+    SeasonalProfile<168> weekly_;
+    Episode episode_;
+};
+
+}  // namespace siagent::dashboard::anomaly
