@@ -256,6 +256,7 @@ std::string AllocProfileSource::summary() const {
     return "allocation profiler: " + std::to_string(stats.sampled) + " allocations sampled, " +
            std::to_string(stats.released) + " sampled blocks released, " +
            std::to_string(stats.dropped) + " records dropped, " +
+           std::to_string(stats.dropped_releases) + " releases dropped, " +
            std::to_string(stats.untracked) + " untracked, " + std::to_string(live_.size()) +
            " sampled blocks live";
 }

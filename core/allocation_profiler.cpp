@@ -23,7 +23,7 @@ namespace {
 // of allocations between two drains (every 50 ms) before anything is dropped. Releases
 // take 8 bytes each.
 constexpr size_t kRingRecords = 4096;
-constexpr size_t kReleaseRecords = 16384;
+constexpr size_t kReleaseRecords = 65536;
 // Before start (or while stopped) a thread looks again after this many bytes.
 constexpr int64_t kIdleRecheckBytes = 1 << 20;
 constexpr int64_t kNeverAgain = INT64_MAX / 4;

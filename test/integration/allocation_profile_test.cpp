@@ -164,9 +164,12 @@ TEST_CASE("torture: every allocation function, 8 threads, same output with and w
         CHECK(profiled.err.find("FAIL") == std::string::npos);
         // Everything the program allocated it freed: the agent's live view agrees (a few
         // blocks of the C library, such as stdout's buffer, may stay).
-        std::smatch live;
+        // A release record lost to a full ring (the 64-byte mean on a loaded machine) leaves
+        // its block live in the agent's view: those are counted and allowed for.
+        std::smatch live, lost;
         REQUIRE(std::regex_search(profiled.err, live, std::regex(R"((\d+) sampled blocks live)")));
-        CHECK(std::stoi(live[1]) <= 8);
+        REQUIRE(std::regex_search(profiled.err, lost, std::regex(R"((\d+) releases dropped)")));
+        CHECK(std::stoi(live[1]) <= 8 + std::stoi(lost[1]));
         CHECK(!dir.files("alloc-").empty());
     }
 }
