@@ -36,10 +36,14 @@ Response list_apps(ServerContext& context, const Session& session) {
 Response filters(ServerContext& context, const AppScope& scope, const QueryFilter& filter) {
     const auto processes = context.storage.processes(scope, filter);
     std::set<std::string> versions, environments, hosts;
+    // An agent that sets no version or environment sends "": that is no value to filter by.
+    auto add = [](std::set<std::string>& set, const std::string& value) {
+        if (!value.empty()) set.insert(value);
+    };
     for (const ProcessRow& process : processes) {
-        versions.insert(process.version);
-        environments.insert(process.environment);
-        hosts.insert(process.host);
+        add(versions, process.version);
+        add(environments, process.environment);
+        add(hosts, process.host);
     }
     auto list = [](const std::set<std::string>& set) { return std::vector<std::string>(set.begin(), set.end()); };
     JsonOut out;

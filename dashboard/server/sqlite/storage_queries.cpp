@@ -60,9 +60,9 @@ std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now) {
         apps.push_back(std::move(app));
     }
     for (AppRow& app : apps) {
-        app.environments = distinct(*db, "SELECT DISTINCT environment FROM processes WHERE app_id = ? ORDER BY 1", app.id);
-        app.versions = distinct(*db, "SELECT DISTINCT version FROM processes WHERE app_id = ? ORDER BY 1", app.id);
-        app.hosts = distinct(*db, "SELECT DISTINCT host FROM processes WHERE app_id = ? ORDER BY 1", app.id);
+        app.environments = distinct(*db, "SELECT DISTINCT environment FROM processes WHERE app_id = ? AND environment <> '' ORDER BY 1", app.id);
+        app.versions = distinct(*db, "SELECT DISTINCT version FROM processes WHERE app_id = ? AND version <> '' ORDER BY 1", app.id);
+        app.hosts = distinct(*db, "SELECT DISTINCT host FROM processes WHERE app_id = ? AND host <> '' ORDER BY 1", app.id);
     }
     return apps;
 }

@@ -1,0 +1,210 @@
+// End to end: the bundled demo runs under LD_PRELOAD and reports to a freshly started
+// siagent-dashboard (the real binary); the UI's JSON API then shows its data. The demo's
+// truth: score_items 55 %, parse_request 25 %, render_response 20 % of its CPU.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <thread>
+
+#include "test/dashboard/api/dashboard_server.h"
+#include "test/dashboard/api/http_client.h"
+#include "test/integration/process_runner.h"
+
+using namespace siagent::testing;
+
+namespace {
+
+// The demo's hottest function's share of its CPU, and how far the measured share may be off
+// (sampling noise over ~8 s of two busy threads, plus the agent's own little CPU).
+constexpr double kScoreItemsShare = 0.55;
+constexpr double kShareTolerance = 0.07;
+
+// One dashboard and one profiled demo run, shared by the test cases below (the run takes a
+// few seconds, the questions are cheap).
+struct ProfiledDemo {
+    DashboardServer server;
+    UiClient client{server.port()};
+    int64_t started = std::time(nullptr);
+    RunResult demo;
+    std::string app_id;
+
+    ProfiledDemo() {
+        // Reports every second; fast transport (flush 200 ms, config every 500 ms).
+        demo = run({program("demo_hotspots"), "1500", "2", "0", "4"},
+                   {{"LD_PRELOAD", agent_library()},
+                    {"SI_AGENT_KEY", server.agent_key()},
+                    {"SI_DASHBOARD_ADDRESS", "http://127.0.0.1:" + std::to_string(server.port())},
+                    {"SI_APP_NAME", "demo"},
+                    {"SI_APP_VERSION", "1.0"},
+                    {"SI_REPORT_INTERVAL", "1s"},
+                    {"SI_METRICS_INTERVAL", "1s"},
+                    {"SIAGENT_TEST_TRANSPORT_TIMINGS",
+                     "flush=200,config_first=100,config_every=500,backoff=300,backoff_max=1000,request=1500"}},
+                   120);
+        INFO(demo.out << demo.err);
+        REQUIRE(demo.exit_code == 0);
+        REQUIRE(client.login("admin@localhost", server.password()).status == 200);
+        // The agent flushes at exit; give the server a moment to store the last upload.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (std::chrono::steady_clock::now() < deadline) {
+            app_id = find_app("demo");
+            if (!app_id.empty() && profile("cpu")["reports"].GetInt() > 0) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        INFO(server.output());
+        REQUIRE(!app_id.empty());
+    }
+
+    std::string find_app(const std::string& name) {
+        HttpReply reply = client.get("/api/apps");
+        REQUIRE(reply.status == 200);
+        auto apps = parse_json(reply.body);
+        REQUIRE(apps.IsObject());
+        for (const auto& app : apps["apps"].GetArray()) {
+            if (name == app["name"].GetString()) return std::to_string(app["id"].GetInt64());
+        }
+        return {};
+    }
+
+    std::string range() const {
+        return "from=" + std::to_string(started - 60) + "&to=" + std::to_string(std::time(nullptr) + 60);
+    }
+
+    rapidjson::Document get(const std::string& what) {
+        HttpReply reply = client.get("/api/apps/" + app_id + "/" + what);
+        INFO(what << ": " << reply.body);
+        REQUIRE(reply.status == 200);
+        auto document = parse_json(reply.body);
+        REQUIRE(document.IsObject());
+        return document;
+    }
+
+    rapidjson::Document profile(const std::string& kind) { return get("profile?kind=" + kind + "&" + range()); }
+};
+
+ProfiledDemo& profiled_demo() {
+    static std::unique_ptr<ProfiledDemo> shared;
+    if (!shared) shared = std::make_unique<ProfiledDemo>();
+    return *shared;
+}
+
+// A hot spot's function without its scope and parameters: the agent reports demangled names,
+// "(anonymous namespace)::score_items()" for the demo's score_items.
+std::string function_of(const rapidjson::Value& hotspot) {
+    std::string name = hotspot["function"].GetString();
+    if (name.size() > 2 && name.compare(name.size() - 2, 2, "()") == 0) name.resize(name.size() - 2);
+    const size_t scope = name.rfind("::");
+    return scope == std::string::npos ? name : name.substr(scope + 2);
+}
+
+// The row of `function` in a profile's hot spots, or nullptr.
+const rapidjson::Value* hotspot(const rapidjson::Document& profile, const std::string& function) {
+    for (const auto& row : profile["hotspots"].GetArray()) {
+        if (function_of(row) == function) return &row;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("end to end: the demo under LD_PRELOAD appears in the application list", "[e2e]") {
+    ProfiledDemo& demo = profiled_demo();
+    auto apps = parse_json(demo.client.get("/api/apps").body);
+    REQUIRE(apps["apps"].Size() == 1);
+    const auto& app = apps["apps"][0];
+    CHECK(std::string(app["name"].GetString()) == "demo");
+    CHECK(app["processes_total"].GetInt() == 1);
+    CHECK(app["last_seen"].GetInt64() >= demo.started - 5);
+
+    auto filters = demo.get("filters?" + demo.range());
+    REQUIRE(filters["processes"].Size() == 1);
+    REQUIRE(filters["versions"].Size() == 1);
+    CHECK(std::string(filters["versions"][0].GetString()) == "1.0");
+    // The demo sets no environment: there is none to filter by (not an empty one).
+    CHECK(filters["environments"].Size() == 0);
+    CHECK(app["environments"].Size() == 0);
+}
+
+TEST_CASE("end to end: the CPU profile's top hot spot is score_items with its known share", "[e2e]") {
+    ProfiledDemo& demo = profiled_demo();
+    auto cpu = demo.profile("cpu");
+    INFO(demo.client.get("/api/apps/" + demo.app_id + "/profile?kind=cpu&" + demo.range()).body.substr(0, 3000));
+    CHECK(std::string(cpu["category"].GetString()) == "cpu-profile");
+    CHECK(cpu["reports"].GetInt() >= 2);
+    CHECK(cpu["total"].GetDouble() > 0);
+    REQUIRE(cpu["hotspots"].Size() >= 3);
+    CHECK(function_of(cpu["hotspots"][0]) == "score_items");
+
+    const rapidjson::Value* score = hotspot(cpu, "score_items");
+    const rapidjson::Value* parse = hotspot(cpu, "parse_request");
+    const rapidjson::Value* render = hotspot(cpu, "render_response");
+    REQUIRE(score != nullptr);
+    REQUIRE(parse != nullptr);
+    REQUIRE(render != nullptr);
+    INFO("score_items " << (*score)["self_share"].GetDouble() << ", parse_request "
+                        << (*parse)["self_share"].GetDouble() << ", render_response "
+                        << (*render)["self_share"].GetDouble());
+    CHECK(std::abs((*score)["self_share"].GetDouble() - kScoreItemsShare) <= kShareTolerance);
+    CHECK(std::abs((*parse)["self_share"].GetDouble() - 0.25) <= kShareTolerance);
+    CHECK(std::abs((*render)["self_share"].GetDouble() - 0.20) <= kShareTolerance);
+    CHECK(std::string((*score)["file"].GetString()).find("demo_hotspots.cpp") != std::string::npos);
+    // Every sample is under the worker threads' loop (render_response is a tail call, so
+    // the handler's own total is smaller).
+    const rapidjson::Value* serve = hotspot(cpu, "serve(void*)");
+    REQUIRE(serve != nullptr);
+    CHECK((*serve)["total_share"].GetDouble() >= 0.95);
+    // The tree holds the same data: the root's children carry the whole total.
+    CHECK(cpu["tree"]["value"].GetDouble() == Approx(cpu["total"].GetDouble()).epsilon(0.01));
+    CHECK(cpu["tree"]["children"].Size() >= 1);
+}
+
+TEST_CASE("end to end: allocation, blocking and metrics endpoints answer with the demo's data", "[e2e]") {
+    ProfiledDemo& demo = profiled_demo();
+    auto kinds = demo.get("profile/kinds?" + demo.range());
+    std::vector<std::string> kind_names;
+    for (const auto& kind : kinds["kinds"].GetArray()) kind_names.push_back(kind["kind"].GetString());
+    INFO("kinds: " << Catch::Detail::stringify(kind_names));
+    CHECK(std::count(kind_names.begin(), kind_names.end(), "cpu") == 1);
+
+    // The demo allocates too little (thread stacks, stdio) for a sampled allocation profile,
+    // so that one only has to be well-formed (and hold data if it is listed). Its main thread
+    // waits in pthread_join for the workers for over 4 s: that is the blocking profile.
+    CHECK(std::count(kind_names.begin(), kind_names.end(), "block") == 1);
+    for (const std::string kind : {"alloc", "inuse", "block"}) {
+        auto profile = demo.profile(kind);
+        INFO(kind);
+        CHECK(profile["tree"].IsObject());
+        REQUIRE(profile["hotspots"].IsArray());
+        if (std::count(kind_names.begin(), kind_names.end(), kind) > 0) {
+            CHECK(profile["reports"].GetInt() > 0);
+            CHECK(profile["hotspots"].Size() > 0);
+        }
+        if (kind == "block" && profile["hotspots"].Size() > 0) {
+            CHECK(function_of(profile["hotspots"][0]) == "pthread_join");
+            CHECK(profile["total"].GetDouble() >= 3000);  // milliseconds
+        }
+    }
+
+    auto metrics = demo.get("metrics?" + demo.range());
+    REQUIRE(metrics["series"].IsArray());
+    std::vector<std::string> series;
+    bool cpu_usage_positive = false;
+    bool rss_positive = false;
+    for (const auto& one : metrics["series"].GetArray()) {
+        const std::string name = std::string(one["category"].GetString()) + "/" + one["name"].GetString();
+        series.push_back(name);
+        double largest = 0;
+        for (const auto& point : one["points"].GetArray()) largest = std::max(largest, point[1].GetDouble());
+        if (name == "cpu/CPU usage") cpu_usage_positive = largest > 0;
+        if (name == "memory/Current RSS") rss_positive = largest > 0;
+    }
+    INFO("series: " << Catch::Detail::stringify(series));
+    CHECK(cpu_usage_positive);
+    CHECK(rss_positive);
+
+    auto errors = demo.get("errors?" + demo.range());
+    CHECK(errors["exceptions"].IsArray());
+    CHECK(errors["crashes"].Size() == 0);
+}
