@@ -56,6 +56,7 @@ DashboardSink::DashboardSink(boost::asio::io_context& io, const Config& config,
                              RemoteControl::Apply apply)
     : clock_(clock),
       timings_(timings),
+      report_interval_nanos_(static_cast<int64_t>(config.report_interval_ms) * 1'000'000),
       connection_(io, clock, make_identity(config, clock.unix_seconds()), config.agent_key,
                   client_options(config, timings)),
       ids_(connection_.identity()),
@@ -73,7 +74,7 @@ DashboardSink::~DashboardSink() = default;
 void DashboardSink::deliver(const std::vector<KindProfile>& profiles, int64_t) {
     if (!enabled_) return;
     for (const KindProfile& profile : profiles) {
-        Metric metric = profile_metric(profile, ids_);
+        Metric metric = profile_metric(profile, ids_, report_interval_nanos_);
         if (!metric.id.empty()) queue_.push(metric_message_json(metric));
     }
 }

@@ -51,6 +51,7 @@ private:
 
     const Clock& clock_;
     TransportTimings timings_;
+    int64_t report_interval_nanos_;  // SI_REPORT_INTERVAL: the least period of a rate
     DashboardConnection connection_;
     MetricIds ids_;
     MessageQueue queue_;

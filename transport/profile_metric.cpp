@@ -160,8 +160,9 @@ Breakdown build_breakdown(const Profile& profile, const ProfileEncoding& encodin
     double factor = encoding.multiplier;
     if (encoding.per_second) {
         // A period is never shorter than a millisecond on the wire: no division by zero.
-        double seconds = std::max<double>(static_cast<double>(profile.duration_nanos), 1e6) /
-                         kNanosecondsPerSecond;
+        double period = std::max<double>(static_cast<double>(profile.duration_nanos),
+                                         static_cast<double>(encoding.min_period_nanos));
+        double seconds = std::max<double>(period, 1e6) / kNanosecondsPerSecond;
         factor /= seconds;
     }
     TreeBuilder builder(profile);
@@ -182,8 +183,9 @@ Breakdown build_breakdown(const Profile& profile, const ProfileEncoding& encodin
     return root;
 }
 
-Metric profile_metric(const KindProfile& profile, MetricIds& ids) {
+Metric profile_metric(const KindProfile& profile, MetricIds& ids, int64_t min_period_nanos) {
     ProfileEncoding encoding = encoding_for_kind(profile.kind);
+    encoding.min_period_nanos = min_period_nanos;
     Metric metric;
     metric.type = "profile";
     metric.category = encoding.category;

@@ -28,6 +28,10 @@ struct ProfileEncoding {
     std::string count_type;    // the sample type counted as num_samples, e.g. "samples"
     double multiplier = 1;     // applied to the value (unit conversion)
     bool per_second = false;   // divided by the profile's duration in seconds
+    // ... but never by less than this: a process's last, short report period (it exits a
+    // moment after the previous report) is a rate over the report interval, not over the
+    // few milliseconds it lived in it, which would blow a 4 s wait up to 90 s per second.
+    int64_t min_period_nanos = 0;
     bool category_level = false;  // the "category" label is the first level
 };
 
@@ -41,6 +45,7 @@ std::string frame_name(const SourceLine& line);
 Breakdown build_breakdown(const Profile& profile, const ProfileEncoding& encoding);
 
 // The metric for one report's profile of one kind; its timestamp is the end of the period.
-Metric profile_metric(const KindProfile& profile, MetricIds& ids);
+// `min_period_nanos`: see ProfileEncoding (the agent passes its report interval).
+Metric profile_metric(const KindProfile& profile, MetricIds& ids, int64_t min_period_nanos = 0);
 
 }  // namespace siagent

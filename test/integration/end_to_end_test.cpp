@@ -31,14 +31,17 @@ struct ProfiledDemo {
     std::string app_id;
 
     ProfiledDemo() {
-        // Reports every second; fast transport (flush 200 ms, config every 500 ms).
-        demo = run({program("demo_hotspots"), "1500", "2", "0", "4"},
+        // Reports every 2 s at 1000 Hz (thousands of samples each; the server averages
+        // reports, and the agent sends the short last one as a rate over the interval);
+        // fast transport (flush 200 ms, config every 500 ms).
+        demo = run({program("demo_hotspots"), "1500", "2", "0", "6"},
                    {{"LD_PRELOAD", agent_library()},
                     {"SI_AGENT_KEY", server.agent_key()},
                     {"SI_DASHBOARD_ADDRESS", "http://127.0.0.1:" + std::to_string(server.port())},
                     {"SI_APP_NAME", "demo"},
                     {"SI_APP_VERSION", "1.0"},
-                    {"SI_REPORT_INTERVAL", "1s"},
+                    {"SI_REPORT_INTERVAL", "2s"},
+                    {"SI_CPU_SAMPLING_HZ", "1000"},
                     {"SI_METRICS_INTERVAL", "1s"},
                     {"SIAGENT_TEST_TRANSPORT_TIMINGS",
                      "flush=200,config_first=100,config_every=500,backoff=300,backoff_max=1000,request=1500"}},

@@ -235,3 +235,20 @@ TEST_CASE("metric ids are computed once per metric and agree with metric_id") {
     CHECK(ids.id("state", "memory", "Current RSS", "kilobyte") == first);
     CHECK(ids.id("state", "memory", "Max RSS", "kilobyte") != first);
 }
+
+TEST_CASE("a short last period is a rate over the report interval, not over its few milliseconds",
+          "[profile_metric]") {
+    siagent::KindProfile block;
+    block.kind = "block";
+    block.profile.sample_types = {{"contentions", "count"}, {"delay", "nanoseconds"}};
+    block.profile.duration_nanos = 50'000'000;  // the process lived 50 ms into the period
+    siagent::Frame frame;
+    frame.lines.push_back({"pthread_join", "", 0});
+    block.profile.frames.push_back(frame);
+    block.profile.samples.push_back({{0}, {1, 4'000'000'000}, {}});  // a 4 s wait ended in it
+    siagent::MetricIds ids(identity());
+    // Over its own 50 ms: 80,000 ms per second, an absurd rate.
+    CHECK(siagent::profile_metric(block, ids).value == Approx(80'000));
+    // With a 10 s report interval as the least period: 400 ms per second.
+    CHECK(siagent::profile_metric(block, ids, 10'000'000'000).value == Approx(400));
+}
