@@ -28,11 +28,11 @@ struct ProfileEncoding {
     std::string count_type;    // the sample type counted as num_samples, e.g. "samples"
     double multiplier = 1;     // applied to the value (unit conversion)
     bool per_second = false;   // divided by the profile's duration in seconds
-    // ... but never by less than this: a process's last, short report period (it exits a
-    // moment after the previous report) is a rate over the report interval, not over the
-    // few milliseconds it lived in it, which would blow a 4 s wait up to 90 s per second.
-    int64_t min_period_nanos = 0;
     bool category_level = false;  // the "category" label is the first level
+    // A per-second value is never divided by less than this: a process's last, short
+    // report period (it exits a moment after the previous report) is a rate over the report
+    // interval, not over the milliseconds it lived in it (a 4 s wait became 80 s per second).
+    int64_t min_period_nanos = 0;
 };
 
 ProfileEncoding encoding_for_kind(const std::string& kind);
