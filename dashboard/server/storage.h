@@ -123,6 +123,7 @@ struct AnomalyRow {
     int64_t time = 0;
     std::string kind, category, name, host, environment;
     double value = 0;
+    std::string unit;  // the series' unit, as the agent sent it
     double score = 0;
     std::string message;
     bool acknowledged = false;

@@ -95,7 +95,8 @@ Response anomalies(ServerContext& context, const Request& request, const Session
         for (const AnomalyRow& a : context.storage.anomalies(scope, filter->from, filter->to, kMaxAnomalies)) {
             out.object().field("id", a.id).field("time", a.time).field("kind", a.kind);
             out.field("category", a.category).field("name", a.name).field("host", a.host);
-            out.field("environment", a.environment).field("value", a.value).field("score", a.score);
+            out.field("environment", a.environment).field("value", a.value);
+            out.field("unit", a.unit).field("score", a.score);
             out.field("message", a.message).field("acknowledged", a.acknowledged).end_object();
         }
         out.end_array().end_object();

@@ -81,6 +81,7 @@ std::vector<AnomalyRow> MetricWatch::observe(int64_t app_id, const std::string& 
         anomaly.host = host;
         anomaly.environment = environment;
         anomaly.value = report.value;
+        anomaly.unit = report.series.unit;
         anomaly.score = result.score;
         anomaly.message = message_of(report, result);
         flagged.push_back(std::move(anomaly));

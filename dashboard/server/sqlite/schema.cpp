@@ -70,7 +70,7 @@ constexpr const char* kVersion3 = R"sql(
 CREATE TABLE anomalies(id INTEGER PRIMARY KEY,
   app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
   time INTEGER NOT NULL, kind TEXT NOT NULL, category TEXT NOT NULL, name TEXT NOT NULL,
-  host TEXT NOT NULL, environment TEXT NOT NULL, value REAL NOT NULL, score REAL NOT NULL,
+  host TEXT NOT NULL, environment TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, score REAL NOT NULL,
   message TEXT NOT NULL, acknowledged INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX anomalies_by_app ON anomalies(app_id, time);
 CREATE INDEX anomalies_by_time ON anomalies(time);

@@ -163,13 +163,13 @@ std::vector<ErrorRow> SqliteStorage::errors(const AppScope& scope, const QueryFi
 std::vector<AnomalyRow> SqliteStorage::anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) {
     auto db = reader();
     auto row = db->prepare(
-        "SELECT n.id, n.time, n.kind, n.category, n.name, n.host, n.environment, n.value, n.score, n.message,"
-        " n.acknowledged FROM anomalies n JOIN apps a ON a.id = n.app_id"
+        "SELECT n.id, n.time, n.kind, n.category, n.name, n.host, n.environment, n.value, n.unit, n.score,"
+        " n.message, n.acknowledged FROM anomalies n JOIN apps a ON a.id = n.app_id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND n.time BETWEEN ?3 AND ?4 ORDER BY n.time DESC, n.id DESC LIMIT ?5");
     row.bind(scope.app_id, scope.account_id, from, to, static_cast<int64_t>(max_rows));
     return collect(row, [](const Statement& n) {
-        return AnomalyRow{n.integer(0), n.integer(1), n.text(2), n.text(3), n.text(4), n.text(5),
-                          n.text(6),    n.real(7),    n.real(8), n.text(9), n.integer(10) != 0};
+        return AnomalyRow{n.integer(0), n.integer(1), n.text(2), n.text(3),  n.text(4),          n.text(5),
+                          n.text(6),    n.real(7),    n.text(8), n.real(9), n.text(10), n.integer(11) != 0};
     });
 }
 

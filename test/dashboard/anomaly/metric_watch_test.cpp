@@ -38,6 +38,7 @@ TEST_CASE("metric watch: a spike after warm-up is flagged once, with its series 
     CHECK(flagged[0].host == "h");
     CHECK(flagged[0].environment == "prod");
     CHECK(flagged[0].value == 900);
+    CHECK(flagged[0].unit == "byte");
     CHECK(flagged[0].score >= 0.9);
     CHECK(flagged[0].message.find("memory / RSS at 900 byte") != std::string::npos);
 }

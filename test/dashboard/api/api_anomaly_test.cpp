@@ -78,6 +78,7 @@ TEST_CASE("api: a spike in a metric series is one anomaly, acknowledged once, pr
     CHECK(std::string(anomaly["host"].GetString()) == "h");
     CHECK(std::string(anomaly["environment"].GetString()) == "prod");
     CHECK(anomaly["value"].GetDouble() == Approx(5e8));
+    CHECK(std::string(anomaly["unit"].GetString()) == "byte");
     CHECK(anomaly["score"].GetDouble() >= 0.9);
     CHECK(anomaly["score"].GetDouble() <= 1.0);
     CHECK(std::string(anomaly["message"].GetString()).find("Current RSS") != std::string::npos);

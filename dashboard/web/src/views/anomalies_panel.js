@@ -52,7 +52,7 @@ function anomalyRow(appId, anomaly, canAcknowledge) {
     h('td', {}, formatTime(anomaly.time)),
     h('td.mono', {}, `${anomaly.category} / ${anomaly.name}`),
     h('td', {}, [anomaly.host, anomaly.environment].filter(Boolean).join(' · ') || '–'),
-    h('td.num', {}, formatValue(anomaly.value, '')),
+    h('td.num', {}, formatValue(anomaly.value, anomaly.unit ?? '')),
     h('td.num', {}, Number.isFinite(anomaly.score) ? anomaly.score.toFixed(2) : '–'),
     h('td', {}, anomaly.message ?? ''),
     status);

@@ -312,6 +312,7 @@ scenario('the Anomalies tab lists flagged points and acknowledging one closes it
   await rows.first().waitFor();
   assert.equal(await rows.count(), 2);
   const open = rows.filter({ hasText: 'memory / Current RSS' });
+  assert.equal(await open.locator('td').nth(3).textContent(), '912 MiB');
   assert.equal(await open.locator('td').nth(4).textContent(), '0.98');
   assert.match(await open.textContent(), /expected about/);
   assert.equal(await rows.filter({ hasText: 'cpu / CPU usage' }).getByText('Acknowledged').count(), 1);
