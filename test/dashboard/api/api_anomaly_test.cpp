@@ -101,6 +101,13 @@ TEST_CASE("api: a spike in a metric series is one anomaly, acknowledged once, pr
     CHECK(b.post("/api/apps/" + app + "/anomalies/" + id + "/acknowledge", "").status == 404);
     CHECK(parse_json(b.get("/api/apps").body)["apps"].Size() == 0);
 
+    // A viewer of the same account reads it but cannot acknowledge it.
+    const std::string viewer_password = server.add_user("viewer@localhost", "viewer", "default");
+    UiClient viewer(server.port());
+    REQUIRE(viewer.login("viewer@localhost", viewer_password).status == 200);
+    CHECK(parse_json(viewer.get(list).body)["anomalies"].Size() == 1);
+    CHECK(viewer.post("/api/apps/" + app + "/anomalies/" + id + "/acknowledge", "").status == 403);
+
     // Acknowledging needs the CSRF token, then closes it.
     CHECK(a.send_without_csrf("POST", "/api/apps/" + app + "/anomalies/" + id + "/acknowledge", "").status == 403);
     CHECK(open_anomalies(a) == 1);
