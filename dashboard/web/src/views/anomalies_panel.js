@@ -2,6 +2,7 @@
 // each with an Acknowledge button (viewers only read).
 import { api } from '../api.js';
 import { formatTime, formatValue } from '../lib/format.js';
+import { formatRoute } from '../lib/route.js';
 import { h, replaceChildren } from './dom.js';
 import { loadInto, emptyState } from './states.js';
 
@@ -29,6 +30,12 @@ function anomaliesCard(appId, anomalies, canAcknowledge) {
         h('tbody', {}, sorted.map((a) => anomalyRow(appId, a, canAcknowledge))))));
 }
 
+/** The Metrics tab from 3 h before the point to 1 h after it, filtered to its host and environment. */
+function chartLink(appId, anomaly) {
+  return formatRoute(['apps', appId, 'metrics'], { range: 'custom', from: anomaly.time - 3 * 3600,
+    to: anomaly.time + 3600, host: anomaly.host, environment: anomaly.environment });
+}
+
 function anomalyRow(appId, anomaly, canAcknowledge) {
   const status = h('td.anomaly-status');
   const showStatus = () => replaceChildren(status, anomaly.acknowledged
@@ -50,7 +57,8 @@ function anomalyRow(appId, anomaly, canAcknowledge) {
   showStatus();
   return h('tr', { dataset: { anomalyId: String(anomaly.id) } },
     h('td', {}, formatTime(anomaly.time)),
-    h('td.mono', {}, `${anomaly.category} / ${anomaly.name}`),
+    h('td.mono', {}, h('a.anomaly-chart', { href: chartLink(appId, anomaly),
+      title: 'The metric charts around this point, on its host' }, `${anomaly.category} / ${anomaly.name}`)),
     h('td', {}, [anomaly.host, anomaly.environment].filter(Boolean).join(' · ') || '–'),
     h('td.num', {}, formatValue(anomaly.value, anomaly.unit ?? '')),
     h('td.num', {}, Number.isFinite(anomaly.score) ? anomaly.score.toFixed(2) : '–'),

@@ -320,6 +320,10 @@ scenario('the Anomalies tab lists flagged points and acknowledging one closes it
   await open.getByRole('button', { name: /^Acknowledge memory \/ Current RSS/ }).click();
   await open.getByText('Acknowledged').waitFor();
   assert.equal(await card.getByRole('button', { name: /^Acknowledge/ }).count(), 0);
+  const chart = new URL((await open.locator('a.anomaly-chart').getAttribute('href')).slice(1), 'http://x');
+  assert.equal(chart.pathname, '/apps/1/metrics');
+  assert.equal(chart.searchParams.get('host'), 'web-2');
+  assert.equal(Number(chart.searchParams.get('to')) - Number(chart.searchParams.get('from')), 4 * 3600);
   await page.locator('nav.breadcrumb a', { hasText: 'Applications' }).click();
   const demoRow = page.locator('.apps-table tbody tr', { has: page.locator('a.app-link', { hasText: /^demo$/ }) });
   await demoRow.waitFor();
