@@ -324,6 +324,12 @@ scenario('the Anomalies tab lists flagged points and acknowledging one closes it
   assert.equal(chart.pathname, '/apps/1/metrics');
   assert.equal(chart.searchParams.get('host'), 'web-2');
   assert.equal(Number(chart.searchParams.get('to')) - Number(chart.searchParams.get('from')), 4 * 3600);
+  await open.locator('a.anomaly-chart').click();
+  const rss = page.locator('.metric-card[data-metric="memory/Current RSS"]');
+  await rss.locator('canvas').waitFor();
+  assert.equal(await rss.locator('.metric-anomalies').textContent(), '1 anomaly');
+  assert.equal(await page.locator('.metric-anomalies').count(), 1, 'only the flagged series is marked');
+  await screenshot(page, config, 'metrics-anomaly-marker');
   await page.locator('nav.breadcrumb a', { hasText: 'Applications' }).click();
   const demoRow = page.locator('.apps-table tbody tr', { has: page.locator('a.app-link', { hasText: /^demo$/ }) });
   await demoRow.waitFor();
