@@ -87,6 +87,10 @@ Response handle_agent(ServerContext& context, const Request& request, std::strin
     const ProcessKey process = context.storage.record_process(*account, parsed->envelope, context.now());
     if (upload) {
         context.storage.store_reports(process, reports);
+        const Envelope& envelope = parsed->envelope;
+        context.storage.add_anomalies(
+            process.app_id,
+            context.metric_watch.observe(process.app_id, envelope.app_environment, envelope.host_name, reports));
         return json_response(http::status::ok, "{}");
     }
     const bool active = decide_activation(context, process);

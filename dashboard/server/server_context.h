@@ -1,5 +1,5 @@
 // What every request handler shares: the storage, the bounds, the login limiter, the
-// clock. Handlers hold no other state; the context outlives every session.
+// metric detectors, the clock. Handlers hold no other state; the context outlives every session.
 #pragma once
 
 #include <chrono>
@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "dashboard/server/anomaly/metric_watch.h"
 #include "dashboard/server/input_limits.h"
 #include "dashboard/server/login_limiter.h"
 #include "dashboard/server/storage.h"
@@ -26,6 +27,7 @@ struct ServerContext {
     Storage& storage;
     ServerSettings settings;
     LoginLimiter login_limiter;
+    anomaly::MetricWatch metric_watch;  // one detector per metric series, fed at upload
 
     int64_t now() const {
         return std::chrono::duration_cast<std::chrono::seconds>(

@@ -69,6 +69,7 @@ struct AppRow {
     int64_t processes_active = 0;  // seen in the last 10 min and active
     std::vector<std::string> environments, versions, hosts;
     std::optional<double> cpu_usage, rss_bytes, errors_per_min;  // over the last 10 min
+    int64_t anomalies_open = 0;  // unacknowledged, in the last 24 h
 };
 
 // Empty strings and a missing pid mean "any".
@@ -115,6 +116,19 @@ struct ReportToStore {
     bool crash = false;
 };
 
+// A flagged point of a metric series (kind "metric"); id and acknowledged are the stored
+// row's (ignored when adding).
+struct AnomalyRow {
+    int64_t id = 0;
+    int64_t time = 0;
+    std::string kind, category, name, host, environment;
+    double value = 0;
+    std::string unit;  // the series' unit, as the agent sent it
+    double score = 0;
+    std::string message;
+    bool acknowledged = false;
+};
+
 struct ProcessKey {
     int64_t app_id = 0;
     int64_t process_id = 0;
@@ -149,6 +163,8 @@ public:
     virtual ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) = 0;
     virtual void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) = 0;
 
+    virtual void add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) = 0;
+
     // Activation (agent side: the app id comes from record_process).
     virtual AppSettings app_settings(int64_t app_id) = 0;
     virtual bool set_app_settings(const AppScope& scope, const AppSettings& settings) = 0;
@@ -166,6 +182,10 @@ public:
                                   const QueryFilter& filter, const std::function<void(const ProfileRow&)>& row) = 0;
     virtual std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) = 0;
     virtual std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) = 0;
+    // Anomalies with from <= time <= to, newest first, at most `max_rows`.
+    virtual std::vector<AnomalyRow> anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) = 0;
+    // False when the app or the anomaly is not the account's.
+    virtual bool acknowledge_anomaly(const AppScope& scope, int64_t anomaly_id) = 0;
 
     // Builds hourly rollups (the summed trees of one series and process over one hour) for
     // hours ending before `complete_before` that have raw reports no rollup covers yet; at
@@ -174,7 +194,7 @@ public:
     // rollups; rollups make long ranges cheap.
     virtual size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) = 0;
 
-    // Retention: removes reports and errors older than `cutoff`, then processes last seen
+    // Retention: removes reports, errors and anomalies older than `cutoff`, then processes last seen
     // before it, and expired sessions; returns the number of reports removed.
     virtual int64_t delete_before(int64_t cutoff, int64_t now) = 0;
 };

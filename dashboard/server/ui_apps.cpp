@@ -27,7 +27,7 @@ Response list_apps(ServerContext& context, const Session& session) {
         out.field("environments", app.environments).field("versions", app.versions).field("hosts", app.hosts);
         out.key("health").object().field("cpu_usage", app.cpu_usage).field("rss_bytes", app.rss_bytes);
         out.field("errors_per_min", app.errors_per_min).end_object();
-        out.field("anomalies_open", 0).end_object();
+        out.field("anomalies_open", app.anomalies_open).end_object();
     }
     out.end_array().end_object();
     return json_response(http::status::ok, out.str());
@@ -86,6 +86,34 @@ Response settings(ServerContext& context, const Request& request, const Session&
     return json_response(http::status::ok, out.str());
 }
 
+constexpr size_t kMaxAnomalies = 1000;
+
+Response anomalies(ServerContext& context, const Request& request, const Session& session, const AppScope& scope,
+                   const std::vector<std::string_view>& segments) {
+    if (segments.size() == 2) {
+        if (request.method() != http::verb::get) return error_response(405, "anomalies take GET");
+        auto filter = read_filter(request, context.now());
+        if (!filter) return error_response(filter.failure().status, filter.failure().reason);
+        JsonOut out;
+        out.object().key("anomalies").array();
+        for (const AnomalyRow& a : context.storage.anomalies(scope, filter->from, filter->to, kMaxAnomalies)) {
+            out.object().field("id", a.id).field("time", a.time).field("kind", a.kind);
+            out.field("category", a.category).field("name", a.name).field("host", a.host);
+            out.field("environment", a.environment).field("value", a.value);
+            out.field("unit", a.unit).field("score", a.score);
+            out.field("message", a.message).field("acknowledged", a.acknowledged).end_object();
+        }
+        out.end_array().end_object();
+        return json_response(http::status::ok, out.str());
+    }
+    auto anomaly_id = whole_number(segments[2]);
+    if (segments.size() != 4 || segments[3] != "acknowledge" || !anomaly_id) return error_response(404, "no such resource");
+    if (request.method() != http::verb::post) return error_response(405, "acknowledge takes POST");
+    if (session.user.role == "viewer") return error_response(403, "viewers cannot acknowledge anomalies");
+    if (!context.storage.acknowledge_anomaly(scope, *anomaly_id)) return error_response(404, "no such anomaly");
+    return json_response(http::status::ok, "{}");
+}
+
 }  // namespace
 
 Result<QueryFilter> read_filter(const Request& request, int64_t now) {
@@ -121,11 +149,13 @@ Response handle_apps(ServerContext& context, const Request& request, const Sessi
         return list_apps(context, session);
     }
     auto app_id = whole_number(segments[0]);
-    if (!app_id || segments.size() < 2 || segments.size() > 3) return error_response(404, "no such resource");
+    if (!app_id || segments.size() < 2 || segments.size() > 4) return error_response(404, "no such resource");
     const AppScope scope{session.user.account_id, *app_id};
     if (!context.storage.settings(scope)) return error_response(404, "no such application");
     const std::string_view what = segments[1];
     if (what == "settings" && segments.size() == 2) return settings(context, request, session, scope);
+    if (what == "anomalies") return anomalies(context, request, session, scope, segments);
+    if (segments.size() > 3) return error_response(404, "no such resource");
     if (request.method() != http::verb::get) return error_response(405, "this resource takes GET");
     auto filter = read_filter(request, context.now());
     if (!filter) return error_response(filter.failure().status, filter.failure().reason);

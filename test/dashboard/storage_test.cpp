@@ -163,7 +163,7 @@ TEST_CASE("storage: the schema is migrated once and data survives reopening", "[
     sqlite::Connection connection(db.path(), false);
     auto version = connection.prepare("PRAGMA user_version");
     REQUIRE(version.step());
-    CHECK(version.integer(0) == 2);
+    CHECK(version.integer(0) == 3);
     auto mode = connection.prepare("PRAGMA journal_mode");
     REQUIRE(mode.step());
     CHECK(mode.text(0) == "wal");

@@ -65,7 +65,18 @@ CREATE TABLE rollups(series_id INTEGER NOT NULL, hour INTEGER NOT NULL,
 CREATE INDEX rollups_by_hour ON rollups(hour);
 )sql";
 
-constexpr std::array kMigrations = {kVersion1, kVersion2};
+// Flagged points of metric series (docs/anomaly-detection.md); kind says what flagged them.
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE anomalies(id INTEGER PRIMARY KEY,
+  app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  time INTEGER NOT NULL, kind TEXT NOT NULL, category TEXT NOT NULL, name TEXT NOT NULL,
+  host TEXT NOT NULL, environment TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, score REAL NOT NULL,
+  message TEXT NOT NULL, acknowledged INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX anomalies_by_app ON anomalies(app_id, time);
+CREATE INDEX anomalies_by_time ON anomalies(time);
+)sql";
+
+constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

@@ -40,6 +40,7 @@ public:
 
     ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) override;
     void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) override;
+    void add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) override;
 
     AppSettings app_settings(int64_t app_id) override;
     bool set_app_settings(const AppScope& scope, const AppSettings& settings) override;
@@ -54,6 +55,8 @@ public:
                           const QueryFilter& filter, const std::function<void(const ProfileRow&)>& row) override;
     std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) override;
     std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) override;
+    std::vector<AnomalyRow> anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) override;
+    bool acknowledge_anomaly(const AppScope& scope, int64_t anomaly_id) override;
 
     size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) override;
     int64_t delete_before(int64_t cutoff, int64_t now) override;

@@ -76,6 +76,21 @@ void SqliteStorage::store_reports(const ProcessKey& process, const std::vector<R
     transaction.commit();
 }
 
+void SqliteStorage::add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) {
+    if (anomalies.empty()) return;
+    auto db = writer();
+    Transaction transaction(*db);
+    for (const AnomalyRow& a : anomalies) {
+        db->prepare(
+              "INSERT INTO anomalies(app_id, time, kind, category, name, host, environment, value, unit, score, message) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(app_id, a.time, a.kind, a.category, a.name, a.host, a.environment, a.value, a.unit, a.score,
+                  a.message)
+            .run();
+    }
+    transaction.commit();
+}
+
 AppSettings SqliteStorage::app_settings(int64_t app_id) {
     auto db = reader();
     auto row = db->prepare("SELECT max_active_processes, max_active_percent FROM apps WHERE id = ?");

@@ -43,7 +43,8 @@ std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now) {
         " (SELECT AVG(r.value * CASE s.unit WHEN 'kilobyte' THEN 1024 ELSE 1 END) FROM series s"
         "   JOIN reports r ON r.series_id = s.id WHERE s.app_id = a.id AND s.category = 'memory'"
         "   AND s.name = 'Current RSS' AND r.timestamp >= ?2 - 600),"
-        " (SELECT SUM(count) / 10.0 FROM errors WHERE app_id = a.id AND crash = 0 AND timestamp >= ?2 - 600)"
+        " (SELECT SUM(count) / 10.0 FROM errors WHERE app_id = a.id AND crash = 0 AND timestamp >= ?2 - 600),"
+        " (SELECT COUNT(*) FROM anomalies WHERE app_id = a.id AND acknowledged = 0 AND time >= ?2 - 86400)"
         " FROM apps a WHERE a.account_id = ?1 ORDER BY a.name");
     row.bind(account_id, now);
     std::vector<AppRow> apps;
@@ -57,6 +58,7 @@ std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now) {
         app.cpu_usage = row.optional_real(5);
         app.rss_bytes = row.optional_real(6);
         app.errors_per_min = row.optional_real(7).value_or(0.0);
+        app.anomalies_open = row.integer(8);
         apps.push_back(std::move(app));
     }
     for (AppRow& app : apps) {
@@ -156,6 +158,33 @@ std::vector<ErrorRow> SqliteStorage::errors(const AppScope& scope, const QueryFi
         return ErrorRow{e.integer(0) != 0, e.integer(1), e.text(2), e.text(3), e.text(4),
                         e.text(5),         e.text(6),    e.text(7), e.integer(8), e.real(9)};
     });
+}
+
+std::vector<AnomalyRow> SqliteStorage::anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) {
+    auto db = reader();
+    auto row = db->prepare(
+        "SELECT n.id, n.time, n.kind, n.category, n.name, n.host, n.environment, n.value, n.unit, n.score,"
+        " n.message, n.acknowledged FROM anomalies n JOIN apps a ON a.id = n.app_id"
+        " WHERE a.id = ?1 AND a.account_id = ?2 AND n.time BETWEEN ?3 AND ?4 ORDER BY n.time DESC, n.id DESC LIMIT ?5");
+    row.bind(scope.app_id, scope.account_id, from, to, static_cast<int64_t>(max_rows));
+    return collect(row, [](const Statement& n) {
+        return AnomalyRow{n.integer(0), n.integer(1), n.text(2), n.text(3),  n.text(4),          n.text(5),
+                          n.text(6),    n.real(7),    n.text(8), n.real(9), n.text(10), n.integer(11) != 0};
+    });
+}
+
+bool SqliteStorage::acknowledge_anomaly(const AppScope& scope, int64_t anomaly_id) {
+    auto db = writer();
+    db->prepare(
+          "UPDATE anomalies SET acknowledged = 1 WHERE id = ?1 AND app_id = ?2"
+          " AND app_id IN (SELECT id FROM apps WHERE id = ?2 AND account_id = ?3)")
+        .bind(anomaly_id, scope.app_id, scope.account_id)
+        .run();
+    if (db->changes() > 0) return true;
+    // Already acknowledged counts as success; only a missing or foreign anomaly is false.
+    auto row = db->prepare(
+        "SELECT 1 FROM anomalies n JOIN apps a ON a.id = n.app_id WHERE n.id = ?1 AND a.id = ?2 AND a.account_id = ?3");
+    return row.bind(anomaly_id, scope.app_id, scope.account_id).step();
 }
 
 }  // namespace siagent::dashboard::sqlite

@@ -23,11 +23,18 @@ class HttpError extends Error {
   }
 }
 
-/** Mutable per-server state: sessions, users and keys (they change in tests). */
+/** Mutable per-server state: sessions, users, keys and anomalies (they change in tests). */
 function createState() {
   const now = Math.floor(Date.now() / 1000);
   return { sessions: new Map(), users: data.USERS.map((u) => ({ ...u })), keys: data.initialKeys(now),
-    settings: new Map(), nextId: 100 };
+    settings: new Map(), anomalies: data.demoAnomalies(now), nextId: 100 };
+}
+
+/** The fixture apps with anomalies_open counted from the state, as the server does. */
+function appsWithAnomalies(state) {
+  const now = Math.floor(Date.now() / 1000);
+  const open = state.anomalies.filter((a) => !a.acknowledged && a.time >= now - 86400).length;
+  return data.apps(now).map((app) => ({ ...app, anomalies_open: app.id === data.DEMO_APP_ID ? open : 0 }));
 }
 
 function sessionBody(state, session) {
@@ -63,7 +70,7 @@ const ROUTES = [
     return [204, null];
   }],
   ['GET', /^\/api\/me$/, ({ state, session }) => [200, sessionBody(state, session)]],
-  ['GET', /^\/api\/apps$/, () => [200, { apps: data.apps(Math.floor(Date.now() / 1000)) }]],
+  ['GET', /^\/api\/apps$/, ({ state }) => [200, { apps: appsWithAnomalies(state) }]],
   ['GET', /^\/api\/apps\/(\d+)\/filters$/, ({ appId }) =>
     [200, appId === data.DEMO_APP_ID ? data.demoFilters(Math.floor(Date.now() / 1000))
       : { versions: [], environments: [], hosts: [], processes: [] }]],
@@ -80,6 +87,18 @@ const ROUTES = [
     [200, { series: appId === data.DEMO_APP_ID ? data.demoMetrics(scopeOf(url)) : [] }]],
   ['GET', /^\/api\/apps\/(\d+)\/errors$/, ({ appId, url }) =>
     [200, appId === data.DEMO_APP_ID ? data.demoErrors(scopeOf(url)) : { exceptions: [], crashes: [] }]],
+  ['GET', /^\/api\/apps\/(\d+)\/anomalies$/, ({ state, appId, url }) => {
+    const { from, to } = scopeOf(url);
+    const inRange = appId === data.DEMO_APP_ID ? state.anomalies.filter((a) => a.time >= from && a.time <= to) : [];
+    return [200, { anomalies: inRange.sort((a, b) => b.time - a.time) }];
+  }],
+  ['POST', /^\/api\/apps\/(\d+)\/anomalies\/(\d+)\/acknowledge$/, ({ state, appId, user, match }) => {
+    if (user.role === 'viewer') throw new HttpError(403, 'viewers cannot acknowledge anomalies');
+    const anomaly = appId === data.DEMO_APP_ID ? state.anomalies.find((a) => a.id === Number(match[2])) : null;
+    if (!anomaly) throw new HttpError(404, 'no such anomaly');
+    anomaly.acknowledged = true;
+    return [200, {}];
+  }],
   ['GET', /^\/api\/apps\/(\d+)\/settings$/, ({ state, appId }) => [200, state.settings.get(appId)
     ?? { max_active_processes: null, max_active_percent: null }]],
   ['PUT', /^\/api\/apps\/(\d+)\/settings$/, ({ state, appId, body, user }) => {

@@ -122,6 +122,19 @@ std::string native_cpu_upload(const std::string& app, int pid, int64_t timestamp
             {"name": ")" + function + R"J( (f.cpp:1)", "measurement": 10}]}}}}]}})J";
 }
 
+std::string native_state_upload(const std::string& app, const std::string& category, const std::string& name,
+                                const std::string& unit, const std::vector<std::pair<int64_t, double>>& points) {
+    std::string messages;
+    for (const auto& [time, value] : points) {
+        if (!messages.empty()) messages += ",\n";
+        messages += R"({"topic": "metric", "content": {"type": "state", "category": ")" + category + R"(", "name": ")" +
+                    name + R"(", "unit": ")" + unit + R"(", "measurement": {"value": )" + std::to_string(value) +
+                    R"(, "timestamp": )" + std::to_string(time) + "}}}";
+    }
+    return R"({"runtime_type": "native", "app_name": ")" + app + R"(", "app_environment": "prod", "host_name": "h",
+ "process_id": 77, "run_id": "00112233445566778899aabbccddeeff", "payload": {"messages": [)" + messages + "]}}";
+}
+
 HttpCall agent_call(const std::string& key, const std::string& endpoint, const std::string& body, bool gzip,
                     bool chunked) {
     HttpCall call{"POST", "/agent/v1/" + endpoint, gzip ? gzip_compress(body) : body, {}, chunked};

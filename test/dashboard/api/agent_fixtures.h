@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "test/dashboard/api/http_client.h"
 
@@ -26,6 +28,10 @@ std::string native_crash_upload(int64_t now);
 std::string native_config(const std::string& app, int pid, const std::string& run_id, int64_t now);
 // An upload of one native CPU profile whose only function is `function`.
 std::string native_cpu_upload(const std::string& app, int pid, int64_t timestamp, const std::string& function);
+
+// An upload of one native `state` metric series, one message per point (time, value).
+std::string native_state_upload(const std::string& app, const std::string& category, const std::string& name,
+                                const std::string& unit, const std::vector<std::pair<int64_t, double>>& points);
 
 // POST /agent/v1/<endpoint> with Basic auth; gzipped unless `gzip` is false; chunked when asked.
 HttpCall agent_call(const std::string& key, const std::string& endpoint, const std::string& body, bool gzip = true,

@@ -13,6 +13,7 @@ import { renderErrorsPanel } from './errors_panel.js';
 import { renderMetricsPanel } from './metrics_panel.js';
 import { renderComparePanel } from './compare_panel.js';
 import { renderProcessesPanel } from './processes_panel.js';
+import { renderAnomaliesPanel } from './anomalies_panel.js';
 
 const PROFILE_TABS = [
   { key: 'cpu', label: 'CPU', kind: 'cpu' },
@@ -23,6 +24,7 @@ const PROFILE_TABS = [
 const OTHER_TABS = [
   { key: 'errors', label: 'Errors', render: renderErrorsPanel },
   { key: 'metrics', label: 'Metrics', render: renderMetricsPanel },
+  { key: 'anomalies', label: 'Anomalies', render: renderAnomaliesPanel },
   { key: 'compare', label: 'Compare', render: renderComparePanel },
   { key: 'processes', label: 'Processes', render: renderProcessesPanel },
 ];

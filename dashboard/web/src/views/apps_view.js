@@ -58,7 +58,9 @@ function appRow(app, now) {
         ? '–' : formatCount(health.errors_per_min)),
     h('td.num', {}, `${app.processes_active ?? 0} / ${app.processes_total ?? 0} active`),
     h('td', {}, app.anomalies_open > 0
-      ? h('span.badge.badge-warning', {}, `${app.anomalies_open} ${app.anomalies_open === 1 ? 'anomaly' : 'anomalies'}`)
+      ? h('a.badge.badge-warning', { href: `#/apps/${encodeURIComponent(app.id)}/anomalies?range=24h`,
+        title: 'Unacknowledged in the last 24 hours' },
+      `${app.anomalies_open} ${app.anomalies_open === 1 ? 'anomaly' : 'anomalies'}`)
       : h('span.badge.badge-ok', {}, 'OK')),
     h('td', {}, h('span', { title: app.last_seen ? new Date(app.last_seen * 1000).toString() : '' },
       formatAgo(app.last_seen, now))));

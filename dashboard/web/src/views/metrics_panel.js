@@ -1,7 +1,8 @@
-// Metrics tab: one uPlot line chart per series, grouped by category.
+// Metrics tab: one uPlot line chart per series, grouped by category, with the series'
+// anomalies in the range marked (a dashed line at each, and a count in the caption).
 import uPlot from 'uplot';
 import { api } from '../api.js';
-import { formatValue } from '../lib/format.js';
+import { formatValue, formatTime } from '../lib/format.js';
 import { h } from './dom.js';
 import { loadInto, emptyState } from './states.js';
 import { connectHelp } from './connect_help.js';
@@ -12,16 +13,21 @@ const CATEGORY_TITLES = { cpu: 'CPU', memory: 'Memory', gc: 'Garbage collection'
 
 export function renderMetricsPanel(panel, { appId, scope, signal }) {
   loadInto(panel, { loadingText: 'Loading metrics…',
-    fetch: () => api.metrics(appId, scope, signal),
-    render: ({ series = [] }) => {
+    fetch: () => Promise.all([api.metrics(appId, scope, signal),
+      // Markers are extras: without the anomaly list the charts still show.
+      api.anomalies(appId, { from: scope.from, to: scope.to }, signal).catch((error) => {
+        if (error.name === 'AbortError') throw error;
+        return { anomalies: [] };
+      })]),
+    render: ([{ series = [] }, { anomalies = [] }]) => {
       const withPoints = series.filter((s) => s.points?.length);
       return withPoints.length === 0
         ? emptyState('No metrics in this range', h('p', {}, 'Agents send process metrics every 60 s.'), connectHelp())
-        : metricsView(withPoints, scope);
+        : metricsView(withPoints, scope, anomalies);
     } });
 }
 
-function metricsView(series, scope) {
+function metricsView(series, scope, anomalies) {
   const rank = (category) => {
     const index = CATEGORY_ORDER.indexOf(category);
     return index < 0 ? CATEGORY_ORDER.length : index;
@@ -32,17 +38,22 @@ function metricsView(series, scope) {
     h('h2', {}, CATEGORY_TITLES[category] ?? category),
     h('div.metric-grid', {}, series.filter((s) => s.category === category)
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((s) => metricChart(s, scope))))));
+      .map((s) => metricChart(s, scope,
+        anomalies.filter((a) => a.category === s.category && a.name === s.name
+          && (!scope.host || a.host === scope.host) && (!scope.environment || a.environment === scope.environment))))))));
 }
 
-function metricChart(series, scope) {
+function metricChart(series, scope, anomalies) {
   const last = series.points[series.points.length - 1][1];
   const plot = h('div.metric-plot', { role: 'img',
     'aria-label': `${series.name}: ${series.points.length} points, latest ${formatValue(last, series.unit)}` });
   const card = h('figure.card.metric-card', { dataset: { metric: `${series.category}/${series.name}` } },
     h('figcaption', {}, h('span.metric-name', {}, series.name),
       h('span.metric-latest', {}, formatValue(last, series.unit)),
-      series.type === 'counter' ? h('span.muted', {}, ' per report') : null),
+      series.type === 'counter' ? h('span.muted', {}, ' per report') : null,
+      anomalies.length ? h('span.badge.badge-warning.metric-anomalies', {
+        title: anomalies.map((a) => `${formatTime(a.time)} · ${a.host} · ${formatValue(a.value, series.unit)}`).join('\n') },
+      `${anomalies.length} ${anomalies.length === 1 ? 'anomaly' : 'anomalies'}`) : null),
     plot);
   // uPlot needs a width: draw once the card is laid out, then follow its size; let go
   // when the card leaves the page (it is inserted right after creation, see flame_graph.js).
@@ -56,19 +67,40 @@ function metricChart(series, scope) {
     }
     if (width <= 0) return;
     if (chart) chart.setSize({ width, height: CHART_HEIGHT });
-    else chart = drawChart(plot, series, scope, width);
+    else chart = drawChart(plot, series, scope, width, anomalies.map((a) => a.time));
   });
   observer.observe(plot);
   return card;
 }
 
-function drawChart(target, series, scope, width) {
+/** A uPlot hook drawing a dashed vertical line at each of `times` (Unix seconds). */
+function markTimes(times) {
+  return (u) => {
+    const { ctx, bbox } = u;
+    ctx.save();
+    ctx.strokeStyle = '#d97706';
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+    for (const time of times) {
+      const x = Math.round(u.valToPos(time, 'x', true));
+      if (x < bbox.left || x > bbox.left + bbox.width) continue;
+      ctx.beginPath();
+      ctx.moveTo(x, bbox.top);
+      ctx.lineTo(x, bbox.top + bbox.height);
+      ctx.stroke();
+    }
+    ctx.restore();
+  };
+}
+
+function drawChart(target, series, scope, width, anomalyTimes) {
   const times = series.points.map((p) => p[0]);
   const values = series.points.map((p) => p[1]);
   return new uPlot({
     width,
     height: CHART_HEIGHT,
     legend: { show: false },
+    hooks: { draw: [markTimes(anomalyTimes)] },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true, min: scope.from, max: scope.to } },
     axes: [

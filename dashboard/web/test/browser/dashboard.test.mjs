@@ -305,6 +305,40 @@ scenario('an agent key is shown once when created, then only its prefix; it can 
   await screenshot(page, config, 'account');
 });
 
+scenario('the Anomalies tab lists flagged points and acknowledging one closes it', mockOnly, async (page) => {
+  await openApp(page, config);
+  await page.getByLabel('Time range', { exact: true }).selectOption('24h');
+  await openTab(page, 'Anomalies');
+  const card = page.getByRole('region', { name: 'Anomalies' });
+  await card.waitFor();
+  const rows = card.locator('tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 2);
+  const open = rows.filter({ hasText: 'memory / Current RSS' });
+  assert.equal(await open.locator('td').nth(3).textContent(), '912 MiB');
+  assert.equal(await open.locator('td').nth(4).textContent(), '0.98');
+  assert.match(await open.textContent(), /expected about/);
+  assert.equal(await rows.filter({ hasText: 'cpu / CPU usage' }).getByText('Acknowledged').count(), 1);
+  await screenshot(page, config, 'anomalies');
+  await open.getByRole('button', { name: /^Acknowledge memory \/ Current RSS/ }).click();
+  await open.getByText('Acknowledged').waitFor();
+  assert.equal(await card.getByRole('button', { name: /^Acknowledge/ }).count(), 0);
+  const chart = new URL((await open.locator('a.anomaly-chart').getAttribute('href')).slice(1), 'http://x');
+  assert.equal(chart.pathname, '/apps/1/metrics');
+  assert.equal(chart.searchParams.get('host'), 'web-2');
+  assert.equal(Number(chart.searchParams.get('to')) - Number(chart.searchParams.get('from')), 4 * 3600);
+  await open.locator('a.anomaly-chart').click();
+  const rss = page.locator('.metric-card[data-metric="memory/Current RSS"]');
+  await rss.locator('canvas').waitFor();
+  assert.equal(await rss.locator('.metric-anomalies').textContent(), '1 anomaly');
+  assert.equal(await page.locator('.metric-anomalies').count(), 1, 'only the flagged series is marked');
+  await screenshot(page, config, 'metrics-anomaly-marker');
+  await page.locator('nav.breadcrumb a', { hasText: 'Applications' }).click();
+  const demoRow = page.locator('.apps-table tbody tr', { has: page.locator('a.app-link', { hasText: /^demo$/ }) });
+  await demoRow.waitFor();
+  assert.equal(await demoRow.locator('.badge-warning').count(), 0, 'no open anomaly left');
+});
+
 scenario('logging out returns to the login page and ends the session', {}, async (page) => {
   await logIn(page, config);
   await page.getByRole('button', { name: 'Log out' }).click();

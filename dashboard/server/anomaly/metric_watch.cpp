@@ -1,0 +1,92 @@
+#include "dashboard/server/anomaly/metric_watch.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+
+namespace siagent::dashboard::anomaly {
+namespace {
+
+bool is_series(const ReportToStore& report) {
+    return !report.blob && (report.series.type == "state" || report.series.type == "counter");
+}
+
+std::string series_key(int64_t app_id, const std::string& environment, const std::string& host,
+                       const SeriesKey& series) {
+    std::string key = std::to_string(app_id);
+    for (const std::string* part : {&environment, &host, &series.category, &series.name}) {
+        key += '\0';
+        key += *part;
+    }
+    return key;
+}
+
+std::string number(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4g", value);
+    return text;
+}
+
+std::string message_of(const ReportToStore& report, const PointResult& result) {
+    std::string unit = report.series.unit.empty() ? "" : " " + report.series.unit;
+    return report.series.category + " / " + report.series.name + " at " + number(report.value) + unit +
+           ", expected about " + number(result.expected) + unit + " (" + number(result.z) + " deviations)";
+}
+
+}  // namespace
+
+MetricWatch::MetricWatch(size_t max_series, const DetectorConfig& config)
+    : max_series_(std::max<size_t>(max_series, 1)), config_(config) {}
+
+size_t MetricWatch::series() const {
+    std::lock_guard lock(mutex_);
+    return detectors_.size();
+}
+
+SeriesDetector& MetricWatch::detector(const std::string& key) {
+    auto found = detectors_.find(key);
+    if (found != detectors_.end()) {
+        recent_.splice(recent_.begin(), recent_, found->second.recent);
+        return found->second.detector;
+    }
+    if (detectors_.size() >= max_series_) {
+        detectors_.erase(recent_.back());
+        recent_.pop_back();
+    }
+    recent_.push_front(key);
+    return detectors_.emplace(key, Entry{SeriesDetector(config_), recent_.begin()}).first->second.detector;
+}
+
+std::vector<AnomalyRow> MetricWatch::observe(int64_t app_id, const std::string& environment, const std::string& host,
+                                             const std::vector<ReportToStore>& reports) {
+    std::vector<size_t> order(reports.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    order.erase(std::remove_if(order.begin(), order.end(), [&](size_t i) { return !is_series(reports[i]); }),
+                order.end());
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return reports[a].timestamp < reports[b].timestamp; });
+
+    std::vector<AnomalyRow> flagged;
+    std::lock_guard lock(mutex_);
+    for (size_t i : order) {
+        const ReportToStore& report = reports[i];
+        const PointResult result =
+            detector(series_key(app_id, environment, host, report.series)).add(report.timestamp, report.value);
+        if (!result.flag) continue;
+        AnomalyRow anomaly;
+        anomaly.time = report.timestamp;
+        anomaly.kind = "metric";
+        anomaly.category = report.series.category;
+        anomaly.name = report.series.name;
+        anomaly.host = host;
+        anomaly.environment = environment;
+        anomaly.value = report.value;
+        anomaly.unit = report.series.unit;
+        anomaly.score = result.score;
+        anomaly.message = message_of(report, result);
+        flagged.push_back(std::move(anomaly));
+    }
+    return flagged;
+}
+
+}  // namespace siagent::dashboard::anomaly

@@ -1,0 +1,48 @@
+// The server side of metric anomaly detection: one SeriesDetector per metric series, keyed
+// by (app, environment, host, category, name), kept in memory and fed at ingest. Bounded:
+// past `max_series` series the least recently updated one is dropped (it warms up again if
+// it comes back). Nothing is rebuilt from stored points at start: after a restart every
+// series warms up again (docs/anomaly-detection.md, "In the server"). Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dashboard/server/anomaly/detector.h"
+#include "dashboard/server/storage.h"
+
+namespace siagent::dashboard::anomaly {
+
+class MetricWatch {
+public:
+    MetricWatch() : MetricWatch(kDefaultMaxSeries) {}
+    explicit MetricWatch(size_t max_series, const DetectorConfig& config = {});
+
+    static constexpr size_t kDefaultMaxSeries = 100'000;
+
+    // Scores the state and counter metrics of one upload (profiles, with a breakdown, are not
+    // series), each series in time order, and returns the flagged points as anomalies.
+    std::vector<AnomalyRow> observe(int64_t app_id, const std::string& environment, const std::string& host,
+                                    const std::vector<ReportToStore>& reports);
+
+    size_t series() const;
+
+private:
+    struct Entry {
+        SeriesDetector detector;
+        std::list<std::string>::iterator recent;  // position in recent_
+    };
+    SeriesDetector& detector(const std::string& key);
+
+    size_t max_series_;
+    DetectorConfig config_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, Entry> detectors_;
+    std::list<std::string> recent_;  // keys, most recently updated first
+};
+
+}  // namespace siagent::dashboard::anomaly

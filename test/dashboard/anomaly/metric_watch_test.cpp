@@ -1,0 +1,66 @@
+// MetricWatch: which metrics are series, one detector per series key, the bound on series.
+#include <catch2/catch.hpp>
+
+#include "dashboard/server/anomaly/metric_watch.h"
+
+using namespace siagent::dashboard;
+
+namespace {
+
+ReportToStore point(const std::string& type, const std::string& name, int64_t time, double value) {
+    ReportToStore report;
+    report.series = SeriesKey{type, "memory", name, "byte"};
+    report.timestamp = time;
+    report.value = value;
+    return report;
+}
+
+// `count` steady points every 300 s from `start`, with a small alternating wiggle.
+std::vector<ReportToStore> steady(const std::string& name, int64_t start, int count) {
+    std::vector<ReportToStore> reports;
+    for (int i = 0; i < count; ++i) reports.push_back(point("state", name, start + i * 300, 100 + (i % 3)));
+    return reports;
+}
+
+}  // namespace
+
+TEST_CASE("metric watch: a spike after warm-up is flagged once, with its series and message", "[dashboard][anomaly]") {
+    anomaly::MetricWatch watch;
+    CHECK(watch.observe(1, "prod", "h", steady("RSS", 0, 400)).empty());
+    // Out of upload order on purpose: each series is scored in time order.
+    std::vector<ReportToStore> next{point("state", "RSS", 400 * 300 + 300, 101), point("state", "RSS", 400 * 300, 900)};
+    auto flagged = watch.observe(1, "prod", "h", next);
+    REQUIRE(flagged.size() == 1);
+    CHECK(flagged[0].time == 400 * 300);
+    CHECK(flagged[0].kind == "metric");
+    CHECK(flagged[0].category == "memory");
+    CHECK(flagged[0].name == "RSS");
+    CHECK(flagged[0].host == "h");
+    CHECK(flagged[0].environment == "prod");
+    CHECK(flagged[0].value == 900);
+    CHECK(flagged[0].unit == "byte");
+    CHECK(flagged[0].score >= 0.9);
+    CHECK(flagged[0].message.find("memory / RSS at 900 byte") != std::string::npos);
+}
+
+TEST_CASE("metric watch: hosts and apps are separate series; profiles are not series", "[dashboard][anomaly]") {
+    anomaly::MetricWatch watch;
+    watch.observe(1, "prod", "h1", steady("RSS", 0, 10));
+    watch.observe(1, "prod", "h2", steady("RSS", 0, 10));
+    watch.observe(2, "prod", "h1", steady("RSS", 0, 10));
+    auto profile = point("profile", "Heap", 0, 5);
+    profile.blob = std::string("tree");
+    watch.observe(1, "prod", "h1", {profile, point("counter", "Allocations", 0, 3)});
+    CHECK(watch.series() == 4);
+}
+
+TEST_CASE("metric watch: past its bound the least recently updated series is dropped", "[dashboard][anomaly]") {
+    anomaly::MetricWatch watch(2);
+    watch.observe(1, "", "h", steady("a", 0, 400));
+    watch.observe(1, "", "h", steady("b", 0, 10));
+    watch.observe(1, "", "h", {point("state", "a", 400 * 300, 100)});  // a is now the most recent
+    watch.observe(1, "", "h", steady("c", 0, 10));                      // drops b
+    CHECK(watch.series() == 2);
+    // a kept its history: past warm-up, a spike is flagged.
+    CHECK(watch.observe(1, "", "h", {point("state", "a", 401 * 300, 900)}).size() == 1);
+}

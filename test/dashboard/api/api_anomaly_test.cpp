@@ -1,0 +1,119 @@
+// Metric anomalies end to end: a steady, noisy RSS series uploaded past the detector's
+// warm-up, then one spike, gives exactly one anomaly at the spike, counted open until
+// acknowledged, and invisible to another account.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <ctime>
+
+#include "test/dashboard/api/agent_fixtures.h"
+#include "test/dashboard/api/dashboard_server.h"
+
+using namespace siagent::testing;
+
+namespace {
+
+// Deterministic noise in [-1, 1] (a small linear congruential generator).
+class Noise {
+public:
+    double next() {
+        state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state_ >> 11) / static_cast<double>(1ULL << 53) * 2 - 1;
+    }
+
+private:
+    uint64_t state_ = 12345;
+};
+
+int64_t open_anomalies(UiClient& client) {
+    auto apps = parse_json(client.get("/api/apps").body);
+    REQUIRE(apps["apps"].Size() == 1);
+    return apps["apps"][0]["anomalies_open"].GetInt64();
+}
+
+}  // namespace
+
+TEST_CASE("api: a spike in a metric series is one anomaly, acknowledged once, private to the account",
+          "[api][anomalies]") {
+    DashboardServer server;
+    const int64_t now = std::time(nullptr);
+    constexpr int64_t kStep = 300;  // 5-minute points
+    constexpr int kSteady = 400;    // past the detector's warm-up of 288 steps
+    const int64_t spike_time = now - 10 * kStep;
+    const int64_t first = spike_time - kSteady * kStep;
+
+    // Two uploads of steady values (100 MiB, noise of about 1 %), then one with the spike and
+    // a few normal points after it.
+    using Points = std::vector<std::pair<int64_t, double>>;
+    Noise noise;
+    Points steady;
+    for (int i = 0; i < kSteady; ++i) steady.emplace_back(first + i * kStep, 1e8 * (1 + 0.01 * noise.next()));
+    Points spike{{spike_time, 5e8}};
+    for (int i = 1; i < 5; ++i) spike.emplace_back(spike_time + i * kStep, 1e8 * (1 + 0.01 * noise.next()));
+    const std::vector<Points> uploads{Points(steady.begin(), steady.begin() + kSteady / 2),
+                                      Points(steady.begin() + kSteady / 2, steady.end()), spike};
+    for (const Points& upload : uploads) {
+        auto body = native_state_upload("rss-app", "memory", "Current RSS", "byte", upload);
+        REQUIRE(http_call(server.port(), agent_call(server.agent_key(), "upload", body)).status == 200);
+    }
+
+    UiClient a(server.port());
+    REQUIRE(a.login("admin@localhost", server.password()).status == 200);
+    auto apps = parse_json(a.get("/api/apps").body);
+    REQUIRE(apps["apps"].Size() == 1);
+    const std::string app = std::to_string(apps["apps"][0]["id"].GetInt64());
+    const std::string list = "/api/apps/" + app + "/anomalies?from=" + std::to_string(first - 60) +
+                             "&to=" + std::to_string(now + 60);
+
+    HttpReply reply = a.get(list);
+    REQUIRE(reply.status == 200);
+    INFO(reply.body);
+    auto anomalies = parse_json(reply.body);
+    REQUIRE(anomalies["anomalies"].Size() == 1);
+    const auto& anomaly = anomalies["anomalies"][0];
+    CHECK(anomaly["time"].GetInt64() == spike_time);
+    CHECK(std::string(anomaly["kind"].GetString()) == "metric");
+    CHECK(std::string(anomaly["category"].GetString()) == "memory");
+    CHECK(std::string(anomaly["name"].GetString()) == "Current RSS");
+    CHECK(std::string(anomaly["host"].GetString()) == "h");
+    CHECK(std::string(anomaly["environment"].GetString()) == "prod");
+    CHECK(anomaly["value"].GetDouble() == Approx(5e8));
+    CHECK(std::string(anomaly["unit"].GetString()) == "byte");
+    CHECK(anomaly["score"].GetDouble() >= 0.9);
+    CHECK(anomaly["score"].GetDouble() <= 1.0);
+    CHECK(std::string(anomaly["message"].GetString()).find("Current RSS") != std::string::npos);
+    CHECK_FALSE(anomaly["acknowledged"].GetBool());
+    CHECK(open_anomalies(a) == 1);
+
+    // A range without the spike has none.
+    auto before = parse_json(a.get("/api/apps/" + app + "/anomalies?from=" + std::to_string(first) + "&to=" +
+                                   std::to_string(spike_time - 1)).body);
+    CHECK(before["anomalies"].Size() == 0);
+
+    // Account B sees none of it, and cannot acknowledge it.
+    const std::string id = std::to_string(anomaly["id"].GetInt64());
+    const std::string b_password = server.add_user("owner@b", "owner", "b-corp");
+    UiClient b(server.port());
+    REQUIRE(b.login("owner@b", b_password).status == 200);
+    HttpReply foreign = b.get(list);
+    CHECK(foreign.status == 404);
+    CHECK(foreign.body.find("Current RSS") == std::string::npos);
+    CHECK(b.post("/api/apps/" + app + "/anomalies/" + id + "/acknowledge", "").status == 404);
+    CHECK(parse_json(b.get("/api/apps").body)["apps"].Size() == 0);
+
+    // A viewer of the same account reads it but cannot acknowledge it.
+    const std::string viewer_password = server.add_user("viewer@localhost", "viewer", "default");
+    UiClient viewer(server.port());
+    REQUIRE(viewer.login("viewer@localhost", viewer_password).status == 200);
+    CHECK(parse_json(viewer.get(list).body)["anomalies"].Size() == 1);
+    CHECK(viewer.post("/api/apps/" + app + "/anomalies/" + id + "/acknowledge", "").status == 403);
+
+    // Acknowledging needs the CSRF token, then closes it.
+    CHECK(a.send_without_csrf("POST", "/api/apps/" + app + "/anomalies/" + id + "/acknowledge", "").status == 403);
+    CHECK(open_anomalies(a) == 1);
+    CHECK(a.post("/api/apps/" + app + "/anomalies/" + id + "/acknowledge", "").status == 200);
+    CHECK(open_anomalies(a) == 0);
+    CHECK(parse_json(a.get(list).body)["anomalies"][0]["acknowledged"].GetBool());
+    CHECK(a.post("/api/apps/" + app + "/anomalies/999999/acknowledge", "").status == 404);
+    CHECK(a.get("/api/apps/" + app + "/anomalies/" + id + "/acknowledge").status == 405);
+}
