@@ -153,15 +153,11 @@ void AllocProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const Addr
     allocations_.symbolize_new_stacks(symbolizer, hidden);
 }
 
-std::vector<std::string> AllocProfileSource::shape_comments(const char* kind,
-                                                            const ReportContext& context) const {
-    std::vector<std::string> comments;
-    comments.push_back(std::string("siagent " SIAGENT_VERSION " ") + kind + " profile, pid " +
-                       std::to_string(getpid()) + ", one sample per " +
-                       std::to_string(mean_bytes_) + " bytes on average");
-    comments.insert(comments.end(), context.common_comments.begin(),
-                    context.common_comments.end());
-    return comments;
+ProfileShape AllocProfileSource::shape(const ReportContext& context, const char* kind,
+                                       const char* objects, const char* space) const {
+    return period_shape(context, kind, {{objects, "count"}, {space, "bytes"}}, {"space", "bytes"},
+                        static_cast<int64_t>(mean_bytes_),
+                        ", one sample per " + std::to_string(mean_bytes_) + " bytes on average");
 }
 
 void AllocProfileSource::collect(ReportContext& context, std::vector<KindProfile>& out) {
@@ -175,14 +171,7 @@ void AllocProfileSource::collect(ReportContext& context, std::vector<KindProfile
         reported_lost_bytes_ = stats.dropped_bytes;
     }
     if (!allocations_.empty()) {
-        ProfileShape shape;
-        shape.sample_types = {{"alloc_objects", "count"}, {"alloc_space", "bytes"}};
-        shape.period_type = {"space", "bytes"};
-        shape.period = static_cast<int64_t>(mean_bytes_);
-        shape.time_nanos = context.start_ns;
-        shape.duration_nanos = context.end_ns - context.start_ns;
-        shape.hidden_code = context.hidden_code;
-        shape.comments = shape_comments("alloc", context);
+        ProfileShape shape = this->shape(context, "alloc", "alloc_objects", "alloc_space");
         if (stats.dropped > reported_drops_) {
             shape.comments.push_back("dropped " + std::to_string(stats.dropped - reported_drops_) +
                                      " allocation samples (buffer full); their estimated bytes "
@@ -222,14 +211,7 @@ Profile AllocProfileSource::inuse_profile(ReportContext& context) {
     std::unordered_map<uint64_t, const LeakSuspect*> suspects;
     for (const LeakSuspect& suspect : leaks_.suspects()) suspects[suspect.stack] = &suspect;
 
-    ProfileShape shape;
-    shape.sample_types = {{"inuse_objects", "count"}, {"inuse_space", "bytes"}};
-    shape.period_type = {"space", "bytes"};
-    shape.period = static_cast<int64_t>(mean_bytes_);
-    shape.time_nanos = context.start_ns;
-    shape.duration_nanos = context.end_ns - context.start_ns;
-    shape.hidden_code = context.hidden_code;
-    shape.comments = shape_comments("inuse", context);
+    ProfileShape shape = this->shape(context, "inuse", "inuse_objects", "inuse_space");
     StackAggregator inuse;
     for (const auto& [stack, sum] : totals) {
         std::vector<Label> labels;

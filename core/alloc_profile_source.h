@@ -63,7 +63,9 @@ private:
 
     int64_t round_unbiased(double value);
     Profile inuse_profile(ReportContext& context);
-    std::vector<std::string> shape_comments(const char* kind, const ReportContext& context) const;
+    // The shape of an alloc or inuse profile (sample types `objects`/count, `space`/bytes).
+    ProfileShape shape(const ReportContext& context, const char* kind, const char* objects,
+                       const char* space) const;
 
     StackAggregator allocations_;
     std::unordered_map<std::vector<uint64_t>, InternedStack, FramesHash> stacks_;

@@ -67,18 +67,11 @@ void BlockProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const Addr
 }
 
 void BlockProfileSource::collect(ReportContext& context, std::vector<KindProfile>& out) {
-    ProfileShape shape;
-    shape.sample_types = {{"contentions", "count"}, {"delay", "nanoseconds"}};
-    shape.period_type = {"delay", "nanoseconds"};
-    shape.period = static_cast<int64_t>(block_profiler().mean_ns());
-    shape.time_nanos = context.start_ns;
-    shape.duration_nanos = context.end_ns - context.start_ns;
-    shape.hidden_code = context.hidden_code;
-    shape.comments.push_back("siagent " SIAGENT_VERSION " block profile, pid " +
-                             std::to_string(getpid()) + ", mean " +
-                             std::to_string(shape.period) + " ns of blocked time per sample");
-    shape.comments.insert(shape.comments.end(), context.common_comments.begin(),
-                          context.common_comments.end());
+    int64_t mean = static_cast<int64_t>(block_profiler().mean_ns());
+    ProfileShape shape = period_shape(
+        context, "block", {{"contentions", "count"}, {"delay", "nanoseconds"}},
+        {"delay", "nanoseconds"}, mean,
+        ", mean " + std::to_string(mean) + " ns of blocked time per sample");
     BlockProfilerStats stats = block_profiler().stats();
     if (stats.dropped > reported_drops_) {
         shape.comments.push_back("dropped " + std::to_string(stats.dropped - reported_drops_) +

@@ -36,17 +36,9 @@ void CpuProfileSource::exclude_thread(pid_t agent_tid) {
 void CpuProfileSource::collect(ReportContext& context, std::vector<KindProfile>& out) {
     if (stacks_.empty()) return;
     CpuProfilerStats stats = cpu_profiler().stats();
-    ProfileShape shape;
-    shape.sample_types = {{"samples", "count"}, {"cpu", "nanoseconds"}};
-    shape.period_type = {"cpu", "nanoseconds"};
-    shape.period = cpu_profiler().interval_ns();
-    shape.time_nanos = context.start_ns;
-    shape.duration_nanos = context.end_ns - context.start_ns;
-    shape.hidden_code = context.hidden_code;
-    shape.comments.push_back("siagent " SIAGENT_VERSION " cpu profile, pid " +
-                             std::to_string(getpid()) + ", " + std::to_string(hz_) + " Hz");
-    shape.comments.insert(shape.comments.end(), context.common_comments.begin(),
-                          context.common_comments.end());
+    ProfileShape shape = period_shape(context, "cpu", {{"samples", "count"}, {"cpu", "nanoseconds"}},
+                                      {"cpu", "nanoseconds"}, cpu_profiler().interval_ns(),
+                                      ", " + std::to_string(hz_) + " Hz");
     if (stats.dropped > reported_drops_) {
         shape.comments.push_back("dropped " + std::to_string(stats.dropped - reported_drops_) +
                                  " samples: ring buffer full");

@@ -95,18 +95,8 @@ void ErrorProfileSource::collect(ReportContext& context, std::vector<KindProfile
         reported_table_full_ = stats.table_full;
     }
     total_throws_ += throws;
-    ProfileShape shape;
-    shape.sample_types = {{"errors", "count"}};
-    shape.period_type = {"errors", "count"};
-    shape.period = 1;
-    shape.time_nanos = context.start_ns;
-    shape.duration_nanos = context.end_ns - context.start_ns;
-    shape.hidden_code = context.hidden_code;
-    shape.comments.push_back("siagent " SIAGENT_VERSION " error profile, pid " +
-                             std::to_string(getpid()) + ", " + std::to_string(throws) +
-                             " exceptions thrown");
-    shape.comments.insert(shape.comments.end(), context.common_comments.begin(),
-                          context.common_comments.end());
+    ProfileShape shape = period_shape(context, "error", {{"errors", "count"}}, {"errors", "count"}, 1,
+                                      ", " + std::to_string(throws) + " exceptions thrown");
     if (stats.dropped > reported_drops_) {
         shape.comments.push_back("stacks of " + std::to_string(stats.dropped - reported_drops_) +
                                  " sampled throws lost: ring buffer full (counts are exact)");

@@ -1,5 +1,7 @@
 #include "core/stack_aggregator.h"
 
+#include <unistd.h>
+
 #include <functional>
 
 #include "core/span_table.h"
@@ -25,6 +27,23 @@ uint32_t pseudo_frame(Profile& profile, std::unordered_map<std::string, uint32_t
 }
 
 }  // namespace
+
+ProfileShape period_shape(const ReportContext& context, const std::string& kind,
+                          std::vector<ValueType> sample_types, ValueType period_type,
+                          int64_t period, const std::string& detail) {
+    ProfileShape shape;
+    shape.sample_types = std::move(sample_types);
+    shape.period_type = std::move(period_type);
+    shape.period = period;
+    shape.time_nanos = context.start_ns;
+    shape.duration_nanos = context.end_ns - context.start_ns;
+    shape.hidden_code = context.hidden_code;
+    shape.comments.push_back("siagent " SIAGENT_VERSION " " + kind + " profile, pid " +
+                             std::to_string(getpid()) + detail);
+    shape.comments.insert(shape.comments.end(), context.common_comments.begin(),
+                          context.common_comments.end());
+    return shape;
+}
 
 size_t StackAggregator::KeyHash::operator()(const Key& key) const {
     size_t hash = (key.truncated ? 0x9e3779b9u : 0) ^ std::hash<std::string>()(key.pseudo);

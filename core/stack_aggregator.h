@@ -13,6 +13,7 @@
 
 #include "core/module_map.h"
 #include "core/profile.h"
+#include "core/profile_source.h"
 #include "core/stack_sample.h"
 
 namespace siagent {
@@ -28,6 +29,13 @@ struct ProfileShape {
     AddressRange hidden_code;  // frames in here are dropped (the agent's own code)
     std::vector<std::string> comments;
 };
+
+// The shape every profiler's report shares: the period and the hidden code of `context`,
+// and the comments "siagent <version> <kind> profile, pid <pid><detail>" then the report's
+// common ones.
+ProfileShape period_shape(const ReportContext& context, const std::string& kind,
+                          std::vector<ValueType> sample_types, ValueType period_type,
+                          int64_t period, const std::string& detail);
 
 class StackAggregator {
 public:
