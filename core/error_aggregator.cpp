@@ -139,13 +139,7 @@ std::string leaf_name(const std::string& type, bool has_message, const std::stri
 
 Profile ErrorAggregator::take_profile(const std::vector<ThrowSiteCount>& sites,
                                       Symbolizer& symbolizer, const ProfileShape& shape) {
-    Profile profile;
-    profile.sample_types = shape.sample_types;
-    profile.period_type = shape.period_type;
-    profile.period = shape.period;
-    profile.time_nanos = shape.time_nanos;
-    profile.duration_nanos = shape.duration_nanos;
-    profile.comments = shape.comments;
+    Profile profile = shape.empty_profile();
     Builder builder(profile, symbolizer, shape.hidden_code);
 
     std::map<int, std::vector<std::pair<const Key*, double>>> by_slot;

@@ -104,13 +104,7 @@ void StackAggregator::symbolize_new_stacks(Symbolizer& symbolizer, const Address
 }
 
 Profile StackAggregator::take_profile(Symbolizer& symbolizer, const ProfileShape& shape) {
-    Profile profile;
-    profile.sample_types = shape.sample_types;
-    profile.period_type = shape.period_type;
-    profile.period = shape.period;
-    profile.time_nanos = shape.time_nanos;
-    profile.duration_nanos = shape.duration_nanos;
-    profile.comments = shape.comments;
+    Profile profile = shape.empty_profile();
 
     std::unordered_map<uint64_t, uint32_t> frame_of_address;
     std::unordered_map<std::string, uint32_t> pseudo_frames;

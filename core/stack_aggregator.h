@@ -28,6 +28,18 @@ struct ProfileShape {
     int64_t duration_nanos = 0;
     AddressRange hidden_code;  // frames in here are dropped (the agent's own code)
     std::vector<std::string> comments;
+
+    // A profile with this shape's types, period, time and comments, and no samples yet.
+    Profile empty_profile() const {
+        Profile profile;
+        profile.sample_types = sample_types;
+        profile.period_type = period_type;
+        profile.period = period;
+        profile.time_nanos = time_nanos;
+        profile.duration_nanos = duration_nanos;
+        profile.comments = comments;
+        return profile;
+    }
 };
 
 // The shape every profiler's report shares: the period and the hidden code of `context`,
