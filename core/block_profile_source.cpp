@@ -53,6 +53,7 @@ bool BlockProfileSource::start(const Config& config, pid_t, std::string& error) 
 void BlockProfileSource::stop() { block_profiler().stop(); }
 
 void BlockProfileSource::drain(ThreadNames& thread_names) {
+    block_profiler().calibrate_clock();
     block_profiler().drain([this, &thread_names](const BlockSample& record) {
         if (record.call >= kBlockCalls) return;
         auto& stacks = stacks_[record.call];

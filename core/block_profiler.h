@@ -19,6 +19,7 @@
 #include "core/poisson_sampler.h"
 #include "core/ring_buffer.h"
 #include "core/stack_sample.h"
+#include "core/tick_clock.h"
 
 namespace siagent {
 
@@ -47,17 +48,48 @@ extern std::atomic<bool> enabled;
 extern std::atomic<uint64_t> mean_ns;
 // One Poisson process per thread; initial-exec TLS so that touching it never allocates.
 extern thread_local PoissonSampler sampler __attribute__((tls_model("initial-exec")));
+// Nanoseconds per TSC tick in 32.32 fixed point; 0 until calibrated (BlockStopwatch).
+extern std::atomic<uint64_t> ns_per_tick_q32;
 // signal-safe, malloc-safe: captures the caller's stack into the ring.
 void record_sampled(BlockCall call, uint64_t blocked_ns);
 }  // namespace block_detail
 
-// The cheap monotonic clock of the interposers: CLOCK_MONOTONIC, read through the vDSO
-// (no system call). signal-safe, malloc-safe; leaves errno alone on success.
-inline uint64_t block_clock_ns() {
-    timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
-}
+// Wall clock for sampled records and tests: CLOCK_MONOTONIC. signal-safe, malloc-safe.
+inline uint64_t block_clock_ns() { return monotonic_ns(); }
+
+// The interposers' stopwatch. Until the agent thread has calibrated the TSC against
+// CLOCK_MONOTONIC (calibrate_clock, from its first drain on, where the kernel keeps time
+// with the TSC), it reads CLOCK_MONOTONIC through the vDSO (about 20 ns); after, the TSC
+// (about 8 ns), scaled by the calibration in force when it started, so one measurement
+// never mixes clocks. signal-safe, malloc-safe; leaves errno alone.
+class BlockStopwatch {
+public:
+    // A stopwatch made with `running` false reads no clock and measures nothing.
+    explicit BlockStopwatch(bool running = true)
+        : ns_per_tick_q32_(block_detail::ns_per_tick_q32.load(std::memory_order_relaxed)) {
+        if (!running) return;
+#if defined(__x86_64__)
+        if (ns_per_tick_q32_ != 0) {
+            start_ = __rdtsc();
+            return;
+        }
+#endif
+        start_ = monotonic_ns();
+    }
+    uint64_t elapsed_ns() const {
+#if defined(__x86_64__)
+        if (ns_per_tick_q32_ != 0) {
+            uint64_t ticks = __rdtsc() - start_;
+            return static_cast<uint64_t>((static_cast<unsigned __int128>(ticks) * ns_per_tick_q32_) >> 32);
+        }
+#endif
+        return monotonic_ns() - start_;
+    }
+
+private:
+    uint64_t ns_per_tick_q32_;  // 0: start_ is in nanoseconds
+    uint64_t start_ = 0;
+};
 
 // signal-safe, malloc-safe. Whether an interposed call on this thread should be timed:
 // the profiler runs and the caller is not the agent itself.
@@ -82,6 +114,10 @@ public:
     void stop();
     bool running() const { return block_detail::enabled.load(std::memory_order_relaxed); }
     uint64_t mean_ns() const { return block_detail::mean_ns.load(std::memory_order_relaxed); }
+    // Agent thread: (re)measures the TSC rate against CLOCK_MONOTONIC over the time since
+    // start and publishes it to BlockStopwatch; nothing while that time is under 10 ms or
+    // where the kernel does not keep time with the TSC.
+    void calibrate_clock();
 
     // Agent thread only.
     template <typename Visitor>

@@ -1,18 +1,11 @@
 #include "core/span_table.h"
 
-#include <fcntl.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-#if defined(__x86_64__)
-#include <x86intrin.h>
-#endif
-
 #include <algorithm>
 #include <map>
 
 #include "core/span_histogram.h"
 #include "core/span_report.h"
+#include "core/tick_clock.h"
 
 namespace siagent {
 
@@ -44,78 +37,6 @@ constinit NameSlot name_slots[kMaxSpanNames];
 constinit NameStats name_stats[kOtherSpan + 1];
 constinit std::atomic<uint64_t> too_deep{0};
 constinit std::atomic<uint64_t> unmatched_ends{0};
-
-uint64_t monotonic_ns() {
-    timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
-}
-
-// The span clock. Spans are timed in ticks: the TSC where the kernel itself keeps time with
-// it (its clocksource is "tsc": invariant and synchronized across CPUs, checked by the
-// kernel), about 10 ns a read against 25 for clock_gettime; else CLOCK_MONOTONIC
-// nanoseconds. The agent converts ticks to nanoseconds when it reports, against its own
-// reading of both clocks since the choice (so no calibration delays the program).
-enum : int { kUndecided = 0, kTsc = 1, kMonotonic = 2 };
-constinit std::atomic<int> clock_mode{kUndecided};
-constinit std::atomic<uint64_t> origin_ticks{0};
-constinit std::atomic<uint64_t> origin_ns{0};
-
-// malloc-safe: raw system calls (the library's own open/read are interposed).
-bool kernel_keeps_time_with_tsc() {
-#if defined(__x86_64__)
-    int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD,
-                                      "/sys/devices/system/clocksource/clocksource0/current_clocksource",
-                                      O_RDONLY | O_CLOEXEC));
-    if (fd < 0) return false;
-    char text[16] = {};
-    long length = syscall(SYS_read, fd, text, sizeof text - 1);
-    syscall(SYS_close, fd);
-    return length >= 3 && text[0] == 't' && text[1] == 's' && text[2] == 'c' &&
-           (length == 3 || text[3] == '\n');
-#else
-    return false;
-#endif
-}
-
-// Threads racing here decide the same; the origin is written before the mode is published.
-__attribute__((noinline)) int decide_clock() {
-    int mode = kernel_keeps_time_with_tsc() ? kTsc : kMonotonic;
-    int expected = kUndecided;
-#if defined(__x86_64__)
-    if (mode == kTsc) {
-        origin_ticks.store(__rdtsc(), std::memory_order_relaxed);
-        origin_ns.store(monotonic_ns(), std::memory_order_relaxed);
-    }
-#endif
-    clock_mode.compare_exchange_strong(expected, mode, std::memory_order_release,
-                                       std::memory_order_acquire);
-    return expected == kUndecided ? mode : expected;
-}
-
-inline uint64_t span_ticks() {
-    int mode = clock_mode.load(std::memory_order_relaxed);
-    if (__builtin_expect(mode == kUndecided, 0)) mode = decide_clock();
-#if defined(__x86_64__)
-    if (mode == kTsc) return __rdtsc();
-#endif
-    return monotonic_ns();
-}
-
-// Agent thread: nanoseconds per tick, measured from the origin to now (at least 10 ms).
-double nanoseconds_per_tick() {
-#if defined(__x86_64__)
-    if (clock_mode.load(std::memory_order_acquire) != kTsc) return 1.0;
-    uint64_t ticks0 = origin_ticks.load(std::memory_order_relaxed);
-    uint64_t ns0 = origin_ns.load(std::memory_order_relaxed);
-    uint64_t ns = monotonic_ns();
-    while (ns < ns0 + 10'000'000) ns = monotonic_ns();
-    uint64_t ticks = __rdtsc();
-    return ticks > ticks0 ? static_cast<double>(ns - ns0) / static_cast<double>(ticks - ticks0) : 1.0;
-#else
-    return 1.0;
-#endif
-}
 
 // FNV-1a over at most kMaxSpanNameBytes - 1 bytes (the stored length). Never 0.
 uint32_t hash_name(const char* name, int& length) {
@@ -216,7 +137,7 @@ uint64_t begin_span(const char* name, bool profiled) {
     span.id = cached_span_id(name);
     span.sequence = ++spans.sequence;
     span.profiled = profiled ? 1 : 0;
-    span.start_ticks = span_ticks();
+    span.start_ticks = ticks_now();
     std::atomic_signal_fence(std::memory_order_release);
     ++spans.depth;
     if (profiled && spans.profiled_depth++ == 0) start_focused_sampling(spans);
@@ -233,7 +154,7 @@ void end_span(uint64_t handle) {
         unmatched_ends.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    uint64_t now = span_ticks();
+    uint64_t now = ticks_now();
     while (spans.depth > level) {  // opened inside this one and never closed
         name_stats[spans.open[spans.depth - 1].id].abandoned.fetch_add(1, std::memory_order_relaxed);
         pop(spans);

@@ -25,7 +25,7 @@ inline constexpr int kMaxSpanNameBytes = 64;  // longer names are cut (with the 
 
 // One open span of the calling thread.
 struct OpenSpan {
-    uint64_t start_ticks = 0;  // the span clock (span_table.cpp): TSC or nanoseconds
+    uint64_t start_ticks = 0;  // ticks_now() (core/tick_clock.h): TSC or nanoseconds
     uint32_t sequence = 0;  // matches the handle, so a stale or foreign handle is ignored
     uint16_t id = 0;
     uint8_t profiled = 0;

@@ -56,6 +56,29 @@ constexpr const char* kCondVersion = "GLIBC_2.3.2";
 #else
 constexpr const char* kCondVersion = nullptr;
 #endif
+// The fortified entry points (-D_FORTIFY_SOURCE, the default of distributions' builds),
+// which glibc's headers call instead of read, recv, open... when a buffer size or a flag is
+// not a compile-time constant. The wrappers below make glibc's check themselves and time
+// the plain call; the real ones are called only to fail the check (glibc aborts there).
+extern "C" {
+ssize_t __read_chk(int fd, void* buffer, size_t size, size_t buffer_size);
+ssize_t __pread_chk(int fd, void* buffer, size_t size, off_t offset, size_t buffer_size);
+ssize_t __pread64_chk(int fd, void* buffer, size_t size, off64_t offset, size_t buffer_size);
+ssize_t __recv_chk(int fd, void* buffer, size_t size, size_t buffer_size, int flags);
+ssize_t __recvfrom_chk(int fd, void* buffer, size_t size, size_t buffer_size, int flags,
+                       struct sockaddr* address, socklen_t* length);
+int __open_2(const char* path, int flags);
+int __open64_2(const char* path, int flags);
+int __openat_2(int directory, const char* path, int flags);
+int __openat64_2(int directory, const char* path, int flags);
+}
+#define SIAGENT_FORTIFIED_FUNCTIONS(X) \
+    X(__read_chk) X(__pread_chk) X(__pread64_chk) X(__recv_chk) X(__recvfrom_chk) \
+    X(__open_2) X(__open64_2) X(__openat_2) X(__openat64_2)
+#define SIAGENT_DEFINE_REAL(name) siagent::RealFunction<decltype(&::name)> real_##name{#name};
+SIAGENT_FORTIFIED_FUNCTIONS(SIAGENT_DEFINE_REAL)
+#undef SIAGENT_DEFINE_REAL
+
 siagent::RealFunction<decltype(&::pthread_cond_wait)> real_pthread_cond_wait{
     "pthread_cond_wait", kCondVersion};
 siagent::RealFunction<decltype(&::pthread_cond_timedwait)> real_pthread_cond_timedwait{
@@ -64,6 +87,7 @@ siagent::RealFunction<decltype(&::pthread_cond_timedwait)> real_pthread_cond_tim
 __attribute__((constructor(101))) void resolve_blocking_functions() {
 #define SIAGENT_RESOLVE_REAL(name) real_##name.resolve();
     SIAGENT_BLOCKING_FUNCTIONS(SIAGENT_RESOLVE_REAL)
+    SIAGENT_FORTIFIED_FUNCTIONS(SIAGENT_RESOLVE_REAL)
 #undef SIAGENT_RESOLVE_REAL
     real_pthread_cond_wait.resolve();
     real_pthread_cond_timedwait.resolve();
@@ -72,13 +96,15 @@ __attribute__((constructor(101))) void resolve_blocking_functions() {
 // Whether open's variadic mode argument is present (as <fcntl.h>'s __OPEN_NEEDS_MODE).
 bool needs_mode(int flags) { return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE; }
 
-// A lock that may be taken at once is not a wait: try first, time only the contended
-// path. `result` is the try's: 0 taken, EBUSY contended, anything else final.
+// A lock that may be taken at once is not a wait: try first (whoever the caller, whether
+// the profiler runs or not: the uncontended path then costs one try), time only the
+// contended path. The try's result: 0 taken, EBUSY contended, anything else final (as the
+// lock would answer: EOWNERDEAD, EINVAL...).
 template <BlockCall call, typename Lock, typename Try, typename Object>
 int contended_lock(Lock lock, Try attempt, Object* object) {
-    if (!siagent::block_profiling_active()) return lock(object);
     int result = attempt(object);
     if (result != EBUSY) return result;
+    if (!siagent::block_profiling_active()) return lock(object);
     return timed_call<call>(lock, object);
 }
 
@@ -138,6 +164,38 @@ SIAGENT_EXPORT int openat64(int directory, const char* path, int flags, ...) {
 }
 #undef SIAGENT_OPEN_BODY
 
+// io, fortified (the check is glibc's: a size over the buffer's, a mode needed but absent)
+SIAGENT_EXPORT ssize_t __read_chk(int fd, void* buffer, size_t size, size_t buffer_size) {
+    if (size > buffer_size) return real___read_chk.get()(fd, buffer, size, buffer_size);
+    return retrying_call<BlockCall::read>(real_read.get(), fd, buffer, size);
+}
+SIAGENT_EXPORT ssize_t __pread_chk(int fd, void* buffer, size_t size, off_t offset,
+                                   size_t buffer_size) {
+    if (size > buffer_size) return real___pread_chk.get()(fd, buffer, size, offset, buffer_size);
+    return retrying_call<BlockCall::pread>(real_pread.get(), fd, buffer, size, offset);
+}
+SIAGENT_EXPORT ssize_t __pread64_chk(int fd, void* buffer, size_t size, off64_t offset,
+                                     size_t buffer_size) {
+    if (size > buffer_size) return real___pread64_chk.get()(fd, buffer, size, offset, buffer_size);
+    return retrying_call<BlockCall::pread>(real_pread64.get(), fd, buffer, size, offset);
+}
+SIAGENT_EXPORT int __open_2(const char* path, int flags) {
+    if (needs_mode(flags)) return real___open_2.get()(path, flags);
+    return timed_call<BlockCall::open>(real_open.get(), path, flags);
+}
+SIAGENT_EXPORT int __open64_2(const char* path, int flags) {
+    if (needs_mode(flags)) return real___open64_2.get()(path, flags);
+    return timed_call<BlockCall::open>(real_open64.get(), path, flags);
+}
+SIAGENT_EXPORT int __openat_2(int directory, const char* path, int flags) {
+    if (needs_mode(flags)) return real___openat_2.get()(directory, path, flags);
+    return timed_call<BlockCall::openat>(real_openat.get(), directory, path, flags);
+}
+SIAGENT_EXPORT int __openat64_2(int directory, const char* path, int flags) {
+    if (needs_mode(flags)) return real___openat64_2.get()(directory, path, flags);
+    return timed_call<BlockCall::openat>(real_openat64.get(), directory, path, flags);
+}
+
 // network (connect is not repeated: a second connect on a socket whose connection is
 // under way fails with EALREADY; the kernel restarts it under SA_RESTART anyway)
 SIAGENT_EXPORT ssize_t recv(int fd, void* buffer, size_t size, int flags) {
@@ -178,6 +236,19 @@ SIAGENT_EXPORT int accept4(int fd, struct sockaddr* address, socklen_t* length, 
 }
 SIAGENT_EXPORT int connect(int fd, const struct sockaddr* address, socklen_t length) {
     return timed_call<BlockCall::connect>(real_connect.get(), fd, address, length);
+}
+
+// network, fortified
+SIAGENT_EXPORT ssize_t __recv_chk(int fd, void* buffer, size_t size, size_t buffer_size, int flags) {
+    if (size > buffer_size) return real___recv_chk.get()(fd, buffer, size, buffer_size, flags);
+    return retrying_call<BlockCall::recv>(real_recv.get(), fd, buffer, size, flags);
+}
+SIAGENT_EXPORT ssize_t __recvfrom_chk(int fd, void* buffer, size_t size, size_t buffer_size,
+                                      int flags, struct sockaddr* address, socklen_t* length) {
+    if (size > buffer_size)
+        return real___recvfrom_chk.get()(fd, buffer, size, buffer_size, flags, address, length);
+    return retrying_call<BlockCall::recvfrom>(real_recvfrom.get(), fd, buffer, size, flags,
+                                              address, length);
 }
 
 // lock (semaphores are in blocking_timeouts.cpp)

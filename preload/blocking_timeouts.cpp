@@ -29,20 +29,30 @@
 namespace {
 
 using siagent::BlockCall;
-using siagent::block_clock_ns;
 using siagent::InterruptionWatch;
 
 #define SIAGENT_TIMEOUT_FUNCTIONS(X)                                                       \
     X(poll) X(ppoll) X(select) X(pselect) X(epoll_wait) X(epoll_pwait) X(nanosleep)       \
     X(clock_nanosleep) X(usleep) X(sleep) X(sem_wait) X(sem_trywait) X(sem_timedwait)
 
+// Fortified poll and ppoll (see blocking.cpp): called when the count is not a constant.
+extern "C" {
+int __poll_chk(struct pollfd* fds, nfds_t count, int timeout_ms, size_t fds_size);
+int __ppoll_chk(struct pollfd* fds, nfds_t count, const struct timespec* timeout,
+                const sigset_t* mask, size_t fds_size);
+}
+
 #define SIAGENT_DEFINE_REAL(name) siagent::RealFunction<decltype(&::name)> real_##name{#name};
 SIAGENT_TIMEOUT_FUNCTIONS(SIAGENT_DEFINE_REAL)
+SIAGENT_DEFINE_REAL(__poll_chk)
+SIAGENT_DEFINE_REAL(__ppoll_chk)
 #undef SIAGENT_DEFINE_REAL
 
 __attribute__((constructor(101))) void resolve_timeout_functions() {
 #define SIAGENT_RESOLVE_REAL(name) real_##name.resolve();
     SIAGENT_TIMEOUT_FUNCTIONS(SIAGENT_RESOLVE_REAL)
+    SIAGENT_RESOLVE_REAL(__poll_chk)
+    SIAGENT_RESOLVE_REAL(__ppoll_chk)
 #undef SIAGENT_RESOLVE_REAL
 }
 
@@ -65,7 +75,7 @@ timespec from_ns(int64_t ns) {
 template <BlockCall call, typename Attempt>
 void resumable_wait(int64_t timeout_ns, Attempt attempt) {
     bool timing = siagent::block_profiling_active();
-    uint64_t start = block_clock_ns();  // also for the time left after a resumption
+    siagent::BlockStopwatch stopwatch;  // also for the time left after a resumption
     int entry_errno = errno;
     int64_t remaining = timeout_ns;
     for (;;) {
@@ -75,11 +85,11 @@ void resumable_wait(int64_t timeout_ns, Attempt attempt) {
         if (timeout_ns >= 0) {
             // What is left, never below zero: the last attempt then polls once more, as
             // the real call would at its deadline.
-            remaining = timeout_ns - static_cast<int64_t>(block_clock_ns() - start);
+            remaining = timeout_ns - static_cast<int64_t>(stopwatch.elapsed_ns());
             if (remaining < 0) remaining = 0;
         }
     }
-    if (timing) siagent::record_blocked_call(call, block_clock_ns() - start);
+    if (timing) siagent::record_blocked_call(call, stopwatch.elapsed_ns());
 }
 
 // For calls that report failure as -1 with errno.
@@ -93,9 +103,9 @@ int to_ms(int64_t ns) {  // rounds up, as a timeout must not end early
 
 int64_t ms_to_ns(int ms) { return ms < 0 ? -1 : static_cast<int64_t>(ms) * 1'000'000; }
 
-}  // namespace
-
-SIAGENT_EXPORT int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
+// Inlined into both the plain and the fortified entry, so that the block profiler's stack
+// has one interposer frame to skip either way.
+[[gnu::always_inline]] inline int resumed_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
     auto real = real_poll.get();
     if (siagent::inside_agent()) return real(fds, count, timeout_ms);
     int result;
@@ -106,8 +116,8 @@ SIAGENT_EXPORT int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
     return result;
 }
 
-SIAGENT_EXPORT int ppoll(struct pollfd* fds, nfds_t count, const struct timespec* timeout,
-                         const sigset_t* mask) {
+[[gnu::always_inline]] inline int resumed_ppoll(struct pollfd* fds, nfds_t count,
+                                                const struct timespec* timeout, const sigset_t* mask) {
     auto real = real_ppoll.get();
     if (siagent::inside_agent()) return real(fds, count, timeout, mask);
     int result;
@@ -117,6 +127,28 @@ SIAGENT_EXPORT int ppoll(struct pollfd* fds, nfds_t count, const struct timespec
         return interrupted_by_agent(result, watch);
     });
     return result;
+}
+
+}  // namespace
+
+SIAGENT_EXPORT int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
+    return resumed_poll(fds, count, timeout_ms);
+}
+SIAGENT_EXPORT int ppoll(struct pollfd* fds, nfds_t count, const struct timespec* timeout,
+                         const sigset_t* mask) {
+    return resumed_ppoll(fds, count, timeout, mask);
+}
+
+// glibc's check: the array holds fewer than `count` entries.
+SIAGENT_EXPORT int __poll_chk(struct pollfd* fds, nfds_t count, int timeout_ms, size_t fds_size) {
+    if (fds_size / sizeof(*fds) < count) return real___poll_chk.get()(fds, count, timeout_ms, fds_size);
+    return resumed_poll(fds, count, timeout_ms);
+}
+SIAGENT_EXPORT int __ppoll_chk(struct pollfd* fds, nfds_t count, const struct timespec* timeout,
+                               const sigset_t* mask, size_t fds_size) {
+    if (fds_size / sizeof(*fds) < count)
+        return real___ppoll_chk.get()(fds, count, timeout, mask, fds_size);
+    return resumed_ppoll(fds, count, timeout, mask);
 }
 
 // Linux's select writes the time left into `timeout` and leaves the sets alone when it

@@ -35,6 +35,9 @@ siagent::RealFunction<int (*)(int, const struct sigaction*, struct sigaction*)> 
     "sigaction"};
 siagent::RealFunction<SignalFunction> real_signal{"signal"};
 siagent::RealFunction<SignalFunction> real_sigset{"sigset"};
+// What signal() is in a strict ISO C build (<signal.h> redirects it), and its two spellings.
+siagent::RealFunction<SignalFunction> real_sysv_signal{"__sysv_signal"};
+siagent::RealFunction<SignalFunction> real_bsd_signal{"bsd_signal"};
 siagent::RealFunction<MaskFunction> real_pthread_sigmask{"pthread_sigmask"};
 siagent::RealFunction<MaskFunction> real_sigprocmask{"sigprocmask"};
 
@@ -42,6 +45,8 @@ __attribute__((constructor(101))) void resolve_signal_functions() {
     real_sigaction.resolve();
     real_signal.resolve();
     real_sigset.resolve();
+    real_sysv_signal.resolve();
+    real_bsd_signal.resolve();
     real_pthread_sigmask.resolve();
     real_sigprocmask.resolve();
 }
@@ -90,6 +95,24 @@ struct sigaction bsd_action(int signal_number, sighandler_t handler) {
     return action;
 }
 
+// What glibc's __sysv_signal installs: System V semantics, reset to SIG_DFL on delivery,
+// the signal not blocked in its own handler, no restart.
+struct sigaction sysv_action(sighandler_t handler) {
+    struct sigaction action = {};
+    action.sa_handler = handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND | SA_NODEFER;
+    return action;
+}
+
+// signal() and its kin for the signals the agent handles: the application's table entry
+// changes, the agent's handler stays installed.
+sighandler_t install_for_application(int signal_number, struct sigaction action) {
+    struct sigaction previous;
+    siagent::exchange_application_action(signal_number, &action, &previous);
+    return previous.sa_handler;
+}
+
 }  // namespace
 
 bool siagent::application_blocks_profiling_signal() { return application_blocked_sigprof; }
@@ -117,9 +140,23 @@ SIAGENT_EXPORT int sigaction(int signal_number, const struct sigaction* action,
 SIAGENT_EXPORT sighandler_t signal(int signal_number, sighandler_t handler) {
     if (handler == SIG_ERR || !siagent::agent_handles(signal_number))
         return real_signal.get()(signal_number, handler);
-    struct sigaction action = bsd_action(signal_number, handler), previous;
-    siagent::exchange_application_action(signal_number, &action, &previous);
-    return previous.sa_handler;
+    return install_for_application(signal_number, bsd_action(signal_number, handler));
+}
+
+SIAGENT_EXPORT sighandler_t bsd_signal(int signal_number, sighandler_t handler) {
+    if (handler == SIG_ERR || !siagent::agent_handles(signal_number))
+        return real_bsd_signal.get()(signal_number, handler);
+    return install_for_application(signal_number, bsd_action(signal_number, handler));
+}
+
+SIAGENT_EXPORT sighandler_t __sysv_signal(int signal_number, sighandler_t handler) {
+    if (handler == SIG_ERR || !siagent::agent_handles(signal_number))
+        return real_sysv_signal.get()(signal_number, handler);
+    return install_for_application(signal_number, sysv_action(handler));
+}
+
+SIAGENT_EXPORT sighandler_t sysv_signal(int signal_number, sighandler_t handler) {
+    return __sysv_signal(signal_number, handler);
 }
 
 // System V: SIG_HOLD blocks the signal and leaves the disposition; anything else installs

@@ -18,9 +18,9 @@ namespace siagent {
 template <BlockCall call, typename Real, typename... Args>
 inline auto timed_call(Real real, Args... args) {
     if (!block_profiling_active()) return real(args...);
-    uint64_t start = block_clock_ns();
+    BlockStopwatch stopwatch;
     auto result = real(args...);
-    record_blocked_call(call, block_clock_ns() - start);
+    record_blocked_call(call, stopwatch.elapsed_ns());
     return result;
 }
 
@@ -32,7 +32,7 @@ template <BlockCall call, typename Real, typename... Args>
 inline auto retrying_call(Real real, Args... args) {
     if (inside_agent()) return real(args...);
     bool timing = block_profiling_active();
-    uint64_t start = timing ? block_clock_ns() : 0;
+    BlockStopwatch stopwatch(timing);
     int entry_errno = errno;
     decltype(real(args...)) result;
     for (;;) {
@@ -41,7 +41,7 @@ inline auto retrying_call(Real real, Args... args) {
         if (!(result == -1 && errno == EINTR && watch.only_agent_signals())) break;
         errno = entry_errno;
     }
-    if (timing) record_blocked_call(call, block_clock_ns() - start);
+    if (timing) record_blocked_call(call, stopwatch.elapsed_ns());
     return result;
 }
 

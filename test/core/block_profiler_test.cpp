@@ -19,6 +19,33 @@ TEST_CASE("the block clock is monotonic with sub-microsecond steps", "[block]") 
     CHECK(smallest_step < 1000);
 }
 
+TEST_CASE("the interposers' stopwatch agrees with CLOCK_MONOTONIC before and after calibration",
+          "[block]") {
+    auto measure = [] {
+        uint64_t before = block_clock_ns();
+        BlockStopwatch stopwatch;
+        timespec pause{0, 30'000'000};
+        nanosleep(&pause, nullptr);
+        uint64_t measured = stopwatch.elapsed_ns();
+        return std::pair<uint64_t, uint64_t>(measured, block_clock_ns() - before);
+    };
+    std::string error;
+    REQUIRE(block_profiler().start(10'000'000, 64, error));
+    auto [uncalibrated, truth0] = measure();
+    CHECK(uncalibrated <= truth0);
+    CHECK(uncalibrated >= truth0 - 100'000);
+    // Calibration needs 10 ms since the tick clock's origin, which start() took.
+    timespec settle{0, 20'000'000};
+    nanosleep(&settle, nullptr);
+    block_profiler().calibrate_clock();
+    if (ticks_are_tsc()) CHECK(block_detail::ns_per_tick_q32.load() != 0);
+    auto [calibrated, truth1] = measure();
+    INFO("stopwatch " << calibrated << " ns, CLOCK_MONOTONIC " << truth1 << " ns");
+    CHECK(static_cast<double>(calibrated) <= truth1 * 1.01);
+    CHECK(static_cast<double>(calibrated) >= truth1 * 0.99 - 100'000);
+    block_profiler().stop();
+}
+
 TEST_CASE("Poisson sampling over blocked time estimates every call size without bias", "[block]") {
     // 1 µs reads by the million, 2 ms and 50 ms waits by the thousand,
     // interleaved, with the default 10 ms mean: each class's estimate within 5 %.

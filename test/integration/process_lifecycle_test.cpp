@@ -73,7 +73,7 @@ TEST_CASE("exit() while other threads still burn CPU writes the final profile") 
 }
 
 TEST_CASE("an application that takes SIGPROF for itself gets exactly its own signals, and the agent keeps profiling") {
-    for (const char* mode : {"handler", "default"}) {
+    for (const char* mode : {"handler", "default", "sysv_default", "bsd_default"}) {
         TemporaryDirectory dir;
         RunResult plain = run({program("own_sigprof"), mode}, {});
         RunResult profiled = run({program("own_sigprof"), mode}, profiling_into(dir));

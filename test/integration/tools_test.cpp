@@ -117,6 +117,7 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
         "siagent_span_begin", "siagent_span_begin_profiled", "siagent_span_end",  // spans
         "pthread_create",                                                  // threads
         "sigaction", "signal", "sigset", "pthread_sigmask", "sigprocmask",  // signals
+        "bsd_signal", "sysv_signal", "__sysv_signal",
         "unshare", "setns",                                                // namespaces
         "malloc", "free", "calloc", "realloc", "reallocarray", "memalign",  // malloc
         "posix_memalign", "aligned_alloc", "valloc", "pvalloc", "malloc_usable_size",
@@ -128,6 +129,9 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
         "pthread_rwlock_wrlock", "pwrite", "pwrite64", "read", "readv", "recv", "recvfrom",
         "recvmmsg", "recvmsg", "select", "sem_timedwait", "sem_wait", "send", "sendmmsg",
         "sendmsg", "sendto", "sleep", "usleep", "wait4", "waitpid", "write", "writev",
+        // their fortified entry points (-D_FORTIFY_SOURCE)
+        "__open64_2", "__open_2", "__openat64_2", "__openat_2", "__poll_chk", "__ppoll_chk",
+        "__pread64_chk", "__pread_chk", "__read_chk", "__recv_chk", "__recvfrom_chk",
     };
     for (const char* form : {"_Znwm", "_Znam"})  // operator new, new[]
         for (const char* variant : {"", "RKSt9nothrow_t", "St11align_val_t", "St11align_val_tRKSt9nothrow_t"})

@@ -1,8 +1,10 @@
 // Known truth: this program owns SIGPROF. In mode "handler" it installs its own handler and
 // its own setitimer(ITIMER_PROF) profiler, and counts the signals it gets: it must get its
 // own (si_code SI_KERNEL) and never a POSIX-timer signal (SI_TIMER) of the agent's. In mode
-// "default" it resets SIGPROF to SIG_DFL and burns CPU: the agent's timers must not kill it.
-// Exits 0 when what it saw is right. Usage: own_sigprof handler|default
+// "default" it resets SIGPROF to SIG_DFL and burns CPU: the agent's timers must not kill it;
+// "sysv_default" and "bsd_default" do the same through __sysv_signal (what signal() is in a
+// strict ISO C build) and bsd_signal. Exits 0 when what it saw is right.
+// Usage: own_sigprof handler|default|sysv_default|bsd_default
 #include <sys/time.h>
 
 #include <atomic>
@@ -11,6 +13,11 @@
 #include <cstring>
 
 #include "burn.h"
+
+extern "C" {
+sighandler_t __sysv_signal(int signal_number, sighandler_t handler);
+sighandler_t bsd_signal(int signal_number, sighandler_t handler);
+}
 
 namespace {
 
@@ -30,8 +37,10 @@ int main(int argc, char** argv) {
     const char* mode = argc > 1 ? argv[1] : "handler";
     // Let the agent's timers run first, so that they are really armed when we take over.
     BURN_UNITS(50);
-    if (strcmp(mode, "default") == 0) {
-        signal(SIGPROF, SIG_DFL);
+    if (strstr(mode, "default") != nullptr) {
+        if (strcmp(mode, "sysv_default") == 0) __sysv_signal(SIGPROF, SIG_DFL);
+        else if (strcmp(mode, "bsd_default") == 0) bsd_signal(SIGPROF, SIG_DFL);
+        else signal(SIGPROF, SIG_DFL);
         burn_with_own_profiler();
         return 0;
     }
