@@ -21,7 +21,7 @@ inline constexpr int kBlockCategories = 5;
     X(send, network) X(sendto, network) X(sendmsg, network) X(sendmmsg, network)     \
     X(accept, network) X(accept4, network) X(connect, network) X(poll, network)      \
     X(ppoll, network) X(select, network) X(pselect, network) X(epoll_wait, network)  \
-    X(epoll_pwait, network)                                                          \
+    X(epoll_pwait, network) X(epoll_pwait2, network)                                 \
     X(pthread_mutex_lock, lock) X(pthread_rwlock_rdlock, lock)                       \
     X(pthread_rwlock_wrlock, lock) X(sem_wait, lock) X(sem_timedwait, lock)          \
     X(flock, lock) X(fcntl, lock)                                                    \

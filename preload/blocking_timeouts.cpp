@@ -32,7 +32,8 @@ using siagent::BlockCall;
 using siagent::InterruptionWatch;
 
 #define SIAGENT_TIMEOUT_FUNCTIONS(X)                                                       \
-    X(poll) X(ppoll) X(select) X(pselect) X(epoll_wait) X(epoll_pwait) X(nanosleep)       \
+    X(poll) X(ppoll) X(select) X(pselect) X(epoll_wait) X(epoll_pwait) X(epoll_pwait2)      \
+    X(nanosleep)                                                                           \
     X(clock_nanosleep) X(usleep) X(sleep) X(sem_wait) X(sem_trywait) X(sem_timedwait)
 
 // Fortified poll and ppoll (see blocking.cpp): called when the count is not a constant.
@@ -197,6 +198,19 @@ SIAGENT_EXPORT int epoll_pwait(int epoll, struct epoll_event* events, int capaci
     int result;
     resumable_wait<BlockCall::epoll_pwait>(ms_to_ns(timeout_ms), [&](int64_t left, auto& watch) {
         result = real(epoll, events, capacity, to_ms(left), mask);
+        return interrupted_by_agent(result, watch);
+    });
+    return result;
+}
+
+SIAGENT_EXPORT int epoll_pwait2(int epoll, struct epoll_event* events, int capacity,
+                                const struct timespec* timeout, const sigset_t* mask) {
+    auto real = real_epoll_pwait2.get();
+    if (siagent::inside_agent()) return real(epoll, events, capacity, timeout, mask);
+    int result;
+    resumable_wait<BlockCall::epoll_pwait2>(timeout ? to_ns(*timeout) : -1, [&](int64_t left, auto& watch) {
+        timespec remaining = from_ns(left);
+        result = real(epoll, events, capacity, timeout ? &remaining : nullptr, mask);
         return interrupted_by_agent(result, watch);
     });
     return result;

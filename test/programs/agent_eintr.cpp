@@ -1,7 +1,7 @@
 // Known truth: no blocking call of this program is ever interrupted, because nothing in it
 // sends a signal; the agent's own profiling signals (run it at 1000 Hz) must never make
 // one fail with EINTR or end early. Threads loop on a blocking read from a pipe fed by a
-// writer, on short nanosleeps, on sem_wait fed by a poster, and on poll and usleep
+// writer, on short nanosleeps, on sem_wait fed by a poster, and on poll, epoll_pwait2 and usleep
 // timeouts, and check every
 // return value. The loops are
 // mostly system calls, so that a timer expiring on a tick often finds the thread inside a
@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -86,11 +87,18 @@ void* poster(void*) {
 
 void* poller(void*) {
     pollfd never_ready = {pipe_fds[1], 0, 0};
+    int empty_epoll = epoll_create1(EPOLL_CLOEXEC);
+    const timespec one_ms = {0, 1'000'000};
+    epoll_event event;
     while (!stop) {
         int64_t started = now_ns();
         if (poll(&never_ready, 1, 1) != 0) fail("poll");
         if (now_ns() - started < 1'000'000) fail("poll ended early");
+        started = now_ns();
+        if (epoll_pwait2(empty_epoll, &event, 1, &one_ms, nullptr) != 0) fail("epoll_pwait2");
+        if (now_ns() - started < 1'000'000) fail("epoll_pwait2 ended early");
     }
+    close(empty_epoll);
     return nullptr;
 }
 
