@@ -50,7 +50,8 @@ TEST_CASE("go tool pprof reads every file the agent writes, with names and lines
 
 TEST_CASE("siagent top prints the hot spots of the demo, ranked, with file:line") {
     TemporaryDirectory dir;
-    // 400 requests (about 1,300 samples): 25 % and 20 % are then 4 standard deviations apart.
+    // 400 requests (about 1,300 samples): the 5-point gap between 25 % and 20 % is then 2.7
+    // standard deviations of its estimate (1.9 with 200).
     REQUIRE(run({program("demo_hotspots"), "400"},
                 {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()}, {"SI_CPU_SAMPLING_HZ", "1000"}})
                 .exit_code == 0);
