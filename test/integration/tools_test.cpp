@@ -50,9 +50,9 @@ TEST_CASE("go tool pprof reads every file the agent writes, with names and lines
 
 TEST_CASE("siagent top prints the hot spots of the demo, ranked, with file:line") {
     TemporaryDirectory dir;
-    // 400 requests (about 1,300 samples): the 5-point gap between 25 % and 20 % is then 2.7
+    // 800 requests (about 2,600 samples): the 5-point gap between 25 % and 20 % is then 3.8
     // standard deviations of its estimate (1.9 with 200).
-    REQUIRE(run({program("demo_hotspots"), "400"},
+    REQUIRE(run({program("demo_hotspots"), "800"},
                 {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()}, {"SI_CPU_SAMPLING_HZ", "1000"}})
                 .exit_code == 0);
     std::vector<std::string> argv = {siagent_cli(), "top"};
