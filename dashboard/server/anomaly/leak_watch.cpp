@@ -1,14 +1,12 @@
 #include "dashboard/server/anomaly/leak_watch.h"
 
 #include "dashboard/server/anomaly/anomaly_text.h"
+#include "dashboard/server/anomaly/growing_sites.h"
 #include "dashboard/server/anomaly/statistics.h"
 #include "dashboard/server/json_out.h"
-#include "dashboard/server/profile_query.h"
 
 namespace siagent::dashboard::anomaly {
 namespace {
-
-constexpr size_t kMaxProfileNodes = 50'000;
 
 bool is_memory_series(const ReportToStore& report) {
     return !report.blob && report.series.category == "memory" &&
@@ -16,7 +14,7 @@ bool is_memory_series(const ReportToStore& report) {
 }
 
 std::string message_of(const std::string& series, const LeakFinding& finding, double unit_bytes,
-                       const std::vector<Leak>& sites) {
+                       const std::vector<GrowingSite>& sites) {
     const double seconds = static_cast<double>(finding.to - finding.from);
     std::string message = series + " grew steadily by " + bytes_text(finding.slope_per_second * seconds * unit_bytes) +
                           " in " + short_number(seconds) + " s (" + bytes_text(finding.slope_per_second * 3600 * unit_bytes) +
@@ -26,20 +24,20 @@ std::string message_of(const std::string& series, const LeakFinding& finding, do
     for (size_t i = 0; i < sites.size(); ++i) {
         if (i > 0) message += ", ";
         message += site_text(sites[i].function, sites[i].file, sites[i].line) + " +" +
-                   bytes_text(sites[i].growth_bytes_per_s * 3600) + "/h";
+                   bytes_text(sites[i].growth_bytes_per_second * 3600) + "/h";
     }
     return message;
 }
 
 std::string detail_of(const std::string& series, const LeakFinding& finding, const std::string& environment,
-                      const std::string& host, const std::vector<Leak>& sites) {
+                      const std::string& host, const std::vector<GrowingSite>& sites) {
     JsonOut out;
     out.object().field("series", series).field("from", finding.from).field("to", finding.to);
     out.field("slope_per_second", finding.slope_per_second).field("relative_growth", finding.relative_growth);
     out.field("z", finding.z).key("sites").array();
-    for (const Leak& site : sites) {
+    for (const GrowingSite& site : sites) {
         out.object().field("function", site.function).field("file", site.file).field("line", site.line);
-        out.field("growth_bytes_per_second", site.growth_bytes_per_s).end_object();
+        out.field("growth_bytes_per_second", site.growth_bytes_per_second).field("z", site.z).end_object();
     }
     out.end_array().key("profile").object().field("kind", "inuse").field("from", finding.from);
     out.field("to", finding.to).field("environment", environment).field("host", host).end_object();
@@ -84,9 +82,7 @@ std::vector<AnomalyRow> LeakWatch::observe(Storage& storage, const AppScope& sco
         filter.to = finding.to;
         filter.environment = environment;
         filter.host = host;
-        std::vector<Leak> sites;
-        if (auto profile = merge_profile(storage, scope, "inuse", filter, kMaxProfileNodes)) sites = profile->leaks;
-        if (sites.size() > kSitesReported) sites.resize(kSitesReported);
+        const auto sites = growing_sites(storage, scope, filter, kSitesReported);
         const std::string& series = report->series.name;
         AnomalyRow row;
         row.time = report->timestamp;

@@ -1,8 +1,7 @@
 // The leak rule in the server: one LeakTrend per memory series ("Heap in use" and "Current
 // RSS" of category memory) of each app, environment and host, fed at ingest. A finding
 // becomes an anomaly of kind "leak" naming the allocation sites whose in-use bytes grew the
-// most over the window, from the stored "Heap in use" profiles (early against late
-// reports, merge_profile's leak list). Bounded: past max_series series an arbitrary one is
+// most over the window, from the stored "Heap in use" profiles (growing_sites.h). Bounded: past max_series series an arbitrary one is
 // dropped (it refills its window if it comes back). Thread-safe.
 #pragma once
 
