@@ -23,6 +23,12 @@ std::string bytes_text(double bytes) {
     return text;
 }
 
+std::string duration_text(double seconds) {
+    if (seconds < 120) return short_number(std::round(seconds)) + " s";
+    if (seconds < 7200) return short_number(std::round(seconds / 60)) + " min";
+    return short_number(std::round(seconds / 360) / 10) + " h";
+}
+
 std::string percent_text(double share) {
     char text[32];
     std::snprintf(text, sizeof text, "%.1f %%", share * 100);

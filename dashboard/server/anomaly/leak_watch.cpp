@@ -17,7 +17,7 @@ std::string message_of(const std::string& series, const LeakFinding& finding, do
                        const std::vector<GrowingSite>& sites) {
     const double seconds = static_cast<double>(finding.to - finding.from);
     std::string message = series + " grew steadily by " + bytes_text(finding.slope_per_second * seconds * unit_bytes) +
-                          " in " + short_number(seconds) + " s (" + bytes_text(finding.slope_per_second * 3600 * unit_bytes) +
+                          " in " + duration_text(seconds) + " (" + bytes_text(finding.slope_per_second * 3600 * unit_bytes) +
                           "/h, +" + percent_text(finding.relative_growth) + " per window)";
     if (sites.empty()) return message + "; no heap-in-use profile in the window names the allocation sites";
     message += "; growing most: ";

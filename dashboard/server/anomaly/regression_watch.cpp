@@ -4,10 +4,10 @@
 #include <optional>
 
 #include "dashboard/server/anomaly/anomaly_text.h"
+#include "dashboard/server/anomaly/sampled_profile.h"
 #include "dashboard/server/anomaly/share_rise.h"
 #include "dashboard/server/anomaly/statistics.h"
 #include "dashboard/server/json_out.h"
-#include "dashboard/server/profile_query.h"
 
 namespace siagent::dashboard::anomaly {
 namespace {
@@ -15,6 +15,7 @@ namespace {
 using namespace std::string_literals;
 
 constexpr size_t kMaxProfileNodes = 50'000;
+constexpr size_t kMaxRowsPerSide = 60;
 constexpr int64_t kVersionLookback = 90 * 86400;
 constexpr const char* kKinds[] = {"cpu", "alloc", "block"};
 
@@ -35,12 +36,11 @@ Side load_side(Storage& storage, const AppScope& scope, const std::string& kind,
     filter.version = version;
     filter.environment = environment;
     Side side{version, from, to, "", "", 0, {}};
-    if (auto profile = merge_profile(storage, scope, kind, filter, kMaxProfileNodes)) {
-        side.category = profile->category;
-        side.name = profile->name;
-        side.reports = profile->reports;
-        side.shares = function_shares(profile->tree);
-    }
+    const SampledProfile profile = sampled_profile(storage, scope, kind, filter, kMaxRowsPerSide, kMaxProfileNodes);
+    side.category = profile.category;
+    side.name = profile.name;
+    side.reports = profile.reports;
+    side.shares = function_shares(profile.tree);
     return side;
 }
 
@@ -85,8 +85,8 @@ AnomalyRow row_of(const std::string& kind, const std::string& basis, const Side&
     row.unit = "share";
     row.score = 1 - normal_upper_tail(rise.z);
     const std::string against = basis == "version" ? "version " + after.version + " against " + before.version
-                                                   : "the last " + short_number(static_cast<double>(after.to - after.from)) +
-                                                         " s against the period before";
+                                                   : "the last " + duration_text(static_cast<double>(after.to - after.from)) +
+                                                         " against the period before";
     row.message = site_text(rise.function, rise.file, rise.line) + ": " + percent_text(rise.before) + " → " +
                   percent_text(rise.after) + " of " + after.name + ", " + against + " (z " + short_number(rise.z) + ")";
     JsonOut out;

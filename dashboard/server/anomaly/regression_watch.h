@@ -6,8 +6,9 @@
 //     its last period of data;
 //   - by period: the last period against the one before it, all versions.
 // with share_rises (statistical test on effective sample counts, Bonferroni). Cost per
-// check: at most 3 kinds x 4 merged profiles, each bounded by kMaxProfileNodes nodes and
-// read through the hourly rollups for long periods.
+// check: at most 3 kinds x 4 profiles, each merged from at most 60 stored rows (evenly
+// thinned, sampled_profile.h; hourly rollups stand for whole hours of a period) of at most
+// 50,000 nodes.
 // One anomaly per episode: a version regression is reported once per (function, version
 // pair); a period regression once until a check finds that function back to normal, and
 // not at all when the version comparison already reported it. Thread-safe.

@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "dashboard/server/anomaly/anomaly_text.h"
 #include "dashboard/server/anomaly/statistics.h"
 
 using namespace siagent::dashboard::anomaly;
@@ -73,4 +74,17 @@ TEST_CASE("statistics: Poisson upper tail against exact sums", "[dashboard][anom
     CHECK(poisson_upper_tail(0, 5) == 1);
     CHECK(poisson_upper_tail(50, 5) < 1e-20);
     CHECK(poisson_upper_tail(3, 0) == 0);
+}
+
+TEST_CASE("anomaly text: sizes, durations, shares and sites as messages print them", "[dashboard][anomaly]") {
+    CHECK(bytes_text(512) == "512 B");
+    CHECK(bytes_text(1.5 * 1024 * 1024) == "1.5 MiB");
+    CHECK(bytes_text(72.0 * 1024 * 1024) == "72 MiB");
+    CHECK(duration_text(45) == "45 s");
+    CHECK(duration_text(1800) == "30 min");
+    CHECK(duration_text(21600) == "6 h");
+    CHECK(duration_text(9000) == "2.5 h");
+    CHECK(percent_text(0.2) == "20.0 %");
+    CHECK(site_text("f", "a.cpp", 3) == "f (a.cpp:3)");
+    CHECK(site_text("f", "", 0) == "f");
 }
