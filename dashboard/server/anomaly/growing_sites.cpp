@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "dashboard/server/anomaly/sampled_profile.h"
 #include "dashboard/server/anomaly/statistics.h"
 #include "dashboard/server/hotspots.h"
 
@@ -12,6 +13,7 @@ namespace {
 constexpr size_t kMaxNodes = 50'000;
 constexpr size_t kMaxCandidates = 200;
 constexpr size_t kMinReports = 4;
+constexpr size_t kMaxReports = 120;  // evenly thinned past that
 constexpr double kMinZ = 1.64;
 
 using FunctionKey = std::pair<std::string, std::string>;  // function, file
@@ -26,7 +28,7 @@ struct Snapshot {
 std::vector<GrowingSite> growing_sites(Storage& storage, const AppScope& scope, const QueryFilter& window,
                                        size_t max_sites) {
     std::vector<Snapshot> snapshots;
-    storage.for_each_profile(scope, "memory-profile", "Heap in use", window, [&](const ProfileRow& row) {
+    for_each_thinned_row(storage, scope, "memory-profile", "Heap in use", window, kMaxReports, [&](const ProfileRow& row) {
         auto tree = CallTree::decode(row.blob, kMaxNodes);
         if (!tree || row.reports < 1) return;
         Snapshot snapshot{row.timestamp, {}};

@@ -23,8 +23,8 @@ struct GrowingSite {
 };
 
 // Sites with a rising trend (z >= 1.64, one-sided p 0.05) in the window, the fastest first,
-// at most `max_sites`. Only the kMaxCandidates largest functions of the last report are
-// tested, so the cost is bounded by the window's report count.
+// at most `max_sites`. At most 120 reports of the window are read (evenly thinned) and only
+// the 200 largest functions of the last one are tested, so the cost is bounded.
 std::vector<GrowingSite> growing_sites(Storage& storage, const AppScope& scope, const QueryFilter& window,
                                        size_t max_sites);
 

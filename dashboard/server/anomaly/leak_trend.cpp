@@ -23,10 +23,14 @@ std::optional<LeakFinding> LeakTrend::add(int64_t time, double value, double byt
     // Thinning: points closer than window / max_points replace the newest kept one, so the
     // window holds at most max_points whatever the report interval.
     const int64_t spacing = config_.window / static_cast<int64_t>(std::max<size_t>(config_.max_points, 1));
-    if (points_.size() >= 2 && time - points_[points_.size() - 2].first < spacing) points_.back() = {time, value};
+    const bool replaces = points_.size() >= 2 && time - points_[points_.size() - 2].first < spacing;
+    if (replaces) points_.back() = {time, value};
     else points_.emplace_back(time, value);
     while (!points_.empty() && points_.front().first < time - config_.window) points_.pop_front();
 
+    // Decisions are taken on kept points only: at most max_points per window, whatever the
+    // report interval (a replaced point is decided when the next one is kept).
+    if (replaces) return std::nullopt;
     const std::vector<std::pair<int64_t, double>> points(points_.begin(), points_.end());
     const double span = static_cast<double>(points.back().first - points.front().first);
     if (points.size() < config_.min_points || span < config_.min_fill * static_cast<double>(config_.window)) {

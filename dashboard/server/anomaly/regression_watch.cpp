@@ -15,7 +15,7 @@ namespace {
 using namespace std::string_literals;
 
 constexpr size_t kMaxProfileNodes = 50'000;
-constexpr size_t kMaxRowsPerSide = 60;
+constexpr size_t kMaxRowsPerSide = 30;
 constexpr int64_t kVersionLookback = 90 * 86400;
 constexpr const char* kKinds[] = {"cpu", "alloc", "block"};
 

@@ -6,7 +6,7 @@
 //     its last period of data;
 //   - by period: the last period against the one before it, all versions.
 // with share_rises (statistical test on effective sample counts, Bonferroni). Cost per
-// check: at most 3 kinds x 4 profiles, each merged from at most 60 stored rows (evenly
+// check: at most 3 kinds x 4 profiles, each merged from at most 30 stored rows (evenly
 // thinned, sampled_profile.h; hourly rollups stand for whole hours of a period) of at most
 // 50,000 nodes.
 // One anomaly per episode: a version regression is reported once per (function, version

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "dashboard/server/call_tree.h"
@@ -19,6 +20,12 @@ struct SampledProfile {
     size_t reports = 0;          // reports merged (a rollup counts for its reports)
     CallTree tree;               // summed, not averaged
 };
+
+// Calls `row` for at most `max_rows` of the series' rows in the filter, evenly thinned
+// (every k-th, k = ceil(rows / max_rows)), in storage order; returns how many rows the range held.
+size_t for_each_thinned_row(Storage& storage, const AppScope& scope, const std::string& category,
+                            const std::string& name, const QueryFilter& filter, size_t max_rows,
+                            const std::function<void(const ProfileRow&)>& row);
 
 SampledProfile sampled_profile(Storage& storage, const AppScope& scope, const std::string& kind,
                                const QueryFilter& filter, size_t max_rows, size_t max_nodes);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 namespace siagent::dashboard::anomaly {
 
@@ -20,11 +19,19 @@ double mann_kendall_z(const std::vector<std::pair<int64_t, double>>& points) {
     }
     // Ties (equal values) shrink the variance: each group of t equal values removes
     // t(t-1)(2t+5)/18.
-    std::map<double, double> ties;
-    for (const auto& point : points) ties[point.second] += 1;
+    std::vector<double> sorted;
+    sorted.reserve(n);
+    for (const auto& point : points) sorted.push_back(point.second);
+    std::sort(sorted.begin(), sorted.end());
     const double count = static_cast<double>(n);
     double variance = count * (count - 1) * (2 * count + 5);
-    for (const auto& [value, t] : ties) variance -= t * (t - 1) * (2 * t + 5);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && sorted[j] == sorted[i]) ++j;
+        const double t = static_cast<double>(j - i);
+        variance -= t * (t - 1) * (2 * t + 5);
+        i = j;
+    }
     variance /= 18;
     if (variance <= 0) return 0;
     if (s > 0) return (s - 1) / std::sqrt(variance);
