@@ -71,13 +71,16 @@ double poisson_upper_tail(double observed, double expected) {
     const double k = std::ceil(observed);
     if (k <= 0) return 1;
     if (expected <= 0) return 0;
-    // Sum the terms from k upwards until they no longer matter; the terms fall once
-    // i > expected, and k is far above expected whenever this tail is small.
+    // Large means: the normal approximation (with continuity correction) is accurate and
+    // the exact sum would take too many terms.
+    if (expected > 1000) return normal_upper_tail((k - 0.5 - expected) / std::sqrt(expected));
+    // Sum the terms from k upwards until they no longer matter (they fall once i > expected);
+    // at most a few thousand terms.
     double total = 0;
-    for (double i = k; i < k + 1000 + 10 * expected; ++i) {
+    for (double i = k; i < std::max(k, expected) + 2000; ++i) {
         const double term = std::exp(i * std::log(expected) - expected - std::lgamma(i + 1));
         total += term;
-        if (i > expected && term < total * 1e-12) break;
+        if (i > expected && term <= total * 1e-12) break;
     }
     return std::min(total, 1.0);
 }

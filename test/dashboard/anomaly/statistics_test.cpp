@@ -74,6 +74,11 @@ TEST_CASE("statistics: Poisson upper tail against exact sums", "[dashboard][anom
     CHECK(poisson_upper_tail(0, 5) == 1);
     CHECK(poisson_upper_tail(50, 5) < 1e-20);
     CHECK(poisson_upper_tail(3, 0) == 0);
+    // Far tails and huge counts end quickly and stay in [0, 1].
+    CHECK(poisson_upper_tail(1e9, 0.5) == 0);
+    CHECK(poisson_upper_tail(1e9, 1e9) == Approx(0.5).margin(0.01));
+    CHECK(poisson_upper_tail(1000, 1000) == Approx(0.5042052).margin(1e-6));  // exact sum (checked in Python)
+    CHECK(poisson_upper_tail(1100, 1001) == Approx(normal_upper_tail(98.5 / std::sqrt(1001.0))).epsilon(0.02));
 }
 
 TEST_CASE("anomaly text: sizes, durations, shares and sites as messages print them", "[dashboard][anomaly]") {
