@@ -91,6 +91,9 @@ Response handle_agent(ServerContext& context, const Request& request, std::strin
         context.storage.add_anomalies(
             process.app_id,
             context.metric_watch.observe(process.app_id, envelope.app_environment, envelope.host_name, reports));
+        context.storage.add_anomalies(process.app_id,
+                                      context.anomaly_rules.observe(context.storage, context.settings.anomaly_rules,
+                                                                    *account, process, envelope, reports, context.now()));
         return json_response(http::status::ok, "{}");
     }
     const bool active = decide_activation(context, process);

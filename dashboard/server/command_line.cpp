@@ -11,6 +11,8 @@ const char* const kUsage =
     "usage: siagent-dashboard --data DIR [--listen HOST:PORT] [--web DIR]\n"
     "                         [--tls-cert FILE --tls-key FILE] [--retention 7d]\n"
     "                         [--retention-check 1h] [--activation-window 5m] [--threads 2]\n"
+    "                         [--leak-window 6h] [--regression-period 1h]\n"
+    "                         [--regression-interval 10m] [--error-warmup 1h]\n"
     "       siagent-dashboard user add --data DIR --email EMAIL --role owner|member|viewer\n"
     "                         [--account NAME]\n"
     "       siagent-dashboard anomalies --csv FILE [--threshold 0.9]\n";
@@ -49,10 +51,29 @@ std::optional<Failure> read_listen(const std::string& text, ServeOptions& option
     return std::nullopt;
 }
 
+std::optional<Failure> check_rule_floors(const anomaly::RuleSettings& rules) {
+    using anomaly::RuleSettings;
+    const std::pair<const char*, std::pair<int64_t, int64_t>> floors[] = {
+        {"leak-window", {rules.leak_window, RuleSettings::kMinLeakWindow}},
+        {"regression-period", {rules.regression_period, RuleSettings::kMinRegressionPeriod}},
+        {"regression-interval", {rules.regression_interval, RuleSettings::kMinRegressionInterval}},
+        {"error-warmup", {rules.error_warmup, RuleSettings::kMinErrorWarmup}}};
+    for (const auto& [name, value] : floors) {
+        if (value.first < value.second) {
+            return usage_error(std::string("--") + name + " must be at least " + std::to_string(value.second) + "s");
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, ServeOptions& options) {
     const std::map<std::string, int64_t*> durations = {{"retention", &options.retention_seconds},
                                                         {"retention-check", &options.retention_check_seconds},
-                                                        {"activation-window", &options.activation_window_seconds}};
+                                                        {"activation-window", &options.activation_window_seconds},
+                                                        {"leak-window", &options.anomaly_rules.leak_window},
+                                                        {"regression-period", &options.anomaly_rules.regression_period},
+                                                        {"regression-interval", &options.anomaly_rules.regression_interval},
+                                                        {"error-warmup", &options.anomaly_rules.error_warmup}};
     for (auto& [name, value] : flags) {
         if (name == "data") options.data = value;
         else if (name == "web") options.web = value;
@@ -73,6 +94,7 @@ std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, Ser
         }
     }
     if (options.data.empty()) return usage_error("--data DIR is required");
+    if (auto failure = check_rule_floors(options.anomaly_rules)) return failure;
     if (options.tls_cert.empty() != options.tls_key.empty()) return usage_error("--tls-cert and --tls-key go together");
     return std::nullopt;
 }

@@ -1,6 +1,8 @@
 // The command line of siagent-dashboard:
 //   siagent-dashboard --data DIR [--listen HOST:PORT] [--web DIR] [--tls-cert F --tls-key F]
 //                     [--retention 7d] [--retention-check 1h] [--activation-window 5m] [--threads 2]
+//                     [--leak-window 6h] [--regression-period 1h] [--regression-interval 10m]
+//                     [--error-warmup 1h]
 //   siagent-dashboard user add --data DIR --email E --role owner|member|viewer [--account NAME]
 //   siagent-dashboard anomalies --csv FILE [--threshold 0.9]
 #pragma once
@@ -11,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "dashboard/server/anomaly/rule_settings.h"
 #include "dashboard/server/result.h"
 
 namespace siagent::dashboard {
@@ -25,6 +28,7 @@ struct ServeOptions {
     int64_t retention_check_seconds = 3600;
     int64_t activation_window_seconds = 300;
     int threads = 2;
+    anomaly::RuleSettings anomaly_rules;
 };
 
 struct UserAddOptions {

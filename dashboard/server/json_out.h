@@ -33,6 +33,8 @@ public:
     JsonOut& value(size_t number) { return done(writer_.Uint64(number)); }
     JsonOut& value(double number) { return done(std::isfinite(number) ? writer_.Double(number) : writer_.Null()); }
     JsonOut& null() { return done(writer_.Null()); }
+    // Already-serialised JSON (of this server's own making), written as it is.
+    JsonOut& raw(std::string_view json) { return done(writer_.RawValue(json.data(), json.size(), rapidjson::kObjectType)); }
     template <class T>
     JsonOut& value(const std::optional<T>& maybe) {
         return maybe ? value(*maybe) : null();

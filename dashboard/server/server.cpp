@@ -59,7 +59,8 @@ int run_server(const ServeOptions& options) {
     settings.web_root = web_root(options);
     settings.activation_window_seconds = options.activation_window_seconds;
     settings.secure_cookies = !options.tls_cert.empty();
-    ServerContext context{storage, settings, LoginLimiter(), anomaly::MetricWatch()};
+    settings.anomaly_rules = options.anomaly_rules;
+    ServerContext context{storage, settings, LoginLimiter(), anomaly::MetricWatch(), anomaly::AnomalyRules()};
     auto tls = tls_context(options);
 
     asio::io_context io(options.threads);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "dashboard/server/anomaly/anomaly_rules.h"
 #include "dashboard/server/anomaly/metric_watch.h"
 #include "dashboard/server/input_limits.h"
 #include "dashboard/server/login_limiter.h"
@@ -21,6 +22,7 @@ struct ServerSettings {
     int64_t live_process_seconds = 300;         // a process not heard from for longer is gone
     int64_t session_seconds = 7 * 24 * 3600;
     bool secure_cookies = false;                // set when serving HTTPS
+    anomaly::RuleSettings anomaly_rules;        // leak, regression and error rule time scales
 };
 
 struct ServerContext {
@@ -28,6 +30,7 @@ struct ServerContext {
     ServerSettings settings;
     LoginLimiter login_limiter;
     anomaly::MetricWatch metric_watch;  // one detector per metric series, fed at upload
+    anomaly::AnomalyRules anomaly_rules;  // leaks, regressions, errors, fed at upload
 
     int64_t now() const {
         return std::chrono::duration_cast<std::chrono::seconds>(

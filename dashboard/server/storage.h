@@ -116,8 +116,9 @@ struct ReportToStore {
     bool crash = false;
 };
 
-// A flagged point of a metric series (kind "metric"); id and acknowledged are the stored
-// row's (ignored when adding).
+// A flagged point of a metric series (kind "metric"), a leak, a hot-spot regression or an
+// error anomaly (docs/anomaly-detection.md); id and acknowledged are the stored row's
+// (ignored when adding).
 struct AnomalyRow {
     int64_t id = 0;
     int64_t time = 0;
@@ -127,6 +128,14 @@ struct AnomalyRow {
     double score = 0;
     std::string message;
     bool acknowledged = false;
+    std::string detail;  // a JSON object of kind-specific fields, or empty
+};
+
+// What the error rules need to know of an app's past: when it was created and its distinct
+// error signatures (crash, type, site; frames for crashes), each with its first time.
+struct ErrorHistory {
+    int64_t app_created = 0;
+    std::vector<ErrorRow> signatures;
 };
 
 struct ProcessKey {
@@ -164,6 +173,8 @@ public:
     virtual void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) = 0;
 
     virtual void add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) = 0;
+    // Errors stored for the app with timestamps before `before`, at most `max_rows` signatures.
+    virtual ErrorHistory error_history(int64_t app_id, int64_t before, size_t max_rows) = 0;
 
     // Activation (agent side: the app id comes from record_process).
     virtual AppSettings app_settings(int64_t app_id) = 0;

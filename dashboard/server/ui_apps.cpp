@@ -101,7 +101,9 @@ Response anomalies(ServerContext& context, const Request& request, const Session
             out.field("category", a.category).field("name", a.name).field("host", a.host);
             out.field("environment", a.environment).field("value", a.value);
             out.field("unit", a.unit).field("score", a.score);
-            out.field("message", a.message).field("acknowledged", a.acknowledged).end_object();
+            out.field("message", a.message).field("acknowledged", a.acknowledged);
+            if (!a.detail.empty()) out.key("detail").raw(a.detail);
+            out.end_object();
         }
         out.end_array().end_object();
         return json_response(http::status::ok, out.str());

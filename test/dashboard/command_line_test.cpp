@@ -39,6 +39,28 @@ TEST_CASE("serve options", "[dashboard][cli]") {
     CHECK_FALSE(parse({"--data", "d", "--bogus", "1"}));
 }
 
+TEST_CASE("anomaly rule options: defaults, durations and floors", "[dashboard][cli]") {
+    auto defaults = parse({"--data", "d"});
+    REQUIRE(defaults);
+    CHECK(defaults->serve.anomaly_rules.leak_window == 6 * 3600);
+    CHECK(defaults->serve.anomaly_rules.regression_period == 3600);
+    CHECK(defaults->serve.anomaly_rules.regression_interval == 600);
+    CHECK(defaults->serve.anomaly_rules.error_warmup == 3600);
+    auto fast = parse({"--data", "d", "--leak-window", "20s", "--regression-period", "1m", "--regression-interval", "1",
+                       "--error-warmup", "3s"});
+    REQUIRE(fast);
+    CHECK(fast->serve.anomaly_rules.leak_window == 20);
+    CHECK(fast->serve.anomaly_rules.regression_period == 60);
+    CHECK(fast->serve.anomaly_rules.regression_interval == 1);
+    CHECK(fast->serve.anomaly_rules.error_warmup == 3);
+    auto too_short = parse({"--data", "d", "--leak-window", "5s"});
+    REQUIRE_FALSE(too_short);
+    CHECK(too_short.failure().reason.find("--leak-window must be at least 10s") != std::string::npos);
+    CHECK_FALSE(parse({"--data", "d", "--regression-period", "9s"}));
+    CHECK_FALSE(parse({"--data", "d", "--regression-interval", "0s"}));
+    CHECK_FALSE(parse({"--data", "d", "--error-warmup", "soon"}));
+}
+
 TEST_CASE("user add", "[dashboard][cli]") {
     auto command = parse({"user", "add", "--data", "d", "--email", "e@x", "--role", "viewer", "--account", "acme"});
     REQUIRE(command);

@@ -8,49 +8,11 @@
 
 #include "dashboard/server/profile_query.h"
 #include "dashboard/server/secrets.h"
+#include "test/dashboard/storage_fixtures.h"
 
 using namespace siagent::dashboard;
+using namespace siagent::testing;
 
-namespace {
-
-constexpr int64_t kNow = 1'700'000'000;
-
-struct TempDatabase {
-    std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                ("siagent-storage-" + std::to_string(::getpid()) + "-" + random_hex(4));
-    TempDatabase() { std::filesystem::create_directories(dir); }
-    ~TempDatabase() { std::filesystem::remove_all(dir); }
-    std::string path() const { return (dir / "siagent.db").string(); }
-};
-
-Envelope envelope(const std::string& app, const std::string& host, int64_t pid, const std::string& version = "1.0") {
-    Envelope e;
-    e.runtime_type = "native";
-    e.app_name = app;
-    e.host_name = host;
-    e.process_id = pid;
-    e.run_id = "run" + std::to_string(pid) + "abcdef";
-    e.app_version = version;
-    e.app_environment = "prod";
-    e.extra = "{}";
-    return e;
-}
-
-ReportToStore cpu_report(int64_t timestamp, double burn, double idle) {
-    CallTree tree;
-    const uint32_t main = tree.child(CallTree::kRoot, "main (demo.cpp:3)");
-    tree.add(tree.child(main, "burn (demo.cpp:10)"), burn);
-    tree.add(tree.child(main, "idle (demo.cpp:20)"), idle);
-    tree.make_inclusive();
-    ReportToStore report;
-    report.series = SeriesKey{"profile", "cpu-profile", "CPU usage", "percent"};
-    report.timestamp = timestamp;
-    report.value = burn + idle;
-    report.blob = tree.encode();
-    return report;
-}
-
-}  // namespace
 
 TEST_CASE("storage: accounts, users, sessions and keys round-trip", "[dashboard][storage]") {
     TempDatabase db;
@@ -163,7 +125,7 @@ TEST_CASE("storage: the schema is migrated once and data survives reopening", "[
     sqlite::Connection connection(db.path(), false);
     auto version = connection.prepare("PRAGMA user_version");
     REQUIRE(version.step());
-    CHECK(version.integer(0) == 3);
+    CHECK(version.integer(0) == 4);
     auto mode = connection.prepare("PRAGMA journal_mode");
     REQUIRE(mode.step());
     CHECK(mode.text(0) == "wal");

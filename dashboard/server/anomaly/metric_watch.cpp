@@ -1,7 +1,8 @@
 #include "dashboard/server/anomaly/metric_watch.h"
 
+#include "dashboard/server/anomaly/anomaly_text.h"
+
 #include <algorithm>
-#include <cstdio>
 #include <numeric>
 
 namespace siagent::dashboard::anomaly {
@@ -21,16 +22,10 @@ std::string series_key(int64_t app_id, const std::string& environment, const std
     return key;
 }
 
-std::string number(double value) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.4g", value);
-    return text;
-}
-
 std::string message_of(const ReportToStore& report, const PointResult& result) {
     std::string unit = report.series.unit.empty() ? "" : " " + report.series.unit;
-    return report.series.category + " / " + report.series.name + " at " + number(report.value) + unit +
-           ", expected about " + number(result.expected) + unit + " (" + number(result.z) + " deviations)";
+    return report.series.category + " / " + report.series.name + " at " + short_number(report.value) + unit +
+           ", expected about " + short_number(result.expected) + unit + " (" + short_number(result.z) + " deviations)";
 }
 
 }  // namespace

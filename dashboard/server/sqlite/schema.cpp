@@ -76,7 +76,12 @@ CREATE INDEX anomalies_by_app ON anomalies(app_id, time);
 CREATE INDEX anomalies_by_time ON anomalies(time);
 )sql";
 
-constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3};
+// Kind-specific fields of leak, regression and error anomalies, as a JSON object.
+constexpr const char* kAnomalyDetail = R"sql(
+ALTER TABLE anomalies ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3, kAnomalyDetail};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

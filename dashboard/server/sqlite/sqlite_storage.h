@@ -41,6 +41,7 @@ public:
     ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) override;
     void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) override;
     void add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) override;
+    ErrorHistory error_history(int64_t app_id, int64_t before, size_t max_rows) override;
 
     AppSettings app_settings(int64_t app_id) override;
     bool set_app_settings(const AppScope& scope, const AppSettings& settings) override;

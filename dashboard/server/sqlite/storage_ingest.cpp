@@ -82,10 +82,10 @@ void SqliteStorage::add_anomalies(int64_t app_id, const std::vector<AnomalyRow>&
     Transaction transaction(*db);
     for (const AnomalyRow& a : anomalies) {
         db->prepare(
-              "INSERT INTO anomalies(app_id, time, kind, category, name, host, environment, value, unit, score, message) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              "INSERT INTO anomalies(app_id, time, kind, category, name, host, environment, value, unit, score, message,"
+              " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(app_id, a.time, a.kind, a.category, a.name, a.host, a.environment, a.value, a.unit, a.score,
-                  a.message)
+                  a.message, a.detail)
             .run();
     }
     transaction.commit();

@@ -160,16 +160,39 @@ std::vector<ErrorRow> SqliteStorage::errors(const AppScope& scope, const QueryFi
     });
 }
 
+ErrorHistory SqliteStorage::error_history(int64_t app_id, int64_t before, size_t max_rows) {
+    auto db = reader();
+    ErrorHistory history;
+    auto app = db->prepare("SELECT created FROM apps WHERE id = ?");
+    if (app.bind(app_id).step()) history.app_created = app.integer(0);
+    // Frames tell crashes apart (their signature); exceptions are told apart by type and site.
+    auto row = db->prepare(
+        "SELECT crash, MIN(timestamp), type, site, CASE WHEN crash THEN frames ELSE '' END AS signature_frames"
+        " FROM errors WHERE app_id = ?1 AND timestamp < ?2 GROUP BY crash, type, site, signature_frames LIMIT ?3");
+    row.bind(app_id, before, static_cast<int64_t>(max_rows));
+    history.signatures = collect(row, [](const Statement& e) {
+        ErrorRow error;
+        error.crash = e.integer(0) != 0;
+        error.time = e.integer(1);
+        error.type = e.text(2);
+        error.site = e.text(3);
+        error.frames = e.text(4);
+        return error;
+    });
+    return history;
+}
+
 std::vector<AnomalyRow> SqliteStorage::anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) {
     auto db = reader();
     auto row = db->prepare(
         "SELECT n.id, n.time, n.kind, n.category, n.name, n.host, n.environment, n.value, n.unit, n.score,"
-        " n.message, n.acknowledged FROM anomalies n JOIN apps a ON a.id = n.app_id"
+        " n.message, n.acknowledged, n.detail FROM anomalies n JOIN apps a ON a.id = n.app_id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND n.time BETWEEN ?3 AND ?4 ORDER BY n.time DESC, n.id DESC LIMIT ?5");
     row.bind(scope.app_id, scope.account_id, from, to, static_cast<int64_t>(max_rows));
     return collect(row, [](const Statement& n) {
         return AnomalyRow{n.integer(0), n.integer(1), n.text(2), n.text(3),  n.text(4),          n.text(5),
-                          n.text(6),    n.real(7),    n.text(8), n.real(9), n.text(10), n.integer(11) != 0};
+                          n.text(6),    n.real(7),    n.text(8), n.real(9), n.text(10), n.integer(11) != 0,
+                          n.text(12)};
     });
 }
 

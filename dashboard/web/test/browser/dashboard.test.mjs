@@ -320,8 +320,9 @@ scenario('the Anomalies tab lists flagged points and acknowledging one closes it
   await rows.first().waitFor();
   assert.equal(await rows.count(), 2);
   const open = rows.filter({ hasText: 'memory / Current RSS' });
-  assert.equal(await open.locator('td').nth(3).textContent(), '912 MiB');
-  assert.equal(await open.locator('td').nth(4).textContent(), '0.98');
+  assert.equal(await open.locator('td').nth(1).textContent(), 'Metric');
+  assert.equal(await open.locator('td').nth(4).textContent(), '912 MiB');
+  assert.equal(await open.locator('td').nth(5).textContent(), '0.98');
   assert.match(await open.textContent(), /expected about/);
   assert.equal(await rows.filter({ hasText: 'cpu / CPU usage' }).getByText('Acknowledged').count(), 1);
   await screenshot(page, config, 'anomalies');
@@ -342,6 +343,46 @@ scenario('the Anomalies tab lists flagged points and acknowledging one closes it
   const demoRow = page.locator('.apps-table tbody tr', { has: page.locator('a.app-link', { hasText: /^demo$/ }) });
   await demoRow.waitFor();
   assert.equal(await demoRow.locator('.badge-warning').count(), 0, 'no open anomaly left');
+});
+
+scenario('leaks, regressions and new errors read by kind and link to the heap profile, compare view and errors', mockOnly, async (page) => {
+  await openApp(page, config);
+  await page.getByLabel('Time range', { exact: true }).selectOption('7d');
+  await openTab(page, 'Anomalies');
+  const card = page.getByRole('region', { name: 'Anomalies' });
+  const rowOf = (kind) => card.locator(`tbody tr[data-kind="${kind}"]`);
+  await rowOf('leak').waitFor();
+  const link = async (kind) => new URL((await rowOf(kind).locator('a.anomaly-chart').getAttribute('href')).slice(1), 'http://x');
+
+  const leak = rowOf('leak');
+  assert.equal(await leak.locator('td').nth(1).textContent(), 'Leak');
+  assert.equal(await leak.locator('td').nth(2).textContent(), 'Heap in use: cache_put');
+  assert.equal(await leak.locator('td').nth(4).textContent(), '12 MiB/h');
+  const heap = await link('leak');
+  assert.equal(heap.pathname, '/apps/1/inuse');
+  assert.equal(Number(heap.searchParams.get('to')) - Number(heap.searchParams.get('from')), 21600);
+  assert.equal(heap.searchParams.get('host'), 'web-1');
+
+  const regression = rowOf('regression');
+  assert.equal(await regression.locator('td').nth(1).textContent(), 'Regression');
+  assert.equal(await regression.locator('td').nth(2).textContent(), 'escape_html (CPU)');
+  assert.equal(await regression.locator('td').nth(4).textContent(), '8.0 % → 31.0 %');
+  const compare = await link('regression');
+  assert.equal(compare.pathname, '/apps/1/compare');
+  assert.equal(compare.searchParams.get('cmp_mode'), 'versions');
+  assert.equal(compare.searchParams.get('cmp_a'), '1.2');
+  assert.equal(compare.searchParams.get('cmp_b'), '1.3');
+  assert.equal(compare.searchParams.get('cmp_kind'), 'cpu');
+
+  const error = rowOf('error');
+  assert.equal(await error.locator('td').nth(2).textContent(), 'TimeoutError');
+  assert.match(await error.textContent(), /New exception type TimeoutError at fetch_upstream/);
+  assert.equal((await link('error')).pathname, '/apps/1/errors');
+  await screenshot(page, config, 'anomalies-kinds');
+
+  await regression.locator('a.anomaly-chart').click();
+  await page.locator('.compare-view').waitFor();
+  assert.equal(await page.locator('select[name="cmp_mode"]').inputValue(), 'versions');
 });
 
 scenario('logging out returns to the login page and ends the session', {}, async (page) => {

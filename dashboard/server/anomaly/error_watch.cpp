@@ -1,0 +1,106 @@
+#include "dashboard/server/anomaly/error_watch.h"
+
+#include <algorithm>
+
+#include "dashboard/server/anomaly/anomaly_text.h"
+#include "dashboard/server/json_out.h"
+
+namespace siagent::dashboard::anomaly {
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        lines.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return lines;
+}
+
+std::string times(double count) { return short_number(count) + (count == 1 ? " time" : " times"); }
+
+std::string message_of(const ErrorFinding& finding) {
+    const std::string at = finding.site.empty() ? "" : " at " + finding.site;
+    if (finding.rule == "new_type") return "New exception type " + finding.type + at + ", " + times(finding.count);
+    if (finding.rule == "new_site") return finding.type + " thrown from a new site" + at + ", " + times(finding.count);
+    if (finding.rule == "new_crash") {
+        std::string where;
+        for (size_t i = 0; i < std::min<size_t>(finding.frames.size(), 3); ++i) where += (i ? " ← " : " at ") + finding.frames[i];
+        return "New crash signature " + finding.type + where + ", " + times(finding.count);
+    }
+    return "Exceptions jumped to " + short_number(finding.count) + " in one report, about " +
+           short_number(finding.expected) + " expected from the recent rate";
+}
+
+AnomalyRow row_of(const ErrorFinding& finding, const ReportToStore& report, const std::string& environment,
+                  const std::string& host, double score) {
+    AnomalyRow row;
+    row.time = report.timestamp;
+    row.kind = "error";
+    row.category = report.series.category;
+    row.name = finding.rule == "rate_jump" ? report.series.name : finding.type;
+    row.host = host;
+    row.environment = environment;
+    row.value = finding.count;
+    row.score = score;
+    row.message = message_of(finding);
+    JsonOut out;
+    out.object().field("rule", finding.rule).field("type", finding.type).field("site", finding.site);
+    out.field("frames", finding.frames).field("count", finding.count).field("expected", finding.expected);
+    row.detail = out.end_object().str();
+    return row;
+}
+
+bool is_error_report(const ReportToStore& report) { return report.blob && report.series.category == "error-profile"; }
+
+}  // namespace
+
+ErrorWatch::App& ErrorWatch::app(Storage& storage, int64_t app_id, int64_t stored_before) {
+    auto found = apps_.find(app_id);
+    if (found != apps_.end()) return found->second;
+    if (apps_.size() >= kMaxApps) apps_.erase(apps_.begin());
+    App& app = apps_[app_id];
+    const ErrorHistory history = storage.error_history(app_id, stored_before, kMaxSignatures);
+    app.created = history.app_created;
+    for (const ErrorRow& error : history.signatures) {
+        app.novelty.remember(error.crash, error.type, error.site, lines_of(error.frames));
+    }
+    return app;
+}
+
+std::vector<AnomalyRow> ErrorWatch::observe(Storage& storage, const ProcessKey& process, const std::string& environment,
+                                            const std::string& host, const std::vector<ReportToStore>& reports,
+                                            int64_t warmup_seconds) {
+    std::vector<const ReportToStore*> errors;
+    for (const ReportToStore& report : reports) {
+        if (is_error_report(report)) errors.push_back(&report);
+    }
+    if (errors.empty()) return {};
+    std::stable_sort(errors.begin(), errors.end(),
+                     [](const ReportToStore* a, const ReportToStore* b) { return a->timestamp < b->timestamp; });
+    std::vector<AnomalyRow> rows;
+    std::lock_guard lock(mutex_);
+    // This upload's errors are already stored: the history is what came before them.
+    App& known = app(storage, process.app_id, errors.front()->timestamp);
+    for (const ReportToStore* report : errors) {
+        const bool warming_up = report->timestamp < known.created + warmup_seconds;
+        for (const ErrorFinding& finding : known.novelty.observe(report->errors, report->crash, warming_up)) {
+            rows.push_back(row_of(finding, *report, environment, host, 1.0));
+        }
+        if (report->crash) continue;
+        double count = 0;
+        for (const ErrorEvent& event : report->errors) count += event.count;
+        count = std::max(count, report->value);
+        if (rates_.size() >= kMaxProcesses && !rates_.count(process.process_id)) rates_.erase(rates_.begin());
+        if (auto jump = rates_[process.process_id].add(report->timestamp, count, warming_up)) {
+            ErrorFinding finding{"rate_jump", "", "", {}, jump->count, jump->expected};
+            rows.push_back(row_of(finding, *report, environment, host, 1 - jump->tail));
+        }
+    }
+    return rows;
+}
+
+}  // namespace siagent::dashboard::anomaly

@@ -1,0 +1,39 @@
+// The leak rule in the server: one LeakTrend per memory series ("Heap in use" and "Current
+// RSS" of category memory) of each app, environment and host, fed at ingest. A finding
+// becomes an anomaly of kind "leak" naming the allocation sites whose in-use bytes grew the
+// most over the window, from the stored "Heap in use" profiles (growing_sites.h). Bounded: past max_series series an arbitrary one is
+// dropped (it refills its window if it comes back). Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dashboard/server/anomaly/leak_trend.h"
+#include "dashboard/server/storage.h"
+
+namespace siagent::dashboard::anomaly {
+
+class LeakWatch {
+public:
+    static constexpr size_t kDefaultMaxSeries = 100'000;
+    static constexpr size_t kSitesReported = 3;
+
+    explicit LeakWatch(size_t max_series = kDefaultMaxSeries) : max_series_(max_series) {}
+
+    std::vector<AnomalyRow> observe(Storage& storage, const AppScope& scope, const std::string& environment,
+                                    const std::string& host, const std::vector<ReportToStore>& reports,
+                                    int64_t window_seconds);
+
+private:
+    std::mutex mutex_;
+    size_t max_series_;
+    std::unordered_map<std::string, LeakTrend> trends_;
+};
+
+// Bytes per unit of a memory series, 0 for a unit that is not a size.
+double bytes_per_unit(const std::string& unit);
+
+}  // namespace siagent::dashboard::anomaly

@@ -1,0 +1,166 @@
+#include "dashboard/server/anomaly/regression_watch.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "dashboard/server/anomaly/anomaly_text.h"
+#include "dashboard/server/anomaly/sampled_profile.h"
+#include "dashboard/server/anomaly/share_rise.h"
+#include "dashboard/server/anomaly/statistics.h"
+#include "dashboard/server/json_out.h"
+
+namespace siagent::dashboard::anomaly {
+namespace {
+
+using namespace std::string_literals;
+
+constexpr size_t kMaxProfileNodes = 50'000;
+constexpr size_t kMaxRowsPerSide = 30;
+constexpr int64_t kVersionLookback = 90 * 86400;
+constexpr const char* kKinds[] = {"cpu", "alloc", "block"};
+
+// One side of a comparison: which data, and its shares.
+struct Side {
+    std::string version;  // empty: all versions
+    int64_t from = 0, to = 0;
+    std::string category, name;
+    size_t reports = 0;
+    std::vector<FunctionShare> shares;
+};
+
+Side load_side(Storage& storage, const AppScope& scope, const std::string& kind, const std::string& environment,
+               const std::string& version, int64_t from, int64_t to) {
+    QueryFilter filter;
+    filter.from = from;
+    filter.to = to;
+    filter.version = version;
+    filter.environment = environment;
+    Side side{version, from, to, "", "", 0, {}};
+    const SampledProfile profile = sampled_profile(storage, scope, kind, filter, kMaxRowsPerSide, kMaxProfileNodes);
+    side.category = profile.category;
+    side.name = profile.name;
+    side.reports = profile.reports;
+    side.shares = function_shares(profile.tree);
+    return side;
+}
+
+struct PreviousVersion {
+    std::string version;
+    int64_t last_seen = 0;
+};
+
+// The version last seen before `version`'s first process appeared.
+std::optional<PreviousVersion> previous_version(Storage& storage, const AppScope& scope, const std::string& version,
+                                                const std::string& environment, int64_t now) {
+    QueryFilter filter;
+    filter.from = now - kVersionLookback;
+    filter.to = now;
+    filter.environment = environment;
+    const auto processes = storage.processes(scope, filter);
+    int64_t current_start = now;
+    for (const ProcessRow& p : processes) {
+        if (p.version == version) current_start = std::min(current_start, p.first_seen);
+    }
+    std::optional<PreviousVersion> previous;
+    for (const ProcessRow& p : processes) {
+        if (p.version == version || p.version.empty() || p.first_seen > current_start) continue;
+        if (!previous || p.last_seen > previous->last_seen) previous = PreviousVersion{p.version, p.last_seen};
+    }
+    return previous;
+}
+
+void side_json(JsonOut& out, const char* name, const Side& side) {
+    out.key(name).object().field("version", side.version).field("from", side.from).field("to", side.to).end_object();
+}
+
+AnomalyRow row_of(const std::string& kind, const std::string& basis, const Side& before, const Side& after,
+                  const ShareRise& rise, const std::string& environment, int64_t now) {
+    AnomalyRow row;
+    row.time = now;
+    row.kind = "regression";
+    row.category = after.category;
+    row.name = rise.function;
+    row.environment = environment;
+    row.value = rise.after;
+    row.unit = "share";
+    row.score = 1 - normal_upper_tail(rise.z);
+    const std::string against = basis == "version" ? "version " + after.version + " against " + before.version
+                                                   : "the last " + duration_text(static_cast<double>(after.to - after.from)) +
+                                                         " against the period before";
+    row.message = site_text(rise.function, rise.file, rise.line) + ": " + percent_text(rise.before) + " → " +
+                  percent_text(rise.after) + " of " + after.name + ", " + against + " (z " + short_number(rise.z) + ")";
+    JsonOut out;
+    out.object().field("profile_kind", kind).field("basis", basis).field("function", rise.function);
+    out.field("file", rise.file).field("line", rise.line).field("before_share", rise.before);
+    out.field("after_share", rise.after).field("z", rise.z);
+    side_json(out, "before", before);
+    side_json(out, "after", after);
+    row.detail = out.end_object().str();
+    return row;
+}
+
+}  // namespace
+
+bool RegressionWatch::due(const std::string& key, int64_t now, int64_t interval) {
+    std::lock_guard lock(mutex_);
+    auto found = last_check_.find(key);
+    if (found != last_check_.end() && now - found->second < interval) return false;
+    if (found == last_check_.end() && last_check_.size() >= kMaxRemembered) last_check_.clear();
+    last_check_[key] = now;
+    return true;
+}
+
+bool RegressionWatch::start_episode(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    if (episodes_.size() >= kMaxRemembered) episodes_.clear();
+    return episodes_.insert(key).second;
+}
+
+void RegressionWatch::end_episodes_except(const std::string& prefix, const std::set<std::string>& active) {
+    std::lock_guard lock(mutex_);
+    for (auto it = episodes_.lower_bound(prefix); it != episodes_.end() && it->compare(0, prefix.size(), prefix) == 0;) {
+        it = active.count(*it) ? std::next(it) : episodes_.erase(it);
+    }
+}
+
+std::vector<AnomalyRow> RegressionWatch::observe(Storage& storage, const AppScope& scope, const std::string& version,
+                                                 const std::string& environment, const RuleSettings& settings,
+                                                 int64_t now) {
+    const std::string app_key = std::to_string(scope.app_id) + '\0' + environment + '\0';
+    if (!due(app_key, now, settings.regression_interval)) return {};
+    const int64_t period = settings.regression_period;
+    std::optional<PreviousVersion> previous;
+    if (!version.empty()) previous = previous_version(storage, scope, version, environment, now);
+
+    std::vector<AnomalyRow> rows;
+    for (const std::string kind : kKinds) {
+        std::set<std::string> by_version;  // functions the version comparison flagged now or before
+        if (previous) {
+            const Side before = load_side(storage, scope, kind, environment, previous->version,
+                                          previous->last_seen - period, previous->last_seen);
+            const Side after = load_side(storage, scope, kind, environment, version, now - period, now);
+            for (const ShareRise& rise : share_rises(before.shares, before.reports, after.shares, after.reports)) {
+                const std::string function_key = app_key + kind + '\0' + rise.function + '\0' + rise.file;
+                by_version.insert(function_key);
+                if (start_episode(function_key + "\0version\0"s + previous->version + '\0' + version)) {
+                    rows.push_back(row_of(kind, "version", before, after, rise, environment, now));
+                }
+            }
+        }
+        const Side before = load_side(storage, scope, kind, environment, "", now - 2 * period, now - period);
+        const Side after = load_side(storage, scope, kind, environment, "", now - period, now);
+        const std::string period_prefix = app_key + kind + "\0period\0"s;
+        std::set<std::string> active;
+        for (const ShareRise& rise : share_rises(before.shares, before.reports, after.shares, after.reports)) {
+            const std::string function_key = app_key + kind + '\0' + rise.function + '\0' + rise.file;
+            const std::string episode = period_prefix + rise.function + '\0' + rise.file;
+            active.insert(episode);
+            if (by_version.count(function_key)) continue;
+            if (start_episode(episode)) rows.push_back(row_of(kind, "period", before, after, rise, environment, now));
+        }
+        end_episodes_except(period_prefix, active);
+    }
+    return rows;
+}
+
+}  // namespace siagent::dashboard::anomaly

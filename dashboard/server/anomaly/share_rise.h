@@ -1,0 +1,52 @@
+// The hot-spot regression rule: which functions' shares of a profile rose significantly
+// from a "before" profile to an "after" one. Stored trees keep values, not sample counts,
+// so every report counts as kEffectiveSamplesPerReport samples (docs/anomaly-detection.md,
+// "Effective sample count"); a rollup standing for n reports counts n times that. A
+// function is reported when, all together:
+//   - its self share rose by at least min_increase (absolute) and to at least
+//     min_ratio times its share before;
+//   - a one-sided two-proportion z-test on the effective counts is significant at
+//     alpha / m, m the number of functions compared (Bonferroni);
+//   - both sides hold at least min_reports reports.
+// Small profiles (few reports) get few effective samples and so cannot cry wolf.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "dashboard/server/call_tree.h"
+
+namespace siagent::dashboard::anomaly {
+
+constexpr double kEffectiveSamplesPerReport = 100;
+
+struct ShareRiseConfig {
+    double min_increase = 0.05;
+    double min_ratio = 1.25;
+    double alpha = 0.001;
+    size_t min_reports = 2;
+    size_t max_findings = 3;  // per comparison, the largest increases first
+};
+
+struct FunctionShare {
+    std::string function, file;
+    int line = 0;
+    double share = 0;  // of the profile's total self value, in [0, 1]
+};
+
+// Self shares per function (and file) of a merged tree, largest first.
+std::vector<FunctionShare> function_shares(const CallTree& tree);
+
+struct ShareRise {
+    std::string function, file;
+    int line = 0;
+    double before = 0, after = 0;  // shares
+    double z = 0;
+};
+
+std::vector<ShareRise> share_rises(const std::vector<FunctionShare>& before, size_t before_reports,
+                                   const std::vector<FunctionShare>& after, size_t after_reports,
+                                   const ShareRiseConfig& config = {});
+
+}  // namespace siagent::dashboard::anomaly

@@ -1,0 +1,70 @@
+// Shared by the tests that run against a real SQLite storage: a temporary database, an
+// agent's envelope, a small CPU profile report.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dashboard/server/call_tree.h"
+#include "dashboard/server/secrets.h"
+#include "dashboard/server/storage.h"
+
+namespace siagent::testing {
+
+using dashboard::CallTree;
+using dashboard::Envelope;
+using dashboard::ReportToStore;
+using dashboard::SeriesKey;
+
+constexpr int64_t kNow = 1'700'000'000;
+
+struct TempDatabase {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("siagent-storage-" + std::to_string(::getpid()) + "-" + dashboard::random_hex(4));
+    TempDatabase() { std::filesystem::create_directories(dir); }
+    ~TempDatabase() { std::filesystem::remove_all(dir); }
+    std::string path() const { return (dir / "siagent.db").string(); }
+};
+
+inline Envelope envelope(const std::string& app, const std::string& host, int64_t pid,
+                         const std::string& version = "1.0") {
+    Envelope e;
+    e.runtime_type = "native";
+    e.app_name = app;
+    e.host_name = host;
+    e.process_id = pid;
+    e.run_id = "run" + std::to_string(pid) + "abcdef";
+    e.app_version = version;
+    e.app_environment = "prod";
+    e.extra = "{}";
+    return e;
+}
+
+// A profile report of `series`: main calling each (frame, self value) of `leaves`.
+inline ReportToStore profile_report(const SeriesKey& series, int64_t timestamp,
+                                    const std::vector<std::pair<std::string, double>>& leaves) {
+    CallTree tree;
+    const uint32_t main = tree.child(CallTree::kRoot, "main (demo.cpp:3)");
+    ReportToStore report;
+    for (const auto& [frame, value] : leaves) {
+        tree.add(tree.child(main, frame), value);
+        report.value += value;
+    }
+    tree.make_inclusive();
+    report.series = series;
+    report.timestamp = timestamp;
+    report.blob = tree.encode();
+    return report;
+}
+
+// main calling burn and idle, with those self values.
+inline ReportToStore cpu_report(int64_t timestamp, double burn, double idle) {
+    return profile_report(SeriesKey{"profile", "cpu-profile", "CPU usage", "percent"}, timestamp,
+                          {{"burn (demo.cpp:10)", burn}, {"idle (demo.cpp:20)", idle}});
+}
+
+}  // namespace siagent::testing
