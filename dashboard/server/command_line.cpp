@@ -11,6 +11,8 @@ const char* const kUsage =
     "usage: siagent-dashboard --data DIR [--listen HOST:PORT] [--web DIR]\n"
     "                         [--tls-cert FILE --tls-key FILE] [--retention 7d]\n"
     "                         [--retention-check 1h] [--activation-window 5m] [--threads 2]\n"
+    "                         [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h]\n"
+    "                         [--notify-retry 5s]\n"
     "       siagent-dashboard user add --data DIR --email EMAIL --role owner|member|viewer\n"
     "                         [--account NAME]\n"
     "       siagent-dashboard anomalies --csv FILE [--threshold 0.9]\n";
@@ -52,12 +54,21 @@ std::optional<Failure> read_listen(const std::string& text, ServeOptions& option
 std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, ServeOptions& options) {
     const std::map<std::string, int64_t*> durations = {{"retention", &options.retention_seconds},
                                                         {"retention-check", &options.retention_check_seconds},
-                                                        {"activation-window", &options.activation_window_seconds}};
+                                                        {"activation-window", &options.activation_window_seconds},
+                                                        {"notify-cooldown", &options.notify_cooldown_seconds},
+                                                        {"notify-retry", &options.notify_retry_seconds}};
     for (auto& [name, value] : flags) {
         if (name == "data") options.data = value;
         else if (name == "web") options.web = value;
         else if (name == "tls-cert") options.tls_cert = value;
         else if (name == "tls-key") options.tls_key = value;
+        else if (name == "webhook-ca") options.webhook_ca = value;
+        else if (name == "public-url") {
+            if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
+                return usage_error("--public-url wants http(s)://host[:port][/path]");
+            }
+            options.public_url = value;
+        }
         else if (name == "listen") {
             if (auto failure = read_listen(value, options)) return failure;
         } else if (name == "threads") {

@@ -1,5 +1,5 @@
 // What every request handler shares: the storage, the bounds, the login limiter, the
-// metric detectors, the clock. Handlers hold no other state; the context outlives every session.
+// metric detectors, the notifier, the clock. Handlers hold no other state; the context outlives every session.
 #pragma once
 
 #include <chrono>
@@ -8,11 +8,16 @@
 #include <functional>
 
 #include "dashboard/server/anomaly/metric_watch.h"
+#include "dashboard/server/anomaly_sink.h"
 #include "dashboard/server/input_limits.h"
 #include "dashboard/server/login_limiter.h"
 #include "dashboard/server/storage.h"
 
 namespace siagent::dashboard {
+
+namespace notify {
+class Notifier;
+}
 
 struct ServerSettings {
     Limits limits;
@@ -28,6 +33,8 @@ struct ServerContext {
     ServerSettings settings;
     LoginLimiter login_limiter;
     anomaly::MetricWatch metric_watch;  // one detector per metric series, fed at upload
+    AnomalySink* anomaly_sink = nullptr;    // notified of unmuted anomalies; null: none
+    notify::Notifier* notifier = nullptr;   // webhooks; null: notifications not set up
 
     int64_t now() const {
         return std::chrono::duration_cast<std::chrono::seconds>(
