@@ -1,21 +1,25 @@
 // Anomalies tab: the points the server's detectors flagged in the range, newest first,
-// each with an Acknowledge button (viewers only read).
+// each with an Acknowledge button and a mute control (viewers only read). Anomalies of a
+// muted rule are dimmed and show the rule's state (anomaly_mute.js).
 import { api } from '../api.js';
 import { formatTime, formatValue } from '../lib/format.js';
 import { formatRoute } from '../lib/route.js';
 import { h, replaceChildren } from './dom.js';
 import { loadInto, emptyState } from './states.js';
+import { muteControl, ruleState } from './anomaly_mute.js';
 
-export function renderAnomaliesPanel(panel, { appId, scope, signal, session }) {
+export function renderAnomaliesPanel(panel, ctx) {
+  const { appId, scope, signal, session } = ctx;
   const canAcknowledge = session?.user?.role !== 'viewer';
+  const reload = () => renderAnomaliesPanel(panel, ctx);
   loadInto(panel, { loadingText: 'Loading anomalies…',
     fetch: () => api.anomalies(appId, { from: scope.from, to: scope.to }, signal),
-    render: ({ anomalies = [] }) => anomaliesCard(appId, anomalies, canAcknowledge) });
+    render: ({ anomalies = [] }) => anomaliesCard(appId, anomalies, canAcknowledge, reload) });
 }
 
-function anomaliesCard(appId, anomalies, canAcknowledge) {
+function anomaliesCard(appId, anomalies, canAcknowledge, reload) {
   const sorted = [...anomalies].sort((a, b) => b.time - a.time);
-  const open = sorted.filter((a) => !a.acknowledged).length;
+  const open = sorted.filter((a) => !a.acknowledged && !a.muted && !a.rule).length;
   return h('div.card', { role: 'region', 'aria-label': 'Anomalies' },
     h('div.card-header', {}, h('h2', {}, 'Anomalies'), h('span.muted', {}, `${open} open in range`)),
     sorted.length === 0
@@ -27,7 +31,7 @@ function anomaliesCard(appId, anomalies, canAcknowledge) {
           h('th', { scope: 'col' }, 'Host'), h('th.num', { scope: 'col' }, 'Value'),
           h('th.num', { scope: 'col' }, 'Score'), h('th', { scope: 'col' }, 'What changed'),
           h('th', { scope: 'col' }, 'Status'))),
-        h('tbody', {}, sorted.map((a) => anomalyRow(appId, a, canAcknowledge))))));
+        h('tbody', {}, sorted.map((a) => anomalyRow(appId, a, canAcknowledge, reload))))));
 }
 
 /** The Metrics tab from 3 h before the point to 1 h after it, filtered to its host and environment. */
@@ -36,14 +40,17 @@ function chartLink(appId, anomaly) {
     to: anomaly.time + 3600, host: anomaly.host, environment: anomaly.environment });
 }
 
-function anomalyRow(appId, anomaly, canAcknowledge) {
+function anomalyRow(appId, anomaly, canAcknowledge, reload) {
   const status = h('td.anomaly-status');
   const showStatus = () => replaceChildren(status, anomaly.acknowledged
     ? h('span.muted', {}, 'Acknowledged')
     : canAcknowledge
       ? h('button.button.button-quiet', { type: 'button', onclick: acknowledge,
         'aria-label': `Acknowledge ${anomaly.category} / ${anomaly.name} at ${formatTime(anomaly.time)}` }, 'Acknowledge')
-      : h('span.badge.badge-warning', {}, 'Open'));
+      : h('span.badge.badge-warning', {}, 'Open'),
+  anomaly.rule ? ruleState(appId, anomaly, canAcknowledge, reload)
+    : anomaly.muted ? h('span.badge', { title: 'A rule muted it when it was recorded' }, 'Muted')
+      : canAcknowledge ? muteControl(appId, anomaly, reload) : null);
   async function acknowledge() {
     replaceChildren(status, h('span.muted', {}, 'Working…'));
     try {
@@ -55,7 +62,8 @@ function anomalyRow(appId, anomaly, canAcknowledge) {
     }
   }
   showStatus();
-  return h('tr', { dataset: { anomalyId: String(anomaly.id) } },
+  const dimmed = Boolean(anomaly.rule || anomaly.muted);
+  return h(dimmed ? 'tr.anomaly-muted' : 'tr', { dataset: { anomalyId: String(anomaly.id) } },
     h('td', {}, formatTime(anomaly.time)),
     h('td.mono', {}, h('a.anomaly-chart', { href: chartLink(appId, anomaly),
       title: 'The metric charts around this point, on its host' }, `${anomaly.category} / ${anomaly.name}`)),
