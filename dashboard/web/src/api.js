@@ -89,6 +89,7 @@ export const api = {
   anomalies: (appId, scope, signal) => request('GET', appPath(appId, '/anomalies'), { query: scope, signal }),
   acknowledgeAnomaly: (appId, anomalyId) =>
     request('POST', appPath(appId, `/anomalies/${encodeURIComponent(anomalyId)}/acknowledge`)),
+  muteRules: (appId, signal) => request('GET', appPath(appId, '/rules'), { signal }),
   /** rule: {kind, category, name, host, environment, until: seconds | null (off)} */
   setMuteRule: (appId, rule) => request('POST', appPath(appId, '/rules'), { body: rule }),
   deleteMuteRule: (appId, ruleId) => request('DELETE', appPath(appId, `/rules/${encodeURIComponent(ruleId)}`)),

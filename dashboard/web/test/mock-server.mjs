@@ -110,13 +110,17 @@ const ROUTES = [
     return [200, { anomalies: inRange.sort((a, b) => b.time - a.time)
       .map((a) => ({ muted: false, ...a, rule: ruleOver(state, a) })) }];
   }],
+  ['GET', /^\/api\/apps\/(\d+)\/rules$/, ({ state }) => {
+    const now = Math.floor(Date.now() / 1000);
+    return [200, { rules: state.rules.filter((r) => r.until === null || r.until > now).reverse() }];
+  }],
   ['POST', /^\/api\/apps\/(\d+)\/rules$/, ({ state, user, body }) => {
     if (user.role === 'viewer') throw new HttpError(403, 'viewers cannot change mute rules');
     if (!body?.kind || !body?.category || !body?.name) throw new HttpError(400, 'kind, category and name are required');
     if (body.until !== null && !(Number.isInteger(body.until) && body.until > Date.now() / 1000)) {
       throw new HttpError(400, 'until must be in the future');
     }
-    const rule = { host: '', environment: '', ...body, id: state.nextId++ };
+    const rule = { host: '', environment: '', ...body, id: state.nextId++, created: Math.floor(Date.now() / 1000) };
     state.rules = state.rules.filter((r) => !(r.kind === rule.kind && r.category === rule.category
       && r.name === rule.name && r.host === rule.host && r.environment === rule.environment));
     state.rules.push(rule);

@@ -146,6 +146,19 @@ TEST_CASE("api: one webhook POST per incident, none for a muted rule, the url ne
           201);
     CHECK(parse_json(owner.get(rules).body)["rules"].Size() == 1);
     CHECK(other.get(rules).status == 404);
+    const std::string viewer_password = server.add_user("viewer@localhost", "viewer", "default");
+    UiClient viewer(server.port());
+    REQUIRE(viewer.login("viewer@localhost", viewer_password).status == 200);
+    CHECK(parse_json(viewer.get(rules).body)["rules"].Size() == 1);
+    CHECK(viewer.post(rules, R"({"kind": "metric", "category": "cpu", "name": "x", "until": null})").status == 403);
+    // A second rule, muted for an hour, then turned back on: it mutes nothing.
+    HttpReply threads_rule = owner.post(rules, R"({"kind": "metric", "category": "runtime", "name": "Active threads",
+        "host": "h", "until": )" + std::to_string(std::time(nullptr) + 3600) + "}");
+    REQUIRE(threads_rule.status == 201);
+    const std::string threads_rule_id = std::to_string(parse_json(threads_rule.body)["id"].GetInt64());
+    CHECK(viewer.del(rules + "/" + threads_rule_id).status == 403);
+    CHECK(owner.del(rules + "/" + threads_rule_id).status == 204);
+    CHECK(owner.del(rules + "/" + threads_rule_id).status == 404);
 
     // Current RSS: two spikes 60 points apart (two episodes, two anomalies: one incident).
     upload(server, "shop", "memory", "Current RSS", series(spikes_from, 70, 1e8, {{0, 5e8}, {60, 5e8}}));

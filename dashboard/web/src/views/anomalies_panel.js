@@ -6,15 +6,18 @@ import { formatTime, formatValue } from '../lib/format.js';
 import { formatRoute } from '../lib/route.js';
 import { h, replaceChildren } from './dom.js';
 import { loadInto, emptyState } from './states.js';
-import { muteControl, ruleState } from './anomaly_mute.js';
+import { muteControl, ruleState, muteRulesCard } from './anomaly_mute.js';
 
 export function renderAnomaliesPanel(panel, ctx) {
   const { appId, scope, signal, session } = ctx;
   const canAcknowledge = session?.user?.role !== 'viewer';
   const reload = () => renderAnomaliesPanel(panel, ctx);
   loadInto(panel, { loadingText: 'Loading anomalies…',
-    fetch: () => api.anomalies(appId, { from: scope.from, to: scope.to }, signal),
-    render: ({ anomalies = [] }) => anomaliesCard(appId, anomalies, canAcknowledge, reload) });
+    fetch: () => Promise.all([api.anomalies(appId, { from: scope.from, to: scope.to }, signal),
+      api.muteRules(appId, signal)]),
+    render: ([{ anomalies = [] }, { rules = [] }]) => h('div', {},
+      anomaliesCard(appId, anomalies, canAcknowledge, reload),
+      rules.length ? muteRulesCard(appId, rules, canAcknowledge, reload) : null) });
 }
 
 function anomaliesCard(appId, anomalies, canAcknowledge, reload) {

@@ -26,23 +26,43 @@ export function ruleFor(anomaly, { allHosts, until }) {
     host: allHosts ? '' : (anomaly.host ?? ''), environment: '', until };
 }
 
-/** The state of a rule in force over `anomaly`, with Unmute when the user may change it. */
-export function ruleState(appId, anomaly, canChange, onChange) {
+/** A rule's state ({id, until}) and, when the user may change it, Unmute (or Turn on). */
+function ruleStateFor(appId, rule, label, canChange, onChange) {
   const holder = h('span.rule-state');
   const unmute = async () => {
     replaceChildren(holder, h('span.muted', {}, 'Working…'));
     try {
-      await api.deleteMuteRule(appId, anomaly.rule.id);
+      await api.deleteMuteRule(appId, rule.id);
       onChange();
     } catch (error) {
       replaceChildren(holder, h('span.form-error', { role: 'alert' }, error.message));
     }
   };
-  const label = `${anomaly.category} / ${anomaly.name}`;
-  replaceChildren(holder, h('span.badge', {}, describeRule(anomaly.rule)),
+  replaceChildren(holder, h('span.badge', {}, describeRule(rule)),
     canChange ? h('button.button.button-quiet', { type: 'button', onclick: unmute,
-      'aria-label': `Unmute ${label}` }, anomaly.rule.until === null ? 'Turn on' : 'Unmute') : null);
+      'aria-label': `Unmute ${label}` }, rule.until === null ? 'Turn on' : 'Unmute') : null);
   return holder;
+}
+
+/** The state of the rule in force over `anomaly`. */
+export function ruleState(appId, anomaly, canChange, onChange) {
+  return ruleStateFor(appId, anomaly.rule, `${anomaly.category} / ${anomaly.name}`, canChange, onChange);
+}
+
+/** Every rule in force for the app, anomalies in range or not, each with its Unmute. */
+export function muteRulesCard(appId, rules, canChange, onChange) {
+  return h('div.card', { role: 'region', 'aria-label': 'Muted rules' },
+    h('div.card-header', {}, h('h2', {}, 'Muted rules'),
+      h('span.muted', {}, 'Their anomalies are recorded but not notified or counted')),
+    h('table.data-table.mute-rules-table', {},
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Kind'), h('th', { scope: 'col' }, 'Series'),
+        h('th', { scope: 'col' }, 'Where'), h('th', { scope: 'col' }, 'State'))),
+      h('tbody', {}, rules.map((rule) => {
+        const label = `${rule.category} / ${rule.name}`;
+        const where = [rule.host || 'every host', rule.environment || null].filter(Boolean).join(' · ');
+        return h('tr', { dataset: { ruleId: String(rule.id) } }, h('td', {}, rule.kind), h('td.mono', {}, label),
+          h('td', {}, where), h('td', {}, ruleStateFor(appId, rule, label, canChange, onChange)));
+      }))));
 }
 
 /** A select (1 h, 1 d, 1 w, until…, off) and an "every host" box; applies on choice. */

@@ -371,6 +371,9 @@ scenario('muting an anomaly rule from the Anomalies tab dims its rows until unmu
   await offRss.waitFor();
   assert.match(await offRss.locator('.rule-state').textContent(), /^Off/);
   assert.equal(await card.locator('tbody tr.anomaly-muted').count(), 2);
+  const rules = page.getByRole('region', { name: 'Muted rules' });
+  assert.deepEqual(await rules.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.children[2].textContent)),
+    ['every host', 'web-1'], 'the rules in force, newest first, with their scope');
   await screenshot(page, config, 'anomalies-muted');
   await mutedCpu.getByRole('button', { name: 'Unmute cpu / CPU usage' }).click();
   await card.locator('tbody tr:not(.anomaly-muted)', { hasText: 'cpu / CPU usage' }).waitFor();
@@ -378,6 +381,7 @@ scenario('muting an anomaly rule from the Anomalies tab dims its rows until unmu
     .getByRole('button', { name: 'Unmute memory / Current RSS' }).click();
   await card.locator('tbody tr:not(.anomaly-muted)', { hasText: 'memory / Current RSS' }).waitFor();
   assert.equal(await card.locator('tbody tr.anomaly-muted').count(), 0);
+  assert.equal(await page.getByRole('region', { name: 'Muted rules' }).count(), 0, 'no rule left in force');
 });
 
 scenario('a webhook is added in the Account view and shown only masked afterwards', {}, async (page) => {
