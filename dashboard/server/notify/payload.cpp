@@ -41,6 +41,7 @@ const char* severity(double score) { return score >= 0.99 ? "critical" : "warnin
 std::string incident_link(const std::string& public_url, const Incident& incident) {
     std::string base = public_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
+    if (incident.app_id == 0) return base + "/";  // a test message: the dashboard itself
     const int64_t time = incident.anomaly.time;
     return base + "/#/apps/" + std::to_string(incident.app_id) + "/anomalies?range=custom&from=" +
            std::to_string(time - 3600) + "&to=" + std::to_string(time + 3600);

@@ -21,7 +21,8 @@ struct Incident {
 // "critical" at score >= 0.99, else "warning".
 const char* severity(double score);
 
-// The dashboard page of the incident: `public_url` + "#/apps/{id}/anomalies" around its time.
+// The dashboard page of the incident: `public_url` + "#/apps/{id}/anomalies" around its time
+// (`public_url` + "/" for a test message, app id 0).
 std::string incident_link(const std::string& public_url, const Incident& incident);
 
 std::string json_payload(const Incident& incident, const std::string& link);

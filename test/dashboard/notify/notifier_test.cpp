@@ -51,6 +51,9 @@ TEST_CASE("notifier: the json payload carries app, kind, series, severity, time,
     const Incident incident = rss_incident();
     const std::string link = incident_link("https://dash.example/", incident);
     CHECK(link == "https://dash.example/#/apps/7/anomalies?range=custom&from=1764046400&to=1764053600");
+    Incident test;
+    test.anomaly.kind = "test";
+    CHECK(incident_link("https://dash.example", test) == "https://dash.example/");
     rapidjson::Document json;
     json.Parse(json_payload(incident, link).c_str());
     REQUIRE(json.IsObject());
