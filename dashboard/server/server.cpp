@@ -50,7 +50,8 @@ std::string url_of(const ServeOptions& options, uint16_t port) {
 
 notify::NotifierSettings notifier_settings(const ServeOptions& options, const std::string& listening_url) {
     notify::NotifierSettings settings;
-    settings.public_url = options.public_url.empty() ? listening_url : options.public_url;
+    settings.public_url = options.public_url;
+    settings.listening_url = listening_url;
     settings.ca_file = options.webhook_ca.string();
     settings.cooldown_seconds = options.notify_cooldown_seconds;
     settings.first_retry = std::chrono::seconds(options.notify_retry_seconds);

@@ -60,6 +60,7 @@ Response add(ServerContext& context, const Request& request, const Session& sess
 Response handle_webhooks(ServerContext& context, const Request& request, const Session& session,
                          const std::vector<std::string_view>& segments) {
     if (context.notifier == nullptr) return error_response(503, "notifications are not set up on this server");
+    context.notifier->learn_origin(context.settings.secure_cookies, request[http::field::host]);
     const auto method = request.method();
     if (segments.size() == 1 && method == http::verb::get) return list(context, session);
     if (session.user.role != "owner") return error_response(403, "only owners change webhooks");

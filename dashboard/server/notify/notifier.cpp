@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <cctype>
 #include <iostream>
 
 #include "dashboard/server/notify/webhook_url.h"
@@ -98,6 +99,21 @@ bool Notifier::send_test(int64_t account_id, int64_t webhook_id) {
     return true;
 }
 
+void Notifier::learn_origin(bool tls, std::string_view host) {
+    if (!settings_.public_url.empty() || host.empty() || host.size() > 255) return;
+    for (char c : host) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view(".-:[]").find(c) == std::string_view::npos) return;
+    }
+    std::lock_guard<std::mutex> lock(status_mutex_);
+    learned_origin_ = std::string(tls ? "https://" : "http://") + std::string(host);
+}
+
+std::string Notifier::link_base() const {
+    if (!settings_.public_url.empty()) return settings_.public_url;
+    std::lock_guard<std::mutex> lock(status_mutex_);
+    return learned_origin_.empty() ? settings_.listening_url : learned_origin_;
+}
+
 std::optional<DeliveryStatus> Notifier::status(int64_t webhook_id) const {
     std::lock_guard<std::mutex> lock(status_mutex_);
     auto found = status_.find(webhook_id);
@@ -126,7 +142,7 @@ void Notifier::fan_out(const Incident& incident, std::optional<int64_t> only_web
                   << error.what() << "\n";
         return;
     }
-    const std::string link = incident_link(settings_.public_url, incident);
+    const std::string link = incident_link(link_base(), incident);
     for (Webhook& webhook : webhooks) {
         if (only_webhook && webhook.id != *only_webhook) continue;
         if (pending_.load() >= settings_.max_pending) {

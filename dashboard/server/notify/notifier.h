@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -40,7 +41,8 @@ struct HttpResult;
 namespace siagent::dashboard::notify {
 
 struct NotifierSettings {
-    std::string public_url;                     // base of links in messages
+    std::string public_url;                     // base of links in messages (--public-url); empty: learned
+    std::string listening_url;                  // links before an origin is learned
     std::string ca_file;                        // extra CAs for https webhooks (PEM); empty: system only
     int64_t cooldown_seconds = 3600;            // one incident per rule per quiet hour
     size_t max_per_minute = 30;                 // notifications per account
@@ -75,6 +77,11 @@ public:
     bool send_test(int64_t account_id, int64_t webhook_id);
     std::optional<DeliveryStatus> status(int64_t webhook_id) const;
 
+    // Without a configured public URL, links use the origin the dashboard was last reached at
+    // by an owner's browser (scheme and Host header); a malformed host is ignored.
+    void learn_origin(bool tls, std::string_view host);
+    std::string link_base() const;
+
     KeyFile& secrets() { return secrets_; }
     uint64_t dropped() const { return dropped_.load(); }
 
@@ -96,7 +103,8 @@ private:
     std::vector<std::chrono::milliseconds> retry_delays_;
     std::atomic<size_t> pending_{0};
     std::atomic<uint64_t> dropped_{0};
-    mutable std::mutex status_mutex_;
+    mutable std::mutex status_mutex_;  // also guards learned_origin_
+    std::string learned_origin_;
     std::map<int64_t, DeliveryStatus> status_;
 
     boost::asio::io_context io_;

@@ -237,9 +237,13 @@ TEST_CASE("api: a webhook answering 500 is retried until it is delivered; test m
     CHECK(parse_json(owner.get("/api/account/webhooks").body)["webhooks"][0]["delivery"]["delivered"].GetInt64() == 1);
     CHECK(server.output().find("HTTP 500; retry 1 of 5 in 1 s") != std::string::npos);
 
-    // "Send test" reaches the same endpoint; a deleted webhook receives nothing more.
-    CHECK(owner.post("/api/account/webhooks/" + id + "/test", "").status == 202);
+    // "Send test" reaches the same endpoint; without --public-url its link is the origin the
+    // owner's browser used; a deleted webhook receives nothing more.
+    HttpCall test{"POST", "/api/account/webhooks/" + id + "/test", "",
+                  {{"Cookie", owner.cookie()}, {"X-CSRF-Token", owner.csrf()}, {"Host", "dash.internal:8443"}}};
+    CHECK(http_call(server.port(), test).status == 202);
     REQUIRE(hook.wait_until([](const auto& requests) { return posts_naming(requests, R"("event":"test")") == 1; }, kWait));
+    CHECK(posts_naming(hook.requests(), R"("link":"http://dash.internal:8443/")") == 1);
     CHECK(owner.del("/api/account/webhooks/" + id).status == 204);
     CHECK(owner.post("/api/account/webhooks/" + id + "/test", "").status == 404);
     CHECK(server.output().find("secret-path") == std::string::npos);
