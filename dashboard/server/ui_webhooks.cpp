@@ -60,8 +60,10 @@ Response add(ServerContext& context, const Request& request, const Session& sess
 Response handle_webhooks(ServerContext& context, const Request& request, const Session& session,
                          const std::vector<std::string_view>& segments) {
     if (context.notifier == nullptr) return error_response(503, "notifications are not set up on this server");
-    context.notifier->learn_origin(context.settings.secure_cookies, request[http::field::host]);
     const auto method = request.method();
+    if (session.user.role == "owner") {
+        context.notifier->learn_origin(session.user.account_id, context.settings.secure_cookies, request[http::field::host]);
+    }
     if (segments.size() == 1 && method == http::verb::get) return list(context, session);
     if (session.user.role != "owner") return error_response(403, "only owners change webhooks");
     if (segments.size() == 1) {

@@ -99,19 +99,20 @@ bool Notifier::send_test(int64_t account_id, int64_t webhook_id) {
     return true;
 }
 
-void Notifier::learn_origin(bool tls, std::string_view host) {
+void Notifier::learn_origin(int64_t account_id, bool tls, std::string_view host) {
     if (!settings_.public_url.empty() || host.empty() || host.size() > 255) return;
     for (char c : host) {
         if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view(".-:[]").find(c) == std::string_view::npos) return;
     }
     std::lock_guard<std::mutex> lock(status_mutex_);
-    learned_origin_ = std::string(tls ? "https://" : "http://") + std::string(host);
+    learned_origins_[account_id] = std::string(tls ? "https://" : "http://") + std::string(host);
 }
 
-std::string Notifier::link_base() const {
+std::string Notifier::link_base(int64_t account_id) const {
     if (!settings_.public_url.empty()) return settings_.public_url;
     std::lock_guard<std::mutex> lock(status_mutex_);
-    return learned_origin_.empty() ? settings_.listening_url : learned_origin_;
+    auto found = learned_origins_.find(account_id);
+    return found == learned_origins_.end() ? settings_.listening_url : found->second;
 }
 
 std::optional<DeliveryStatus> Notifier::status(int64_t webhook_id) const {
@@ -142,7 +143,7 @@ void Notifier::fan_out(const Incident& incident, std::optional<int64_t> only_web
                   << error.what() << "\n";
         return;
     }
-    const std::string link = incident_link(link_base(), incident);
+    const std::string link = incident_link(link_base(incident.account_id), incident);
     for (Webhook& webhook : webhooks) {
         if (only_webhook && webhook.id != *only_webhook) continue;
         if (pending_.load() >= settings_.max_pending) {

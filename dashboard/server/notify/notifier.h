@@ -77,10 +77,11 @@ public:
     bool send_test(int64_t account_id, int64_t webhook_id);
     std::optional<DeliveryStatus> status(int64_t webhook_id) const;
 
-    // Without a configured public URL, links use the origin the dashboard was last reached at
-    // by an owner's browser (scheme and Host header); a malformed host is ignored.
-    void learn_origin(bool tls, std::string_view host);
-    std::string link_base() const;
+    // Without a configured public URL, an account's links use the origin its owner's browser
+    // last reached the dashboard at (scheme and Host header); a malformed host is ignored.
+    // Per account, so no one changes the links another account receives.
+    void learn_origin(int64_t account_id, bool tls, std::string_view host);
+    std::string link_base(int64_t account_id) const;
 
     KeyFile& secrets() { return secrets_; }
     uint64_t dropped() const { return dropped_.load(); }
@@ -103,8 +104,8 @@ private:
     std::vector<std::chrono::milliseconds> retry_delays_;
     std::atomic<size_t> pending_{0};
     std::atomic<uint64_t> dropped_{0};
-    mutable std::mutex status_mutex_;  // also guards learned_origin_
-    std::string learned_origin_;
+    mutable std::mutex status_mutex_;  // also guards learned_origins_
+    std::map<int64_t, std::string> learned_origins_;  // account -> origin
     std::map<int64_t, DeliveryStatus> status_;
 
     boost::asio::io_context io_;
