@@ -91,9 +91,9 @@ public:
         request_.version(11);
         request_.set(http::field::host, address.host_header());
         request_.set(http::field::user_agent, "siagent/" SIAGENT_VERSION);
-        request_.set(http::field::authorization, request.authorization);
+        if (!request.authorization.empty()) request_.set(http::field::authorization, request.authorization);
         request_.set(http::field::content_type, "application/json");
-        request_.set(http::field::content_encoding, "gzip");
+        if (request.gzipped) request_.set(http::field::content_encoding, "gzip");
         request_.set(http::field::accept_encoding, "gzip");
         request_.set(http::field::connection, "close");
         request_.body() = std::move(request.gzipped_body);

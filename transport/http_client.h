@@ -3,8 +3,8 @@
 // TLS handshake with certificate and host-name verification, write, read a bounded
 // response, close. Every request ends by its deadline; `done` is called exactly once.
 //
-// Agent thread only: post() and every callback run there. The Beast types stay in
-// http_client.cpp (the one heavy translation unit).
+// One thread only (the agent's; the dashboard's notifier): post() and every callback run
+// there. The Beast types stay in http_client.cpp (the one heavy translation unit).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -27,8 +27,9 @@ struct HttpClientOptions {
 
 struct HttpRequest {
     std::string target;         // e.g. "/agent/v1/upload"
-    std::string gzipped_body;   // JSON, gzipped
-    std::string authorization;  // the whole header value; never logged
+    std::string gzipped_body;   // JSON, gzipped (as is when `gzipped` is false)
+    std::string authorization;  // the whole header value, none when empty; never logged
+    bool gzipped = true;        // false: no Content-Encoding (the dashboard's webhooks)
     std::chrono::steady_clock::time_point deadline;
 };
 

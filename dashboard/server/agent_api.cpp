@@ -1,6 +1,7 @@
 #include "dashboard/server/agent_api.h"
 
 #include "dashboard/server/activation.h"
+#include "dashboard/server/anomaly_recording.h"
 #include "dashboard/server/bounded_json.h"
 #include "dashboard/server/secrets.h"
 #include "transport/gzip.h"
@@ -88,12 +89,12 @@ Response handle_agent(ServerContext& context, const Request& request, std::strin
     if (upload) {
         context.storage.store_reports(process, reports);
         const Envelope& envelope = parsed->envelope;
-        context.storage.add_anomalies(
-            process.app_id,
-            context.metric_watch.observe(process.app_id, envelope.app_environment, envelope.host_name, reports));
-        context.storage.add_anomalies(process.app_id,
-                                      context.anomaly_rules.observe(context.storage, context.settings.anomaly_rules,
-                                                                    *account, process, envelope, reports, context.now()));
+        const AppRef app{*account, process.app_id, envelope.app_name};
+        record_anomalies(context, app,
+                         context.metric_watch.observe(process.app_id, envelope.app_environment, envelope.host_name, reports));
+        record_anomalies(context, app,
+                         context.anomaly_rules.observe(context.storage, context.settings.anomaly_rules, *account,
+                                                       process, envelope, reports, context.now()));
         return json_response(http::status::ok, "{}");
     }
     const bool active = decide_activation(context, process);

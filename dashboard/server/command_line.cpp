@@ -13,6 +13,8 @@ const char* const kUsage =
     "                         [--retention-check 1h] [--activation-window 5m] [--threads 2]\n"
     "                         [--leak-window 6h] [--regression-period 1h]\n"
     "                         [--regression-interval 10m] [--error-warmup 1h]\n"
+    "                         [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h]\n"
+    "                         [--notify-retry 5s]\n"
     "       siagent-dashboard user add --data DIR --email EMAIL --role owner|member|viewer\n"
     "                         [--account NAME]\n"
     "       siagent-dashboard anomalies --csv FILE [--threshold 0.9]\n";
@@ -73,12 +75,21 @@ std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, Ser
                                                         {"leak-window", &options.anomaly_rules.leak_window},
                                                         {"regression-period", &options.anomaly_rules.regression_period},
                                                         {"regression-interval", &options.anomaly_rules.regression_interval},
-                                                        {"error-warmup", &options.anomaly_rules.error_warmup}};
+                                                        {"error-warmup", &options.anomaly_rules.error_warmup},
+                                                        {"notify-cooldown", &options.notify_cooldown_seconds},
+                                                        {"notify-retry", &options.notify_retry_seconds}};
     for (auto& [name, value] : flags) {
         if (name == "data") options.data = value;
         else if (name == "web") options.web = value;
         else if (name == "tls-cert") options.tls_cert = value;
         else if (name == "tls-key") options.tls_key = value;
+        else if (name == "webhook-ca") options.webhook_ca = value;
+        else if (name == "public-url") {
+            if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
+                return usage_error("--public-url wants http(s)://host[:port][/path]");
+            }
+            options.public_url = value;
+        }
         else if (name == "listen") {
             if (auto failure = read_listen(value, options)) return failure;
         } else if (name == "threads") {

@@ -3,6 +3,7 @@
 //                     [--retention 7d] [--retention-check 1h] [--activation-window 5m] [--threads 2]
 //                     [--leak-window 6h] [--regression-period 1h] [--regression-interval 10m]
 //                     [--error-warmup 1h]
+//                     [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h] [--notify-retry 5s]
 //   siagent-dashboard user add --data DIR --email E --role owner|member|viewer [--account NAME]
 //   siagent-dashboard anomalies --csv FILE [--threshold 0.9]
 #pragma once
@@ -29,6 +30,10 @@ struct ServeOptions {
     int64_t activation_window_seconds = 300;
     int threads = 2;
     anomaly::RuleSettings anomaly_rules;
+    std::string public_url;                  // empty: the listening address
+    std::filesystem::path webhook_ca;        // extra CAs for https webhooks
+    int64_t notify_cooldown_seconds = 3600;  // one notification per rule per quiet period
+    int64_t notify_retry_seconds = 5;        // first retry of a failed notification, doubling
 };
 
 struct UserAddOptions {

@@ -13,6 +13,7 @@
 #include "dashboard/server/bootstrap.h"
 #include "dashboard/server/listener.h"
 #include "dashboard/server/maintenance.h"
+#include "dashboard/server/notify/notifier.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
 
 #ifndef SIAGENT_DEFAULT_WEB_DIR
@@ -47,6 +48,16 @@ std::string url_of(const ServeOptions& options, uint16_t port) {
            ":" + std::to_string(port) + "/";
 }
 
+notify::NotifierSettings notifier_settings(const ServeOptions& options, const std::string& listening_url) {
+    notify::NotifierSettings settings;
+    settings.public_url = options.public_url;
+    settings.listening_url = listening_url;
+    settings.ca_file = options.webhook_ca.string();
+    settings.cooldown_seconds = options.notify_cooldown_seconds;
+    settings.first_retry = std::chrono::seconds(options.notify_retry_seconds);
+    return settings;
+}
+
 }  // namespace
 
 int run_server(const ServeOptions& options) {
@@ -67,6 +78,12 @@ int run_server(const ServeOptions& options) {
     auto listener = std::make_shared<Listener>(
         io, asio::ip::tcp::endpoint(asio::ip::make_address(options.host), options.port), context, tls.get());
     const uint16_t port = listener->local_endpoint().port();
+
+    notify::KeyFile webhook_key(options.data / "webhook.key");
+    notify::Notifier notifier(storage, webhook_key, notifier_settings(options, url_of(options, port)));
+    notifier.start();
+    context.anomaly_sink = &notifier;
+    context.notifier = &notifier;
     if (auto first = bootstrap_if_empty(storage, url_of(options, port), context.now())) std::cout << *first;
     std::cout << "siagent-dashboard: listening on " << url_of(options, port) << std::endl;
 

@@ -1,5 +1,5 @@
 // What every request handler shares: the storage, the bounds, the login limiter, the
-// metric detectors, the clock. Handlers hold no other state; the context outlives every session.
+// metric detectors, the notifier, the clock. Handlers hold no other state; the context outlives every session.
 #pragma once
 
 #include <chrono>
@@ -9,11 +9,16 @@
 
 #include "dashboard/server/anomaly/anomaly_rules.h"
 #include "dashboard/server/anomaly/metric_watch.h"
+#include "dashboard/server/anomaly_sink.h"
 #include "dashboard/server/input_limits.h"
 #include "dashboard/server/login_limiter.h"
 #include "dashboard/server/storage.h"
 
 namespace siagent::dashboard {
+
+namespace notify {
+class Notifier;
+}
 
 struct ServerSettings {
     Limits limits;
@@ -31,6 +36,8 @@ struct ServerContext {
     LoginLimiter login_limiter;
     anomaly::MetricWatch metric_watch;  // one detector per metric series, fed at upload
     anomaly::AnomalyRules anomaly_rules;  // leaks, regressions, errors, fed at upload
+    AnomalySink* anomaly_sink = nullptr;    // notified of unmuted anomalies; null: none
+    notify::Notifier* notifier = nullptr;   // webhooks; null: notifications not set up
 
     int64_t now() const {
         return std::chrono::duration_cast<std::chrono::seconds>(

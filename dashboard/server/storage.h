@@ -117,8 +117,8 @@ struct ReportToStore {
 };
 
 // A flagged point of a metric series (kind "metric"), a leak, a hot-spot regression or an
-// error anomaly (docs/anomaly-detection.md); id and acknowledged are the stored row's
-// (ignored when adding).
+// error anomaly (docs/anomaly-detection.md); id, acknowledged, muted and rule_* are the
+// stored row's (ignored when adding).
 struct AnomalyRow {
     int64_t id = 0;
     int64_t time = 0;
@@ -129,6 +129,9 @@ struct AnomalyRow {
     std::string message;
     bool acknowledged = false;
     std::string detail;  // a JSON object of kind-specific fields, or empty
+    bool muted = false;                  // a rule in force when it was recorded covered it
+    int64_t rule_id = 0;                 // the rule in force now that covers it; 0: none
+    std::optional<int64_t> rule_until;   // that rule's end; nullopt: off until turned on
 };
 
 // What the error rules need to know of an app's past: when it was created and its distinct
@@ -136,6 +139,26 @@ struct AnomalyRow {
 struct ErrorHistory {
     int64_t app_created = 0;
     std::vector<ErrorRow> signatures;
+};
+
+// Mutes or turns off anomalies of one kind on one series of an app (anomaly_rules.h).
+// Empty host or environment: every host or environment. `until` nullopt: off until deleted.
+struct AnomalyRule {
+    int64_t id = 0;
+    std::string kind, category, name, host, environment;
+    std::optional<int64_t> until;
+    int64_t created = 0;
+};
+
+// A notification endpoint of an account. The URL is kept sealed (AES-256-GCM, notify/
+// secret_box.h); only its masked form is ever shown.
+struct Webhook {
+    int64_t id = 0;
+    std::string name;
+    std::string format;      // "json" or "slack"
+    std::string sealed_url;  // bytes
+    std::string masked_url;
+    int64_t created = 0;
 };
 
 struct ProcessKey {
@@ -172,9 +195,11 @@ public:
     virtual ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) = 0;
     virtual void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) = 0;
 
-    virtual void add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) = 0;
     // Errors stored for the app with timestamps before `before`, at most `max_rows` signatures.
     virtual ErrorHistory error_history(int64_t app_id, int64_t before, size_t max_rows) = 0;
+    // Stores flagged points; returns them as stored (ids set, `muted` set where a rule in
+    // force at the wall-clock time of the call covers them).
+    virtual std::vector<AnomalyRow> add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) = 0;
 
     // Activation (agent side: the app id comes from record_process).
     virtual AppSettings app_settings(int64_t app_id) = 0;
@@ -198,6 +223,18 @@ public:
     // False when the app or the anomaly is not the account's.
     virtual bool acknowledge_anomaly(const AppScope& scope, int64_t anomaly_id) = 0;
 
+    // Mute and off rules. set_anomaly_rule replaces the rule of the same identity (kind,
+    // category, name, host, environment); fails past `max_rules` rules in force per app.
+    virtual Result<int64_t> set_anomaly_rule(const AppScope& scope, const AnomalyRule& rule, size_t max_rules,
+                                             int64_t now) = 0;
+    virtual std::vector<AnomalyRule> anomaly_rules(const AppScope& scope, int64_t now) = 0;  // in force
+    virtual bool delete_anomaly_rule(const AppScope& scope, int64_t rule_id) = 0;
+
+    // Webhooks of an account; add fails past `max_webhooks`.
+    virtual Result<int64_t> add_webhook(int64_t account_id, const Webhook& webhook, size_t max_webhooks) = 0;
+    virtual std::vector<Webhook> webhooks(int64_t account_id) = 0;
+    virtual bool delete_webhook(int64_t account_id, int64_t webhook_id) = 0;
+
     // Builds hourly rollups (the summed trees of one series and process over one hour) for
     // hours ending before `complete_before` that have raw reports no rollup covers yet; at
     // most `max_groups` per call; a rollup past `max_nodes` nodes is not kept (its hour stays
@@ -206,7 +243,7 @@ public:
     virtual size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) = 0;
 
     // Retention: removes reports, errors and anomalies older than `cutoff`, then processes last seen
-    // before it, and expired sessions; returns the number of reports removed.
+    // before it, expired sessions and expired mute rules; returns the number of reports removed.
     virtual int64_t delete_before(int64_t cutoff, int64_t now) = 0;
 };
 

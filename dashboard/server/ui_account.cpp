@@ -1,28 +1,15 @@
 #include "dashboard/server/ui_account.h"
 
-#include <charconv>
-
 #include "dashboard/server/json_out.h"
 #include "dashboard/server/secrets.h"
+#include "dashboard/server/ui_fields.h"
 #include "dashboard/server/ui_session.h"
+#include "dashboard/server/ui_webhooks.h"
 
 namespace siagent::dashboard {
 namespace {
 
 constexpr size_t kMinPasswordLength = 10;
-
-std::optional<std::string> string_field(const rapidjson::Document& body, const char* key) {
-    auto found = body.FindMember(key);
-    if (found == body.MemberEnd() || !found->value.IsString()) return std::nullopt;
-    return std::string(found->value.GetString(), found->value.GetStringLength());
-}
-
-std::optional<int64_t> id_of(std::string_view text) {
-    int64_t id = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    return id;
-}
 
 Response created(int64_t id, const std::string& key = {}) {
     JsonOut out;
@@ -97,6 +84,7 @@ Response handle_account(ServerContext& context, const Request& request, const Se
         if (method != http::verb::get) return error_response(405, "account takes GET");
         return describe(context, session);
     }
+    if (segments[0] == "webhooks") return handle_webhooks(context, request, session, segments);
     if (session.user.role != "owner") return error_response(403, "only owners change the account");
     if (segments.size() > 2 || (segments[0] != "users" && segments[0] != "keys")) return error_response(404, "no such resource");
     const bool users = segments[0] == "users";
@@ -104,7 +92,7 @@ Response handle_account(ServerContext& context, const Request& request, const Se
         if (method != http::verb::post) return error_response(405, "use POST to add");
         return users ? add_user(context, request, session) : add_key(context, request, session);
     }
-    auto id = id_of(segments[1]);
+    auto id = whole_number(segments[1]);
     if (!id) return error_response(404, "no such resource");
     if (users && (method == http::verb::delete_ || method == http::verb::put)) return change_user(context, request, session, *id);
     if (!users && method == http::verb::delete_) {

@@ -1,22 +1,16 @@
 #include "dashboard/server/ui_apps.h"
 
-#include <charconv>
 #include <set>
 
 #include "dashboard/server/json_out.h"
 #include "dashboard/server/profile_kinds.h"
+#include "dashboard/server/ui_fields.h"
 #include "dashboard/server/ui_profile.h"
+#include "dashboard/server/ui_rules.h"
 #include "dashboard/server/ui_session.h"
 
 namespace siagent::dashboard {
 namespace {
-
-std::optional<int64_t> whole_number(std::string_view text) {
-    int64_t value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    return value;
-}
 
 Response list_apps(ServerContext& context, const Session& session) {
     JsonOut out;
@@ -101,8 +95,9 @@ Response anomalies(ServerContext& context, const Request& request, const Session
             out.field("category", a.category).field("name", a.name).field("host", a.host);
             out.field("environment", a.environment).field("value", a.value);
             out.field("unit", a.unit).field("score", a.score);
-            out.field("message", a.message).field("acknowledged", a.acknowledged);
+            out.field("message", a.message).field("acknowledged", a.acknowledged).field("muted", a.muted);
             if (!a.detail.empty()) out.key("detail").raw(a.detail);
+            write_rule_state(out, a);
             out.end_object();
         }
         out.end_array().end_object();
@@ -157,6 +152,7 @@ Response handle_apps(ServerContext& context, const Request& request, const Sessi
     const std::string_view what = segments[1];
     if (what == "settings" && segments.size() == 2) return settings(context, request, session, scope);
     if (what == "anomalies") return anomalies(context, request, session, scope, segments);
+    if (what == "rules") return handle_rules(context, request, session, scope, segments);
     if (segments.size() > 3) return error_response(404, "no such resource");
     if (request.method() != http::verb::get) return error_response(405, "this resource takes GET");
     auto filter = read_filter(request, context.now());

@@ -61,6 +61,23 @@ TEST_CASE("anomaly rule options: defaults, durations and floors", "[dashboard][c
     CHECK_FALSE(parse({"--data", "d", "--error-warmup", "soon"}));
 }
 
+TEST_CASE("notification options", "[dashboard][cli][notify]") {
+    auto defaults = parse({"--data", "d"});
+    REQUIRE(defaults);
+    CHECK(defaults->serve.public_url.empty());
+    CHECK(defaults->serve.notify_cooldown_seconds == 3600);
+    CHECK(defaults->serve.notify_retry_seconds == 5);
+    auto command = parse({"--data", "d", "--public-url", "https://dash.example/", "--webhook-ca", "/etc/ca.pem",
+                          "--notify-cooldown", "30m", "--notify-retry", "1s"});
+    REQUIRE(command);
+    CHECK(command->serve.public_url == "https://dash.example/");
+    CHECK(command->serve.webhook_ca == std::filesystem::path("/etc/ca.pem"));
+    CHECK(command->serve.notify_cooldown_seconds == 1800);
+    CHECK(command->serve.notify_retry_seconds == 1);
+    CHECK_FALSE(parse({"--data", "d", "--public-url", "dash.example"}));
+    CHECK_FALSE(parse({"--data", "d", "--notify-retry", "0s"}));
+}
+
 TEST_CASE("user add", "[dashboard][cli]") {
     auto command = parse({"user", "add", "--data", "d", "--email", "e@x", "--role", "viewer", "--account", "acme"});
     REQUIRE(command);

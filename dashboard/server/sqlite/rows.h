@@ -9,6 +9,15 @@
 
 namespace siagent::dashboard::sqlite {
 
+// The one definition of "a rule in force covers an anomaly", for `anomaly_rules r` and an
+// anomaly row `n` (app_id, kind, category, name, host, environment): same app, kind and
+// series, the rule's host and environment empty ("all") or equal, and not expired at the
+// database's wall clock.
+#define SI_RULE_COVERS                                                                         \
+    " r.app_id = n.app_id AND r.kind = n.kind AND r.category = n.category AND r.name = n.name" \
+    " AND (r.host = '' OR r.host = n.host) AND (r.environment = '' OR r.environment = n.environment)" \
+    " AND (r.until IS NULL OR r.until > unixepoch())"
+
 // Every remaining row of `statement`, each read by `read(statement)`.
 template <class Read>
 auto collect(Statement& statement, Read read) {

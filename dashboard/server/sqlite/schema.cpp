@@ -81,7 +81,22 @@ constexpr const char* kAnomalyDetail = R"sql(
 ALTER TABLE anomalies ADD COLUMN detail TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3, kAnomalyDetail};
+// Mute and off rules of anomalies (until NULL: off), whether a rule covered an anomaly when
+// it was recorded, and the webhooks of an account (URL sealed, docs/anomaly-detection.md).
+constexpr const char* kVersionNotify = R"sql(
+CREATE TABLE anomaly_rules(id INTEGER PRIMARY KEY,
+  app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL, category TEXT NOT NULL, name TEXT NOT NULL,
+  host TEXT NOT NULL, environment TEXT NOT NULL, until INTEGER, created INTEGER NOT NULL,
+  UNIQUE (app_id, kind, category, name, host, environment));
+ALTER TABLE anomalies ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE webhooks(id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL, format TEXT NOT NULL CHECK (format IN ('json', 'slack')),
+  sealed_url BLOB NOT NULL, masked_url TEXT NOT NULL, created INTEGER NOT NULL);
+)sql";
+
+constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3, kAnomalyDetail, kVersionNotify};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

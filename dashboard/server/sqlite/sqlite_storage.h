@@ -40,8 +40,8 @@ public:
 
     ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) override;
     void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) override;
-    void add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) override;
     ErrorHistory error_history(int64_t app_id, int64_t before, size_t max_rows) override;
+    std::vector<AnomalyRow> add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) override;
 
     AppSettings app_settings(int64_t app_id) override;
     bool set_app_settings(const AppScope& scope, const AppSettings& settings) override;
@@ -58,6 +58,13 @@ public:
     std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) override;
     std::vector<AnomalyRow> anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) override;
     bool acknowledge_anomaly(const AppScope& scope, int64_t anomaly_id) override;
+    Result<int64_t> set_anomaly_rule(const AppScope& scope, const AnomalyRule& rule, size_t max_rules,
+                                     int64_t now) override;
+    std::vector<AnomalyRule> anomaly_rules(const AppScope& scope, int64_t now) override;
+    bool delete_anomaly_rule(const AppScope& scope, int64_t rule_id) override;
+    Result<int64_t> add_webhook(int64_t account_id, const Webhook& webhook, size_t max_webhooks) override;
+    std::vector<Webhook> webhooks(int64_t account_id) override;
+    bool delete_webhook(int64_t account_id, int64_t webhook_id) override;
 
     size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) override;
     int64_t delete_before(int64_t cutoff, int64_t now) override;

@@ -76,19 +76,28 @@ void SqliteStorage::store_reports(const ProcessKey& process, const std::vector<R
     transaction.commit();
 }
 
-void SqliteStorage::add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) {
-    if (anomalies.empty()) return;
+std::vector<AnomalyRow> SqliteStorage::add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) {
+    std::vector<AnomalyRow> stored;
+    if (anomalies.empty()) return stored;
     auto db = writer();
     Transaction transaction(*db);
     for (const AnomalyRow& a : anomalies) {
         db->prepare(
               "INSERT INTO anomalies(app_id, time, kind, category, name, host, environment, value, unit, score, message,"
-              " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              " detail, muted) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, EXISTS (SELECT 1 FROM anomaly_rules r,"
+              " (SELECT ?1 AS app_id, ?3 AS kind, ?4 AS category, ?5 AS name, ?6 AS host, ?7 AS environment) n"
+              " WHERE" SI_RULE_COVERS ")")
             .bind(app_id, a.time, a.kind, a.category, a.name, a.host, a.environment, a.value, a.unit, a.score,
                   a.message, a.detail)
             .run();
+        AnomalyRow row = a;
+        row.id = db->last_insert_id();
+        auto muted = db->prepare("SELECT muted FROM anomalies WHERE id = ?");
+        row.muted = muted.bind(row.id).step() && muted.integer(0) != 0;
+        stored.push_back(std::move(row));
     }
     transaction.commit();
+    return stored;
 }
 
 AppSettings SqliteStorage::app_settings(int64_t app_id) {

@@ -44,7 +44,8 @@ std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now) {
         "   JOIN reports r ON r.series_id = s.id WHERE s.app_id = a.id AND s.category = 'memory'"
         "   AND s.name = 'Current RSS' AND r.timestamp >= ?2 - 600),"
         " (SELECT SUM(count) / 10.0 FROM errors WHERE app_id = a.id AND crash = 0 AND timestamp >= ?2 - 600),"
-        " (SELECT COUNT(*) FROM anomalies WHERE app_id = a.id AND acknowledged = 0 AND time >= ?2 - 86400)"
+        " (SELECT COUNT(*) FROM anomalies n WHERE n.app_id = a.id AND n.acknowledged = 0 AND n.muted = 0"
+        "   AND n.time >= ?2 - 86400 AND NOT EXISTS (SELECT 1 FROM anomaly_rules r WHERE" SI_RULE_COVERS "))"
         " FROM apps a WHERE a.account_id = ?1 ORDER BY a.name");
     row.bind(account_id, now);
     std::vector<AppRow> apps;
@@ -184,15 +185,23 @@ ErrorHistory SqliteStorage::error_history(int64_t app_id, int64_t before, size_t
 
 std::vector<AnomalyRow> SqliteStorage::anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) {
     auto db = reader();
+    // The rule now in force over each anomaly: an off rule before a mute, the longest mute first.
+#define SI_RULE_NOW(column) \
+    " (SELECT r." column " FROM anomaly_rules r WHERE" SI_RULE_COVERS " ORDER BY r.until IS NULL DESC, r.until DESC LIMIT 1)"
     auto row = db->prepare(
         "SELECT n.id, n.time, n.kind, n.category, n.name, n.host, n.environment, n.value, n.unit, n.score,"
-        " n.message, n.acknowledged, n.detail FROM anomalies n JOIN apps a ON a.id = n.app_id"
+        " n.message, n.acknowledged, n.muted," SI_RULE_NOW("id") "," SI_RULE_NOW("until") ", n.detail"
+        " FROM anomalies n JOIN apps a ON a.id = n.app_id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND n.time BETWEEN ?3 AND ?4 ORDER BY n.time DESC, n.id DESC LIMIT ?5");
+#undef SI_RULE_NOW
     row.bind(scope.app_id, scope.account_id, from, to, static_cast<int64_t>(max_rows));
     return collect(row, [](const Statement& n) {
-        return AnomalyRow{n.integer(0), n.integer(1), n.text(2), n.text(3),  n.text(4),          n.text(5),
-                          n.text(6),    n.real(7),    n.text(8), n.real(9), n.text(10), n.integer(11) != 0,
-                          n.text(12)};
+        return AnomalyRow{n.integer(0),       n.integer(1),  n.text(2),
+                          n.text(3),          n.text(4),     n.text(5),
+                          n.text(6),          n.real(7),     n.text(8),
+                          n.real(9),          n.text(10),    n.integer(11) != 0,
+                          n.text(15),         n.integer(12) != 0,
+                          n.optional_integer(13).value_or(0), n.optional_integer(14)};
     });
 }
 

@@ -89,6 +89,10 @@ export const api = {
   anomalies: (appId, scope, signal) => request('GET', appPath(appId, '/anomalies'), { query: scope, signal }),
   acknowledgeAnomaly: (appId, anomalyId) =>
     request('POST', appPath(appId, `/anomalies/${encodeURIComponent(anomalyId)}/acknowledge`)),
+  muteRules: (appId, signal) => request('GET', appPath(appId, '/rules'), { signal }),
+  /** rule: {kind, category, name, host, environment, until: seconds | null (off)} */
+  setMuteRule: (appId, rule) => request('POST', appPath(appId, '/rules'), { body: rule }),
+  deleteMuteRule: (appId, ruleId) => request('DELETE', appPath(appId, `/rules/${encodeURIComponent(ruleId)}`)),
 
   account: (signal) => request('GET', '/api/account', { signal }),
   addUser: (email, role, password) =>
@@ -98,4 +102,8 @@ export const api = {
   removeUser: (userId) => request('DELETE', `/api/account/users/${encodeURIComponent(userId)}`),
   createKey: (name) => request('POST', '/api/account/keys', { body: { name } }),
   deleteKey: (keyId) => request('DELETE', `/api/account/keys/${encodeURIComponent(keyId)}`),
+  webhooks: (signal) => request('GET', '/api/account/webhooks', { signal }),
+  addWebhook: (name, url, format) => request('POST', '/api/account/webhooks', { body: { name, url, format } }),
+  deleteWebhook: (id) => request('DELETE', `/api/account/webhooks/${encodeURIComponent(id)}`),
+  testWebhook: (id) => request('POST', `/api/account/webhooks/${encodeURIComponent(id)}/test`),
 };

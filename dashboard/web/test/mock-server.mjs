@@ -23,17 +23,34 @@ class HttpError extends Error {
   }
 }
 
-/** Mutable per-server state: sessions, users, keys and anomalies (they change in tests). */
+/** Mutable per-server state: sessions, users, keys, anomalies, mute rules and webhooks. */
 function createState() {
   const now = Math.floor(Date.now() / 1000);
   return { sessions: new Map(), users: data.USERS.map((u) => ({ ...u })), keys: data.initialKeys(now),
-    settings: new Map(), anomalies: data.demoAnomalies(now), nextId: 100 };
+    settings: new Map(), anomalies: data.demoAnomalies(now), rules: [], webhooks: [], nextId: 100 };
+}
+
+/** The mute rule in force over `anomaly` (the server's SI_RULE_COVERS), or null. */
+function ruleOver(state, anomaly) {
+  const now = Math.floor(Date.now() / 1000);
+  const rule = state.rules.find((r) => r.kind === anomaly.kind && r.category === anomaly.category
+    && r.name === anomaly.name && (r.host === '' || r.host === anomaly.host)
+    && (r.until === null || r.until > now));
+  return rule ? { id: rule.id, until: rule.until } : null;
+}
+
+/** "https://host/…WXYZ", as the server masks webhook URLs. */
+function maskUrl(url) {
+  const { origin, pathname, search } = new URL(url);
+  const rest = pathname + search;
+  return rest.length <= 1 ? `${origin}/` : `${origin}/…${rest.slice(rest.length - Math.min(4, Math.floor(rest.length / 4)))}`;
 }
 
 /** The fixture apps with anomalies_open counted from the state, as the server does. */
 function appsWithAnomalies(state) {
   const now = Math.floor(Date.now() / 1000);
-  const open = state.anomalies.filter((a) => !a.acknowledged && a.time >= now - 86400).length;
+  const open = state.anomalies.filter((a) => !a.acknowledged && !a.muted && !ruleOver(state, a)
+    && a.time >= now - 86400).length;
   return data.apps(now).map((app) => ({ ...app, anomalies_open: app.id === data.DEMO_APP_ID ? open : 0 }));
 }
 
@@ -90,7 +107,31 @@ const ROUTES = [
   ['GET', /^\/api\/apps\/(\d+)\/anomalies$/, ({ state, appId, url }) => {
     const { from, to } = scopeOf(url);
     const inRange = appId === data.DEMO_APP_ID ? state.anomalies.filter((a) => a.time >= from && a.time <= to) : [];
-    return [200, { anomalies: inRange.sort((a, b) => b.time - a.time) }];
+    return [200, { anomalies: inRange.sort((a, b) => b.time - a.time)
+      .map((a) => ({ muted: false, ...a, rule: ruleOver(state, a) })) }];
+  }],
+  ['GET', /^\/api\/apps\/(\d+)\/rules$/, ({ state }) => {
+    const now = Math.floor(Date.now() / 1000);
+    return [200, { rules: state.rules.filter((r) => r.until === null || r.until > now).reverse() }];
+  }],
+  ['POST', /^\/api\/apps\/(\d+)\/rules$/, ({ state, user, body }) => {
+    if (user.role === 'viewer') throw new HttpError(403, 'viewers cannot change mute rules');
+    if (!body?.kind || !body?.category || !body?.name) throw new HttpError(400, 'kind, category and name are required');
+    if (body.until !== null && !(Number.isInteger(body.until) && body.until > Date.now() / 1000)) {
+      throw new HttpError(400, 'until must be in the future');
+    }
+    const rule = { host: '', environment: '', ...body, id: state.nextId++, created: Math.floor(Date.now() / 1000) };
+    state.rules = state.rules.filter((r) => !(r.kind === rule.kind && r.category === rule.category
+      && r.name === rule.name && r.host === rule.host && r.environment === rule.environment));
+    state.rules.push(rule);
+    return [201, { id: rule.id }];
+  }],
+  ['DELETE', /^\/api\/apps\/(\d+)\/rules\/(\d+)$/, ({ state, user, match }) => {
+    if (user.role === 'viewer') throw new HttpError(403, 'viewers cannot change mute rules');
+    const before = state.rules.length;
+    state.rules = state.rules.filter((r) => r.id !== Number(match[2]));
+    if (state.rules.length === before) throw new HttpError(404, 'no such rule');
+    return [204, null];
   }],
   ['POST', /^\/api\/apps\/(\d+)\/anomalies\/(\d+)\/acknowledge$/, ({ state, appId, user, match }) => {
     if (user.role === 'viewer') throw new HttpError(403, 'viewers cannot acknowledge anomalies');
@@ -126,6 +167,31 @@ const ROUTES = [
     const before = state.keys.length;
     state.keys = state.keys.filter((k) => k.id !== Number(match[1]));
     if (state.keys.length === before) throw new HttpError(404, 'no such key');
+    return [204, null];
+  }],
+  ['GET', /^\/api\/account\/webhooks$/, ({ state }) => [200, { webhooks: state.webhooks }]],
+  ['POST', /^\/api\/account\/webhooks$/, ({ state, body, user }) => {
+    requireOwner(user);
+    if (!/^https?:\/\/[^/@]+/.test(body?.url ?? '')) throw new HttpError(400, 'url must be http(s)://host[:port]/path');
+    if (!['json', 'slack'].includes(body.format)) throw new HttpError(400, 'format must be json or slack');
+    const webhook = { id: state.nextId++, name: body.name, format: body.format, url: maskUrl(body.url),
+      created: Math.floor(Date.now() / 1000), delivery: null };
+    state.webhooks.push(webhook);
+    return [201, { id: webhook.id, url: webhook.url }];
+  }],
+  ['POST', /^\/api\/account\/webhooks\/(\d+)\/test$/, ({ state, user, match }) => {
+    requireOwner(user);
+    const webhook = state.webhooks.find((w) => w.id === Number(match[1]));
+    if (!webhook) throw new HttpError(404, 'no such webhook');
+    webhook.delivery = { time: Math.floor(Date.now() / 1000), outcome: 'delivered (HTTP 200)', delivered: 1,
+      failed: 0, dropped: 0 };
+    return [202, {}];
+  }],
+  ['DELETE', /^\/api\/account\/webhooks\/(\d+)$/, ({ state, user, match }) => {
+    requireOwner(user);
+    const before = state.webhooks.length;
+    state.webhooks = state.webhooks.filter((w) => w.id !== Number(match[1]));
+    if (state.webhooks.length === before) throw new HttpError(404, 'no such webhook');
     return [204, null];
   }],
   ['POST', /^\/api\/account\/users$/, ({ state, body, user }) => {

@@ -33,6 +33,18 @@ std::string native_cpu_upload(const std::string& app, int pid, int64_t timestamp
 std::string native_state_upload(const std::string& app, const std::string& category, const std::string& name,
                                 const std::string& unit, const std::vector<std::pair<int64_t, double>>& points);
 
+// Deterministic noise in [-1, 1] (a small linear congruential generator), for metric series.
+class Noise {
+public:
+    double next() {
+        state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state_ >> 11) / static_cast<double>(1ULL << 53) * 2 - 1;
+    }
+
+private:
+    uint64_t state_ = 12345;
+};
+
 // POST /agent/v1/<endpoint> with Basic auth; gzipped unless `gzip` is false; chunked when asked.
 HttpCall agent_call(const std::string& key, const std::string& endpoint, const std::string& body, bool gzip = true,
                     bool chunked = false);

@@ -13,18 +13,6 @@ using namespace siagent::testing;
 
 namespace {
 
-// Deterministic noise in [-1, 1] (a small linear congruential generator).
-class Noise {
-public:
-    double next() {
-        state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
-        return static_cast<double>(state_ >> 11) / static_cast<double>(1ULL << 53) * 2 - 1;
-    }
-
-private:
-    uint64_t state_ = 12345;
-};
-
 int64_t open_anomalies(UiClient& client) {
     auto apps = parse_json(client.get("/api/apps").body);
     REQUIRE(apps["apps"].Size() == 1);

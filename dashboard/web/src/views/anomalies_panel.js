@@ -1,22 +1,29 @@
 // Anomalies tab: what the server's detectors flagged in the range (metric points, leaks,
-// hot-spot regressions, errors), newest first, each with an Acknowledge button (viewers
-// only read). anomaly_kinds.js says how each kind reads and where it links.
+// hot-spot regressions, errors), newest first, each with an Acknowledge button and a mute
+// control (viewers only read). anomaly_kinds.js says how each kind reads and where it
+// links; anomalies of a muted rule are dimmed and show the rule's state (anomaly_mute.js).
 import { api } from '../api.js';
 import { formatTime } from '../lib/format.js';
 import { describeAnomaly } from './anomaly_kinds.js';
 import { h, replaceChildren } from './dom.js';
 import { loadInto, emptyState } from './states.js';
+import { muteControl, ruleState, muteRulesCard } from './anomaly_mute.js';
 
-export function renderAnomaliesPanel(panel, { appId, scope, signal, session }) {
+export function renderAnomaliesPanel(panel, ctx) {
+  const { appId, scope, signal, session } = ctx;
   const canAcknowledge = session?.user?.role !== 'viewer';
+  const reload = () => renderAnomaliesPanel(panel, ctx);
   loadInto(panel, { loadingText: 'Loading anomalies…',
-    fetch: () => api.anomalies(appId, { from: scope.from, to: scope.to }, signal),
-    render: ({ anomalies = [] }) => anomaliesCard(appId, anomalies, canAcknowledge) });
+    fetch: () => Promise.all([api.anomalies(appId, { from: scope.from, to: scope.to }, signal),
+      api.muteRules(appId, signal)]),
+    render: ([{ anomalies = [] }, { rules = [] }]) => h('div', {},
+      anomaliesCard(appId, anomalies, canAcknowledge, reload),
+      rules.length ? muteRulesCard(appId, rules, canAcknowledge, reload) : null) });
 }
 
-function anomaliesCard(appId, anomalies, canAcknowledge) {
+function anomaliesCard(appId, anomalies, canAcknowledge, reload) {
   const sorted = [...anomalies].sort((a, b) => b.time - a.time);
-  const open = sorted.filter((a) => !a.acknowledged).length;
+  const open = sorted.filter((a) => !a.acknowledged && !a.muted && !a.rule).length;
   return h('div.card', { role: 'region', 'aria-label': 'Anomalies' },
     h('div.card-header', {}, h('h2', {}, 'Anomalies'), h('span.muted', {}, `${open} open in range`)),
     sorted.length === 0
@@ -29,10 +36,10 @@ function anomaliesCard(appId, anomalies, canAcknowledge) {
           h('th', { scope: 'col' }, 'Host'), h('th.num', { scope: 'col' }, 'Value'),
           h('th.num', { scope: 'col' }, 'Score'), h('th', { scope: 'col' }, 'What changed'),
           h('th', { scope: 'col' }, 'Status'))),
-        h('tbody', {}, sorted.map((a) => anomalyRow(appId, a, canAcknowledge))))));
+        h('tbody', {}, sorted.map((a) => anomalyRow(appId, a, canAcknowledge, reload))))));
 }
 
-function anomalyRow(appId, anomaly, canAcknowledge) {
+function anomalyRow(appId, anomaly, canAcknowledge, reload) {
   const about = describeAnomaly(appId, anomaly);
   const status = h('td.anomaly-status');
   const showStatus = () => replaceChildren(status, anomaly.acknowledged
@@ -40,7 +47,10 @@ function anomalyRow(appId, anomaly, canAcknowledge) {
     : canAcknowledge
       ? h('button.button.button-quiet', { type: 'button', onclick: acknowledge,
         'aria-label': `Acknowledge ${about.subject} at ${formatTime(anomaly.time)}` }, 'Acknowledge')
-      : h('span.badge.badge-warning', {}, 'Open'));
+      : h('span.badge.badge-warning', {}, 'Open'),
+  anomaly.rule ? ruleState(appId, anomaly, canAcknowledge, reload)
+    : anomaly.muted ? h('span.badge', { title: 'A rule muted it when it was recorded' }, 'Muted')
+      : canAcknowledge ? muteControl(appId, anomaly, reload) : null);
   async function acknowledge() {
     replaceChildren(status, h('span.muted', {}, 'Working…'));
     try {
@@ -52,7 +62,8 @@ function anomalyRow(appId, anomaly, canAcknowledge) {
     }
   }
   showStatus();
-  return h('tr', { dataset: { anomalyId: String(anomaly.id), kind: String(anomaly.kind ?? '') } },
+  const dimmed = Boolean(anomaly.rule || anomaly.muted);
+  return h(dimmed ? 'tr.anomaly-muted' : 'tr', { dataset: { anomalyId: String(anomaly.id), kind: String(anomaly.kind ?? '') } },
     h('td', {}, formatTime(anomaly.time)),
     h('td', {}, h('span.badge.anomaly-kind', {}, about.label)),
     h('td.mono', {}, h('a.anomaly-chart', { href: about.href, title: about.title }, about.subject)),

@@ -288,7 +288,7 @@ scenario('an agent key is shown once when created, then only its prefix; it can 
   await page.locator('nav.topnav a', { hasText: 'Account' }).click();
   await page.getByRole('heading', { name: 'Agent keys' }).waitFor();
   const name = `browser-test-${Date.now()}`;
-  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Name', { exact: true }).fill(name);
   const [request] = await Promise.all([
     page.waitForRequest((r) => r.url().endsWith('/api/account/keys') && r.method() === 'POST'),
     page.getByRole('button', { name: 'Create key' }).click(),
@@ -383,6 +383,71 @@ scenario('leaks, regressions and new errors read by kind and link to the heap pr
   await regression.locator('a.anomaly-chart').click();
   await page.locator('.compare-view').waitFor();
   assert.equal(await page.locator('select[name="cmp_mode"]').inputValue(), 'versions');
+});
+
+scenario('muting an anomaly rule from the Anomalies tab dims its rows until unmuted', mockOnly, async (page) => {
+  await openApp(page, config);
+  await page.getByLabel('Time range', { exact: true }).selectOption('24h');
+  await openTab(page, 'Anomalies');
+  const card = page.getByRole('region', { name: 'Anomalies' });
+  const cpu = card.locator('tbody tr', { hasText: 'cpu / CPU usage' });
+  await cpu.waitFor();
+  assert.equal(await card.locator('tbody tr.anomaly-muted').count(), 0);
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.url().endsWith('/rules') && r.method() === 'POST'),
+    cpu.getByLabel('Mute cpu / CPU usage', { exact: true }).selectOption({ label: 'for 1 day' }),
+  ]);
+  const rule = request.postDataJSON();
+  assert.deepEqual({ ...rule, until: undefined }, { kind: 'metric', category: 'cpu', name: 'CPU usage', host: 'web-1',
+    environment: '', until: undefined });
+  assert.ok(Math.abs(rule.until - (Date.now() / 1000 + 86400)) < 120, 'muted for a day from now');
+  const mutedCpu = card.locator('tbody tr.anomaly-muted', { hasText: 'cpu / CPU usage' });
+  await mutedCpu.waitFor();
+  assert.match(await mutedCpu.locator('.rule-state').textContent(), /^Muted until \d{4}-\d\d-\d\d \d\d:\d\d/);
+  // Turned off on every host: "Off" until turned back on.
+  const rss = card.locator('tbody tr', { hasText: 'memory / Current RSS' });
+  await rss.getByLabel('Mute memory / Current RSS on every host').check();
+  await rss.getByLabel('Mute memory / Current RSS', { exact: true }).selectOption({ label: 'off until turned on' });
+  const offRss = card.locator('tbody tr.anomaly-muted', { hasText: 'memory / Current RSS' });
+  await offRss.waitFor();
+  assert.match(await offRss.locator('.rule-state').textContent(), /^Off/);
+  assert.equal(await card.locator('tbody tr.anomaly-muted').count(), 2);
+  const rules = page.getByRole('region', { name: 'Muted rules' });
+  assert.deepEqual(await rules.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.children[2].textContent)),
+    ['every host', 'web-1'], 'the rules in force, newest first, with their scope');
+  await screenshot(page, config, 'anomalies-muted');
+  await mutedCpu.getByRole('button', { name: 'Unmute cpu / CPU usage' }).click();
+  await card.locator('tbody tr:not(.anomaly-muted)', { hasText: 'cpu / CPU usage' }).waitFor();
+  await card.locator('tbody tr.anomaly-muted', { hasText: 'memory / Current RSS' })
+    .getByRole('button', { name: 'Unmute memory / Current RSS' }).click();
+  await card.locator('tbody tr:not(.anomaly-muted)', { hasText: 'memory / Current RSS' }).waitFor();
+  assert.equal(await card.locator('tbody tr.anomaly-muted').count(), 0);
+  assert.equal(await page.getByRole('region', { name: 'Muted rules' }).count(), 0, 'no rule left in force');
+});
+
+scenario('a webhook is added in the Account view and shown only masked afterwards', {}, async (page) => {
+  await logIn(page, config);
+  await page.locator('nav.topnav a', { hasText: 'Account' }).click();
+  await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+  const name = `hook-${Date.now()}`;
+  const secret = `T000/B000/browser-secret-${Date.now()}-WXYZ`;
+  await page.getByLabel('Webhook name').fill(name);
+  await page.getByLabel('Webhook URL').fill(`https://hooks.example.com/services/${secret}`);
+  await page.getByLabel('Format').selectOption('slack');
+  await page.getByRole('button', { name: 'Add webhook' }).click();
+  const row = page.locator('.webhooks-table tr', { hasText: name });
+  await row.waitFor();
+  assert.equal(await row.locator('.webhook-url').textContent(), 'https://hooks.example.com/…WXYZ');
+  assert.ok(!(await page.content()).includes('browser-secret'), 'the page holds no copy of the URL');
+  await page.reload();
+  await row.waitFor();
+  assert.ok(!(await page.content()).includes('browser-secret'), 'nor after a reload');
+  await screenshot(page, config, 'webhooks');
+  await row.getByRole('button', { name: 'Send test' }).click();
+  await row.getByText('Test queued').waitFor();
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.getByRole('button', { name: 'Yes, delete' }).click();
+  await page.getByRole('status').filter({ hasText: `Webhook "${name}" was deleted.` }).waitFor();
 });
 
 scenario('logging out returns to the login page and ends the session', {}, async (page) => {

@@ -1,0 +1,91 @@
+// The Notifier itself, against a local receiver (TestDashboard): incidents go out once per
+// rule, the per-account rate bound and the queue bound drop (and count) what is over them.
+#include <catch2/catch.hpp>
+
+#include <ctime>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "dashboard/server/notify/notifier.h"
+#include "dashboard/server/sqlite/sqlite_storage.h"
+#include "test/integration/process_runner.h"
+#include "test/support/test_dashboard.h"
+
+using namespace siagent::dashboard;
+using namespace siagent::dashboard::notify;
+using siagent::testing::ReceivedRequest;
+using siagent::testing::TemporaryDirectory;
+using siagent::testing::TestDashboard;
+
+namespace {
+
+// An account with one webhook to `url`, sealed as the server seals it.
+struct Account {
+    TemporaryDirectory directory;
+    sqlite::SqliteStorage storage{(std::filesystem::path(directory.path()) / "siagent.db").string()};
+    KeyFile key{std::filesystem::path(directory.path()) / "webhook.key"};
+    int64_t id = storage.create_account("a", std::time(nullptr)).value();
+    int64_t webhook = 0;
+
+    explicit Account(const std::string& url) {
+        Webhook hook{0, "hook", "json", key.seal(url, webhook_seal_context(id)).value(), "masked", 0};
+        webhook = storage.add_webhook(id, hook, 20).value();
+    }
+};
+
+AnomalyRow anomaly(const std::string& name) {
+    AnomalyRow row;
+    row.time = std::time(nullptr);
+    row.kind = "metric";
+    row.category = "memory";
+    row.name = name;
+    row.host = "h1";
+    row.score = 0.95;
+    return row;
+}
+
+}  // namespace
+
+TEST_CASE("notifier: one POST per new incident, and at most the rate bound per account", "[dashboard][notify]") {
+    TestDashboard receiver;
+    Account account(receiver.address() + "/hook");
+    NotifierSettings settings;
+    settings.max_per_minute = 2;
+    Notifier notifier(account.storage, account.key, settings);
+    notifier.start();
+    const AppRef app{account.id, 1, "shop"};
+    // Four rules, one of them twice: three incidents would go out, the bound lets two.
+    notifier.recorded(app, {anomaly("a"), anomaly("a"), anomaly("b")});
+    notifier.recorded(app, {anomaly("c"), anomaly("d")});
+    REQUIRE(receiver.wait_until([](const std::vector<ReceivedRequest>& r) { return r.size() >= 2; },
+                                std::chrono::seconds(20)));
+    // The drops are decided on the notifier thread before any POST is made: poll briefly.
+    for (int i = 0; i < 200 && notifier.dropped() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(notifier.dropped() == 2);  // c and d
+    const auto requests = receiver.requests();
+    REQUIRE(requests.size() == 2);
+    std::set<std::string> names;
+    for (const ReceivedRequest& request : requests) {
+        for (const char* name : {"a", "b", "c", "d"}) {
+            if (request.body.find(std::string(R"("name":")") + name + "\"") != std::string::npos) names.insert(name);
+        }
+    }
+    CHECK(names == std::set<std::string>{"a", "b"});
+    auto status = notifier.status(account.webhook);
+    REQUIRE(status);
+    CHECK(status->dropped == 2);
+}
+
+TEST_CASE("notifier: past the queue bound incidents are dropped and counted, not queued", "[dashboard][notify]") {
+    Account account("http://127.0.0.1:9/never");
+    NotifierSettings settings;
+    settings.max_pending = 2;
+    Notifier notifier(account.storage, account.key, settings);  // not started: nothing leaves the queue
+    const AppRef app{account.id, 1, "shop"};
+    notifier.recorded(app, {anomaly("a"), anomaly("b"), anomaly("c"), anomaly("c")});
+    CHECK(notifier.dropped() == 1);  // c; its second anomaly joined its (dropped) incident
+    CHECK_FALSE(notifier.send_test(account.id + 1, account.webhook));  // another account's webhook
+    CHECK(notifier.send_test(account.id, account.webhook));
+    CHECK(notifier.dropped() == 2);  // the queue is still full
+}

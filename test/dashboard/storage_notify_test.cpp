@@ -1,0 +1,136 @@
+// Mute rules and webhooks in SQLite (sqlite/storage_notify.cpp), and how rules mark anomalies.
+#include <catch2/catch.hpp>
+
+#include <ctime>
+#include <filesystem>
+
+#include "dashboard/server/sqlite/sqlite_storage.h"
+#include "test/integration/process_runner.h"
+
+using namespace siagent::dashboard;
+using siagent::testing::TemporaryDirectory;
+
+namespace {
+
+struct TwoAccounts {
+    TemporaryDirectory directory;
+    sqlite::SqliteStorage storage{(std::filesystem::path(directory.path()) / "siagent.db").string()};
+    int64_t now = std::time(nullptr);
+    int64_t account_a = storage.create_account("a", now).value();
+    int64_t account_b = storage.create_account("b", now).value();
+    AppScope a{account_a, app(account_a, "checkout")};
+    AppScope b{account_b, app(account_b, "billing")};
+
+    int64_t app(int64_t account, const std::string& name) {
+        Envelope e;
+        e.app_name = name;
+        e.host_name = "h1";
+        e.run_id = "run-" + name;
+        e.extra = "{}";
+        return storage.record_process(account, e, now).app_id;
+    }
+};
+
+AnomalyRow anomaly(const std::string& name, const std::string& host, int64_t time) {
+    AnomalyRow row;
+    row.time = time;
+    row.kind = "metric";
+    row.category = "memory";
+    row.name = name;
+    row.host = host;
+    row.environment = "prod";
+    row.score = 0.95;
+    return row;
+}
+
+AnomalyRule rule(const std::string& name, const std::string& host, std::optional<int64_t> until) {
+    return AnomalyRule{0, "metric", "memory", name, host, "", until, 0};
+}
+
+}  // namespace
+
+TEST_CASE("storage: a rule in force marks new anomalies muted and keeps them off the badge",
+          "[dashboard][storage][notify]") {
+    TwoAccounts db;
+    const int64_t t = db.now - 60;
+    // Current RSS off on every host; Heap in use muted on h2 only, for an hour.
+    const int64_t off = db.storage.set_anomaly_rule(db.a, rule("Current RSS", "", std::nullopt), 10, db.now).value();
+    db.storage.set_anomaly_rule(db.a, rule("Heap in use", "h2", db.now + 3600), 10, db.now).value();
+    auto stored = db.storage.add_anomalies(
+        db.a.app_id, {anomaly("Current RSS", "h1", t), anomaly("Heap in use", "h1", t), anomaly("Heap in use", "h2", t)});
+    REQUIRE(stored.size() == 3);
+    CHECK(stored[0].muted);
+    CHECK_FALSE(stored[1].muted);
+    CHECK(stored[2].muted);
+    CHECK(stored[0].id > 0);
+
+    auto apps = db.storage.apps(db.account_a, db.now);
+    REQUIRE(apps.size() == 1);
+    CHECK(apps[0].anomalies_open == 1);
+
+    auto listed = db.storage.anomalies(db.a, t - 1, t + 1, 100);
+    REQUIRE(listed.size() == 3);
+    for (const AnomalyRow& row : listed) {
+        INFO(row.name << " " << row.host);
+        CHECK(row.muted == (row.name == "Current RSS" || row.host == "h2"));
+        CHECK((row.rule_id != 0) == row.muted);
+        if (row.name == "Current RSS") {
+            CHECK(row.rule_id == off);
+            CHECK_FALSE(row.rule_until);
+        }
+        if (row.host == "h2") CHECK(row.rule_until == db.now + 3600);
+    }
+
+    // Turning the rule back on: new anomalies are not muted, old ones stay marked as recorded.
+    CHECK(db.storage.delete_anomaly_rule(db.a, off));
+    CHECK_FALSE(db.storage.add_anomalies(db.a.app_id, {anomaly("Current RSS", "h1", t + 1)})[0].muted);
+    CHECK(db.storage.apps(db.account_a, db.now)[0].anomalies_open == 2);
+}
+
+TEST_CASE("storage: muting an open anomaly's rule takes it off the badge; an expired mute mutes nothing",
+          "[dashboard][storage][notify]") {
+    TwoAccounts db;
+    db.storage.add_anomalies(db.a.app_id, {anomaly("Current RSS", "h1", db.now - 60)});
+    CHECK(db.storage.apps(db.account_a, db.now)[0].anomalies_open == 1);
+    const int64_t id = db.storage.set_anomaly_rule(db.a, rule("Current RSS", "h1", db.now + 60), 10, db.now).value();
+    CHECK(db.storage.apps(db.account_a, db.now)[0].anomalies_open == 0);
+    // Same identity: replaced, not added.
+    CHECK(db.storage.set_anomaly_rule(db.a, rule("Current RSS", "h1", db.now + 120), 10, db.now).value() == id);
+    REQUIRE(db.storage.anomaly_rules(db.a, db.now).size() == 1);
+    CHECK(db.storage.anomaly_rules(db.a, db.now)[0].until == db.now + 120);
+
+    // A mute that ended (stored directly in the past) is not in force.
+    db.storage.set_anomaly_rule(db.a, rule("Heap in use", "", db.now - 1), 10, db.now - 100);
+    CHECK(db.storage.anomaly_rules(db.a, db.now).size() == 1);
+    CHECK_FALSE(db.storage.add_anomalies(db.a.app_id, {anomaly("Heap in use", "h1", db.now)})[0].muted);
+}
+
+TEST_CASE("storage: rules and webhooks are bounded and private to their account", "[dashboard][storage][notify]") {
+    TwoAccounts db;
+    CHECK(db.storage.set_anomaly_rule(db.a, rule("r1", "", std::nullopt), 2, db.now));
+    CHECK(db.storage.set_anomaly_rule(db.a, rule("r2", "", std::nullopt), 2, db.now));
+    auto third = db.storage.set_anomaly_rule(db.a, rule("r3", "", std::nullopt), 2, db.now);
+    REQUIRE_FALSE(third);
+    CHECK(third.failure().status == 409);
+    // Another account's app: not found, not listed, not deletable.
+    const AppScope foreign{db.account_b, db.a.app_id};
+    CHECK(db.storage.set_anomaly_rule(foreign, rule("x", "", std::nullopt), 10, db.now).failure().status == 404);
+    CHECK(db.storage.anomaly_rules(foreign, db.now).empty());
+    const int64_t r1 = db.storage.anomaly_rules(db.a, db.now).back().id;
+    CHECK_FALSE(db.storage.delete_anomaly_rule(foreign, r1));
+    CHECK_FALSE(db.storage.delete_anomaly_rule(db.b, r1));
+    CHECK(db.storage.delete_anomaly_rule(db.a, r1));
+
+    Webhook hook{0, "ops", "json", std::string("\x01\x02sealed", 8), "https://h/…abcd", db.now};
+    const int64_t w1 = db.storage.add_webhook(db.account_a, hook, 2).value();
+    db.storage.add_webhook(db.account_a, hook, 2).value();
+    CHECK(db.storage.add_webhook(db.account_a, hook, 2).failure().status == 409);
+    auto listed = db.storage.webhooks(db.account_a);
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[0].sealed_url == hook.sealed_url);
+    CHECK(listed[0].masked_url == "https://h/…abcd");
+    CHECK(db.storage.webhooks(db.account_b).empty());
+    CHECK_FALSE(db.storage.delete_webhook(db.account_b, w1));
+    CHECK(db.storage.delete_webhook(db.account_a, w1));
+    CHECK(db.storage.webhooks(db.account_a).size() == 1);
+}
