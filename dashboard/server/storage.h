@@ -132,7 +132,8 @@ struct AnomalyRow {
     std::optional<int64_t> rule_until;   // that rule's end; nullopt: off until turned on
 };
 
-// Mutes or turns off anomalies of one kind on one series of an app (anomaly_rules.h).
+// Mutes or turns off anomalies of one kind on one series of an app; what "covers" means is
+// SI_RULE_COVERS (sqlite/rows.h), docs/anomaly-detection.md "Muting".
 // Empty host or environment: every host or environment. `until` nullopt: off until deleted.
 struct AnomalyRule {
     int64_t id = 0;
