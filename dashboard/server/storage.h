@@ -141,7 +141,8 @@ struct ErrorHistory {
     std::vector<ErrorRow> signatures;
 };
 
-// Mutes or turns off anomalies of one kind on one series of an app (anomaly_rules.h).
+// Mutes or turns off anomalies of one kind on one series of an app; what "covers" means is
+// SI_RULE_COVERS (sqlite/rows.h), docs/anomaly-detection.md "Muting".
 // Empty host or environment: every host or environment. `until` nullopt: off until deleted.
 struct AnomalyRule {
     int64_t id = 0;

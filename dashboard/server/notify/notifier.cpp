@@ -24,7 +24,8 @@ struct Notifier::Delivery {
 
 namespace {
 
-// The rule an anomaly belongs to: the incident key (anomaly_rules.h's identity, per app).
+// The rule an anomaly belongs to, the incident key: app, kind, category, name, host and
+// environment (a mute rule's identity with host and environment given).
 std::string rule_key(int64_t app_id, const AnomalyRow& a) {
     std::string key = std::to_string(app_id);
     for (const std::string* part : {&a.kind, &a.category, &a.name, &a.host, &a.environment}) {

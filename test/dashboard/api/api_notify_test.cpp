@@ -119,6 +119,7 @@ TEST_CASE("api: one webhook POST per incident, none for a muted rule, the url ne
         CHECK(reply.body.find("secret-path") == std::string::npos);
     }
     CHECK(owner.post("/api/account/webhooks", R"({"url": "http://h/x", "format": "xml"})").status == 400);
+    CHECK(owner.send_without_csrf("POST", "/api/account/webhooks", R"({"url": "http://h/x"})").status == 403);
 
     const std::string url = hook.address() + "/hooks/" + kSecret;
     add_webhook(owner, url);
@@ -166,6 +167,7 @@ TEST_CASE("api: one webhook POST per incident, none for a muted rule, the url ne
     REQUIRE(threads_rule.status == 201);
     const std::string threads_rule_id = std::to_string(parse_json(threads_rule.body)["id"].GetInt64());
     CHECK(viewer.del(rules + "/" + threads_rule_id).status == 403);
+    CHECK(owner.send_without_csrf("DELETE", rules + "/" + threads_rule_id, "").status == 403);
     CHECK(owner.del(rules + "/" + threads_rule_id).status == 204);
     CHECK(owner.del(rules + "/" + threads_rule_id).status == 404);
 
