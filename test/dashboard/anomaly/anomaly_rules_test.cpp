@@ -133,6 +133,24 @@ TEST_CASE("anomaly rules: a function slower in the new version is a regression, 
     CHECK(detail["before"]["to"].GetInt64() == kNow + 500);
 }
 
+TEST_CASE("anomaly rules: a new version running beside the old one gets its own checks", "[dashboard][anomaly]") {
+    RulesFixture f;
+    f.settings.regression_period = 600;
+    f.settings.regression_interval = 300;
+    const Envelope v1 = envelope("svc", "h1", 1, "1.0");
+    const Envelope v2 = envelope("svc", "h2", 2, "2.0");
+    for (int i = 0; i < 6; ++i) CHECK(f.upload(v1, {cpu_report(kNow + 100 * i, 20, 80)}, kNow + 100 * i).empty());
+    // Then both, the old one first each time: with one schedule per app it would take every
+    // check, and 1.0 has no previous version to compare with.
+    size_t found = 0;
+    for (int i = 0; i < 12; ++i) {
+        const int64_t t = kNow + 1000 + 60 * i;
+        found += f.upload(v1, {cpu_report(t, 20, 80)}, t).size();
+        found += f.upload(v2, {cpu_report(t, 50, 50)}, t).size();
+    }
+    CHECK(found == 1);
+}
+
 TEST_CASE("anomaly rules: one report a side is too little to call a regression", "[dashboard][anomaly]") {
     RulesFixture f;
     f.settings.regression_period = 600;
