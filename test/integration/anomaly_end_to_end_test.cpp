@@ -1,7 +1,7 @@
 // End to end for the leak, regression and error anomalies: real programs under LD_PRELOAD
 // report to a freshly started siagent-dashboard (the real binary) with fast report
 // intervals and short rule windows (--leak-window 20s, --regression-period 60s,
-// --error-warmup 3s); the anomalies API must then name the culprit.
+// --error-warmup 4s); the anomalies API must then name the culprit.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -31,17 +31,18 @@ struct AnomalyDashboard {
 
     // Runs `argv` under the agent as `app` at `version`, reporting every second.
     void profile(const std::vector<std::string>& argv, const std::string& app, const std::string& version) {
-        RunResult result = run(argv, {{"LD_PRELOAD", agent_library()},
-                                      {"SI_AGENT_KEY", server.agent_key()},
-                                      {"SI_DASHBOARD_ADDRESS", "http://127.0.0.1:" + std::to_string(server.port())},
-                                      {"SI_APP_NAME", app},
-                                      {"SI_APP_VERSION", version},
-                                      {"SI_REPORT_INTERVAL", "1s"},
-                                      {"SI_METRICS_INTERVAL", "1s"},
-                                      {"SI_CPU_SAMPLING_HZ", "1000"},
-                                      {"SIAGENT_TEST_TRANSPORT_TIMINGS",
-                                       "flush=200,config_first=100,config_every=500,backoff=300,backoff_max=1000,request=1500"}},
-                               120);
+        const std::map<std::string, std::string> environment{
+            {"LD_PRELOAD", agent_library()},
+            {"SI_AGENT_KEY", server.agent_key()},
+            {"SI_DASHBOARD_ADDRESS", "http://127.0.0.1:" + std::to_string(server.port())},
+            {"SI_APP_NAME", app},
+            {"SI_APP_VERSION", version},
+            {"SI_REPORT_INTERVAL", "1s"},
+            {"SI_METRICS_INTERVAL", "1s"},
+            {"SI_CPU_SAMPLING_HZ", "1000"},
+            {"SIAGENT_TEST_TRANSPORT_TIMINGS",
+             "flush=200,config_first=100,config_every=500,backoff=300,backoff_max=1000,request=1500"}};
+        RunResult result = run(argv, environment, 120);
         INFO(argv[0] << ": " << result.out << result.err);
         REQUIRE(result.exit_code == 0);
     }
@@ -147,9 +148,10 @@ TEST_CASE("end to end: a slower function in the next version is a regression nam
 }
 
 TEST_CASE("end to end: an exception type first thrown after warm-up is an error anomaly", "[e2e][anomaly]") {
-    AnomalyDashboard dashboard({"--error-warmup", "3s"});
-    // runtime_error from the start; RareError from 5 s on.
-    dashboard.profile({program("new_exception"), "9", "5"}, "errors", "1.0");
+    AnomalyDashboard dashboard({"--error-warmup", "4s"});
+    // runtime_error from the start (its first report comes after about 1 s, well within the
+    // warm-up); RareError from 7 s on.
+    dashboard.profile({program("new_exception"), "10", "7"}, "errors", "1.0");
     auto error = dashboard.wait_for("errors", "error", "RareError");
     INFO(dashboard.listing("errors") << "\n" << dashboard.server.output());
     REQUIRE(error);

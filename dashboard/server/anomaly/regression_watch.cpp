@@ -1,7 +1,7 @@
 #include "dashboard/server/anomaly/regression_watch.h"
 
 #include <algorithm>
-#include <optional>
+#include <map>
 
 #include "dashboard/server/anomaly/anomaly_text.h"
 #include "dashboard/server/anomaly/sampled_profile.h"
@@ -44,29 +44,48 @@ Side load_side(Storage& storage, const AppScope& scope, const std::string& kind,
     return side;
 }
 
-struct PreviousVersion {
-    std::string version;
-    int64_t last_seen = 0;
+struct VersionSpan {
+    int64_t first_seen = 0, last_seen = 0;
 };
 
-// The version last seen before `version`'s first process appeared.
-std::optional<PreviousVersion> previous_version(Storage& storage, const AppScope& scope, const std::string& version,
-                                                const std::string& environment, int64_t now) {
+// Every version's span over the processes seen in the lookback, in the environment.
+std::map<std::string, VersionSpan> version_spans(Storage& storage, const AppScope& scope, const std::string& environment,
+                                                 int64_t now) {
     QueryFilter filter;
     filter.from = now - kVersionLookback;
     filter.to = now;
     filter.environment = environment;
-    const auto processes = storage.processes(scope, filter);
-    int64_t current_start = now;
-    for (const ProcessRow& p : processes) {
-        if (p.version == version) current_start = std::min(current_start, p.first_seen);
+    std::map<std::string, VersionSpan> spans;
+    for (const ProcessRow& p : storage.processes(scope, filter)) {
+        auto [it, added] = spans.emplace(p.version, VersionSpan{p.first_seen, p.last_seen});
+        if (added) continue;
+        it->second.first_seen = std::min(it->second.first_seen, p.first_seen);
+        it->second.last_seen = std::max(it->second.last_seen, p.last_seen);
     }
-    std::optional<PreviousVersion> previous;
-    for (const ProcessRow& p : processes) {
-        if (p.version == version || p.version.empty() || p.first_seen > current_start) continue;
-        if (!previous || p.last_seen > previous->last_seen) previous = PreviousVersion{p.version, p.last_seen};
+    return spans;
+}
+
+// The version last seen before `version` first appeared (nullptr: none).
+const std::pair<const std::string, VersionSpan>* previous_version(const std::map<std::string, VersionSpan>& spans,
+                                                                  const std::string& version) {
+    auto current = spans.find(version);
+    if (version.empty() || current == spans.end()) return nullptr;
+    const std::pair<const std::string, VersionSpan>* previous = nullptr;
+    for (const auto& entry : spans) {
+        if (entry.first == version || entry.first.empty() || entry.second.first_seen > current->second.first_seen) continue;
+        if (!previous || entry.second.last_seen > previous->second.last_seen) previous = &entry;
     }
     return previous;
+}
+
+// A version that first appeared within `since`, next to another one: a release. Periods
+// around it differ by version, which the version comparison judges.
+bool released_since(const std::map<std::string, VersionSpan>& spans, int64_t since) {
+    if (spans.size() < 2) return false;
+    for (const auto& [version, span] : spans) {
+        if (span.first_seen >= since) return true;
+    }
+    return false;
 }
 
 void side_json(JsonOut& out, const char* name, const Side& side) {
@@ -127,35 +146,34 @@ std::vector<AnomalyRow> RegressionWatch::observe(Storage& storage, const AppScop
                                                  const std::string& environment, const RuleSettings& settings,
                                                  int64_t now) {
     const std::string app_key = std::to_string(scope.app_id) + '\0' + environment + '\0';
-    if (!due(app_key, now, settings.regression_interval)) return {};
+    // Scheduled per version too: while two versions run side by side, each gets its checks.
+    if (!due(app_key + version, now, settings.regression_interval)) return {};
     const int64_t period = settings.regression_period;
-    std::optional<PreviousVersion> previous;
-    if (!version.empty()) previous = previous_version(storage, scope, version, environment, now);
+    const auto spans = version_spans(storage, scope, environment, now);
+    const auto* previous = previous_version(spans, version);
+    const bool release = released_since(spans, now - 2 * period);
 
     std::vector<AnomalyRow> rows;
     for (const std::string kind : kKinds) {
-        std::set<std::string> by_version;  // functions the version comparison flagged now or before
         if (previous) {
-            const Side before = load_side(storage, scope, kind, environment, previous->version,
-                                          previous->last_seen - period, previous->last_seen);
+            const Side before = load_side(storage, scope, kind, environment, previous->first,
+                                          previous->second.last_seen - period, previous->second.last_seen);
             const Side after = load_side(storage, scope, kind, environment, version, now - period, now);
             for (const ShareRise& rise : share_rises(before.shares, before.reports, after.shares, after.reports)) {
                 const std::string function_key = app_key + kind + '\0' + rise.function + '\0' + rise.file;
-                by_version.insert(function_key);
-                if (start_episode(function_key + "\0version\0"s + previous->version + '\0' + version)) {
+                if (start_episode(function_key + "\0version\0"s + previous->first + '\0' + version)) {
                     rows.push_back(row_of(kind, "version", before, after, rise, environment, now));
                 }
             }
         }
+        if (release) continue;  // the periods differ by version: the version comparison's job
         const Side before = load_side(storage, scope, kind, environment, "", now - 2 * period, now - period);
         const Side after = load_side(storage, scope, kind, environment, "", now - period, now);
         const std::string period_prefix = app_key + kind + "\0period\0"s;
         std::set<std::string> active;
         for (const ShareRise& rise : share_rises(before.shares, before.reports, after.shares, after.reports)) {
-            const std::string function_key = app_key + kind + '\0' + rise.function + '\0' + rise.file;
             const std::string episode = period_prefix + rise.function + '\0' + rise.file;
             active.insert(episode);
-            if (by_version.count(function_key)) continue;
             if (start_episode(episode)) rows.push_back(row_of(kind, "period", before, after, rise, environment, now));
         }
         end_episodes_except(period_prefix, active);

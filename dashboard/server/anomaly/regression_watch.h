@@ -1,17 +1,19 @@
 // The hot-spot regression rule in the server. At most once per `regression_interval` per
-// app and environment (checked at ingest, on the uploading request), it compares the
+// app, environment and version (checked at ingest, on the uploading request), it compares the
 // self shares of the CPU, allocation and blocking profiles:
 //   - by version: the uploading process's version over the last period against the
 //     previous version (the other version last seen before this one first appeared) over
 //     its last period of data;
-//   - by period: the last period against the one before it, all versions.
+//   - by period: the last period against the one before it, all versions; skipped while
+//     a version first seen within the last two periods runs beside another (a release:
+//     the periods differ by version, which the version comparison judges).
 // with share_rises (statistical test on effective sample counts, Bonferroni). Cost per
 // check: at most 3 kinds x 4 profiles, each merged from at most 30 stored rows (evenly
 // thinned, sampled_profile.h; hourly rollups stand for whole hours of a period) of at most
 // 50,000 nodes.
 // One anomaly per episode: a version regression is reported once per (function, version
-// pair); a period regression once until a check finds that function back to normal, and
-// not at all when the version comparison already reported it. Thread-safe.
+// pair); a period regression once until a check finds that function back to normal.
+// Thread-safe.
 #pragma once
 
 #include <cstdint>
