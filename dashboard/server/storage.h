@@ -14,6 +14,7 @@
 #include "dashboard/server/agent_request.h"
 #include "dashboard/server/error_events.h"
 #include "dashboard/server/result.h"
+#include "dashboard/server/span_reports.h"
 
 namespace siagent::dashboard {
 
@@ -78,6 +79,7 @@ struct QueryFilter {
     int64_t to = 0;
     std::string version, environment, host;
     std::optional<int64_t> pid;
+    std::string span;  // for_each_profile: the trees restricted to this span (empty: whole trees)
 };
 
 struct SeriesKey {
@@ -114,6 +116,15 @@ struct ReportToStore {
     std::optional<std::string> blob;
     std::vector<ErrorEvent> errors;
     bool crash = false;
+    std::optional<SpanStats> span_stats;
+};
+
+// One report of a span metric (category span): its value is the p95 in milliseconds.
+struct SpanReportRow {
+    std::string name;
+    int64_t timestamp = 0;
+    double p95_ms = 0;
+    SpanStats stats;  // empty where the agent sent no measurement.stats
 };
 
 // A flagged point of a metric series (kind "metric"); id and acknowledged are the stored
@@ -182,6 +193,9 @@ public:
                                   const QueryFilter& filter, const std::function<void(const ProfileRow&)>& row) = 0;
     virtual std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) = 0;
     virtual std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) = 0;
+    // Reports of span metrics in the filter, by name then time, at most `max_rows`.
+    virtual std::vector<SpanReportRow> span_reports(const AppScope& scope, const QueryFilter& filter,
+                                                    size_t max_rows) = 0;
     // Anomalies with from <= time <= to, newest first, at most `max_rows`.
     virtual std::vector<AnomalyRow> anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) = 0;
     // False when the app or the anomaly is not the account's.

@@ -76,7 +76,16 @@ CREATE INDEX anomalies_by_app ON anomalies(app_id, time);
 CREATE INDEX anomalies_by_time ON anomalies(time);
 )sql";
 
-constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3};
+// What a span metric's measurement.stats adds to its value (the p95), docs/dashboard-api.md.
+constexpr const char* kSpanStats = R"sql(
+ALTER TABLE reports ADD COLUMN span_count REAL;
+ALTER TABLE reports ADD COLUMN span_total_ms REAL;
+ALTER TABLE reports ADD COLUMN span_p50_ms REAL;
+ALTER TABLE reports ADD COLUMN span_p99_ms REAL;
+ALTER TABLE reports ADD COLUMN span_max_ms REAL;
+)sql";
+
+constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3, kSpanStats};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

@@ -9,6 +9,10 @@ namespace {
 // Binds ?1 app, ?2 account, ?3 from, ?4 to and the filter ?12 to ?15; ?5 to ?11 are left
 // NULL for the statement's own parameters (bind_at). Empty strings and a missing pid bind
 // NULL, which the statements read as "any".
+// Series holding span trees (span_reports.h) are not profile kinds of their own: a query
+// reads them only when it asks for one span (?7, the span tree series' type).
+#define SI_SERIES_OF_SPAN " AND (CASE WHEN ?7 IS NULL THEN s.type NOT GLOB 'span-profile:*' ELSE s.type = ?7 END)"
+
 #define SI_PROCESS_FILTER                                                                     \
     " AND (?12 IS NULL OR p.version = ?12) AND (?13 IS NULL OR p.environment = ?13)"         \
     " AND (?14 IS NULL OR p.host = ?14) AND (?15 IS NULL OR p.pid = ?15)"
@@ -92,7 +96,7 @@ std::vector<SeriesKey> SqliteStorage::profile_kinds(const AppScope& scope, const
         "SELECT s.type, s.category, s.name, s.unit FROM series s JOIN apps a ON a.id = s.app_id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND EXISTS (SELECT 1 FROM reports r"
         " JOIN processes p ON p.id = r.process_id WHERE r.series_id = s.id AND r.timestamp BETWEEN ?3 AND ?4"
-        " AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER ") ORDER BY s.category, s.name",
+        " AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER ")" SI_SERIES_OF_SPAN " ORDER BY s.category, s.name",
         scope, filter);
     return collect(row, [](const Statement& kind) {
         return SeriesKey{kind.text(0), kind.text(1), kind.text(2), kind.text(3)};
@@ -109,12 +113,13 @@ void SqliteStorage::for_each_profile(const AppScope& scope, const std::string& c
         "SELECT ro.hour * 3600 + 1800, ro.reports, ro.tree FROM series s JOIN apps a ON a.id = s.app_id"
         " JOIN rollups ro ON ro.series_id = s.id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6 AND ?14 IS NULL AND ?15 IS NULL"
+        SI_SERIES_OF_SPAN
         " AND (?12 IS NULL OR ro.version = ?12) AND (?13 IS NULL OR ro.environment = ?13)"
         " AND ro.reports > 0 AND ro.hour * 3600 >= ?3 AND ro.hour * 3600 + 3599 <= ?4"
         " UNION ALL "
         "SELECT r.timestamp, 1, r.breakdown FROM series s JOIN apps a ON a.id = s.app_id"
         " JOIN reports r ON r.series_id = s.id JOIN processes p ON p.id = r.process_id"
-        " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6"
+        " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6" SI_SERIES_OF_SPAN
         " AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER
         " AND NOT (?14 IS NULL AND ?15 IS NULL AND EXISTS (SELECT 1 FROM rollups ro WHERE ro.series_id = r.series_id"
         "   AND ro.hour = r.timestamp / 3600 AND ro.version = p.version AND ro.environment = p.environment"
@@ -122,6 +127,7 @@ void SqliteStorage::for_each_profile(const AppScope& scope, const std::string& c
         scope, filter);
     row.bind_at(5, category);
     row.bind_at(6, name);
+    if (!filter.span.empty()) row.bind_at(7, span_profile_type(filter.span));
     while (row.step()) each(ProfileRow{row.integer(0), row.integer(1), row.blob(2)});
 }
 
@@ -157,6 +163,24 @@ std::vector<ErrorRow> SqliteStorage::errors(const AppScope& scope, const QueryFi
     return collect(row, [](const Statement& e) {
         return ErrorRow{e.integer(0) != 0, e.integer(1), e.text(2), e.text(3), e.text(4),
                         e.text(5),         e.text(6),    e.text(7), e.integer(8), e.real(9)};
+    });
+}
+
+std::vector<SpanReportRow> SqliteStorage::span_reports(const AppScope& scope, const QueryFilter& filter,
+                                                      size_t max_rows) {
+    auto db = reader();
+    auto row = prepare_filtered(*db,
+        "SELECT s.name, r.timestamp, r.value, r.span_count, r.span_total_ms, r.span_p50_ms, r.span_p99_ms,"
+        " r.span_max_ms FROM series s JOIN apps a ON a.id = s.app_id JOIN reports r ON r.series_id = s.id"
+        " JOIN processes p ON p.id = r.process_id WHERE a.id = ?1 AND a.account_id = ?2 AND s.type = 'state'"
+        " AND s.category = 'span' AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NULL" SI_PROCESS_FILTER
+        " ORDER BY s.name, r.timestamp LIMIT ?5",
+        scope, filter);
+    row.bind_at(5, static_cast<int64_t>(max_rows));
+    return collect(row, [](const Statement& r) {
+        return SpanReportRow{r.text(0), r.integer(1), r.real(2),
+                             SpanStats{r.optional_real(3), r.optional_real(4), r.optional_real(5), r.optional_real(6),
+                                       r.optional_real(7)}};
     });
 }
 
