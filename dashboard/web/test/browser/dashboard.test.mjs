@@ -344,6 +344,34 @@ scenario('the Anomalies tab lists flagged points and acknowledging one closes it
   assert.equal(await demoRow.locator('.badge-warning').count(), 0, 'no open anomaly left');
 });
 
+const withSpans = config.spans ? {} : { skip: 'needs SIAGENT_SPANS_APP (a real dashboard with span_demo\'s data)' };
+scenario('the Spans tab lists the spans, charts one and filters its flame graph to it', withSpans, async (page) => {
+  const { app, span, hotFunction, otherFunction } = config.spans;
+  await openApp(page, config, app);
+  await openTab(page, 'Spans');
+  const table = page.getByTestId('spans-table');
+  await table.waitFor();
+  const names = await table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.span));
+  for (const name of ['fast', 'slow', span]) assert.ok(names.includes(name), `span ${name} is listed (${names})`);
+  const fast = await table.locator('tr[data-span="fast"] td').allTextContents();
+  assert.equal(fast[1], '400', 'fast ran 400 times');
+  assert.match(fast[3], /ms$/, 'a p95 in milliseconds');
+  const cpuInSpan = (r) => new URL(r.url()).pathname.endsWith('/profile')
+    && new URL(r.url()).searchParams.get('span') === span && new URL(r.url()).searchParams.get('kind') === 'cpu';
+  await Promise.all([page.waitForRequest(cpuInSpan),
+    table.locator(`tr[data-span="${span}"] button`).click()]);
+  await page.locator(`.latency-card[data-span="${span}"] canvas`).first().waitFor();
+  await page.locator(`.span-profile[data-span="${span}"] [data-testid=flame-graph]`).waitFor();
+  await flameFrame(page, hotFunction).waitFor();
+  assert.equal(await flameFrame(page, otherFunction).count(), 0, `${otherFunction} ran in another span`);
+  assert.ok((await hotspotFunctions(page)).some((name) => name.includes(hotFunction)));
+  await screenshot(page, config, 'spans');
+  const blocking = (r) => new URL(r.url()).searchParams.get('kind') === 'block'
+    && new URL(r.url()).searchParams.get('span') === span;
+  await Promise.all([page.waitForRequest(blocking), page.locator('button.chip[data-profile="block"]').click()]);
+  await page.locator('button.chip[data-profile="block"][aria-pressed="true"]').waitFor();
+});
+
 scenario('logging out returns to the login page and ends the session', {}, async (page) => {
   await logIn(page, config);
   await page.getByRole('button', { name: 'Log out' }).click();
