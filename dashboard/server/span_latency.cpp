@@ -1,75 +1,56 @@
 #include "dashboard/server/span_latency.h"
 
 #include <algorithm>
-#include <map>
 
 namespace siagent::dashboard {
 namespace {
 
-// Count-weighted means of the percentiles of some reports.
-class Accumulator {
-public:
-    void add(const SpanReportRow& row) {
-        ++reports_;
-        const double weight = row.stats.count && *row.stats.count > 0 ? *row.stats.count : 1.0;
-        if (row.stats.count) count_ = count_.value_or(0) + *row.stats.count;
-        if (row.stats.total_ms) total_ms_ = total_ms_.value_or(0) + *row.stats.total_ms;
-        if (row.stats.max_ms) max_ms_ = std::max(max_ms_.value_or(*row.stats.max_ms), *row.stats.max_ms);
-        p50_.add(row.stats.p50_ms, weight);
-        p95_.add(row.p95_ms, weight);
-        p99_.add(row.stats.p99_ms, weight);
-    }
+std::optional<double> mean(double sum, double weight) {
+    return weight > 0 ? std::optional<double>(sum / weight) : std::nullopt;
+}
 
-    size_t reports() const { return reports_; }
-    std::optional<double> count() const { return count_; }
-    std::optional<double> total_ms() const { return total_ms_; }
-    std::optional<double> max_ms() const { return max_ms_; }
-    std::optional<double> p50_ms() const { return p50_.mean(); }
-    std::optional<double> p95_ms() const { return p95_.mean(); }
-    std::optional<double> p99_ms() const { return p99_.mean(); }
+std::optional<double> add(std::optional<double> a, std::optional<double> b) {
+    if (!a) return b;
+    return b ? std::optional<double>(*a + *b) : a;
+}
 
-private:
-    struct WeightedMean {
-        double sum = 0, weight = 0;
-        void add(std::optional<double> value, double w) {
-            if (!value) return;
-            sum += *value * w;
-            weight += w;
-        }
-        std::optional<double> mean() const { return weight > 0 ? std::optional<double>(sum / weight) : std::nullopt; }
-    };
-
-    size_t reports_ = 0;
-    std::optional<double> count_, total_ms_, max_ms_;
-    WeightedMean p50_, p95_, p99_;
-};
-
-SpanLatency finish(const std::string& name, const Accumulator& all, const std::map<int64_t, Accumulator>& buckets) {
-    SpanLatency span{name, all.reports(), all.count(), all.total_ms(), all.p50_ms(), all.p95_ms(), all.p99_ms(),
-                     all.max_ms(), {}};
-    for (const auto& [time, bucket] : buckets)
-        span.points.push_back({time, bucket.count(), bucket.p50_ms(), bucket.p95_ms(), bucket.p99_ms()});
-    return span;
+std::optional<double> larger(std::optional<double> a, std::optional<double> b) {
+    if (!a) return b;
+    return b ? std::optional<double>(std::max(*a, *b)) : a;
 }
 
 }  // namespace
 
-std::vector<SpanLatency> merge_span_latency(const std::vector<SpanReportRow>& rows, int64_t from, int64_t to,
-                                            size_t max_points) {
-    const int64_t width = std::max<int64_t>(60, (to - from) / static_cast<int64_t>(std::max<size_t>(max_points, 1)) + 1);
+int64_t latency_bucket_seconds(int64_t from, int64_t to, size_t max_points) {
+    return std::max<int64_t>(60, (to - from) / static_cast<int64_t>(std::max<size_t>(max_points, 1)) + 1);
+}
+
+std::vector<SpanLatency> merge_span_latency(const std::vector<SpanBucket>& buckets) {
     std::vector<SpanLatency> spans;
-    Accumulator all;
-    std::map<int64_t, Accumulator> buckets;
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const SpanReportRow& row = rows[i];
-        all.add(row);
-        const int64_t offset = std::max<int64_t>(row.timestamp - from, 0);
-        buckets[from + offset - offset % width].add(row);
-        if (i + 1 == rows.size() || rows[i + 1].name != row.name) {
-            spans.push_back(finish(row.name, all, buckets));
-            all = Accumulator();
-            buckets.clear();
+    SpanBucket all;  // the current name's buckets, summed
+    for (size_t i = 0; i < buckets.size(); ++i) {
+        const SpanBucket& bucket = buckets[i];
+        if (i == 0 || buckets[i - 1].name != bucket.name) {
+            spans.push_back(SpanLatency{bucket.name, 0, {}, {}, {}, {}, {}, {}, {}});
+            all = SpanBucket{};
         }
+        all.reports += bucket.reports;
+        all.count = add(all.count, bucket.count);
+        all.total_ms = add(all.total_ms, bucket.total_ms);
+        all.max_ms = larger(all.max_ms, bucket.max_ms);
+        all.p50_sum += bucket.p50_sum, all.p50_weight += bucket.p50_weight;
+        all.p95_sum += bucket.p95_sum, all.p95_weight += bucket.p95_weight;
+        all.p99_sum += bucket.p99_sum, all.p99_weight += bucket.p99_weight;
+        SpanLatency& span = spans.back();
+        span.points.push_back({bucket.time, bucket.count, mean(bucket.p50_sum, bucket.p50_weight),
+                               mean(bucket.p95_sum, bucket.p95_weight), mean(bucket.p99_sum, bucket.p99_weight)});
+        span.reports = all.reports;
+        span.count = all.count;
+        span.total_ms = all.total_ms;
+        span.max_ms = all.max_ms;
+        span.p50_ms = mean(all.p50_sum, all.p50_weight);
+        span.p95_ms = mean(all.p95_sum, all.p95_weight);
+        span.p99_ms = mean(all.p99_sum, all.p99_weight);
     }
     std::sort(spans.begin(), spans.end(), [](const SpanLatency& a, const SpanLatency& b) {
         const double ca = a.count.value_or(-1), cb = b.count.value_or(-1);

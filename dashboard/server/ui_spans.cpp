@@ -8,9 +8,9 @@
 namespace siagent::dashboard {
 namespace {
 
-constexpr size_t kMaxSpanRows = 200'000;  // span metric reports read per query
-constexpr size_t kMaxSpans = 1'000;       // names answered (the agent interns at most 256)
-constexpr size_t kMaxPoints = 500;        // per name
+constexpr size_t kMaxBuckets = 200'000;  // (name, bucket) sums read per query
+constexpr size_t kMaxSpans = 1'000;      // names answered (the agent interns at most 256)
+constexpr size_t kMaxPoints = 500;       // per name
 
 // The previous period of the same length, for the trend: p95 per name.
 std::map<std::string, double> previous_p95(Storage& storage, const AppScope& scope, QueryFilter filter) {
@@ -18,8 +18,8 @@ std::map<std::string, double> previous_p95(Storage& storage, const AppScope& sco
     filter.to = filter.from - 1;
     filter.from = filter.to - length;
     std::map<std::string, double> p95;
-    for (const SpanLatency& span : merge_span_latency(storage.span_reports(scope, filter, kMaxSpanRows), filter.from,
-                                                      filter.to, 1)) {
+    const int64_t whole = length + 1;  // one bucket
+    for (const SpanLatency& span : merge_span_latency(storage.span_buckets(scope, filter, whole, kMaxBuckets))) {
         if (span.p95_ms) p95[span.name] = *span.p95_ms;
     }
     return p95;
@@ -28,11 +28,12 @@ std::map<std::string, double> previous_p95(Storage& storage, const AppScope& sco
 }  // namespace
 
 Response spans_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter) {
-    const auto rows = context.storage.span_reports(scope, filter, kMaxSpanRows);
-    const auto spans = merge_span_latency(rows, filter.from, filter.to, kMaxPoints);
+    const int64_t width = latency_bucket_seconds(filter.from, filter.to, kMaxPoints);
+    const auto buckets = context.storage.span_buckets(scope, filter, width, kMaxBuckets);
+    const auto spans = merge_span_latency(buckets);
     const auto before = previous_p95(context.storage, scope, filter);
     JsonOut out;
-    out.object().field("truncated", rows.size() >= kMaxSpanRows || spans.size() > kMaxSpans);
+    out.object().field("truncated", buckets.size() >= kMaxBuckets || spans.size() > kMaxSpans);
     out.key("spans").array();
     for (size_t i = 0; i < spans.size() && i < kMaxSpans; ++i) {
         const SpanLatency& span = spans[i];

@@ -176,9 +176,9 @@ TEST_CASE("spans: latency merges reports weighted by count, into points over the
 
     const AppScope scope{a, one.app_id};
     QueryFilter filter{kNow - 3600, kNow, "", "", "", std::nullopt};
-    const auto rows = storage.span_reports(scope, filter, 1000);
-    REQUIRE(rows.size() == 3);
-    const auto spans = merge_span_latency(rows, filter.from, filter.to, 500);
+    const auto buckets = storage.span_buckets(scope, filter, 60, 1000);
+    REQUIRE(buckets.size() == 3);  // checkout's two reports are minutes apart
+    const auto spans = merge_span_latency(buckets);
     REQUIRE(spans.size() == 2);
     const SpanLatency& checkout = spans[0];
     CHECK(checkout.name == "checkout");
@@ -189,17 +189,25 @@ TEST_CASE("spans: latency merges reports weighted by count, into points over the
     CHECK(*checkout.p95_ms == Approx((20.0 * 300 + 40 * 100) / 400));
     CHECK(*checkout.p99_ms == Approx((30.0 * 300 + 60 * 100) / 400));
     CHECK(*checkout.max_ms == 90);
-    CHECK(checkout.points.size() == 2);  // 60 s buckets: the two reports apart
+    REQUIRE(checkout.points.size() == 2);
     CHECK(*checkout.points[0].p95_ms == 20);
+    CHECK(checkout.points[1].time - checkout.points[0].time == 300);
     const SpanLatency& legacy = spans[1];
     CHECK(legacy.name == "legacy");
     CHECK_FALSE(legacy.count);
     CHECK(*legacy.p95_ms == 7);
     CHECK_FALSE(legacy.p50_ms);
 
+    // One bucket over the whole range merges the same way.
+    const auto whole = merge_span_latency(storage.span_buckets(scope, filter, 3601, 1000));
+    CHECK(*whole[0].p95_ms == Approx(*checkout.p95_ms));
+    CHECK(whole[0].points.size() == 1);
+    CHECK(latency_bucket_seconds(0, 3600, 500) == 60);
+    CHECK(latency_bucket_seconds(0, 7 * 86400, 500) == 7 * 86400 / 500 + 1);
+
     filter.host = "h2";
-    CHECK(storage.span_reports(scope, filter, 1000).size() == 1);
-    CHECK(storage.span_reports(AppScope{b, one.app_id}, QueryFilter{kNow - 3600, kNow, "", "", "", std::nullopt}, 1000)
-              .empty());
-    CHECK(storage.span_reports(scope, QueryFilter{kNow - 3600, kNow, "", "", "", std::nullopt}, 2).size() == 2);
+    CHECK(storage.span_buckets(scope, filter, 60, 1000).size() == 1);
+    const QueryFilter hour{kNow - 3600, kNow, "", "", "", std::nullopt};
+    CHECK(storage.span_buckets(AppScope{b, one.app_id}, hour, 60, 1000).empty());
+    CHECK(storage.span_buckets(scope, hour, 60, 2).size() == 2);
 }
