@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "dashboard/server/agent_api.h"
+#include "dashboard/server/anomaly/metric_watch.h"
 #include "dashboard/server/bounded_json.h"
 #include "dashboard/server/profile_query.h"
 #include "dashboard/server/span_latency.h"
@@ -210,4 +211,21 @@ TEST_CASE("spans: latency merges reports weighted by count, into points over the
     const QueryFilter hour{kNow - 3600, kNow, "", "", "", std::nullopt};
     CHECK(storage.span_buckets(AppScope{b, one.app_id}, hour, 60, 1000).empty());
     CHECK(storage.span_buckets(scope, hour, 60, 2).size() == 2);
+}
+
+TEST_CASE("spans: a span's p95 is a watched series for anomalies, its span trees are not", "[dashboard][spans][anomaly]") {
+    anomaly::MetricWatch watch;
+    auto upload = [&](int64_t time, double p95) {
+        auto request = read_upload(span_message("checkout", time, std::to_string(p95) + R"(, "count": 50, "p50_ms": 5)") +
+                                   ", " + cpu_message(time, 3, 2, 1));
+        REQUIRE(request);
+        return watch.observe(1, "prod", "h1", prepare_reports(request.value()));
+    };
+    for (int i = 0; i < 400; ++i) CHECK(upload(kNow + i * 300, 20 + i % 3).empty());
+    CHECK(watch.series() == 1);  // the span metric; the profile and its span trees are not series
+    auto flagged = upload(kNow + 400 * 300, 400);
+    REQUIRE(flagged.size() == 1);
+    CHECK(flagged[0].category == "span");
+    CHECK(flagged[0].name == "checkout");
+    CHECK(flagged[0].value == 400);
 }

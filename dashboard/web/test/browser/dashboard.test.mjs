@@ -344,6 +344,29 @@ scenario('the Anomalies tab lists flagged points and acknowledging one closes it
   assert.equal(await demoRow.locator('.badge-warning').count(), 0, 'no open anomaly left');
 });
 
+scenario('the Spans tab shows latency, the p95 trend and a span\'s own flame graph', mockOnly, async (page) => {
+  await openApp(page, config);
+  await openTab(page, 'Spans');
+  const table = page.getByTestId('spans-table');
+  await table.locator('tr[data-span="handle_request"]').waitFor();
+  const cells = await table.locator('tr[data-span="handle_request"] td').allTextContents();
+  assert.deepEqual(cells, ['handle_request', '1,200', '12 ms', '48 ms', '95 ms', '180 ms', '▲ 20.0 % slower']);
+  assert.equal(await table.locator('tr[data-span="render_page"] td.trend').textContent(), 'new');
+  assert.equal(await table.locator('tr[aria-selected="true"]').getAttribute('data-span'), 'handle_request',
+    'the busiest span is selected first');
+  const query = await nextProfileRequest(page, () => table.locator('tr[data-span="render_page"] button').click());
+  assert.equal(query.span, 'render_page');
+  assert.equal(query.kind, 'cpu');
+  await page.locator('.latency-card[data-span="render_page"] canvas').first().waitFor();
+  await flameFrame(page, 'format_row').waitFor();
+  assert.equal(await flameFrame(page, 'parse_request').count(), 0, 'parse_request ran outside render_page');
+  assert.match(page.url(), /#\/apps\/1\/spans\?.*span=render_page/);
+  await screenshot(page, config, 'spans-mock');
+  const alloc = await nextProfileRequest(page, () => page.locator('button.chip[data-profile="alloc"]').click());
+  assert.deepEqual([alloc.kind, alloc.span], ['alloc', 'render_page']);
+  await flameFrame(page, 'std::string::append').waitFor();
+});
+
 const withSpans = config.spans ? {} : { skip: 'needs SIAGENT_SPANS_APP (a real dashboard with span_demo\'s data)' };
 scenario('the Spans tab lists the spans, charts one and filters its flame graph to it', withSpans, async (page) => {
   const { app, span, hotFunction, otherFunction } = config.spans;
