@@ -9,7 +9,8 @@
 // timed on one merged profile over the whole range, after the hourly rollups the server
 // builds in the background are built. With --spans N, every CPU report also gets N span
 // metrics (with measurement.stats) and, for span_0, a span tree as large as the whole tree
-// (the worst case); /spans and the span_0 CPU profile over the range are then timed too.
+// (the worst case); /spans and the span_0 CPU profile over the range are then timed too, and
+// the ingest runs a second time with every breakdown tagged with N span names.
 #include <signal.h>
 
 #include <algorithm>
@@ -88,18 +89,20 @@ double cpu_seconds(pid_t pid) {
     return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-void ingest(const Options& options, const Server& server) {
+// Uploads per second for `options.seconds`, with `spans` span names tagged in every breakdown.
+double ingest(const Options& options, const Server& server, int spans) {
     const int64_t now = std::time(nullptr);
     std::vector<testing::HttpCall> calls;
     size_t bytes = 0;
     for (int pid = 0; pid < options.processes; ++pid) {
-        calls.push_back(testing::agent_call(server.key, "upload",
-                                            bench::synthetic_upload("ingest", 1000 + pid, now, pid * 4, options.stacks)));
+        calls.push_back(testing::agent_call(
+            server.key, "upload", bench::synthetic_upload("ingest", 1000 + pid, now, pid * 4, options.stacks, spans)));
         bytes += calls.back().body.size();
     }
-    std::cout << "ingest: " << options.processes << " distinct uploads, gzipped " << bytes / calls.size() / 1024
-              << " KiB on average, uncompressed " << bench::synthetic_upload("ingest", 1, now, 0, options.stacks).size() / 1024
-              << " KiB\n";
+    std::cout << "ingest: " << options.processes << " distinct uploads";
+    if (spans > 0) std::cout << " with " << spans << " span names";
+    std::cout << ", gzipped " << bytes / calls.size() / 1024 << " KiB on average, uncompressed "
+              << bench::synthetic_upload("ingest", 1, now, 0, options.stacks, spans).size() / 1024 << " KiB\n";
     std::atomic<long> ok{0}, failed{0};
     const double cpu_before = cpu_seconds(server.process->pid());
     const auto start = Clock::now();
@@ -123,6 +126,7 @@ void ingest(const Options& options, const Server& server) {
     std::cout << "ingest: " << ok << " uploads in " << elapsed << " s = " << ok / elapsed << " uploads/s with "
               << options.clients << " clients (" << failed << " failed); server CPU " << cpu << " s = "
               << 1000 * cpu / std::max<long>(ok, 1) << " ms per upload\n";
+    return 1000 * cpu / std::max<long>(ok, 1);
 }
 
 void seed(const Options& options, const std::string& database, int64_t now) {
@@ -237,7 +241,12 @@ int main(int argc, char** argv) {
         const std::string dir = mkdtemp(pattern);
         {
             Server server = start(options, dir + "/data", dir + "/server.log");
-            ingest(options, server);
+            const double plain = ingest(options, server, 0);
+            if (options.spans > 0) {
+                const double spanned = ingest(options, server, options.spans);
+                std::cout << "ingest: server CPU per upload with " << options.spans << " span names / without = "
+                          << spanned / plain << "\n";
+            }
             server.process->stop(SIGTERM);
         }
         const int64_t now = std::time(nullptr);
