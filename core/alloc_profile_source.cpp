@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "core/allocation_profiler.h"
 #include "core/poisson_sampler.h"
+#include "core/span_table.h"
 #include "core/thread_names.h"
 
 namespace siagent {
@@ -146,7 +148,7 @@ void AllocProfileSource::add_allocation(const AllocationEvent& event, const std:
     }
     InternedStack* stack = intern(event);
     ++stack->live_blocks;
-    live_[event.address] = LiveBlock{stack, weight, bytes, report_number_};
+    live_[event.address] = LiveBlock{stack, weight, bytes, report_number_, event.span};
 }
 
 void AllocProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
@@ -194,7 +196,8 @@ Profile AllocProfileSource::inuse_profile(ReportContext& context) {
     struct Totals {
         double objects = 0, bytes = 0, old_bytes = 0;
     };
-    std::unordered_map<const InternedStack*, Totals> totals;
+    std::unordered_map<const InternedStack*, Totals> totals;  // per stack: leak detection
+    std::map<std::pair<const InternedStack*, uint16_t>, Totals> by_span;  // per stack and span: samples
     uint64_t old_before = report_number_ > static_cast<uint64_t>(leaks_.reports())
                               ? report_number_ - leaks_.reports()
                               : 0;
@@ -203,6 +206,9 @@ Profile AllocProfileSource::inuse_profile(ReportContext& context) {
         sum.objects += block.objects;
         sum.bytes += block.bytes;
         if (block.report < old_before) sum.old_bytes += block.bytes;
+        Totals& part = by_span[{block.stack, block.span}];
+        part.objects += block.objects;
+        part.bytes += block.bytes;
     }
     std::unordered_map<uint64_t, InUseObservation> observations;
     for (const auto& [stack, sum] : totals)
@@ -213,7 +219,8 @@ Profile AllocProfileSource::inuse_profile(ReportContext& context) {
 
     ProfileShape shape = this->shape(context, "inuse", "inuse_objects", "inuse_space");
     StackAggregator inuse;
-    for (const auto& [stack, sum] : totals) {
+    for (const auto& [key, sum] : by_span) {
+        const auto& [stack, span] = key;
         std::vector<Label> labels;
         auto suspect = suspects.find(stack->id);
         if (suspect != suspects.end()) {
@@ -221,6 +228,7 @@ Profile AllocProfileSource::inuse_profile(ReportContext& context) {
             labels.push_back({"leak_growth_bytes_per_second",
                               format_rate(suspect->second->growth_bytes_per_second)});
         }
+        if (span != kNoSpan) labels.push_back({"span", span_name(span)});
         inuse.add(sample_of(stack->frames, stack->truncated, std::llround(sum.objects),
                             std::llround(sum.bytes)),
                   std::move(labels));

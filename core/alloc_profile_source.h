@@ -56,6 +56,7 @@ private:
         double objects;  // estimated objects this sampled block stands for
         double bytes;    // estimated bytes
         uint64_t report; // report period in which it was allocated
+        uint16_t span;   // the innermost span open at the allocation (kNoSpan for none)
     };
 
     InternedStack* intern(const AllocationEvent& event);

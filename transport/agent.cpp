@@ -39,6 +39,13 @@ int64_t wall_clock_ns() {
     return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
+// A span metric's measurement.stats: everything of the summary but the name (the value
+// is p95_ms, as the protocol says).
+std::vector<std::pair<std::string, double>> span_stats(const SpanSummary& span) {
+    return {{"count", static_cast<double>(span.count)}, {"total_ms", span.total_ms},
+            {"p50_ms", span.p50_ms}, {"p95_ms", span.p95_ms}, {"p99_ms", span.p99_ms},
+            {"max_ms", span.max_ms}, {"abandoned", static_cast<double>(span.abandoned)}};
+}
 
 }  // namespace
 
@@ -292,13 +299,14 @@ void Agent::report_spans(int64_t start_ns, int64_t end_ns) {
         if (!write_span_file(config_.output_dir, getpid(), start_ns, end_ns, spans, error))
             log_debug("report: spans not written: %s", error.c_str());
     }
-    // To the dashboard as the protocol's span metrics: the p95 latency of each name.
+    // To the dashboard as the protocol's span metrics: the p95 latency of each name, with
+    // the rest of the summary as measurement.stats (docs/dashboard-api.md).
     if (dashboard_ == nullptr) return;
     double seconds = static_cast<double>(end_ns - start_ns) / 1e9;
     for (const SpanSummary& span : spans) {
         if (span.count == 0) continue;
         enqueue_metric(RuntimeMetric{"state", "span", span.name, "millisecond", span.p95_ms,
-                                     end_ns / 1'000'000'000, seconds});
+                                     end_ns / 1'000'000'000, seconds, span_stats(span)});
     }
 }
 

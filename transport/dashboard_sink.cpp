@@ -91,6 +91,7 @@ void DashboardSink::enqueue_metric(const RuntimeMetric& runtime) {
     metric.measurement_id = random_uuid();
     metric.value = runtime.value;
     metric.duration = runtime.duration;
+    metric.stats = runtime.stats;
     metric.timestamp = runtime.timestamp != 0 ? runtime.timestamp : clock_.unix_seconds();
     queue_.push(metric_message_json(metric));
 }

@@ -13,6 +13,7 @@ void Breakdown::propagate() {
         child.propagate();
         measurement += child.measurement;
         num_samples += child.num_samples;
+        for (const auto& [span, value] : child.spans) spans[span] += value;
     }
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "transport/agent_identity.h"
@@ -12,11 +13,15 @@
 namespace siagent {
 
 // A call tree. The root's children are outermost frames, leaves innermost. After
-// propagate(), a node's measurement and num_samples are its own plus its children's.
+// propagate(), a node's measurement, num_samples and spans are its own plus its children's.
 struct Breakdown {
     std::string name;
     double measurement = 0;
     int64_t num_samples = 0;
+    // The part of `measurement` taken inside each span (innermost span name); sent as the
+    // node's metadata.spans (a siagent extension, docs/dashboard-api.md). Invariant: the
+    // values sum to at most `measurement`.
+    std::map<std::string, double> spans;
     std::vector<Breakdown> children;
 
     void propagate();
@@ -36,6 +41,9 @@ struct Metric {
     int64_t timestamp = 0;  // Unix seconds
     bool has_breakdown = false;
     Breakdown breakdown;
+    // Extra numbers of the measurement, sent as measurement.stats (a siagent extension:
+    // a span metric's count and percentiles, docs/dashboard-api.md). Empty: not sent.
+    std::vector<std::pair<std::string, double>> stats;
 };
 
 // SHA-1 (hex) of app name + environment + host + type + category + name + unit, as the

@@ -40,7 +40,9 @@ public:
         }
     }
 
-    void add(const Sample& sample, const std::string& category, double value, int64_t count) {
+    // `span`: the innermost span the sample was taken in, empty for none.
+    void add(const Sample& sample, const std::string& category, const std::string& span,
+             double value, int64_t count) {
         uint32_t node = 0;
         size_t outermost = sample.frames.size();
         if (!category.empty()) {
@@ -56,6 +58,7 @@ public:
         }
         nodes_[node].value += value;
         nodes_[node].count += count;
+        if (!span.empty()) add_span(nodes_[node], intern(span), value);
     }
 
     Breakdown take(uint32_t index = 0) {
@@ -63,6 +66,7 @@ public:
         out.name = names_[nodes_[index].name];
         out.measurement = nodes_[index].value;
         out.num_samples = nodes_[index].count;
+        for (const auto& [span, value] : nodes_[index].spans) out.spans[names_[span]] += value;
         out.children.reserve(nodes_[index].children.size());
         for (uint32_t child_index : nodes_[index].children) out.children.push_back(take(child_index));
         return out;
@@ -73,8 +77,18 @@ private:
         uint32_t name = 0;
         double value = 0;
         int64_t count = 0;
+        std::vector<std::pair<uint32_t, double>> spans;  // (interned span name, own value)
         std::vector<uint32_t> children;
     };
+
+    static void add_span(Node& node, uint32_t span, double value) {
+        for (auto& [name, sum] : node.spans)
+            if (name == span) {
+                sum += value;
+                return;
+            }
+        node.spans.emplace_back(span, value);
+    }
 
     uint32_t intern(const std::string& name) {
         auto [it, added] = name_ids_.emplace(name, static_cast<uint32_t>(names_.size()));
@@ -118,6 +132,23 @@ std::string label_value(const Sample& sample, const char* key) {
     for (const Label& label : sample.labels)
         if (label.key == key) return label.value;
     return {};
+}
+
+// The span names a breakdown tags by name: the kMaxBreakdownSpans with the largest values
+// (ties by name); every other span is tagged kOtherSpans.
+std::unordered_map<std::string, std::string> kept_span_names(
+    const std::vector<std::pair<std::string, double>>& samples) {
+    std::unordered_map<std::string, double> totals;
+    for (const auto& [span, value] : samples)
+        if (!span.empty()) totals[span] += value;
+    std::vector<std::pair<std::string, double>> ranked(totals.begin(), totals.end());
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    std::unordered_map<std::string, std::string> kept;
+    for (size_t i = 0; i < ranked.size(); ++i)
+        kept[ranked[i].first] = i < kMaxBreakdownSpans ? ranked[i].first : kOtherSpans;
+    return kept;
 }
 
 }  // namespace
@@ -165,16 +196,25 @@ Breakdown build_breakdown(const Profile& profile, const ProfileEncoding& encodin
         double seconds = std::max<double>(period, 1e6) / kNanosecondsPerSecond;
         factor /= seconds;
     }
-    TreeBuilder builder(profile);
+    // Each sample's value and span first: the spans kept by name depend on all of them.
+    std::vector<std::pair<std::string, double>> measured;
+    measured.reserve(profile.samples.size());
     for (const Sample& sample : profile.samples) {
         double value = value_index >= 0 && static_cast<size_t>(value_index) < sample.values.size()
                            ? static_cast<double>(sample.values[value_index]) * factor
                            : 0;
+        measured.emplace_back(label_value(sample, "span"), value);
+    }
+    const auto kept_spans = kept_span_names(measured);
+    TreeBuilder builder(profile);
+    for (size_t i = 0; i < profile.samples.size(); ++i) {
+        const Sample& sample = profile.samples[i];
         int64_t count = count_index >= 0 && static_cast<size_t>(count_index) < sample.values.size()
                             ? sample.values[count_index]
                             : 0;
         std::string category = encoding.category_level ? label_value(sample, "category") : "";
-        builder.add(sample, category, value, count);
+        const std::string& span = measured[i].first;
+        builder.add(sample, category, span.empty() ? span : kept_spans.at(span), measured[i].second, count);
     }
     Breakdown root = builder.take();
     root.name = encoding.root_name;

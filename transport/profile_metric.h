@@ -37,11 +37,18 @@ struct ProfileEncoding {
 
 ProfileEncoding encoding_for_kind(const std::string& kind);
 
+// Samples labelled "span" tag their nodes with the span's share (Breakdown::spans). At
+// most this many span names per breakdown, those with the largest values; the others are
+// summed under kOtherSpans.
+inline constexpr size_t kMaxBreakdownSpans = 16;
+inline constexpr const char* kOtherSpans = "other";
+
 // "function (file:line)", "function (file)" without a line, "function" without a file.
 std::string frame_name(const SourceLine& line);
 
 // The call tree of `profile` as `encoding` measures it, propagated (parents hold their own
-// value plus their children's) and with children sorted by measurement, largest first.
+// value plus their children's, spans included) and with children sorted by measurement,
+// largest first.
 Breakdown build_breakdown(const Profile& profile, const ProfileEncoding& encoding);
 
 // The metric for one report's profile of one kind; its timestamp is the end of the period.

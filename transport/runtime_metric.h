@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace siagent {
 
@@ -16,6 +18,7 @@ struct RuntimeMetric {
     double value = 0;
     int64_t timestamp = 0;     // Unix seconds; 0 = when it is queued
     double duration = 0;       // seconds the value covers (counters); 0 = none (null)
+    std::vector<std::pair<std::string, double>> stats;  // measurement.stats (Metric::stats)
 };
 
 }  // namespace siagent

@@ -43,12 +43,26 @@ void string(JsonWriter& writer, std::string_view text) {
 // JSON has no NaN or infinity: such a value goes out as 0.
 void number(JsonWriter& writer, double value) { writer.Double(std::isfinite(value) ? value : 0.0); }
 
+// `key`: {"name": number, ...}, left out when `numbers` is empty.
+template <class Numbers>
+void numbers_member(JsonWriter& writer, const char* key, const Numbers& numbers) {
+    if (numbers.empty()) return;
+    writer.Key(key);
+    writer.StartObject();
+    for (const auto& [name, value] : numbers) {
+        string(writer, name);
+        number(writer, value);
+    }
+    writer.EndObject();
+}
+
 void breakdown(JsonWriter& writer, const Breakdown& node) {
     writer.StartObject();
     writer.Key("name");
     string(writer, node.name);
     writer.Key("metadata");
     writer.StartObject();
+    numbers_member(writer, "spans", node.spans);
     writer.EndObject();
     writer.Key("measurement");
     number(writer, node.measurement);
@@ -77,6 +91,7 @@ void measurement(JsonWriter& writer, const Metric& metric) {
     else writer.Null();
     writer.Key("timestamp");
     writer.Int64(metric.timestamp);
+    numbers_member(writer, "stats", metric.stats);
     writer.EndObject();
 }
 

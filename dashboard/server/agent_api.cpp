@@ -28,6 +28,8 @@ bool decide_activation(ServerContext& context, const ProcessKey& asker) {
     return std::binary_search(active.begin(), active.end(), asker.process_id);
 }
 
+}  // namespace
+
 std::vector<ReportToStore> prepare_reports(AgentRequest& request) {
     std::vector<ReportToStore> reports;
     reports.reserve(request.metrics.size());
@@ -37,6 +39,7 @@ std::vector<ReportToStore> prepare_reports(AgentRequest& request) {
         report.timestamp = metric.timestamp;
         report.value = metric.value;
         report.duration = metric.duration;
+        report.span_stats = metric.span_stats;
         if (metric.breakdown) {
             report.blob = metric.breakdown->encode();
             if (metric.category == "error-profile") {
@@ -45,11 +48,18 @@ std::vector<ReportToStore> prepare_reports(AgentRequest& request) {
             }
         }
         reports.push_back(std::move(report));
+        for (const SpanTree& span : metric.span_trees) {
+            ReportToStore part;
+            part.series = SeriesKey{span_profile_type(span.span), metric.category, metric.name, metric.unit};
+            part.timestamp = metric.timestamp;
+            part.value = span.tree.value(CallTree::kRoot);
+            part.duration = metric.duration;
+            part.blob = span.tree.encode();
+            reports.push_back(std::move(part));
+        }
     }
     return reports;
 }
-
-}  // namespace
 
 Result<std::string> agent_body(const Request& request, const Limits& limits) {
     auto encoding = request.find(http::field::content_encoding);

@@ -11,6 +11,10 @@ namespace siagent::dashboard {
 // `endpoint` is "config" or "upload".
 Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint);
 
+// An upload's metrics as storage rows: each metric, then one row per span tree of its
+// breakdown (span_reports.h).
+std::vector<ReportToStore> prepare_reports(AgentRequest& request);
+
 // The request body as JSON text: gunzipped when Content-Encoding says gzip, within the
 // decompressed bound (413 past it; 400 for a corrupt or truncated stream).
 Result<std::string> agent_body(const Request& request, const Limits& limits);

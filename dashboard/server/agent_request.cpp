@@ -122,6 +122,7 @@ Result<Metric> read_metric(const Value& content, const Limits& limits) {
     auto unit = string_member(content, "unit");
     if (!type || !category || !name || !unit) return bad("metric: type, category, name or unit is not a string");
     if (type->empty() || category->empty() || name->empty()) return bad("metric: type, category or name is missing");
+    if (span_of_type(*type)) return bad("metric: type " + *type + " is reserved for span trees");
     metric.type = std::move(*type);
     metric.category = std::move(*category);
     metric.name = std::move(*name);
@@ -142,9 +143,18 @@ Result<Metric> read_metric(const Value& content, const Limits& limits) {
     }
     auto breakdown = measurement.FindMember("breakdown");
     if (breakdown != measurement.MemberEnd() && !breakdown->value.IsNull()) {
-        auto tree = read_breakdown(breakdown->value, limits);
+        std::vector<SpanShare> shares;
+        auto tree = read_breakdown(breakdown->value, limits, &shares);
         if (!tree) return tree.failure();
+        auto trees = span_trees(tree.value(), shares);
+        if (!trees) return trees.failure();
         metric.breakdown = std::move(tree.value());
+        metric.span_trees = std::move(trees.value());
+    }
+    if (metric.category == "span") {
+        auto stats = read_span_stats(measurement);
+        if (!stats) return stats.failure();
+        metric.span_stats = stats.value();
     }
     return metric;
 }

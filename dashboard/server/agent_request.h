@@ -13,6 +13,7 @@
 #include "dashboard/server/call_tree.h"
 #include "dashboard/server/input_limits.h"
 #include "dashboard/server/result.h"
+#include "dashboard/server/span_reports.h"
 
 namespace siagent::dashboard {
 
@@ -40,6 +41,8 @@ struct Metric {
     double value = 0;
     std::optional<double> duration;
     std::optional<CallTree> breakdown;
+    std::vector<SpanTree> span_trees;   // from the breakdown's metadata.spans (span_reports.h)
+    std::optional<SpanStats> span_stats;  // measurement.stats of a span metric
 };
 
 struct AgentRequest {
@@ -52,6 +55,8 @@ struct AgentRequest {
 Result<AgentRequest> read_agent_request(const rapidjson::Value& body, bool with_messages, const Limits& limits);
 
 // The JSON breakdown of a metric as a CallTree (iterative: no recursion on agent input).
-Result<CallTree> read_breakdown(const rapidjson::Value& breakdown, const Limits& limits);
+// With `spans`, the nodes' metadata.spans shares are appended to it (span_reports.h).
+Result<CallTree> read_breakdown(const rapidjson::Value& breakdown, const Limits& limits,
+                                std::vector<SpanShare>* spans = nullptr);
 
 }  // namespace siagent::dashboard

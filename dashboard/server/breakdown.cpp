@@ -17,7 +17,7 @@ std::optional<double> measurement_of(const rapidjson::Value& node) {
 
 }  // namespace
 
-Result<CallTree> read_breakdown(const rapidjson::Value& breakdown, const Limits& limits) {
+Result<CallTree> read_breakdown(const rapidjson::Value& breakdown, const Limits& limits, std::vector<SpanShare>* spans) {
     if (!breakdown.IsObject()) return bad("not an object");
     CallTree tree;
     struct Pending {
@@ -32,6 +32,9 @@ Result<CallTree> read_breakdown(const rapidjson::Value& breakdown, const Limits&
         const auto value = measurement_of(*pending.node);
         if (!value) return bad("measurement is not a number");
         tree.add(pending.id, *value);
+        if (spans != nullptr) {
+            if (auto failure = read_span_shares(*pending.node, pending.id, *spans)) return *failure;
+        }
         auto children = pending.node->FindMember("children");
         if (children == pending.node->MemberEnd() || children->value.IsNull()) continue;
         if (!children->value.IsArray()) return bad("children is not an array");

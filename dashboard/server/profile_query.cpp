@@ -55,6 +55,17 @@ std::optional<SeriesKey> choose_series(Storage& storage, const AppScope& scope, 
     return std::nullopt;
 }
 
+// A span's tree is averaged over every report of the range, not only over those with
+// samples in the span, so that it is the span's part of the whole profile's mean.
+size_t reports_of_whole_trees(Storage& storage, const AppScope& scope, const MergedProfile& profile,
+                              QueryFilter filter) {
+    filter.span.clear();
+    size_t reports = 0;
+    storage.for_each_profile(scope, profile.category, profile.name, filter,
+                             [&](const ProfileRow& row) { reports += static_cast<size_t>(row.reports); });
+    return reports;
+}
+
 }  // namespace
 
 std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& scope, const std::string& kind,
@@ -69,7 +80,7 @@ std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& sco
     profile.unit = series ? series->unit : "";
     if (!series) return profile;
 
-    const bool want_leaks = kind == "inuse";
+    const bool want_leaks = kind == "inuse" && filter.span.empty();
     const int64_t middle = filter.from + (filter.to - filter.from) / 2;
     Half halves[2];
     storage.for_each_profile(scope, profile.category, profile.name, filter, [&](const ProfileRow& row) {
@@ -84,6 +95,7 @@ std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& sco
         half.reports += static_cast<size_t>(row.reports);
         half.time_sum += static_cast<double>(row.timestamp * row.reports);
     });
+    if (!filter.span.empty()) profile.reports = reports_of_whole_trees(storage, scope, profile, filter);
     if (profile.reports > 0 && averaged_over_reports(profile.category)) {
         profile.tree.scale(1.0 / static_cast<double>(profile.reports));
     }

@@ -14,6 +14,7 @@
 #include "dashboard/server/agent_request.h"
 #include "dashboard/server/error_events.h"
 #include "dashboard/server/result.h"
+#include "dashboard/server/span_reports.h"
 
 namespace siagent::dashboard {
 
@@ -78,6 +79,7 @@ struct QueryFilter {
     int64_t to = 0;
     std::string version, environment, host;
     std::optional<int64_t> pid;
+    std::string span;  // for_each_profile: the trees restricted to this span (empty: whole trees)
 };
 
 struct SeriesKey {
@@ -114,6 +116,19 @@ struct ReportToStore {
     std::optional<std::string> blob;
     std::vector<ErrorEvent> errors;
     bool crash = false;
+    std::optional<SpanStats> span_stats;
+};
+
+// The reports of one span metric (category span, value the p95 in ms) in one bucket of
+// time, summed as count-weighted means need them (weight: the report's count, 1 without).
+struct SpanBucket {
+    std::string name;
+    int64_t time = 0;  // the bucket's start
+    int64_t reports = 0;
+    std::optional<double> count, total_ms, max_ms;  // sums (max: the largest); empty if none sent one
+    double p50_sum = 0, p50_weight = 0;  // Σ weight × p50 over the reports with a p50, Σ weight
+    double p95_sum = 0, p95_weight = 0;
+    double p99_sum = 0, p99_weight = 0;
 };
 
 // A flagged point of a metric series (kind "metric"), a leak, a hot-spot regression or an
@@ -219,6 +234,10 @@ public:
                                   const QueryFilter& filter, const std::function<void(const ProfileRow&)>& row) = 0;
     virtual std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) = 0;
     virtual std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) = 0;
+    // Span metric reports in the filter summed per name and bucket of `width` seconds from
+    // filter.from, by name then time; at most `max_rows` buckets.
+    virtual std::vector<SpanBucket> span_buckets(const AppScope& scope, const QueryFilter& filter, int64_t width,
+                                                 size_t max_rows) = 0;
     // Anomalies with from <= time <= to, newest first, at most `max_rows`.
     virtual std::vector<AnomalyRow> anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) = 0;
     // False when the app or the anomaly is not the account's.

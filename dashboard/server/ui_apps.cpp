@@ -132,6 +132,8 @@ Result<QueryFilter> read_filter(const Request& request, int64_t now) {
     filter.version = parameters["version"];
     filter.environment = parameters["environment"];
     filter.host = parameters["host"];
+    filter.span = parameters["span"];
+    if (filter.span.size() > kMaxSpanNameBytes) return Failure{400, "span is longer than " + std::to_string(kMaxSpanNameBytes) + " bytes"};
     if (!parameters["pid"].empty()) {
         filter.pid = whole_number(parameters["pid"]);
         if (!filter.pid) return Failure{400, "pid is not a number"};
@@ -162,6 +164,7 @@ Response handle_apps(ServerContext& context, const Request& request, const Sessi
     if (what == "profile" && segments[2] == "kinds") return kinds_response(context, scope, filter.value());
     if (what == "metrics" && segments.size() == 2) return metrics_response(context, scope, filter.value());
     if (what == "errors" && segments.size() == 2) return errors_response(context, scope, filter.value());
+    if (what == "spans" && segments.size() == 2) return spans_response(context, scope, filter.value());
     return error_response(404, "no such resource");
 }
 

@@ -14,4 +14,8 @@ Response kinds_response(ServerContext& context, const AppScope& scope, const Que
 Response metrics_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
 Response errors_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
 
+// Span latency per name, merged over the range, with series and the previous period's
+// p95, for /api/apps/{id}/spans (ui_spans.cpp).
+Response spans_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
+
 }  // namespace siagent::dashboard

@@ -2,12 +2,15 @@
 // siagent-dashboard (scripts/bench-dashboard prints how it is called; figures in
 // docs/performance.md).
 //   dashboard_bench --server PATH [--seconds 20] [--clients 2] [--processes 100]
-//                   [--hours 24] [--interval 120] [--stacks 130]
+//                   [--hours 24] [--interval 120] [--stacks 130] [--spans 0]
 // Ingest: `clients` threads POST gzipped uploads of `stacks` stacks per profile, round-robin
 // over `processes` processes, for `seconds`. Query: the database is seeded directly through
 // the storage with `processes` x hours x 3600 / interval CPU reports, then the server is
 // timed on one merged profile over the whole range, after the hourly rollups the server
-// builds in the background are built.
+// builds in the background are built. With --spans N, every CPU report also gets N span
+// metrics (with measurement.stats) and, for span_0, a span tree as large as the whole tree
+// (the worst case); /spans and the span_0 CPU profile over the range are then timed too, and
+// the ingest runs a second time with every breakdown tagged with N span names.
 #include <signal.h>
 
 #include <algorithm>
@@ -35,7 +38,7 @@ namespace {
 
 struct Options {
     std::string server;
-    int seconds = 20, clients = 2, processes = 100, hours = 24, interval = 120, stacks = 130;
+    int seconds = 20, clients = 2, processes = 100, hours = 24, interval = 120, stacks = 130, spans = 0;
 };
 
 struct Server {
@@ -86,18 +89,20 @@ double cpu_seconds(pid_t pid) {
     return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-void ingest(const Options& options, const Server& server) {
+// Uploads per second for `options.seconds`, with `spans` span names tagged in every breakdown.
+double ingest(const Options& options, const Server& server, int spans) {
     const int64_t now = std::time(nullptr);
     std::vector<testing::HttpCall> calls;
     size_t bytes = 0;
     for (int pid = 0; pid < options.processes; ++pid) {
-        calls.push_back(testing::agent_call(server.key, "upload",
-                                            bench::synthetic_upload("ingest", 1000 + pid, now, pid * 4, options.stacks)));
+        calls.push_back(testing::agent_call(
+            server.key, "upload", bench::synthetic_upload("ingest", 1000 + pid, now, pid * 4, options.stacks, spans)));
         bytes += calls.back().body.size();
     }
-    std::cout << "ingest: " << options.processes << " distinct uploads, gzipped " << bytes / calls.size() / 1024
-              << " KiB on average, uncompressed " << bench::synthetic_upload("ingest", 1, now, 0, options.stacks).size() / 1024
-              << " KiB\n";
+    std::cout << "ingest: " << options.processes << " distinct uploads";
+    if (spans > 0) std::cout << " with " << spans << " span names";
+    std::cout << ", gzipped " << bytes / calls.size() / 1024 << " KiB on average, uncompressed "
+              << bench::synthetic_upload("ingest", 1, now, 0, options.stacks, spans).size() / 1024 << " KiB\n";
     std::atomic<long> ok{0}, failed{0};
     const double cpu_before = cpu_seconds(server.process->pid());
     const auto start = Clock::now();
@@ -121,6 +126,7 @@ void ingest(const Options& options, const Server& server) {
     std::cout << "ingest: " << ok << " uploads in " << elapsed << " s = " << ok / elapsed << " uploads/s with "
               << options.clients << " clients (" << failed << " failed); server CPU " << cpu << " s = "
               << 1000 * cpu / std::max<long>(ok, 1) << " ms per upload\n";
+    return 1000 * cpu / std::max<long>(ok, 1);
 }
 
 void seed(const Options& options, const std::string& database, int64_t now) {
@@ -143,19 +149,54 @@ void seed(const Options& options, const std::string& database, int64_t now) {
             report.timestamp = now - 60 - static_cast<int64_t>(r) * options.interval;
             report.value = 50;
             report.blob = blobs[(pid + r) % blobs.size()];
+            for (int s = 0; s < options.spans; ++s) {
+                dashboard::ReportToStore span;
+                span.series = {"state", "span", "span_" + std::to_string(s), "millisecond"};
+                span.timestamp = report.timestamp;
+                span.value = 20 + s;
+                span.span_stats = dashboard::SpanStats{100, 1500, 10.0 + s, 30.0 + s, 40.0 + s};
+                batch.push_back(std::move(span));
+            }
+            if (options.spans > 0) {
+                dashboard::ReportToStore tree = report;
+                tree.series.type = dashboard::span_profile_type("span_0");
+                batch.push_back(std::move(tree));
+            }
             batch.push_back(std::move(report));
         }
         storage.store_reports(process, batch);
     }
     std::cout << "query: seeded " << options.processes * reports << " CPU reports (" << options.processes
               << " processes, one per " << options.interval << " s over " << options.hours << " h), "
-              << blobs[0].size() / 1024 << " KiB per stored tree\n";
+              << blobs[0].size() / 1024 << " KiB per stored tree";
+    if (options.spans > 0) std::cout << ", each with " << options.spans << " span metrics and a span_0 tree";
+    std::cout << "\n";
     // What the server's maintenance does in the background, timed here.
     const auto start = Clock::now();
     size_t groups = 0;
     while (size_t built = storage.build_rollups(now, 2000, 200'000)) groups += built;
     std::cout << "query: built " << groups << " hourly rollups in "
               << std::chrono::duration<double>(Clock::now() - start).count() << " s (one pass, one thread)\n";
+}
+
+// Median of 5 GETs of `target`, in seconds; prints them.
+double timed(testing::UiClient& client, const std::string& target, const std::string& what) {
+    std::vector<double> times;
+    for (int round = 0; round < 5; ++round) {
+        const auto start = Clock::now();
+        testing::HttpReply reply = client.get(target);
+        times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+        if (round == 0) {
+            auto body = testing::parse_json(reply.body);
+            std::cout << "query: " << what << ": status " << reply.status;
+            if (body.IsObject() && body.HasMember("reports")) std::cout << ", " << body["reports"].GetInt() << " reports merged";
+            std::cout << ", " << reply.body.size() / 1024 << " KiB of JSON\n";
+        }
+    }
+    std::sort(times.begin(), times.end());
+    std::cout << "query: " << what << " over the range: median " << times[2] << " s, min " << times[0] << " s, max "
+              << times[4] << " s (5 rounds)\n";
+    return times[2];
 }
 
 void query(const Options& options, const Server& server, int64_t now) {
@@ -166,29 +207,22 @@ void query(const Options& options, const Server& server, int64_t now) {
     for (const auto& app : apps["apps"].GetArray()) {
         if (std::string(app["name"].GetString()) == "query") id = std::to_string(app["id"].GetInt64());
     }
-    const std::string target = "/api/apps/" + id + "/profile?kind=cpu&from=" +
-                               std::to_string(now - options.hours * 3600) + "&to=" + std::to_string(now);
-    std::vector<double> times;
-    for (int round = 0; round < 5; ++round) {
-        const auto start = Clock::now();
-        testing::HttpReply reply = client.get(target);
-        times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-        if (round == 0) {
-            auto body = testing::parse_json(reply.body);
-            std::cout << "query: status " << reply.status << ", " << body["reports"].GetInt() << " reports merged, "
-                      << reply.body.size() / 1024 << " KiB of JSON\n";
-        }
-    }
-    std::sort(times.begin(), times.end());
-    std::cout << "query: 24 h merged CPU profile: median " << times[2] << " s, min " << times[0] << " s, max "
-              << times[4] << " s (5 rounds)\n";
+    const std::string range = "from=" + std::to_string(now - options.hours * 3600) + "&to=" + std::to_string(now);
+    const double profile = timed(client, "/api/apps/" + id + "/profile?kind=cpu&" + range, "merged CPU profile");
+    if (options.spans == 0) return;
+    const double spans = timed(client, "/api/apps/" + id + "/spans?" + range, "span latency (/spans)");
+    const double span_profile =
+        timed(client, "/api/apps/" + id + "/profile?kind=cpu&span=span_0&" + range, "CPU profile of span_0");
+    std::cout << "query: /spans / merged CPU profile = " << spans / profile
+              << ", span_0's CPU profile / merged CPU profile = " << span_profile / profile << "\n";
 }
 
 Options parse(int argc, char** argv) {
     Options options;
     std::map<std::string, int*> numbers = {{"--seconds", &options.seconds}, {"--clients", &options.clients},
                                            {"--processes", &options.processes}, {"--hours", &options.hours},
-                                           {"--interval", &options.interval}, {"--stacks", &options.stacks}};
+                                           {"--interval", &options.interval}, {"--stacks", &options.stacks},
+                                           {"--spans", &options.spans}};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (std::string(argv[i]) == "--server") options.server = argv[i + 1];
         else if (numbers.count(argv[i])) *numbers[argv[i]] = std::stoi(argv[i + 1]);
@@ -207,7 +241,12 @@ int main(int argc, char** argv) {
         const std::string dir = mkdtemp(pattern);
         {
             Server server = start(options, dir + "/data", dir + "/server.log");
-            ingest(options, server);
+            const double plain = ingest(options, server, 0);
+            if (options.spans > 0) {
+                const double spanned = ingest(options, server, options.spans);
+                std::cout << "ingest: server CPU per upload with " << options.spans << " span names / without = "
+                          << spanned / plain << "\n";
+            }
             server.process->stop(SIGTERM);
         }
         const int64_t now = std::time(nullptr);

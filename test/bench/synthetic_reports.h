@@ -14,7 +14,9 @@ namespace siagent::bench {
 dashboard::CallTree synthetic_tree(uint32_t seed, int stacks);
 
 // An upload body (JSON) of one process: CPU, allocation, heap and blocking profiles of
-// `stacks` stacks each, plus a dozen process metrics.
-std::string synthetic_upload(const std::string& app, int pid, int64_t timestamp, uint32_t seed, int stacks);
+// `stacks` stacks each, plus a dozen process metrics. With `spans` > 0, stack i was taken
+// in span "span_<i % spans>": every node carries metadata.spans, as siagent's agent sends.
+std::string synthetic_upload(const std::string& app, int pid, int64_t timestamp, uint32_t seed, int stacks,
+                             int spans = 0);
 
 }  // namespace siagent::bench

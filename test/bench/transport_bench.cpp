@@ -2,6 +2,9 @@
 //   transport_bench encode [rounds, default 200] [nodes, default 1000]
 //     agent-thread CPU per report for a CPU profile of `nodes` breakdown nodes: build the
 //     breakdown, encode the metric, queue it, build the upload envelope and gzip it.
+//   transport_bench encode-spans [rounds, default 200] [nodes, default 1000] [spans, default 8]
+//     the same report twice, its samples without span labels and spread over `spans`
+//     span names: what the breakdown's metadata.spans costs, as ratios.
 //   transport_bench demo-bytes <agent library> <demo program> [seconds, default 130]
 //     runs the demo under LD_PRELOAD against a test dashboard with the production
 //     intervals and prints the bytes sent (gzipped bodies, headers apart) per minute.
@@ -34,14 +37,18 @@ int64_t thread_cpu_ns() {
     return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
-int encode(int rounds, size_t nodes) {
+struct EncodeCost {
+    size_t json_bytes = 0, gzip_bytes = 0, tree_nodes = 0;
+    double mean_ms = 0, median_ms = 0, p90_ms = 0;
+};
+
+EncodeCost encode_cost(const KindProfile& cpu, int rounds) {
     AgentIdentity identity = make_identity(Config{}, time(nullptr));
     MetricIds ids(identity);
     SystemClock clock;
     MessageQueue queue(clock, std::chrono::minutes(10), 8u << 20);
-    KindProfile cpu{"cpu", make_wide_cpu_profile(nodes)};
     std::vector<int64_t> costs;
-    size_t json_bytes = 0, gzip_bytes = 0, tree_nodes = 0;
+    EncodeCost cost;
     for (int round = 0; round < rounds; ++round) {
         int64_t start = thread_cpu_ns();
         Metric metric = profile_metric(cpu, ids);
@@ -52,17 +59,43 @@ int encode(int rounds, size_t nodes) {
         std::string gzipped = gzip_compress(body);
         queue.confirm(id);
         costs.push_back(thread_cpu_ns() - start);
-        json_bytes = body.size();
-        gzip_bytes = gzipped.size();
-        tree_nodes = metric.breakdown.node_count();
+        cost.json_bytes = body.size();
+        cost.gzip_bytes = gzipped.size();
+        cost.tree_nodes = metric.breakdown.node_count();
     }
     std::sort(costs.begin(), costs.end());
     int64_t sum = 0;
-    for (int64_t cost : costs) sum += cost;
-    printf("report of %zu breakdown nodes (%zu samples): JSON %zu bytes, gzipped %zu bytes\n",
-           tree_nodes, cpu.profile.samples.size(), json_bytes, gzip_bytes);
-    printf("agent-thread CPU per report over %d rounds: mean %.3f ms, median %.3f ms, p90 %.3f ms\n",
-           rounds, sum / 1e6 / rounds, costs[costs.size() / 2] / 1e6, costs[costs.size() * 9 / 10] / 1e6);
+    for (int64_t one : costs) sum += one;
+    cost.mean_ms = sum / 1e6 / rounds;
+    cost.median_ms = costs[costs.size() / 2] / 1e6;
+    cost.p90_ms = costs[costs.size() * 9 / 10] / 1e6;
+    return cost;
+}
+
+void print_cost(const char* what, const KindProfile& cpu, const EncodeCost& cost, int rounds) {
+    printf("%sreport of %zu breakdown nodes (%zu samples): JSON %zu bytes, gzipped %zu bytes\n", what,
+           cost.tree_nodes, cpu.profile.samples.size(), cost.json_bytes, cost.gzip_bytes);
+    printf("%sagent-thread CPU per report over %d rounds: mean %.3f ms, median %.3f ms, p90 %.3f ms\n",
+           what, rounds, cost.mean_ms, cost.median_ms, cost.p90_ms);
+}
+
+int encode(int rounds, size_t nodes) {
+    KindProfile cpu{"cpu", make_wide_cpu_profile(nodes)};
+    print_cost("", cpu, encode_cost(cpu, rounds), rounds);
+    return 0;
+}
+
+int encode_spans(int rounds, size_t nodes, size_t spans) {
+    KindProfile plain{"cpu", make_wide_cpu_profile(nodes)};
+    KindProfile labelled = plain;
+    for (size_t i = 0; i < labelled.profile.samples.size(); ++i)
+        labelled.profile.samples[i].labels.push_back({"span", "span_" + std::to_string(i % std::max<size_t>(spans, 1))});
+    EncodeCost without = encode_cost(plain, rounds), with = encode_cost(labelled, rounds);
+    print_cost("without spans: ", plain, without, rounds);
+    print_cost("with spans:    ", labelled, with, rounds);
+    printf("with %zu span names / without: CPU (median) x%.2f, JSON x%.2f, gzipped x%.2f\n", spans,
+           with.median_ms / without.median_ms, static_cast<double>(with.json_bytes) / without.json_bytes,
+           static_cast<double>(with.gzip_bytes) / without.gzip_bytes);
     return 0;
 }
 
@@ -100,8 +133,12 @@ int main(int argc, char** argv) {
     std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "encode")
         return encode(argc > 2 ? atoi(argv[2]) : 200, argc > 3 ? strtoul(argv[3], nullptr, 10) : 1000);
+    if (mode == "encode-spans")
+        return encode_spans(argc > 2 ? atoi(argv[2]) : 200, argc > 3 ? strtoul(argv[3], nullptr, 10) : 1000,
+                            argc > 4 ? strtoul(argv[4], nullptr, 10) : 8);
     if (mode == "demo-bytes" && argc >= 4)
         return demo_bytes(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 130);
-    fprintf(stderr, "usage: transport_bench encode [rounds] [nodes] | demo-bytes AGENT DEMO [seconds]\n");
+    fprintf(stderr, "usage: transport_bench encode [rounds] [nodes] | encode-spans [rounds] [nodes] [spans] |"
+                    " demo-bytes AGENT DEMO [seconds]\n");
     return 2;
 }

@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "core/allocation_event.h"
+#include "core/span_table.h"
+#include "core/symbolizer.h"
+#include "core/thread_names.h"
 
 using siagent::AllocationEvent;
 using siagent::AllocProfileSource;
@@ -59,4 +62,31 @@ TEST_CASE("alloc source: releases of blocks never seen are forgotten after a whi
     for (int drain = 0; drain < 25; ++drain) source.end_drain();
     source.add_allocation(allocation(0x4000), "main");
     CHECK(source.live_blocks() == 1);  // not cancelled by the stale release
+}
+
+TEST_CASE("alloc source: heap in use carries the span its blocks were allocated in", "[alloc_source][span]") {
+    AllocProfileSource source;
+    AllocationEvent in_span = allocation(0x5000, 4096);
+    in_span.span = siagent::intern_span_name("alloc_source_test_span");
+    source.add_allocation(in_span, "main");
+    source.add_allocation(allocation(0x6000, 4096), "main");  // same stack, no span
+    siagent::Symbolizer symbolizer;
+    siagent::ThreadNames threads;
+    siagent::ReportContext context{symbolizer, threads, 0, 1'000'000'000, {}, {}};
+    std::vector<siagent::KindProfile> profiles;
+    source.collect(context, profiles);
+    const siagent::Profile* inuse = nullptr;
+    for (const auto& profile : profiles)
+        if (profile.kind == "inuse") inuse = &profile.profile;
+    REQUIRE(inuse != nullptr);
+    REQUIRE(inuse->samples.size() == 2);  // one stack, split by span
+    int64_t in_span_bytes = 0, other_bytes = 0;
+    for (const siagent::Sample& sample : inuse->samples) {
+        bool labelled = false;
+        for (const siagent::Label& label : sample.labels)
+            labelled |= label.key == "span" && label.value == "alloc_source_test_span";
+        (labelled ? in_span_bytes : other_bytes) += sample.values[1];
+    }
+    CHECK(in_span_bytes >= 4096);  // scaled up by the sampling weight, the same for both
+    CHECK(in_span_bytes == other_bytes);
 }

@@ -10,6 +10,7 @@
 
 #include "test/dashboard/api/dashboard_server.h"
 #include "test/dashboard/api/http_client.h"
+#include "test/integration/app_api.h"
 #include "test/integration/process_runner.h"
 
 using namespace siagent::testing;
@@ -49,40 +50,15 @@ struct ProfiledDemo {
         INFO(demo.out << demo.err);
         REQUIRE(demo.exit_code == 0);
         REQUIRE(client.login("admin@localhost", server.password()).status == 200);
-        // The agent flushes at exit; give the server a moment to store the last upload.
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (std::chrono::steady_clock::now() < deadline) {
-            app_id = find_app("demo");
-            if (!app_id.empty() && profile("cpu")["reports"].GetInt() > 0) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        }
+        app_id = wait_for_app(client, "demo", [this](const std::string& id) {
+            return app_get(client, id, "profile?kind=cpu&" + range())["reports"].GetInt() > 0;
+        });
         INFO(server.output());
         REQUIRE(!app_id.empty());
     }
 
-    std::string find_app(const std::string& name) {
-        HttpReply reply = client.get("/api/apps");
-        REQUIRE(reply.status == 200);
-        auto apps = parse_json(reply.body);
-        REQUIRE(apps.IsObject());
-        for (const auto& app : apps["apps"].GetArray()) {
-            if (name == app["name"].GetString()) return std::to_string(app["id"].GetInt64());
-        }
-        return {};
-    }
-
-    std::string range() const {
-        return "from=" + std::to_string(started - 60) + "&to=" + std::to_string(std::time(nullptr) + 60);
-    }
-
-    rapidjson::Document get(const std::string& what) {
-        HttpReply reply = client.get("/api/apps/" + app_id + "/" + what);
-        INFO(what << ": " << reply.body);
-        REQUIRE(reply.status == 200);
-        auto document = parse_json(reply.body);
-        REQUIRE(document.IsObject());
-        return document;
-    }
+    std::string range() const { return range_since(started); }
+    rapidjson::Document get(const std::string& what) { return app_get(client, app_id, what); }
 
     rapidjson::Document profile(const std::string& kind) { return get("profile?kind=" + kind + "&" + range()); }
 };

@@ -11,6 +11,7 @@
 
 #include "test/integration/process_runner.h"
 #include "test/integration/profile_queries.h"
+#include "test/integration/span_truth.h"
 
 using namespace siagent::testing;
 
@@ -19,22 +20,7 @@ namespace {
 constexpr size_t kCount = 0;  // samples/count, contentions/count, alloc_objects/count
 constexpr size_t kValue = 1;  // cpu/nanoseconds, delay/nanoseconds, alloc_space/bytes
 
-// name -> field -> value, from "truth NAME FIELD VALUE [FIELD VALUE]..." lines.
-using Table = std::map<std::string, std::map<std::string, double>>;
-
-Table truth_from(const std::string& out) {
-    Table truth;
-    std::istringstream lines(out);
-    std::string line;
-    while (std::getline(lines, line)) {
-        std::istringstream words(line);
-        std::string word, name, field;
-        double value;
-        if (!(words >> word >> name) || word != "truth") continue;
-        while (words >> field >> value) truth[name][field] = value;
-    }
-    return truth;
-}
+using Table = SpanTable;
 
 // Every span entry of every spans-*.json, summed per name (count, abandoned) or last seen.
 Table spans_from(const std::vector<std::string>& files) {
@@ -74,7 +60,7 @@ std::unique_ptr<DemoRun> run_demo(const std::map<std::string, std::string>& extr
                                               {"SI_CPU_SAMPLING_HZ", "1000"}};
     for (const auto& [key, value] : extra) env[key] = value;
     demo->result = run({program("span_demo")}, env);
-    demo->truth = truth_from(demo->result.out);
+    demo->truth = span_truth_from(demo->result.out);
     demo->spans = spans_from(demo->dir.files("spans-"));
     return demo;
 }
@@ -167,5 +153,5 @@ TEST_CASE("a program built with the span API runs unchanged without the agent") 
     INFO(result.err);
     CHECK(result.exit_code == 0);
     CHECK(result.err.empty());
-    CHECK(truth_from(result.out)["fast"]["count"] == 400);
+    CHECK(span_truth_from(result.out)["fast"]["count"] == 400);
 }

@@ -96,7 +96,16 @@ CREATE TABLE webhooks(id INTEGER PRIMARY KEY,
   sealed_url BLOB NOT NULL, masked_url TEXT NOT NULL, created INTEGER NOT NULL);
 )sql";
 
-constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3, kAnomalyDetail, kVersionNotify};
+// What a span metric's measurement.stats adds to its value (the p95), docs/dashboard-api.md.
+constexpr const char* kSpanStats = R"sql(
+ALTER TABLE reports ADD COLUMN span_count REAL;
+ALTER TABLE reports ADD COLUMN span_total_ms REAL;
+ALTER TABLE reports ADD COLUMN span_p50_ms REAL;
+ALTER TABLE reports ADD COLUMN span_p99_ms REAL;
+ALTER TABLE reports ADD COLUMN span_max_ms REAL;
+)sql";
+
+constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3, kAnomalyDetail, kVersionNotify, kSpanStats};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

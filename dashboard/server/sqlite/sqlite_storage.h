@@ -56,6 +56,8 @@ public:
                           const QueryFilter& filter, const std::function<void(const ProfileRow&)>& row) override;
     std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) override;
     std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) override;
+    std::vector<SpanBucket> span_buckets(const AppScope& scope, const QueryFilter& filter, int64_t width,
+                                         size_t max_rows) override;
     std::vector<AnomalyRow> anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) override;
     bool acknowledge_anomaly(const AppScope& scope, int64_t anomaly_id) override;
     Result<int64_t> set_anomaly_rule(const AppScope& scope, const AnomalyRule& rule, size_t max_rules,

@@ -9,6 +9,10 @@ namespace {
 // Binds ?1 app, ?2 account, ?3 from, ?4 to and the filter ?12 to ?15; ?5 to ?11 are left
 // NULL for the statement's own parameters (bind_at). Empty strings and a missing pid bind
 // NULL, which the statements read as "any".
+// Series holding span trees (span_reports.h) are not profile kinds of their own: a query
+// reads them only when it asks for one span (?7, the span tree series' type).
+#define SI_SERIES_OF_SPAN " AND (CASE WHEN ?7 IS NULL THEN s.type NOT GLOB 'span-profile:*' ELSE s.type = ?7 END)"
+
 #define SI_PROCESS_FILTER                                                                     \
     " AND (?12 IS NULL OR p.version = ?12) AND (?13 IS NULL OR p.environment = ?13)"         \
     " AND (?14 IS NULL OR p.host = ?14) AND (?15 IS NULL OR p.pid = ?15)"
@@ -93,7 +97,7 @@ std::vector<SeriesKey> SqliteStorage::profile_kinds(const AppScope& scope, const
         "SELECT s.type, s.category, s.name, s.unit FROM series s JOIN apps a ON a.id = s.app_id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND EXISTS (SELECT 1 FROM reports r"
         " JOIN processes p ON p.id = r.process_id WHERE r.series_id = s.id AND r.timestamp BETWEEN ?3 AND ?4"
-        " AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER ") ORDER BY s.category, s.name",
+        " AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER ")" SI_SERIES_OF_SPAN " ORDER BY s.category, s.name",
         scope, filter);
     return collect(row, [](const Statement& kind) {
         return SeriesKey{kind.text(0), kind.text(1), kind.text(2), kind.text(3)};
@@ -110,12 +114,13 @@ void SqliteStorage::for_each_profile(const AppScope& scope, const std::string& c
         "SELECT ro.hour * 3600 + 1800, ro.reports, ro.tree FROM series s JOIN apps a ON a.id = s.app_id"
         " JOIN rollups ro ON ro.series_id = s.id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6 AND ?14 IS NULL AND ?15 IS NULL"
+        SI_SERIES_OF_SPAN
         " AND (?12 IS NULL OR ro.version = ?12) AND (?13 IS NULL OR ro.environment = ?13)"
         " AND ro.reports > 0 AND ro.hour * 3600 >= ?3 AND ro.hour * 3600 + 3599 <= ?4"
         " UNION ALL "
         "SELECT r.timestamp, 1, r.breakdown FROM series s JOIN apps a ON a.id = s.app_id"
         " JOIN reports r ON r.series_id = s.id JOIN processes p ON p.id = r.process_id"
-        " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6"
+        " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6" SI_SERIES_OF_SPAN
         " AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER
         " AND NOT (?14 IS NULL AND ?15 IS NULL AND EXISTS (SELECT 1 FROM rollups ro WHERE ro.series_id = r.series_id"
         "   AND ro.hour = r.timestamp / 3600 AND ro.version = p.version AND ro.environment = p.environment"
@@ -123,6 +128,7 @@ void SqliteStorage::for_each_profile(const AppScope& scope, const std::string& c
         scope, filter);
     row.bind_at(5, category);
     row.bind_at(6, name);
+    if (!filter.span.empty()) row.bind_at(7, span_profile_type(filter.span));
     while (row.step()) each(ProfileRow{row.integer(0), row.integer(1), row.blob(2)});
 }
 
@@ -181,6 +187,43 @@ ErrorHistory SqliteStorage::error_history(int64_t app_id, int64_t before, size_t
         return error;
     });
     return history;
+}
+
+std::vector<SpanBucket> SqliteStorage::span_buckets(const AppScope& scope, const QueryFilter& filter, int64_t width,
+                                                    size_t max_rows) {
+    auto db = reader();
+    // In SQL, so that a long range of many processes' reports costs one pass and few rows.
+    // ?5 width, ?6 row bound; w is a report's weight.
+    auto row = prepare_filtered(*db,
+        "SELECT name, bucket, COUNT(*), SUM(c), SUM(t), MAX(m), TOTAL(w * p50), TOTAL(CASE WHEN p50 IS NULL THEN 0 ELSE w END),"
+        " TOTAL(w * p95), TOTAL(w), TOTAL(w * p99), TOTAL(CASE WHEN p99 IS NULL THEN 0 ELSE w END) FROM ("
+        "  SELECT s.name AS name, (r.timestamp - ?3) / ?5 AS bucket, r.span_count AS c, r.span_total_ms AS t,"
+        "  r.span_max_ms AS m, r.span_p50_ms AS p50, r.value AS p95, r.span_p99_ms AS p99,"
+        "  CASE WHEN r.span_count > 0 THEN r.span_count ELSE 1 END AS w"
+        "  FROM series s JOIN apps a ON a.id = s.app_id JOIN reports r ON r.series_id = s.id"
+        "  JOIN processes p ON p.id = r.process_id WHERE a.id = ?1 AND a.account_id = ?2 AND s.type = 'state'"
+        "  AND s.category = 'span' AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NULL" SI_PROCESS_FILTER
+        ") GROUP BY name, bucket ORDER BY name, bucket LIMIT ?6",
+        scope, filter);
+    row.bind_at(5, std::max<int64_t>(width, 1));
+    row.bind_at(6, static_cast<int64_t>(max_rows));
+    const int64_t bucket_width = std::max<int64_t>(width, 1);
+    return collect(row, [&](const Statement& b) {
+        SpanBucket bucket;
+        bucket.name = b.text(0);
+        bucket.time = filter.from + b.integer(1) * bucket_width;
+        bucket.reports = b.integer(2);
+        bucket.count = b.optional_real(3);
+        bucket.total_ms = b.optional_real(4);
+        bucket.max_ms = b.optional_real(5);
+        bucket.p50_sum = b.real(6);
+        bucket.p50_weight = b.real(7);
+        bucket.p95_sum = b.real(8);
+        bucket.p95_weight = b.real(9);
+        bucket.p99_sum = b.real(10);
+        bucket.p99_weight = b.real(11);
+        return bucket;
+    });
 }
 
 std::vector<AnomalyRow> SqliteStorage::anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) {

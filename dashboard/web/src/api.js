@@ -86,6 +86,7 @@ export const api = {
   saveSettings: (appId, settings) => request('PUT', appPath(appId, '/settings'), { body: settings }),
   metrics: (appId, scope, signal) => request('GET', appPath(appId, '/metrics'), { query: scope, signal }),
   errors: (appId, scope, signal) => request('GET', appPath(appId, '/errors'), { query: scope, signal }),
+  spans: (appId, scope, signal) => request('GET', appPath(appId, '/spans'), { query: scope, signal }),
   anomalies: (appId, scope, signal) => request('GET', appPath(appId, '/anomalies'), { query: scope, signal }),
   acknowledgeAnomaly: (appId, anomalyId) =>
     request('POST', appPath(appId, `/anomalies/${encodeURIComponent(anomalyId)}/acknowledge`)),

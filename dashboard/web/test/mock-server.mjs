@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as data from './fixtures/demo_data.mjs';
+import { demoSpans, demoSpanProfile } from './fixtures/span_data.mjs';
 
 const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.map': 'application/json', '.txt': 'text/plain; charset=utf-8',
@@ -97,11 +98,14 @@ const ROUTES = [
     const kind = url.searchParams.get('kind') ?? '';
     const scope = scopeOf(url);
     if (appId !== data.DEMO_APP_ID) return [200, data.emptyProfile(kind)];
-    const profile = data.demoProfile(kind, scope);
+    const span = url.searchParams.get('span');
+    const profile = span ? demoSpanProfile(kind, span, scope) : data.demoProfile(kind, scope);
     return [200, profile ?? data.emptyProfile(kind)];
   }],
   ['GET', /^\/api\/apps\/(\d+)\/metrics$/, ({ appId, url }) =>
     [200, { series: appId === data.DEMO_APP_ID ? data.demoMetrics(scopeOf(url)) : [] }]],
+  ['GET', /^\/api\/apps\/(\d+)\/spans$/, ({ appId, url }) =>
+    [200, appId === data.DEMO_APP_ID ? demoSpans(scopeOf(url)) : { truncated: false, spans: [] }]],
   ['GET', /^\/api\/apps\/(\d+)\/errors$/, ({ appId, url }) =>
     [200, appId === data.DEMO_APP_ID ? data.demoErrors(scopeOf(url)) : { exceptions: [], crashes: [] }]],
   ['GET', /^\/api\/apps\/(\d+)\/anomalies$/, ({ state, appId, url }) => {

@@ -14,6 +14,7 @@ import { renderMetricsPanel } from './metrics_panel.js';
 import { renderComparePanel } from './compare_panel.js';
 import { renderProcessesPanel } from './processes_panel.js';
 import { renderAnomaliesPanel } from './anomalies_panel.js';
+import { renderSpansPanel } from './spans_panel.js';
 
 const PROFILE_TABS = [
   { key: 'cpu', label: 'CPU', kind: 'cpu' },
@@ -23,6 +24,7 @@ const PROFILE_TABS = [
 ];
 const OTHER_TABS = [
   { key: 'errors', label: 'Errors', render: renderErrorsPanel },
+  { key: 'spans', label: 'Spans', render: renderSpansPanel },
   { key: 'metrics', label: 'Metrics', render: renderMetricsPanel },
   { key: 'anomalies', label: 'Anomalies', render: renderAnomaliesPanel },
   { key: 'compare', label: 'Compare', render: renderComparePanel },
@@ -66,7 +68,7 @@ export function renderApplication(outlet, ctx) {
 }
 
 function tabLinks(appId, activeKey, params, extraKinds) {
-  const keep = { ...params, kind: null };
+  const keep = { ...params, kind: null, span: null, profile: null };
   const link = (key, label, extra = {}) => {
     const active = key === activeKey && (key !== 'kind' || extra.kind === params.kind);
     return h('a.tab', { href: formatRoute(['apps', appId, key], { ...keep, ...extra }),

@@ -1,11 +1,11 @@
 // Metrics tab: one uPlot line chart per series, grouped by category, with the series'
 // anomalies in the range marked (a dashed line at each, and a count in the caption).
-import uPlot from 'uplot';
 import { api } from '../api.js';
 import { formatValue, formatTime } from '../lib/format.js';
 import { h } from './dom.js';
 import { loadInto, emptyState } from './states.js';
 import { connectHelp } from './connect_help.js';
+import { drawWhenLaidOut, timeAndValueAxes } from './chart_frame.js';
 
 const CHART_HEIGHT = 160;
 const CATEGORY_ORDER = ['cpu', 'memory', 'gc', 'runtime', 'span'];
@@ -55,21 +55,8 @@ function metricChart(series, scope, anomalies) {
         title: anomalies.map((a) => `${formatTime(a.time)} · ${a.host} · ${formatValue(a.value, series.unit)}`).join('\n') },
       `${anomalies.length} ${anomalies.length === 1 ? 'anomaly' : 'anomalies'}`) : null),
     plot);
-  // uPlot needs a width: draw once the card is laid out, then follow its size; let go
-  // when the card leaves the page (it is inserted right after creation, see flame_graph.js).
-  let chart = null;
-  const observer = new ResizeObserver(() => {
-    const width = Math.floor(plot.clientWidth);
-    if (!card.isConnected) {
-      observer.disconnect();
-      chart?.destroy();
-      return;
-    }
-    if (width <= 0) return;
-    if (chart) chart.setSize({ width, height: CHART_HEIGHT });
-    else chart = drawChart(plot, series, scope, width, anomalies.map((a) => a.time));
-  });
-  observer.observe(plot);
+  drawWhenLaidOut(plot, card, CHART_HEIGHT, chartOptions(series, scope, anomalies.map((a) => a.time)),
+    [series.points.map((p) => p[0]), series.points.map((p) => p[1])]);
   return card;
 }
 
@@ -93,22 +80,13 @@ function markTimes(times) {
   };
 }
 
-function drawChart(target, series, scope, width, anomalyTimes) {
-  const times = series.points.map((p) => p[0]);
-  const values = series.points.map((p) => p[1]);
-  return new uPlot({
-    width,
-    height: CHART_HEIGHT,
+function chartOptions(series, scope, anomalyTimes) {
+  return {
     legend: { show: false },
     hooks: { draw: [markTimes(anomalyTimes)] },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true, min: scope.from, max: scope.to } },
-    axes: [
-      { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' } },
-      { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' }, size: 70,
-        values: (u, ticks) => ticks.map((v) => formatValue(v, series.unit)) },
-    ],
+    ...timeAndValueAxes(scope, series.unit),
     series: [{}, { label: series.name, stroke: '#4f46e5', width: 1.5, fill: 'rgba(79, 70, 229, 0.08)',
       points: { show: series.points.length < 60 } }],
-  }, [times, values], target);
+  };
 }

@@ -5,6 +5,9 @@
 //   SIAGENT_EMAIL / SIAGENT_PASSWORD         login (default: the mock's owner)
 //   SIAGENT_APP / SIAGENT_HOT_FUNCTION       application to open, function its CPU flame
 //                                            graph must show (default demo / render_response)
+//   SIAGENT_SPANS_APP / SIAGENT_SPAN         an application with spans and the span to pick;
+//   SIAGENT_SPAN_HOT_FUNCTION / _OTHER_FUNCTION  a function its CPU flame graph must show,
+//                                            and one (another span's) it must not
 //   SIAGENT_CHROMIUM                         browser binary (default /usr/bin/chromium)
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,5 +32,11 @@ export function readConfig(args = process.argv.slice(2), env = process.env) {
     appName: env.SIAGENT_APP ?? 'demo',
     hotFunction: env.SIAGENT_HOT_FUNCTION ?? 'render_response',
     chromium: env.SIAGENT_CHROMIUM ?? '/usr/bin/chromium',
+    spans: env.SIAGENT_SPANS_APP ? {
+      app: env.SIAGENT_SPANS_APP,
+      span: env.SIAGENT_SPAN,
+      hotFunction: env.SIAGENT_SPAN_HOT_FUNCTION,
+      otherFunction: env.SIAGENT_SPAN_OTHER_FUNCTION,
+    } : null,
   };
 }

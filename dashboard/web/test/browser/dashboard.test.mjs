@@ -450,6 +450,57 @@ scenario('a webhook is added in the Account view and shown only masked afterward
   await page.getByRole('status').filter({ hasText: `Webhook "${name}" was deleted.` }).waitFor();
 });
 
+scenario('the Spans tab shows latency, the p95 trend and a span\'s own flame graph', mockOnly, async (page) => {
+  await openApp(page, config);
+  await openTab(page, 'Spans');
+  const table = page.getByTestId('spans-table');
+  await table.locator('tr[data-span="handle_request"]').waitFor();
+  const cells = await table.locator('tr[data-span="handle_request"] td').allTextContents();
+  assert.deepEqual(cells, ['handle_request', '1,200', '12 ms', '48 ms', '95 ms', '180 ms', '▲ 20.0 % slower']);
+  assert.equal(await table.locator('tr[data-span="render_page"] td.trend').textContent(), 'new');
+  assert.equal(await table.locator('tr[aria-selected="true"]').getAttribute('data-span'), 'handle_request',
+    'the busiest span is selected first');
+  const query = await nextProfileRequest(page, () => table.locator('tr[data-span="render_page"] button').click());
+  assert.equal(query.span, 'render_page');
+  assert.equal(query.kind, 'cpu');
+  await page.locator('.latency-card[data-span="render_page"] canvas').first().waitFor();
+  await flameFrame(page, 'format_row').waitFor();
+  assert.equal(await flameFrame(page, 'parse_request').count(), 0, 'parse_request ran outside render_page');
+  assert.match(page.url(), /#\/apps\/1\/spans\?.*span=render_page/);
+  await screenshot(page, config, 'spans-mock');
+  const alloc = await nextProfileRequest(page, () => page.locator('button.chip[data-profile="alloc"]').click());
+  assert.deepEqual([alloc.kind, alloc.span], ['alloc', 'render_page']);
+  await flameFrame(page, 'std::string::append').waitFor();
+});
+
+const withSpans = config.spans ? {} : { skip: 'needs SIAGENT_SPANS_APP (a real dashboard with span_demo\'s data)' };
+scenario('the Spans tab lists the spans, charts one and filters its flame graph to it', withSpans, async (page) => {
+  const { app, span, hotFunction, otherFunction } = config.spans;
+  await openApp(page, config, app);
+  await openTab(page, 'Spans');
+  const table = page.getByTestId('spans-table');
+  await table.waitFor();
+  const names = await table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.span));
+  for (const name of ['fast', 'slow', span]) assert.ok(names.includes(name), `span ${name} is listed (${names})`);
+  const fast = await table.locator('tr[data-span="fast"] td').allTextContents();
+  assert.equal(fast[1], '400', 'fast ran 400 times');
+  assert.match(fast[3], /ms$/, 'a p95 in milliseconds');
+  const cpuInSpan = (r) => new URL(r.url()).pathname.endsWith('/profile')
+    && new URL(r.url()).searchParams.get('span') === span && new URL(r.url()).searchParams.get('kind') === 'cpu';
+  await Promise.all([page.waitForRequest(cpuInSpan),
+    table.locator(`tr[data-span="${span}"] button`).click()]);
+  await page.locator(`.latency-card[data-span="${span}"] canvas`).first().waitFor();
+  await page.locator(`.span-profile[data-span="${span}"] [data-testid=flame-graph]`).waitFor();
+  await flameFrame(page, hotFunction).waitFor();
+  assert.equal(await flameFrame(page, otherFunction).count(), 0, `${otherFunction} ran in another span`);
+  assert.ok((await hotspotFunctions(page)).some((name) => name.includes(hotFunction)));
+  await screenshot(page, config, 'spans');
+  const blocking = (r) => new URL(r.url()).searchParams.get('kind') === 'block'
+    && new URL(r.url()).searchParams.get('span') === span;
+  await Promise.all([page.waitForRequest(blocking), page.locator('button.chip[data-profile="block"]').click()]);
+  await page.locator('button.chip[data-profile="block"][aria-pressed="true"]').waitFor();
+});
+
 scenario('logging out returns to the login page and ends the session', {}, async (page) => {
   await logIn(page, config);
   await page.getByRole('button', { name: 'Log out' }).click();

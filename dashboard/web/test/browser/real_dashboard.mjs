@@ -2,9 +2,11 @@
 // data directory, a free loopback port), profiles the bundled demo into it under LD_PRELOAD,
 // waits until its CPU profile can be queried, then runs dashboard.test.mjs with --base-url
 // and the first start's login, expecting score_items (the demo's hottest function) in the
-// flame graph. Exits with the browser test's code (77: no Chromium).
+// flame graph. With --span-demo, test/programs/span_demo also reports (as the application
+// "spans"), and the Spans tab must show its spans and, for span A, burn_in_a and not B's
+// burn_in_b in the CPU flame graph. Exits with the browser test's code (77: no Chromium).
 // Usage: node real_dashboard.mjs --dashboard BIN --agent LIBSIAGENT --demo DEMO_BIN
-//          --web DIST_DIR --screenshots DIR [--reporter REPORTER.mjs]
+//          [--span-demo SPAN_DEMO_BIN] --web DIST_DIR --screenshots DIR [--reporter REPORTER.mjs]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +15,13 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const HOT_FUNCTION = 'score_items';
+// span_demo's truth (test/programs/span_demo.cpp): span A burns in burn_in_a, span B in burn_in_b.
+const SPANS = { app: 'spans', span: 'A', hotFunction: 'burn_in_a', otherFunction: 'burn_in_b' };
 
 function option(name) {
   const index = process.argv.indexOf(name);
   if (index < 0 || index + 1 >= process.argv.length) {
-    if (name === '--reporter') return null;
+    if (name === '--reporter' || name === '--span-demo') return null;
     throw new Error(`missing ${name}`);
   }
   return process.argv[index + 1];
@@ -51,27 +55,27 @@ function startDashboard(binary, dataDir, webDir) {
   });
 }
 
-async function runDemo(demo, agent, dashboard) {
-  const child = spawn(demo, ['1500', '2', '0', '4'], {
+/** Runs `program` under the agent, reporting to `dashboard` as application `app`. */
+async function runProfiled(program, args, agent, dashboard, app, extraEnv = {}) {
+  const child = spawn(program, args, {
     stdio: 'inherit',
     env: {
       ...process.env,
       LD_PRELOAD: agent,
       SI_AGENT_KEY: dashboard.agentKey,
       SI_DASHBOARD_ADDRESS: dashboard.url,
-      SI_APP_NAME: 'demo',
+      SI_APP_NAME: app,
       SI_APP_VERSION: '1.0',
-      SI_REPORT_INTERVAL: '1s',
-      SI_METRICS_INTERVAL: '1s',
       SIAGENT_TEST_TRANSPORT_TIMINGS: 'flush=200,config_first=100,config_every=500,backoff=300,backoff_max=1000,request=1500',
+      ...extraEnv,
     },
   });
   const code = await exited(child);
-  if (code !== 0) throw new Error(`demo_hotspots under the agent exited with ${code}`);
+  if (code !== 0) throw new Error(`${program} under the agent exited with ${code}`);
 }
 
-/** Logs in through the API and waits (at most 20 s) until the demo's CPU profile has reports. */
-async function waitForProfile(dashboard) {
+/** Logs in through the API and waits (at most 20 s) until `ready(get, app)` holds for `appName`. */
+async function waitForApp(dashboard, appName, ready) {
   const login = await fetch(`${dashboard.url}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -82,11 +86,11 @@ async function waitForProfile(dashboard) {
   const get = async (path) => (await fetch(`${dashboard.url}${path}`, { headers: { cookie } })).json();
   const deadline = Date.now() + 20000;
   while (Date.now() < deadline) {
-    const app = (await get('/api/apps')).apps.find((one) => one.name === 'demo');
-    if (app && (await get(`/api/apps/${app.id}/profile?kind=cpu`)).reports > 0) return;
+    const app = (await get('/api/apps')).apps.find((one) => one.name === appName);
+    if (app && await ready(get, app)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error('the demo\'s CPU profile did not arrive at the dashboard');
+  throw new Error(`the data of ${appName} did not arrive at the dashboard`);
 }
 
 async function main() {
@@ -96,8 +100,16 @@ async function main() {
   let dashboard;
   try {
     dashboard = await startDashboard(option('--dashboard'), join(dataDir, 'data'), webDir);
-    await runDemo(option('--demo'), option('--agent'), dashboard);
-    await waitForProfile(dashboard);
+    await runProfiled(option('--demo'), ['1500', '2', '0', '4'], option('--agent'), dashboard, 'demo',
+      { SI_REPORT_INTERVAL: '1s', SI_METRICS_INTERVAL: '1s' });
+    await waitForApp(dashboard, 'demo',
+      async (get, app) => (await get(`/api/apps/${app.id}/profile?kind=cpu`)).reports > 0);
+    const spanDemo = option('--span-demo');
+    if (spanDemo) {
+      await runProfiled(spanDemo, [], option('--agent'), dashboard, SPANS.app, { SI_CPU_SAMPLING_HZ: '1000' });
+      await waitForApp(dashboard, SPANS.app,
+        async (get, app) => (await get(`/api/apps/${app.id}/spans`)).spans.length > 0);
+    }
     const reporter = option('--reporter');
     const browserTest = spawn(process.execPath, [
       ...(reporter ? [`--test-reporter=${reporter}`] : []),
@@ -110,6 +122,12 @@ async function main() {
         SIAGENT_PASSWORD: dashboard.password,
         SIAGENT_APP: 'demo',
         SIAGENT_HOT_FUNCTION: HOT_FUNCTION,
+        ...(spanDemo ? {
+          SIAGENT_SPANS_APP: SPANS.app,
+          SIAGENT_SPAN: SPANS.span,
+          SIAGENT_SPAN_HOT_FUNCTION: SPANS.hotFunction,
+          SIAGENT_SPAN_OTHER_FUNCTION: SPANS.otherFunction,
+        } : {}),
       },
     });
     return await exited(browserTest);
