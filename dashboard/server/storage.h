@@ -119,6 +119,9 @@ struct ReportToStore {
     std::optional<SpanStats> span_stats;
 };
 
+// Ranges at least this long read span statistics from hourly rollups (points per hour).
+inline constexpr int64_t kSpanRollupRange = 12 * 3600;
+
 // The reports of one span metric (category span, value the p95 in ms) in one bucket of
 // time, summed as count-weighted means need them (weight: the report's count, 1 without).
 struct SpanBucket {
@@ -261,6 +264,9 @@ public:
     // raw). Returns how many groups it handled. Queries are correct without
     // rollups; rollups make long ranges cheap.
     virtual size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) = 0;
+    // The same for span metric reports (the sums of span_buckets per hour); span_buckets
+    // reads them for ranges of at least kSpanRollupRange without host or pid filter.
+    virtual size_t build_span_rollups(int64_t complete_before, size_t max_groups) = 0;
 
     // Retention: removes reports, errors and anomalies older than `cutoff`, then processes last seen
     // before it, expired sessions and expired mute rules; returns the number of reports removed.

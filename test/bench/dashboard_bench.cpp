@@ -175,6 +175,7 @@ void seed(const Options& options, const std::string& database, int64_t now) {
     const auto start = Clock::now();
     size_t groups = 0;
     while (size_t built = storage.build_rollups(now, 2000, 200'000)) groups += built;
+    while (size_t built = storage.build_span_rollups(now, 2000)) groups += built;
     std::cout << "query: built " << groups << " hourly rollups in "
               << std::chrono::duration<double>(Clock::now() - start).count() << " s (one pass, one thread)\n";
 }

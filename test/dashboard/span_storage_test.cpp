@@ -229,3 +229,57 @@ TEST_CASE("spans: a span's p95 is a watched series for anomalies, its span trees
     CHECK(flagged[0].name == "checkout");
     CHECK(flagged[0].value == 400);
 }
+
+TEST_CASE("spans: hourly rollups answer long ranges as the raw reports do, each report once", "[dashboard][spans][rollups]") {
+    TempDatabase db;
+    sqlite::SqliteStorage storage(db.path());
+    const int64_t a = storage.create_account("a", kNow).value();
+    const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), kNow);
+    const int64_t hour = kNow / 3600 * 3600 - 3 * 86400;  // complete hours, three days back
+    auto store = [&](int64_t time, double p95, double count) {
+        auto request = read_upload(span_message("checkout", time, std::to_string(p95) + ", \"count\": " +
+                                                                      std::to_string(count) + R"(, "p50_ms": 5, "max_ms": 90)"));
+        REQUIRE(request);
+        storage.store_reports(process, prepare_reports(request.value()));
+    };
+    for (int i = 0; i < 12; ++i) store(hour + i * 600, 20 + i, 10 + i);  // two hours, six reports each
+    const AppScope scope{a, process.app_id};
+    const QueryFilter range{kNow - 4 * 86400, kNow, "", "", "", std::nullopt};
+    REQUIRE(range.to - range.from >= kSpanRollupRange);
+    auto merged = [&](const QueryFilter& filter) {
+        auto spans = merge_span_latency(storage.span_buckets(scope, filter, 3600, 1000));
+        REQUIRE(spans.size() == 1);
+        return spans[0];
+    };
+    const SpanLatency raw = merged(range);
+    CHECK(raw.reports == 12);
+    CHECK(storage.build_span_rollups(kNow, 100) == 2);
+    CHECK(storage.build_span_rollups(kNow, 100) == 0);  // nothing left to do
+    const SpanLatency rolled = merged(range);
+    CHECK(rolled.reports == 12);
+    CHECK(*rolled.count == *raw.count);
+    CHECK(*rolled.p95_ms == Approx(*raw.p95_ms));
+    CHECK(*rolled.p50_ms == Approx(5));
+    CHECK(*rolled.max_ms == 90);
+    CHECK(rolled.points.size() == 2);  // one per hour
+
+    QueryFilter by_host = range;
+    by_host.host = "h1";  // host filters read raw reports: the same answer
+    CHECK(*merged(by_host).p95_ms == Approx(*raw.p95_ms));
+
+    store(hour + 1200, 400, 100);  // arrives late, into a rolled-up hour: counts from the next pass
+    CHECK(merged(range).reports == 12);
+    CHECK(merged(by_host).reports == 13);  // raw reports have it at once
+    CHECK(storage.build_span_rollups(kNow, 100) == 1);
+    const SpanLatency late = merged(range);
+    CHECK(late.reports == 13);
+    CHECK(*late.count == *raw.count + 100);
+
+    store(hour + 7200 + 60, 30, 10);  // a newer hour, not rolled up yet: read raw
+    CHECK(merged(range).reports == 14);
+    CHECK(storage.build_span_rollups(kNow, 100) == 1);
+    CHECK(merged(range).reports == 14);
+
+    storage.delete_before(hour + 3600, kNow);  // retention drops the first hour and its rollup
+    CHECK(merged(range).reports == 7);  // the second hour and the newer one
+}

@@ -96,13 +96,21 @@ CREATE TABLE webhooks(id INTEGER PRIMARY KEY,
   sealed_url BLOB NOT NULL, masked_url TEXT NOT NULL, created INTEGER NOT NULL);
 )sql";
 
-// What a span metric's measurement.stats adds to its value (the p95), docs/dashboard-api.md.
+// What a span metric's measurement.stats adds to its value (the p95), docs/dashboard-api.md;
+// and hourly rollups of span metric reports (like `rollups`: one series, hour, version and
+// environment, every report with an id up to max_report_id), as the sums that count-weighted
+// means need (storage.h SpanBucket).
 constexpr const char* kSpanStats = R"sql(
 ALTER TABLE reports ADD COLUMN span_count REAL;
 ALTER TABLE reports ADD COLUMN span_total_ms REAL;
 ALTER TABLE reports ADD COLUMN span_p50_ms REAL;
 ALTER TABLE reports ADD COLUMN span_p99_ms REAL;
 ALTER TABLE reports ADD COLUMN span_max_ms REAL;
+CREATE TABLE span_rollups(series_id INTEGER NOT NULL, hour INTEGER NOT NULL,
+  version TEXT NOT NULL, environment TEXT NOT NULL, reports INTEGER NOT NULL, max_report_id INTEGER NOT NULL,
+  count REAL, total_ms REAL, max_ms REAL, p50_sum REAL NOT NULL, p50_weight REAL NOT NULL,
+  p95_sum REAL NOT NULL, p95_weight REAL NOT NULL, p99_sum REAL NOT NULL, p99_weight REAL NOT NULL,
+  PRIMARY KEY (series_id, hour, version, environment));
 )sql";
 
 constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3, kAnomalyDetail, kVersionNotify, kSpanStats};

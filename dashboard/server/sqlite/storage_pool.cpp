@@ -35,6 +35,7 @@ int64_t SqliteStorage::delete_before(int64_t cutoff, int64_t now) {
     db->prepare("DELETE FROM errors WHERE timestamp < ?").bind(cutoff).run();
     db->prepare("DELETE FROM anomalies WHERE time < ?").bind(cutoff).run();
     db->prepare("DELETE FROM rollups WHERE hour * 3600 < ?").bind(cutoff).run();
+    db->prepare("DELETE FROM span_rollups WHERE hour * 3600 < ?").bind(cutoff).run();
     db->prepare("DELETE FROM processes WHERE last_seen < ?").bind(cutoff).run();
     db->prepare("DELETE FROM sessions WHERE expires < ?").bind(now).run();
     db->prepare("DELETE FROM anomaly_rules WHERE until IS NOT NULL AND until < ?").bind(now).run();

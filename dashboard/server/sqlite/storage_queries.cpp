@@ -192,22 +192,44 @@ ErrorHistory SqliteStorage::error_history(int64_t app_id, int64_t before, size_t
 std::vector<SpanBucket> SqliteStorage::span_buckets(const AppScope& scope, const QueryFilter& filter, int64_t width,
                                                     size_t max_rows) {
     auto db = reader();
-    // In SQL, so that a long range of many processes' reports costs one pass and few rows.
-    // ?5 width, ?6 row bound; w is a report's weight.
+    // In SQL, so that a long range costs few rows: for a long range without host or pid
+    // filter (?7 = 1), the hourly rollups from the first whole hour (?8) up to the last one
+    // rolled up (per series), and raw reports only before ?8 and after that; otherwise raw
+    // reports only (?8 past ?4). The raw windows are ranges of reports_by_series, so covered
+    // hours are never scanned; a report arriving late into a rolled-up hour counts from the
+    // next rollup pass. Sums per name and bucket; ?5 width, ?6 row bound; w a report's weight.
     auto row = prepare_filtered(*db,
-        "SELECT name, bucket, COUNT(*), SUM(c), SUM(t), MAX(m), TOTAL(w * p50), TOTAL(CASE WHEN p50 IS NULL THEN 0 ELSE w END),"
-        " TOTAL(w * p95), TOTAL(w), TOTAL(w * p99), TOTAL(CASE WHEN p99 IS NULL THEN 0 ELSE w END) FROM ("
-        "  SELECT s.name AS name, (r.timestamp - ?3) / ?5 AS bucket, r.span_count AS c, r.span_total_ms AS t,"
-        "  r.span_max_ms AS m, r.span_p50_ms AS p50, r.value AS p95, r.span_p99_ms AS p99,"
-        "  CASE WHEN r.span_count > 0 THEN r.span_count ELSE 1 END AS w"
-        "  FROM series s JOIN apps a ON a.id = s.app_id JOIN reports r ON r.series_id = s.id"
-        "  JOIN processes p ON p.id = r.process_id WHERE a.id = ?1 AND a.account_id = ?2 AND s.type = 'state'"
-        "  AND s.category = 'span' AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NULL" SI_PROCESS_FILTER
-        ") GROUP BY name, bucket ORDER BY name, bucket LIMIT ?6",
+        "SELECT name, bucket, SUM(n), SUM(c), SUM(t), MAX(m), TOTAL(p50s), TOTAL(p50w), TOTAL(p95s), TOTAL(p95w),"
+        " TOTAL(p99s), TOTAL(p99w) FROM ("
+        "  SELECT s.name AS name, (ro.hour * 3600 + 1800 - ?3) / ?5 AS bucket, ro.reports AS n, ro.count AS c,"
+        "  ro.total_ms AS t, ro.max_ms AS m, ro.p50_sum AS p50s, ro.p50_weight AS p50w, ro.p95_sum AS p95s,"
+        "  ro.p95_weight AS p95w, ro.p99_sum AS p99s, ro.p99_weight AS p99w"
+        "  FROM series s JOIN apps a ON a.id = s.app_id JOIN span_rollups ro ON ro.series_id = s.id"
+        "  WHERE a.id = ?1 AND a.account_id = ?2 AND s.type = 'state' AND s.category = 'span' AND ?7 = 1"
+        "  AND (?12 IS NULL OR ro.version = ?12) AND (?13 IS NULL OR ro.environment = ?13)"
+        "  AND ro.hour * 3600 >= ?8 AND ro.hour * 3600 + 3599 <= ?4"
+        "  UNION ALL"
+        "  SELECT name, bucket, 1, c, t, m, w * p50, CASE WHEN p50 IS NULL THEN 0 ELSE w END, w * p95, w, w * p99,"
+        "  CASE WHEN p99 IS NULL THEN 0 ELSE w END FROM ("
+        "   SELECT s.name AS name, (r.timestamp - ?3) / ?5 AS bucket, r.span_count AS c, r.span_total_ms AS t,"
+        "   r.span_max_ms AS m, r.span_p50_ms AS p50, r.value AS p95, r.span_p99_ms AS p99,"
+        "   CASE WHEN r.span_count > 0 THEN r.span_count ELSE 1 END AS w"
+        "   FROM series s JOIN apps a ON a.id = s.app_id"
+        "   JOIN (SELECT ?3 AS lo, MIN(?8, ?4 + 1) - 1 AS hi, 0 AS after UNION ALL SELECT ?8, ?4, 1) win"
+        "   JOIN reports r ON r.series_id = s.id AND r.timestamp BETWEEN (CASE WHEN win.after = 0 THEN win.lo"
+        "    ELSE MAX(win.lo, COALESCE((SELECT (MAX(ro.hour) + 1) * 3600 FROM span_rollups ro WHERE ro.series_id = s.id"
+        "     AND ?7 = 1 AND ro.hour * 3600 >= ?8 AND ro.hour * 3600 + 3599 <= ?4), win.lo)) END) AND win.hi"
+        "   JOIN processes p ON p.id = r.process_id WHERE a.id = ?1 AND a.account_id = ?2 AND s.type = 'state'"
+        "   AND s.category = 'span' AND r.breakdown IS NULL" SI_PROCESS_FILTER "))"
+        " GROUP BY name, bucket ORDER BY name, bucket LIMIT ?6",
         scope, filter);
-    row.bind_at(5, std::max<int64_t>(width, 1));
-    row.bind_at(6, static_cast<int64_t>(max_rows));
+    const bool rolled = filter.to - filter.from >= kSpanRollupRange && !filter.pid && filter.host.empty();
+    const int64_t first_whole_hour = (filter.from + 3599) / 3600 * 3600;
+    row.bind_at(7, static_cast<int64_t>(rolled ? 1 : 0));
+    row.bind_at(8, rolled ? first_whole_hour : filter.to + 1);
     const int64_t bucket_width = std::max<int64_t>(width, 1);
+    row.bind_at(5, bucket_width);
+    row.bind_at(6, static_cast<int64_t>(max_rows));
     return collect(row, [&](const Statement& b) {
         SpanBucket bucket;
         bucket.name = b.text(0);
