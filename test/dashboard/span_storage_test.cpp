@@ -11,11 +11,10 @@
 #include "test/dashboard/storage_fixtures.h"
 
 using namespace siagent::dashboard;
-using namespace siagent::dashboard::testing;
+using namespace siagent::testing;
 
 namespace {
 
-constexpr int64_t kNow = 1'700'000'000;
 
 Result<AgentRequest> read_upload(const std::string& messages, const Limits& limits = Limits{}) {
     const std::string text = R"({"runtime_type": "native", "app_name": "demo", "host_name": "h1", "process_id": 42,
