@@ -196,44 +196,66 @@ std::string render_crash_report(const CrashRecord& record) {
     return out.str();
 }
 
-std::vector<std::string> collect_crash_records(const std::string& spool_dir, const std::string& output_dir) {
-    std::vector<std::string> written;
+std::string crash_leaf_name(const CrashRecord& record) {
+    std::string name = record.signal_name.empty() ? "signal " + std::to_string(record.signal) : record.signal_name;
+    std::string code = code_name(record.signal, record.code);
+    name += ": " + (code.empty() ? "code " + std::to_string(record.code) : code);
+    if (record.code > 0) name += " at " + hex(record.fault_address);
+    if (!record.exception_type.empty()) {
+        name += "; " + record.exception_type;
+        if (!record.exception_what.empty()) name += ": " + record.exception_what;
+    }
+    return name;
+}
+
+std::vector<ClaimedCrash> claim_crash_records(const std::string& spool_dir,
+                                              const std::function<bool(const CrashRecord&)>& wanted) {
+    std::vector<ClaimedCrash> claimed;
     std::error_code failure;
     std::filesystem::directory_iterator entries(spool_dir, failure);
-    if (failure) return written;
+    if (failure) return claimed;
     std::vector<std::filesystem::path> records;
     for (const auto& entry : entries) {
         std::string name = entry.path().filename();
         if (name.rfind("crash-", 0) == 0 && name.size() > 4 && name.substr(name.size() - 4) == ".rec")
             records.push_back(entry.path());
     }
-    std::filesystem::create_directories(output_dir, failure);
     for (const auto& path : records) {
-        std::string claimed = spool_dir + "/." + path.filename().string() + ".claimed-" + std::to_string(getpid());
-        if (rename(path.c_str(), claimed.c_str()) != 0) continue;  // another agent took it
-        std::ifstream file(claimed);
+        std::ifstream file(path);
         std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
         CrashRecord record;
         std::string error;
         if (!parse_crash_record(text, record, error)) {
-            rename(claimed.c_str(), (path.string() + ".bad").c_str());
+            rename(path.c_str(), (path.string() + ".bad").c_str());
             continue;
         }
-        std::string report = render_crash_report(record);
-        std::string target = output_dir + "/crash-" + std::to_string(record.pid) + "-" +
-                             std::to_string(record.time_unix_ms / 1000) + ".txt";
-        std::string temporary = target + ".tmp";
-        std::ofstream out(temporary);
-        out << report;
-        out.close();
-        if (!out || rename(temporary.c_str(), target.c_str()) != 0) {
-            rename(claimed.c_str(), path.c_str());  // leave it for the next agent
-            continue;
-        }
-        unlink(claimed.c_str());
-        written.push_back(target);
+        if (!wanted(record)) continue;
+        std::string claim = spool_dir + "/." + path.filename().string() + ".claimed-" + std::to_string(getpid());
+        if (rename(path.c_str(), claim.c_str()) != 0) continue;  // another agent took it
+        claimed.push_back({std::move(record), path.string(), claim});
     }
-    return written;
+    return claimed;
+}
+
+std::string write_crash_report(const CrashRecord& record, const std::string& output_dir) {
+    std::error_code failure;
+    std::filesystem::create_directories(output_dir, failure);
+    std::string target = output_dir + "/crash-" + std::to_string(record.pid) + "-" +
+                         std::to_string(record.time_unix_ms / 1000) + ".txt";
+    std::string temporary = target + ".tmp";
+    std::ofstream out(temporary);
+    out << render_crash_report(record);
+    out.close();
+    if (!out || rename(temporary.c_str(), target.c_str()) != 0) {
+        unlink(temporary.c_str());
+        return "";
+    }
+    return target;
+}
+
+void release_crash_claim(const ClaimedCrash& claimed, bool reported) {
+    if (reported) unlink(claimed.claim_path.c_str());
+    else rename(claimed.claim_path.c_str(), claimed.spool_path.c_str());
 }
 
 }  // namespace siagent

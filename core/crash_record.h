@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,10 +41,29 @@ bool parse_crash_record(const std::string& text, CrashRecord& out, std::string& 
 // agent), and the whole stack symbolized from the recorded module map.
 std::string render_crash_report(const CrashRecord& record);
 
-// Spool pickup: every complete record in `spool_dir` is claimed (renamed, so two agents
-// never both take one), rendered into `output_dir/crash-<pid>-<unix seconds>.txt`, and
-// deleted. Returns the reports written. A record that cannot be parsed is renamed to
-// `*.bad` and left.
-std::vector<std::string> collect_crash_records(const std::string& spool_dir, const std::string& output_dir);
+// The leaf an error profile shows for a crash: `SIGSEGV: SEGV_MAPERR at 0x10`, then the
+// exception in flight, if any (`; std::runtime_error: what`). The type is the signal name.
+std::string crash_leaf_name(const CrashRecord& record);
+
+// A record claimed from the spool: renamed to `claim_path`, which only this agent holds.
+struct ClaimedCrash {
+    CrashRecord record;
+    std::string spool_path;  // where it was
+    std::string claim_path;  // where it is
+};
+
+// Spool pickup, step one: every complete record of `spool_dir` that `wanted` accepts is
+// claimed (renamed, so two agents never both take one); the others stay where they are. A
+// record that cannot be parsed is renamed to `*.bad` and left.
+std::vector<ClaimedCrash> claim_crash_records(const std::string& spool_dir,
+                                              const std::function<bool(const CrashRecord&)>& wanted);
+
+// Writes the rendered report to `output_dir/crash-<pid>-<unix seconds>.txt` (atomically).
+// Returns the path, or "" when it could not be written.
+std::string write_crash_report(const CrashRecord& record, const std::string& output_dir);
+
+// Step two: a record that was reported is deleted; one that was not goes back into the spool
+// for the next agent.
+void release_crash_claim(const ClaimedCrash& claimed, bool reported);
 
 }  // namespace siagent

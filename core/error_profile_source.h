@@ -1,11 +1,14 @@
 // The exception profiler as a ProfileSource: the process-wide ErrorProfiler (throwing
 // threads) plus the per-period aggregate (agent side). Reports kind "error", sample type
-// errors/count: exact throw counts per type and site, spread over sampled stacks.
+// errors/count: exact throw counts per type and site, spread over sampled stacks; and once,
+// kind "crash" (core/crash_profile.h): the crashes of earlier processes of this app found in
+// the spool, when reporting to a dashboard.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "core/crash_record.h"
 #include "core/error_aggregator.h"
 #include "core/profile_source.h"
 
@@ -37,6 +40,9 @@ private:
     uint64_t reported_table_full_ = 0;
     uint64_t total_throws_ = 0;
     std::string spool_dir_, output_dir_;
+    bool reports_to_dashboard_ = false;
+    std::string app_name_, app_environment_;
+    std::vector<CrashRecord> pending_crashes_;  // picked up, not reported yet
     bool crashes_picked_up_ = false;
 };
 

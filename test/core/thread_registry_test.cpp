@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <thread>
 
@@ -62,7 +63,13 @@ TEST_CASE("a rescan arms threads nobody registered and forgets threads that ende
 
     release = true;
     worker.join();
+    // join returns when the kernel clears the thread id, which is before the task leaves
+    // /proc/self/task: a rescan right after may still see it, a later one must not.
     registry.rescan();
+    for (int wait = 0; wait < 200 && registry.armed_count() != with_worker - 1; ++wait) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        registry.rescan();
+    }
     CHECK(registry.armed_count() == with_worker - 1);
 
     registry.disable();

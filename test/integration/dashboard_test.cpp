@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <map>
 #include <regex>
@@ -289,4 +290,40 @@ TEST_CASE("span latencies reach the dashboard as span metrics (p95, milliseconds
         INFO(name << ": sent " << p95[name] << " ms, measured by the program " << truth[1]);
         CHECK(p95[name] == Approx(std::stod(truth[1])).epsilon(0.05));
     }
+}
+
+TEST_CASE("a crash left in the spool reaches the dashboard as a Crashes error profile of its app") {
+    TemporaryDirectory spool;
+    RunResult crashed = run({program("crash_kinds"), "null"},
+                            {{"LD_PRELOAD", agent_library()}, {"SI_SPOOL_DIR", spool.path()}, {"SI_AGENT_KEY", ""}});
+    REQUIRE(crashed.signal == SIGSEGV);
+    REQUIRE(spool.files("crash-").size() == 1);
+
+    // Another app with the same spool leaves the record alone; the next crash_kinds takes it.
+    TestDashboard server;
+    std::map<std::string, std::string> env = reporting_to(server);
+    env["SI_SPOOL_DIR"] = spool.path();
+    env["SI_APP_NAME"] = "some_other_app";
+    REQUIRE(run({program("cpu_shares"), "10"}, env).exit_code == 0);
+    CHECK(spool.files("crash-").size() == 1);
+    env.erase("SI_APP_NAME");
+    RunResult next = run({program("crash_kinds"), "recover"}, env);
+    INFO(next.err);
+    REQUIRE(next.exit_code == 0);
+    CHECK(spool.files("crash-").empty());
+
+    std::vector<std::shared_ptr<rapidjson::Document>> keep;
+    int crash_profiles = 0;
+    for (const rapidjson::Value* metric : uploaded_metrics(server.requests(), keep)) {
+        if (std::string((*metric)["name"].GetString()) != "Crashes") continue;
+        ++crash_profiles;
+        CHECK(std::string((*metric)["category"].GetString()) == "error-profile");
+        const rapidjson::Value& breakdown = (*metric)["measurement"]["breakdown"];
+        CHECK((*metric)["measurement"]["value"].GetDouble() == 1);
+        // The stack of the crashed process, symbolized from its recorded modules, with the
+        // signal as the leaf below the crashing function.
+        CHECK(measurement_through(breakdown, "crash_null_write") == 1);
+        CHECK(measurement_through(breakdown, "SIGSEGV: SEGV_MAPERR at 0x") == 1);
+    }
+    CHECK(crash_profiles == 1);
 }
