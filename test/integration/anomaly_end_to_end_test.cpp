@@ -1,10 +1,12 @@
 // End to end for the leak, regression and error anomalies: real programs under LD_PRELOAD
 // report to a freshly started siagent-dashboard (the real binary) with fast report
 // intervals and short rule windows (--leak-window 20s, --regression-period 60s,
-// --error-warmup 4s); the anomalies API must then name the culprit.
+// --error-warmup 4s or 2s); the anomalies API must then name the culprit. A crash reaches
+// the dashboard through the spool and the app's next process.
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <ctime>
 #include <optional>
 #include <thread>
@@ -30,8 +32,9 @@ struct AnomalyDashboard {
     }
 
     // Runs `argv` under the agent as `app` at `version`, reporting every second.
-    void profile(const std::vector<std::string>& argv, const std::string& app, const std::string& version) {
-        const std::map<std::string, std::string> environment{
+    void profile(const std::vector<std::string>& argv, const std::string& app, const std::string& version,
+                 const std::map<std::string, std::string>& extra = {}) {
+        std::map<std::string, std::string> environment{
             {"LD_PRELOAD", agent_library()},
             {"SI_AGENT_KEY", server.agent_key()},
             {"SI_DASHBOARD_ADDRESS", "http://127.0.0.1:" + std::to_string(server.port())},
@@ -42,6 +45,7 @@ struct AnomalyDashboard {
             {"SI_CPU_SAMPLING_HZ", "1000"},
             {"SIAGENT_TEST_TRANSPORT_TIMINGS",
              "flush=200,config_first=100,config_every=500,backoff=300,backoff_max=1000,request=1500"}};
+        environment.insert(extra.begin(), extra.end());
         RunResult result = run(argv, environment, 120);
         INFO(argv[0] << ": " << result.out << result.err);
         REQUIRE(result.exit_code == 0);
@@ -168,4 +172,26 @@ TEST_CASE("end to end: an exception type first thrown after warm-up is an error 
         rare += message.find("RareError") != std::string::npos;
     }
     CHECK(rare == 1);
+}
+
+TEST_CASE("end to end: a crash, reported by the app's next process, is a new-crash anomaly", "[e2e][anomaly]") {
+    AnomalyDashboard dashboard({"--error-warmup", "2s"});
+    TemporaryDirectory spool;
+    const std::map<std::string, std::string> with_spool{{"SI_SPOOL_DIR", spool.path()}};
+    // The app is known (and past its warm-up) before it crashes.
+    dashboard.profile({program("crash_kinds"), "recover"}, "crashy", "1.0", with_spool);
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    RunResult crashed = run({program("crash_kinds"), "null"}, {{"LD_PRELOAD", agent_library()},
+                                                               {"SI_SPOOL_DIR", spool.path()},
+                                                               {"SI_APP_NAME", "crashy"}});
+    REQUIRE(crashed.signal == SIGSEGV);
+    REQUIRE(spool.files("crash-").size() == 1);
+    dashboard.profile({program("crash_kinds"), "recover"}, "crashy", "1.0", with_spool);
+    CHECK(spool.files("crash-").empty());
+
+    auto crash = dashboard.wait_for("crashy", "error", "SIGSEGV");
+    INFO(dashboard.listing("crashy") << "\n" << dashboard.server.output());
+    REQUIRE(crash);
+    CHECK(std::string((*crash)["detail"]["rule"].GetString()) == "new_crash");
+    CHECK(std::string((*crash)["detail"]["site"].GetString()).find("crash_null_write") != std::string::npos);
 }
