@@ -40,6 +40,7 @@ std::vector<ReportToStore> prepare_reports(AgentRequest& request) {
         report.value = metric.value;
         report.duration = metric.duration;
         report.span_stats = metric.span_stats;
+        report.samples = metric.samples;
         if (metric.breakdown) {
             report.blob = metric.breakdown->encode();
             if (metric.category == "error-profile") {

@@ -148,8 +148,11 @@ Result<Metric> read_metric(const Value& content, const Limits& limits) {
         if (!tree) return tree.failure();
         auto trees = span_trees(tree.value(), shares);
         if (!trees) return trees.failure();
+        auto samples = read_num_samples(breakdown->value);
+        if (!samples) return samples.failure();
         metric.breakdown = std::move(tree.value());
         metric.span_trees = std::move(trees.value());
+        metric.samples = samples.value();
     }
     if (metric.category == "span") {
         auto stats = read_span_stats(measurement);

@@ -43,6 +43,8 @@ struct Metric {
     std::optional<CallTree> breakdown;
     std::vector<SpanTree> span_trees;   // from the breakdown's metadata.spans (span_reports.h)
     std::optional<SpanStats> span_stats;  // measurement.stats of a span metric
+    // The breakdown root's num_samples: how many samples the profile holds (absent: unknown).
+    std::optional<int64_t> samples;
 };
 
 struct AgentRequest {
@@ -53,6 +55,10 @@ struct AgentRequest {
 
 // `with_messages` selects the upload form (payload.messages) over the config form.
 Result<AgentRequest> read_agent_request(const rapidjson::Value& body, bool with_messages, const Limits& limits);
+
+// A breakdown node's num_samples: nullopt when absent or null; an error when it is not a
+// whole number >= 0.
+Result<std::optional<int64_t>> read_num_samples(const rapidjson::Value& node);
 
 // The JSON breakdown of a metric as a CallTree (iterative: no recursion on agent input).
 // With `spans`, the nodes' metadata.spans shares are appended to it (span_reports.h).

@@ -17,6 +17,18 @@ std::optional<double> measurement_of(const rapidjson::Value& node) {
 
 }  // namespace
 
+Result<std::optional<int64_t>> read_num_samples(const rapidjson::Value& node) {
+    auto found = node.FindMember("num_samples");
+    if (found == node.MemberEnd() || found->value.IsNull()) return std::optional<int64_t>();
+    const rapidjson::Value& value = found->value;
+    if (value.IsInt64() && value.GetInt64() >= 0) return std::optional<int64_t>(value.GetInt64());
+    if (value.IsUint64()) return bad("num_samples is too large");
+    if (value.IsDouble() && value.GetDouble() >= 0 && value.GetDouble() < 9.0e18 &&
+        value.GetDouble() == static_cast<double>(static_cast<int64_t>(value.GetDouble())))
+        return std::optional<int64_t>(static_cast<int64_t>(value.GetDouble()));
+    return bad("num_samples is not a whole number >= 0");
+}
+
 Result<CallTree> read_breakdown(const rapidjson::Value& breakdown, const Limits& limits, std::vector<SpanShare>* spans) {
     if (!breakdown.IsObject()) return bad("not an object");
     CallTree tree;

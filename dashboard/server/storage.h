@@ -91,6 +91,7 @@ struct SeriesKey {
 struct ProfileRow {
     int64_t timestamp = 0;
     int64_t reports = 1;
+    std::optional<int64_t> samples;  // of every report the row stands for; nullopt: unknown
     std::string_view blob;  // CallTree::encode() form; valid during the callback only
 };
 
@@ -117,6 +118,7 @@ struct ReportToStore {
     std::vector<ErrorEvent> errors;
     bool crash = false;
     std::optional<SpanStats> span_stats;
+    std::optional<int64_t> samples;  // the profile's sample count, when the agent sent it
 };
 
 // Ranges at least this long read span statistics from hourly rollups (points per hour).

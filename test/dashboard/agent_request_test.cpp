@@ -107,6 +107,32 @@ TEST_CASE("metrics: wrong types in a metric or breakdown are refused", "[dashboa
     CHECK_FALSE(read(upload(R"({"value": 1, "timestamp": 1700000050, "breakdown": {"children": [{"name": "f", "measurement": "x"}]}})")));
 }
 
+TEST_CASE("metrics: the breakdown root's num_samples is the profile's sample count", "[dashboard][envelope]") {
+    auto with_samples = [](const std::string& samples) {
+        return read(upload(R"({"value": 1, "timestamp": 1700000050, "breakdown": {"name": "CPU call graph",
+            "measurement": 1, )" + samples + R"( "children": [{"name": "f", "measurement": 1, "num_samples": 3}]}})"));
+    };
+    auto counted = with_samples(R"("num_samples": 412,)");
+    REQUIRE(counted);
+    CHECK(counted->metrics[0].samples == 412);
+    auto as_double = with_samples(R"("num_samples": 412.0,)");
+    REQUIRE(as_double);
+    CHECK(as_double->metrics[0].samples == 412);
+    for (const std::string unknown : {std::string(""), std::string(R"("num_samples": null,)")}) {
+        auto request = with_samples(unknown);
+        REQUIRE(request);
+        CHECK_FALSE(request->metrics[0].samples.has_value());
+    }
+    for (const std::string bad : {R"("num_samples": -1,)", R"("num_samples": 1.5,)", R"("num_samples": "9",)",
+                                  R"("num_samples": 18446744073709551615,)"}) {
+        auto request = with_samples(bad);
+        INFO(bad);
+        REQUIRE_FALSE(request);
+        CHECK(request.failure().status == 400);
+        CHECK(request.failure().reason.find("num_samples") != std::string::npos);
+    }
+}
+
 TEST_CASE("metrics: too many messages or frames get 413", "[dashboard][envelope]") {
     Limits limits;
     limits.metrics_per_upload = 1;

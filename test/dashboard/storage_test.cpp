@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "dashboard/server/profile_query.h"
 #include "dashboard/server/secrets.h"
 #include "dashboard/server/sqlite/schema.h"
@@ -170,4 +172,33 @@ TEST_CASE("storage: hourly rollups stand for their reports, late ones still coun
 
     storage.delete_before(hour + 3600, kNow);  // retention drops the first hour and its rollup
     CHECK(burn(whole) == std::make_pair<size_t, double>(1, 40));
+}
+
+TEST_CASE("storage: profile rows carry their sample counts, summed by rollups, unknown when one is", "[dashboard][storage][rollups]") {
+    TempDatabase db;
+    sqlite::SqliteStorage storage(db.path());
+    const int64_t a = storage.create_account("a", kNow).value();
+    const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), kNow);
+    const int64_t hour = kNow / 3600 * 3600 - 7200;  // two complete hours back
+    auto counted = [](int64_t timestamp, std::optional<int64_t> samples) {
+        ReportToStore report = cpu_report(timestamp, 10, 0);
+        report.samples = samples;
+        return report;
+    };
+    // Hour 1: both counted; hour 2: one without a count.
+    storage.store_reports(process, {counted(hour + 10, 40), counted(hour + 20, 60), counted(hour + 3610, 7),
+                                    counted(hour + 3620, std::nullopt)});
+    const AppScope scope{a, process.app_id};
+    const QueryFilter whole{hour - 3600, kNow, "", "", "", std::nullopt};
+    auto rows = [&] {
+        std::vector<std::pair<int64_t, std::optional<int64_t>>> found;
+        storage.for_each_profile(scope, "cpu-profile", "CPU usage", whole,
+                                 [&](const ProfileRow& row) { found.push_back({row.reports, row.samples}); });
+        std::sort(found.begin(), found.end());
+        return found;
+    };
+    using Rows = std::vector<std::pair<int64_t, std::optional<int64_t>>>;
+    CHECK(rows() == Rows{{1, std::nullopt}, {1, 7}, {1, 40}, {1, 60}});
+    REQUIRE(storage.build_rollups(kNow, 100, 1000) == 2);
+    CHECK(rows() == Rows{{2, std::nullopt}, {2, 100}});
 }

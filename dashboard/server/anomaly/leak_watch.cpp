@@ -1,5 +1,8 @@
 #include "dashboard/server/anomaly/leak_watch.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "dashboard/server/anomaly/anomaly_text.h"
 #include "dashboard/server/anomaly/growing_sites.h"
 #include "dashboard/server/anomaly/statistics.h"
@@ -55,7 +58,7 @@ double bytes_per_unit(const std::string& unit) {
 std::vector<AnomalyRow> LeakWatch::observe(Storage& storage, const AppScope& scope, const std::string& environment,
                                            const std::string& host, const std::vector<ReportToStore>& reports,
                                            int64_t window_seconds) {
-    std::vector<std::pair<const ReportToStore*, LeakFinding>> findings;
+    std::vector<Check> checks;
     {
         std::lock_guard lock(mutex_);
         for (const ReportToStore& report : reports) {
@@ -67,34 +70,53 @@ std::vector<AnomalyRow> LeakWatch::observe(Storage& storage, const AppScope& sco
                 if (trends_.size() >= max_series_) trends_.erase(trends_.begin());
                 LeakTrendConfig config;
                 config.window = window_seconds;
-                found = trends_.emplace(std::move(key), LeakTrend(config)).first;
+                found = trends_.emplace(key, LeakTrend(config)).first;
             }
             if (auto finding = found->second.add(report.timestamp, report.value, unit_bytes)) {
-                findings.emplace_back(&report, *finding);
+                if (pending_.size() >= max_series_ && !pending_.count(key)) pending_.erase(pending_.begin());
+                const int64_t patience = std::max<int64_t>(window_seconds / 4, 10);
+                pending_[key] = PendingLeak{*finding, report.series, report.timestamp, report.timestamp + patience};
             }
+            if (pending_.count(key)) checks.push_back({std::move(key), report.timestamp});
         }
     }
-    // Findings are rare (one per episode): the profile query runs outside the lock.
+    // The profile query runs outside the lock; a finding is claimed (erased) under it, so two
+    // uploads checking the same finding report it once.
     std::vector<AnomalyRow> rows;
-    for (const auto& [report, finding] : findings) {
+    for (const Check& check : checks) {
+        std::optional<PendingLeak> pending;
+        {
+            std::lock_guard lock(mutex_);
+            auto found = pending_.find(check.key);
+            if (found != pending_.end()) pending = found->second;
+        }
+        if (!pending) continue;
         QueryFilter filter;
-        filter.from = finding.from;
-        filter.to = finding.to;
+        filter.from = pending->finding.from;
+        filter.to = std::max(pending->finding.to, check.at);
         filter.environment = environment;
         filter.host = host;
         const auto sites = growing_sites(storage, scope, filter, kSitesReported);
-        const std::string& series = report->series.name;
+        if (sites.empty() && check.at < pending->give_up_at) continue;
+        {
+            std::lock_guard lock(mutex_);
+            auto found = pending_.find(check.key);
+            if (found == pending_.end() || found->second.found_at != pending->found_at) continue;
+            pending_.erase(found);
+        }
+        const LeakFinding& finding = pending->finding;
+        const std::string& series = pending->series.name;
         AnomalyRow row;
-        row.time = report->timestamp;
+        row.time = pending->found_at;
         row.kind = "leak";
-        row.category = report->series.category;
+        row.category = pending->series.category;
         row.name = series;
         row.host = host;
         row.environment = environment;
         row.value = finding.slope_per_second * 3600;
-        row.unit = report->series.unit;  // value: growth per hour
+        row.unit = pending->series.unit;  // value: growth per hour
         row.score = 1 - normal_upper_tail(finding.z);
-        row.message = message_of(series, finding, bytes_per_unit(report->series.unit), sites);
+        row.message = message_of(series, finding, bytes_per_unit(pending->series.unit), sites);
         row.detail = detail_of(series, finding, environment, host, sites);
         rows.push_back(std::move(row));
     }

@@ -1,8 +1,11 @@
 // The leak rule in the server: one LeakTrend per memory series ("Heap in use" and "Current
 // RSS" of category memory) of each app, environment and host, fed at ingest. A finding
 // becomes an anomaly of kind "leak" naming the allocation sites whose in-use bytes grew the
-// most over the window, from the stored "Heap in use" profiles (growing_sites.h). Bounded: past max_series series an arbitrary one is
-// dropped (it refills its window if it comes back). Thread-safe.
+// most over the window, from the stored "Heap in use" profiles (growing_sites.h). A finding
+// whose window names no site yet (too few heap profiles stored, none growing clearly) waits
+// for the series' next points, the window extended to them, at most a quarter window (at
+// least 10 s) before it is reported without sites. Bounded: past max_series series an
+// arbitrary one is dropped (it refills its window if it comes back). Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -28,9 +31,22 @@ public:
                                     int64_t window_seconds);
 
 private:
+    // A finding waiting for its sites, with the series and time of the point that found it.
+    struct PendingLeak {
+        LeakFinding finding;
+        SeriesKey series;
+        int64_t found_at = 0;
+        int64_t give_up_at = 0;
+    };
+    struct Check {
+        std::string key;
+        int64_t at = 0;  // the timestamp of the point that asks
+    };
+
     std::mutex mutex_;
     size_t max_series_;
     std::unordered_map<std::string, LeakTrend> trends_;
+    std::unordered_map<std::string, PendingLeak> pending_;  // by the key of trends_
 };
 
 // Bytes per unit of a memory series, 0 for a unit that is not a size.

@@ -26,6 +26,8 @@ struct Side {
     std::string category, name;
     size_t reports = 0;
     std::vector<FunctionShare> shares;
+    std::optional<double> samples;
+    SideEvidence evidence() const { return {reports, samples}; }
 };
 
 Side load_side(Storage& storage, const AppScope& scope, const std::string& kind, const std::string& environment,
@@ -35,12 +37,13 @@ Side load_side(Storage& storage, const AppScope& scope, const std::string& kind,
     filter.to = to;
     filter.version = version;
     filter.environment = environment;
-    Side side{version, from, to, "", "", 0, {}};
+    Side side{version, from, to, "", "", 0, {}, std::nullopt};
     const SampledProfile profile = sampled_profile(storage, scope, kind, filter, kMaxRowsPerSide, kMaxProfileNodes);
     side.category = profile.category;
     side.name = profile.name;
     side.reports = profile.reports;
     side.shares = function_shares(profile.tree);
+    side.samples = profile.reports > 0 ? profile.samples : std::nullopt;
     return side;
 }
 
@@ -159,7 +162,7 @@ std::vector<AnomalyRow> RegressionWatch::observe(Storage& storage, const AppScop
             const Side before = load_side(storage, scope, kind, environment, previous->first,
                                           previous->second.last_seen - period, previous->second.last_seen);
             const Side after = load_side(storage, scope, kind, environment, version, now - period, now);
-            for (const ShareRise& rise : share_rises(before.shares, before.reports, after.shares, after.reports)) {
+            for (const ShareRise& rise : share_rises(before.shares, before.evidence(), after.shares, after.evidence())) {
                 const std::string function_key = app_key + kind + '\0' + rise.function + '\0' + rise.file;
                 if (start_episode(function_key + "\0version\0"s + previous->first + '\0' + version)) {
                     rows.push_back(row_of(kind, "version", before, after, rise, environment, now));
@@ -171,7 +174,7 @@ std::vector<AnomalyRow> RegressionWatch::observe(Storage& storage, const AppScop
         const Side after = load_side(storage, scope, kind, environment, "", now - period, now);
         const std::string period_prefix = app_key + kind + "\0period\0"s;
         std::set<std::string> active;
-        for (const ShareRise& rise : share_rises(before.shares, before.reports, after.shares, after.reports)) {
+        for (const ShareRise& rise : share_rises(before.shares, before.evidence(), after.shares, after.evidence())) {
             const std::string episode = period_prefix + rise.function + '\0' + rise.file;
             active.insert(episode);
             if (start_episode(episode)) rows.push_back(row_of(kind, "period", before, after, rise, environment, now));

@@ -28,6 +28,9 @@ SampledProfile sampled_profile(Storage& storage, const AppScope& scope, const st
                                                      [&](const ProfileRow& row) {
             if (CallTree::merge_encoded(row.blob, max_nodes, 1.0, profile.tree)) {
                 profile.reports += static_cast<size_t>(row.reports);
+                profile.samples = profile.samples && row.samples
+                                      ? std::optional<double>(*profile.samples + static_cast<double>(*row.samples))
+                                      : std::nullopt;
             }
         });
         if (profile.rows_in_range == 0) continue;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "dashboard/server/call_tree.h"
@@ -18,6 +19,7 @@ struct SampledProfile {
     std::string category, name;  // the kind's first series with rows in range
     size_t rows_in_range = 0;
     size_t reports = 0;          // reports merged (a rollup counts for its reports)
+    std::optional<double> samples = 0.0;  // their sample count; nullopt when one had none
     CallTree tree;               // summed, not averaged
 };
 

@@ -24,13 +24,21 @@ std::vector<FunctionShare> function_shares(const CallTree& tree) {
 std::vector<ShareRise> share_rises(const std::vector<FunctionShare>& before, size_t before_reports,
                                    const std::vector<FunctionShare>& after, size_t after_reports,
                                    const ShareRiseConfig& config) {
-    if (before_reports < config.min_reports || after_reports < config.min_reports) return {};
+    return share_rises(before, SideEvidence{before_reports, std::nullopt}, after, SideEvidence{after_reports, std::nullopt},
+                       config);
+}
+
+std::vector<ShareRise> share_rises(const std::vector<FunctionShare>& before, const SideEvidence& before_evidence,
+                                   const std::vector<FunctionShare>& after, const SideEvidence& after_evidence,
+                                   const ShareRiseConfig& config) {
+    if (before_evidence.reports < config.min_reports || after_evidence.reports < config.min_reports) return {};
     std::map<std::pair<std::string, std::string>, double> share_before;
     for (const FunctionShare& f : before) share_before[{f.function, f.file}] += f.share;
     size_t compared = share_before.size();
     for (const FunctionShare& f : after) compared += share_before.count({f.function, f.file}) ? 0 : 1;
-    const double n_before = static_cast<double>(before_reports) * kEffectiveSamplesPerReport;
-    const double n_after = static_cast<double>(after_reports) * kEffectiveSamplesPerReport;
+    const double n_before = before_evidence.sample_count();
+    const double n_after = after_evidence.sample_count();
+    if (n_before <= 0 || n_after <= 0) return {};
     const double alpha = config.alpha / static_cast<double>(std::max<size_t>(compared, 1));
 
     std::vector<ShareRise> rises;

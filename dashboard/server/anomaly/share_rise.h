@@ -1,17 +1,19 @@
 // The hot-spot regression rule: which functions' shares of a profile rose significantly
-// from a "before" profile to an "after" one. Stored trees keep values, not sample counts,
-// so every report counts as kEffectiveSamplesPerReport samples (docs/anomaly-detection.md,
-// "Effective sample count"); a rollup standing for n reports counts n times that. A
+// from a "before" profile to an "after" one. The test's sample count of a side is the
+// number of samples its reports hold, as the agents sent it (the breakdown root's
+// num_samples); where a report came without one, every report of that side counts as
+// kEffectiveSamplesPerReport samples (docs/anomaly-detection.md, "Sample counts"). A
 // function is reported when, all together:
 //   - its self share rose by at least min_increase (absolute) and to at least
 //     min_ratio times its share before;
 //   - a one-sided two-proportion z-test on the effective counts is significant at
 //     alpha / m, m the number of functions compared (Bonferroni);
 //   - both sides hold at least min_reports reports.
-// Small profiles (few reports) get few effective samples and so cannot cry wolf.
+// Small profiles (few samples, or few reports) cannot cry wolf.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,20 @@ struct ShareRise {
     double z = 0;
 };
 
+// What one side of a comparison rests on.
+struct SideEvidence {
+    size_t reports = 0;
+    std::optional<double> samples;  // nullopt: unknown (reports * kEffectiveSamplesPerReport)
+    double sample_count() const {
+        return samples.value_or(static_cast<double>(reports) * kEffectiveSamplesPerReport);
+    }
+};
+
+std::vector<ShareRise> share_rises(const std::vector<FunctionShare>& before, const SideEvidence& before_evidence,
+                                   const std::vector<FunctionShare>& after, const SideEvidence& after_evidence,
+                                   const ShareRiseConfig& config = {});
+
+// The same with sample counts unknown on both sides.
 std::vector<ShareRise> share_rises(const std::vector<FunctionShare>& before, size_t before_reports,
                                    const std::vector<FunctionShare>& after, size_t after_reports,
                                    const ShareRiseConfig& config = {});

@@ -113,7 +113,15 @@ CREATE TABLE span_rollups(series_id INTEGER NOT NULL, hour INTEGER NOT NULL,
   PRIMARY KEY (series_id, hour, version, environment));
 )sql";
 
-constexpr std::array kMigrations = {kVersion1, kVersion2, kVersion3, kAnomalyDetail, kVersionNotify, kSpanStats};
+// The sample count of a profile report (its breakdown root's num_samples) and of a rollup
+// (the sum over its reports; NULL when one of them had none), for the regression rule's test.
+constexpr const char* kSampleCounts = R"sql(
+ALTER TABLE reports ADD COLUMN samples INTEGER;
+ALTER TABLE rollups ADD COLUMN samples INTEGER;
+)sql";
+
+constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,    kAnomalyDetail,
+                                    kVersionNotify, kSpanStats, kSampleCounts};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

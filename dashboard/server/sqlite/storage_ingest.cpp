@@ -61,11 +61,11 @@ void SqliteStorage::store_reports(const ProcessKey& process, const std::vector<R
         const int64_t series = series_id(*db, process.app_id, report.series);
         auto insert = db->prepare(
             "INSERT INTO reports(series_id, process_id, timestamp, value, duration, breakdown, span_count,"
-            " span_total_ms, span_p50_ms, span_p99_ms, span_max_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            " span_total_ms, span_p50_ms, span_p99_ms, span_max_ms, samples) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         const SpanStats stats = report.span_stats.value_or(SpanStats{});
         insert.bind(series, process.process_id, report.timestamp, report.value, report.duration,
                     report.blob ? std::optional<Blob>(Blob{*report.blob}) : std::nullopt, stats.count,
-                    stats.total_ms, stats.p50_ms, stats.p99_ms, stats.max_ms);
+                    stats.total_ms, stats.p50_ms, stats.p99_ms, stats.max_ms, report.samples);
         insert.run();
         for (const ErrorEvent& error : report.errors) {
             db->prepare(

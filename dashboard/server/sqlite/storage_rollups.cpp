@@ -17,6 +17,7 @@ struct Rollup {
     CallTree tree;
     int64_t reports = 0;
     int64_t max_report_id = 0;
+    std::optional<int64_t> samples = 0;  // nullopt once a report without a count is merged
 };
 
 }  // namespace
@@ -42,7 +43,7 @@ size_t SqliteStorage::build_rollups(int64_t complete_before, size_t max_groups, 
         {
             auto db = reader();
             auto row = db->prepare(
-                "SELECT r.id, r.breakdown FROM reports r JOIN processes p ON p.id = r.process_id"
+                "SELECT r.id, r.breakdown, r.samples FROM reports r JOIN processes p ON p.id = r.process_id"
                 " WHERE r.series_id = ? AND r.timestamp >= ? AND r.timestamp < ? AND p.version = ?"
                 " AND p.environment = ? AND r.breakdown IS NOT NULL");
             row.bind(group.series, group.hour * 3600, group.hour * 3600 + 3600, group.version, group.environment);
@@ -50,6 +51,9 @@ size_t SqliteStorage::build_rollups(int64_t complete_before, size_t max_groups, 
                 if (!CallTree::merge_encoded(row.blob(1), max_nodes, 1.0, rollup.tree)) continue;
                 ++rollup.reports;
                 rollup.max_report_id = std::max(rollup.max_report_id, row.integer(0));
+                const std::optional<int64_t> samples = row.optional_integer(2);
+                rollup.samples = rollup.samples && samples ? std::optional<int64_t>(*rollup.samples + *samples)
+                                                           : std::nullopt;
             }
         }
         // A tree too large to keep stays raw: the marker (0 reports) covers nothing and stops
@@ -57,10 +61,10 @@ size_t SqliteStorage::build_rollups(int64_t complete_before, size_t max_groups, 
         const bool keep = rollup.tree.size() <= max_nodes;
         const std::string blob = (keep ? rollup.tree : CallTree()).encode();
         auto db = writer();
-        db->prepare("INSERT OR REPLACE INTO rollups(series_id, hour, version, environment, reports, max_report_id, tree)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)")
+        db->prepare("INSERT OR REPLACE INTO rollups(series_id, hour, version, environment, reports, max_report_id, tree,"
+                    " samples) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(group.series, group.hour, group.version, group.environment, keep ? rollup.reports : 0,
-                  rollup.max_report_id, Blob{blob})
+                  rollup.max_report_id, Blob{blob}, rollup.samples)
             .run();
     }
     return groups.size();

@@ -114,6 +114,36 @@ TEST_CASE("anomaly rules: a growing heap is a leak naming the growing allocation
     CHECK(listed[0].detail == leak.detail);
 }
 
+TEST_CASE("anomaly rules: a leak found before its heap profiles waits for them, then gives up", "[dashboard][anomaly]") {
+    RulesFixture f;
+    f.settings.leak_window = 600;  // patience: a quarter window, 150 s
+    auto leak_of = [&](const std::string& app, int first_profile) {
+        const Envelope process = envelope(app, "h1", 10);
+        std::vector<std::pair<int, AnomalyRow>> found;
+        for (int i = 0; i < 40; ++i) {
+            const int64_t t = kNow + 60 * i;
+            std::vector<ReportToStore> reports = {heap_metric(t, 8 * kMiB + 0.5 * kMiB * i)};
+            if (i >= first_profile) reports.push_back(heap_profile(t, 0.5 * kMiB * i, 8 * kMiB));
+            for (AnomalyRow& row : f.upload(process, reports, t)) found.push_back({i, row});
+        }
+        return found;
+    };
+    // Heap profiles from the 6th point on: the trend is found at the 8th (its window 75 %
+    // full), when 3 profiles are stored; the anomaly comes at the 9th, when 4 name the site,
+    // with the time it was found.
+    auto late = leak_of("late", 6);
+    REQUIRE(late.size() == 1);
+    CHECK(late[0].first == 9);
+    CHECK(late[0].second.message.find("leak_here (leak.cpp:5)") != std::string::npos);
+    CHECK(late[0].second.time == kNow + 60 * 8);
+    // No heap profile at all: reported without sites once the patience is spent.
+    auto never = leak_of("never", 1000);
+    REQUIRE(never.size() == 1);
+    CHECK(never[0].second.message.find("no heap-in-use profile") != std::string::npos);
+    CHECK(kNow + 60 * never[0].first - never[0].second.time >= 150);
+    CHECK(kNow + 60 * never[0].first - never[0].second.time < 150 + 60);
+}
+
 TEST_CASE("anomaly rules: a function slower in the new version is a regression, reported once", "[dashboard][anomaly]") {
     RulesFixture f;
     f.version_one_history(1);

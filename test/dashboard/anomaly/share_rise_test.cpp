@@ -36,6 +36,20 @@ TEST_CASE("share rise: the same rise in small profiles is not significant", "[da
     CHECK(share_rises(shares(0.25, 0.55, 0.20), 1, shares(0.05, 0.05, 0.90), 100).empty());
 }
 
+TEST_CASE("share rise: the samples the reports hold decide, when the agents sent them", "[dashboard][anomaly]") {
+    // 20 % -> 30 % over 20 reports a side: significant at 100 samples a report (above), not
+    // when the reports held 60 samples in all (a nearly idle process), again with 5,000.
+    CHECK(share_rises(shares(0.25, 0.55, 0.20), SideEvidence{20, 60.0}, shares(0.25, 0.45, 0.30),
+                      SideEvidence{20, 60.0}).empty());
+    CHECK(share_rises(shares(0.25, 0.55, 0.20), SideEvidence{20, 5000.0}, shares(0.25, 0.45, 0.30),
+                      SideEvidence{20, 5000.0}).size() == 1);
+    // One side unknown: it counts 100 samples a report, the other its own.
+    CHECK(share_rises(shares(0.25, 0.55, 0.20), SideEvidence{20, std::nullopt}, shares(0.25, 0.45, 0.30),
+                      SideEvidence{20, 60.0}).empty());
+    CHECK(share_rises(shares(0.25, 0.55, 0.20), SideEvidence{20, 0.0}, shares(0.25, 0.45, 0.30),
+                      SideEvidence{20, 5000.0}).empty());
+}
+
 TEST_CASE("share rise: small rises are ignored however many samples", "[dashboard][anomaly]") {
     // +3 points is below the 5-point minimum even when it is significant.
     CHECK(share_rises(shares(0.25, 0.55, 0.20), 10000, shares(0.25, 0.52, 0.23), 10000).empty());
