@@ -166,9 +166,11 @@ void AllocProfileSource::collect(ReportContext& context, std::vector<KindProfile
     ++report_number_;
     AllocationProfilerStats stats = allocation_profiler().stats();
     if (stats.dropped_bytes > reported_lost_bytes_) {
+        // Its raw sample count is the allocation records lost (reported_drops_ advances below).
         allocations_.add_pseudo("[lost: sample buffer full]",
                                 round_unbiased(stats.dropped_objects - reported_lost_objects_),
-                                std::llround(stats.dropped_bytes - reported_lost_bytes_));
+                                std::llround(stats.dropped_bytes - reported_lost_bytes_),
+                                static_cast<int64_t>(stats.dropped - reported_drops_));
         reported_lost_objects_ = stats.dropped_objects;
         reported_lost_bytes_ = stats.dropped_bytes;
     }
@@ -195,6 +197,7 @@ void AllocProfileSource::collect(ReportContext& context, std::vector<KindProfile
 Profile AllocProfileSource::inuse_profile(ReportContext& context) {
     struct Totals {
         double objects = 0, bytes = 0, old_bytes = 0;
+        int64_t blocks = 0;  // sampled live blocks: the raw sample count
     };
     std::unordered_map<const InternedStack*, Totals> totals;  // per stack: leak detection
     std::map<std::pair<const InternedStack*, uint16_t>, Totals> by_span;  // per stack and span: samples
@@ -209,6 +212,7 @@ Profile AllocProfileSource::inuse_profile(ReportContext& context) {
         Totals& part = by_span[{block.stack, block.span}];
         part.objects += block.objects;
         part.bytes += block.bytes;
+        ++part.blocks;
     }
     std::unordered_map<uint64_t, InUseObservation> observations;
     for (const auto& [stack, sum] : totals)
@@ -231,7 +235,7 @@ Profile AllocProfileSource::inuse_profile(ReportContext& context) {
         if (span != kNoSpan) labels.push_back({"span", span_name(span)});
         inuse.add(sample_of(stack->frames, stack->truncated, std::llround(sum.objects),
                             std::llround(sum.bytes)),
-                  std::move(labels));
+                  std::move(labels), sum.blocks);
     }
     if (!suspects.empty())
         shape.comments.push_back(std::to_string(suspects.size()) +

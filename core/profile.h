@@ -52,6 +52,10 @@ struct Sample {
     std::vector<uint32_t> frames;  // indices into Profile::frames, leaf first
     std::vector<int64_t> values;   // one per Profile::sample_types
     std::vector<Label> labels;
+    // How many records the profiler actually captured for this sample (before any
+    // weighting into estimated counts); 0 = unknown, readers fall back to the count value.
+    // Never encoded in pprof files.
+    int64_t raw_samples = 0;
 };
 
 struct Profile {

@@ -60,7 +60,7 @@ void StackAggregator::add(const StackSample& sample, const std::string& thread_n
     add(sample, std::move(labels));
 }
 
-void StackAggregator::add(const StackSample& sample, std::vector<Label> labels) {
+void StackAggregator::add(const StackSample& sample, std::vector<Label> labels, int64_t records) {
     Key key;
     key.labels = std::move(labels);
     key.truncated = sample.truncated != 0;
@@ -79,19 +79,22 @@ void StackAggregator::add(const StackSample& sample, std::vector<Label> labels) 
         existing = stacks_.find(key);
     }
     if (existing == stacks_.end()) {
-        existing = stacks_.emplace(std::move(key), std::array<int64_t, 2>{0, 0}).first;
+        existing = stacks_.emplace(std::move(key), Sums{}).first;
         unsymbolized_.push_back(&existing->first);
     }
-    existing->second[0] += sample.count;
-    existing->second[1] += sample.value;
+    existing->second.count += sample.count;
+    existing->second.value += sample.value;
+    existing->second.records += records;
 }
 
-void StackAggregator::add_pseudo(const std::string& frame, int64_t count, int64_t value) {
+void StackAggregator::add_pseudo(const std::string& frame, int64_t count, int64_t value,
+                                 int64_t records) {
     Key key;
     key.pseudo = frame;
-    auto& values = stacks_[key];
-    values[0] += count;
-    values[1] += value;
+    Sums& sums = stacks_[key];
+    sums.count += count;
+    sums.value += value;
+    sums.records += records;
 }
 
 void StackAggregator::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
@@ -108,7 +111,7 @@ Profile StackAggregator::take_profile(Symbolizer& symbolizer, const ProfileShape
 
     std::unordered_map<uint64_t, uint32_t> frame_of_address;
     std::unordered_map<std::string, uint32_t> pseudo_frames;
-    for (auto& [key, values] : stacks_) {
+    for (auto& [key, sums] : stacks_) {
         Sample sample;
         if (!key.pseudo.empty()) {
             sample.frames.push_back(pseudo_frame(profile, pseudo_frames, key.pseudo));
@@ -127,8 +130,9 @@ Profile StackAggregator::take_profile(Symbolizer& symbolizer, const ProfileShape
             sample.frames.push_back(pseudo_frame(profile, pseudo_frames, "[siagent]"));
         }
         if (key.truncated) sample.frames.push_back(pseudo_frame(profile, pseudo_frames, kTruncatedFrame));
-        sample.values = {values[0], values[1]};
+        sample.values = {sums.count, sums.value};
         sample.labels = key.labels;
+        sample.raw_samples = sums.records;
         profile.samples.push_back(std::move(sample));
     }
     profile.mappings = symbolizer.mappings();

@@ -5,7 +5,6 @@
 // stacks are summed into one "[stack table full]" entry and counted, never stored.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -57,12 +56,14 @@ public:
     // Adds one record; `thread_name` (when not empty) becomes the sample's "thread" label,
     // and the record's span (when it has one) the "span" label.
     void add(const StackSample& sample, const std::string& thread_name);
-    // Adds one record whose sample carries `labels` (records with equal stacks and equal
-    // labels are summed).
-    void add(const StackSample& sample, std::vector<Label> labels);
+    // Adds `records` captured records summed into `sample` (one, unless the caller already
+    // merged several, e.g. live blocks of one stack), whose sample carries `labels` (records
+    // with equal stacks and equal labels are summed).
+    void add(const StackSample& sample, std::vector<Label> labels, int64_t records = 1);
     // Adds values that belong to no known stack (e.g. samples lost to a full buffer) under
-    // one frame named `frame` (by convention in brackets).
-    void add_pseudo(const std::string& frame, int64_t count, int64_t value);
+    // one frame named `frame` (by convention in brackets); `records` is how many captured
+    // records they stand for (0 = unknown).
+    void add_pseudo(const std::string& frame, int64_t count, int64_t value, int64_t records = 0);
     bool empty() const { return stacks_.empty(); }
     size_t unique_stacks() const { return stacks_.size(); }
     uint64_t overflowed_samples() const { return overflowed_samples_; }
@@ -72,7 +73,8 @@ public:
     // application's exit, for the last one). Frames in `hidden` are skipped.
     void symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden);
 
-    // Builds the profile of everything added since the last call, and starts over.
+    // Builds the profile of everything added since the last call, and starts over. Each
+    // sample's raw_samples is the number of records summed into it.
     Profile take_profile(Symbolizer& symbolizer, const ProfileShape& shape);
 
 private:
@@ -87,9 +89,15 @@ private:
         size_t operator()(const Key& key) const;
     };
 
+    struct Sums {
+        int64_t count = 0;
+        int64_t value = 0;
+        int64_t records = 0;  // captured records summed in: Sample::raw_samples
+    };
+
     size_t max_unique_stacks_;
     uint64_t overflowed_samples_ = 0;
-    std::unordered_map<Key, std::array<int64_t, 2>, KeyHash> stacks_;
+    std::unordered_map<Key, Sums, KeyHash> stacks_;
     // Keys of stacks_ not yet symbolized (element pointers stay valid across rehashing).
     std::vector<const Key*> unsymbolized_;
 };

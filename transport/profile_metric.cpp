@@ -154,10 +154,13 @@ std::unordered_map<std::string, std::string> kept_span_names(
 }  // namespace
 
 ProfileEncoding encoding_for_kind(const std::string& kind) {
-    if (kind == "cpu")
+    if (kind == "cpu") {
         // Nanoseconds of CPU per second of wall time, as percent: 1e9 ns/s is 100 %.
-        return {"cpu-profile", "CPU usage", "percent", "CPU call graph", "cpu", "samples",
-                100.0 / kNanosecondsPerSecond, true, false};
+        ProfileEncoding cpu{"cpu-profile", "CPU usage", "percent", "CPU call graph", "cpu",
+                            "samples", 100.0 / kNanosecondsPerSecond, true, false};
+        cpu.count_is_raw = true;
+        return cpu;
+    }
     if (kind == "alloc")
         return {"memory-profile", "Allocation rate", "byte", "Allocation call graph",
                 "alloc_space", "alloc_objects", 1.0, true, false};
@@ -209,7 +212,8 @@ Breakdown build_breakdown(const Profile& profile, const ProfileEncoding& encodin
     TreeBuilder builder(profile);
     for (size_t i = 0; i < profile.samples.size(); ++i) {
         const Sample& sample = profile.samples[i];
-        int64_t count = count_index >= 0 && static_cast<size_t>(count_index) < sample.values.size()
+        int64_t count = sample.raw_samples > 0 && !encoding.count_is_raw ? sample.raw_samples
+                        : count_index >= 0 && static_cast<size_t>(count_index) < sample.values.size()
                             ? sample.values[count_index]
                             : 0;
         std::string category = encoding.category_level ? label_value(sample, "category") : "";

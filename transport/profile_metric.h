@@ -25,7 +25,9 @@ struct ProfileEncoding {
     std::string unit;
     std::string root_name;     // e.g. "CPU call graph"
     std::string value_type;    // the sample type measured, e.g. "cpu"
-    std::string count_type;    // the sample type counted as num_samples, e.g. "samples"
+    // num_samples: a sample's raw_samples (records the profiler captured) when known, else
+    // the value of this sample type, e.g. "samples".
+    std::string count_type;
     double multiplier = 1;     // applied to the value (unit conversion)
     bool per_second = false;   // divided by the profile's duration in seconds
     bool category_level = false;  // the "category" label is the first level
@@ -33,6 +35,9 @@ struct ProfileEncoding {
     // report period (it exits a moment after the previous report) is a rate over the report
     // interval, not over the milliseconds it lived in it (a 4 s wait became 80 s per second).
     int64_t min_period_nanos = 0;
+    // The count type is itself the raw sample count (CPU timer samples, overrun expirations
+    // included): raw_samples is not used.
+    bool count_is_raw = false;
 };
 
 ProfileEncoding encoding_for_kind(const std::string& kind);

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <string>
+
 #include "core/allocation_event.h"
 #include "core/span_table.h"
 #include "core/symbolizer.h"
@@ -89,4 +92,28 @@ TEST_CASE("alloc source: heap in use carries the span its blocks were allocated 
     }
     CHECK(in_span_bytes >= 4096);  // scaled up by the sampling weight, the same for both
     CHECK(in_span_bytes == other_bytes);
+}
+
+TEST_CASE("alloc source: samples count their sampled records, beside the estimated objects", "[alloc_source]") {
+    AllocProfileSource source;
+    for (uint64_t address : {0x7000, 0x7100, 0x7200}) source.add_allocation(allocation(address), "main");
+    source.add_release(0x7100);
+    siagent::Symbolizer symbolizer;
+    siagent::ThreadNames threads;
+    siagent::ReportContext context{symbolizer, threads, 0, 1'000'000'000, {}, {}};
+    std::vector<siagent::KindProfile> profiles;
+    source.collect(context, profiles);
+    std::map<std::string, const siagent::Profile*> by_kind;
+    for (const auto& profile : profiles) by_kind[profile.kind] = &profile.profile;
+    REQUIRE(by_kind.count("alloc") == 1);
+    REQUIRE(by_kind.count("inuse") == 1);
+    REQUIRE(by_kind["alloc"]->samples.size() == 1);
+    REQUIRE(by_kind["inuse"]->samples.size() == 1);
+    const siagent::Sample& allocated = by_kind["alloc"]->samples[0];
+    const siagent::Sample& live = by_kind["inuse"]->samples[0];
+    // A 64-byte sample stands for about 64 allocations of a 4096-byte mean.
+    CHECK(allocated.values[0] > 100);
+    CHECK(allocated.raw_samples == 3);  // sampled allocations
+    CHECK(live.values[0] > 60);
+    CHECK(live.raw_samples == 2);  // sampled blocks still live
 }

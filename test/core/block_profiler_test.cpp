@@ -81,6 +81,7 @@ TEST_CASE("a block profile part gets the call as leaf, the category outermost an
     Sample sample;
     sample.frames = {0, 1};
     sample.values = {2'600, 5'000'000};  // weights 1.3 + 1.3 in fixed point
+    sample.raw_samples = 2;               // two sampled calls
     part.samples.push_back(sample);
 
     Profile merged;
@@ -94,6 +95,7 @@ TEST_CASE("a block profile part gets the call as leaf, the category outermost an
     CHECK(merged.frames[lock.frames[1]].lines[0].function == "wait_here");
     CHECK(merged.frames[lock.frames[3]].lines[0].function == "[lock]");
     CHECK(lock.values[0] == 3);  // 2.6 calls, rounded once
+    CHECK(lock.raw_samples == 2);  // the sampled calls, kept beside the estimate
     CHECK(lock.values[1] == 5'000'000);
     REQUIRE(lock.labels.size() == 1);
     CHECK(lock.labels[0].value == "lock");

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
 
 #include "core/symbolizer.h"
@@ -136,4 +137,28 @@ TEST_CASE("past the unique-stack bound, new stacks are summed into one overflow 
     }
     CHECK(overflow == 12);
     CHECK(first == 2);
+}
+
+TEST_CASE("each sample counts the records merged into it, apart from their weighted counts") {
+    siagent::Symbolizer symbolizer;
+    StackAggregator aggregator(2);
+    aggregator.add(make_sample({0x1000}, 40, 4000), "");  // one record standing for 40 objects
+    aggregator.add(make_sample({0x1000}, 25, 2500), "");
+    aggregator.add(make_sample({0x2000}, 3, 300), std::vector<siagent::Label>{}, 3);  // 3 blocks
+    aggregator.add(make_sample({0x3000}, 9, 9), "");  // past the bound: overflow entry
+    aggregator.add(make_sample({0x4000}, 9, 9), "");
+    aggregator.add_pseudo("[lost]", 100, 10'000, 4);
+    aggregator.add_pseudo("[unknown]", 5, 5);
+    Profile profile = aggregator.take_profile(symbolizer, cpu_shape());
+    std::map<std::string, std::pair<int64_t, int64_t>> counts;  // name: (count, raw samples)
+    for (const auto& sample : profile.samples) {
+        const auto& frame = profile.frames.at(sample.frames.at(0));
+        std::string name = frame.address != 0 ? std::to_string(frame.address) : function_of(profile, sample.frames[0]);
+        counts[name] = {sample.values[0], sample.raw_samples};
+    }
+    CHECK(counts["4096"] == std::pair<int64_t, int64_t>{65, 2});
+    CHECK(counts["8192"] == std::pair<int64_t, int64_t>{3, 3});
+    CHECK(counts["[stack table full]"] == std::pair<int64_t, int64_t>{18, 2});
+    CHECK(counts["[lost]"] == std::pair<int64_t, int64_t>{100, 4});
+    CHECK(counts["[unknown]"] == std::pair<int64_t, int64_t>{5, 0});  // unknown
 }

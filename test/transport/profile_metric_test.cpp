@@ -252,3 +252,49 @@ TEST_CASE("a short last period is a rate over the report interval, not over its 
     // With a 10 s report interval as the least period: 400 ms per second.
     CHECK(siagent::profile_metric(block, ids, 10'000'000'000).value == Approx(400));
 }
+
+TEST_CASE("num_samples counts the records captured, not the estimated objects or calls") {
+    // Two sampled allocation records under main>parse stood for 4000 objects; one under
+    // main>load for 1500; the estimated values stay as they are.
+    Profile alloc = make_profile("alloc", {
+        {{"main", "parse"}, {4000, 400'000}, {}},
+        {{"main", "load"}, {1500, 900'000}, {}},
+    }, 10);
+    alloc.samples[0].raw_samples = 2;
+    alloc.samples[1].raw_samples = 1;
+    Breakdown alloc_root = build_breakdown(alloc, encoding_for_kind("alloc"));
+    CHECK(alloc_root.num_samples == 3);
+    CHECK(alloc_root.measurement == Approx(130'000.0));  // bytes per second, as estimated
+    REQUIRE(alloc_root.children.size() == 1);
+    const Breakdown* parse = child_named(alloc_root.children[0], "parse (parse.cpp:11)");
+    REQUIRE(parse != nullptr);
+    CHECK(parse->num_samples == 2);
+    CHECK(parse->measurement == Approx(40'000.0));
+    check_sums(alloc_root);
+
+    // Block: 7 sampled calls stood for 350 estimated contentions.
+    Profile block = make_profile("block", {
+        {{"[lock]", "main", "wait_for_lock"}, {300, 3'000'000'000}, {{"category", "lock"}}},
+        {{"main", "read_file"}, {50, 500'000'000}, {{"category", "io"}}},
+    }, 1);
+    block.samples[0].raw_samples = 5;
+    block.samples[1].raw_samples = 2;
+    Breakdown block_root = build_breakdown(block, encoding_for_kind("block"));
+    CHECK(block_root.num_samples == 7);
+    CHECK(block_root.measurement == Approx(3500.0));  // ms per second, as estimated
+    REQUIRE(block_root.children.size() == 2);
+    CHECK(block_root.children[0].name == "lock");
+    const Breakdown& wait = block_root.children[0].children.at(0).children.at(0);
+    CHECK(wait.name == "wait_for_lock (wait_for_lock.cpp:12)");
+    CHECK(wait.num_samples == 5);
+    CHECK(block_root.children[1].num_samples == 2);
+    check_sums(block_root);
+}
+
+TEST_CASE("CPU num_samples stays the timer sample count; unknown raw counts fall back to it") {
+    Profile cpu = make_profile("cpu", kCpuSamples, 10);
+    cpu.samples[0].raw_samples = 1;  // one record of 60 merged timer expirations
+    CHECK(build_breakdown(cpu, encoding_for_kind("cpu")).num_samples == 100);
+    Profile alloc = make_profile("alloc", {{{"main", "work"}, {5, 5000}, {}}}, 10);
+    CHECK(build_breakdown(alloc, encoding_for_kind("alloc")).num_samples == 5);
+}
