@@ -1,17 +1,10 @@
 // Hourly rollups (schema version 2): built in the background from raw reports, read by
 // for_each_profile in place of the raw reports they cover.
-#include "dashboard/server/sqlite/rows.h"
+#include "dashboard/server/sqlite/rollup_groups.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
 
 namespace siagent::dashboard::sqlite {
 namespace {
-
-struct Group {
-    int64_t series = 0;
-    int64_t hour = 0;
-    std::string version;
-    std::string environment;
-};
 
 struct Rollup {
     CallTree tree;
@@ -23,21 +16,12 @@ struct Rollup {
 }  // namespace
 
 size_t SqliteStorage::build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) {
-    std::vector<Group> groups;
+    std::vector<RollupGroup> groups;
     {
         auto db = reader();
-        auto row = db->prepare(
-            "SELECT r.series_id, r.timestamp / 3600, p.version, p.environment FROM reports r"
-            " JOIN processes p ON p.id = r.process_id"
-            " WHERE r.breakdown IS NOT NULL AND r.timestamp < ?1 / 3600 * 3600"
-            " AND NOT EXISTS (SELECT 1 FROM rollups ro WHERE ro.series_id = r.series_id AND ro.hour = r.timestamp / 3600"
-            "   AND ro.version = p.version AND ro.environment = p.environment AND ro.max_report_id >= r.id)"
-            " GROUP BY 1, 2, 3, 4 LIMIT ?2");
-        groups = collect(row.bind(complete_before, static_cast<int64_t>(max_groups)), [](const Statement& g) {
-            return Group{g.integer(0), g.integer(1), g.text(2), g.text(3)};
-        });
+        groups = uncovered_rollup_groups(*db, "rollups", "r.breakdown IS NOT NULL", complete_before, max_groups);
     }
-    for (const Group& group : groups) {
+    for (const RollupGroup& group : groups) {
         // One statement, one snapshot: every report of the group up to max_report_id.
         Rollup rollup;
         {

@@ -1,31 +1,19 @@
 // Hourly rollups of span metric reports (schema kSpanStats): built in the background from
 // raw reports, read by span_buckets for long ranges in place of the raw reports they cover.
-#include "dashboard/server/sqlite/rows.h"
+#include "dashboard/server/sqlite/rollup_groups.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
 
 namespace siagent::dashboard::sqlite {
 
 size_t SqliteStorage::build_span_rollups(int64_t complete_before, size_t max_groups) {
-    struct Group {
-        int64_t series = 0, hour = 0;
-        std::string version, environment;
-    };
-    std::vector<Group> groups;
+    std::vector<RollupGroup> groups;
     {
         auto db = reader();
-        auto row = db->prepare(
-            "SELECT r.series_id, r.timestamp / 3600, p.version, p.environment FROM reports r"
-            " JOIN series s ON s.id = r.series_id JOIN processes p ON p.id = r.process_id"
-            " WHERE s.type = 'state' AND s.category = 'span' AND r.breakdown IS NULL AND r.timestamp < ?1 / 3600 * 3600"
-            " AND NOT EXISTS (SELECT 1 FROM span_rollups ro WHERE ro.series_id = r.series_id"
-            "   AND ro.hour = r.timestamp / 3600 AND ro.version = p.version AND ro.environment = p.environment"
-            "   AND ro.max_report_id >= r.id)"
-            " GROUP BY 1, 2, 3, 4 LIMIT ?2");
-        groups = collect(row.bind(complete_before, static_cast<int64_t>(max_groups)), [](const Statement& g) {
-            return Group{g.integer(0), g.integer(1), g.text(2), g.text(3)};
-        });
+        groups = uncovered_rollup_groups(*db, "span_rollups",
+                                         "s.type = 'state' AND s.category = 'span' AND r.breakdown IS NULL",
+                                         complete_before, max_groups);
     }
-    for (const Group& group : groups) {
+    for (const RollupGroup& group : groups) {
         auto db = writer();  // per group: uploads wait for one group at most
         // One statement: every report of the group up to the largest id it saw. The sums are
         // those of span_buckets (w: a report's weight, its count or 1).
