@@ -95,10 +95,13 @@ TEST_CASE("allocated bytes per function match the program's own counts (50/30/20
 
 TEST_CASE("a leaking function is flagged in the inuse profile and by siagent leaks; churn is not") {
     TemporaryDirectory dir;
-    // 64 KiB mean: the 4 MiB leak gives ~65 samples over 6 one-second reports.
+    // 16 KiB mean: each 4 KiB leak block is sampled with p = 1 - exp(-1/4) = 0.22, about
+    // 228 of the 1,032, so the in-use estimate's relative standard deviation is
+    // sqrt((1 - p) / 228) = 5.8 % and the 25 % bound below is 4.3 sigma (at 64 KiB it was
+    // 2 sigma: one run in 25 failed).
     RunResult result = run({program("leaky"), "6"},
                            profiling_into(dir, {{"SI_REPORT_INTERVAL", "1s"},
-                                                {"SI_ALLOCATION_SAMPLING_BYTES", "64KiB"}}));
+                                                {"SI_ALLOCATION_SAMPLING_BYTES", "16KiB"}}));
     INFO(result.err);
     REQUIRE(result.exit_code == 0);
     auto files = dir.files("inuse-");

@@ -3,6 +3,9 @@
 // truth: score_items 55 %, parse_request 25 %, render_response 20 % of its CPU.
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+#include <sys/resource.h>
+
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -22,6 +25,43 @@ namespace {
 constexpr double kScoreItemsShare = 0.55;
 constexpr double kShareTolerance = 0.07;
 
+// CPU time of the waited-for children so far (the demo is the only child waited for while
+// it runs; the dashboard server is still running and not counted).
+double children_cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_CHILDREN, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// The sum and count of the `samples` column over the stored reports of `category`, and how
+// many of them have none, read straight from the dashboard's database.
+struct StoredSamples {
+    int64_t reports = 0;
+    int64_t without_samples = 0;
+    int64_t samples = 0;
+};
+
+StoredSamples stored_samples(const std::string& database, const std::string& category) {
+    StoredSamples result;
+    sqlite3* connection = nullptr;
+    REQUIRE(sqlite3_open_v2(database.c_str(), &connection, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    const char* query =
+        "SELECT count(*), count(*) - count(r.samples), coalesce(sum(r.samples), 0) FROM reports r"
+        " JOIN series s ON s.id = r.series_id WHERE s.type = 'profile' AND s.category = ?";
+    REQUIRE(sqlite3_prepare_v2(connection, query, -1, &statement, nullptr) == SQLITE_OK);
+    sqlite3_bind_text(statement, 1, category.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(statement) == SQLITE_ROW) {
+        result.reports = sqlite3_column_int64(statement, 0);
+        result.without_samples = sqlite3_column_int64(statement, 1);
+        result.samples = sqlite3_column_int64(statement, 2);
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(connection);
+    return result;
+}
+
 // One dashboard and one profiled demo run, shared by the test cases below (the run takes a
 // few seconds, the questions are cheap).
 struct ProfiledDemo {
@@ -29,12 +69,14 @@ struct ProfiledDemo {
     UiClient client{server.port()};
     int64_t started = std::time(nullptr);
     RunResult demo;
+    double demo_cpu_seconds = 0;  // user + system CPU of the demo process, agent included
     std::string app_id;
 
     ProfiledDemo() {
         // Reports every 2 s at 1000 Hz (thousands of samples each; the server averages
         // reports, and the agent sends the short last one as a rate over the interval);
         // fast transport (flush 200 ms, config every 500 ms).
+        const double children_before = children_cpu_seconds();
         demo = run({program("demo_hotspots"), "1500", "2", "0", "6"},
                    {{"LD_PRELOAD", agent_library()},
                     {"SI_AGENT_KEY", server.agent_key()},
@@ -47,6 +89,7 @@ struct ProfiledDemo {
                     {"SIAGENT_TEST_TRANSPORT_TIMINGS",
                      "flush=200,config_first=100,config_every=500,backoff=300,backoff_max=1000,request=1500"}},
                    120);
+        demo_cpu_seconds = children_cpu_seconds() - children_before;
         INFO(demo.out << demo.err);
         REQUIRE(demo.exit_code == 0);
         REQUIRE(client.login("admin@localhost", server.password()).status == 200);
@@ -137,6 +180,21 @@ TEST_CASE("end to end: the CPU profile's top hot spot is score_items with its kn
     // The tree holds the same data: the root's children carry the whole total.
     CHECK(cpu["tree"]["value"].GetDouble() == Approx(cpu["total"].GetDouble()).epsilon(0.01));
     CHECK(cpu["tree"]["children"].Size() >= 1);
+}
+
+// The server keeps each CPU report's raw sample count (the breakdown root's num_samples),
+// on which the regression rule's test rests: at 1000 Hz the stored counts add up to the
+// demo's CPU milliseconds. The demo's CPU includes the agent thread's (unsampled, tens of
+// ms) and start-up; samples lost to a full ring would show as a shortfall.
+TEST_CASE("end to end: stored CPU reports carry the raw sample counts of the run", "[e2e]") {
+    ProfiledDemo& demo = profiled_demo();
+    const StoredSamples cpu = stored_samples(demo.server.data_dir() + "/siagent.db", "cpu-profile");
+    INFO("reports " << cpu.reports << ", samples " << cpu.samples << ", demo CPU " << demo.demo_cpu_seconds << " s");
+    REQUIRE(cpu.reports > 0);
+    CHECK(cpu.without_samples == 0);
+    const double expected = demo.demo_cpu_seconds * 1000;
+    CHECK(static_cast<double>(cpu.samples) >= 0.85 * expected);
+    CHECK(static_cast<double>(cpu.samples) <= 1.02 * expected);
 }
 
 TEST_CASE("end to end: allocation, blocking and metrics endpoints answer with the demo's data", "[e2e]") {
