@@ -2,6 +2,6 @@
 
 namespace siagent {
 
-thread_local int agent_code_depth __attribute__((tls_model("initial-exec"))) = 0;
+thread_local constinit int agent_code_depth __attribute__((tls_model("initial-exec"))) = 0;
 
 }  // namespace siagent

@@ -12,7 +12,7 @@
 namespace siagent {
 
 // Zero-initialized per thread; depth > 0 means "agent code is running on this thread".
-extern thread_local int agent_code_depth __attribute__((tls_model("initial-exec")));
+extern thread_local constinit int agent_code_depth __attribute__((tls_model("initial-exec")));
 
 inline bool inside_agent() { return agent_code_depth > 0; }
 

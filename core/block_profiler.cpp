@@ -16,7 +16,7 @@ namespace block_detail {
 std::atomic<bool> enabled{false};
 std::atomic<uint64_t> mean_ns{10'000'000};
 std::atomic<uint64_t> ns_per_tick_q32{0};
-thread_local PoissonSampler sampler __attribute__((tls_model("initial-exec")));
+thread_local constinit PoissonSampler sampler __attribute__((tls_model("initial-exec")));
 }  // namespace block_detail
 
 namespace {

@@ -47,7 +47,7 @@ namespace block_detail {
 extern std::atomic<bool> enabled;
 extern std::atomic<uint64_t> mean_ns;
 // One Poisson process per thread; initial-exec TLS so that touching it never allocates.
-extern thread_local PoissonSampler sampler __attribute__((tls_model("initial-exec")));
+extern thread_local constinit PoissonSampler sampler __attribute__((tls_model("initial-exec")));
 // Nanoseconds per TSC tick in 32.32 fixed point; 0 until calibrated (BlockStopwatch).
 extern std::atomic<uint64_t> ns_per_tick_q32;
 // signal-safe, malloc-safe: captures the caller's stack into the ring.

@@ -2,7 +2,7 @@
 
 namespace siagent {
 
-thread_local uint32_t agent_signals __attribute__((tls_model("initial-exec"))) = 0;
-thread_local uint32_t application_signals __attribute__((tls_model("initial-exec"))) = 0;
+thread_local constinit uint32_t agent_signals __attribute__((tls_model("initial-exec"))) = 0;
+thread_local constinit uint32_t application_signals __attribute__((tls_model("initial-exec"))) = 0;
 
 }  // namespace siagent

@@ -16,8 +16,8 @@
 
 namespace siagent {
 
-extern thread_local uint32_t agent_signals __attribute__((tls_model("initial-exec")));
-extern thread_local uint32_t application_signals __attribute__((tls_model("initial-exec")));
+extern thread_local constinit uint32_t agent_signals __attribute__((tls_model("initial-exec")));
+extern thread_local constinit uint32_t application_signals __attribute__((tls_model("initial-exec")));
 
 // Taken just before a blocking call; asked after it failed with EINTR.
 class InterruptionWatch {

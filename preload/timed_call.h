@@ -24,6 +24,20 @@ inline auto timed_call(Real real, Args... args) {
     return result;
 }
 
+// The rare half of retrying_call, out of line so that the common path keeps few registers
+// live across the call: repeats `real` while the agent's signals alone interrupt it,
+// restoring the errno the application had before the first attempt.
+template <typename Real, typename... Args>
+[[gnu::noinline, gnu::cold]] auto resume_after_agent_signals(int entry_errno, Real real, Args... args) {
+    decltype(real(args...)) result;
+    for (;;) {
+        errno = entry_errno;
+        InterruptionWatch watch;
+        result = real(args...);
+        if (!(result == -1 && errno == EINTR && watch.only_agent_signals())) return result;
+    }
+}
+
 // Like timed_call, for calls that return -1 with errno EINTR when a handled signal
 // interrupts them and that can be repeated as they are (nothing was transferred or taken:
 // read, recv, accept, sem_wait, an absolute timeout). A retry caused only by the agent's
@@ -31,16 +45,13 @@ inline auto timed_call(Real real, Args... args) {
 template <BlockCall call, typename Real, typename... Args>
 inline auto retrying_call(Real real, Args... args) {
     if (inside_agent()) return real(args...);
-    bool timing = block_profiling_active();
+    const bool timing = block_detail::enabled.load(std::memory_order_relaxed);
     BlockStopwatch stopwatch(timing);
-    int entry_errno = errno;
-    decltype(real(args...)) result;
-    for (;;) {
-        InterruptionWatch watch;
-        result = real(args...);
-        if (!(result == -1 && errno == EINTR && watch.only_agent_signals())) break;
-        errno = entry_errno;
-    }
+    const int entry_errno = errno;
+    InterruptionWatch watch;
+    auto result = real(args...);
+    if (result == -1 && errno == EINTR && watch.only_agent_signals()) [[unlikely]]
+        result = resume_after_agent_signals(entry_errno, real, args...);
     if (timing) record_blocked_call(call, stopwatch.elapsed_ns());
     return result;
 }
