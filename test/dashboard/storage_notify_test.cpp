@@ -87,6 +87,22 @@ TEST_CASE("storage: a rule in force marks new anomalies muted and keeps them off
     CHECK(db.storage.apps(db.account_a, db.now)[0].anomalies_open == 2);
 }
 
+TEST_CASE("storage: a rule for one environment mutes that environment's anomalies only",
+          "[dashboard][storage][notify]") {
+    TwoAccounts db;
+    const int64_t t = db.now - 60;
+    AnomalyRule staging = rule("Current RSS", "", std::nullopt);
+    staging.environment = "staging";
+    db.storage.set_anomaly_rule(db.a, staging, 10, db.now).value();
+    AnomalyRow in_staging = anomaly("Current RSS", "h1", t);
+    in_staging.environment = "staging";
+    auto stored = db.storage.add_anomalies(db.a.app_id, {anomaly("Current RSS", "h1", t), in_staging});
+    REQUIRE(stored.size() == 2);
+    CHECK_FALSE(stored[0].muted);  // prod
+    CHECK(stored[1].muted);
+    CHECK(db.storage.apps(db.account_a, db.now)[0].anomalies_open == 1);
+}
+
 TEST_CASE("storage: muting an open anomaly's rule takes it off the badge; an expired mute mutes nothing",
           "[dashboard][storage][notify]") {
     TwoAccounts db;

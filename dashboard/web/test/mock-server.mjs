@@ -36,6 +36,7 @@ function ruleOver(state, anomaly) {
   const now = Math.floor(Date.now() / 1000);
   const rule = state.rules.find((r) => r.kind === anomaly.kind && r.category === anomaly.category
     && r.name === anomaly.name && (r.host === '' || r.host === anomaly.host)
+    && (r.environment === '' || r.environment === anomaly.environment)
     && (r.until === null || r.until > now));
   return rule ? { id: rule.id, until: rule.until } : null;
 }

@@ -1,6 +1,7 @@
 // Mute rules from the Anomalies tab. A rule is an anomaly's kind and series (category and
-// name) on its host or on every host; it is muted for a while or turned off until turned back
-// on. Anomalies of a muted rule are still recorded, shown dimmed, and never notified or
+// name) on its host or on every host, in the anomaly's environment (every environment when
+// the anomaly has none): muting staging's alarm does not silence production's. It is muted
+// for a while or turned off until turned back on. Anomalies of a muted rule are still recorded, shown dimmed, and never notified or
 // counted in the applications list.
 import { api } from '../api.js';
 import { formatTime } from '../lib/format.js';
@@ -23,7 +24,7 @@ export function describeRule(rule) {
 /** The rule body for `anomaly`, muted until `until` (seconds; null: off). */
 export function ruleFor(anomaly, { allHosts, until }) {
   return { kind: anomaly.kind, category: anomaly.category, name: anomaly.name,
-    host: allHosts ? '' : (anomaly.host ?? ''), environment: '', until };
+    host: allHosts ? '' : (anomaly.host ?? ''), environment: anomaly.environment ?? '', until };
 }
 
 /** A rule's state ({id, until}) and, when the user may change it, Unmute (or Turn on). */

@@ -399,7 +399,7 @@ scenario('muting an anomaly rule from the Anomalies tab dims its rows until unmu
   ]);
   const rule = request.postDataJSON();
   assert.deepEqual({ ...rule, until: undefined }, { kind: 'metric', category: 'cpu', name: 'CPU usage', host: 'web-1',
-    environment: '', until: undefined });
+    environment: 'prod', until: undefined }, 'the row\'s host and environment');
   assert.ok(Math.abs(rule.until - (Date.now() / 1000 + 86400)) < 120, 'muted for a day from now');
   const mutedCpu = card.locator('tbody tr.anomaly-muted', { hasText: 'cpu / CPU usage' });
   await mutedCpu.waitFor();
@@ -414,7 +414,7 @@ scenario('muting an anomaly rule from the Anomalies tab dims its rows until unmu
   assert.equal(await card.locator('tbody tr.anomaly-muted').count(), 2);
   const rules = page.getByRole('region', { name: 'Muted rules' });
   assert.deepEqual(await rules.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.children[2].textContent)),
-    ['every host', 'web-1'], 'the rules in force, newest first, with their scope');
+    ['every host · prod', 'web-1 · prod'], 'the rules in force, newest first, with their scope');
   await screenshot(page, config, 'anomalies-muted');
   await mutedCpu.getByRole('button', { name: 'Unmute cpu / CPU usage' }).click();
   await card.locator('tbody tr:not(.anomaly-muted)', { hasText: 'cpu / CPU usage' }).waitFor();
