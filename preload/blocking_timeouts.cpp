@@ -29,6 +29,7 @@
 namespace {
 
 using siagent::BlockCall;
+using siagent::interrupted_by_agent;
 using siagent::InterruptionWatch;
 
 #define SIAGENT_TIMEOUT_FUNCTIONS(X)                                                       \
@@ -91,11 +92,6 @@ void resumable_wait(int64_t timeout_ns, Attempt attempt) {
         }
     }
     if (timing) siagent::record_blocked_call(call, stopwatch.elapsed_ns());
-}
-
-// For calls that report failure as -1 with errno.
-bool interrupted_by_agent(int result, const InterruptionWatch& watch) {
-    return result == -1 && errno == EINTR && watch.only_agent_signals();
 }
 
 int to_ms(int64_t ns) {  // rounds up, as a timeout must not end early

@@ -24,17 +24,23 @@ inline auto timed_call(Real real, Args... args) {
     return result;
 }
 
+// For calls that report failure as -1 with errno: whether a call that returned `result`
+// failed with EINTR because of the agent's signals alone, since `watch` was taken.
+template <typename Result>
+inline bool interrupted_by_agent(Result result, const InterruptionWatch& watch) {
+    return result == -1 && errno == EINTR && watch.only_agent_signals();
+}
+
 // The rare half of retrying_call, out of line so that the common path keeps few registers
 // live across the call: repeats `real` while the agent's signals alone interrupt it,
 // restoring the errno the application had before the first attempt.
 template <typename Real, typename... Args>
 [[gnu::noinline, gnu::cold]] auto resume_after_agent_signals(int entry_errno, Real real, Args... args) {
-    decltype(real(args...)) result;
     for (;;) {
         errno = entry_errno;
         InterruptionWatch watch;
-        result = real(args...);
-        if (!(result == -1 && errno == EINTR && watch.only_agent_signals())) return result;
+        auto result = real(args...);
+        if (!interrupted_by_agent(result, watch)) return result;
     }
 }
 
@@ -45,12 +51,12 @@ template <typename Real, typename... Args>
 template <BlockCall call, typename Real, typename... Args>
 inline auto retrying_call(Real real, Args... args) {
     if (inside_agent()) return real(args...);
-    const bool timing = block_detail::enabled.load(std::memory_order_relaxed);
+    const bool timing = block_profiling_active();
     BlockStopwatch stopwatch(timing);
     const int entry_errno = errno;
     InterruptionWatch watch;
     auto result = real(args...);
-    if (result == -1 && errno == EINTR && watch.only_agent_signals()) [[unlikely]]
+    if (interrupted_by_agent(result, watch)) [[unlikely]]
         result = resume_after_agent_signals(entry_errno, real, args...);
     if (timing) record_blocked_call(call, stopwatch.elapsed_ns());
     return result;
