@@ -3,7 +3,6 @@
 // truth: score_items 55 %, parse_request 25 %, render_response 20 % of its CPU.
 #include <catch2/catch.hpp>
 
-#include <sqlite3.h>
 #include <sys/resource.h>
 
 #include <chrono>
@@ -11,6 +10,7 @@
 #include <memory>
 #include <thread>
 
+#include "dashboard/server/sqlite/connection.h"
 #include "test/dashboard/api/dashboard_server.h"
 #include "test/dashboard/api/http_client.h"
 #include "test/integration/app_api.h"
@@ -43,22 +43,16 @@ struct StoredSamples {
 };
 
 StoredSamples stored_samples(const std::string& database, const std::string& category) {
-    StoredSamples result;
-    sqlite3* connection = nullptr;
-    REQUIRE(sqlite3_open_v2(database.c_str(), &connection, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_stmt* statement = nullptr;
-    const char* query =
+    siagent::dashboard::sqlite::Connection connection(database, false);
+    auto statement = connection.prepare(
         "SELECT count(*), count(*) - count(r.samples), coalesce(sum(r.samples), 0) FROM reports r"
-        " JOIN series s ON s.id = r.series_id WHERE s.type = 'profile' AND s.category = ?";
-    REQUIRE(sqlite3_prepare_v2(connection, query, -1, &statement, nullptr) == SQLITE_OK);
-    sqlite3_bind_text(statement, 1, category.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(statement) == SQLITE_ROW) {
-        result.reports = sqlite3_column_int64(statement, 0);
-        result.without_samples = sqlite3_column_int64(statement, 1);
-        result.samples = sqlite3_column_int64(statement, 2);
+        " JOIN series s ON s.id = r.series_id WHERE s.type = 'profile' AND s.category = ?");
+    StoredSamples result;
+    if (statement.bind(category).step()) {
+        result.reports = statement.integer(0);
+        result.without_samples = statement.integer(1);
+        result.samples = statement.integer(2);
     }
-    sqlite3_finalize(statement);
-    sqlite3_close(connection);
     return result;
 }
 

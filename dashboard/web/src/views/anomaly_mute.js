@@ -1,8 +1,8 @@
 // Mute rules from the Anomalies tab. A rule is an anomaly's kind and series (category and
 // name) on its host or on every host, in the anomaly's environment (every environment when
 // the anomaly has none): muting staging's alarm does not silence production's. It is muted
-// for a while or turned off until turned back on. Anomalies of a muted rule are still recorded, shown dimmed, and never notified or
-// counted in the applications list.
+// for a while or turned off until turned back on. Anomalies of a muted rule are still
+// recorded, shown dimmed, and never notified or counted in the applications list.
 import { api } from '../api.js';
 import { formatTime } from '../lib/format.js';
 import { h, replaceChildren } from './dom.js';
