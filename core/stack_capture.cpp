@@ -8,6 +8,7 @@
 
 #include "core/agent_guard.h"
 #include "core/stack_sample.h"
+#include "core/unwinder_memory.h"
 
 namespace siagent {
 namespace {
@@ -51,16 +52,20 @@ CapturedStack step_from_context(const void* ucontext, uint64_t* frames, int max_
 // Every entry into libunwind is agent code (AgentScope): libunwind takes its own mutex and
 // masks signals with sigprocmask around it, and both calls are interposed (blocking and
 // signal profilers). Were they profiled, a contended libunwind lock would unwind again into
-// the same lock (self-deadlock), and SIGPROF would be unmasked inside it.
+// the same lock (self-deadlock), and SIGPROF would be unmasked inside it. It is also an
+// UnwinderCall: the pipe libunwind opens to validate memory is then answered without a
+// file descriptor (core/unwinder_memory.h).
 
 void prepare_stack_capture() {
     AgentScope agent_code;
+    UnwinderCall unwinder;
     void* warm_up[4];
     unw_backtrace(warm_up, 4);
 }
 
 CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, int max_frames) {
     AgentScope agent_code;
+    UnwinderCall unwinder;
     // Fast path: unw_backtrace walks from here with libunwind's per-thread trace cache
     // (frame layouts remembered by address), through the signal trampoline, into the
     // interrupted code. The frames above the interrupted PC are ours and are cut off.
@@ -85,6 +90,7 @@ CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, 
 
 CapturedStack capture_current_stack(uint64_t* frames, int max_frames, int skip) {
     AgentScope agent_code;
+    UnwinderCall unwinder;
     if (max_frames > kMaxStackFrames) max_frames = kMaxStackFrames;
     if (skip < 0) skip = 0;
     if (skip > kHandlerFrames) skip = kHandlerFrames;

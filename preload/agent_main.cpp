@@ -15,12 +15,14 @@
 
 #include "core/block_profiler.h"
 #include "core/config.h"
+#include "core/agent_guard.h"
 #include "core/allocation_profiler.h"
 #include "core/cpu_profiler.h"
 #include "core/error_profiler.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
 #include "preload/lifecycle.h"
+#include "preload/preload_detection.h"
 #include "preload/siagent.h"
 #include "transport/agent.h"
 
@@ -49,49 +51,40 @@ void stop_locked() {
 void start_locked(const Config& config) {
     stop_locked();
     siagent::set_debug_logging(config.debug);
+    // Agent code: the descriptors its event loop makes here are the agent's (moved out of
+    // the application's way, core/agent_descriptors.h).
+    siagent::AgentScope agent_code;
     running_agent = Agent::start(config).release();
     if (running_agent != nullptr) {
         siagent::log_debug("agent started for %s (pid %d)", config.app_name.c_str(), getpid());
     }
 }
 
+// Configuration problems are said by the first process of a tree: its exec'd children
+// inherit the same environment and would only repeat them (unless SI_DEBUG asks for all).
+bool says_start_problems(const Config& config) {
+    return config.debug || !siagent::parent_has_library_preloaded();
+}
+
 siagent::ConfigResult configure(const siagent::VariableLookup& lookup) {
     siagent::ConfigResult result = siagent::parse_config(lookup);
-    for (const std::string& problem : result.problems) siagent::print_line(problem.c_str());
+    if (says_start_problems(result.config))
+        for (const std::string& problem : result.problems) siagent::print_line(problem.c_str());
     return result;
 }
 
-// True when `list` (LD_PRELOAD's or /etc/ld.so.preload's form: paths separated by spaces,
-// colons or new lines) names an object whose file name is `own_name`.
-bool list_names(const std::string& list, const std::string& own_name) {
-    size_t position = 0;
-    while (position <= list.size()) {
-        size_t end = list.find_first_of(": \t\n", position);
-        if (end == std::string::npos) end = list.size();
-        std::string entry = list.substr(position, end - position);
-        size_t slash = entry.rfind('/');
-        if (entry.substr(slash == std::string::npos ? 0 : slash + 1) == own_name) return true;
-        position = end + 1;
+// Without SI_AGENT_KEY and SI_OUTPUT_DIR nothing would ever leave the process: the agent
+// then does not start at all (the application runs untouched), and says so once per
+// process tree, not in every command a preloaded shell script runs.
+bool has_destination(const Config& config) {
+    if (!config.agent_key.empty() || !config.output_dir.empty()) return true;
+    if (config.debug || !siagent::parent_has_library_preloaded()) {
+        std::string line = "siagent: SI_AGENT_KEY is not set: nothing is sent to the dashboard at " +
+                           config.dashboard_address +
+                           " (set SI_AGENT_KEY; SI_OUTPUT_DIR keeps local pprof files)";
+        siagent::print_line(line.c_str());
     }
     return false;
-}
-
-// Preloaded, rather than linked by a program that will call si_start itself.
-bool preloaded() {
-    Dl_info self;
-    if (dladdr(reinterpret_cast<void*>(&preloaded), &self) == 0 || self.dli_fname == nullptr)
-        return false;
-    const char* slash = strrchr(self.dli_fname, '/');
-    std::string own_name = slash != nullptr ? slash + 1 : self.dli_fname;
-    const char* variable = getenv("LD_PRELOAD");
-    if (variable != nullptr && list_names(variable, own_name)) return true;
-    // System-wide preloading names the library in /etc/ld.so.preload instead.
-    FILE* system_list = fopen("/etc/ld.so.preload", "re");
-    if (system_list == nullptr) return false;
-    char buffer[4096];
-    size_t length = fread(buffer, 1, sizeof buffer - 1, system_list);
-    fclose(system_list);
-    return list_names(std::string(buffer, length), own_name);
 }
 
 void prepare_fork() {
@@ -113,7 +106,10 @@ void child_after_fork() {
     if (siagent::error_profiler_active()) siagent::error_profiler().child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
-    if (parent_agent != nullptr) running_agent = Agent::start(parent_agent->config()).release();
+    if (parent_agent != nullptr) {
+        siagent::AgentScope agent_code;
+        running_agent = Agent::start(parent_agent->config()).release();
+    }
     lifecycle_mutex.unlock();
 }
 
@@ -121,10 +117,14 @@ __attribute__((constructor)) void load_agent() {
     pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
     // Early, while the process has few thread keys, even if si_start comes much later.
     siagent::prepare_stack_capture();
-    if (!preloaded()) return;
-    for (const std::string& unknown : siagent::find_unknown_variables(environ))
-        siagent::print_line(unknown.c_str());
-    siagent::ConfigResult result = configure([](const char* name) { return getenv(name); });
+    if (!siagent::library_preloaded()) return;
+    siagent::ConfigResult result = siagent::parse_config([](const char* name) { return getenv(name); });
+    if (says_start_problems(result.config)) {
+        for (const std::string& unknown : siagent::find_unknown_variables(environ))
+            siagent::print_line(unknown.c_str());
+        for (const std::string& problem : result.problems) siagent::print_line(problem.c_str());
+    }
+    if (!has_destination(result.config)) return;
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     start_locked(result.config);
 }

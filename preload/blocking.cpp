@@ -22,6 +22,8 @@
 
 #include <cstdarg>
 
+#include "core/agent_descriptors.h"
+#include "core/unwinder_memory.h"
 #include "preload/real_function.h"
 #include "preload/timed_call.h"
 
@@ -110,11 +112,25 @@ int contended_lock(Lock lock, Try attempt, Object* object) {
 
 }  // namespace
 
-// io
+// io. read and write also answer for libunwind's validation pipe (core/unwinder_memory.h),
+// and refuse agent code a descriptor the application took over (core/agent_descriptors.h):
+// the agent's event loop must never write its wake-ups into an application's file.
 SIAGENT_EXPORT ssize_t read(int fd, void* buffer, size_t size) {
+    if (fd == siagent::kUnwinderPipeReadEnd) [[unlikely]]
+        return siagent::read_unwinder_pipe();
+    if (siagent::inside_agent() && siagent::is_lost_descriptor(fd)) [[unlikely]] {
+        errno = EBADF;
+        return -1;
+    }
     return retrying_call<BlockCall::read>(real_read.get(), fd, buffer, size);
 }
 SIAGENT_EXPORT ssize_t write(int fd, const void* buffer, size_t size) {
+    if (fd == siagent::kUnwinderPipeWriteEnd) [[unlikely]]
+        return siagent::write_unwinder_pipe(buffer, size);
+    if (siagent::inside_agent() && siagent::is_lost_descriptor(fd)) [[unlikely]] {
+        errno = EBADF;
+        return -1;
+    }
     return retrying_call<BlockCall::write>(real_write.get(), fd, buffer, size);
 }
 SIAGENT_EXPORT ssize_t readv(int fd, const struct iovec* vector, int count) {
@@ -140,6 +156,7 @@ SIAGENT_EXPORT int fdatasync(int fd) {
     return timed_call<BlockCall::fdatasync>(real_fdatasync.get(), fd);
 }
 
+// Files the agent opens are its own descriptors: moved out of the application's way.
 #define SIAGENT_OPEN_BODY(call, real, ...)                                   \
     mode_t mode = 0;                                                         \
     if (needs_mode(flags)) {                                                 \
@@ -148,6 +165,8 @@ SIAGENT_EXPORT int fdatasync(int fd) {
         mode = va_arg(arguments, mode_t);                                    \
         va_end(arguments);                                                   \
     }                                                                        \
+    if (siagent::inside_agent())                                             \
+        return siagent::adopt_descriptor(real.get()(__VA_ARGS__, flags, mode)); \
     return timed_call<BlockCall::call>(real.get(), __VA_ARGS__, flags, mode);
 
 SIAGENT_EXPORT int open(const char* path, int flags, ...) {

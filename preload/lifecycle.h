@@ -1,6 +1,8 @@
 // What the interposers need from the agent's life cycle (preload/agent_main.cpp).
 #pragma once
 
+#include <cerrno>
+
 namespace siagent {
 
 // Ends the agent thread for a moment so the process has only the application's threads,
@@ -8,5 +10,17 @@ namespace siagent {
 bool pause_agent_thread();
 // Starts it again after pause_agent_thread() returned true.
 void resume_agent_thread();
+
+// Runs `call` with the agent thread paused; the result and errno are the call's. Not for
+// signal handlers or allocators (it joins and starts a thread).
+template <typename Call>
+auto with_agent_thread_paused(Call call) {
+    bool paused = pause_agent_thread();
+    auto result = call();
+    int saved_errno = errno;
+    if (paused) resume_agent_thread();
+    errno = saved_errno;
+    return result;
+}
 
 }  // namespace siagent

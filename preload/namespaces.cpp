@@ -17,17 +17,6 @@ Function real_function(const char* name) {
     return reinterpret_cast<Function>(dlsym(RTLD_NEXT, name));
 }
 
-// Runs `call` with the agent thread paused; errno is the call's.
-template <typename Call>
-int with_agent_thread_paused(Call call) {
-    bool paused = siagent::pause_agent_thread();
-    int result = call();
-    int saved_errno = errno;
-    if (paused) siagent::resume_agent_thread();
-    errno = saved_errno;
-    return result;
-}
-
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) int unshare(int flags) {
@@ -36,7 +25,7 @@ extern "C" __attribute__((visibility("default"))) int unshare(int flags) {
         errno = ENOSYS;
         return -1;
     }
-    return with_agent_thread_paused([&] { return real(flags); });
+    return siagent::with_agent_thread_paused([&] { return real(flags); });
 }
 
 extern "C" __attribute__((visibility("default"))) int setns(int fd, int namespace_type) {
@@ -45,5 +34,5 @@ extern "C" __attribute__((visibility("default"))) int setns(int fd, int namespac
         errno = ENOSYS;
         return -1;
     }
-    return with_agent_thread_paused([&] { return real(fd, namespace_type); });
+    return siagent::with_agent_thread_paused([&] { return real(fd, namespace_type); });
 }

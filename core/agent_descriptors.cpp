@@ -1,0 +1,93 @@
+#include "core/agent_descriptors.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+
+namespace siagent {
+namespace {
+
+constexpr int kBitsPerWord = 64;
+constexpr int kWords = kTrackedLimit / kBitsPerWord;
+
+// Relaxed throughout: a bit says only "this number is the agent's"; nothing else is
+// published through it, and the descriptor itself is made or closed by the kernel before
+// the bit is set or after it is cleared.
+constinit std::atomic<uint64_t> owned[kWords] = {};
+constinit std::atomic<uint64_t> lost[kWords] = {};
+
+bool tracked(int fd) { return fd >= 0 && fd < kTrackedLimit; }
+uint64_t bit(int fd) { return uint64_t{1} << (fd % kBitsPerWord); }
+
+}  // namespace
+
+int descriptor_floor() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 3;
+    rlim_t soft = limit.rlim_cur;
+    if (soft == RLIM_INFINITY || soft > 1024) return 960;
+    if (soft >= 128) return static_cast<int>(soft) - 64;
+    return soft > 6 ? static_cast<int>(soft) - 3 : 3;
+}
+
+int adopt_descriptor(int fd) {
+    if (fd < 0) return fd;
+    int saved_errno = errno;
+    int floor = descriptor_floor();
+    int moved = fd >= floor ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, floor);
+    if (moved >= 0 && tracked(moved)) {
+        close(fd);
+        fd = moved;
+    } else {
+        if (moved >= 0) close(moved);
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+    if (tracked(fd)) {
+        lost[fd / kBitsPerWord].fetch_and(~bit(fd), std::memory_order_relaxed);
+        owned[fd / kBitsPerWord].fetch_or(bit(fd), std::memory_order_relaxed);
+    }
+    errno = saved_errno;
+    return fd;
+}
+
+void forget_descriptor(int fd) {
+    if (!tracked(fd)) return;
+    owned[fd / kBitsPerWord].fetch_and(~bit(fd), std::memory_order_relaxed);
+    lost[fd / kBitsPerWord].fetch_and(~bit(fd), std::memory_order_relaxed);
+}
+
+bool is_agent_descriptor(int fd) {
+    return tracked(fd) && (owned[fd / kBitsPerWord].load(std::memory_order_relaxed) & bit(fd)) != 0;
+}
+
+bool is_lost_descriptor(int fd) {
+    return tracked(fd) && (lost[fd / kBitsPerWord].load(std::memory_order_relaxed) & bit(fd)) != 0;
+}
+
+void mark_descriptor_lost(int fd) {
+    if (!tracked(fd)) return;
+    owned[fd / kBitsPerWord].fetch_and(~bit(fd), std::memory_order_relaxed);
+    lost[fd / kBitsPerWord].fetch_or(bit(fd), std::memory_order_relaxed);
+}
+
+bool find_agent_descriptor(unsigned first, unsigned last, int& next) {
+    if (first >= static_cast<unsigned>(kTrackedLimit) || first > last) return false;
+    unsigned end = last < static_cast<unsigned>(kTrackedLimit) ? last : kTrackedLimit - 1;
+    for (unsigned word = first / kBitsPerWord; word <= end / kBitsPerWord; ++word) {
+        uint64_t bits = owned[word].load(std::memory_order_relaxed);
+        if (word == first / kBitsPerWord) bits &= ~uint64_t{0} << (first % kBitsPerWord);
+        if (bits == 0) continue;
+        unsigned fd = word * kBitsPerWord + static_cast<unsigned>(__builtin_ctzll(bits));
+        if (fd > end) return false;
+        next = static_cast<int>(fd);
+        return true;
+    }
+    return false;
+}
+
+}  // namespace siagent

@@ -1,0 +1,49 @@
+// File descriptors the agent owns, kept out of the application's way.
+//
+// The agent's descriptors (its event loop's epoll, eventfd and timerfd, its sockets, the
+// files it writes) are moved above a floor near the top of the descriptor table as soon as
+// they are made, close-on-exec, and registered here. The interposed close family then
+// refuses to close them for the application (a daemon's "close every descriptor" loop gets
+// EBADF for them, as for any number it does not hold), so the agent's loop survives and
+// the application's files keep the numbers it expects. An application that dup2()s onto
+// one of them explicitly wins: the number becomes the application's, and is marked lost,
+// so that the agent's later calls on it fail with EBADF instead of touching the
+// application's file (the agent's loop then stops and says so).
+//
+// The registry is a bitmap of atomic words, one bit per descriptor below kTrackedLimit:
+// lookups are one relaxed load (signal-safe, malloc-safe, lock-free); every writer is a
+// fetch_or/fetch_and on one word, so concurrent registrations never lose each other.
+#pragma once
+
+namespace siagent {
+
+// Descriptors at or above this are never registered (the floor keeps them below it).
+constexpr int kTrackedLimit = 4096;
+
+// The lowest number adopt_descriptor moves to, from RLIMIT_NOFILE's soft limit: 64 below
+// it, capped at 960 (a table of 1024 entries costs the process nothing worth noting) and
+// at least 3 below the limit. Not signal-safe (getrlimit is, but callers need not care).
+int descriptor_floor();
+
+// Moves a descriptor the agent just made above the floor (F_DUPFD_CLOEXEC, then closes the
+// original) and registers it. Returns the descriptor to use: the moved one, or `fd` itself
+// (still registered, close-on-exec set) when there is no room above the floor. Negative
+// `fd` passes through. signal-safe, malloc-safe (fcntl and close only).
+int adopt_descriptor(int fd);
+
+// The agent closed or gave up its descriptor. signal-safe, malloc-safe.
+void forget_descriptor(int fd);
+
+// signal-safe, malloc-safe: one relaxed load each.
+bool is_agent_descriptor(int fd);
+bool is_lost_descriptor(int fd);
+
+// The application took the number for itself (dup2/dup3 onto it): not the agent's any more,
+// and the agent's calls on it must fail. signal-safe, malloc-safe.
+void mark_descriptor_lost(int fd);
+
+// Whether [first, last] holds a registered descriptor; `next` gets the lowest one.
+// signal-safe, malloc-safe.
+bool find_agent_descriptor(unsigned first, unsigned last, int& next);
+
+}  // namespace siagent

@@ -1,0 +1,210 @@
+// Interposed descriptor calls: the agent's descriptors live out of the application's way
+// (core/agent_descriptors.h), and libunwind's validation pipe is answered without a
+// descriptor (core/unwinder_memory.h).
+//
+// - Made by agent code (epoll_create*, eventfd, timerfd_create, socket, pipe/pipe2): moved
+//   above the floor, close-on-exec, registered.
+// - close, close_range, closefrom from the application skip the agent's descriptors; dup2
+//   and dup3 onto one give the number to the application and mark it lost for the agent.
+// - epoll_ctl and timerfd_settime from agent code on a lost number fail with EBADF.
+// - pipe2 inside libunwind, and close/syscall(SYS_write) on its two numbers, are answered
+//   here (read and write are in blocking.cpp).
+//
+// Every function here is signal-safe and malloc-safe: a few compares and bit tests, then the
+// real call.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdarg>
+
+#include "core/agent_descriptors.h"
+#include "core/agent_guard.h"
+#include "core/unwinder_memory.h"
+#include "preload/real_function.h"
+
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+
+#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
+
+extern "C" {
+int close_range(unsigned int first, unsigned int last, int flags);
+void closefrom(int lowest);
+}
+
+namespace {
+
+using siagent::RealFunction;
+
+RealFunction<decltype(&::close)> real_close{"close"};
+RealFunction<int (*)(unsigned int, unsigned int, int)> real_close_range{"close_range"};
+RealFunction<void (*)(int)> real_closefrom{"closefrom"};
+RealFunction<decltype(&::dup2)> real_dup2{"dup2"};
+RealFunction<decltype(&::dup3)> real_dup3{"dup3"};
+RealFunction<decltype(&::pipe)> real_pipe{"pipe"};
+RealFunction<decltype(&::pipe2)> real_pipe2{"pipe2"};
+RealFunction<long (*)(long, ...)> real_syscall{"syscall"};
+RealFunction<decltype(&::epoll_create)> real_epoll_create{"epoll_create"};
+RealFunction<decltype(&::epoll_create1)> real_epoll_create1{"epoll_create1"};
+RealFunction<decltype(&::epoll_ctl)> real_epoll_ctl{"epoll_ctl"};
+RealFunction<decltype(&::eventfd)> real_eventfd{"eventfd"};
+RealFunction<decltype(&::timerfd_create)> real_timerfd_create{"timerfd_create"};
+RealFunction<decltype(&::timerfd_settime)> real_timerfd_settime{"timerfd_settime"};
+RealFunction<decltype(&::socket)> real_socket{"socket"};
+
+__attribute__((constructor(101))) void resolve_descriptor_functions() {
+    real_close.resolve();
+    real_close_range.resolve();
+    real_closefrom.resolve();
+    real_dup2.resolve();
+    real_dup3.resolve();
+    real_pipe.resolve();
+    real_pipe2.resolve();
+    real_syscall.resolve();
+    real_epoll_create.resolve();
+    real_epoll_create1.resolve();
+    real_epoll_ctl.resolve();
+    real_eventfd.resolve();
+    real_timerfd_create.resolve();
+    real_timerfd_settime.resolve();
+    real_socket.resolve();
+}
+
+int fail(int error) {
+    errno = error;
+    return -1;
+}
+
+// Agent code may not reach a number the application took over.
+bool refused_to_agent(int fd) { return siagent::inside_agent() && siagent::is_lost_descriptor(fd); }
+
+int adopted_if_agent(int fd) { return siagent::inside_agent() ? siagent::adopt_descriptor(fd) : fd; }
+
+// close_range over [first, last] without the agent's descriptors: the runs between them.
+int close_range_around_agent(unsigned first, unsigned last, int flags) {
+    auto real = real_close_range.get();
+    if (real == nullptr) return fail(ENOSYS);
+    int next = 0;
+    while (siagent::find_agent_descriptor(first, last, next)) {
+        unsigned skipped = static_cast<unsigned>(next);
+        if (skipped > first && real(first, skipped - 1, flags) != 0) return -1;
+        if (skipped == UINT_MAX || skipped >= last) return 0;
+        first = skipped + 1;
+    }
+    return real(first, last, flags);
+}
+
+}  // namespace
+
+SIAGENT_EXPORT int close(int fd) {
+    if (siagent::is_unwinder_pipe(fd)) [[unlikely]]
+        return 0;
+    if (siagent::is_agent_descriptor(fd)) [[unlikely]] {
+        if (!siagent::inside_agent()) return fail(EBADF);
+        siagent::forget_descriptor(fd);
+    } else if (refused_to_agent(fd)) [[unlikely]] {
+        siagent::forget_descriptor(fd);  // the application's now: the agent lets go of the number
+        return 0;
+    }
+    return real_close.get()(fd);
+}
+
+SIAGENT_EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
+    if (siagent::inside_agent()) return real_close_range.get()(first, last, flags);
+    return close_range_around_agent(first, last, flags);
+}
+
+SIAGENT_EXPORT void closefrom(int lowest) {
+    int next = 0;
+    unsigned first = lowest < 0 ? 0 : static_cast<unsigned>(lowest);
+    if (siagent::inside_agent() || !siagent::find_agent_descriptor(first, UINT_MAX, next)) {
+        real_closefrom.get()(lowest);
+        return;
+    }
+    if (close_range_around_agent(first, UINT_MAX, 0) == 0) return;
+    // No close_range (kernels before 5.9): one close per number below the agent's highest
+    // descriptor, then glibc's own closefrom above it.
+    int highest = next;
+    while (siagent::find_agent_descriptor(static_cast<unsigned>(highest) + 1, UINT_MAX, next))
+        highest = next;
+    for (int fd = lowest; fd < highest; ++fd)
+        if (!siagent::is_agent_descriptor(fd)) real_close.get()(fd);
+    real_closefrom.get()(highest + 1);
+}
+
+SIAGENT_EXPORT int dup2(int old_fd, int new_fd) {
+    if (old_fd != new_fd && !siagent::inside_agent() && siagent::is_agent_descriptor(new_fd))
+        [[unlikely]] siagent::mark_descriptor_lost(new_fd);
+    return real_dup2.get()(old_fd, new_fd);
+}
+
+SIAGENT_EXPORT int dup3(int old_fd, int new_fd, int flags) {
+    if (old_fd != new_fd && !siagent::inside_agent() && siagent::is_agent_descriptor(new_fd))
+        [[unlikely]] siagent::mark_descriptor_lost(new_fd);
+    return real_dup3.get()(old_fd, new_fd, flags);
+}
+
+SIAGENT_EXPORT int pipe2(int ends[2], int flags) {
+    if (siagent::inside_unwinder_call()) [[unlikely]] {
+        siagent::give_unwinder_pipe(ends);
+        return 0;
+    }
+    int result = real_pipe2.get()(ends, flags);
+    if (result == 0 && siagent::inside_agent()) {
+        ends[0] = siagent::adopt_descriptor(ends[0]);
+        ends[1] = siagent::adopt_descriptor(ends[1]);
+    }
+    return result;
+}
+
+SIAGENT_EXPORT int pipe(int ends[2]) {
+    int result = real_pipe.get()(ends);
+    if (result == 0 && siagent::inside_agent()) {
+        ends[0] = siagent::adopt_descriptor(ends[0]);
+        ends[1] = siagent::adopt_descriptor(ends[1]);
+    }
+    return result;
+}
+
+// syscall(2) passes six register-sized arguments whatever the call; so does this forwarder.
+// libunwind writes to its validation pipe with syscall(SYS_write, ...).
+SIAGENT_EXPORT long syscall(long number, ...) {
+    va_list arguments;
+    va_start(arguments, number);
+    long a = va_arg(arguments, long), b = va_arg(arguments, long), c = va_arg(arguments, long);
+    long d = va_arg(arguments, long), e = va_arg(arguments, long), f = va_arg(arguments, long);
+    va_end(arguments);
+    if (number == SYS_write && a == siagent::kUnwinderPipeWriteEnd) [[unlikely]]
+        return siagent::write_unwinder_pipe(reinterpret_cast<const void*>(b), static_cast<size_t>(c));
+    return real_syscall.get()(number, a, b, c, d, e, f);
+}
+
+SIAGENT_EXPORT int epoll_create(int size) { return adopted_if_agent(real_epoll_create.get()(size)); }
+SIAGENT_EXPORT int epoll_create1(int flags) {
+    return adopted_if_agent(real_epoll_create1.get()(flags));
+}
+SIAGENT_EXPORT int epoll_ctl(int epoll, int operation, int fd, struct epoll_event* event) {
+    if (refused_to_agent(epoll) || refused_to_agent(fd)) [[unlikely]]
+        return fail(EBADF);
+    return real_epoll_ctl.get()(epoll, operation, fd, event);
+}
+SIAGENT_EXPORT int eventfd(unsigned int initial, int flags) {
+    return adopted_if_agent(real_eventfd.get()(initial, flags));
+}
+SIAGENT_EXPORT int timerfd_create(int clock, int flags) {
+    return adopted_if_agent(real_timerfd_create.get()(clock, flags));
+}
+SIAGENT_EXPORT int timerfd_settime(int fd, int flags, const struct itimerspec* value,
+                                   struct itimerspec* previous) {
+    if (refused_to_agent(fd)) [[unlikely]]
+        return fail(EBADF);
+    return real_timerfd_settime.get()(fd, flags, value, previous);
+}
+SIAGENT_EXPORT int socket(int domain, int type, int protocol) {
+    return adopted_if_agent(real_socket.get()(domain, type, protocol));
+}
