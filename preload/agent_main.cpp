@@ -4,6 +4,7 @@
 // environment; a program that links the library starts it with si_start().
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -34,6 +35,8 @@ using siagent::Agent;
 using siagent::Config;
 
 constexpr std::chrono::milliseconds kShutdownBudget{2000};
+// Below this RLIMIT_NOFILE soft limit the agent does not start.
+constexpr rlim_t kFewestDescriptors = 32;
 
 // Guards starting and stopping. Held across fork (pthread_atfork) so a child never
 // inherits an agent half started or half stopped.
@@ -76,9 +79,26 @@ siagent::ConfigResult configure(const siagent::VariableLookup& lookup) {
 // Without SI_AGENT_KEY and SI_OUTPUT_DIR nothing would ever leave the process: the agent
 // then does not start at all (the application runs untouched), and says so once per
 // process tree, not in every command a preloaded shell script runs.
+bool says_start_problems(const Config& config);
+
+// In a descriptor table so small that the agent's own two or three descriptors would be
+// missed by the application (ulimit -n 12), the agent does not start: the application's
+// limit comes first.
+bool enough_descriptors(const Config& config) {
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < kFewestDescriptors) {
+        if (says_start_problems(config))
+            siagent::log_warning("RLIMIT_NOFILE is %llu: too few descriptors to share with the "
+                                 "agent; this process is not profiled",
+                                 static_cast<unsigned long long>(files.rlim_cur));
+        return false;
+    }
+    return true;
+}
+
 bool has_destination(const Config& config) {
     if (!config.agent_key.empty() || !config.output_dir.empty()) return true;
-    if (config.debug || !siagent::parent_has_library_preloaded()) {
+    if (says_start_problems(config)) {
         std::string line = "siagent: SI_AGENT_KEY is not set: nothing is sent to the dashboard at " +
                            config.dashboard_address +
                            " (set SI_AGENT_KEY; SI_OUTPUT_DIR keeps local pprof files)";
@@ -124,7 +144,7 @@ __attribute__((constructor)) void load_agent() {
             siagent::print_line(unknown.c_str());
         for (const std::string& problem : result.problems) siagent::print_line(problem.c_str());
     }
-    if (!has_destination(result.config)) return;
+    if (!enough_descriptors(result.config) || !has_destination(result.config)) return;
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     start_locked(result.config);
 }
