@@ -75,6 +75,18 @@ void mark_descriptor_lost(int fd) {
     lost[fd / kBitsPerWord].fetch_or(bit(fd), std::memory_order_relaxed);
 }
 
+void close_inherited_descriptors() {
+    for (int word = 0; word < kWords; ++word) {
+        uint64_t bits = owned[word].exchange(0, std::memory_order_relaxed);
+        lost[word].store(0, std::memory_order_relaxed);
+        while (bits != 0) {
+            int fd = word * kBitsPerWord + __builtin_ctzll(bits);
+            bits &= bits - 1;
+            close(fd);
+        }
+    }
+}
+
 bool find_agent_descriptor(unsigned first, unsigned last, int& next) {
     if (first >= static_cast<unsigned>(kTrackedLimit) || first > last) return false;
     unsigned end = last < static_cast<unsigned>(kTrackedLimit) ? last : kTrackedLimit - 1;

@@ -42,6 +42,12 @@ bool is_lost_descriptor(int fd);
 // and the agent's calls on it must fail. signal-safe, malloc-safe.
 void mark_descriptor_lost(int fd);
 
+// In a fork child, before its own agent starts: closes every descriptor the parent's agent
+// had (the child's copy of its event loop, sockets and files; that agent is abandoned and
+// never uses them again) and forgets them, so that no generation of forks accumulates them.
+// Only the forking thread exists then. signal-safe, malloc-safe.
+void close_inherited_descriptors();
+
 // Whether [first, last] holds a registered descriptor; `next` gets the lowest one.
 // signal-safe, malloc-safe.
 bool find_agent_descriptor(unsigned first, unsigned last, int& next);

@@ -16,6 +16,7 @@
 
 #include "core/block_profiler.h"
 #include "core/config.h"
+#include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
 #include "core/allocation_profiler.h"
 #include "core/cpu_profiler.h"
@@ -126,6 +127,7 @@ void child_after_fork() {
     if (siagent::error_profiler_active()) siagent::error_profiler().child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
+    siagent::close_inherited_descriptors();
     if (parent_agent != nullptr) {
         siagent::AgentScope agent_code;
         running_agent = Agent::start(parent_agent->config()).release();

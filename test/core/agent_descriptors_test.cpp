@@ -46,3 +46,11 @@ TEST_CASE("adoption passes failures through and keeps errno") {
     CHECK_FALSE(is_agent_descriptor(-1));
     CHECK_FALSE(is_agent_descriptor(kTrackedLimit + 5));
 }
+
+TEST_CASE("a fork child closes and forgets what the parent's agent held") {
+    int adopted = adopt_descriptor(open("/dev/null", O_RDONLY));
+    REQUIRE(is_agent_descriptor(adopted));
+    close_inherited_descriptors();
+    CHECK_FALSE(is_agent_descriptor(adopted));
+    CHECK(fcntl(adopted, F_GETFD) == -1);
+}
