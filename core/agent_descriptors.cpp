@@ -19,6 +19,7 @@ constexpr int kWords = kTrackedLimit / kBitsPerWord;
 // the bit is set or after it is cleared.
 constinit std::atomic<uint64_t> owned[kWords] = {};
 constinit std::atomic<uint64_t> lost[kWords] = {};
+constinit std::atomic<bool> some_lost{false};
 
 bool tracked(int fd) { return fd >= 0 && fd < kTrackedLimit; }
 uint64_t bit(int fd) { return uint64_t{1} << (fd % kBitsPerWord); }
@@ -73,9 +74,13 @@ void mark_descriptor_lost(int fd) {
     if (!tracked(fd)) return;
     owned[fd / kBitsPerWord].fetch_and(~bit(fd), std::memory_order_relaxed);
     lost[fd / kBitsPerWord].fetch_or(bit(fd), std::memory_order_relaxed);
+    some_lost.store(true, std::memory_order_relaxed);
 }
 
+bool any_descriptor_lost() { return some_lost.load(std::memory_order_relaxed); }
+
 void close_inherited_descriptors() {
+    some_lost.store(false, std::memory_order_relaxed);
     for (int word = 0; word < kWords; ++word) {
         uint64_t bits = owned[word].exchange(0, std::memory_order_relaxed);
         lost[word].store(0, std::memory_order_relaxed);

@@ -42,6 +42,10 @@ bool is_lost_descriptor(int fd);
 // and the agent's calls on it must fail. signal-safe, malloc-safe.
 void mark_descriptor_lost(int fd);
 
+// Whether the application ever took one of the agent's numbers (since start, or since the
+// fork child cleared the parent's). signal-safe, malloc-safe.
+bool any_descriptor_lost();
+
 // In a fork child, before its own agent starts: closes every descriptor the parent's agent
 // had (the child's copy of its event loop, sockets and files; that agent is abandoned and
 // never uses them again) and forgets them, so that no generation of forks accumulates them.

@@ -13,7 +13,8 @@ constexpr uint64_t kEarlyPhaseMs = 5'000;
 constexpr uint64_t kEarlyEveryMs = 1'000;
 constexpr uint64_t kUnseenExitEveryMs = 5'000;
 
-// The Go linker's build-id note: owner "Go", type 4.
+// The Go linker's build-id note: type 4, owner "Go" (name size 4 as Go writes it, "Go\0\0";
+// 3 accepted too).
 constexpr uint32_t kGoBuildIdNote = 4;
 
 bool has_go_note(const dl_phdr_info* object) {
@@ -28,7 +29,8 @@ bool has_go_note(const dl_phdr_info* object) {
             size_t owner_size = (entry->n_namesz + 3) & ~size_t{3};
             size_t data_size = (entry->n_descsz + 3) & ~size_t{3};
             if (owner + owner_size + data_size > end) break;
-            if (entry->n_type == kGoBuildIdNote && entry->n_namesz == 3 && memcmp(owner, "Go", 3) == 0)
+            if (entry->n_type == kGoBuildIdNote && (entry->n_namesz == 3 || entry->n_namesz == 4) &&
+                memcmp(owner, "Go", 3) == 0)
                 return true;
             note = owner + owner_size + data_size;
         }

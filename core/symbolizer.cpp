@@ -137,22 +137,34 @@ int64_t call_site_line(Dwarf_Die* inlined) {
     return static_cast<int64_t>(line);
 }
 
+// The compile unit whose ranges hold `address`. libdwfl answers from .debug_aranges, which
+// may cover only some units: a cgo program's aranges name its C files only, and libdwfl then
+// hands back a C unit for Go code (every Go frame read "gcc_mmap.c:37"). Its answer is
+// checked, and the units are searched when it is wrong.
+Dwarf_Die* unit_containing(Dwfl_Module* module, uint64_t address, Dwarf_Addr& bias) {
+    Dwarf_Die* cu = dwfl_module_addrdie(module, address, &bias);
+    if (cu != nullptr && dwarf_haspc(cu, address - bias) > 0) return cu;
+    for (Dwarf_Die* unit = dwfl_module_nextcu(module, nullptr, &bias); unit != nullptr;
+         unit = dwfl_module_nextcu(module, unit, &bias))
+        if (dwarf_haspc(unit, address - bias) > 0) return unit;
+    return nullptr;
+}
+
 // Source lines of `address` from DWARF: the innermost inlined callee first, the function
 // that owns the code last (named `symbol` when the ELF symbol table knows it). Empty
 // without DWARF for the address.
 std::vector<SourceLine> dwarf_lines(Dwfl_Module* module, uint64_t address, const char* symbol) {
     std::vector<SourceLine> lines;
     Dwarf_Addr bias = 0;
-    Dwarf_Die* cu = dwfl_module_addrdie(module, address, &bias);
+    Dwarf_Die* cu = unit_containing(module, address, bias);
     if (cu == nullptr) return lines;
 
     std::string file;
     int64_t line = 0;
-    if (Dwfl_Line* row = dwfl_module_getsrc(module, address)) {
+    if (Dwarf_Line* row = dwarf_getsrc_die(cu, address - bias)) {
         int line_number = 0;
-        if (const char* name = dwfl_lineinfo(row, nullptr, &line_number, nullptr, nullptr, nullptr))
-            file = name;
-        line = line_number;
+        if (const char* name = dwarf_linesrc(row, nullptr, nullptr)) file = name;
+        if (dwarf_lineno(row, &line_number) == 0) line = line_number;
     }
     // dwarf_getscopes finds the innermost scope; the physical nesting around it (inlined
     // instances inside the function that owns the code) comes from dwarf_getscopes_die.

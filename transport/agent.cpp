@@ -11,6 +11,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
 #include "core/alloc_profile_source.h"
 #include "core/allocation_profiler.h"
@@ -19,6 +20,7 @@
 #include "core/cpu_profiler.h"
 #include "core/error_profile_source.h"
 #include "core/log.h"
+#include "core/report_schedule.h"
 #include "core/span_report.h"
 #include "core/symbolizer.h"
 #include "transport/metrics_file.h"
@@ -69,6 +71,8 @@ Agent::Agent(const Config& config)
     }
     own_code_ = loaded_object_range(reinterpret_cast<const void*>(&wall_clock_ns));
     period_start_ns_ = wall_clock_ns();
+    exit_unseen_ = executable_is_go();
+    if (exit_unseen_) log_debug("Go program: its exit runs no destructor, so reports are made often");
 }
 
 Agent::~Agent() {
@@ -82,8 +86,7 @@ std::unique_ptr<Agent> Agent::start(const Config& config) {
     // again (pause_thread) and finds the same timers waiting.
     agent->schedule(agent->drain_timer_, kDrainEvery, &Agent::drain);
     agent->schedule(agent->scan_timer_, kThreadScanEvery, &Agent::rescan);
-    agent->schedule(agent->report_timer_, std::chrono::milliseconds(config.report_interval_ms),
-                    &Agent::report);
+    agent->schedule_report();
     agent->schedule(agent->metrics_timer_, std::chrono::milliseconds(config.metrics_interval_ms),
                     &Agent::record_metrics);
     agent->add_sinks();
@@ -184,7 +187,8 @@ void Agent::run_thread() {
     try {
         io_.run();
     } catch (const std::exception& error) {
-        log_warning("agent thread stopped: %s", error.what());
+        loop_ended_.store(true);
+        log_debug("agent thread stopped: %s", error.what());
     }
 }
 
@@ -239,9 +243,23 @@ void Agent::schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds
                      void (Agent::*work)()) {
     timer.expires_after(every);
     timer.async_wait([this, &timer, every, work](const boost::system::error_code& error) {
+        std::lock_guard<std::mutex> lock(work_mutex_);
         if (error || stopped_) return;
         (this->*work)();
         schedule(timer, every, work);
+    });
+}
+
+void Agent::schedule_report() {
+    auto since_start = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started_);
+    report_timer_.expires_after(std::chrono::milliseconds(next_report_delay_ms(
+        config_.report_interval_ms, exit_unseen_, static_cast<uint64_t>(since_start.count()))));
+    report_timer_.async_wait([this](const boost::system::error_code& error) {
+        std::lock_guard<std::mutex> lock(work_mutex_);
+        if (error || stopped_) return;
+        report();
+        schedule_report();
     });
 }
 
@@ -288,7 +306,8 @@ void Agent::report() {
         log_debug("report: profiles not kept (set SI_OUTPUT_DIR to write them)");
         return;
     }
-    for (auto& sink : sinks_) sink->deliver(profiles, context.end_ns);
+    for (auto& sink : sinks_)
+        if (!(loop_lost_ && sink.get() == dashboard_)) sink->deliver(profiles, context.end_ns);
 }
 
 void Agent::report_spans(int64_t start_ns, int64_t end_ns) {
@@ -328,11 +347,12 @@ void Agent::record_metrics() {
     if (metrics_sinks_.empty() && dashboard_ == nullptr) return;
     MetricsSnapshot snapshot = metrics_.read(agent_health());
     for (auto& sink : metrics_sinks_) sink->deliver(snapshot);
-    if (dashboard_ != nullptr)
+    if (dashboard_ != nullptr && !loop_lost_)
         for (const RuntimeMetric& metric : runtime_metrics_.convert(snapshot)) enqueue_metric(metric);
 }
 
 void Agent::final_report(Clock::TimePoint deadline) {
+    std::lock_guard<std::mutex> lock(work_mutex_);
     for (auto& source : sources_) source->stop();  // again: a config answer may have restarted one
     report();
     record_metrics();
@@ -380,10 +400,45 @@ void Agent::resume_thread() {
     for (auto& source : sources_) source->exclude_thread(thread_id_.load());
 }
 
+bool Agent::loop_answers() {
+    if (loop_ended_.load()) return false;
+    if (!any_descriptor_lost()) return true;
+    boost::asio::post(io_, [this] {
+        {
+            std::lock_guard<std::mutex> lock(finish_mutex_);
+            loop_answered_ = true;
+        }
+        finished_.notify_all();
+    });
+    std::unique_lock<std::mutex> lock(finish_mutex_);
+    return finished_.wait_for(lock, std::chrono::milliseconds(250), [this] { return loop_answered_; });
+}
+
+void Agent::report_on_caller() {
+    std::lock_guard<std::mutex> lock(work_mutex_);  // a handler under way finishes first
+    loop_lost_ = true;
+    stopped_ = true;
+    log_warning("the application took the agent's event loop descriptors: periodic reports "
+                "stopped; the last report is written at exit, not sent to the dashboard");
+    try {
+        report();
+        record_metrics();
+    } catch (const std::exception& error) {
+        log_debug("last report failed: %s", error.what());
+    }
+}
+
 bool Agent::shutdown(std::chrono::milliseconds budget) {
     if (!thread_.joinable()) return true;
     shutting_down_.store(true);
     for (auto& source : sources_) source->stop();
+    if (!loop_answers()) {
+        // The thread is gone or waits on descriptors that are no longer its own: the caller
+        // makes the last report, and the thread is left to the exit.
+        report_on_caller();
+        thread_.detach();
+        return true;
+    }
     // The last upload must end in time for the thread to be joined within the budget.
     auto deadline = clock_.now() + budget - std::min(budget / 4, std::chrono::milliseconds(250));
     boost::asio::post(io_, [this, deadline] { final_report(deadline); });

@@ -80,6 +80,9 @@ private:
     bool start_profiler(std::unique_ptr<ProfileSource> source);
     void schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds every,
                   void (Agent::*work)());
+    // The report timer: SI_REPORT_INTERVAL, or sooner for a process whose exit no destructor
+    // sees (core/report_schedule.h).
+    void schedule_report();
     void drain();
     AddressRange hidden_code() const;
     void rescan();
@@ -90,6 +93,13 @@ private:
     void record_metrics();
     AgentHealth agent_health() const;
     void final_report(Clock::TimePoint deadline);
+    // Whether the agent thread still runs what is posted to it: false once it ended, or
+    // when the application took one of its descriptors and a posted probe does not run
+    // within 250 ms.
+    bool loop_answers();
+    // The last report, made on the thread that shuts down, to every sink but the dashboard
+    // (whose uploads need the loop).
+    void report_on_caller();
     void finish_sinks(size_t next, Clock::TimePoint deadline);
     void apply_remote_config(const RemoteConfig& remote);
     void set_source_running(size_t index, bool run);
@@ -102,7 +112,15 @@ private:
     boost::asio::steady_timer metrics_timer_;
     std::thread thread_;
     std::atomic<pid_t> thread_id_{0};
-    bool stopped_ = false;
+    // Held by every scheduled handler while it runs, and by report_on_caller: a report made
+    // on the exiting thread never overlaps one on the agent thread.
+    std::mutex work_mutex_;
+    bool stopped_ = false;  // guarded by work_mutex_
+    bool loop_lost_ = false;  // guarded by work_mutex_: the last report was made on the caller
+    std::atomic<bool> loop_ended_{false};  // io_.run() ended with an exception
+    bool loop_answered_ = false;  // guarded by finish_mutex_
+    bool exit_unseen_ = false;  // Go: reports often (core/report_schedule.h)
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
     // Filled once by start_profilers (on the agent thread, while start() waits for it) and
     // not changed after: the agent thread uses it, shutdown() only calls stop().

@@ -181,8 +181,11 @@ TEST_CASE("end to end: a crash, reported by the app's next process, is a new-cra
     // The app is known (and past its warm-up) before it crashes.
     dashboard.profile({program("crash_kinds"), "recover"}, "crashy", "1.0", with_spool);
     std::this_thread::sleep_for(std::chrono::seconds(3));
+    // Local files only (no key): the record waits in the spool for the next process.
+    TemporaryDirectory files;
     RunResult crashed = run({program("crash_kinds"), "null"}, {{"LD_PRELOAD", agent_library()},
                                                                {"SI_SPOOL_DIR", spool.path()},
+                                                               {"SI_OUTPUT_DIR", files.path()},
                                                                {"SI_APP_NAME", "crashy"}});
     REQUIRE(crashed.signal == SIGSEGV);
     REQUIRE(spool.files("crash-").size() == 1);

@@ -94,9 +94,10 @@ TEST_CASE("a program that recovers from SIGSEGV with its own handler behaves as 
 }
 
 TEST_CASE("siagent crashes lists the records of a spool, symbolized") {
-    TemporaryDirectory spool;
-    RunResult crashed = run({program("crash_kinds"), "null"},
-                            {{"LD_PRELOAD", agent_library()}, {"SI_SPOOL_DIR", spool.path()}});
+    TemporaryDirectory spool, output;
+    RunResult crashed = run({program("crash_kinds"), "null"}, {{"LD_PRELOAD", agent_library()},
+                                                             {"SI_SPOOL_DIR", spool.path()},
+                                                             {"SI_OUTPUT_DIR", output.path()}});
     REQUIRE(crashed.signal == SIGSEGV);
     RunResult listed = run({siagent_cli(), "crashes", spool.path()}, {});
     INFO(listed.out << listed.err);
@@ -107,9 +108,10 @@ TEST_CASE("siagent crashes lists the records of a spool, symbolized") {
 }
 
 TEST_CASE("SI_ERROR_PROFILER_DISABLED=1 records no crash") {
-    TemporaryDirectory spool;
+    TemporaryDirectory spool, output;
     RunResult crashed = run({program("crash_kinds"), "null"}, {{"LD_PRELOAD", agent_library()},
                                                              {"SI_SPOOL_DIR", spool.path()},
+                                                             {"SI_OUTPUT_DIR", output.path()},
                                                              {"SI_ERROR_PROFILER_DISABLED", "1"}});
     CHECK(crashed.signal == SIGSEGV);
     CHECK(spool.files("crash-").empty());

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "test/integration/process_runner.h"
+#include "test/integration/profile_queries.h"
 
 using namespace siagent::testing;
 
@@ -46,6 +47,41 @@ TEST_CASE("go tool pprof reads every file the agent writes, with names and lines
         CHECK(lines.out.find("fork_exec.cpp:") != std::string::npos);
     }
     CHECK(saw_function);
+}
+
+TEST_CASE("a Go program, whose exit no destructor sees, leaves CPU profiles with Go names and lines") {
+    std::string go = find_go();
+    REQUIRE_FALSE(go.empty());
+    TemporaryDirectory build, dir;
+    std::map<std::string, std::string> go_env = {{"HOME", build.path()}, {"GOCACHE", build.path() + "/cache"},
+                                                 {"GOFLAGS", "-mod=mod"}, {"GOTOOLCHAIN", "local"},
+                                                 {"CGO_ENABLED", "1"}};
+    const std::string binary = build.path() + "/go_burn";
+    const char* source_dir = getenv("SIAGENT_SOURCE_DIR");
+    REQUIRE(source_dir != nullptr);
+    RunResult built = run({go, "build", "-o", binary, std::string(source_dir) + "/test/programs/go/go_burn.go"},
+                          go_env, 300);
+    INFO(built.err);
+    REQUIRE(built.exit_code == 0);
+    // 2.5 s at the default 60 s report interval: without reports made often for Go, nothing.
+    RunResult burned = run({binary, "2.5"}, {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()},
+                                             {"SI_CPU_SAMPLING_HZ", "200"}});
+    REQUIRE(burned.exit_code == 0);
+    CHECK(burned.out == "burned true\n");
+    auto files = dir.files("cpu-");
+    REQUIRE(files.size() >= 2);
+    std::vector<std::string> argv = {siagent_cli(), "top"};
+    argv.insert(argv.end(), files.begin(), files.end());
+    RunResult top = run(argv, {});
+    INFO(top.out);
+    // At least the first 1.5 s (reports every second), nearly all of it in burnGo, at its
+    // own source line (not a line of the cgo runtime's C files, which .debug_aranges name).
+    size_t row = top.out.find("main.burnGo");
+    REQUIRE(row != std::string::npos);
+    std::string line = top.out.substr(row, top.out.find('\n', row) - row);
+    CHECK(line.find("go_burn.go:") != std::string::npos);
+    auto profiles = read_profiles(files);
+    CHECK(self_value(profiles, "main.burnGo", 1) > int64_t{1'500'000'000});
 }
 
 TEST_CASE("siagent top prints the hot spots of the demo, ranked, with file:line") {
@@ -121,6 +157,12 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
         "sigaction", "signal", "sigset", "pthread_sigmask", "sigprocmask",  // signals
         "bsd_signal", "sysv_signal", "__sysv_signal",
         "unshare", "setns",                                                // namespaces
+        "setuid", "setgid", "seteuid", "setegid", "setreuid", "setregid",  // credentials
+        "setresuid", "setresgid", "setgroups",
+        // descriptors the agent must keep (preload/descriptors.cpp)
+        "close", "close_range", "closefrom", "dup2", "dup3", "pipe", "pipe2", "syscall",
+        "epoll_create", "epoll_create1", "epoll_ctl", "eventfd", "timerfd_create", "timerfd_settime",
+        "socket",
         "malloc", "free", "calloc", "realloc", "reallocarray", "memalign",  // malloc
         "posix_memalign", "aligned_alloc", "valloc", "pvalloc", "malloc_usable_size",
         // blocking calls (core/block_calls.h, with their 64-bit-offset twins)
