@@ -114,7 +114,7 @@ Result<CsvSummary> score_csv(std::istream& in, std::ostream& out, const Detector
         summary.out_of_order += result.status == PointStatus::out_of_order;
         summary.flagged += result.flag;
         ++summary.rows;
-        std::snprintf(score, sizeof score, "%.6f", result.score);
+        std::snprintf(score, sizeof score, "%.6f", result.onset_score);
         out << time_text << ',' << value_text << ',' << score << ',' << (result.flag ? 1 : 0) << '\n';
     }
     if (summary.rows == 0) return Failure{1, "no data rows after the header: an empty series has nothing to score"};

@@ -107,6 +107,7 @@ PointResult SeriesDetector::add(int64_t time, double value) {
     ++points_;
     seen_steps_ += std::min(steps, 4.0);
 
+    result.onset_score = onsets_.pass(result.score);
     const bool above = !warming && result.score >= config_.threshold;
     result.flag = episode_.observe(time, above, config_.episode_quiet_steps * interval_);
     result.in_episode = episode_.active();

@@ -21,6 +21,7 @@
 #include <cstdint>
 
 #include "dashboard/server/anomaly/episode.h"
+#include "dashboard/server/anomaly/onset_filter.h"
 #include "dashboard/server/anomaly/seasonal_profile.h"
 
 namespace siagent::dashboard::anomaly {
@@ -55,6 +56,9 @@ enum class PointStatus {
 struct PointResult {
     PointStatus status = PointStatus::scored;
     double score = 0;     // in [0, 1]
+    // `score` where it is higher than every score of the last OnsetFilter::kWindow points,
+    // else 0: the start of a burst (what `anomalies --csv` prints).
+    double onset_score = 0;
     bool flag = false;    // first point of an anomalous episode
     bool in_episode = false;
     double expected = 0;  // the model's forecast for this point
@@ -101,6 +105,7 @@ private:
     SeasonalProfile<48> daily_;
     SeasonalProfile<168> weekly_;
     Episode episode_;
+    OnsetFilter onsets_;
 };
 
 }  // namespace siagent::dashboard::anomaly

@@ -1,0 +1,58 @@
+#include "dashboard/server/anomaly/onset_filter.h"
+
+#include <catch2/catch.hpp>
+#include <vector>
+
+#include "dashboard/server/anomaly/detector.h"
+
+using namespace siagent::dashboard::anomaly;
+
+namespace {
+
+std::vector<double> passed(const std::vector<double>& scores) {
+    OnsetFilter filter;
+    std::vector<double> out;
+    for (double score : scores) out.push_back(filter.pass(score));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a plateau of high scores passes once, at its start", "[anomaly]") {
+    std::vector<double> scores(400, 0.1);
+    for (size_t i = 200; i < 260; ++i) scores[i] = 0.95;
+    auto out = passed(scores);
+    size_t above = 0;
+    for (size_t i = 0; i < out.size(); ++i) above += out[i] >= 0.9;
+    CHECK(above == 1);
+    CHECK(out[200] == Approx(0.95));
+}
+
+TEST_CASE("a higher score inside the window passes; the same score after the window passes again",
+          "[anomaly]") {
+    std::vector<double> scores(600, 0.0);
+    scores[100] = 0.91;
+    scores[120] = 0.99;  // rises above the burst's start: a stronger anomaly
+    scores[130] = 0.95;  // below the burst's highest: suppressed
+    scores[130 + OnsetFilter::kWindow + 1] = 0.95;  // every earlier one out of the window
+    auto out = passed(scores);
+    CHECK(out[100] == Approx(0.91));
+    CHECK(out[120] == Approx(0.99));
+    CHECK(out[130] == 0.0);
+    CHECK(out[130 + OnsetFilter::kWindow + 1] == Approx(0.95));
+}
+
+TEST_CASE("the detector's onset score marks a level shift once although its score stays high",
+          "[anomaly]") {
+    SeriesDetector detector;
+    int64_t time = 0;
+    for (int i = 0; i < 2000; ++i) detector.add(time += 300, 100.0 + (i % 7) * 0.5);
+    int onsets = 0, high_scores = 0;
+    for (int i = 0; i < 100; ++i) {
+        PointResult result = detector.add(time += 300, 160.0 + (i % 7) * 0.5);
+        onsets += result.onset_score >= 0.9;
+        high_scores += result.score >= 0.9;
+    }
+    CHECK(high_scores > 1);
+    CHECK(onsets == 1);
+}
