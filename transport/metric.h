@@ -1,4 +1,4 @@
-// The dashboard protocol's metric and breakdown (see ../shared/protocol.md), as plain
+// The dashboard protocol's metric and breakdown (see docs/protocol.md), as plain
 // values the encoders fill and the JSON writer serializes. Agent thread only.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The local output contract (../shared/design.md): DIR/<kind>-<pid>-<unix seconds>.pb.gz,
+// The local output contract (docs/protocol.md, "Local files"): DIR/<kind>-<pid>-<unix seconds>.pb.gz,
 // gzipped pprof that Go's `pprof` reads.
 #pragma once
 

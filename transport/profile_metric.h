@@ -1,5 +1,5 @@
 // Turns a profile of any kind into the dashboard's `profile` metric: a breakdown call tree
-// with the native names and units of ../shared/protocol.md. Agent thread only.
+// with the native names and units of docs/protocol.md. Agent thread only.
 //
 // Kinds and what they become (unknown kinds still go out, named after the kind):
 //   cpu    cpu-profile    "CPU usage"            percent of one core   (cpu/nanoseconds)

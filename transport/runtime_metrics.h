@@ -1,5 +1,5 @@
 // Turns a runtime-metrics reading (core/metrics_reader.h) into the dashboard protocol's
-// `state` and `counter` metrics, with the names of ../shared/protocol.md (StackImpact's:
+// `state` and `counter` metrics, with the names of docs/protocol.md (StackImpact's:
 // "CPU usage", "Current RSS"...; siagent's: "Heap in use", "Allocation rate"...).
 // Counters are deltas against the previous reading, so the first reading gives states only.
 // Agent thread only.

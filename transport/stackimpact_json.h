@@ -1,4 +1,4 @@
-// The dashboard protocol's JSON (../shared/protocol.md) with RapidJSON: metric messages,
+// The dashboard protocol's JSON (docs/protocol.md) with RapidJSON: metric messages,
 // the upload payload, the request envelope, and the config response. Agent thread only.
 #pragma once
 

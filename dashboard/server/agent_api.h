@@ -1,4 +1,4 @@
-// The agent endpoints of ../shared/protocol.md: POST /agent/v1/config and /agent/v1/upload.
+// The agent endpoints of docs/protocol.md: POST /agent/v1/config and /agent/v1/upload.
 #pragma once
 
 #include <string_view>

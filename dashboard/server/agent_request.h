@@ -1,4 +1,4 @@
-// What an agent sends (../shared/protocol.md), validated: the envelope of every request and
+// What an agent sends (docs/protocol.md), validated: the envelope of every request and
 // the metrics of an upload. Validation is strict on types and lenient on content: unknown
 // envelope fields are kept, unknown categories and names pass.
 #pragma once

@@ -1,4 +1,4 @@
-// Request bodies in each agent's format, built from ../shared/protocol.md, and the HTTP
+// Request bodies in each agent's format, built from docs/protocol.md, and the HTTP
 // calls that carry them the way each agent does.
 //
 // Known truth of each fixture (the profile API must return it):
