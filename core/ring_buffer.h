@@ -15,9 +15,15 @@
 //   sequence = t + capacity, so a producer's later writes cannot overtake the read.
 // A producer interrupted between claim and publish (e.g. by a nested signal) only delays
 // the consumer, which stops at the unpublished slot and resumes on its next drain.
+//
+// Untouched until used: each slot stores its sequence minus its own index, so the initial
+// state (slot i free for ticket i) is all zeros, which is what a fresh anonymous mapping
+// reads. Making a ring and resetting it (madvise drops the pages) cost no page per slot:
+// a short-lived process, or a fork child, pays only for the slots it fills.
 #pragma once
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstddef>
@@ -46,7 +52,6 @@ public:
         if (memory == MAP_FAILED) return;
         slots_ = static_cast<Slot*>(memory);
         mask_ = rounded - 1;
-        reset();
     }
 
     RingBuffer(const RingBuffer&) = delete;
@@ -57,9 +62,10 @@ public:
     bool valid() const { return slots_ != nullptr; }
     size_t capacity() const { return mask_ + 1; }
 
-    // Only while no producer or consumer runs (construction, a fork child).
+    // Only while no producer or consumer runs (a fork child). The pages go back to the
+    // kernel and read as zeros again: every slot free for its first lap.
     void reset() {
-        for (size_t i = 0; i <= mask_; ++i) slots_[i].sequence.store(i, std::memory_order_relaxed);
+        if (slots_ != nullptr) madvise(slots_, (mask_ + 1) * sizeof(Slot), MADV_DONTNEED);
         head_.store(0, std::memory_order_relaxed);
         tail_.store(0, std::memory_order_relaxed);
         std::atomic_thread_fence(std::memory_order_release);
@@ -71,7 +77,7 @@ public:
         uint64_t position = tail_.load(std::memory_order_relaxed);
         for (;;) {
             Slot& slot = slots_[position & mask_];
-            uint64_t sequence = slot.sequence.load(std::memory_order_acquire);
+            uint64_t sequence = load_sequence(slot, position);
             int64_t lag = static_cast<int64_t>(sequence - position);
             if (lag == 0) {
                 if (tail_.compare_exchange_weak(position, position + 1,
@@ -90,7 +96,7 @@ public:
 
     // signal-safe, malloc-safe.
     void publish(uint64_t ticket) {
-        slots_[ticket & mask_].sequence.store(ticket + 1, std::memory_order_release);
+        store_sequence(slots_[ticket & mask_], ticket, ticket + 1);
     }
 
     // Consumer only. Calls `visit(const Record&)` for each published record in order and
@@ -101,9 +107,9 @@ public:
         uint64_t position = head_.load(std::memory_order_relaxed);
         while (consumed < limit) {
             Slot& slot = slots_[position & mask_];
-            if (slot.sequence.load(std::memory_order_acquire) != position + 1) break;
+            if (load_sequence(slot, position) != position + 1) break;
             visit(static_cast<const Record&>(slot.record));
-            slot.sequence.store(position + mask_ + 1, std::memory_order_release);
+            store_sequence(slot, position, position + mask_ + 1);
             ++position;
             ++consumed;
         }
@@ -113,7 +119,32 @@ public:
 
     uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
 
+    // Bytes of the ring's storage the process holds in memory (mincore): what filling it,
+    // not making it, has cost. Any thread.
+    size_t resident_bytes() const {
+        if (slots_ == nullptr) return 0;
+        const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+        const size_t pages = ((mask_ + 1) * sizeof(Slot) + page - 1) / page;
+        size_t resident = 0;
+        unsigned char vector[256];
+        for (size_t first = 0; first < pages; first += sizeof vector) {
+            size_t count = pages - first < sizeof vector ? pages - first : sizeof vector;
+            if (mincore(reinterpret_cast<char*>(slots_) + first * page, count * page, vector) != 0)
+                return 0;
+            for (size_t i = 0; i < count; ++i) resident += (vector[i] & 1) != 0 ? page : 0;
+        }
+        return resident;
+    }
+
 private:
+    // The slot for `position` keeps its sequence relative to its index (see the top note).
+    uint64_t load_sequence(const Slot& slot, uint64_t position) const {
+        return slot.sequence.load(std::memory_order_acquire) + (position & mask_);
+    }
+    void store_sequence(Slot& slot, uint64_t position, uint64_t sequence) {
+        slot.sequence.store(sequence - (position & mask_), std::memory_order_release);
+    }
+
     Slot* slots_ = nullptr;
     size_t mask_ = 0;
     alignas(64) std::atomic<uint64_t> tail_{0};  // next ticket for producers

@@ -35,6 +35,7 @@ struct alignas(64) NameStats {
 constinit NameSlot name_slots[kMaxSpanNames];
 // Indexed by id: 0 unused, 1..kMaxSpanNames the slots, kOtherSpan the rest.
 constinit NameStats name_stats[kOtherSpan + 1];
+constinit std::atomic<uint32_t> names_interned{0};  // slots of name_slots ever taken
 constinit std::atomic<uint64_t> too_deep{0};
 constinit std::atomic<uint64_t> unmatched_ends{0};
 
@@ -113,6 +114,7 @@ uint16_t intern_span_name(const char* name) {
         if (state == kEmpty) {
             uint32_t expected = kEmpty;
             if (slot.state.compare_exchange_strong(expected, kWriting, std::memory_order_acquire)) {
+                names_interned.fetch_add(1, std::memory_order_relaxed);
                 for (int i = 0; i < length; ++i) slot.name[i] = name[i];
                 slot.name[length] = 0;
                 slot.hash = hash;
@@ -201,6 +203,9 @@ std::vector<SpanSummary> take_span_summaries() {
         uint64_t count = 0, total = 0, max = 0, abandoned = 0;  // in ticks
         std::vector<uint64_t> counts = std::vector<uint64_t>(SpanHistogram::kBuckets, 0);
     };
+    // No name was ever interned: no span was ever recorded, and the table is not read
+    // (a process without spans never touches its pages).
+    if (names_interned.load(std::memory_order_relaxed) == 0) return {};
     std::map<std::string, Merged> by_name;
     std::vector<uint64_t> counts(SpanHistogram::kBuckets);
     for (int id = 1; id <= kOtherSpan; ++id) {

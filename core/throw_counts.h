@@ -45,6 +45,7 @@ public:
             uint32_t state = slot.state.load(std::memory_order_acquire);
             // A failed CAS leaves the slot's current state in `state` (1 or 2).
             if (state == 0 && slot.state.compare_exchange_strong(state, 1, std::memory_order_acquire)) {
+                used_.fetch_add(1, std::memory_order_relaxed);
                 fill(slot, type, site, name);
                 slot.count.fetch_add(1, std::memory_order_relaxed);
                 return static_cast<int>(index);
@@ -58,9 +59,11 @@ public:
         return -1;
     }
 
-    // Consumer: calls visit(index, const ThrowSlot&) for every ready slot.
+    // Consumer: calls visit(index, const ThrowSlot&) for every ready slot. A process that
+    // never threw reads none of the table (its pages stay untouched).
     template <typename Visitor>
     void for_each(Visitor&& visit) const {
+        if (used_.load(std::memory_order_acquire) == 0) return;
         for (size_t i = 0; i < kSlots; ++i) {
             if (slots_[i].state.load(std::memory_order_acquire) == 2) visit(i, slots_[i]);
         }
@@ -89,6 +92,7 @@ private:
 
     ThrowSlot slots_[kSlots];
     std::atomic<uint64_t> full_misses_{0};
+    std::atomic<uint32_t> used_{0};  // slots ever claimed
 };
 
 }  // namespace siagent

@@ -23,6 +23,7 @@
 #include "core/error_profiler.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
+#include "preload/deferred_start.h"
 #include "preload/lifecycle.h"
 #include "preload/preload_detection.h"
 #include "preload/siagent.h"
@@ -36,6 +37,8 @@ using siagent::Agent;
 using siagent::Config;
 
 constexpr std::chrono::milliseconds kShutdownBudget{2000};
+// A fork child's agent starts when the child has lived this long (preload/deferred_start.h).
+constexpr std::chrono::milliseconds kForkChildStartDelay{50};
 // Below this RLIMIT_NOFILE soft limit the agent does not start.
 constexpr rlim_t kFewestDescriptors = 32;
 
@@ -43,6 +46,38 @@ constexpr rlim_t kFewestDescriptors = 32;
 // inherits an agent half started or half stopped.
 std::mutex lifecycle_mutex;
 Agent* running_agent = nullptr;  // owned; abandoned (never deleted) when unsafe to delete
+// A fork child's configuration while its agent waits to start (guarded by lifecycle_mutex;
+// owned). Plain pointers, never destroyed by the exit: the library destructor below runs
+// after the C++ static destructors and still uses them.
+Config* pending_config = nullptr;
+
+void start_locked(const Config& config);
+
+siagent::DeferredStart& deferred_start() {
+    static siagent::DeferredStart* instance = new siagent::DeferredStart(lifecycle_mutex, [] {
+        if (pending_config != nullptr && running_agent == nullptr) start_locked(*pending_config);
+        delete pending_config;
+        pending_config = nullptr;
+    });
+    return *instance;
+}
+
+void set_pending_config(const Config* config) {
+    delete pending_config;
+    pending_config = config != nullptr ? new Config(*config) : nullptr;
+}
+
+// Arms the waiting start of a fork child with the pending configuration, if any.
+void arm_pending_start() {
+    if (pending_config != nullptr && !deferred_start().arm(kForkChildStartDelay))
+        set_pending_config(nullptr);
+}
+
+// No agent will start later: a waiting fork-child start is called off.
+void cancel_pending_start() {
+    deferred_start().cancel();
+    set_pending_config(nullptr);
+}
 
 void stop_locked() {
     if (running_agent == nullptr) return;
@@ -119,7 +154,8 @@ void parent_after_fork() {
 }
 
 // Only the forking thread exists here. The parent's Agent (its thread is gone) is
-// abandoned, and a new one is started for this process with the same configuration.
+// abandoned; this process gets its own with the same configuration once it has lived
+// kForkChildStartDelay (a child that execs or exits sooner costs one waiting thread).
 void child_after_fork() {
     siagent::cpu_profiler().child_after_fork();
     siagent::allocation_profiler().child_after_fork();
@@ -127,11 +163,10 @@ void child_after_fork() {
     if (siagent::error_profiler_active()) siagent::error_profiler().child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
+    deferred_start().forget();
     siagent::close_inherited_descriptors();
-    if (parent_agent != nullptr) {
-        siagent::AgentScope agent_code;
-        running_agent = Agent::start(parent_agent->config()).release();
-    }
+    if (parent_agent != nullptr) set_pending_config(&parent_agent->config());
+    arm_pending_start();
     lifecycle_mutex.unlock();
 }
 
@@ -153,6 +188,7 @@ __attribute__((constructor)) void load_agent() {
 
 __attribute__((destructor)) void unload_agent() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
+    cancel_pending_start();
     if (running_agent == nullptr) return;
     if (running_agent->config().auto_destroy) {
         stop_locked();
@@ -167,12 +203,15 @@ __attribute__((destructor)) void unload_agent() {
 
 bool siagent::pause_agent_thread() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
-    return running_agent != nullptr && running_agent->pause_thread();
+    bool start_waiting = deferred_start().cancel() && pending_config != nullptr;
+    bool agent_paused = running_agent != nullptr && running_agent->pause_thread();
+    return start_waiting || agent_paused;
 }
 
 void siagent::resume_agent_thread() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     if (running_agent != nullptr) running_agent->resume_thread();
+    else arm_pending_start();
 }
 
 extern "C" __attribute__((visibility("default"))) int si_start(const char* const* options) {
@@ -198,11 +237,13 @@ extern "C" __attribute__((visibility("default"))) int si_start(const char* const
     };
     siagent::ConfigResult result = configure(lookup);
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
+    cancel_pending_start();
     start_locked(result.config);
     return running_agent != nullptr ? SIAGENT_OK : SIAGENT_ERROR_START_FAILED;
 }
 
 extern "C" __attribute__((visibility("default"))) void si_destroy(void) {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
+    cancel_pending_start();
     stop_locked();
 }

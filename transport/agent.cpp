@@ -278,7 +278,7 @@ void Agent::rescan() {
     for (auto& source : sources_) source->rescan();
 }
 
-void Agent::report() {
+bool Agent::report() {
     drain();
     if (!symbolizer_) symbolizer_ = std::make_unique<Symbolizer>();
     int64_t now = wall_clock_ns();
@@ -296,7 +296,7 @@ void Agent::report() {
     thread_names_.clear();
     if (profiles.empty()) {
         log_debug("report: no samples in this period");
-        return;
+        return false;
     }
     log_debug("report: %zu profiles built in %lld ms", profiles.size(),
               static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -304,10 +304,11 @@ void Agent::report() {
                                          .count()));
     if (sinks_.empty()) {
         log_debug("report: profiles not kept (set SI_OUTPUT_DIR to write them)");
-        return;
+        return false;
     }
     for (auto& sink : sinks_)
         if (!(loop_lost_ && sink.get() == dashboard_)) sink->deliver(profiles, context.end_ns);
+    return true;
 }
 
 void Agent::report_spans(int64_t start_ns, int64_t end_ns) {
@@ -346,6 +347,7 @@ AgentHealth Agent::agent_health() const {
 void Agent::record_metrics() {
     if (metrics_sinks_.empty() && dashboard_ == nullptr) return;
     MetricsSnapshot snapshot = metrics_.read(agent_health());
+    metrics_recorded_ = true;
     for (auto& sink : metrics_sinks_) sink->deliver(snapshot);
     if (dashboard_ != nullptr && !loop_lost_)
         for (const RuntimeMetric& metric : runtime_metrics_.convert(snapshot)) enqueue_metric(metric);
@@ -354,8 +356,7 @@ void Agent::record_metrics() {
 void Agent::final_report(Clock::TimePoint deadline) {
     std::lock_guard<std::mutex> lock(work_mutex_);
     for (auto& source : sources_) source->stop();  // again: a config answer may have restarted one
-    report();
-    record_metrics();
+    if (report() || metrics_recorded_) record_metrics();
     timespec own_cpu;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &own_cpu);
     log_debug("agent thread used %lld ms of CPU (draining, symbolizing, writing)",
@@ -421,8 +422,7 @@ void Agent::report_on_caller() {
     log_warning("the application took the agent's event loop descriptors: periodic reports "
                 "stopped; the last report is written at exit, not sent to the dashboard");
     try {
-        report();
-        record_metrics();
+        if (report() || metrics_recorded_) record_metrics();
     } catch (const std::exception& error) {
         log_debug("last report failed: %s", error.what());
     }

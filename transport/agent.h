@@ -86,7 +86,8 @@ private:
     void drain();
     AddressRange hidden_code() const;
     void rescan();
-    void report();
+    // Returns whether any profile was delivered.
+    bool report();
     // Span summaries of the period: SI_OUTPUT_DIR/spans-<pid>-<s>.json, and span metrics
     // (p95, milliseconds) to the dashboard.
     void report_spans(int64_t start_ns, int64_t end_ns);
@@ -147,6 +148,10 @@ private:
     std::mutex finish_mutex_;
     std::condition_variable finished_;
     bool final_report_done_ = false;
+    // Agent thread (or the caller of report_on_caller): a metrics record has been delivered.
+    // A process that ends before its first metrics interval and without samples writes
+    // nothing at exit.
+    bool metrics_recorded_ = false;
 };
 
 }  // namespace siagent

@@ -1,8 +1,10 @@
 // Overhead benchmark: runs one program unprofiled, under siagent, and under gperftools'
 // CPU profiler, alternating, several rounds, and prints each variant's median wall and CPU
-// time as a ratio to the unprofiled runs measured in the same invocation.
+// time as a ratio to the unprofiled runs measured in the same invocation, what it adds in
+// milliseconds, and the largest resident set of the program (or of any process it ran).
 //
-// Usage: bench_runner --agent LIB [--gperftools LIB] [--rounds N] [--hz N] -- PROGRAM ARGS...
+// Usage: bench_runner --agent LIB [--gperftools LIB] [--rounds N] [--hz N] [--label TEXT]
+//                     -- PROGRAM ARGS...
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,11 +28,13 @@ struct Variant {
     std::map<std::string, std::string> environment;
     std::vector<double> wall_seconds;
     std::vector<double> cpu_seconds;
+    std::vector<double> max_rss_mib;
 };
 
 struct Measurement {
     double wall = 0;
     double cpu = 0;
+    double max_rss_mib = 0;
     bool ok = false;
 };
 
@@ -55,6 +59,7 @@ Measurement run_once(const std::vector<std::string>& argv, const std::map<std::s
     result.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     result.cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
                  usage.ru_stime.tv_usec / 1e6;
+    result.max_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024;  // ru_maxrss is in KiB
     result.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     return result;
 }
@@ -66,14 +71,14 @@ double median(std::vector<double> values) {
 }
 
 [[noreturn]] void usage() {
-    fprintf(stderr, "usage: bench_runner --agent LIB [--gperftools LIB] [--rounds N] [--hz N] -- PROGRAM ARGS...\n");
+    fprintf(stderr, "usage: bench_runner --agent LIB [--gperftools LIB] [--rounds N] [--hz N] [--label TEXT] -- PROGRAM ARGS...\n");
     exit(64);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string agent, gperftools, hz = "100";
+    std::string agent, gperftools, hz = "100", label;
     int rounds = 5;
     std::vector<std::string> program;
     for (int i = 1; i < argc; ++i) {
@@ -87,6 +92,7 @@ int main(int argc, char** argv) {
         else if (arg == "--gperftools") gperftools = argv[++i];
         else if (arg == "--rounds") rounds = atoi(argv[++i]);
         else if (arg == "--hz") hz = argv[++i];
+        else if (arg == "--label") label = argv[++i];
         else usage();
     }
     if (agent.empty() || program.empty() || rounds < 1) usage();
@@ -94,17 +100,18 @@ int main(int argc, char** argv) {
     std::string scratch = std::filesystem::temp_directory_path() / ("siagent-bench-" + std::to_string(getpid()));
     std::filesystem::create_directories(scratch);
     std::vector<Variant> variants = {
-        {"unprofiled", {}, {}, {}},
-        {"siagent", {{"LD_PRELOAD", agent}, {"SI_OUTPUT_DIR", scratch + "/siagent"}, {"SI_CPU_SAMPLING_HZ", hz}}, {}, {}},
+        {"unprofiled", {}, {}, {}, {}},
+        {"siagent", {{"LD_PRELOAD", agent}, {"SI_OUTPUT_DIR", scratch + "/siagent"}, {"SI_CPU_SAMPLING_HZ", hz}}, {}, {}, {}},
     };
     if (!gperftools.empty()) {
         variants.push_back({"gperftools", {{"LD_PRELOAD", gperftools}, {"CPUPROFILE", scratch + "/gperftools.prof"},
-                                           {"CPUPROFILE_FREQUENCY", hz}}, {}, {}});
+                                           {"CPUPROFILE_FREQUENCY", hz}}, {}, {}, {}});
     }
 
     std::string command;
     for (const auto& part : program) command += part + " ";
-    printf("benchmark: %s(%d rounds, variants alternate within each round, %s Hz)\n", command.c_str(), rounds, hz.c_str());
+    printf("benchmark: %s(%d rounds, variants alternate within each round, %s Hz)\n",
+           label.empty() ? command.c_str() : (label + " ").c_str(), rounds, hz.c_str());
     run_once(program, {});  // warm the page cache
     for (int round = 0; round < rounds; ++round) {
         for (auto& variant : variants) {
@@ -115,15 +122,20 @@ int main(int argc, char** argv) {
             }
             variant.wall_seconds.push_back(measured.wall);
             variant.cpu_seconds.push_back(measured.cpu);
+            variant.max_rss_mib.push_back(measured.max_rss_mib);
         }
     }
     std::filesystem::remove_all(scratch);
 
     double base_wall = median(variants[0].wall_seconds), base_cpu = median(variants[0].cpu_seconds);
-    printf("%-12s %12s %12s %12s %12s\n", "variant", "wall (s)", "cpu (s)", "wall ratio", "cpu ratio");
+    double base_rss = median(variants[0].max_rss_mib);
+    printf("%-12s %12s %12s %12s %12s %12s %12s %12s\n", "variant", "wall (s)", "cpu (s)",
+           "wall ratio", "cpu ratio", "added ms", "max RSS MiB", "added MiB");
     for (const auto& variant : variants) {
         double wall = median(variant.wall_seconds), cpu = median(variant.cpu_seconds);
-        printf("%-12s %12.3f %12.3f %12.4f %12.4f\n", variant.name.c_str(), wall, cpu, wall / base_wall, cpu / base_cpu);
+        double rss = median(variant.max_rss_mib);
+        printf("%-12s %12.4f %12.4f %12.4f %12.4f %12.2f %12.1f %12.1f\n", variant.name.c_str(), wall,
+               cpu, wall / base_wall, cpu / base_cpu, (wall - base_wall) * 1000, rss, rss - base_rss);
     }
     return 0;
 }

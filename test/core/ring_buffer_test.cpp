@@ -123,3 +123,24 @@ TEST_CASE("reset empties the ring") {
     CHECK(push(ring, 0, 1));
     CHECK(ring.drain([](const Record&) {}) == 1);
 }
+
+TEST_CASE("a ring costs memory only for the slots it has filled, and reset gives them back") {
+    RingBuffer<Record> ring(1 << 14);  // 1 MiB of slots
+    CHECK(ring.resident_bytes() == 0);
+    // Two laps over the first few slots, with a reset in between and an unpublished claim
+    // (a producer that died in a fork) that the reset must clear.
+    for (uint32_t i = 0; i < 100; ++i) CHECK(push(ring, 0, i));
+    uint64_t abandoned;
+    CHECK(ring.claim(abandoned) != nullptr);
+    CHECK(ring.resident_bytes() > 0);
+    CHECK(ring.resident_bytes() < 64 * 1024);
+    ring.reset();
+    CHECK(ring.resident_bytes() == 0);
+    for (uint32_t i = 0; i < 3 * (1u << 14); ++i) {
+        CHECK(push(ring, 1, i));
+        std::vector<uint32_t> seen;
+        ring.drain([&](const Record& record) { seen.push_back(record.sequence); });
+        REQUIRE(seen.size() == 1);
+        CHECK(seen[0] == i);
+    }
+}

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <set>
 #include <regex>
 
 #include "test/integration/process_runner.h"
@@ -130,4 +131,50 @@ TEST_CASE("calls that need a single-threaded process (unshare, setns) succeed as
                          profiling_into(dir));
     INFO(tool.err);
     CHECK(tool.exit_code == 0);
+}
+
+TEST_CASE("a process that ends at once, without samples, leaves no file") {
+    TemporaryDirectory dir;
+    RunResult result = run({"/bin/true"}, profiling_into(dir));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(dir.files("").empty());
+}
+
+TEST_CASE("fork children that exit at once start no agent of their own") {
+    TemporaryDirectory dir;
+    RunResult result = run({program("process_churn"), "fork", "40"}, profiling_into(dir));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    // Files name their process; only the parent may have lived long enough to write any.
+    std::set<std::string> pids;
+    std::regex pattern(R"(-(\d+)[-.])");
+    for (const std::string& file : dir.files("")) {
+        std::smatch match;
+        std::string name = file.substr(file.rfind('/') + 1);
+        if (std::regex_search(name, match, pattern)) pids.insert(match[1]);
+    }
+    INFO(pids.size() << " processes wrote files");
+    CHECK(pids.size() <= 1);
+}
+
+TEST_CASE("dropping root (setgroups, setresgid, setresuid) works as without the agent, in a "
+          "process and in a fork child whose agent has not started yet") {
+    for (std::vector<std::string> command :
+         {std::vector<std::string>{program("drop_credentials")},
+          std::vector<std::string>{program("drop_credentials"), "fork"},
+          std::vector<std::string>{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                   "--clear-groups", "/bin/echo", "hi"}}) {
+        INFO(command.back());
+        RunResult plain = run(command, {});
+        if (plain.exit_code != 0) {
+            WARN("not run: dropping credentials needs root here (" << plain.err << ")");
+            continue;
+        }
+        TemporaryDirectory dir;
+        RunResult profiled = run(command, profiling_into(dir));
+        INFO(profiled.err);
+        CHECK(profiled.exit_code == 0);
+        CHECK(profiled.out == plain.out);
+    }
 }

@@ -1,0 +1,71 @@
+#include "preload/deferred_start.h"
+
+#include <csignal>
+#include <new>
+
+#include "core/agent_guard.h"
+
+namespace siagent {
+
+bool DeferredStart::arm(std::chrono::milliseconds delay) {
+    if (thread_exists_) return true;
+    {
+        std::lock_guard<std::mutex> lock(wait_mutex_);
+        cancelled_ = false;
+        started_ = false;
+    }
+    delay_ = delay;
+    // Like the agent thread: every signal blocked (the application's signals go to its
+    // own threads), agent scope so the interposed pthread_create and sigmask know it.
+    AgentScope agent_code;
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    thread_exists_ = pthread_create(&thread_, nullptr, run, this) == 0;
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    return thread_exists_;
+}
+
+bool DeferredStart::cancel() {
+    if (!thread_exists_) return false;
+    bool was_waiting;
+    {
+        std::lock_guard<std::mutex> lock(wait_mutex_);
+        cancelled_ = true;
+        was_waiting = !started_;
+    }
+    wake_.notify_all();
+    pthread_join(thread_, nullptr);
+    thread_exists_ = false;
+    return was_waiting;
+}
+
+void DeferredStart::forget() {
+    thread_exists_ = false;
+    // The waiting thread may have held these at the fork: fresh ones for this process.
+    new (&wait_mutex_) std::mutex;
+    new (&wake_) std::condition_variable;
+}
+
+// Waits out the delay, then for the life-cycle lock; false when cancelled meanwhile.
+bool DeferredStart::wait_for_turn() {
+    std::unique_lock<std::mutex> lock(wait_mutex_);
+    if (wake_.wait_for(lock, delay_, [this] { return cancelled_; })) return false;
+    while (!lifecycle_.try_lock()) {
+        if (wake_.wait_for(lock, std::chrono::milliseconds(1), [this] { return cancelled_; }))
+            return false;
+    }
+    started_ = true;
+    return true;
+}
+
+void* DeferredStart::run(void* self) {
+    mark_thread_as_agent();
+    auto* deferred = static_cast<DeferredStart*>(self);
+    if (!deferred->wait_for_turn()) return nullptr;
+    deferred->start_();
+    deferred->lifecycle_.unlock();
+    return nullptr;
+}
+
+}  // namespace siagent
