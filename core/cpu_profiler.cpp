@@ -223,7 +223,7 @@ bool CpuProfiler::running() const { return sampling.load(std::memory_order_relax
 
 void CpuProfiler::on_thread_start() {
     if (!running()) return;
-    prepare_stack_capture();
+    prepare_thread_stack_capture();
     registry().register_thread(current_tid());
 }
 

@@ -30,7 +30,8 @@ std::atomic<uint64_t> stacks_capped{0};
 
 // Never destroyed: a throw may happen during exit, after static destructors ran.
 alignas(ErrorRing) unsigned char ring_storage[sizeof(ErrorRing)];
-alignas(ThrowCounts) unsigned char counts_storage[sizeof(ThrowCounts)];
+// Constant-initialized (all zeros, in .bss): its pages are touched only by throws.
+constinit ThrowCounts counts_table;
 ErrorRing* ring_instance = nullptr;
 ThrowCounts* counts_instance = nullptr;
 
@@ -139,7 +140,7 @@ bool error_profiler_active() { return enabled.load(std::memory_order_acquire); }
 ErrorProfiler& error_profiler() {
     static ErrorProfiler* instance = [] {
         ring_instance = new (ring_storage) ErrorRing(kRingRecords);
-        counts_instance = new (counts_storage) ThrowCounts();
+        counts_instance = &counts_table;
         static ErrorProfiler profiler;
         return &profiler;
     }();

@@ -2,7 +2,11 @@
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+#include <pthread.h>
 #include <ucontext.h>
+
+#include <atomic>
+#include <mutex>
 
 #include <cstring>
 
@@ -56,11 +60,36 @@ CapturedStack step_from_context(const void* ucontext, uint64_t* frames, int max_
 // UnwinderCall: the pipe libunwind opens to validate memory is then answered without a
 // file descriptor (core/unwinder_memory.h).
 
+namespace {
+
+// Whether a thread's first signal may build its trace cache itself: its only non-signal-
+// safe step, pthread_setspecific, allocates only for keys past glibc's first block of 32.
+// libunwind's key exists after the first warm-up; a key made after it tells how high
+// keys are. Written once, by the first prepare_stack_capture() (the library constructor).
+std::atomic<bool> first_signal_builds_thread_state{false};
+std::once_flag keys_checked;
+
+void check_key_numbers() {
+    pthread_key_t probe;
+    if (pthread_key_create(&probe, nullptr) != 0) return;
+    first_signal_builds_thread_state.store(probe < 32, std::memory_order_relaxed);
+    pthread_key_delete(probe);
+}
+
+}  // namespace
+
 void prepare_stack_capture() {
     AgentScope agent_code;
     UnwinderCall unwinder;
     void* warm_up[4];
     unw_backtrace(warm_up, 4);
+    std::call_once(keys_checked, check_key_numbers);
+}
+
+void prepare_thread_stack_capture() {
+    // Most threads of thread-churning programs are never sampled: they then never pay for
+    // a trace cache (an mmap of 256 KiB, filled, and unmapped at thread exit).
+    if (!first_signal_builds_thread_state.load(std::memory_order_relaxed)) prepare_stack_capture();
 }
 
 CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, int max_frames) {

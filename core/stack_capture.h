@@ -14,8 +14,13 @@ struct CapturedStack {
 // not build it: its process-wide key and lock (first call in the process), and the calling
 // thread's trace cache (an mmap and a pthread_setspecific, which may allocate when the
 // process already has many thread keys). Call it in the library constructor, as early as
-// possible, and on every new thread before its timer is armed. Not signal-safe.
+// possible. Not signal-safe.
 void prepare_stack_capture();
+
+// For a new thread before its timer is armed: builds its trace cache now only when its
+// first signal could not do so safely (the process had many thread keys when libunwind made
+// its own). Not signal-safe.
+void prepare_thread_stack_capture();
 
 // signal-safe, malloc-safe: no allocation, no locks of ours (libunwind's own caches mask
 // signals while they hold a lock). Writes at most `max_frames` addresses of the

@@ -6,12 +6,16 @@
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
+
+#include "core/symbol_index.h"
 
 namespace siagent {
 namespace {
@@ -194,6 +198,25 @@ std::vector<SourceLine> dwarf_lines(Dwfl_Module* module, uint64_t address, const
     return lines;
 }
 
+// Whether the module's loaded file holds DWARF itself (the program's own code, built with
+// -g; Go binaries), as opposed to a system library whose DWARF is in a separate debug file
+// (libc6-dbg and the like). Only the section headers are read.
+bool file_has_own_dwarf(Dwfl_Module* module) {
+    Dwarf_Addr bias = 0;
+    Elf* elf = dwfl_module_getelf(module, &bias);
+    size_t names = 0;
+    if (elf == nullptr || elf_getshdrstrndx(elf, &names) != 0) return false;
+    for (Elf_Scn* section = elf_nextscn(elf, nullptr); section != nullptr;
+         section = elf_nextscn(elf, section)) {
+        GElf_Shdr header;
+        if (gelf_getshdr(section, &header) == nullptr) continue;
+        const char* name = elf_strptr(elf, names, header.sh_name);
+        if (name != nullptr && (strcmp(name, ".debug_info") == 0 || strcmp(name, ".zdebug_info") == 0))
+            return true;
+    }
+    return false;
+}
+
 std::string hex_build_id(Dwfl_Module* module) {
     const unsigned char* bits = nullptr;
     GElf_Addr address;
@@ -228,6 +251,27 @@ struct Symbolizer::Modules {
     Dwfl* dwfl = nullptr;
     bool offline = false;
     std::set<Dwfl_Module*> mismatched;  // offline: files that are not the ones recorded
+    std::map<Dwfl_Module*, bool> own_dwarf;  // live: file_has_own_dwarf, per module
+    std::map<Dwfl_Module*, std::unique_ptr<SymbolIndex>> symbols;  // read on first lookup
+
+    const char* function_name(Dwfl_Module* module, uint64_t address) {
+        auto known = symbols.find(module);
+        if (known == symbols.end())
+            known = symbols.emplace(module, std::make_unique<SymbolIndex>(module)).first;
+        return known->second->name_of(address);
+    }
+
+    // Whether lines and inlined frames are looked up. In a live process only where the
+    // loaded file carries its DWARF: a separate debug file's DWARF is decompressed whole
+    // on first use (libc6-dbg: about 100 ms of CPU), a price every short process would pay
+    // for the source lines of system libraries. Their functions are still named, from
+    // the symbol tables. Offline (crash records) every module's DWARF is read.
+    bool reads_dwarf(Dwfl_Module* module) {
+        if (offline) return true;
+        auto known = own_dwarf.find(module);
+        if (known == own_dwarf.end()) known = own_dwarf.emplace(module, file_has_own_dwarf(module)).first;
+        return known->second;
+    }
 
     // Reports each module's file at its bias; files whose build id differs from the
     // recorded one (the program was updated since) are left out: wrong names are worse
@@ -251,6 +295,8 @@ struct Symbolizer::Modules {
         if (offline) return false;
         if (dwfl == nullptr) dwfl = dwfl_begin(&kCallbacks);
         if (dwfl == nullptr) return false;
+        own_dwarf.clear();  // modules may go (dlclose) and their addresses be reused
+        symbols.clear();
         dwfl_report_begin(dwfl);
         int failed = dwfl_linux_proc_report(dwfl, getpid());
         dwfl_report_end(dwfl, nullptr, nullptr);
@@ -310,11 +356,8 @@ Frame Symbolizer::describe(uint64_t address) {
         frame.mapping_index = mapping_for(module);
         return frame;
     }
-    GElf_Off offset;
-    GElf_Sym symbol;
-    const char* name =
-        dwfl_module_addrinfo(module, address, &offset, &symbol, nullptr, nullptr, nullptr);
-    frame.lines = dwarf_lines(module, address, name);
+    const char* name = modules_->function_name(module, address);
+    if (modules_->reads_dwarf(module)) frame.lines = dwarf_lines(module, address, name);
     if (frame.lines.empty() && name != nullptr) frame.lines.push_back({demangle(name), "", 0});
     // After the lookups: the module's ELF file is loaded by now, so its build id is known.
     frame.mapping_index = mapping_for(module);

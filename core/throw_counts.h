@@ -27,7 +27,7 @@ struct ThrowSlot {
     std::atomic<uint32_t> state{0};
     uintptr_t type = 0;                    // the std::type_info's address
     uintptr_t site = 0;                    // return address into the throwing function
-    char type_name[kThrowTypeNameBytes];   // copy of type_info::name() (mangled), NUL-ended
+    char type_name[kThrowTypeNameBytes]{};  // copy of type_info::name() (mangled), NUL-ended
     std::atomic<uint64_t> count{0};        // throws so far, cumulative
 };
 
