@@ -188,7 +188,8 @@ __attribute__((constructor)) void load_agent() {
 
 __attribute__((destructor)) void unload_agent() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
-    cancel_pending_start();
+    deferred_start().abandon();
+    set_pending_config(nullptr);
     if (running_agent == nullptr) return;
     if (running_agent->config().auto_destroy) {
         stop_locked();

@@ -40,6 +40,17 @@ bool DeferredStart::cancel() {
     return was_waiting;
 }
 
+void DeferredStart::abandon() {
+    if (!thread_exists_) return;
+    {
+        std::lock_guard<std::mutex> lock(wait_mutex_);
+        cancelled_ = true;
+    }
+    wake_.notify_all();
+    pthread_detach(thread_);
+    thread_exists_ = false;
+}
+
 void DeferredStart::forget() {
     thread_exists_ = false;
     // The waiting thread may have held these at the fork: fresh ones for this process.

@@ -32,6 +32,9 @@ public:
     // Stops a waiting thread and joins it (it may have started the agent already). Returns
     // whether a thread was waiting (not yet started the agent).
     bool cancel();
+    // At exit: a waiting thread gives up without being joined (the exit ends it); one that
+    // already started the agent has released the life-cycle lock and ends by itself.
+    void abandon();
     // In a fork child: the parent's waiting thread does not exist here.
     void forget();
 

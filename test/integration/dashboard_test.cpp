@@ -213,7 +213,8 @@ TEST_CASE("one line on stderr for a missing key or a bad address; local files st
 
 TEST_CASE("forked children report with their own run id and pid; nothing is sent twice") {
     TestDashboard server;
-    RunResult result = run({program("fork_exec"), "20"}, reporting_to(server));
+    // Long enough for the forked child's agent, which starts once the child has lived 50 ms.
+    RunResult result = run({program("fork_exec"), "150"}, reporting_to(server));
     INFO(result.err);
     REQUIRE(result.exit_code == 0);
     std::map<std::string, std::set<int64_t>> pids_of_run;

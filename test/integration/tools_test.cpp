@@ -28,7 +28,8 @@ TEST_CASE("go tool pprof reads every file the agent writes, with names and lines
     REQUIRE_FALSE(go.empty());  // scripts/test installs golang-go
     TemporaryDirectory dir;
     TemporaryDirectory go_home;
-    REQUIRE(run({program("fork_exec"), "30"},
+    // 150 units (about 0.3 s): the forked child lives well past its agent's start at 50 ms.
+    REQUIRE(run({program("fork_exec"), "150"},
                 {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()}, {"SI_CPU_SAMPLING_HZ", "500"}})
                 .exit_code == 0);
     auto files = dir.files("cpu-");
