@@ -252,7 +252,8 @@ std::string AllocProfileSource::summary() const {
            std::to_string(stats.dropped) + " records dropped, " +
            std::to_string(stats.dropped_releases) + " releases dropped, " +
            std::to_string(stats.untracked) + " untracked, " + std::to_string(live_.size()) +
-           " sampled blocks live";
+           " sampled blocks live, " + std::to_string(stats.adapted) +
+           " sampled with a raised mean (ring busy)";
 }
 
 }  // namespace siagent

@@ -34,6 +34,7 @@ std::atomic<int> state{static_cast<int>(State::idle)};
 std::atomic<uint64_t> mean_bytes{512 * 1024};
 std::atomic<int> max_depth{kMaxStackFrames};
 std::atomic<uint64_t> sampled{0}, released{0}, untracked{0};
+std::atomic<uint64_t> adapted{0};  // samples taken while the mean was raised (ring busy)
 // Estimates carried by dropped allocation records, in 1/1024 units (fixed point keeps
 // the hook free of floating-point atomics).
 std::atomic<uint64_t> dropped_objects_fixed{0}, dropped_bytes_fixed{0};
@@ -47,6 +48,20 @@ alignas(ReleaseRing) unsigned char release_ring_storage[sizeof(ReleaseRing)];
 std::atomic<ReleaseRing*> release_ring_instance{nullptr};
 
 int32_t current_thread_id() { return static_cast<int32_t>(syscall(SYS_gettid)); }
+
+// malloc-safe. The mean gap for the next sample: the configured one while the ring has
+// room, doubled for every eighth of the ring past half full (up to 2^8 times), so a rate
+// the agent thread cannot drain in time thins the samples instead of dropping them. Each
+// sample is weighed with the mean its gap was drawn with (PoissonSampler::
+// sampled_gap_mean), so the estimates stay unbiased while the mean moves.
+uint64_t adaptive_mean(const AllocationRing& ring, uint64_t mean) {
+    size_t fill = ring.approximate_fill();
+    size_t half = ring.capacity() / 2;
+    if (fill <= half) return mean;
+    size_t eighths = (fill - half) * 8 / ring.capacity() + 1;
+    unsigned shift = static_cast<unsigned>(eighths > 4 ? 8 : eighths * 2);
+    return mean << shift;
+}
 
 // malloc-safe: only the calling thread's countdown.
 void idle_countdown(State current) {
@@ -89,13 +104,16 @@ void on_sampling_point(const void* block, size_t size) {
         idle_countdown(current);
         return;
     }
-    uint64_t mean = mean_bytes.load(std::memory_order_relaxed);
+    AllocationRing* ring = ring_instance.load(std::memory_order_acquire);
+    const uint64_t configured_mean = mean_bytes.load(std::memory_order_relaxed);
+    uint64_t mean = ring != nullptr ? adaptive_mean(*ring, configured_mean) : configured_mean;
     uint64_t seed = reinterpret_cast<uintptr_t>(&allocation_countdown) ^
                     (seed_counter.fetch_add(0x9E3779B97F4A7C15ull, std::memory_order_relaxed));
     if (!allocation_countdown.crossed(size, mean, seed)) return;
     if (block == nullptr || inside_agent()) return;
-    AllocationRing* ring = ring_instance.load(std::memory_order_acquire);
-    if (ring != nullptr) record_allocation(*ring, block, size, mean);
+    uint64_t sampled_mean = allocation_countdown.sampled_gap_mean;
+    if (sampled_mean != configured_mean) adapted.fetch_add(1, std::memory_order_relaxed);
+    if (ring != nullptr) record_allocation(*ring, block, size, sampled_mean);
 }
 
 void on_release_slow(const void* block) {
@@ -152,6 +170,7 @@ AllocationProfilerStats AllocationProfiler::stats() const {
     result.sampled = sampled.load(std::memory_order_relaxed);
     result.released = released.load(std::memory_order_relaxed);
     result.untracked = untracked.load(std::memory_order_relaxed);
+    result.adapted = adapted.load(std::memory_order_relaxed);
     result.live_tracked = sampled_live_blocks.size();
     AllocationRing* ring = ring_instance.load(std::memory_order_acquire);
     result.dropped = ring != nullptr ? ring->dropped() : 0;

@@ -39,6 +39,7 @@ struct AllocationProfilerStats {
     // The estimates that dropped allocation records stood for, so totals stay unbiased.
     double dropped_objects = 0;
     double dropped_bytes = 0;
+    uint64_t adapted = 0;  // samples whose gap was drawn with a raised mean (ring busy)
 };
 
 // malloc-safe. True when an allocation of `size` bytes must go to on_sampling_point.

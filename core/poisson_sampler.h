@@ -26,6 +26,11 @@ inline double poisson_sample_weight(uint64_t amount, uint64_t mean) {
 struct PoissonSampler {
     int64_t remaining = 0;   // units left before the next hit; <= 0 means "draw a gap"
     uint64_t random_state = 0;
+    // The mean the current gap was drawn with, and after crossed() returned true, the mean
+    // of the gap that call ended: what its weight must use when the mean changes between
+    // samples (the hits inside a gap follow the rate it was drawn with).
+    uint64_t gap_mean = 0;
+    uint64_t sampled_gap_mean = 0;
 
     // True when this call of `amount` units is sampled. Fast path: one subtraction and
     // one compare. `mean` is the mean gap in units (0 samples every call). `seed` feeds
@@ -43,17 +48,19 @@ struct PoissonSampler {
         bool first_call = random_state == 0;
         if (mean == 0) {
             remaining = 0;
+            sampled_gap_mean = gap_mean = 0;
             return true;
         }
-        if (first_call) {
+        if (first_call || gap_mean == 0) {
             // No gap drawn yet: start the process now; this call is sampled only if the
             // fresh gap falls inside it.
             remaining = next_gap(mean, seed) - static_cast<int64_t>(amount);
             if (remaining > 0) return false;
         }
         // Memoryless: from the end of this call, the distance to the next hit is a fresh
-        // exponential gap, however many hits fell inside the call (the weighting counts
-        // them).
+        // exponential gap (with the mean now in force), however many hits fell inside the
+        // call (the weighting counts them, at the rate of the gap that ended).
+        sampled_gap_mean = gap_mean;
         remaining = next_gap(mean, seed);
         return true;
     }
@@ -71,6 +78,7 @@ struct PoissonSampler {
         double gap = -std::log(uniform) * static_cast<double>(mean);
         double cap = 20.0 * static_cast<double>(mean);
         if (gap > cap) gap = cap;
+        gap_mean = mean;
         return gap < 1 ? 1 : static_cast<int64_t>(gap);
     }
 };

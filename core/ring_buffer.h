@@ -119,6 +119,14 @@ public:
 
     uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
 
+    // signal-safe, malloc-safe, any thread. Records claimed but not yet consumed: a
+    // snapshot that may be off by the claims and drains under way.
+    size_t approximate_fill() const {
+        uint64_t tail = tail_.load(std::memory_order_relaxed);
+        uint64_t head = head_.load(std::memory_order_relaxed);
+        return tail > head ? static_cast<size_t>(tail - head) : 0;
+    }
+
     // Bytes of the ring's storage the process holds in memory (mincore): what filling it,
     // not making it, has cost. Any thread.
     size_t resident_bytes() const {

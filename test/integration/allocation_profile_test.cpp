@@ -93,6 +93,34 @@ TEST_CASE("allocated bytes per function match the program's own counts (50/30/20
     CHECK(objects < truth_objects * 1.5);
 }
 
+TEST_CASE("at the highest rate two threads reach, no sample is dropped and the shares hold") {
+    // 30 GiB in well under a second on this machine kind: far more samples than the agent
+    // thread drains between two looks at the default mean. The sampling mean rises while
+    // the ring is busy (each sample weighed with its own gap's mean).
+    TemporaryDirectory dir;
+    RunResult result = run({program("alloc_shares"), "30000"}, profiling_into(dir, {{"SI_DEBUG", "1"}}));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    std::smatch counts;
+    REQUIRE(std::regex_search(result.err, counts, std::regex(R"((\d+) allocations sampled.* (\d+) records dropped)")));
+    CHECK(std::stoull(counts[2]) == 0);
+    auto truth = truth_from(result.out);
+    REQUIRE(truth.size() == 3);
+    double truth_bytes = 0;
+    for (const auto& [function, counted] : truth) truth_bytes += counted.bytes;
+    auto profiles = read_profiles(dir.files("alloc-"));
+    REQUIRE(!profiles.empty());
+    double total = static_cast<double>(total_value(profiles, kBytes));
+    INFO("estimated " << total << " bytes, truth " << truth_bytes);
+    CHECK(std::abs(total - truth_bytes) / truth_bytes < 0.10);
+    for (const char* function : {"allocate_fifty", "allocate_thirty", "allocate_twenty"}) {
+        double measured = 100.0 * static_cast<double>(self_value(profiles, function, kBytes)) / total;
+        double expected = 100.0 * truth[function].bytes / truth_bytes;
+        INFO(function << ": profile " << measured << " %, truth " << expected << " %");
+        CHECK(std::abs(measured - expected) <= 5.0);
+    }
+}
+
 TEST_CASE("a leaking function is flagged in the inuse profile and by siagent leaks; churn is not") {
     TemporaryDirectory dir;
     // 16 KiB mean: each 4 KiB leak block is sampled with p = 1 - exp(-1/4) = 0.22, about
