@@ -37,6 +37,23 @@ std::map<std::string, Truth> truth_from(const std::string& out) {
     return truth;
 }
 
+// A run of alloc_shares: the program's own counts and the alloc profiles it left.
+struct SharesRun {
+    std::map<std::string, Truth> truth;
+    double truth_bytes = 0;
+    std::vector<siagent::Profile> profiles;
+};
+
+SharesRun read_shares_run(const std::string& out, const TemporaryDirectory& dir) {
+    SharesRun run;
+    run.truth = truth_from(out);
+    REQUIRE(run.truth.size() == 3);
+    for (const auto& [function, counted] : run.truth) run.truth_bytes += counted.bytes;
+    run.profiles = read_profiles(dir.files("alloc-"));
+    REQUIRE(!run.profiles.empty());
+    return run;
+}
+
 bool has_label(const siagent::Sample& sample, const std::string& key, const std::string& value) {
     for (const auto& label : sample.labels)
         if (label.key == key && label.value == value) return true;
@@ -58,13 +75,7 @@ TEST_CASE("allocated bytes per function match the program's own counts (50/30/20
     INFO(result.err);
     REQUIRE(result.exit_code == 0);
     CHECK(result.err.empty());
-    auto truth = truth_from(result.out);
-    REQUIRE(truth.size() == 3);
-    double truth_bytes = 0;
-    for (const auto& [function, counted] : truth) truth_bytes += counted.bytes;
-
-    auto profiles = read_profiles(dir.files("alloc-"));
-    REQUIRE(!profiles.empty());
+    auto [truth, truth_bytes, profiles] = read_shares_run(result.out, dir);
     REQUIRE(profiles[0].sample_types.size() == 2);
     CHECK(profiles[0].sample_types[0].type == "alloc_objects");
     CHECK(profiles[0].sample_types[1].type == "alloc_space");
@@ -104,12 +115,7 @@ TEST_CASE("at the highest rate two threads reach, no sample is dropped and the s
     std::smatch counts;
     REQUIRE(std::regex_search(result.err, counts, std::regex(R"((\d+) allocations sampled.* (\d+) records dropped)")));
     CHECK(std::stoull(counts[2]) == 0);
-    auto truth = truth_from(result.out);
-    REQUIRE(truth.size() == 3);
-    double truth_bytes = 0;
-    for (const auto& [function, counted] : truth) truth_bytes += counted.bytes;
-    auto profiles = read_profiles(dir.files("alloc-"));
-    REQUIRE(!profiles.empty());
+    auto [truth, truth_bytes, profiles] = read_shares_run(result.out, dir);
     double total = static_cast<double>(total_value(profiles, kBytes));
     INFO("estimated " << total << " bytes, truth " << truth_bytes);
     CHECK(std::abs(total - truth_bytes) / truth_bytes < 0.10);
