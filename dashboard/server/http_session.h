@@ -44,8 +44,18 @@ protected:
     void on_read(beast::error_code error, std::size_t) {
         if (error == http::error::end_of_stream) return derived().do_close();
         if (error) return reject(error);
+        // A Transfer-Encoding other than exactly "chunked" leaves the body's end unknown:
+        // whatever follows must not be read as another request (request smuggling).
+        if (!framed_by_chunked_or_length(parser_->get(), parser_->chunked()))
+            return reject(http::error::bad_transfer_encoding);
         const Request request = parser_->release();
         send(route(context_, request, remote_address_), false);
+    }
+
+    static bool framed_by_chunked_or_length(const Request& request, bool chunked) {
+        if (request.count(http::field::transfer_encoding) == 0) return true;
+        if (request.count(http::field::transfer_encoding) > 1 || !chunked) return false;
+        return beast::iequals(request[http::field::transfer_encoding], "chunked");
     }
 
     // A request the parser refused: answer when the client can still read, then close.

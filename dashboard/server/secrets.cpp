@@ -109,9 +109,12 @@ std::optional<std::string> basic_auth_user(std::string_view header) {
     const int length = EVP_DecodeBlock(decoded.data(), reinterpret_cast<const unsigned char*>(encoded.data()),
                                        static_cast<int>(encoded.size()));
     if (length < 0) return std::nullopt;
-    // EVP_DecodeBlock keeps the zero bytes that padding stands for; drop them.
-    size_t size = static_cast<size_t>(length);
-    for (size_t i = encoded.size(); i > 0 && encoded[i - 1] == '='; --i) --size;
+    // EVP_DecodeBlock keeps the zero bytes that padding stands for; drop them. Padding is
+    // at most two characters ("====" decodes to 3 bytes and would leave a negative size).
+    size_t padding = 0;
+    for (size_t i = encoded.size(); i > 0 && encoded[i - 1] == '='; --i) ++padding;
+    if (padding > 2 || padding > static_cast<size_t>(length)) return std::nullopt;
+    const size_t size = static_cast<size_t>(length) - padding;
     std::string text(reinterpret_cast<const char*>(decoded.data()), size);
     const size_t colon = text.find(':');
     return colon == std::string::npos ? text : text.substr(0, colon);

@@ -15,6 +15,7 @@
 #include "dashboard/server/maintenance.h"
 #include "dashboard/server/notify/notifier.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
+#include "dashboard/server/ui_session.h"
 
 #ifndef SIAGENT_DEFAULT_WEB_DIR
 #define SIAGENT_DEFAULT_WEB_DIR ""
@@ -87,6 +88,7 @@ int run_server(const ServeOptions& options) {
     if (auto first = bootstrap_if_empty(storage, url_of(options, port), context.now())) std::cout << *first;
     std::cout << "siagent-dashboard: listening on " << url_of(options, port) << std::endl;
 
+    prepare_logins();  // before the first connection: no timing tell on the first login
     listener->run();
     Maintenance maintenance(io, context, options.retention_seconds, options.retention_check_seconds);
     maintenance.start();

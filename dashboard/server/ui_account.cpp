@@ -58,6 +58,8 @@ Response change_user(ServerContext& context, const Request& request, const Sessi
     if (auto failure = read_ui_json(context, request, body)) return error_response(failure->status, failure->reason);
     auto role = string_field(body, "role");
     if (!role || !valid_role(*role)) return error_response(400, "role must be owner, member or viewer");
+    // Owners change others' roles, never their own: the account always keeps an owner.
+    if (user_id == session.user.id) return error_response(400, "you cannot change your own role");
     if (!context.storage.set_role(session.user.account_id, user_id, *role)) return error_response(404, "no such user");
     return empty_response(http::status::no_content);
 }

@@ -33,10 +33,36 @@ const std::string& decoy_hash() {
     return hash;
 }
 
+// "application/json", any case, with or without parameters ("; charset=utf-8").
+bool is_json_media_type(std::string_view value) {
+    const std::string_view type = value.substr(0, value.find(';'));
+    std::string lower;
+    for (char c : type)
+        if (c != ' ' && c != '\t') lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return lower == "application/json";
+}
+
+// A login sent by another site's page: its Origin names another host than the one asked.
+bool cross_site(const Request& request) {
+    auto origin = request.find(http::field::origin);
+    if (origin == request.end()) return false;
+    std::string_view value = origin->value();
+    const size_t scheme = value.find("://");
+    if (scheme == std::string_view::npos) return true;  // "null" and the like
+    return value.substr(scheme + 3) != request[http::field::host];
+}
+
 }  // namespace
+
+void prepare_logins() { decoy_hash(); }
 
 std::optional<Failure> read_ui_json(const ServerContext& context, const Request& request, rapidjson::Document& out) {
     if (request.body().size() > context.settings.limits.ui_body_bytes) return Failure{413, "request body too large"};
+    // Only a JSON body: a cross-site HTML form can send text/plain, urlencoded or multipart
+    // without the browser asking first, never application/json.
+    if (!is_json_media_type(request[http::field::content_type])) {
+        return Failure{415, "the body must be sent as application/json"};
+    }
     if (auto failure = parse_bounded_json(request.body(), context.settings.limits, out)) return failure;
     if (!out.IsObject()) return Failure{400, "the body is not a JSON object"};
     return std::nullopt;
@@ -55,6 +81,7 @@ Result<Session> authenticate(ServerContext& context, const Request& request) {
 
 Response handle_login(ServerContext& context, const Request& request, const std::string& address) {
     if (request.method() != http::verb::post) return error_response(405, "login takes POST");
+    if (cross_site(request)) return error_response(403, "login from another site");
     rapidjson::Document body;
     if (auto failure = read_ui_json(context, request, body)) return error_response(failure->status, failure->reason);
     auto email = body.FindMember("email");

@@ -19,6 +19,10 @@ Response handle_logout(ServerContext& context, const Request& request);
 Response handle_me(const Session& session);
 
 // Parses a small JSON request body of the UI (bounded like agent bodies, but tighter).
+// Computes the decoy password hash now (at start), so the first login with an unknown
+// email takes as long as any other.
+void prepare_logins();
+
 std::optional<Failure> read_ui_json(const ServerContext& context, const Request& request, rapidjson::Document& out);
 
 }  // namespace siagent::dashboard

@@ -1,0 +1,103 @@
+// Holes an outside review found (issue 18), each shown over real HTTP.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "test/dashboard/api/dashboard_server.h"
+#include "test/dashboard/api/http_client.h"
+
+using namespace siagent::testing;
+
+namespace {
+
+size_t count_of(const std::string& text, const std::string& needle) {
+    size_t count = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
+    return count;
+}
+
+}  // namespace
+
+TEST_CASE("api: a request framed by an unusable Transfer-Encoding is refused and ends the connection",
+          "[api][hardening]") {
+    DashboardServer server;
+    for (const char* encoding : {"xchunked", "identity", "gzip", "chunked, identity"}) {
+        INFO(encoding);
+        // What follows the refused request must not be answered as a second request.
+        std::string reply = raw_exchange(server.port(),
+                                         std::string("POST /api/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") +
+                                             encoding + "\r\n\r\nGET /api/me HTTP/1.1\r\nHost: x\r\n\r\n");
+        CHECK(reply.rfind("HTTP/1.1 400", 0) == 0);
+        CHECK(count_of(reply, "HTTP/1.1 ") == 1);
+    }
+}
+
+TEST_CASE("api: malformed Basic authorization is a 401, never a server error", "[api][hardening]") {
+    DashboardServer server;
+    for (const char* value : {"Basic ====", "Basic ===", "Basic a===", "Basic ====AAAA"}) {
+        INFO(value);
+        HttpCall call;
+        call.method = "POST";
+        call.target = "/agent/v1/upload";
+        call.body = "{}";
+        call.headers["Authorization"] = value;
+        CHECK(http_call(server.port(), call).status == 401);
+    }
+    CHECK(server.output().find("internal error") == std::string::npos);
+}
+
+TEST_CASE("api: a login must be JSON from this site (no login CSRF through a cross-site form)",
+          "[api][hardening]") {
+    DashboardServer server;
+    const std::string credentials =
+        R"({"email": "admin@localhost", "password": ")" + server.password() + R"("})";
+    HttpCall form;  // what <form enctype="text/plain"> on another site sends
+    form.method = "POST";
+    form.target = "/api/login";
+    form.body = credentials;
+    form.headers["Content-Type"] = "text/plain";
+    HttpReply refused = http_call(server.port(), form);
+    CHECK(refused.status == 415);
+    CHECK(refused.headers.count("set-cookie") == 0);
+
+    HttpCall other_site = form;
+    other_site.headers["Content-Type"] = "application/json";
+    other_site.headers["Origin"] = "https://attacker.example";
+    CHECK(http_call(server.port(), other_site).status == 403);
+
+    HttpCall same_site = other_site;
+    same_site.headers["Origin"] = "http://127.0.0.1:" + std::to_string(server.port());
+    same_site.headers["Host"] = "127.0.0.1:" + std::to_string(server.port());
+    CHECK(http_call(server.port(), same_site).status == 200);
+}
+
+TEST_CASE("api: an owner cannot change their own role, so an account keeps an owner", "[api][hardening]") {
+    DashboardServer server;
+    UiClient owner(server.port());
+    REQUIRE(owner.login("admin@localhost", server.password()).status == 200);
+    auto account = parse_json(owner.get("/api/account").body);
+    REQUIRE(account["users"].IsArray());
+    int64_t own_id = 0;
+    for (const auto& user : account["users"].GetArray())
+        if (std::string(user["email"].GetString()) == "admin@localhost") own_id = user["id"].GetInt64();
+    REQUIRE(own_id != 0);
+    CHECK(owner.put("/api/account/users/" + std::to_string(own_id), R"({"role": "viewer"})").status == 400);
+    auto me = parse_json(owner.get("/api/me").body);
+    CHECK(std::string(me["user"]["role"].GetString()) == "owner");
+}
+
+TEST_CASE("api: every answer forbids framing, sniffing and inline script", "[api][hardening]") {
+    DashboardServer server;
+    for (const char* target : {"/", "/api/me", "/no-such-file"}) {
+        INFO(target);
+        HttpCall call;
+        call.target = target;
+        HttpReply reply = http_call(server.port(), call);
+        CHECK(reply.headers["x-frame-options"] == "DENY");
+        CHECK(reply.headers["x-content-type-options"] == "nosniff");
+        const std::string policy = reply.headers["content-security-policy"];
+        CHECK(policy.find("frame-ancestors 'none'") != std::string::npos);
+        CHECK(policy.find("script-src 'self'") != std::string::npos);
+        CHECK(policy.find("unsafe-inline'; img") != std::string::npos);  // styles only
+    }
+}
