@@ -26,8 +26,8 @@ public:
     bool Uint64(uint64_t u) { return value() && next_.Uint64(u); }
     bool Double(double d) { return value() && next_.Double(d); }
     bool RawNumber(const char* s, SizeType n, bool copy) { return value() && next_.RawNumber(s, n, copy); }
-    bool String(const char* s, SizeType n, bool copy) { return string(n) && next_.String(s, n, copy); }
-    bool Key(const char* s, SizeType n, bool copy) { return string(n) && next_.Key(s, n, copy); }
+    bool String(const char* s, SizeType n, bool copy) { return string(s, n) && next_.String(s, n, copy); }
+    bool Key(const char* s, SizeType n, bool copy) { return string(s, n) && next_.Key(s, n, copy); }
     bool StartObject() { return open() && next_.StartObject(); }
     bool EndObject(SizeType members) { --depth_; return next_.EndObject(members); }
     bool StartArray() { return open() && next_.StartArray(); }
@@ -41,13 +41,28 @@ private:
         failure = Failure{413, "json: more than " + std::to_string(limits_.json_nodes) + " values"};
         return false;
     }
-    bool string(SizeType length) {
+    bool string(const char* text, SizeType length) {
         if (length > limits_.string_bytes) {
             failure = Failure{413, "json: a string is longer than " +
                                        std::to_string(limits_.string_bytes) + " bytes"};
             return false;
         }
+        if (holds_surrogate(text, length)) {
+            failure = Failure{400, "json: a string holds an unpaired UTF-16 surrogate (\\udXXX)"};
+            return false;
+        }
         return value();
+    }
+    // The reader checks the raw input's UTF-8, but a \udcff escape decodes to the
+    // three bytes of a surrogate code point (ED B3 BF), which is not UTF-8: a paired
+    // escape decodes to a 4-byte sequence instead, so any ED A0..BF here is unpaired.
+    static bool holds_surrogate(const char* text, SizeType length) {
+        for (SizeType i = 0; i + 1 < length; ++i) {
+            const auto lead = static_cast<unsigned char>(text[i]);
+            const auto next = static_cast<unsigned char>(text[i + 1]);
+            if (lead == 0xED && next >= 0xA0 && next <= 0xBF) return true;
+        }
+        return false;
     }
     bool open() {
         if (++depth_ > limits_.json_depth) {

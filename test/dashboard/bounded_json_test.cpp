@@ -55,3 +55,15 @@ TEST_CASE("bounded JSON refuses syntax errors, trailing junk and bad UTF-8", "[d
         CHECK(failure->status == 400);
     }
 }
+
+TEST_CASE("bounded JSON refuses unpaired surrogate escapes and keeps paired ones", "[dashboard][json]") {
+    rapidjson::Document document;
+    for (const std::string text : {R"({"name": "a\udcff"})", R"({"name": "\ud83d"})", R"({"\udc00": 1})"}) {
+        INFO(text);
+        auto failure = parse_bounded_json(text, Limits{}, document);
+        REQUIRE(failure);
+        CHECK(failure->status == 400);
+    }
+    REQUIRE_FALSE(parse_bounded_json(R"({"name": "\ud83d\ude00"})", Limits{}, document));
+    CHECK(std::string(document["name"].GetString()) == "\xF0\x9F\x98\x80");
+}
