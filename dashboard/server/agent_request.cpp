@@ -59,25 +59,7 @@ std::optional<std::string> run_id_of(const Value& envelope) {
     return text;
 }
 
-constexpr std::array kKnownFields = {"runtime_type", "runtime_version", "agent_version", "app_name",
-                                     "app_version", "app_environment", "host_name", "process_id",
-                                     "run_id", "run_ts", "sent_at", "payload"};
-
-std::string extra_fields(const Value& envelope) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    writer.StartObject();
-    for (const auto& member : envelope.GetObject()) {
-        const std::string_view key(member.name.GetString(), member.name.GetStringLength());
-        if (std::find(kKnownFields.begin(), kKnownFields.end(), key) != kKnownFields.end()) continue;
-        writer.Key(member.name.GetString(), member.name.GetStringLength());
-        member.value.Accept(writer);
-    }
-    writer.EndObject();
-    return buffer.GetString();
-}
-
-Result<Envelope> read_envelope(const Value& body) {
+Result<Envelope> read_envelope(const Value& body, const Limits& limits) {
     if (!body.IsObject()) return bad("envelope: the body is not a JSON object");
     Envelope envelope;
     struct Text {
@@ -96,6 +78,10 @@ Result<Envelope> read_envelope(const Value& body) {
         auto value = string_member(body, text.key);
         if (!value) return bad(std::string("envelope: ") + text.key + " is not a string");
         if (text.required && value->empty()) return bad(std::string("envelope: ") + text.key + " is missing");
+        if (value->size() > limits.label_bytes) {
+            return bad(std::string("envelope: ") + text.key + " is longer than " + std::to_string(limits.label_bytes) +
+                       " bytes");
+        }
         *text.into = std::move(*value);
     }
     auto pid = process_id_of(body);
@@ -109,7 +95,7 @@ Result<Envelope> read_envelope(const Value& body) {
     if (!run_ts || !sent_at) return bad("envelope: run_ts or sent_at is not a time in seconds");
     envelope.run_ts = *run_ts;
     envelope.sent_at = *sent_at;
-    envelope.extra = extra_fields(body);
+    // Other envelope fields (runtime_path, build_id...) are read by nothing: not stored.
     return envelope;
 }
 
@@ -122,6 +108,12 @@ Result<Metric> read_metric(const Value& content, const Limits& limits) {
     auto unit = string_member(content, "unit");
     if (!type || !category || !name || !unit) return bad("metric: type, category, name or unit is not a string");
     if (type->empty() || category->empty() || name->empty()) return bad("metric: type, category or name is missing");
+    if (type->size() > limits.label_bytes || category->size() > limits.label_bytes || unit->size() > limits.label_bytes) {
+        return bad("metric: type, category or unit is longer than " + std::to_string(limits.label_bytes) + " bytes");
+    }
+    if (name->size() > limits.metric_name_bytes) {
+        return bad("metric: name is longer than " + std::to_string(limits.metric_name_bytes) + " bytes");
+    }
     if (span_of_type(*type)) return bad("metric: type " + *type + " is reserved for span trees");
     metric.type = std::move(*type);
     metric.category = std::move(*category);
@@ -188,7 +180,7 @@ std::optional<Failure> read_messages(const Value& payload, const Limits& limits,
 }  // namespace
 
 Result<AgentRequest> read_agent_request(const Value& body, bool with_messages, const Limits& limits) {
-    auto envelope = read_envelope(body);
+    auto envelope = read_envelope(body, limits);
     if (!envelope) return envelope.failure();
     AgentRequest request{std::move(envelope.value()), {}, 0};
     auto payload = body.FindMember("payload");

@@ -29,7 +29,9 @@ struct Envelope {
     std::string run_id;   // lower-case, as sent (dashed or bare hex)
     int64_t run_ts = 0;   // 0 when absent
     int64_t sent_at = 0;  // 0 when absent
-    std::string extra;    // JSON object of the fields not named above (runtime_path, build_id...)
+    // Fields the server does not read (runtime_path, build_id...) are not kept: an empty
+    // JSON object, for the processes.extra column of older stores.
+    std::string extra = "{}";
 };
 
 struct Metric {

@@ -17,6 +17,11 @@ struct Limits {
     size_t frames_per_breakdown = 200'000;
     size_t read_timeout_seconds = 30;
     size_t ui_body_bytes = 64 * 1024;                  // /api/ requests are small
+    // Names an agent sends (app, version, environment, host, runtime; a metric's type,
+    // category and unit) and a metric's name: each becomes a key the server keeps (rows,
+    // detector series), so each is bounded, 400 beyond.
+    size_t label_bytes = 256;
+    size_t metric_name_bytes = 1024;
 };
 
 }  // namespace siagent::dashboard

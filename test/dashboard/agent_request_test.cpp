@@ -54,10 +54,31 @@ TEST_CASE("envelope: run ids with dashes or bare hex, nothing else", "[dashboard
     CHECK_FALSE(read(wrong, false));
 }
 
-TEST_CASE("envelope: extra fields are kept", "[dashboard][envelope]") {
-    auto request = read(envelope(R"(, "runtime_path": "/usr/bin/python3", "build_id": "abc123")"), false);
+TEST_CASE("envelope: fields nothing reads are accepted but not kept", "[dashboard][envelope]") {
+    // A 60 KB unknown field once cost a megabyte of rows per upload.
+    const std::string big(60 * 1024, 'x');
+    auto request = read(envelope(R"(, "runtime_path": "/usr/bin/python3", "build_id": ")" + big + "\""), false);
     REQUIRE(request);
-    CHECK(request->envelope.extra == R"({"runtime_path":"/usr/bin/python3","build_id":"abc123"})");
+    CHECK(request->envelope.extra == "{}");
+}
+
+TEST_CASE("envelope and metric names longer than their bound are refused with 400", "[dashboard][envelope]") {
+    const Limits limits;
+    const std::string long_label(limits.label_bytes + 1, 'a');
+    const std::string long_name(limits.metric_name_bytes + 1, 'n');
+    auto app = read(envelope("").replace(envelope("").find("\"demo\""), 6, "\"" + long_label + "\""), false);
+    REQUIRE_FALSE(app);
+    CHECK(app.failure().status == 400);
+    CHECK(read(envelope("").replace(envelope("").find("\"demo\""), 6, "\"" + std::string(limits.label_bytes, 'a') + "\""), false));
+
+    auto name = read(upload(R"({"value": 1, "timestamp": 1700000000})").replace(
+        upload(R"({"value": 1, "timestamp": 1700000000})").find("CPU usage"), 9, long_name));
+    REQUIRE_FALSE(name);
+    CHECK(name.failure().status == 400);
+    auto category = read(upload(R"({"value": 1, "timestamp": 1700000000})").replace(
+        upload(R"({"value": 1, "timestamp": 1700000000})").find("cpu-profile"), 11, long_label));
+    REQUIRE_FALSE(category);
+    CHECK(category.failure().status == 400);
 }
 
 TEST_CASE("envelope: wrong types and missing names are refused", "[dashboard][envelope]") {
