@@ -149,4 +149,10 @@ TEST_CASE("storage: rules and webhooks are bounded and private to their account"
     CHECK_FALSE(db.storage.delete_webhook(db.account_b, w1));
     CHECK(db.storage.delete_webhook(db.account_a, w1));
     CHECK(db.storage.webhooks(db.account_a).size() == 1);
+    // Ids are never used again, even after the newest is deleted (delivery status is kept
+    // by id: account B's new webhook once showed A's deleted one's "delivered").
+    const int64_t newest = db.storage.add_webhook(db.account_a, hook, 2).value();
+    CHECK(db.storage.delete_webhook(db.account_a, newest));
+    const int64_t next = db.storage.add_webhook(db.account_b, hook, 2).value();
+    CHECK(next > newest);
 }

@@ -116,6 +116,11 @@ std::string Notifier::link_base(int64_t account_id) const {
     return found == learned_origins_.end() ? settings_.listening_url : found->second;
 }
 
+void Notifier::forget(int64_t webhook_id) {
+    std::lock_guard<std::mutex> lock(status_mutex_);
+    status_.erase(webhook_id);
+}
+
 std::optional<DeliveryStatus> Notifier::status(int64_t webhook_id) const {
     std::lock_guard<std::mutex> lock(status_mutex_);
     auto found = status_.find(webhook_id);

@@ -76,6 +76,8 @@ public:
     // Queues a test message to one webhook of the account; false when it is not the account's.
     bool send_test(int64_t account_id, int64_t webhook_id);
     std::optional<DeliveryStatus> status(int64_t webhook_id) const;
+    // The webhook was deleted: its status goes (ids are never used again, schema.cpp).
+    void forget(int64_t webhook_id);
 
     // Without a configured public URL, an account's links use the origin its owner's browser
     // last reached the dashboard at (scheme and Host header); a malformed host is ignored.

@@ -120,8 +120,20 @@ ALTER TABLE reports ADD COLUMN samples INTEGER;
 ALTER TABLE rollups ADD COLUMN samples INTEGER;
 )sql";
 
-constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,    kAnomalyDetail,
-                                    kVersionNotify, kSpanStats, kSampleCounts};
+// Webhook ids are never used twice (AUTOINCREMENT): what is kept by id outside the table
+// (delivery status) can never be shown for another account's newer webhook.
+constexpr const char* kWebhookIdsOnce = R"sql(
+CREATE TABLE webhooks_once(id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL, format TEXT NOT NULL CHECK (format IN ('json', 'slack')),
+  sealed_url BLOB NOT NULL, masked_url TEXT NOT NULL, created INTEGER NOT NULL);
+INSERT INTO webhooks_once SELECT id, account_id, name, format, sealed_url, masked_url, created FROM webhooks;
+DROP TABLE webhooks;
+ALTER TABLE webhooks_once RENAME TO webhooks;
+)sql";
+
+constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,     kAnomalyDetail,
+                                    kVersionNotify, kSpanStats, kSampleCounts, kWebhookIdsOnce};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");
