@@ -3,9 +3,11 @@
 // the session keeps itself alive through shared_from_this. HttpSession<Derived> holds the
 // protocol; PlainSession and TlsSession (listener.cpp) add their stream, handshake and close.
 //
-// Bounds: headers and body are limited by the parser (431 and 413), every read by the
-// stream timeout. After an error response the connection is closed, draining what the
-// client still sends for a moment so it can read the answer instead of a reset.
+// Bounds: headers are limited by the parser (431), every read by the stream timeout. The
+// body is read only once the headers are admitted (admission.h: an agent's key, the body's
+// bound for its path, a share of the bytes in flight), else the answer comes at once. After
+// an error response the connection is closed, draining what the client still sends for a
+// moment so it can read the answer instead of a reset.
 #pragma once
 
 #include <boost/beast/core.hpp>
@@ -16,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "dashboard/server/admission.h"
 #include "dashboard/server/router.h"
 
 namespace siagent::dashboard {
@@ -33,12 +36,35 @@ protected:
 
     void do_read() {
         const Limits& limits = context_.settings.limits;
+        admission_.reset();
         parser_.emplace();
         parser_->header_limit(static_cast<uint32_t>(limits.header_bytes));
         parser_->body_limit(limits.body_bytes);
         beast::get_lowest_layer(derived().stream()).expires_after(std::chrono::seconds(limits.read_timeout_seconds));
+        http::async_read_header(derived().stream(), buffer_, *parser_,
+                                beast::bind_front_handler(&HttpSession::on_header, derived().shared_from_this()));
+    }
+
+    void on_header(beast::error_code error, std::size_t) {
+        if (error == http::error::end_of_stream) return derived().do_close();
+        if (error) return reject(error);
+        const auto length = parser_->content_length();  // boost::optional
+        auto admitted = admit(context_, parser_->get(), length ? std::optional<uint64_t>(*length) : std::nullopt);
+        if (!admitted) return refuse(admitted.failure());
+        admission_.emplace(std::move(admitted.value()));
+        parser_->body_limit(admission_->body_limit);
         http::async_read(derived().stream(), buffer_, *parser_,
                          beast::bind_front_handler(&HttpSession::on_read, derived().shared_from_this()));
+    }
+
+    // Headers not admitted: answered without reading the body, and the connection closed.
+    void refuse(const Failure& failure) {
+        Response response = error_response(failure.status, failure.reason);
+        if (failure.status == 503) response.set(http::field::retry_after, "5");
+        response.version(parser_->get().version());
+        response.keep_alive(false);
+        response.prepare_payload();
+        send(std::move(response), true);
     }
 
     void on_read(beast::error_code error, std::size_t) {
@@ -49,7 +75,9 @@ protected:
         if (!framed_by_chunked_or_length(parser_->get(), parser_->chunked()))
             return reject(http::error::bad_transfer_encoding);
         const Request request = parser_->release();
-        send(route(context_, request, remote_address_), false);
+        Response response = route(context_, request, remote_address_);
+        admission_.reset();  // the body's bytes are no longer held once answered
+        send(std::move(response), false);
     }
 
     static bool framed_by_chunked_or_length(const Request& request, bool chunked) {
@@ -93,6 +121,7 @@ protected:
     std::string remote_address_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<Admission> admission_;  // the request being read: its share of the budget
     Response response_;
     bool drain_after_ = false;
 };

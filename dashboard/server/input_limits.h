@@ -17,6 +17,9 @@ struct Limits {
     size_t frames_per_breakdown = 200'000;
     size_t read_timeout_seconds = 30;
     size_t ui_body_bytes = 64 * 1024;                  // /api/ requests are small
+    // Bodies of all requests being read or handled at once (each counts its Content-Length,
+    // or its whole bound when chunked): 503 with Retry-After past it (admission.h).
+    size_t in_flight_body_bytes = 128 * 1024 * 1024;
     // Names an agent sends (app, version, environment, host, runtime; a metric's type,
     // category and unit) and a metric's name: each becomes a key the server keeps (rows,
     // detector series), so each is bounded, 400 beyond.

@@ -10,6 +10,7 @@
 #include "dashboard/server/anomaly/anomaly_rules.h"
 #include "dashboard/server/anomaly/metric_watch.h"
 #include "dashboard/server/anomaly_sink.h"
+#include "dashboard/server/body_budget.h"
 #include "dashboard/server/input_limits.h"
 #include "dashboard/server/login_limiter.h"
 #include "dashboard/server/storage.h"
@@ -38,6 +39,7 @@ struct ServerContext {
     anomaly::AnomalyRules anomaly_rules;  // leaks, regressions, errors, fed at upload
     AnomalySink* anomaly_sink = nullptr;    // notified of unmuted anomalies; null: none
     notify::Notifier* notifier = nullptr;   // webhooks; null: notifications not set up
+    BodyBudget body_budget{settings.limits.in_flight_body_bytes};  // admission.h
 
     int64_t now() const {
         return std::chrono::duration_cast<std::chrono::seconds>(

@@ -135,10 +135,12 @@ std::string native_state_upload(const std::string& app, const std::string& categ
  "process_id": 77, "run_id": "00112233445566778899aabbccddeeff", "payload": {"messages": [)" + messages + "]}}";
 }
 
+std::string agent_authorization(const std::string& key) { return "Basic " + base64(key + ":"); }
+
 HttpCall agent_call(const std::string& key, const std::string& endpoint, const std::string& body, bool gzip,
                     bool chunked) {
     HttpCall call{"POST", "/agent/v1/" + endpoint, gzip ? gzip_compress(body) : body, {}, chunked};
-    call.headers["Authorization"] = "Basic " + base64(key + ":");
+    call.headers["Authorization"] = agent_authorization(key);
     call.headers["Content-Type"] = "application/json";
     call.headers["Accept-Encoding"] = "gzip";
     if (gzip) call.headers["Content-Encoding"] = "gzip";

@@ -45,6 +45,9 @@ private:
     uint64_t state_ = 12345;
 };
 
+// The Authorization header value an agent sends with `key`: "Basic " + base64(key + ":").
+std::string agent_authorization(const std::string& key);
+
 // POST /agent/v1/<endpoint> with Basic auth; gzipped unless `gzip` is false; chunked when asked.
 HttpCall agent_call(const std::string& key, const std::string& endpoint, const std::string& body, bool gzip = true,
                     bool chunked = false);

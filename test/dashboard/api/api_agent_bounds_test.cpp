@@ -85,7 +85,8 @@ TEST_CASE("api: bad agent input is refused with a 4xx and nothing stored is lost
     }
     SECTION("malformed chunked encoding") {
         const std::string reply = raw_exchange(server.port(),
-            "POST /agent/v1/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n0\r\n\r\n");
+            "POST /agent/v1/upload HTTP/1.1\r\nHost: x\r\nAuthorization: " + agent_authorization(key) +
+            "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n0\r\n\r\n");
         CHECK(reply.rfind("HTTP/1.1 400", 0) == 0);
     }
     // Whatever was refused, the server still answers and still has the first report.

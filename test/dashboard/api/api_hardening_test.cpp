@@ -1,8 +1,17 @@
 // Holes an outside review found (issue 18), each shown over real HTTP.
 #include <catch2/catch.hpp>
 
-#include <string>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test/dashboard/api/agent_fixtures.h"
 #include "test/dashboard/api/dashboard_server.h"
 #include "test/dashboard/api/http_client.h"
 
@@ -100,4 +109,49 @@ TEST_CASE("api: every answer forbids framing, sniffing and inline script", "[api
         CHECK(policy.find("script-src 'self'") != std::string::npos);
         CHECK(policy.find("unsafe-inline'; img") != std::string::npos);  // styles only
     }
+}
+
+namespace {
+
+std::string upload_headers(const std::string& authorization, size_t content_length) {
+    return "POST /agent/v1/upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+           "Authorization: " + authorization + "\r\nContent-Length: " + std::to_string(content_length) + "\r\n\r\n";
+}
+
+// A connection that sent `bytes` and stays open (the body it announced never comes).
+struct HeldConnection {
+    boost::asio::ip::tcp::socket socket;
+    HeldConnection(boost::asio::io_context& io, int port, const std::string& bytes) : socket(io) {
+        socket.connect({boost::asio::ip::address_v4::loopback(), static_cast<unsigned short>(port)});
+        boost::asio::write(socket, boost::asio::buffer(bytes));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("api: an upload with an unknown key is refused from its headers, before its body",
+          "[api][hardening]") {
+    DashboardServer server;
+    // 8 MiB announced, not one byte of it sent: the answer must not wait for the body.
+    std::string reply = raw_exchange(server.port(), upload_headers("Basic bm9ib2R5Og==", 8 * 1024 * 1024 - 1));
+    CHECK(reply.rfind("HTTP/1.1 401", 0) == 0);
+}
+
+TEST_CASE("api: bodies in flight are bounded; past the budget a sender gets 503 and Retry-After",
+          "[api][hardening]") {
+    DashboardServer server;
+    boost::asio::io_context io;
+    std::vector<std::unique_ptr<HeldConnection>> held;
+    // 16 valid uploads announcing 8 MiB each hold the whole 128 MiB budget.
+    for (int i = 0; i < 16; ++i)
+        held.push_back(std::make_unique<HeldConnection>(io, server.port(),
+                                                        upload_headers(agent_authorization(server.agent_key()), 8 * 1024 * 1024)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the server admit them
+    std::string reply = raw_exchange(server.port(), upload_headers(agent_authorization(server.agent_key()), 8 * 1024 * 1024));
+    CHECK(reply.rfind("HTTP/1.1 503", 0) == 0);
+    CHECK(reply.find("Retry-After: 5") != std::string::npos);
+    held.clear();  // their connections close: the budget is free again
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::string small = raw_exchange(server.port(), upload_headers(agent_authorization(server.agent_key()), 2) + "{}");
+    CHECK(small.rfind("HTTP/1.1 400", 0) == 0);  // admitted and read (and refused as JSON)
 }
