@@ -89,6 +89,9 @@ void read_proc(MetricsSnapshot& out) {
     out.rss_bytes = stat_field(stat, 24).value_or(0) * static_cast<uint64_t>(page > 0 ? page : 4096);
     std::string status = read_small_file("/proc/self/status");
     if (auto hwm = field(status, "VmHWM")) out.max_rss_bytes = *hwm * 1024;
+    // The kernel's high-water mark is brought up to date lazily (per-CPU counters), so it can
+    // trail the resident set read a moment earlier: the peak is at least the present.
+    if (out.max_rss_bytes < out.rss_bytes) out.max_rss_bytes = out.rss_bytes;
     out.open_fds = count_open_fds();
     std::string io = read_small_file("/proc/self/io");  // absent without CONFIG_TASK_IO_ACCOUNTING
     if (!io.empty()) {
