@@ -1,7 +1,9 @@
-// Failed-login counting per client address and per email: after `max_failures` failures
-// within `window_seconds` under either key, logins for that key are refused (429) until the
-// oldest failure leaves the window. Held in memory: a restart forgets, which is acceptable
-// for a limit measured in minutes. Thread-safe.
+// Failed-login counting per (client address, email) pair and per client address: after
+// `max_failures` failures within `window_seconds` for one pair, or four times as many from
+// one address (whatever the emails), logins for it are refused (429) until the oldest failure
+// leaves the window. Never per email alone: failures from other addresses must not lock a
+// user out. Held in memory: a restart forgets, which is acceptable for a limit measured in
+// minutes. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +23,7 @@ public:
     void record_failure(const std::string& address, const std::string& email, int64_t now);
 
 private:
-    bool blocked_locked(const std::string& key, int64_t now);
+    bool blocked_locked(const std::string& key, size_t limit, int64_t now);
     void forget_stale(int64_t now);
 
     // Bounds memory under a spray of addresses or emails: past this many keys, keys with

@@ -55,7 +55,9 @@ TEST_CASE("api: failed logins are rate-limited", "[api][session]") {
     HttpReply blocked = client.login("admin@localhost", server.password());
     CHECK(blocked.status == 429);
     CHECK(json_string(blocked.body, "error"));
-    CHECK(UiClient(server.port()).login("nobody@localhost", "x").status == 429);  // same address
+    // Another email from the same address is not blocked by this one's failures (an address
+    // is blocked after twenty), nor would the user be from another address.
+    CHECK(UiClient(server.port()).login("nobody@localhost", "x").status == 401);
 }
 
 TEST_CASE("api: viewers read, owners change; user add prints a password once", "[api][session]") {
