@@ -20,6 +20,10 @@ struct Limits {
     // Bodies of all requests being read or handled at once (each counts its Content-Length,
     // or its whole bound when chunked): 503 with Retry-After past it (admission.h).
     size_t in_flight_body_bytes = 128 * 1024 * 1024;
+    // Connections held at once (also at most the descriptor limit less 64), and from one
+    // client address: past either, a new connection is closed at accept.
+    size_t connections = 10'000;
+    size_t connections_per_address = 256;
     // Names an agent sends (app, version, environment, host, runtime; a metric's type,
     // category and unit) and a metric's name: each becomes a key the server keeps (rows,
     // detector series), so each is bounded, 400 beyond.

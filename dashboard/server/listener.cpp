@@ -15,8 +15,8 @@ constexpr size_t kDrainBytes = 16 * 1024 * 1024;
 
 class PlainSession : public HttpSession<PlainSession>, public std::enable_shared_from_this<PlainSession> {
 public:
-    PlainSession(tcp::socket&& socket, ServerContext& context, std::string address)
-        : HttpSession(context, std::move(address)), stream_(std::move(socket)) {}
+    PlainSession(tcp::socket&& socket, ServerContext& context, std::string address, ConnectionLimits::Slot slot)
+        : HttpSession(context, std::move(address)), stream_(std::move(socket)), slot_(std::move(slot)) {}
 
     void run() {
         asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&PlainSession::do_read, shared_from_this()));
@@ -45,14 +45,16 @@ private:
     }
 
     beast::tcp_stream stream_;
+    ConnectionLimits::Slot slot_;  // held while the session lives
     char scratch_[16 * 1024];
     size_t drained_ = 0;
 };
 
 class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_from_this<TlsSession> {
 public:
-    TlsSession(tcp::socket&& socket, asio::ssl::context& tls, ServerContext& context, std::string address)
-        : HttpSession(context, std::move(address)), stream_(std::move(socket), tls) {}
+    TlsSession(tcp::socket&& socket, asio::ssl::context& tls, ServerContext& context, std::string address,
+               ConnectionLimits::Slot slot)
+        : HttpSession(context, std::move(address)), stream_(std::move(socket), tls), slot_(std::move(slot)) {}
 
     void run() {
         asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&TlsSession::on_run, shared_from_this()));
@@ -77,12 +79,19 @@ private:
     void on_shutdown(beast::error_code) {}
 
     beast::ssl_stream<beast::tcp_stream> stream_;
+    ConnectionLimits::Slot slot_;  // held while the session lives
 };
 
 }  // namespace
 
 Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, ServerContext& context, asio::ssl::context* tls)
-    : io_(io), acceptor_(asio::make_strand(io)), context_(context), tls_(tls) {
+    : io_(io),
+      acceptor_(asio::make_strand(io)),
+      context_(context),
+      tls_(tls),
+      retry_timer_(acceptor_.get_executor()),
+      limits_(std::min(connection_limit_for_descriptors(), context.settings.limits.connections),
+              context.settings.limits.connections_per_address) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -95,13 +104,27 @@ void Listener::do_accept() {
 
 void Listener::on_accept(boost::system::error_code error, tcp::socket socket) {
     if (error == asio::error::operation_aborted) return;
+    if (error == asio::error::no_descriptors || error.value() == ENFILE) return accept_later();
     if (!error) {
         boost::system::error_code ignored;
         const std::string address = socket.remote_endpoint(ignored).address().to_string();
-        if (tls_) std::make_shared<TlsSession>(std::move(socket), *tls_, context_, address)->run();
-        else std::make_shared<PlainSession>(std::move(socket), context_, address)->run();
+        ConnectionLimits::Slot slot = limits_.acquire(address);
+        if (!slot) {
+            socket.close(ignored);  // past a bound: closed at once, nothing read
+        } else if (tls_) {
+            std::make_shared<TlsSession>(std::move(socket), *tls_, context_, address, std::move(slot))->run();
+        } else {
+            std::make_shared<PlainSession>(std::move(socket), context_, address, std::move(slot))->run();
+        }
     }
     do_accept();
+}
+
+void Listener::accept_later() {
+    retry_timer_.expires_after(std::chrono::milliseconds(100));
+    retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code error) {
+        if (!error) self->do_accept();
+    });
 }
 
 }  // namespace siagent::dashboard

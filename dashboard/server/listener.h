@@ -9,6 +9,10 @@
 
 #include "dashboard/server/server_context.h"
 
+#include <boost/asio/steady_timer.hpp>
+
+#include "dashboard/server/connection_limits.h"
+
 namespace siagent::dashboard {
 
 class Listener : public std::enable_shared_from_this<Listener> {
@@ -22,11 +26,15 @@ public:
 private:
     void do_accept();
     void on_accept(boost::system::error_code error, boost::asio::ip::tcp::socket socket);
+    // Out of descriptors (EMFILE, ENFILE): accept again later instead of spinning.
+    void accept_later();
 
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
     ServerContext& context_;
     boost::asio::ssl::context* tls_;
+    boost::asio::steady_timer retry_timer_;
+    ConnectionLimits limits_;
 };
 
 }  // namespace siagent::dashboard
