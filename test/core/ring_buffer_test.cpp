@@ -126,7 +126,8 @@ TEST_CASE("reset empties the ring") {
 
 TEST_CASE("a ring costs memory only for the slots it has filled, and reset gives them back") {
     RingBuffer<Record> ring(1 << 14);  // 1 MiB of slots
-    CHECK(ring.resident_bytes() == 0);
+    // Only the first slots are made resident, ahead of the producers (128 of 64 bytes).
+    CHECK(ring.resident_bytes() <= 16 * 1024);
     // Two laps over the first few slots, with a reset in between and an unpublished claim
     // (a producer that died in a fork) that the reset must clear.
     for (uint32_t i = 0; i < 100; ++i) CHECK(push(ring, 0, i));
