@@ -6,9 +6,8 @@
 #include <ucontext.h>
 
 #include <atomic>
-#include <mutex>
-
 #include <cstring>
+#include <mutex>
 
 #include "core/agent_guard.h"
 #include "core/stack_sample.h"

@@ -251,14 +251,19 @@ struct Symbolizer::Modules {
     Dwfl* dwfl = nullptr;
     bool offline = false;
     std::set<Dwfl_Module*> mismatched;  // offline: files that are not the ones recorded
-    std::map<Dwfl_Module*, bool> own_dwarf;  // live: file_has_own_dwarf, per module
-    std::map<Dwfl_Module*, std::unique_ptr<SymbolIndex>> symbols;  // read on first lookup
+    // What is read of a module once, on its first lookup.
+    struct ModuleFacts {
+        SymbolIndex symbols;
+        bool own_dwarf;  // file_has_own_dwarf
+    };
+    std::map<Dwfl_Module*, std::unique_ptr<ModuleFacts>> facts;
 
-    const char* function_name(Dwfl_Module* module, uint64_t address) {
-        auto known = symbols.find(module);
-        if (known == symbols.end())
-            known = symbols.emplace(module, std::make_unique<SymbolIndex>(module)).first;
-        return known->second->name_of(address);
+    const ModuleFacts& facts_of(Dwfl_Module* module) {
+        auto known = facts.find(module);
+        if (known == facts.end())
+            known = facts.emplace(module, std::make_unique<ModuleFacts>(ModuleFacts{SymbolIndex(module),
+                                                                                 file_has_own_dwarf(module)})).first;
+        return *known->second;
     }
 
     // Whether lines and inlined frames are looked up. In a live process only where the
@@ -266,12 +271,7 @@ struct Symbolizer::Modules {
     // on first use (libc6-dbg: about 100 ms of CPU), a price every short process would pay
     // for the source lines of system libraries. Their functions are still named, from
     // the symbol tables. Offline (crash records) every module's DWARF is read.
-    bool reads_dwarf(Dwfl_Module* module) {
-        if (offline) return true;
-        auto known = own_dwarf.find(module);
-        if (known == own_dwarf.end()) known = own_dwarf.emplace(module, file_has_own_dwarf(module)).first;
-        return known->second;
-    }
+    bool reads_dwarf(const ModuleFacts& module) const { return offline || module.own_dwarf; }
 
     // Reports each module's file at its bias; files whose build id differs from the
     // recorded one (the program was updated since) are left out: wrong names are worse
@@ -295,8 +295,7 @@ struct Symbolizer::Modules {
         if (offline) return false;
         if (dwfl == nullptr) dwfl = dwfl_begin(&kCallbacks);
         if (dwfl == nullptr) return false;
-        own_dwarf.clear();  // modules may go (dlclose) and their addresses be reused
-        symbols.clear();
+        facts.clear();  // modules may go (dlclose) and their addresses be reused
         dwfl_report_begin(dwfl);
         int failed = dwfl_linux_proc_report(dwfl, getpid());
         dwfl_report_end(dwfl, nullptr, nullptr);
@@ -356,8 +355,9 @@ Frame Symbolizer::describe(uint64_t address) {
         frame.mapping_index = mapping_for(module);
         return frame;
     }
-    const char* name = modules_->function_name(module, address);
-    if (modules_->reads_dwarf(module)) frame.lines = dwarf_lines(module, address, name);
+    const Modules::ModuleFacts& facts = modules_->facts_of(module);
+    const char* name = facts.symbols.name_of(address);
+    if (modules_->reads_dwarf(facts)) frame.lines = dwarf_lines(module, address, name);
     if (frame.lines.empty() && name != nullptr) frame.lines.push_back({demangle(name), "", 0});
     // After the lookups: the module's ELF file is loaded by now, so its build id is known.
     frame.mapping_index = mapping_for(module);

@@ -1,9 +1,13 @@
 #include "preload/deferred_start.h"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <new>
 
 #include "core/agent_guard.h"
+#include "core/thread_exit.h"
 
 namespace siagent {
 
@@ -15,6 +19,7 @@ bool DeferredStart::arm(std::chrono::milliseconds delay) {
         started_ = false;
     }
     delay_ = delay;
+    thread_id_.store(0);
     // Like the agent thread: every signal blocked (the application's signals go to its
     // own threads), agent scope so the interposed pthread_create and sigmask know it.
     AgentScope agent_code;
@@ -36,6 +41,7 @@ bool DeferredStart::cancel() {
     }
     wake_.notify_all();
     pthread_join(thread_, nullptr);
+    wait_until_thread_gone(thread_id_.load(), std::chrono::milliseconds(50));
     thread_exists_ = false;
     return was_waiting;
 }
@@ -73,6 +79,7 @@ bool DeferredStart::wait_for_turn() {
 void* DeferredStart::run(void* self) {
     mark_thread_as_agent();
     auto* deferred = static_cast<DeferredStart*>(self);
+    deferred->thread_id_.store(static_cast<pid_t>(syscall(SYS_gettid)));
     if (!deferred->wait_for_turn()) return nullptr;
     deferred->start_();
     deferred->lifecycle_.unlock();

@@ -13,7 +13,9 @@
 #pragma once
 
 #include <pthread.h>
+#include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -29,8 +31,9 @@ public:
 
     // Starts the waiting thread (one at a time). Returns false if it could not be made.
     bool arm(std::chrono::milliseconds delay);
-    // Stops a waiting thread and joins it (it may have started the agent already). Returns
-    // whether a thread was waiting (not yet started the agent).
+    // Stops a waiting thread and joins it (it may have started the agent already), and
+    // returns once it has left the process. Returns whether a thread was waiting (not yet
+    // started the agent).
     bool cancel();
     // At exit: a waiting thread gives up without being joined (the exit ends it); one that
     // already started the agent has released the life-cycle lock and ends by itself.
@@ -47,6 +50,7 @@ private:
     std::chrono::milliseconds delay_{0};
     pthread_t thread_{};
     bool thread_exists_ = false;  // guarded by the life-cycle lock
+    std::atomic<pid_t> thread_id_{0};  // the waiting thread's, once it runs
     std::mutex wait_mutex_;
     std::condition_variable wake_;  // cancel() wakes the waiting thread
     bool cancelled_ = false;  // guarded by wait_mutex_

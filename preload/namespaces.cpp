@@ -5,7 +5,6 @@
 // the call, so the application sees exactly the result it would see without the agent.
 #include <dlfcn.h>
 #include <sched.h>
-#include <unistd.h>
 
 #include <cerrno>
 
@@ -18,24 +17,6 @@ Function real_function(const char* name) {
     return reinterpret_cast<Function>(dlsym(RTLD_NEXT, name));
 }
 
-// Runs `call` with the agent thread paused. A joined thread leaves the kernel's thread
-// group a moment after pthread_join returns, and until then the call still fails with
-// EINVAL: it is tried again for up to 50 ms. (An EINVAL of the application's own making
-// comes back the same, 50 ms later.)
-template <typename Call>
-int single_threaded(Call call) {
-    bool paused = siagent::pause_agent_thread();
-    int result = call();
-    for (int tries = 0; paused && result == -1 && errno == EINVAL && tries < 50; ++tries) {
-        usleep(1000);
-        result = call();
-    }
-    int saved_errno = errno;
-    if (paused) siagent::resume_agent_thread();
-    errno = saved_errno;
-    return result;
-}
-
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) int unshare(int flags) {
@@ -44,7 +25,7 @@ extern "C" __attribute__((visibility("default"))) int unshare(int flags) {
         errno = ENOSYS;
         return -1;
     }
-    return single_threaded([&] { return real(flags); });
+    return siagent::with_agent_thread_paused([&] { return real(flags); });
 }
 
 extern "C" __attribute__((visibility("default"))) int setns(int fd, int namespace_type) {
@@ -53,5 +34,5 @@ extern "C" __attribute__((visibility("default"))) int setns(int fd, int namespac
         errno = ENOSYS;
         return -1;
     }
-    return single_threaded([&] { return real(fd, namespace_type); });
+    return siagent::with_agent_thread_paused([&] { return real(fd, namespace_type); });
 }

@@ -23,6 +23,7 @@
 #include "core/report_schedule.h"
 #include "core/span_report.h"
 #include "core/symbolizer.h"
+#include "core/thread_exit.h"
 #include "transport/metrics_file.h"
 #include "transport/dashboard_sink.h"
 #include "transport/runtime_metrics.h"
@@ -391,6 +392,8 @@ bool Agent::pause_thread() {
     if (!thread_.joinable()) return false;
     io_.stop();  // run() returns once the handler under way (if any) is done
     thread_.join();
+    // Paused means gone from the process, as unshare and setns see it (core/thread_exit.h).
+    wait_until_thread_gone(thread_id_.load(), std::chrono::milliseconds(50));
     thread_id_.store(0);
     return true;
 }

@@ -1,9 +1,7 @@
 #include "dashboard/server/admission.h"
 
-#include "dashboard/server/body_budget.h"
-
+#include "dashboard/server/agent_api.h"
 #include "dashboard/server/http_message.h"
-#include "dashboard/server/secrets.h"
 
 namespace siagent::dashboard {
 
@@ -18,17 +16,14 @@ bool BodyBudget::reserve(size_t bytes) {
 Result<Admission> admit(ServerContext& context, const Request& header, std::optional<uint64_t> content_length) {
     const Limits& limits = context.settings.limits;
     const std::string_view path = target_path(header.target());
-    const bool agent = path.substr(0, 7) == "/agent/";
+    const bool agent = path.starts_with("/agent/");
     Admission admission;
     admission.body_limit = agent ? limits.body_bytes : limits.ui_body_bytes;
     const bool has_body = header.chunked() || content_length.value_or(0) > 0;
     if (!has_body) return admission;
     if (agent) {
         // The key is checked from the headers: an unknown sender's body is never read.
-        auto key = basic_auth_user(header[http::field::authorization]);
-        if (!key || !context.storage.account_of_key(sha256_hex(*key), context.now())) {
-            return Failure{401, "unknown agent key"};
-        }
+        if (!agent_account(context, header)) return Failure{401, "unknown agent key"};
     }
     if (content_length && *content_length > admission.body_limit) return Failure{413, "request too large"};
     const size_t bytes = content_length ? static_cast<size_t>(*content_length) : admission.body_limit;

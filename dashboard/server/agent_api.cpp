@@ -77,10 +77,14 @@ Result<std::string> agent_body(const Request& request, const Limits& limits) {
     return std::move(*inflated);
 }
 
+std::optional<int64_t> agent_account(ServerContext& context, const Request& request) {
+    auto key = basic_auth_user(request[http::field::authorization]);
+    return key ? context.storage.account_of_key(sha256_hex(*key), context.now()) : std::nullopt;
+}
+
 Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint) {
     if (request.method() != http::verb::post) return error_response(405, "agent endpoints take POST");
-    auto key = basic_auth_user(request[http::field::authorization]);
-    auto account = key ? context.storage.account_of_key(sha256_hex(*key), context.now()) : std::nullopt;
+    auto account = agent_account(context, request);
     if (!account) return error_response(401, "unknown agent key");
 
     auto body = agent_body(request, context.settings.limits);

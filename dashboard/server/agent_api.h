@@ -1,12 +1,16 @@
 // The agent endpoints of docs/protocol.md: POST /agent/v1/config and /agent/v1/upload.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "dashboard/server/http_message.h"
 #include "dashboard/server/server_context.h"
 
 namespace siagent::dashboard {
+
+// The account whose agent key the request's Basic authorization carries, or nullopt.
+std::optional<int64_t> agent_account(ServerContext& context, const Request& request);
 
 // `endpoint` is "config" or "upload".
 Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint);

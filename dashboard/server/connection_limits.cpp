@@ -25,11 +25,6 @@ void ConnectionLimits::release(const std::string& address) {
     if (found != per_address_.end() && --found->second == 0) per_address_.erase(found);
 }
 
-size_t ConnectionLimits::total() const {
-    std::lock_guard lock(mutex_);
-    return total_;
-}
-
 size_t connection_limit_for_descriptors() {
     constexpr size_t kReserve = 64;
     rlimit files{};

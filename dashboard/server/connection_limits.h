@@ -21,14 +21,12 @@ public:
     // A slot for a connection from `address`, or nullptr past a bound.
     Slot acquire(const std::string& address);
 
-    size_t total() const;
-
 private:
     void release(const std::string& address);
 
     const size_t total_limit_;
     const size_t per_address_limit_;
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     size_t total_ = 0;
     std::unordered_map<std::string, size_t> per_address_;
 };
