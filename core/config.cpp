@@ -234,6 +234,10 @@ constexpr std::array kVariables{
     Variable{"SI_OUTPUT_DIR", TextField{&Config::output_dir, false}},
     Variable{"SI_CA_FILE", TextField{&Config::ca_file, false}},
     Variable{"SI_SPOOL_DIR", TextField{&Config::spool_dir, false}},
+    // Read by libsiagent.so (preload/loader/environment.h) before the agent exists; parsed
+    // here too so that a bad value is said.
+    Variable{"SI_START_DELAY",
+             QuantityField{&Config::start_delay_ms, &kMilliseconds, 0, kMinuteMs}},
 };
 
 bool is_secret(const Variable& variable) {

@@ -44,6 +44,7 @@ struct Config {
     std::string output_dir;                             // SI_OUTPUT_DIR: empty = no files
     std::string ca_file;                                // SI_CA_FILE
     std::string spool_dir;                              // SI_SPOOL_DIR: default per user
+    uint64_t start_delay_ms = 50;                       // SI_START_DELAY
 };
 
 // Returns the value of a variable, or nullptr when it is not set.

@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "core/crash_context.h"
+#include "core/next_symbol.h"
 #include "core/safe_format.h"
 #include "core/signal_table.h"
 #include "core/stack_capture.h"
@@ -203,7 +204,7 @@ bool install_crash_handlers(const Config& config, std::string& error) {
     install_terminate_hook();
     prepare_stack_capture();
     if (!handlers_installed.exchange(true)) {
-        real_sigaction = reinterpret_cast<SigactionFunction>(dlsym(RTLD_NEXT, "sigaction"));
+        real_sigaction = reinterpret_cast<SigactionFunction>(next_symbol("sigaction"));
         for (int signal_number : kCrashSignals) {
             int failure = install_agent_handler(signal_number, on_crash_signal);
             if (failure != 0) {

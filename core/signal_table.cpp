@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/interruptions.h"
+#include "core/next_symbol.h"
 
 namespace siagent {
 namespace {
@@ -90,7 +91,7 @@ int install_agent_handler(int signal_number, AgentHandler handler) {
     if (entry == nullptr || signal_number == SIGKILL || signal_number == SIGSTOP) return EINVAL;
     SigactionFunction real = real_sigaction.load();
     if (real == nullptr) {
-        real = reinterpret_cast<SigactionFunction>(dlsym(RTLD_NEXT, "sigaction"));
+        real = reinterpret_cast<SigactionFunction>(next_symbol("sigaction"));
         if (real == nullptr) return ENOSYS;
         real_sigaction.store(real);
     }

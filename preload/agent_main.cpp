@@ -1,7 +1,8 @@
-// Library constructor and destructor, fork handling, and the public C API (siagent.h).
+// Starting and stopping the agent, fork handling, and the public C API (siagent.h).
 //
-// The agent starts by itself when the library was preloaded (LD_PRELOAD names it), from the
-// environment; a program that links the library starts it with si_start().
+// libsiagent.so (preload/loader/) loads this library and calls start_from_environment()
+// when a preloaded process has lived SI_START_DELAY; a program that links libsiagent.so
+// calls si_start(), which loads it at once.
 #include <dlfcn.h>
 #include <pthread.h>
 #include <sys/resource.h>
@@ -170,11 +171,21 @@ void child_after_fork() {
     lifecycle_mutex.unlock();
 }
 
-__attribute__((constructor)) void load_agent() {
-    pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
-    // Early, while the process has few thread keys, even if si_start comes much later.
-    siagent::prepare_stack_capture();
-    if (!siagent::library_preloaded()) return;
+// Once per process, before the first start: the fork handlers (registered here rather than
+// by a constructor: the first stage's fork handler may be waiting for this library's load),
+// and the stack capture's thread keys.
+void prepare_process() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
+        siagent::prepare_stack_capture();
+    });
+}
+
+}  // namespace
+
+void siagent::start_from_environment() {
+    prepare_process();
     siagent::ConfigResult result = siagent::parse_config([](const char* name) { return getenv(name); });
     if (says_start_problems(result.config)) {
         for (const std::string& unknown : siagent::find_unknown_variables(environ))
@@ -185,6 +196,8 @@ __attribute__((constructor)) void load_agent() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     start_locked(result.config);
 }
+
+namespace {
 
 __attribute__((destructor)) void unload_agent() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
@@ -236,6 +249,7 @@ extern "C" __attribute__((visibility("default"))) int si_start(const char* const
         }
         return getenv(name);
     };
+    prepare_process();
     siagent::ConfigResult result = configure(lookup);
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     cancel_pending_start();

@@ -27,6 +27,7 @@
 #include "core/agent_guard.h"
 #include "core/unwinder_memory.h"
 #include "preload/real_function.h"
+#include "preload/syscall_arguments.h"
 
 #pragma GCC diagnostic ignored "-Wignored-attributes"
 
@@ -174,14 +175,13 @@ SIAGENT_EXPORT int pipe(int ends[2]) {
 // syscall(2) passes six register-sized arguments whatever the call; so does this forwarder.
 // libunwind writes to its validation pipe with syscall(SYS_write, ...).
 SIAGENT_EXPORT long syscall(long number, ...) {
-    va_list arguments;
-    va_start(arguments, number);
-    long a = va_arg(arguments, long), b = va_arg(arguments, long), c = va_arg(arguments, long);
-    long d = va_arg(arguments, long), e = va_arg(arguments, long), f = va_arg(arguments, long);
-    va_end(arguments);
-    if (number == SYS_write && a == siagent::kUnwinderPipeWriteEnd) [[unlikely]]
-        return siagent::write_unwinder_pipe(reinterpret_cast<const void*>(b), static_cast<size_t>(c));
-    return real_syscall.get()(number, a, b, c, d, e, f);
+    va_list rest;
+    va_start(rest, number);
+    const siagent::SyscallArguments x = siagent::read_syscall_arguments(rest);
+    va_end(rest);
+    if (number == SYS_write && x.a == siagent::kUnwinderPipeWriteEnd) [[unlikely]]
+        return siagent::write_unwinder_pipe(reinterpret_cast<const void*>(x.b), static_cast<size_t>(x.c));
+    return real_syscall.get()(number, x.a, x.b, x.c, x.d, x.e, x.f);
 }
 
 SIAGENT_EXPORT int epoll_create(int size) { return adopted_if_agent(real_epoll_create.get()(size)); }

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+// Defined in libsiagent.so and used by the agent library too: exported (preload/exports.map).
+#pragma GCC visibility push(default)
 namespace siagent {
 
 // dlsym needs a few dozen bytes; other early callers (other preloaded libraries'
@@ -27,3 +29,4 @@ inline bool early_arena_owns(const void* block) {
 size_t early_arena_block_size(const void* block);
 
 }  // namespace siagent
+#pragma GCC visibility pop

@@ -3,7 +3,6 @@
 // constructing the exception object; the error profiler counts it there, then the real
 // __cxa_throw unwinds exactly as without the agent. Rethrows (`throw;`) and
 // std::rethrow_exception do not come through here: they are not new exceptions.
-#include <dlfcn.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -11,13 +10,14 @@
 
 #include "core/agent_guard.h"
 #include "core/error_profiler.h"
+#include "preload/real_function.h"
 
 namespace {
 
 using ThrowFunction = void (*)(void*, std::type_info*, void (*)(void*));
 
 ThrowFunction find_real_throw() {
-    return reinterpret_cast<ThrowFunction>(dlsym(RTLD_NEXT, "__cxa_throw"));
+    return reinterpret_cast<ThrowFunction>(siagent_next_symbol("__cxa_throw", nullptr));
 }
 
 // Resolved by the library constructor, before the program can throw.

@@ -5,6 +5,10 @@
 
 namespace siagent {
 
+// Starts the agent from the environment (SI_* variables), as a preloaded process does;
+// libsiagent.so calls it once it has loaded this library (preload/hook_table.h).
+void start_from_environment();
+
 // Ends the agent thread for a moment so the process has only the application's threads,
 // for calls that refuse to run in a multi-threaded process. Returns whether it did.
 bool pause_agent_thread();

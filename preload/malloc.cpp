@@ -16,6 +16,7 @@
 #include "core/allocation_profiler.h"
 #include "preload/early_arena.h"
 #include "preload/real_allocator.h"
+#include "preload/unprofiled_allocation.h"
 
 #define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
 // The library keeps frame pointers for its own code; the two hottest wrappers do without
@@ -43,33 +44,14 @@ __attribute__((noinline)) void* sampled_malloc(size_t size) {
     return block;
 }
 
-size_t page_size() {
-    static size_t size = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    return size;
-}
-
-bool multiply_overflows(size_t count, size_t size, size_t& product) {
-    return __builtin_mul_overflow(count, size, &product);
-}
-
-// realloc of a block from the early arena: move it into the real allocator.
-void* move_out_of_arena(void* block, size_t size) {
-    if (size == 0) return nullptr;  // glibc: realloc(p, 0) frees p and returns NULL
-    void* moved = malloc(size);
-    if (moved == nullptr) return nullptr;
-    size_t old_size = siagent::early_arena_block_size(block);
-    memcpy(moved, block, old_size < size ? old_size : size);
-    return moved;
-}
-
 }  // namespace
 
 // The two hottest functions are written so that the common case ends in a tail call to
 // the real function: the countdown is taken before the call (the sampled case, rare, calls
-// out of line).
+// out of line). Before the real allocator is known every call is unprofiled (the early
+// arena's, preload/unprofiled_allocation.h).
 SIAGENT_EXPORT SIAGENT_HOT void* malloc(size_t size) {
-    if (__builtin_expect(!real_allocator_ready(), 0))
-        return siagent::early_arena_allocate(size, 16);
+    if (__builtin_expect(!real_allocator_ready(), 0)) return siagent::unprofiled_malloc(size);
     if (__builtin_expect(allocation_countdown_crossed(size), 0)) return sampled_malloc(size);
     return real_allocator.malloc(size);
 }
@@ -82,24 +64,16 @@ SIAGENT_EXPORT SIAGENT_HOT void free(void* block) {
 }
 
 SIAGENT_EXPORT void* calloc(size_t count, size_t size) {
-    if (__builtin_expect(!real_allocator_ready(), 0)) {
-        size_t total;
-        if (multiply_overflows(count, size, total)) {
-            errno = ENOMEM;
-            return nullptr;
-        }
-        return siagent::early_arena_allocate(total, 16);  // static memory: already zero
-    }
+    if (__builtin_expect(!real_allocator_ready(), 0)) return siagent::unprofiled_calloc(count, size);
     void* block = real_allocator.calloc(count, size);
     size_t total;
-    if (block != nullptr && !multiply_overflows(count, size, total)) counted(block, total);
+    if (block != nullptr && !__builtin_mul_overflow(count, size, &total)) counted(block, total);
     return block;
 }
 
 SIAGENT_EXPORT void* realloc(void* block, size_t size) {
-    if (block != nullptr && early_arena_owns(block)) return move_out_of_arena(block, size);
-    if (__builtin_expect(!real_allocator_ready(), 0))
-        return block == nullptr ? siagent::early_arena_allocate(size, 16) : nullptr;
+    if ((block != nullptr && early_arena_owns(block)) || !real_allocator_ready())
+        return siagent::unprofiled_realloc(block, size);
     // Before the real call: once it releases the block, another thread may get the same
     // address and sample it.
     if (block != nullptr) on_release(block);
@@ -109,7 +83,7 @@ SIAGENT_EXPORT void* realloc(void* block, size_t size) {
 
 SIAGENT_EXPORT void* reallocarray(void* block, size_t count, size_t size) {
     size_t total;
-    if (multiply_overflows(count, size, total)) {
+    if (__builtin_mul_overflow(count, size, &total)) {
         errno = ENOMEM;
         return nullptr;
     }
@@ -118,58 +92,32 @@ SIAGENT_EXPORT void* reallocarray(void* block, size_t count, size_t size) {
 
 SIAGENT_EXPORT void* memalign(size_t alignment, size_t size) {
     if (__builtin_expect(!real_allocator_ready(), 0))
-        return siagent::early_arena_allocate(size, alignment);
+        return siagent::unprofiled_memalign(alignment, size);
     return counted(real_allocator.memalign(alignment, size), size);
 }
 
 SIAGENT_EXPORT int posix_memalign(void** result, size_t alignment, size_t size) {
-    if (__builtin_expect(!real_allocator_ready(), 0)) {
-        if (alignment < sizeof(void*) || (alignment & (alignment - 1)) != 0) return EINVAL;
-        void* block = siagent::early_arena_allocate(size, alignment);
-        if (block == nullptr) return ENOMEM;
-        *result = block;
-        return 0;
-    }
-    int status = real_allocator.posix_memalign(result, alignment, size);
-    if (status == 0) counted(*result, size);
+    int status = siagent::unprofiled_posix_memalign(result, alignment, size);
+    if (status == 0 && !early_arena_owns(*result)) counted(*result, size);
     return status;
 }
 
 SIAGENT_EXPORT void* aligned_alloc(size_t alignment, size_t size) {
-    if (__builtin_expect(!real_allocator_ready(), 0))
-        return siagent::early_arena_allocate(size, alignment);
-    void* block = real_allocator.aligned_alloc != nullptr
-                      ? real_allocator.aligned_alloc(alignment, size)
-                      : real_allocator.memalign(alignment, size);
-    return counted(block, size);
+    void* block = siagent::unprofiled_aligned_alloc(alignment, size);
+    return early_arena_owns(block) ? block : counted(block, size);
 }
 
 SIAGENT_EXPORT void* valloc(size_t size) {
-    if (__builtin_expect(!real_allocator_ready(), 0))
-        return siagent::early_arena_allocate(size, page_size());
-    void* block = real_allocator.valloc != nullptr ? real_allocator.valloc(size)
-                                                   : real_allocator.memalign(page_size(), size);
-    return counted(block, size);
+    void* block = siagent::unprofiled_valloc(size);
+    return early_arena_owns(block) ? block : counted(block, size);
 }
 
 SIAGENT_EXPORT void* pvalloc(size_t size) {
-    size_t page = page_size();
-    size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
-    if (rounded < size) {
-        errno = ENOMEM;
-        return nullptr;
-    }
-    if (__builtin_expect(!real_allocator_ready(), 0))
-        return siagent::early_arena_allocate(rounded, page);
-    void* block = real_allocator.pvalloc != nullptr ? real_allocator.pvalloc(size)
-                                                    : real_allocator.memalign(page, rounded);
-    return counted(block, rounded);
+    void* block = siagent::unprofiled_pvalloc(size);
+    return block == nullptr || early_arena_owns(block) ? block
+                                                       : counted(block, siagent::whole_pages(size));
 }
 
 SIAGENT_EXPORT size_t malloc_usable_size(void* block) {
-    if (block == nullptr) return 0;
-    if (early_arena_owns(block)) return siagent::early_arena_block_size(block);
-    if (__builtin_expect(!real_allocator_ready(), 0) || real_allocator.malloc_usable_size == nullptr)
-        return 0;
-    return real_allocator.malloc_usable_size(block);
+    return siagent::unprofiled_malloc_usable_size(block);
 }

@@ -3,18 +3,18 @@
 // EINVAL; the agent's own thread would make every single-threaded tool that does so
 // (`unshare --user`, container runtimes, sandboxes) fail. The agent thread is paused around
 // the call, so the application sees exactly the result it would see without the agent.
-#include <dlfcn.h>
 #include <sched.h>
 
 #include <cerrno>
 
 #include "preload/lifecycle.h"
+#include "preload/real_function.h"
 
 namespace {
 
 template <typename Function>
 Function real_function(const char* name) {
-    return reinterpret_cast<Function>(dlsym(RTLD_NEXT, name));
+    return reinterpret_cast<Function>(siagent_next_symbol(name, nullptr));
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "preload/real_function.h"
+
 namespace siagent {
 namespace {
 
@@ -27,9 +29,10 @@ bool list_names(const std::string& list, const std::string& own_name) {
     return false;
 }
 
+// libsiagent.so's file name (the first stage, which LD_PRELOAD names; not this library's).
 std::string own_file_name() {
     Dl_info self;
-    if (dladdr(reinterpret_cast<void*>(&own_file_name), &self) == 0 || self.dli_fname == nullptr)
+    if (dladdr(reinterpret_cast<void*>(&siagent_next_symbol), &self) == 0 || self.dli_fname == nullptr)
         return {};
     const char* slash = strrchr(self.dli_fname, '/');
     return slash != nullptr ? slash + 1 : self.dli_fname;
@@ -68,15 +71,6 @@ bool compute_parent_preloaded() {
 }
 
 }  // namespace
-
-bool library_preloaded() {
-    std::string own_name = own_file_name();
-    if (own_name.empty()) return false;
-    const char* variable = getenv("LD_PRELOAD");
-    if (variable != nullptr && list_names(variable, own_name)) return true;
-    // System-wide preloading names the library in /etc/ld.so.preload instead.
-    return list_names(read_small_file("/etc/ld.so.preload"), own_name);
-}
 
 bool parent_has_library_preloaded() {
     static const bool answer = compute_parent_preloaded();

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <cstddef>
 
+// Defined in libsiagent.so and used by the agent library too: exported (preload/exports.map).
+#pragma GCC visibility push(default)
 namespace siagent {
 
 struct RealAllocator {
@@ -39,3 +41,4 @@ inline bool real_allocator_ready() {
 }
 
 }  // namespace siagent
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
-// The next definition of an interposed libc function (dlsym RTLD_NEXT).
+// The next definition of an interposed libc function: dlsym RTLD_NEXT as seen from the
+// first stage, libsiagent.so (preload/loader/next_symbol.cpp), for both stages.
 //
 // Constant-initialized (no constructor runs), resolved by the library constructor
 // (preload/blocking*.cpp call resolve() on each), and on first use when a call comes
@@ -6,11 +7,24 @@
 // malloc-safe. dlsym itself is neither, which is why resolution happens early.
 #pragma once
 
-#include <dlfcn.h>
-
 #include <atomic>
+#include <string_view>
+
+// Exported by libsiagent.so: dlvsym(RTLD_NEXT, name, version) when `version` is given and
+// found, else dlsym(RTLD_NEXT, name). Not signal-safe, not malloc-safe (dlsym).
+extern "C" void* siagent_next_symbol(const char* name, const char* version);
 
 namespace siagent {
+
+// pthread_cond_* have two versions on x86-64; unversioned dlsym may give the old one, whose
+// condition variable layout differs from the one the application compiled against.
+constexpr const char* preferred_version(std::string_view name) {
+#if defined(__x86_64__)
+    if (name == "pthread_cond_wait" || name == "pthread_cond_timedwait") return "GLIBC_2.3.2";
+#endif
+    (void)name;
+    return nullptr;
+}
 
 template <typename Function>
 class RealFunction {
@@ -24,9 +38,7 @@ public:
     }
 
     Function resolve() {
-        void* symbol = version_ != nullptr ? dlvsym(RTLD_NEXT, name_, version_) : nullptr;
-        if (symbol == nullptr) symbol = dlsym(RTLD_NEXT, name_);
-        Function function = reinterpret_cast<Function>(symbol);
+        Function function = reinterpret_cast<Function>(siagent_next_symbol(name_, version_));
         function_.store(function, std::memory_order_relaxed);
         return function;
     }

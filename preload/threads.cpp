@@ -9,7 +9,6 @@
 // would never be sampled; the masks it reads back still show SIGPROF blocked.
 //
 // Threads the agent makes itself (its own thread) are left alone.
-#include <dlfcn.h>
 #include <pthread.h>
 
 #include <csignal>
@@ -20,6 +19,7 @@
 #include "core/cpu_profiler.h"
 #include "core/signal_table.h"
 #include "core/span_table.h"
+#include "preload/real_function.h"
 #include "preload/signal_mask.h"
 
 namespace {
@@ -28,7 +28,7 @@ using CreateFunction = int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void
 
 CreateFunction real_pthread_create() {
     static CreateFunction real =
-        reinterpret_cast<CreateFunction>(dlsym(RTLD_NEXT, "pthread_create"));
+        reinterpret_cast<CreateFunction>(siagent_next_symbol("pthread_create", nullptr));
     return real;
 }
 

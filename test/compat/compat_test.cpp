@@ -22,7 +22,10 @@ bool installed(const std::string& path) { return access(path.c_str(), X_OK) == 0
 
 // Runs `script` with bash in a fresh directory, once plainly and once under the agent
 // (local files into `profiles`), and checks both end alike and the agent said nothing but
-// `agent_says` (a whole line, or nothing). Returns the profiled run.
+// `agent_says` (a whole line, or nothing). Returns the profiled run. The profiled run loads
+// the agent at once in every process (SI_START_DELAY=0, from the test environment); a third
+// run with the default delay (short processes never load it, long ones load it midway)
+// must end alike too.
 RunResult same_with_and_without_agent(const std::string& script, const TemporaryDirectory& profiles,
                                       const std::string& agent_says = "", int timeout_seconds = 120) {
     TemporaryDirectory plain_dir, profiled_dir;
@@ -40,6 +43,20 @@ RunResult same_with_and_without_agent(const std::string& script, const Temporary
     CHECK(profiled.exit_code == 0);
     CHECK(profiled.out == plain.out);
     CHECK(profiled.err == agent_says);
+    TemporaryDirectory delayed_dir, delayed_profiles;
+    RunResult delayed = run({"/bin/bash", "-c", "cd " + delayed_dir.path() + " && " + script},
+                            {{"LD_PRELOAD", agent_library()},
+                             {"SI_OUTPUT_DIR", delayed_profiles.path()},
+                             {"SI_START_DELAY", ""}},
+                            timeout_seconds);
+    INFO("with the agent loaded after the default delay: exit " << delayed.exit_code << " signal "
+                                                                << delayed.signal << "\n"
+                                                                << delayed.out << delayed.err);
+    CHECK_FALSE(delayed.timed_out);
+    CHECK(delayed.exit_code == 0);
+    CHECK(delayed.out == plain.out);
+    // A process that ends within the delay never loads the agent, so says nothing.
+    CHECK((delayed.err == agent_says || delayed.err.empty()));
     return profiled;
 }
 

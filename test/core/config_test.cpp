@@ -107,7 +107,7 @@ const std::string& string_field(const Config& config, const std::string& name) {
 
 TEST_CASE("config: every Config field has one distinct SI_ name", "[config]") {
     const auto& names = config_variable_names();
-    CHECK(names.size() == 26);
+    CHECK(names.size() == 27);
     std::set<std::string> distinct(names.begin(), names.end());
     CHECK(distinct.size() == names.size());
     for (const auto& name : names) CHECK(name.rfind("SI_", 0) == 0);
@@ -121,11 +121,11 @@ TEST_CASE("config: every Config field has one distinct SI_ name", "[config]") {
                              "SI_BLOCK_SAMPLING_NS",
                              "SI_MAX_STACK_DEPTH", "SI_REPORT_INTERVAL", "SI_METRICS_INTERVAL",
                              "SI_MESSAGE_TTL", "SI_MAX_QUEUE_BYTES", "SI_OUTPUT_DIR",
-                             "SI_CA_FILE", "SI_SPOOL_DIR"}) {
+                             "SI_CA_FILE", "SI_SPOOL_DIR", "SI_START_DELAY"}) {
         CHECK(distinct.count(name) == 1);
     }
     CHECK(names.front() == "SI_AGENT_KEY");
-    CHECK(names.back() == "SI_SPOOL_DIR");
+    CHECK(names.back() == "SI_START_DELAY");
 }
 
 TEST_CASE("config: nothing set gives the documented defaults and no problems", "[config]") {

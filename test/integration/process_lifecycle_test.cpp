@@ -178,3 +178,50 @@ TEST_CASE("dropping root (setgroups, setresgid, setresuid) works as without the 
         CHECK(profiled.out == plain.out);
     }
 }
+
+// The default start delay (SI_START_DELAY unset: 50 ms). The test environment sets it to 0
+// for the other tests; an empty value here unsets it.
+TEST_CASE("with the default start delay a short process never loads the agent and writes "
+          "nothing, and a longer one is profiled") {
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    environment["SI_START_DELAY"] = "";
+    RunResult maps = run({"/bin/cat", "/proc/self/maps"}, environment);
+    REQUIRE(maps.exit_code == 0);
+    CHECK(maps.out.find("libsiagent.so") != std::string::npos);
+    CHECK(maps.out.find("libsiagent-agent.so") == std::string::npos);
+    CHECK(dir.files().empty());
+
+    RunResult burn = run({program("cpu_shares"), "60"}, environment);
+    REQUIRE(burn.exit_code == 0);
+    CHECK(!dir.files("cpu-").empty());
+}
+
+TEST_CASE("SI_START_DELAY longer than a process's life leaves it unprofiled") {
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    environment["SI_START_DELAY"] = "30s";
+    RunResult burn = run({program("cpu_shares"), "20"}, environment);
+    REQUIRE(burn.exit_code == 0);
+    CHECK(dir.files().empty());
+}
+
+TEST_CASE("dropping root while the agent waits to be loaded works as without the agent") {
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    environment["SI_START_DELAY"] = "";
+    for (std::vector<std::string> command :
+         {std::vector<std::string>{program("drop_credentials")},
+          std::vector<std::string>{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                   "--clear-groups", "/bin/echo", "hi"}}) {
+        RunResult plain = run(command, {});
+        if (plain.exit_code != 0) {
+            WARN("not run: dropping credentials needs root here (" << plain.err << ")");
+            continue;
+        }
+        RunResult profiled = run(command, environment);
+        INFO(profiled.err);
+        CHECK(profiled.exit_code == 0);
+        CHECK(profiled.out == plain.out);
+    }
+}

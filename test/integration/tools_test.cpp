@@ -185,6 +185,21 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
         for (const char* variant : {"", "RKSt9nothrow_t", "m", "St11align_val_t", "mSt11align_val_t",
                                     "St11align_val_tRKSt9nothrow_t"})
             expected.push_back(std::string(form) + variant);
+    // What the agent library takes from the first stage: C++ names in namespace siagent,
+    // which no program can define.
+    expected.push_back("siagent_next_symbol");
+    std::erase_if(exported, [](const std::string& name) { return name.starts_with("_ZN7siagent"); });
     std::sort(expected.begin(), expected.end());
     CHECK(exported == expected);
+}
+
+TEST_CASE("the agent library exports one symbol: the table the first stage forwards to") {
+    std::string agent = agent_library();
+    agent.replace(agent.rfind("libsiagent.so"), std::string("libsiagent.so").size(),
+                  "libsiagent-agent.so");
+    RunResult symbols = run({"/usr/bin/nm", "-D", "--defined-only", agent}, {});
+    REQUIRE(symbols.exit_code == 0);
+    INFO(symbols.out);
+    CHECK(symbols.out.find("siagent_agent_entry") != std::string::npos);
+    CHECK(std::count(symbols.out.begin(), symbols.out.end(), '\n') == 1);
 }

@@ -1,0 +1,44 @@
+// The agent's side of the two stages: its implementation of every interposed function, in
+// the table libsiagent.so forwards to (preload/hook_table.h). The implementations keep their
+// libc names inside libsiagent-agent.so, where they are not exported (preload/
+// agent_exports.map): only this table reaches them from outside.
+#include "preload/hook_table.h"
+#include "preload/lifecycle.h"
+
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // sigset is interposed too
+
+// Declared again as libsiagent.so defines them: several have no declaration in libc's headers
+// (fortified entry points, bsd_signal, __cxa_throw).
+#define SIAGENT_DECLARE(result, name, parameters, arguments) extern "C" result name parameters;
+SIAGENT_FORWARDED_CALLS(SIAGENT_DECLARE)
+SIAGENT_CREDENTIAL_CALLS(SIAGENT_DECLARE)
+SIAGENT_ALLOCATION_CALLS(SIAGENT_DECLARE)
+SIAGENT_API_CALLS(SIAGENT_DECLARE)
+#undef SIAGENT_DECLARE
+
+
+namespace {
+
+constexpr siagent::HookTable kHooks = {
+#define SIAGENT_ENTRY(result, name, parameters, arguments) &::name,
+    SIAGENT_FORWARDED_CALLS(SIAGENT_ENTRY)
+    SIAGENT_CREDENTIAL_CALLS(SIAGENT_ENTRY)
+    SIAGENT_ALLOCATION_CALLS(SIAGENT_ENTRY)
+    SIAGENT_API_CALLS(SIAGENT_ENTRY)
+#undef SIAGENT_ENTRY
+#define SIAGENT_ENTRY(result, name, parameters) &::name,
+    SIAGENT_VARIADIC_CALLS(SIAGENT_ENTRY)
+#undef SIAGENT_ENTRY
+#define SIAGENT_ENTRY(result, entry, symbol, name, parameters, arguments) \
+    static_cast<result(*) parameters>(&::name),
+    SIAGENT_OPERATOR_CALLS(SIAGENT_ENTRY)
+#undef SIAGENT_ENTRY
+};
+
+constexpr siagent::AgentEntry kEntry = {&kHooks, &siagent::start_from_environment};
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) const siagent::AgentEntry* siagent_agent_entry() {
+    return &kEntry;
+}

@@ -1,0 +1,39 @@
+// What the agent (libsiagent-agent.so) hands the first stage (libsiagent.so) when it is
+// loaded: its implementation of every interposed function, and its entry points.
+//
+// Ownership: the table is a constant of the agent library, which is never unloaded
+// (-z nodelete); the first stage publishes it once (release) and forwarders read it with
+// one acquire load, so a forwarder sees either no table or all of it.
+#pragma once
+
+#include "preload/interposed_functions.h"
+
+namespace siagent {
+
+struct HookTable {
+#define SIAGENT_HOOK_ENTRY(result, name, parameters, arguments) result(*name) parameters;
+    SIAGENT_FORWARDED_CALLS(SIAGENT_HOOK_ENTRY)
+    SIAGENT_CREDENTIAL_CALLS(SIAGENT_HOOK_ENTRY)
+    SIAGENT_ALLOCATION_CALLS(SIAGENT_HOOK_ENTRY)
+    SIAGENT_API_CALLS(SIAGENT_HOOK_ENTRY)
+#undef SIAGENT_HOOK_ENTRY
+#define SIAGENT_HOOK_ENTRY(result, name, parameters) result(*name) parameters;
+    SIAGENT_VARIADIC_CALLS(SIAGENT_HOOK_ENTRY)
+#undef SIAGENT_HOOK_ENTRY
+#define SIAGENT_HOOK_ENTRY(result, entry, symbol, name, parameters, arguments) \
+    result(*entry) parameters;
+    SIAGENT_OPERATOR_CALLS(SIAGENT_HOOK_ENTRY)
+#undef SIAGENT_HOOK_ENTRY
+};
+
+struct AgentEntry {
+    const HookTable* hooks;
+    // Starts the agent from the environment, as a preloaded library does (after the first
+    // stage installed `hooks`). Runs on the first stage's loading thread or in si_start.
+    void (*start_from_environment)();
+};
+
+}  // namespace siagent
+
+// The one symbol libsiagent-agent.so exports.
+extern "C" const siagent::AgentEntry* siagent_agent_entry();

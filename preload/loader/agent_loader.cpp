@@ -1,0 +1,289 @@
+#include "preload/loader/agent_loader.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+#include "preload/loader/environment.h"
+#include "preload/real_function.h"
+
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // pointers to libc functions
+
+namespace siagent {
+namespace {
+
+constexpr char kAgentFileName[] = "libsiagent-agent.so";
+// A fork waits at most this long for a load in progress (glibc's loader lock must not be
+// inherited held); past it, it goes on rather than risk waiting on its own caller.
+constexpr int64_t kForkWaitMs = 200;
+constexpr int64_t kThreadGoneWaitMs = 50;
+
+std::atomic<const HookTable*> published_hooks{nullptr};
+
+// The first stage's own locking goes to the real functions, never through the agent.
+constinit RealFunction<decltype(&::pthread_mutex_lock)> real_lock{"pthread_mutex_lock"};
+constinit RealFunction<decltype(&::pthread_create)> real_create{"pthread_create"};
+constinit RealFunction<decltype(&::pthread_join)> real_join{"pthread_join"};
+constinit RealFunction<decltype(&::pthread_sigmask)> real_sigmask{"pthread_sigmask"};
+
+// All guarded by state_mutex.
+pthread_mutex_t state_mutex = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t state_changed = PTHREAD_COND_INITIALIZER;  // waited on with CLOCK_MONOTONIC
+const AgentEntry* agent_entry = nullptr;
+bool deferred = false;       // preloaded, and the agent is still to be loaded later
+int64_t delay_ms = kDefaultStartDelayMs;
+bool waiting = false;        // the waiting thread exists and has not begun loading
+bool cancelled = false;      // tells the waiting thread to end without loading
+bool loading = false;        // dlopen of the agent library is in progress
+bool starting = false;       // the waiting thread is starting the agent it loaded
+bool exiting = false;        // exit() has begun: load nothing more
+bool load_failed = false;
+pthread_t waiter{};
+pid_t finished_waiter = 0;   // a waiting thread that loaded the agent and is ending
+
+void lock() { real_lock.get()(&state_mutex); }
+void unlock() { pthread_mutex_unlock(&state_mutex); }
+
+// Waits on state_changed until `deadline` (CLOCK_MONOTONIC); false once it has passed.
+bool wait_until(const timespec& deadline) {
+    return pthread_cond_clockwait(&state_changed, &state_mutex, CLOCK_MONOTONIC, &deadline) !=
+           ETIMEDOUT;
+}
+
+timespec after_ms(int64_t milliseconds) {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t nanoseconds = now.tv_nsec + (milliseconds % 1000) * 1'000'000;
+    now.tv_sec += static_cast<time_t>(milliseconds / 1000 + nanoseconds / 1'000'000'000);
+    now.tv_nsec = static_cast<long>(nanoseconds % 1'000'000'000);
+    return now;
+}
+
+void say(const char* first, const char* second) {
+    char line[1024];
+    int length = snprintf(line, sizeof line, "siagent: %s%s\n", first, second);
+    if (length > 0) {
+        ssize_t ignored = write(STDERR_FILENO, line, static_cast<size_t>(length) < sizeof line
+                                                          ? static_cast<size_t>(length)
+                                                          : sizeof line - 1);
+        (void)ignored;
+    }
+}
+
+// The agent library's path: libsiagent.so's own directory.
+bool agent_path(char* path, size_t capacity) {
+    Dl_info self{};
+    if (dladdr(reinterpret_cast<void*>(&installed_hooks), &self) == 0 || self.dli_fname == nullptr)
+        return false;
+    const char* slash = strrchr(self.dli_fname, '/');
+    size_t directory = slash != nullptr ? static_cast<size_t>(slash - self.dli_fname + 1) : 0;
+    if (directory + sizeof kAgentFileName > capacity) return false;
+    memcpy(path, self.dli_fname, directory);
+    memcpy(path + directory, kAgentFileName, sizeof kAgentFileName);
+    return true;
+}
+
+// Called with state_mutex held and nothing busy; releases it around dlopen (which must not
+// run under a lock a fork handler takes: the agent's libraries' constructors run inside).
+const HookTable* load_locked() {
+    if (const HookTable* hooks = published_hooks.load(std::memory_order_acquire)) return hooks;
+    if (load_failed) return nullptr;
+    loading = true;
+    unlock();
+    char path[4096];
+    void* library = agent_path(path, sizeof path) ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : nullptr;
+    auto entry_point = library != nullptr ? reinterpret_cast<const AgentEntry* (*)()>(
+                                                dlsym(library, "siagent_agent_entry"))
+                                          : nullptr;
+    const AgentEntry* entry = entry_point != nullptr ? entry_point() : nullptr;
+    if (entry == nullptr) {
+        const char* reason = dlerror();
+        say("cannot load the agent library; this process is not profiled: ",
+            reason != nullptr ? reason : kAgentFileName);
+    }
+    lock();
+    loading = false;
+    pthread_cond_broadcast(&state_changed);
+    if (entry == nullptr) {
+        load_failed = true;
+        deferred = false;
+        return nullptr;
+    }
+    agent_entry = entry;
+    deferred = false;
+    published_hooks.store(entry->hooks, std::memory_order_release);
+    return entry->hooks;
+}
+
+void* wait_then_load(void*) {
+    pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
+    lock();
+    const timespec deadline = after_ms(delay_ms);
+    while (!cancelled && !exiting && wait_until(deadline)) {
+    }
+    if (cancelled || exiting) {
+        unlock();
+        return nullptr;
+    }
+    waiting = false;
+    const bool loaded = load_locked() != nullptr && !exiting;
+    starting = loaded;
+    unlock();
+    if (loaded) agent_entry->start_from_environment();
+    lock();
+    // Nobody joins a thread that went on to load: it ends by itself, and whoever needs the
+    // process single-threaded waits for it to leave (LoaderPause).
+    starting = false;
+    finished_waiter = self;
+    pthread_detach(pthread_self());
+    pthread_cond_broadcast(&state_changed);
+    unlock();
+    return nullptr;
+}
+
+// Called with state_mutex held. The waiting thread blocks every signal: the application's
+// signals are never delivered to it.
+void arm_locked() {
+    if (!deferred || waiting || loading || starting || exiting) return;
+    sigset_t all, previous;
+    sigfillset(&all);
+    real_sigmask.get()(SIG_SETMASK, &all, &previous);
+    cancelled = false;
+    waiting = real_create.get()(&waiter, nullptr, wait_then_load, nullptr) == 0;
+    real_sigmask.get()(SIG_SETMASK, &previous, nullptr);
+}
+
+void wait_until_gone(pid_t tid) {
+    const timespec deadline = after_ms(kThreadGoneWaitMs);
+    while (syscall(SYS_tgkill, getpid(), tid, 0) == 0 || errno != ESRCH) {
+        timespec now{};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > deadline.tv_sec ||
+            (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+            return;
+        const timespec pause{0, 100'000};
+        syscall(SYS_nanosleep, &pause, nullptr);
+    }
+}
+
+// Stops a waiting thread and joins it; waits out one that loads, starts or ends. Called
+// with state_mutex held; returns with it held. Returns whether a wait was called off.
+bool stop_waiter_locked() {
+    while (loading || starting) {
+        pthread_cond_wait(&state_changed, &state_mutex);
+    }
+    bool called_off = false;
+    if (waiting) {
+        cancelled = true;
+        waiting = false;
+        pthread_cond_broadcast(&state_changed);
+        pthread_t thread = waiter;
+        unlock();
+        real_join.get()(thread, nullptr);
+        lock();
+        called_off = true;
+    }
+    pid_t finished = finished_waiter;
+    finished_waiter = 0;
+    if (finished != 0) {
+        unlock();
+        wait_until_gone(finished);
+        lock();
+    }
+    return called_off;
+}
+
+// Waits for dlopen only: starting the agent registers its fork handlers, which waits for
+// this fork to end.
+void prepare_fork() {
+    lock();
+    const timespec deadline = after_ms(kForkWaitMs);
+    while (loading && wait_until(deadline)) {
+    }
+}
+
+void parent_after_fork() { unlock(); }
+
+// Only the forking thread exists here: no waiting thread, nothing loading.
+void child_after_fork() {
+    pthread_cond_init(&state_changed, nullptr);
+    waiting = false;
+    loading = false;
+    starting = false;
+    finished_waiter = 0;
+    arm_locked();
+    unlock();
+}
+
+void mark_exiting() {
+    lock();
+    exiting = true;
+    pthread_cond_broadcast(&state_changed);
+    unlock();
+}
+
+__attribute__((constructor)) void load_or_defer() {
+    if (!library_preloaded()) return;
+    delay_ms = start_delay_ms(getenv("SI_START_DELAY"));
+    if (delay_ms == 0) {
+        lock();
+        deferred = true;
+        const bool loaded = load_locked() != nullptr;
+        unlock();
+        if (loaded) agent_entry->start_from_environment();
+        return;
+    }
+    pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
+    atexit(mark_exiting);
+    lock();
+    deferred = true;
+    arm_locked();
+    unlock();
+}
+
+}  // namespace
+
+const HookTable* installed_hooks() { return published_hooks.load(std::memory_order_acquire); }
+
+const HookTable* load_agent_now() {
+    if (const HookTable* hooks = installed_hooks()) return hooks;
+    lock();
+    stop_waiter_locked();
+    const HookTable* hooks = load_locked();
+    unlock();
+    return hooks;
+}
+
+LoaderPause::LoaderPause() {
+    lock();
+    rearm_ = stop_waiter_locked();
+    unlock();
+}
+
+LoaderPause::~LoaderPause() {
+    if (!rearm_) return;
+    int saved_errno = errno;
+    lock();
+    arm_locked();
+    unlock();
+    errno = saved_errno;
+}
+
+void forget_deferred_load() {
+    lock();
+    stop_waiter_locked();
+    deferred = false;
+    unlock();
+}
+
+}  // namespace siagent

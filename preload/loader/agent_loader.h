@@ -1,0 +1,45 @@
+// The first stage's one decision: whether and when to load the agent (libsiagent-agent.so,
+// next to libsiagent.so) into this process.
+//
+// A preloaded process loads it once it has lived SI_START_DELAY (50 ms by default; 0 loads
+// it before main): most processes a container, a shell script or a build runs live a few
+// milliseconds, and each then costs only this small library, no thread of the agent's, no
+// file. Until the agent is loaded every interposed function goes straight to the next
+// definition (libc's); afterwards to the agent's HookTable.
+//
+// Threads: one waiting thread per process while the delay runs (none with SI_START_DELAY=0
+// or when not preloaded). It is stopped and joined around calls that need a single-threaded
+// process (set*id, setgroups, unshare, setns: see LoaderPause), and re-armed afterwards;
+// exit and exec end it; a fork child arms its own.
+#pragma once
+
+#include "preload/hook_table.h"
+
+namespace siagent {
+
+// The agent's table once loaded, else nullptr. One acquire load: signal-safe, malloc-safe.
+const HookTable* installed_hooks();
+
+// Loads the agent now if it is not loaded (si_start). Returns its table, or nullptr when it
+// cannot be loaded (said once on stderr). Not for signal handlers or allocators.
+const HookTable* load_agent_now();
+
+// si_destroy before the agent was loaded: no agent will be loaded later either.
+void forget_deferred_load();
+
+// While it exists, the waiting thread does not: it is stopped and joined (and, if it has
+// loaded the agent, waited out of the kernel's thread group), and armed again afterwards if
+// the agent is still to be loaded; its end keeps errno. Not for signal handlers or
+// allocators.
+class LoaderPause {
+public:
+    LoaderPause();
+    ~LoaderPause();
+    LoaderPause(const LoaderPause&) = delete;
+    LoaderPause& operator=(const LoaderPause&) = delete;
+
+private:
+    bool rearm_;
+};
+
+}  // namespace siagent
