@@ -35,7 +35,9 @@ constexpr siagent::HookTable kHooks = {
 #undef SIAGENT_ENTRY
 };
 
-constexpr siagent::AgentEntry kEntry = {&kHooks, &siagent::start_from_environment};
+constexpr siagent::AgentEntry kEntry = {&kHooks, &siagent::start_from_environment,
+                                        &siagent::prepare_fork, &siagent::parent_after_fork,
+                                        &siagent::child_after_fork};
 
 }  // namespace
 

@@ -144,12 +144,14 @@ bool has_destination(const Config& config) {
     return false;
 }
 
-void prepare_fork() {
+}  // namespace
+
+void siagent::prepare_fork() {
     lifecycle_mutex.lock();
     siagent::cpu_profiler().prepare_fork();
 }
 
-void parent_after_fork() {
+void siagent::parent_after_fork() {
     siagent::cpu_profiler().parent_after_fork();
     lifecycle_mutex.unlock();
 }
@@ -157,7 +159,7 @@ void parent_after_fork() {
 // Only the forking thread exists here. The parent's Agent (its thread is gone) is
 // abandoned; this process gets its own with the same configuration once it has lived
 // kForkChildStartDelay (a child that execs or exits sooner costs one waiting thread).
-void child_after_fork() {
+void siagent::child_after_fork() {
     siagent::cpu_profiler().child_after_fork();
     siagent::allocation_profiler().child_after_fork();
     siagent::block_profiler().child_after_fork();
@@ -171,15 +173,13 @@ void child_after_fork() {
     lifecycle_mutex.unlock();
 }
 
-// Once per process, before the first start: the fork handlers (registered here rather than
-// by a constructor: the first stage's fork handler may be waiting for this library's load),
-// and the stack capture's thread keys.
+namespace {
+
+// Once per process, before the first start: the stack capture's thread keys. (The fork
+// handlers are the first stage's, which call this library's: see preload/hook_table.h.)
 void prepare_process() {
     static std::once_flag once;
-    std::call_once(once, [] {
-        pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
-        siagent::prepare_stack_capture();
-    });
+    std::call_once(once, [] { siagent::prepare_stack_capture(); });
 }
 
 }  // namespace

@@ -31,6 +31,11 @@ struct AgentEntry {
     // Starts the agent from the environment, as a preloaded library does (after the first
     // stage installed `hooks`). Runs on the first stage's loading thread or in si_start.
     void (*start_from_environment)();
+    // The agent's fork handlers, run by the first stage's own (registered at its start, so
+    // that a fork runs all three or none: glibc skips handlers registered during a fork).
+    void (*prepare_fork)();
+    void (*parent_after_fork)();
+    void (*child_after_fork)();
 };
 
 }  // namespace siagent

@@ -9,6 +9,11 @@ namespace siagent {
 // libsiagent.so calls it once it has loaded this library (preload/hook_table.h).
 void start_from_environment();
 
+// The agent's fork handlers (preload/agent_main.cpp), run through the first stage's.
+void prepare_fork();
+void parent_after_fork();
+void child_after_fork();
+
 // Ends the agent thread for a moment so the process has only the application's threads,
 // for calls that refuse to run in a multi-threaded process. Returns whether it did.
 bool pause_agent_thread();

@@ -203,19 +203,32 @@ bool stop_waiter_locked() {
     return called_off;
 }
 
-// Waits for dlopen only: starting the agent registers its fork handlers, which waits for
-// this fork to end.
+// The agent loaded when this fork began, whose fork handlers this fork runs (all three, or
+// none). Guarded by state_mutex, which a fork holds from prepare to parent or child.
+const AgentEntry* forking_agent = nullptr;
+
+// The only fork handlers: registered at this library's start, they run the agent's too
+// (glibc runs none of the handlers registered while a fork is under way, so an agent that
+// registered its own could have a fork run its child handler without its prepare, or
+// inherit its locks held). Waits for a dlopen in progress, not for the agent's start (the
+// agent's prepare handler waits for that).
 void prepare_fork() {
     lock();
     const timespec deadline = after_ms(kForkWaitMs);
     while (loading && wait_until(deadline)) {
     }
+    forking_agent = loading ? nullptr : agent_entry;
+    if (forking_agent != nullptr) forking_agent->prepare_fork();
 }
 
-void parent_after_fork() { unlock(); }
+void parent_after_fork() {
+    if (forking_agent != nullptr) forking_agent->parent_after_fork();
+    unlock();
+}
 
 // Only the forking thread exists here: no waiting thread, nothing loading.
 void child_after_fork() {
+    if (forking_agent != nullptr) forking_agent->child_after_fork();
     pthread_cond_init(&state_changed, nullptr);
     waiting = false;
     loading = false;
@@ -233,6 +246,7 @@ void mark_exiting() {
 }
 
 __attribute__((constructor)) void load_or_defer() {
+    pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
     if (!library_preloaded()) return;
     delay_ms = start_delay_ms(getenv("SI_START_DELAY"));
     if (delay_ms == 0) {
@@ -243,7 +257,6 @@ __attribute__((constructor)) void load_or_defer() {
         if (loaded) agent_entry->start_from_environment();
         return;
     }
-    pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
     atexit(mark_exiting);
     lock();
     deferred = true;
