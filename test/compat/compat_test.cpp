@@ -165,9 +165,9 @@ TEST_CASE("make -j2 with gcc: a small project builds and its program runs") {
         profiles);
 }
 
-TEST_CASE("a fork storm: 300 children that allocate and exit") {
+TEST_CASE("a fork storm: 1000 children that allocate and exit") {
     TemporaryDirectory profiles;
-    same_with_and_without_agent(program("process_churn") + " fork 300 && echo done", profiles);
+    same_with_and_without_agent(program("process_churn") + " fork 1000 && echo done", profiles);
 }
 
 TEST_CASE("thread churn: 20 rounds of 64 threads") {
