@@ -16,7 +16,6 @@ SIAGENT_ALLOCATION_CALLS(SIAGENT_DECLARE)
 SIAGENT_API_CALLS(SIAGENT_DECLARE)
 #undef SIAGENT_DECLARE
 
-
 namespace {
 
 constexpr siagent::HookTable kHooks = {

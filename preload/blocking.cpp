@@ -51,13 +51,6 @@ using siagent::timed_call;
 SIAGENT_BLOCKING_FUNCTIONS(SIAGENT_DEFINE_REAL)
 #undef SIAGENT_DEFINE_REAL
 
-// pthread_cond_wait has two versions on x86-64; unversioned dlsym may give the old one,
-// whose condition variable layout differs from the one the application compiled against.
-#if defined(__x86_64__)
-constexpr const char* kCondVersion = "GLIBC_2.3.2";
-#else
-constexpr const char* kCondVersion = nullptr;
-#endif
 // The fortified entry points (-D_FORTIFY_SOURCE, the default of distributions' builds),
 // which glibc's headers call instead of read, recv, open... when a buffer size or a flag is
 // not a compile-time constant. The wrappers below make glibc's check themselves and time
@@ -81,10 +74,12 @@ int __openat64_2(int directory, const char* path, int flags);
 SIAGENT_FORTIFIED_FUNCTIONS(SIAGENT_DEFINE_REAL)
 #undef SIAGENT_DEFINE_REAL
 
-siagent::RealFunction<decltype(&::pthread_cond_wait)> real_pthread_cond_wait{
-    "pthread_cond_wait", kCondVersion};
-siagent::RealFunction<decltype(&::pthread_cond_timedwait)> real_pthread_cond_timedwait{
-    "pthread_cond_timedwait", kCondVersion};
+// The version glibc's headers bind (preload/real_function.h), as libsiagent.so asks for;
+// constinit: the resolving constructor below runs before dynamic initialization.
+constinit siagent::RealFunction<decltype(&::pthread_cond_wait)> real_pthread_cond_wait{
+    "pthread_cond_wait", siagent::preferred_version("pthread_cond_wait")};
+constinit siagent::RealFunction<decltype(&::pthread_cond_timedwait)> real_pthread_cond_timedwait{
+    "pthread_cond_timedwait", siagent::preferred_version("pthread_cond_timedwait")};
 
 __attribute__((constructor(101))) void resolve_blocking_functions() {
 #define SIAGENT_RESOLVE_REAL(name) real_##name.resolve();
