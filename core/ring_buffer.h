@@ -19,7 +19,10 @@
 // Untouched until used: each slot stores its sequence minus its own index, so the initial
 // state (slot i free for ticket i) is all zeros, which is what a fresh anonymous mapping
 // reads. Making a ring and resetting it (madvise drops the pages) cost no page per slot:
-// a short-lived process, or a fork child, pays only for the slots it fills. The consumer
+// a short-lived process pays only for the slots it fills. The storage is also
+// MADV_WIPEONFORK: a fork neither copies its page tables nor leaves the parent's filled
+// slots copy-on-write (each later write would fault), and the child finds it all zeros,
+// so its reset() is three stores. The consumer
 // makes the pages of the next slots resident ahead of the producers (populate_ahead), so a
 // producer in a signal handler does not take the page fault of a slot's first use.
 #pragma once
@@ -52,6 +55,7 @@ public:
         void* memory = mmap(nullptr, rounded * sizeof(Slot), PROT_READ | PROT_WRITE,
                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (memory == MAP_FAILED) return;
+        wiped_on_fork_ = madvise(memory, rounded * sizeof(Slot), kWipeOnFork) == 0;
         slots_ = static_cast<Slot*>(memory);
         mask_ = rounded - 1;
         populate_ahead();
@@ -65,10 +69,12 @@ public:
     bool valid() const { return slots_ != nullptr; }
     size_t capacity() const { return mask_ + 1; }
 
-    // Only while no producer or consumer runs (a fork child). The pages go back to the
-    // kernel and read as zeros again: every slot free for its first lap.
+    // Only in a fork child, before any producer or consumer runs there. Its storage reads
+    // as zeros (wiped on fork, else the pages go back to the kernel now): every slot free
+    // for its first lap.
     void reset() {
-        if (slots_ != nullptr) madvise(slots_, (mask_ + 1) * sizeof(Slot), MADV_DONTNEED);
+        if (slots_ != nullptr && !wiped_on_fork_)
+            madvise(slots_, (mask_ + 1) * sizeof(Slot), MADV_DONTNEED);
         populated_slots_ = 0;
         head_.store(0, std::memory_order_relaxed);
         tail_.store(0, std::memory_order_relaxed);
@@ -173,6 +179,12 @@ private:
     static constexpr int kPopulateWrite = 23;  // Linux's value; older headers lack the name
 #endif
 
+#ifdef MADV_WIPEONFORK
+    static constexpr int kWipeOnFork = MADV_WIPEONFORK;
+#else
+    static constexpr int kWipeOnFork = 18;  // Linux 4.14's value
+#endif
+
     // The slot for `position` keeps its sequence relative to its index (see the top note).
     uint64_t load_sequence(const Slot& slot, uint64_t position) const {
         return slot.sequence.load(std::memory_order_acquire) + (position & mask_);
@@ -184,6 +196,7 @@ private:
     Slot* slots_ = nullptr;
     size_t mask_ = 0;
     uint64_t populated_slots_ = 0;  // consumer only: slots [0, this) are resident
+    bool wiped_on_fork_ = false;    // the kernel zeroes the storage in a fork child
     alignas(64) std::atomic<uint64_t> tail_{0};  // next ticket for producers
     alignas(64) std::atomic<uint64_t> head_{0};  // next position for the consumer
     alignas(64) std::atomic<uint64_t> dropped_{0};

@@ -88,8 +88,18 @@ void stop_locked() {
     // else: its thread still runs, detached; the Agent is abandoned on purpose.
 }
 
+// A fork child's copies of the parent agent's descriptors, left open until this process
+// starts an agent of its own (guarded by lifecycle_mutex): a child that execs closes them
+// with the exec (they are O_CLOEXEC), one that exits with its exit. Until then they stay
+// the agent's, out of the application's way like any other (core/agent_descriptors.h).
+bool inherited_descriptors_open = false;
+
 void start_locked(const Config& config) {
     stop_locked();
+    if (inherited_descriptors_open) {
+        siagent::close_inherited_descriptors();
+        inherited_descriptors_open = false;
+    }
     siagent::set_debug_logging(config.debug);
     // Agent code: the descriptors its event loop makes here are the agent's (moved out of
     // the application's way, core/agent_descriptors.h).
@@ -167,7 +177,7 @@ void siagent::child_after_fork() {
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
     deferred_start().forget();
-    siagent::close_inherited_descriptors();
+    inherited_descriptors_open = true;
     if (parent_agent != nullptr) set_pending_config(&parent_agent->config());
     arm_pending_start();
     lifecycle_mutex.unlock();

@@ -10,6 +10,13 @@
 #include "core/thread_exit.h"
 
 namespace siagent {
+namespace {
+
+// The waiting thread's stack: enough for the agent's start (no deep calls), and far less
+// to map, guard and tear down than the default 8 MiB in every fork child.
+constexpr size_t kStackBytes = 256 << 10;
+
+}  // namespace
 
 bool DeferredStart::arm(std::chrono::milliseconds delay) {
     if (thread_exists_) return true;
@@ -26,7 +33,11 @@ bool DeferredStart::arm(std::chrono::milliseconds delay) {
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
-    thread_exists_ = pthread_create(&thread_, nullptr, run, this) == 0;
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setstacksize(&attributes, kStackBytes);
+    thread_exists_ = pthread_create(&thread_, &attributes, run, this) == 0;
+    pthread_attr_destroy(&attributes);
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     return thread_exists_;
 }

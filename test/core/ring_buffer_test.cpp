@@ -1,6 +1,8 @@
 #include "core/ring_buffer.h"
 
 #include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <thread>
@@ -115,33 +117,52 @@ TEST_CASE("concurrent producers and one consumer lose nothing they did not count
     CHECK(total_accepted + ring.dropped() == uint64_t{kProducers} * kPerProducer);
 }
 
-TEST_CASE("reset empties the ring") {
-    RingBuffer<Record> ring(8);
-    for (uint32_t i = 0; i < 5; ++i) push(ring, 0, i);
-    ring.reset();
-    CHECK(ring.drain([](const Record&) {}) == 0);
-    CHECK(push(ring, 0, 1));
-    CHECK(ring.drain([](const Record&) {}) == 1);
+// Runs `check` in a fork child and returns its verdict (the child's exit status 0).
+template <typename Check>
+bool holds_in_fork_child(Check check) {
+    pid_t child = fork();
+    if (child == 0) _exit(check() ? 0 : 1);
+    int status = -1;
+    if (child < 0 || waitpid(child, &status, 0) != child) return false;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-TEST_CASE("a ring costs memory only for the slots it has filled, and reset gives them back") {
+TEST_CASE("in a fork child, reset empties the ring, and the parent keeps its records") {
+    RingBuffer<Record> ring(8);
+    for (uint32_t i = 0; i < 5; ++i) push(ring, 0, i);
+    CHECK(holds_in_fork_child([&] {
+        ring.reset();
+        if (ring.drain([](const Record&) {}) != 0 || !push(ring, 1, 1)) return false;
+        uint32_t producer = 0;
+        return ring.drain([&](const Record& record) { producer = record.producer; }) == 1 &&
+               producer == 1;
+    }));
+    std::vector<uint32_t> kept;
+    ring.drain([&](const Record& record) { kept.push_back(record.sequence); });
+    CHECK(kept == std::vector<uint32_t>{0, 1, 2, 3, 4});
+}
+
+TEST_CASE("a ring costs memory only for the slots it has filled, and a fork child gets none") {
     RingBuffer<Record> ring(1 << 14);  // 1 MiB of slots
     // Only the first slots are made resident, ahead of the producers (128 of 64 bytes).
     CHECK(ring.resident_bytes() <= 16 * 1024);
-    // Two laps over the first few slots, with a reset in between and an unpublished claim
-    // (a producer that died in a fork) that the reset must clear.
+    // Two laps over the first few slots, with a fork and reset in between and an
+    // unpublished claim (a producer that died in the fork) that the reset must clear.
     for (uint32_t i = 0; i < 100; ++i) CHECK(push(ring, 0, i));
     uint64_t abandoned;
     CHECK(ring.claim(abandoned) != nullptr);
     CHECK(ring.resident_bytes() > 0);
     CHECK(ring.resident_bytes() < 64 * 1024);
-    ring.reset();
-    CHECK(ring.resident_bytes() == 0);
-    for (uint32_t i = 0; i < 3 * (1u << 14); ++i) {
-        CHECK(push(ring, 1, i));
-        std::vector<uint32_t> seen;
-        ring.drain([&](const Record& record) { seen.push_back(record.sequence); });
-        REQUIRE(seen.size() == 1);
-        CHECK(seen[0] == i);
-    }
+    CHECK(holds_in_fork_child([&] {
+        // Wiped on fork: none of the parent's pages is shared, copy-on-write, with it.
+        if (ring.resident_bytes() != 0) return false;
+        ring.reset();
+        for (uint32_t i = 0; i < 3 * (1u << 14); ++i) {
+            if (!push(ring, 1, i)) return false;
+            std::vector<uint32_t> seen;
+            ring.drain([&](const Record& record) { seen.push_back(record.sequence); });
+            if (seen.size() != 1 || seen[0] != i) return false;
+        }
+        return true;
+    }));
 }
