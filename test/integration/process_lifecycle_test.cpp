@@ -158,11 +158,12 @@ TEST_CASE("fork children that exit at once start no agent of their own") {
     CHECK(pids.size() <= 1);
 }
 
-TEST_CASE("dropping root (setgroups, setresgid, setresuid) works as without the agent, in a "
-          "process and in a fork child whose agent has not started yet") {
+TEST_CASE("dropping root (setgroups, setresgid, setresuid, then capset) works as without the "
+          "agent, in a process and in a fork child whose agent has not started yet") {
     for (std::vector<std::string> command :
          {std::vector<std::string>{program("drop_credentials")},
           std::vector<std::string>{program("drop_credentials"), "fork"},
+          std::vector<std::string>{program("drop_credentials"), "capabilities"},
           std::vector<std::string>{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
                                    "--clear-groups", "/bin/echo", "hi"}}) {
         INFO(command.back());
@@ -212,6 +213,7 @@ TEST_CASE("dropping root while the agent waits to be loaded works as without the
     environment["SI_START_DELAY"] = "";
     for (std::vector<std::string> command :
          {std::vector<std::string>{program("drop_credentials")},
+          std::vector<std::string>{program("drop_credentials"), "capabilities"},
           std::vector<std::string>{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
                                    "--clear-groups", "/bin/echo", "hi"}}) {
         RunResult plain = run(command, {});

@@ -2,7 +2,13 @@
 // start) drops root to nobody with setgroups, setresgid and setresuid, as daemons and
 // su-like tools do. Prints "uid <uid> gid <gid>" and exits 0 on success; exits 2 when not
 // run as root, 1 when a call fails.
+// With "capabilities" it keeps its capabilities across the drop (PR_SET_KEEPCAPS), then
+// keeps only CAP_NET_BIND_SERVICE with a raw capset, as a server that binds port 80 does,
+// and also prints the capability sets capget reads back.
 #include <grp.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,10 +30,27 @@ int drop() {
     return 0;
 }
 
+int drop_keeping_one_capability() {
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0 || drop() != 0) return 1;
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct sets[2] = {};
+    sets[0].effective = sets[0].permitted = 1u << CAP_NET_BIND_SERVICE;
+    if (syscall(SYS_capset, &header, sets) != 0) {
+        fprintf(stderr, "capset: %s\n", strerror(errno));
+        return 1;
+    }
+    __user_cap_data_struct read_back[2] = {};
+    if (syscall(SYS_capget, &header, read_back) != 0) return 1;
+    printf("effective %x permitted %x inheritable %x\n", read_back[0].effective,
+           read_back[0].permitted, read_back[0].inheritable);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (geteuid() != 0) return 2;
+    if (argc >= 2 && strcmp(argv[1], "capabilities") == 0) return drop_keeping_one_capability();
     if (argc < 2 || strcmp(argv[1], "fork") != 0) return drop();
     fflush(stdout);
     pid_t child = fork();
