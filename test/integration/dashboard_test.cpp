@@ -85,6 +85,27 @@ TEST_CASE("a program under LD_PRELOAD uploads a CPU breakdown naming its hot fun
     CHECK(first.headers["authorization"] == "Basic azN5LW5ldmVyLXByaW50ZWQtOWQyYzo=");
 }
 
+TEST_CASE("while the dashboard disables profiling, exceptions are still reported") {
+    TestDashboard server;
+    server.set_config_answer(R"({"agent_enabled":"yes","profiling_disabled":"yes"})");
+    std::map<std::string, std::string> env = reporting_to(server);
+    env["SI_REPORT_INTERVAL"] = "1s";
+    // Throws every 20 ms for 3 s (and a second type every 100 ms after 1 s).
+    RunResult result = run({program("new_exception"), "3", "1"}, env);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    REQUIRE(server.count("/agent/v1/config") >= 1);
+    std::vector<std::shared_ptr<rapidjson::Document>> keep;
+    double exceptions = 0;
+    for (const rapidjson::Value* metric : uploaded_metrics(server.requests(), keep))
+        if (std::string((*metric)["category"].GetString()) == "error-profile" &&
+            std::string((*metric)["name"].GetString()) == "Exceptions")
+            exceptions += (*metric)["measurement"]["value"].GetDouble();
+    // About 170 throws in 3 s; those of the first ~100 ms (before the answer) alone are ~5.
+    // (CPU stopping is the next test's.)
+    CHECK(exceptions > 50);
+}
+
 TEST_CASE("profiling_disabled switches the profilers off and on again; agent_enabled no stops uploads") {
     SECTION("profiling_disabled yes, then no") {
         TestDashboard server;
