@@ -1,6 +1,5 @@
 #include "core/allocation_profiler.h"
 
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,6 +8,7 @@
 #include "core/agent_guard.h"
 #include "core/span_table.h"
 #include "core/stack_capture.h"
+#include "core/thread_id.h"
 
 namespace siagent {
 
@@ -46,8 +46,6 @@ alignas(AllocationRing) unsigned char ring_storage[sizeof(AllocationRing)];
 std::atomic<AllocationRing*> ring_instance{nullptr};
 alignas(ReleaseRing) unsigned char release_ring_storage[sizeof(ReleaseRing)];
 std::atomic<ReleaseRing*> release_ring_instance{nullptr};
-
-int32_t current_thread_id() { return static_cast<int32_t>(syscall(SYS_gettid)); }
 
 // malloc-safe. The mean gap for the next sample: the configured one while the ring has
 // room, doubled for every eighth of the ring past half full (up to 2^8 times), so a rate

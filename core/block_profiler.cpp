@@ -1,6 +1,5 @@
 #include "core/block_profiler.h"
 
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +8,7 @@
 
 #include "core/span_table.h"
 #include "core/stack_capture.h"
+#include "core/thread_id.h"
 
 namespace siagent {
 
@@ -53,7 +53,7 @@ void block_detail::record_sampled(BlockCall call, uint64_t blocked_ns) {
         record->stack.count = std::llround(weight * kBlockWeightScale);
         record->stack.value = std::llround(weight * static_cast<double>(blocked_ns));
         record->stack.timestamp = block_clock_ns();
-        record->stack.thread_id = static_cast<int32_t>(syscall(SYS_gettid));
+        record->stack.thread_id = static_cast<int32_t>(current_thread_id());
         record->stack.span = current_span();
         record->stack.depth = static_cast<uint16_t>(stack.depth);
         record->stack.truncated = stack.truncated ? 1 : 0;

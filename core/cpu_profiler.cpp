@@ -13,10 +13,11 @@
 #include "core/cpu_timer.h"
 #include "core/interruptions.h"
 #include "core/latency_histogram.h"
+#include "core/log.h"
 #include "core/signal_table.h"
 #include "core/span_table.h"
-#include "core/log.h"
 #include "core/stack_capture.h"
+#include "core/thread_id.h"
 #include "core/thread_registry.h"
 
 namespace siagent {
@@ -58,10 +59,6 @@ uint64_t monotonic_ns() {  // signal-safe (clock_gettime is async-signal-safe)
     return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + now.tv_nsec;
 }
 
-pid_t current_tid() {  // signal-safe
-    return static_cast<pid_t>(syscall(SYS_gettid));
-}
-
 // signal-safe, malloc-safe: captures the interrupted stack into the ring and nothing else.
 void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
     int saved_errno = errno;
@@ -95,7 +92,7 @@ void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
             sample->value = count * interval;
             sample->span = current_span();
             sample->timestamp = started;
-            sample->thread_id = current_tid();
+            sample->thread_id = current_thread_id();
             sample->depth = static_cast<uint16_t>(stack.depth);
             sample->truncated = stack.truncated ? 1 : 0;
             ring_instance->publish(ticket);
@@ -177,7 +174,7 @@ void CpuProfiler::set_focus_hz(int hz) {
 void start_focused_sampling(ThreadSpans& spans) {
     int64_t extra = extra_timer_interval_ns.load(std::memory_order_relaxed);
     if (extra <= 0 || !sampling.load(std::memory_order_relaxed) || spans.focus_timer >= 0) return;
-    pid_t tid = current_tid();
+    pid_t tid = current_thread_id();
     struct sigevent event = {};
     event.sigev_notify = SIGEV_THREAD_ID;
     event.sigev_signo = kProfilingSignal;
@@ -221,14 +218,16 @@ void CpuProfiler::stop() {
 
 bool CpuProfiler::running() const { return sampling.load(std::memory_order_relaxed); }
 
+bool cpu_profiling_active() { return sampling.load(std::memory_order_relaxed); }
+
 void CpuProfiler::on_thread_start() {
     if (!running()) return;
     prepare_thread_stack_capture();
-    registry().register_thread(current_tid());
+    registry().register_thread(current_thread_id());
 }
 
 void CpuProfiler::on_thread_exit() {
-    if (running()) registry().unregister_thread(current_tid());
+    if (running()) registry().unregister_thread(current_thread_id());
 }
 
 void CpuProfiler::exclude_thread(pid_t agent_tid) { registry().exclude(agent_tid); }
@@ -242,8 +241,6 @@ int64_t CpuProfiler::interval_ns() const { return sample_interval_ns.load(); }
 size_t CpuProfiler::ring_bytes() const {
     return ring_instance != nullptr ? ring_instance->capacity() * sizeof(StackSample) : 0;
 }
-
-size_t CpuProfiler::armed_threads() { return registry().armed_count(); }
 
 CpuProfilerStats CpuProfiler::stats() const {
     CpuProfilerStats result;

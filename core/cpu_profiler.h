@@ -57,7 +57,6 @@ public:
 
     int64_t interval_ns() const;
     CpuProfilerStats stats() const;
-    size_t armed_threads();
     size_t ring_bytes() const;  // the sample ring's mapped size
 
     // pthread_atfork hooks.
@@ -71,5 +70,8 @@ private:
 
 // The one instance (constructed on first use, never destroyed).
 CpuProfiler& cpu_profiler();
+// signal-safe, malloc-safe: whether the CPU profiler samples now. Unlike cpu_profiler(), never
+// makes the profiler (its first call maps the ring).
+bool cpu_profiling_active();
 
 }  // namespace siagent

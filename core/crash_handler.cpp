@@ -18,6 +18,7 @@
 #include "core/stack_capture.h"
 #include "core/stack_sample.h"
 #include "core/terminate_hook.h"
+#include "core/thread_id.h"
 
 namespace siagent {
 namespace {
@@ -38,8 +39,6 @@ std::atomic<bool> guard_armed{false};  // fault_guard is valid (during the captu
 char header_buffer[8192];
 char name_buffer[512];
 uint64_t frames[kMaxStackFrames];
-
-pid_t own_tid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 
 const char* signal_name(int signal_number) {
     switch (signal_number) {
@@ -167,7 +166,7 @@ bool application_handles(int signal_number, const siginfo_t* info) {
 // signal-safe.
 void on_crash_signal(int signal_number, siginfo_t* info, void* ucontext) {
     int saved_errno = errno;
-    pid_t tid = own_tid();
+    pid_t tid = current_thread_id();
     if (guard_armed.load(std::memory_order_acquire) && recording_tid.load() == tid)
         siglongjmp(fault_guard, 1);  // we faulted inside our own capture
     if (!recording.load(std::memory_order_acquire) || application_handles(signal_number, info)) {
@@ -217,6 +216,5 @@ bool install_crash_handlers(const Config& config, std::string& error) {
     recording.store(true, std::memory_order_release);
     return true;
 }
-
 
 }  // namespace siagent

@@ -1,6 +1,5 @@
 #include "core/error_profiler.h"
 
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +11,7 @@
 
 #include "core/agent_guard.h"
 #include "core/stack_capture.h"
+#include "core/thread_id.h"
 
 namespace siagent {
 namespace {
@@ -48,7 +48,7 @@ uint64_t next_random(ThrowSampler& state) {
         timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         state.random_state = (static_cast<uint64_t>(now.tv_nsec) << 20) ^
-                             static_cast<uint64_t>(syscall(SYS_gettid)) ^ 0x9e3779b97f4a7c15ull;
+                             static_cast<uint64_t>(current_thread_id()) ^ 0x9e3779b97f4a7c15ull;
     }
     state.random_state ^= state.random_state >> 12;  // xorshift64*
     state.random_state ^= state.random_state << 25;
@@ -103,7 +103,7 @@ void capture(int slot, void* object, const std::type_info* type, uintptr_t site,
     CapturedStack stack = capture_current_stack(
         sample->frames, max_frames.load(std::memory_order_relaxed) + kOwnFrames, 0);
     sample->slot = slot;
-    sample->thread_id = static_cast<int32_t>(syscall(SYS_gettid));
+    sample->thread_id = static_cast<int32_t>(current_thread_id());
     sample->weight = weight;
     sample->depth = static_cast<uint16_t>(stack.depth);
     start_at_site(*sample, site);

@@ -10,6 +10,7 @@
 
 #include "core/interruptions.h"
 #include "core/next_symbol.h"
+#include "core/thread_id.h"
 
 namespace siagent {
 namespace {
@@ -81,7 +82,7 @@ void default_action(int signal_number) {
     sigemptyset(&only);
     sigaddset(&only, signal_number);
     kernel_mask(SIG_UNBLOCK, &only, nullptr);
-    syscall(SYS_tgkill, getpid(), static_cast<pid_t>(syscall(SYS_gettid)), signal_number);
+    tgkill(getpid(), current_thread_id(), signal_number);
 }
 
 }  // namespace

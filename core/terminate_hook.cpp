@@ -1,7 +1,6 @@
 #include "core/terminate_hook.h"
 
 #include <cxxabi.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +10,7 @@
 
 #include "core/error_profiler.h"
 #include "core/safe_format.h"
+#include "core/thread_id.h"
 
 namespace siagent {
 namespace {
@@ -27,7 +27,7 @@ void note_current_exception() {
     std::type_info* type = abi::__cxa_current_exception_type();
     if (type == nullptr) return;
     pid_t expected = 0;
-    pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
+    pid_t self = current_thread_id();
     if (!noted_tid.compare_exchange_strong(expected, -1)) return;
     SafeText(noted_type, sizeof noted_type).add(type->name());
     try {

@@ -2,6 +2,7 @@
 // the table libsiagent.so forwards to (preload/hook_table.h). The implementations keep their
 // libc names inside libsiagent-agent.so, where they are not exported (preload/
 // agent_exports.map): only this table reaches them from outside.
+#include "preload/export.h"
 #include "preload/hook_table.h"
 #include "preload/lifecycle.h"
 
@@ -40,6 +41,6 @@ constexpr siagent::AgentEntry kEntry = {&kHooks, &siagent::start_from_environmen
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const siagent::AgentEntry* siagent_agent_entry() {
+SIAGENT_EXPORT const siagent::AgentEntry* siagent_agent_entry() {
     return &kEntry;
 }

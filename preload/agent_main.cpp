@@ -15,20 +15,21 @@
 #include <mutex>
 #include <string>
 
-#include "core/block_profiler.h"
-#include "core/config.h"
+#include "agent/agent.h"
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
 #include "core/allocation_profiler.h"
+#include "core/block_profiler.h"
+#include "core/config.h"
 #include "core/cpu_profiler.h"
 #include "core/error_profiler.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
 #include "preload/deferred_start.h"
+#include "preload/export.h"
 #include "preload/lifecycle.h"
 #include "preload/preload_detection.h"
 #include "preload/siagent.h"
-#include "transport/agent.h"
 
 extern char** environ;
 
@@ -238,7 +239,7 @@ void siagent::resume_agent_thread() {
     else arm_pending_start();
 }
 
-extern "C" __attribute__((visibility("default"))) int si_start(const char* const* options) {
+SIAGENT_EXPORT int si_start(const char* const* options) {
     const std::vector<std::string>& known = siagent::config_variable_names();
     for (const char* const* option = options; option != nullptr && *option != nullptr; ++option) {
         const char* equals = strchr(*option, '=');
@@ -267,7 +268,7 @@ extern "C" __attribute__((visibility("default"))) int si_start(const char* const
     return running_agent != nullptr ? SIAGENT_OK : SIAGENT_ERROR_START_FAILED;
 }
 
-extern "C" __attribute__((visibility("default"))) void si_destroy(void) {
+SIAGENT_EXPORT void si_destroy(void) {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     cancel_pending_start();
     stop_locked();

@@ -24,6 +24,7 @@
 
 #include "core/agent_descriptors.h"
 #include "core/unwinder_memory.h"
+#include "preload/export.h"
 #include "preload/real_function.h"
 #include "preload/timed_call.h"
 
@@ -31,7 +32,6 @@
 // does not keep; that is fine for a pointer to the real function.
 #pragma GCC diagnostic ignored "-Wignored-attributes"
 
-#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 

@@ -17,6 +17,7 @@
 
 #include <cerrno>
 
+#include "preload/export.h"
 #include "preload/real_function.h"
 #include "preload/timed_call.h"
 
@@ -24,7 +25,6 @@
 // does not keep; that is fine for a pointer to the real function.
 #pragma GCC diagnostic ignored "-Wignored-attributes"
 
-#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 

@@ -10,12 +10,12 @@
 
 #include <cerrno>
 
+#include "preload/export.h"
 #include "preload/lifecycle.h"
 #include "preload/real_function.h"
 
 #pragma GCC diagnostic ignored "-Wignored-attributes"
 
-#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 

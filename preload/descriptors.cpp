@@ -26,12 +26,12 @@
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
 #include "core/unwinder_memory.h"
+#include "preload/export.h"
 #include "preload/real_function.h"
 #include "preload/syscall_arguments.h"
 
 #pragma GCC diagnostic ignored "-Wignored-attributes"
 
-#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
 
 extern "C" {
 int close_range(unsigned int first, unsigned int last, int flags);

@@ -10,18 +10,17 @@
 
 #include "core/agent_guard.h"
 #include "core/error_profiler.h"
+#include "preload/export.h"
 #include "preload/real_function.h"
 
 namespace {
 
 using ThrowFunction = void (*)(void*, std::type_info*, void (*)(void*));
 
-ThrowFunction find_real_throw() {
-    return reinterpret_cast<ThrowFunction>(siagent_next_symbol("__cxa_throw", nullptr));
-}
+constinit siagent::RealFunction<ThrowFunction> real_throw{"__cxa_throw"};
 
 // Resolved by the library constructor, before the program can throw.
-ThrowFunction real_throw = find_real_throw();
+__attribute__((constructor(101))) void resolve_real_throw() { real_throw.resolve(); }
 
 }  // namespace
 
@@ -29,13 +28,12 @@ ThrowFunction real_throw = find_real_throw();
 // __cxa_throw a tail call: our frame is gone before the unwinder starts, which then walks
 // exactly the frames it walks without the agent. A frame of ours in between would cost a
 // lookup of our unwind tables in both unwinding phases of every throw (measured: +15 %).
-extern "C" __attribute__((visibility("default"))) void __cxa_throw(void* object, std::type_info* type,
-                                                                  void (*destructor)(void*)) {
+SIAGENT_EXPORT void __cxa_throw(void* object, std::type_info* type, void (*destructor)(void*)) {
     if (siagent::error_profiler_active() && !siagent::inside_agent()) {
         siagent::error_profiler().on_throw(
             object, type, reinterpret_cast<uintptr_t>(__builtin_return_address(0)));
     }
-    ThrowFunction real = real_throw != nullptr ? real_throw : find_real_throw();
+    ThrowFunction real = real_throw.get();
     if (real == nullptr) abort();  // no C++ runtime below us: nothing could have thrown
     real(object, type, destructor);  // a tail call: does not return here
 }

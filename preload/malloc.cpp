@@ -15,10 +15,10 @@
 
 #include "core/allocation_profiler.h"
 #include "preload/early_arena.h"
+#include "preload/export.h"
 #include "preload/real_allocator.h"
 #include "preload/unprofiled_allocation.h"
 
-#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
 // The library keeps frame pointers for its own code; the two hottest wrappers do without
 // (their frames are hidden from profiles anyway), which saves the frame set-up on every call.
 #define SIAGENT_HOT __attribute__((optimize("omit-frame-pointer")))

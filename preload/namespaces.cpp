@@ -7,20 +7,19 @@
 
 #include <cerrno>
 
+#include "preload/export.h"
 #include "preload/lifecycle.h"
 #include "preload/real_function.h"
 
 namespace {
 
-template <typename Function>
-Function real_function(const char* name) {
-    return reinterpret_cast<Function>(siagent_next_symbol(name, nullptr));
-}
+constinit siagent::RealFunction<int (*)(int)> real_unshare{"unshare"};
+constinit siagent::RealFunction<int (*)(int, int)> real_setns{"setns"};
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) int unshare(int flags) {
-    static auto real = real_function<int (*)(int)>("unshare");
+SIAGENT_EXPORT int unshare(int flags) {
+    auto real = real_unshare.get();
     if (real == nullptr) {
         errno = ENOSYS;
         return -1;
@@ -28,8 +27,8 @@ extern "C" __attribute__((visibility("default"))) int unshare(int flags) {
     return siagent::with_agent_thread_paused([&] { return real(flags); });
 }
 
-extern "C" __attribute__((visibility("default"))) int setns(int fd, int namespace_type) {
-    static auto real = real_function<int (*)(int, int)>("setns");
+SIAGENT_EXPORT int setns(int fd, int namespace_type) {
+    auto real = real_setns.get();
     if (real == nullptr) {
         errno = ENOSYS;
         return -1;

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <new>
 
-#define SIAGENT_EXPORT __attribute__((visibility("default")))
+#include "preload/export.h"
 
 namespace {
 
@@ -41,47 +41,47 @@ constexpr std::size_t kDefault = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 
 }  // namespace
 
-SIAGENT_EXPORT void* operator new(std::size_t size) { return allocate(size, kDefault); }
-SIAGENT_EXPORT void* operator new[](std::size_t size) { return allocate(size, kDefault); }
-SIAGENT_EXPORT void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+SIAGENT_EXPORT_CXX void* operator new(std::size_t size) { return allocate(size, kDefault); }
+SIAGENT_EXPORT_CXX void* operator new[](std::size_t size) { return allocate(size, kDefault); }
+SIAGENT_EXPORT_CXX void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
     return allocate_nothrow(size, kDefault);
 }
-SIAGENT_EXPORT void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+SIAGENT_EXPORT_CXX void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
     return allocate_nothrow(size, kDefault);
 }
-SIAGENT_EXPORT void* operator new(std::size_t size, std::align_val_t alignment) {
+SIAGENT_EXPORT_CXX void* operator new(std::size_t size, std::align_val_t alignment) {
     return allocate(size, static_cast<std::size_t>(alignment));
 }
-SIAGENT_EXPORT void* operator new[](std::size_t size, std::align_val_t alignment) {
+SIAGENT_EXPORT_CXX void* operator new[](std::size_t size, std::align_val_t alignment) {
     return allocate(size, static_cast<std::size_t>(alignment));
 }
-SIAGENT_EXPORT void* operator new(std::size_t size, std::align_val_t alignment,
+SIAGENT_EXPORT_CXX void* operator new(std::size_t size, std::align_val_t alignment,
                                   const std::nothrow_t&) noexcept {
     return allocate_nothrow(size, static_cast<std::size_t>(alignment));
 }
-SIAGENT_EXPORT void* operator new[](std::size_t size, std::align_val_t alignment,
+SIAGENT_EXPORT_CXX void* operator new[](std::size_t size, std::align_val_t alignment,
                                     const std::nothrow_t&) noexcept {
     return allocate_nothrow(size, static_cast<std::size_t>(alignment));
 }
 
-SIAGENT_EXPORT void operator delete(void* block) noexcept { free(block); }
-SIAGENT_EXPORT void operator delete[](void* block) noexcept { free(block); }
-SIAGENT_EXPORT void operator delete(void* block, const std::nothrow_t&) noexcept { free(block); }
-SIAGENT_EXPORT void operator delete[](void* block, const std::nothrow_t&) noexcept { free(block); }
-SIAGENT_EXPORT void operator delete(void* block, std::size_t) noexcept { free(block); }
-SIAGENT_EXPORT void operator delete[](void* block, std::size_t) noexcept { free(block); }
-SIAGENT_EXPORT void operator delete(void* block, std::align_val_t) noexcept { free(block); }
-SIAGENT_EXPORT void operator delete[](void* block, std::align_val_t) noexcept { free(block); }
-SIAGENT_EXPORT void operator delete(void* block, std::size_t, std::align_val_t) noexcept {
+SIAGENT_EXPORT_CXX void operator delete(void* block) noexcept { free(block); }
+SIAGENT_EXPORT_CXX void operator delete[](void* block) noexcept { free(block); }
+SIAGENT_EXPORT_CXX void operator delete(void* block, const std::nothrow_t&) noexcept { free(block); }
+SIAGENT_EXPORT_CXX void operator delete[](void* block, const std::nothrow_t&) noexcept { free(block); }
+SIAGENT_EXPORT_CXX void operator delete(void* block, std::size_t) noexcept { free(block); }
+SIAGENT_EXPORT_CXX void operator delete[](void* block, std::size_t) noexcept { free(block); }
+SIAGENT_EXPORT_CXX void operator delete(void* block, std::align_val_t) noexcept { free(block); }
+SIAGENT_EXPORT_CXX void operator delete[](void* block, std::align_val_t) noexcept { free(block); }
+SIAGENT_EXPORT_CXX void operator delete(void* block, std::size_t, std::align_val_t) noexcept {
     free(block);
 }
-SIAGENT_EXPORT void operator delete[](void* block, std::size_t, std::align_val_t) noexcept {
+SIAGENT_EXPORT_CXX void operator delete[](void* block, std::size_t, std::align_val_t) noexcept {
     free(block);
 }
-SIAGENT_EXPORT void operator delete(void* block, std::align_val_t, const std::nothrow_t&) noexcept {
+SIAGENT_EXPORT_CXX void operator delete(void* block, std::align_val_t, const std::nothrow_t&) noexcept {
     free(block);
 }
-SIAGENT_EXPORT void operator delete[](void* block, std::align_val_t,
+SIAGENT_EXPORT_CXX void operator delete[](void* block, std::align_val_t,
                                       const std::nothrow_t&) noexcept {
     free(block);
 }

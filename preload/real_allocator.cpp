@@ -1,9 +1,10 @@
 #include "preload/real_allocator.h"
 
-#include <dlfcn.h>
 #include <unistd.h>
 
 #include <atomic>
+
+#include "preload/real_function.h"
 
 namespace siagent {
 
@@ -18,7 +19,7 @@ thread_local constinit bool resolving_on_this_thread __attribute__((tls_model("i
 
 template <typename Function>
 void find(Function& slot, const char* name) {
-    slot = reinterpret_cast<Function>(dlsym(RTLD_NEXT, name));
+    slot = reinterpret_cast<Function>(siagent_next_symbol(name, nullptr));
 }
 
 void say_cannot_resolve() {

@@ -1,6 +1,7 @@
 // The allocator the application would have used without us: the next definitions of the
 // malloc family after libsiagent.so in symbol lookup order (glibc's, or jemalloc's or
-// tcmalloc's when the program links one), found with dlsym(RTLD_NEXT).
+// tcmalloc's when the program links one), found with siagent_next_symbol (dlsym RTLD_NEXT
+// as libsiagent.so sees it, preload/real_function.h).
 //
 // malloc-safe: resolution runs on first use; allocation calls that dlsym itself makes
 // meanwhile on the resolving thread see resolved() == false and go to the early arena.

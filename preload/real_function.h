@@ -37,7 +37,10 @@ public:
         return function != nullptr ? function : resolve();
     }
 
-    Function resolve() {
+    // Out of line, so that tests can see it (test/preload/check_signal_safety.py): it is
+    // reached on a signal or allocation path only before the library constructor ran, and
+    // no handler of the agent's is installed before then.
+    __attribute__((noinline)) Function resolve() {
         Function function = reinterpret_cast<Function>(siagent_next_symbol(name_, version_));
         function_.store(function, std::memory_order_relaxed);
         return function;

@@ -21,10 +21,10 @@
 #include "core/agent_guard.h"
 #include "core/cpu_profiler.h"
 #include "core/signal_table.h"
+#include "preload/export.h"
 #include "preload/real_function.h"
 #include "preload/signal_mask.h"
 
-#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 
@@ -56,7 +56,7 @@ __thread bool application_blocked_sigprof __attribute__((tls_model("initial-exec
 
 // Whether the agent keeps SIGPROF unblocked whatever the application asks.
 bool agent_owns_sigprof() {
-    return siagent::cpu_profiler().running() && !siagent::application_takes(SIGPROF);
+    return siagent::cpu_profiling_active() && !siagent::application_takes(SIGPROF);
 }
 
 // Applies `how`/`set` with SIGPROF left unblocked while the agent owns it, and reports

@@ -4,16 +4,17 @@
 #include <cstdint>
 
 #include "core/span_table.h"
+#include "preload/export.h"
 
-extern "C" __attribute__((visibility("default"))) uint64_t siagent_span_begin(const char* name) {
+SIAGENT_EXPORT uint64_t siagent_span_begin(const char* name) {
     return siagent::begin_span(name, false);
 }
 
-extern "C" __attribute__((visibility("default"))) uint64_t siagent_span_begin_profiled(
+SIAGENT_EXPORT uint64_t siagent_span_begin_profiled(
     const char* name) {
     return siagent::begin_span(name, true);
 }
 
-extern "C" __attribute__((visibility("default"))) void siagent_span_end(uint64_t span) {
+SIAGENT_EXPORT void siagent_span_end(uint64_t span) {
     siagent::end_span(span);
 }

@@ -19,6 +19,7 @@
 #include "core/cpu_profiler.h"
 #include "core/signal_table.h"
 #include "core/span_table.h"
+#include "preload/export.h"
 #include "preload/real_function.h"
 #include "preload/signal_mask.h"
 
@@ -26,11 +27,7 @@ namespace {
 
 using CreateFunction = int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
 
-CreateFunction real_pthread_create() {
-    static CreateFunction real =
-        reinterpret_cast<CreateFunction>(siagent_next_symbol("pthread_create", nullptr));
-    return real;
-}
+constinit siagent::RealFunction<CreateFunction> real_create{"pthread_create"};
 
 struct ThreadStart {
     void* (*routine)(void*);
@@ -45,7 +42,7 @@ void adopt_signal_mask(bool creator_blocks_sigprof) {
     pthread_sigmask(SIG_BLOCK, nullptr, &inherited);  // the real mask: the view is still false
     bool blocked = creator_blocks_sigprof || sigismember(&inherited, SIGPROF) == 1;
     siagent::set_application_blocks_profiling_signal(blocked);
-    if (!blocked || !siagent::cpu_profiler().running() || siagent::application_takes(SIGPROF))
+    if (!blocked || !siagent::cpu_profiling_active() || siagent::application_takes(SIGPROF))
         return;
     sigset_t profiling;
     sigemptyset(&profiling);
@@ -73,9 +70,9 @@ void* start_profiled_thread(void* opaque) {
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) int pthread_create(
+SIAGENT_EXPORT int pthread_create(
     pthread_t* thread, const pthread_attr_t* attributes, void* (*routine)(void*), void* argument) {
-    CreateFunction real = real_pthread_create();
+    CreateFunction real = real_create.get();
     if (real == nullptr) return EAGAIN;
     auto* start = new (std::nothrow) ThreadStart{
         routine, argument, siagent::application_blocks_profiling_signal(), siagent::inside_agent()};

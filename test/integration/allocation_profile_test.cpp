@@ -94,14 +94,16 @@ TEST_CASE("allocated bytes per function match the program's own counts (50/30/20
         CHECK(std::abs(measured - expected) <= 5.0);
         CHECK(std::abs(measured - nominal) <= 5.0);
     }
-    // Objects: unbiased too, but with the variance of 16-byte blocks standing for 32,768
-    // objects each; a loose bound catches a wrong weighting (off by the mean or the size).
+    // Objects: unbiased too, but 16-byte blocks are sampled once per 32,768 on average and
+    // each sample stands for that many: with ~100,000 such blocks the estimate's standard
+    // deviation is ~40 % of the truth (a bound of 1.5x failed about one run in five). A wrong
+    // weighting is off by the mean or the size (factors of 16 to 32,768): 4x catches that.
     double truth_objects = 0;
     for (const auto& [function, counted] : truth) truth_objects += counted.objects;
     double objects = static_cast<double>(total_value(profiles, kObjects));
     INFO("estimated " << objects << " objects, truth " << truth_objects);
-    CHECK(objects > truth_objects * 0.5);
-    CHECK(objects < truth_objects * 1.5);
+    CHECK(objects > truth_objects / 4);
+    CHECK(objects < truth_objects * 4);
 }
 
 TEST_CASE("at the highest rate two threads reach, no sample is dropped and the shares hold") {

@@ -4,7 +4,6 @@
 // below which the rules would have too few reports to decide anything.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 
 namespace siagent::dashboard::anomaly {
@@ -19,16 +18,6 @@ struct RuleSettings {
     int64_t regression_period = 3600;       // profiles compared: this long now vs before
     int64_t regression_interval = 600;      // at most one regression check per app this often
     int64_t error_warmup = 3600;            // an app's first errors are not "new"
-
-    // The settings with every value raised to its floor.
-    RuleSettings floored() const {
-        RuleSettings s = *this;
-        s.leak_window = std::max(s.leak_window, kMinLeakWindow);
-        s.regression_period = std::max(s.regression_period, kMinRegressionPeriod);
-        s.regression_interval = std::max(s.regression_interval, kMinRegressionInterval);
-        s.error_warmup = std::max(s.error_warmup, kMinErrorWarmup);
-        return s;
-    }
 };
 
 }  // namespace siagent::dashboard::anomaly

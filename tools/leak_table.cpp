@@ -1,4 +1,4 @@
-#include "dashboard/cli/leak_table.h"
+#include "tools/leak_table.h"
 
 #include <algorithm>
 #include <cstdio>

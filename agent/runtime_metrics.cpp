@@ -1,4 +1,4 @@
-#include "transport/runtime_metrics.h"
+#include "agent/runtime_metrics.h"
 
 namespace siagent {
 namespace {

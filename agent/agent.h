@@ -19,22 +19,21 @@
 
 #include <vector>
 
+#include "agent/report_sink.h"
+#include "agent/runtime_metrics.h"
 #include "core/config.h"
+#include "core/metrics_reader.h"
 #include "core/module_map.h"
 #include "core/profile_source.h"
 #include "core/thread_names.h"
-#include "core/metrics_reader.h"
-#include "transport/metrics_sink.h"
-#include "transport/runtime_metrics.h"
 #include "transport/clock.h"
-#include "transport/report_sink.h"
+#include "transport/metrics_sink.h"
 #include "transport/runtime_metric.h"
 
 namespace siagent {
 
 class Symbolizer;
 class DashboardSink;
-struct DashboardStats;
 struct RemoteConfig;
 
 class Agent {
@@ -64,12 +63,6 @@ public:
     // Agent thread only. Queues a runtime metric for the dashboard (ignored while the
     // dashboard has the agent disabled, or without SI_AGENT_KEY).
     void enqueue_metric(const RuntimeMetric& metric);
-    // Agent thread only. False while the dashboard has the agent disabled: metrics and
-    // reports are then not worth collecting.
-    bool reporting_enabled() const { return reporting_enabled_; }
-    // Agent thread only. The dashboard transport's counters (for health metrics); nullptr
-    // when nothing is sent to a dashboard.
-    const DashboardStats* dashboard_stats() const;
 
 private:
     explicit Agent(const Config& config);

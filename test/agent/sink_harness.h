@@ -12,10 +12,10 @@
 #include <functional>
 #include <sstream>
 
+#include "agent/dashboard_sink.h"
 #include "test/support/sample_profiles.h"
 #include "test/support/test_dashboard.h"
 #include "test/support/uploads.h"
-#include "transport/dashboard_sink.h"
 
 namespace siagent::testing {
 

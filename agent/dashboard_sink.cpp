@@ -1,4 +1,4 @@
-#include "transport/dashboard_sink.h"
+#include "agent/dashboard_sink.h"
 
 #include <atomic>
 #include <random>

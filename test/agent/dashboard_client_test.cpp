@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "test/transport/sink_harness.h"
+#include "test/agent/sink_harness.h"
 #include "transport/dashboard_connection.h"
 
 using namespace siagent;

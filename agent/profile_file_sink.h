@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "transport/report_sink.h"
+#include "agent/report_sink.h"
 
 namespace siagent {
 

@@ -1,4 +1,4 @@
-#include "transport/remote_control.h"
+#include "agent/remote_control.h"
 
 #include "core/log.h"
 

@@ -1,4 +1,4 @@
-#include "transport/agent.h"
+#include "agent/agent.h"
 
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -11,6 +11,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include "agent/dashboard_sink.h"
+#include "agent/profile_file_sink.h"
+#include "agent/runtime_metrics.h"
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
 #include "core/alloc_profile_source.h"
@@ -25,9 +28,6 @@
 #include "core/symbolizer.h"
 #include "core/thread_exit.h"
 #include "transport/metrics_file.h"
-#include "transport/dashboard_sink.h"
-#include "transport/runtime_metrics.h"
-#include "transport/profile_file_sink.h"
 #include "transport/span_file.h"
 
 namespace siagent {
@@ -112,10 +112,6 @@ void Agent::add_sinks() {
         dashboard_ = dashboard.get();
         sinks_.push_back(std::move(dashboard));
     }
-}
-
-const DashboardStats* Agent::dashboard_stats() const {
-    return dashboard_ != nullptr ? &dashboard_->stats() : nullptr;
 }
 
 void Agent::enqueue_metric(const RuntimeMetric& metric) {

@@ -1,9 +1,9 @@
-#include "dashboard/cli/metrics_table.h"
+#include "tools/metrics_table.h"
 
 #include <cstdio>
 #include <ctime>
 
-#include "dashboard/cli/top_table.h"
+#include "tools/top_table.h"
 
 namespace siagent {
 namespace {

@@ -1,4 +1,4 @@
-#include "transport/profile_file_sink.h"
+#include "agent/profile_file_sink.h"
 
 #include <unistd.h>
 

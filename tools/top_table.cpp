@@ -1,4 +1,4 @@
-#include "dashboard/cli/top_table.h"
+#include "tools/top_table.h"
 
 #include <algorithm>
 #include <cinttypes>

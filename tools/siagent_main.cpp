@@ -13,9 +13,9 @@
 #include <filesystem>
 
 #include "core/crash_record.h"
-#include "dashboard/cli/leak_table.h"
-#include "dashboard/cli/metrics_table.h"
-#include "dashboard/cli/top_table.h"
+#include "tools/leak_table.h"
+#include "tools/metrics_table.h"
+#include "tools/top_table.h"
 #include "transport/profile_file.h"
 
 namespace {

@@ -12,12 +12,12 @@
 
 #include <memory>
 
+#include "agent/remote_control.h"
+#include "agent/report_sink.h"
 #include "core/config.h"
 #include "transport/backoff.h"
 #include "transport/dashboard_connection.h"
 #include "transport/message_queue.h"
-#include "transport/remote_control.h"
-#include "transport/report_sink.h"
 #include "transport/transport_timings.h"
 
 namespace siagent {

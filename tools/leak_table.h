@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dashboard/cli/top_table.h"
+#include "tools/top_table.h"
 
 namespace siagent {
 

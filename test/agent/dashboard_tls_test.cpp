@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "test/support/test_certificates.h"
-#include "test/transport/sink_harness.h"
+#include "test/agent/sink_harness.h"
 
 using namespace siagent;
 using namespace siagent::testing;

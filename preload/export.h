@@ -1,0 +1,8 @@
+// How the library exports a name it interposes: default visibility (the libraries build
+// with hidden visibility; preload/exports.map and agent_exports.map say which names each
+// library finally exports). SIAGENT_EXPORT for C functions, SIAGENT_EXPORT_CXX for C++
+// ones (operator new and delete).
+#pragma once
+
+#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
+#define SIAGENT_EXPORT_CXX __attribute__((visibility("default")))
