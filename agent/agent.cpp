@@ -13,15 +13,11 @@
 
 #include "agent/dashboard_sink.h"
 #include "agent/profile_file_sink.h"
+#include "agent/profilers.h"
 #include "agent/runtime_metrics.h"
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
 #include "core/alloc_profile_source.h"
-#include "core/allocation_profiler.h"
-#include "core/block_profile_source.h"
-#include "core/cpu_profile_source.h"
-#include "core/cpu_profiler.h"
-#include "core/error_profile_source.h"
 #include "core/log.h"
 #include "core/report_schedule.h"
 #include "core/span_report.h"
@@ -190,26 +186,17 @@ void Agent::run_thread() {
 }
 
 void Agent::start_profilers() {
-    if (config_.cpu_profiler_disabled)
-        log_debug("CPU profiler disabled by SI_CPU_PROFILER_DISABLED");
-    else
-        start_profiler(std::make_unique<CpuProfileSource>());
-    if (config_.allocation_profiler_disabled) {
-        log_debug("allocation profiler disabled by SI_ALLOCATION_PROFILER_DISABLED");
-        allocation_profiler().disable_for_good();
-    } else {
-        auto source = std::make_unique<AllocProfileSource>();
-        AllocProfileSource* raw = source.get();
-        if (start_profiler(std::move(source))) allocation_source_ = raw;
+    for (const ProfilerDescription& profiler : profiler_descriptions()) {
+        if (config_.*profiler.disabled) {
+            log_debug("%s disabled by %s", profiler.name, profiler.disabling_variable);
+            if (profiler.on_disabled != nullptr) profiler.on_disabled();
+            continue;
+        }
+        if (!start_profiler(profiler.make_source())) continue;
+        // The runtime metrics' allocation rate comes from the allocation profiler's source.
+        if (auto* allocation = dynamic_cast<AllocProfileSource*>(sources_.back().get()))
+            allocation_source_ = allocation;
     }
-    if (config_.block_profiler_disabled)
-        log_debug("block profiler disabled by SI_BLOCK_PROFILER_DISABLED");
-    else
-        start_profiler(std::make_unique<BlockProfileSource>());
-    if (config_.error_profiler_disabled)
-        log_debug("error profiler disabled by SI_ERROR_PROFILER_DISABLED");
-    else
-        start_profiler(std::make_unique<ErrorProfileSource>());
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
         profilers_started_ = true;

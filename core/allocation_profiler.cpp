@@ -6,6 +6,7 @@
 #include <new>
 
 #include "core/agent_guard.h"
+#include "core/persistent_ring.h"
 #include "core/span_table.h"
 #include "core/stack_capture.h"
 #include "core/thread_id.h"
@@ -40,12 +41,9 @@ std::atomic<uint64_t> adapted{0};  // samples taken while the mean was raised (r
 std::atomic<uint64_t> dropped_objects_fixed{0}, dropped_bytes_fixed{0};
 std::atomic<uint64_t> seed_counter{0};
 
-// The ring is built on first start (by the agent thread, never inside malloc) and never
-// destroyed: hooks on other threads may still be writing after stop().
-alignas(AllocationRing) unsigned char ring_storage[sizeof(AllocationRing)];
-std::atomic<AllocationRing*> ring_instance{nullptr};
-alignas(ReleaseRing) unsigned char release_ring_storage[sizeof(ReleaseRing)];
-std::atomic<ReleaseRing*> release_ring_instance{nullptr};
+// Made on the first start (by the agent thread, never inside malloc).
+constinit PersistentRing<AllocationEvent> allocation_samples;
+constinit PersistentRing<ReleaseEvent> release_samples;
 
 // malloc-safe. The mean gap for the next sample: the configured one while the ring has
 // room, doubled for every eighth of the ring past half full (up to 2^8 times), so a rate
@@ -102,7 +100,7 @@ void on_sampling_point(const void* block, size_t size) {
         idle_countdown(current);
         return;
     }
-    AllocationRing* ring = ring_instance.load(std::memory_order_acquire);
+    AllocationRing* ring = allocation_samples.get();
     const uint64_t configured_mean = mean_bytes.load(std::memory_order_relaxed);
     uint64_t mean = ring != nullptr ? adaptive_mean(*ring, configured_mean) : configured_mean;
     uint64_t seed = reinterpret_cast<uintptr_t>(&allocation_countdown) ^
@@ -116,7 +114,7 @@ void on_sampling_point(const void* block, size_t size) {
 
 void on_release_slow(const void* block) {
     if (!sampled_live_blocks.erase(reinterpret_cast<uintptr_t>(block))) return;
-    ReleaseRing* ring = release_ring_instance.load(std::memory_order_acquire);
+    ReleaseRing* ring = release_samples.get();
     if (ring == nullptr) return;
     uint64_t ticket;
     ReleaseEvent* event = ring->claim(ticket);
@@ -127,15 +125,11 @@ void on_release_slow(const void* block) {
 }
 
 bool AllocationProfiler::start(uint64_t mean, int depth, std::string& error) {
-    if (ring_instance.load(std::memory_order_acquire) == nullptr) {
-        auto* ring = new (ring_storage) AllocationRing(kRingRecords);
-        auto* releases = new (release_ring_storage) ReleaseRing(kReleaseRecords);
-        if (!ring->valid() || !releases->valid()) {
-            error = "cannot map the allocation sample buffers";
-            return false;
-        }
-        release_ring_instance.store(releases, std::memory_order_release);
-        ring_instance.store(ring, std::memory_order_release);
+    // Releases first: a hook that finds the allocation ring finds the release ring too.
+    if (release_samples.make(kReleaseRecords) == nullptr ||
+        allocation_samples.make(kRingRecords) == nullptr) {
+        error = "cannot map the allocation sample buffers";
+        return false;
     }
     mean_bytes.store(mean, std::memory_order_relaxed);
     max_depth.store(depth < 1 ? 1 : (depth > kMaxStackFrames ? kMaxStackFrames : depth),
@@ -157,11 +151,9 @@ void AllocationProfiler::disable_for_good() {
     state.store(static_cast<int>(State::disabled), std::memory_order_relaxed);
 }
 
-AllocationRing& AllocationProfiler::ring() { return *ring_instance.load(std::memory_order_acquire); }
+AllocationRing* AllocationProfiler::ring() { return allocation_samples.get(); }
 
-ReleaseRing& AllocationProfiler::release_ring() {
-    return *release_ring_instance.load(std::memory_order_acquire);
-}
+ReleaseRing* AllocationProfiler::release_ring() { return release_samples.get(); }
 
 AllocationProfilerStats AllocationProfiler::stats() const {
     AllocationProfilerStats result;
@@ -170,30 +162,24 @@ AllocationProfilerStats AllocationProfiler::stats() const {
     result.untracked = untracked.load(std::memory_order_relaxed);
     result.adapted = adapted.load(std::memory_order_relaxed);
     result.live_tracked = sampled_live_blocks.size();
-    AllocationRing* ring = ring_instance.load(std::memory_order_acquire);
-    result.dropped = ring != nullptr ? ring->dropped() : 0;
-    ReleaseRing* releases = release_ring_instance.load(std::memory_order_acquire);
-    result.dropped_releases = releases != nullptr ? releases->dropped() : 0;
+    result.dropped = allocation_samples.dropped();
+    result.dropped_releases = release_samples.dropped();
     result.dropped_objects = static_cast<double>(dropped_objects_fixed.load(std::memory_order_relaxed)) / 1024;
     result.dropped_bytes = static_cast<double>(dropped_bytes_fixed.load(std::memory_order_relaxed)) / 1024;
     return result;
 }
 
 size_t AllocationProfiler::buffer_bytes() const {
-    size_t bytes = sizeof(LiveBlockTable);
-    if (ring_instance.load(std::memory_order_acquire) != nullptr)
-        bytes += kRingRecords * sizeof(AllocationEvent) + kReleaseRecords * sizeof(ReleaseEvent);
-    return bytes;
+    return sizeof(LiveBlockTable) + allocation_samples.mapped_bytes() +
+           release_samples.mapped_bytes();
 }
 
 void AllocationProfiler::child_after_fork() {
     // The parent's pending records describe the parent's agent's view; the child's new
     // agent starts from an empty live view (blocks inherited from the parent are not
     // tracked, and their releases find nothing to erase or are ignored by the agent).
-    AllocationRing* ring = ring_instance.load(std::memory_order_acquire);
-    if (ring != nullptr) ring->reset();
-    ReleaseRing* releases = release_ring_instance.load(std::memory_order_acquire);
-    if (releases != nullptr) releases->reset();
+    allocation_samples.reset_in_fork_child();
+    release_samples.reset_in_fork_child();
     if (state.load(std::memory_order_relaxed) == static_cast<int>(State::running))
         state.store(static_cast<int>(State::idle), std::memory_order_relaxed);
 }

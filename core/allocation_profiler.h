@@ -76,8 +76,8 @@ public:
     // Agent thread only. Releases first: see AllocProfileSource for the matching.
     template <typename AllocationVisitor, typename ReleaseVisitor>
     void drain(AllocationVisitor&& on_allocation, ReleaseVisitor&& on_release) {
-        release_ring().drain(on_release);
-        ring().drain(on_allocation);
+        if (ReleaseRing* releases = release_ring()) releases->drain(on_release);
+        if (AllocationRing* allocations = ring()) allocations->drain(on_allocation);
     }
     AllocationProfilerStats stats() const;
     // Memory of the rings and the live table (for the agent's health metrics).
@@ -87,8 +87,8 @@ public:
     void child_after_fork();
 
 private:
-    static AllocationRing& ring();
-    static ReleaseRing& release_ring();
+    static AllocationRing* ring();  // null until a start mapped them
+    static ReleaseRing* release_ring();
 };
 
 AllocationProfiler& allocation_profiler();

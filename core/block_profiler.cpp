@@ -6,6 +6,7 @@
 #include <cmath>
 #include <new>
 
+#include "core/persistent_ring.h"
 #include "core/span_table.h"
 #include "core/stack_capture.h"
 #include "core/thread_id.h"
@@ -32,20 +33,19 @@ std::atomic<int> max_frames{kMaxStackFrames};
 std::atomic<uint64_t> samples_taken{0};
 std::atomic<uint64_t> stacks_truncated{0};
 
-// Never destroyed: an interposed call may write to the ring during exit.
-alignas(BlockRing) unsigned char ring_storage[sizeof(BlockRing)];
-BlockRing* ring_instance = nullptr;
+constinit PersistentRing<BlockSample> samples;
 
 }  // namespace
 
 // signal-safe, malloc-safe: no allocation of ours (libunwind's per-thread cache is built
 // on the thread's first capture, in agent scope so that nested calls are not profiled).
 void block_detail::record_sampled(BlockCall call, uint64_t blocked_ns) {
-    if (ring_instance == nullptr) return;
+    BlockRing* ring = samples.get();
+    if (ring == nullptr) return;
     int saved_errno = errno;
     AgentScope scope;
     uint64_t ticket;
-    if (BlockSample* record = ring_instance->claim(ticket)) {
+    if (BlockSample* record = ring->claim(ticket)) {
         double weight = poisson_sample_weight(blocked_ns, mean_ns.load(std::memory_order_relaxed));
         CapturedStack stack = capture_current_stack(
             record->stack.frames, max_frames.load(std::memory_order_relaxed), kInterposerFrames);
@@ -57,7 +57,7 @@ void block_detail::record_sampled(BlockCall call, uint64_t blocked_ns) {
         record->stack.span = current_span();
         record->stack.depth = static_cast<uint16_t>(stack.depth);
         record->stack.truncated = stack.truncated ? 1 : 0;
-        ring_instance->publish(ticket);
+        ring->publish(ticket);
         samples_taken.fetch_add(1, std::memory_order_relaxed);
         if (stack.truncated) stacks_truncated.fetch_add(1, std::memory_order_relaxed);
     }
@@ -66,17 +66,16 @@ void block_detail::record_sampled(BlockCall call, uint64_t blocked_ns) {
 
 BlockProfiler& block_profiler() {
     static BlockProfiler* instance = [] {
-        ring_instance = new (ring_storage) BlockRing(kRingRecords);
         static BlockProfiler profiler;
         return &profiler;
     }();
     return *instance;
 }
 
-BlockRing& BlockProfiler::ring() { return *ring_instance; }
+BlockRing* BlockProfiler::ring() { return samples.get(); }
 
 bool BlockProfiler::start(uint64_t mean, int max_depth, std::string& error) {
-    if (!ring().valid()) {
+    if (samples.make(kRingRecords) == nullptr) {
         error = "cannot map the blocking-call ring buffer";
         return false;
     }
@@ -100,7 +99,7 @@ void BlockProfiler::stop() { block_detail::enabled.store(false); }
 BlockProfilerStats BlockProfiler::stats() const {
     BlockProfilerStats result;
     result.samples = samples_taken.load(std::memory_order_relaxed);
-    result.dropped = ring_instance ? ring_instance->dropped() : 0;
+    result.dropped = samples.dropped();
     result.truncated = stacks_truncated.load(std::memory_order_relaxed);
     return result;
 }
@@ -109,7 +108,7 @@ void BlockProfiler::child_after_fork() {
     block_detail::enabled.store(false);
     samples_taken.store(0);
     stacks_truncated.store(0);
-    if (ring_instance != nullptr) ring_instance->reset();
+    samples.reset_in_fork_child();
 }
 
 }  // namespace siagent

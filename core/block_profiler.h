@@ -122,7 +122,8 @@ public:
     // Agent thread only.
     template <typename Visitor>
     size_t drain(Visitor&& visit) {
-        return ring().drain(visit);
+        BlockRing* samples = ring();
+        return samples != nullptr ? samples->drain(visit) : 0;
     }
 
     BlockProfilerStats stats() const;
@@ -130,7 +131,7 @@ public:
     void child_after_fork();
 
 private:
-    static BlockRing& ring();
+    static BlockRing* ring();  // null until a start mapped it
 };
 
 // The one instance (constructed on first use, never destroyed).

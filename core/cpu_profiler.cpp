@@ -14,11 +14,13 @@
 #include "core/interruptions.h"
 #include "core/latency_histogram.h"
 #include "core/log.h"
+#include "core/persistent_ring.h"
 #include "core/signal_table.h"
 #include "core/span_table.h"
 #include "core/stack_capture.h"
 #include "core/thread_id.h"
 #include "core/thread_registry.h"
+#include "core/tick_clock.h"
 
 namespace siagent {
 namespace {
@@ -45,19 +47,12 @@ std::atomic<uint64_t> foreign_signal_count{0};
 std::atomic<bool> handler_installed{false};
 LatencyHistogram handler_latency;
 
-// Never destroyed: a late signal may still write to the ring during exit.
-alignas(StackRing) unsigned char ring_storage[sizeof(StackRing)];
+// Never destroyed: a late signal may still reach them during exit.
 alignas(ThreadRegistry) unsigned char registry_storage[sizeof(ThreadRegistry)];
-StackRing* ring_instance = nullptr;
+constinit PersistentRing<StackSample> samples;
 ThreadRegistry* registry_instance = nullptr;
 
 ThreadRegistry& registry() { return *registry_instance; }
-
-uint64_t monotonic_ns() {  // signal-safe (clock_gettime is async-signal-safe)
-    timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + now.tv_nsec;
-}
 
 // signal-safe, malloc-safe: captures the interrupted stack into the ring and nothing else.
 void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
@@ -75,10 +70,11 @@ void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
     }
     // Ours: a blocking call this signal interrupts is resumed by its interposer.
     ++agent_signals;
-    if (sampling.load(std::memory_order_relaxed) && ring_instance != nullptr) {
+    StackRing* ring = samples.get();
+    if (sampling.load(std::memory_order_relaxed) && ring != nullptr) {
         uint64_t started = monotonic_ns();
         uint64_t ticket;
-        if (StackSample* sample = ring_instance->claim(ticket)) {
+        if (StackSample* sample = ring->claim(ticket)) {
             // Expirations the kernel merged into this one signal still count: the
             // estimate of CPU time stays unbiased when the signal is late.
             int64_t count = 1 + (info->si_overrun > 0 ? info->si_overrun : 0);
@@ -95,7 +91,7 @@ void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
             sample->thread_id = current_thread_id();
             sample->depth = static_cast<uint16_t>(stack.depth);
             sample->truncated = stack.truncated ? 1 : 0;
-            ring_instance->publish(ticket);
+            ring->publish(ticket);
             samples_taken.fetch_add(1, std::memory_order_relaxed);
             if (stack.truncated) stacks_truncated.fetch_add(1, std::memory_order_relaxed);
         }
@@ -123,7 +119,6 @@ bool install_handler(std::string& error) {
 
 CpuProfiler& cpu_profiler() {
     static CpuProfiler* instance = [] {
-        ring_instance = new (ring_storage) StackRing(kRingRecords);
         registry_instance = new (registry_storage) ThreadRegistry();
         static CpuProfiler profiler;
         return &profiler;
@@ -131,10 +126,10 @@ CpuProfiler& cpu_profiler() {
     return *instance;
 }
 
-StackRing& CpuProfiler::ring() { return *ring_instance; }
+StackRing* CpuProfiler::ring() { return samples.get(); }
 
 bool CpuProfiler::start(int hz, int max_depth, pid_t agent_tid, std::string& error) {
-    if (!ring().valid()) {
+    if (samples.make(kRingRecords) == nullptr) {
         error = "cannot map the sample ring buffer";
         return false;
     }
@@ -239,13 +234,13 @@ void CpuProfiler::rescan_threads() {
 int64_t CpuProfiler::interval_ns() const { return sample_interval_ns.load(); }
 
 size_t CpuProfiler::ring_bytes() const {
-    return ring_instance != nullptr ? ring_instance->capacity() * sizeof(StackSample) : 0;
+    return samples.mapped_bytes();
 }
 
 CpuProfilerStats CpuProfiler::stats() const {
     CpuProfilerStats result;
     result.samples = samples_taken.load(std::memory_order_relaxed);
-    result.dropped = ring_instance ? ring_instance->dropped() : 0;
+    result.dropped = samples.dropped();
     result.truncated = stacks_truncated.load(std::memory_order_relaxed);
     result.handler_nanoseconds = handler_time_ns.load(std::memory_order_relaxed);
     result.foreign_signals = foreign_signal_count.load(std::memory_order_relaxed);
@@ -270,7 +265,7 @@ void CpuProfiler::child_after_fork() {
     handler_latency.reset();
     registry().forget_after_fork();
     registry().unlock_after_fork();
-    ring().reset();
+    samples.reset_in_fork_child();
 }
 
 }  // namespace siagent

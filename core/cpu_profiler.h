@@ -52,7 +52,8 @@ public:
     // Agent thread only.
     template <typename Visitor>
     size_t drain(Visitor&& visit) {
-        return ring().drain(visit);
+        StackRing* samples = ring();
+        return samples != nullptr ? samples->drain(visit) : 0;
     }
 
     int64_t interval_ns() const;
@@ -65,7 +66,7 @@ public:
     void child_after_fork();
 
 private:
-    static StackRing& ring();
+    static StackRing* ring();  // null until a start mapped it
 };
 
 // The one instance (constructed on first use, never destroyed).

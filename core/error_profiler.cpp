@@ -10,6 +10,7 @@
 #include <new>
 
 #include "core/agent_guard.h"
+#include "core/persistent_ring.h"
 #include "core/stack_capture.h"
 #include "core/thread_id.h"
 
@@ -28,11 +29,9 @@ std::atomic<uint32_t> window_stacks{0};
 std::atomic<uint64_t> stacks_taken{0};
 std::atomic<uint64_t> stacks_capped{0};
 
-// Never destroyed: a throw may happen during exit, after static destructors ran.
-alignas(ErrorRing) unsigned char ring_storage[sizeof(ErrorRing)];
+constinit PersistentRing<ErrorSample> samples;
 // Constant-initialized (all zeros, in .bss): its pages are touched only by throws.
 constinit ThrowCounts counts_table;
-ErrorRing* ring_instance = nullptr;
 ThrowCounts* counts_instance = nullptr;
 
 // Per-thread sampling state, zero-initialized, initial-exec (no allocation on first use).
@@ -97,8 +96,9 @@ void capture(int slot, void* object, const std::type_info* type, uintptr_t site,
         stacks_capped.fetch_add(1, std::memory_order_relaxed);
         return;
     }
+    ErrorRing* ring = samples.get();  // made with the profiler, before any throw is seen
     uint64_t ticket;
-    ErrorSample* sample = ring_instance->claim(ticket);
+    ErrorSample* sample = ring->claim(ticket);
     if (sample == nullptr) return;  // counted by the ring
     CapturedStack stack = capture_current_stack(
         sample->frames, max_frames.load(std::memory_order_relaxed) + kOwnFrames, 0);
@@ -112,7 +112,7 @@ void capture(int slot, void* object, const std::type_info* type, uintptr_t site,
     if (sample->depth > limit) sample->depth = static_cast<uint16_t>(limit);
     sample->has_message =
         copy_exception_message(object, type, sample->message, sizeof sample->message);
-    ring_instance->publish(ticket);
+    ring->publish(ticket);
     stacks_taken.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -139,7 +139,6 @@ bool error_profiler_active() { return enabled.load(std::memory_order_acquire); }
 
 ErrorProfiler& error_profiler() {
     static ErrorProfiler* instance = [] {
-        ring_instance = new (ring_storage) ErrorRing(kRingRecords);
         counts_instance = &counts_table;
         static ErrorProfiler profiler;
         return &profiler;
@@ -147,12 +146,12 @@ ErrorProfiler& error_profiler() {
     return *instance;
 }
 
-ErrorRing& ErrorProfiler::ring() { return *ring_instance; }
+ErrorRing* ErrorProfiler::ring() { return samples.get(); }
 
 const ThrowCounts& ErrorProfiler::counts() const { return *counts_instance; }
 
 bool ErrorProfiler::start(int max_depth, std::string& error) {
-    if (!ring().valid()) {
+    if (samples.make(kRingRecords) == nullptr) {
         error = "cannot map the exception sample ring buffer";
         return false;
     }
@@ -188,18 +187,18 @@ uint32_t ErrorProfiler::sampling_mean() const { return mean_gap.load(std::memory
 ErrorProfilerStats ErrorProfiler::stats() const {
     ErrorProfilerStats result;
     result.stacks = stacks_taken.load(std::memory_order_relaxed);
-    result.dropped = ring_instance != nullptr ? ring_instance->dropped() : 0;
+    result.dropped = samples.dropped();
     result.capped = stacks_capped.load(std::memory_order_relaxed);
     result.table_full = counts_instance != nullptr ? counts_instance->full_misses() : 0;
     return result;
 }
 
 size_t ErrorProfiler::memory_bytes() const {
-    return ring_instance->capacity() * sizeof(ErrorSample) + sizeof(ThrowCounts);
+    return samples.mapped_bytes() + sizeof(ThrowCounts);
 }
 
 void ErrorProfiler::child_after_fork() {
-    if (ring_instance != nullptr) ring_instance->reset();
+    samples.reset_in_fork_child();
     window_stacks.store(0);
 }
 

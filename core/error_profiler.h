@@ -69,7 +69,8 @@ public:
 
     template <typename Visitor>
     size_t drain(Visitor&& visit) {
-        return ring().drain(visit);
+        ErrorRing* samples = ring();
+        return samples != nullptr ? samples->drain(visit) : 0;
     }
     const ThrowCounts& counts() const;
     ErrorProfilerStats stats() const;
@@ -79,7 +80,7 @@ public:
     void child_after_fork();
 
 private:
-    static ErrorRing& ring();
+    static ErrorRing* ring();  // null until a start mapped it
 };
 
 // The one instance (constructed on first use, never destroyed).

@@ -16,13 +16,10 @@
 #include <string>
 
 #include "agent/agent.h"
+#include "agent/profilers.h"
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
-#include "core/allocation_profiler.h"
-#include "core/block_profiler.h"
 #include "core/config.h"
-#include "core/cpu_profiler.h"
-#include "core/error_profiler.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
 #include "preload/deferred_start.h"
@@ -159,11 +156,13 @@ bool has_destination(const Config& config) {
 
 void siagent::prepare_fork() {
     lifecycle_mutex.lock();
-    siagent::cpu_profiler().prepare_fork();
+    for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
+        if (profiler.prepare_fork != nullptr) profiler.prepare_fork();
 }
 
 void siagent::parent_after_fork() {
-    siagent::cpu_profiler().parent_after_fork();
+    for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
+        if (profiler.parent_after_fork != nullptr) profiler.parent_after_fork();
     lifecycle_mutex.unlock();
 }
 
@@ -171,10 +170,8 @@ void siagent::parent_after_fork() {
 // abandoned; this process gets its own with the same configuration once it has lived
 // kForkChildStartDelay (a child that execs or exits sooner costs one waiting thread).
 void siagent::child_after_fork() {
-    siagent::cpu_profiler().child_after_fork();
-    siagent::allocation_profiler().child_after_fork();
-    siagent::block_profiler().child_after_fork();
-    if (siagent::error_profiler_active()) siagent::error_profiler().child_after_fork();
+    for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
+        if (profiler.child_after_fork != nullptr) profiler.child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
     deferred_start().forget();
@@ -218,9 +215,9 @@ __attribute__((destructor)) void unload_agent() {
     if (running_agent->config().auto_destroy) {
         stop_locked();
     } else {
-        // No last report, but no more signals either while the process tears itself down.
-        siagent::cpu_profiler().stop();
-        siagent::block_profiler().stop();
+        // No last report, but no more signals or samples while the process tears itself down.
+        for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
+            if (profiler.stop_at_unload != nullptr) profiler.stop_at_unload();
     }
 }
 

@@ -1,0 +1,50 @@
+#include "agent/profilers.h"
+
+#include "core/alloc_profile_source.h"
+#include "core/allocation_profiler.h"
+#include "core/block_profile_source.h"
+#include "core/block_profiler.h"
+#include "core/cpu_profile_source.h"
+#include "core/cpu_profiler.h"
+#include "core/error_profile_source.h"
+#include "core/error_profiler.h"
+
+namespace siagent {
+namespace {
+
+template <typename Source>
+std::unique_ptr<ProfileSource> make() {
+    return std::make_unique<Source>();
+}
+
+const ProfilerDescription kProfilers[] = {
+    {"CPU profiler", "SI_CPU_PROFILER_DISABLED", &Config::cpu_profiler_disabled,
+     &make<CpuProfileSource>, nullptr,
+     [] { cpu_profiler().prepare_fork(); },
+     [] { cpu_profiler().parent_after_fork(); },
+     [] { cpu_profiler().child_after_fork(); },
+     [] { cpu_profiler().stop(); }},
+    {"allocation profiler", "SI_ALLOCATION_PROFILER_DISABLED",
+     &Config::allocation_profiler_disabled, &make<AllocProfileSource>,
+     [] { allocation_profiler().disable_for_good(); }, nullptr, nullptr,
+     [] { allocation_profiler().child_after_fork(); },
+     [] { allocation_profiler().stop(); }},
+    {"block profiler", "SI_BLOCK_PROFILER_DISABLED", &Config::block_profiler_disabled,
+     &make<BlockProfileSource>, nullptr, nullptr, nullptr,
+     [] { block_profiler().child_after_fork(); },
+     [] { block_profiler().stop(); }},
+    // Exceptions and crashes: the crash handler stays for the teardown (a crash there is
+    // still worth its record).
+    {"error profiler", "SI_ERROR_PROFILER_DISABLED", &Config::error_profiler_disabled,
+     &make<ErrorProfileSource>, nullptr, nullptr, nullptr,
+     [] {
+         if (error_profiler_active()) error_profiler().child_after_fork();
+     },
+     nullptr},
+};
+
+}  // namespace
+
+std::span<const ProfilerDescription> profiler_descriptions() { return kProfilers; }
+
+}  // namespace siagent
