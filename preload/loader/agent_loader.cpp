@@ -20,6 +20,9 @@
 #pragma GCC diagnostic ignored "-Wignored-attributes"  // pointers to libc functions
 
 namespace siagent {
+
+constinit std::atomic<const HookTable*> published_hooks{nullptr};
+
 namespace {
 
 constexpr char kAgentFileName[] = "libsiagent-agent.so";
@@ -27,8 +30,6 @@ constexpr char kAgentFileName[] = "libsiagent-agent.so";
 // inherited held); past it, it goes on rather than risk waiting on its own caller.
 constexpr int64_t kForkWaitMs = 200;
 constexpr int64_t kThreadGoneWaitMs = 50;
-
-std::atomic<const HookTable*> published_hooks{nullptr};
 
 // The first stage's own locking goes to the real functions, never through the agent.
 constinit RealFunction<decltype(&::pthread_mutex_lock)> real_lock{"pthread_mutex_lock"};
@@ -83,7 +84,7 @@ void say(const char* first, const char* second) {
 // The agent library's path: libsiagent.so's own directory.
 bool agent_path(char* path, size_t capacity) {
     Dl_info self{};
-    if (dladdr(reinterpret_cast<void*>(&installed_hooks), &self) == 0 || self.dli_fname == nullptr)
+    if (dladdr(reinterpret_cast<void*>(&load_agent_now), &self) == 0 || self.dli_fname == nullptr)
         return false;
     const char* slash = strrchr(self.dli_fname, '/');
     size_t directory = slash != nullptr ? static_cast<size_t>(slash - self.dli_fname + 1) : 0;
@@ -265,8 +266,6 @@ __attribute__((constructor)) void load_or_defer() {
 }
 
 }  // namespace
-
-const HookTable* installed_hooks() { return published_hooks.load(std::memory_order_acquire); }
 
 const HookTable* load_agent_now() {
     if (const HookTable* hooks = installed_hooks()) return hooks;

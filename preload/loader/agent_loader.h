@@ -13,12 +13,18 @@
 // exit and exec end it; a fork child arms its own.
 #pragma once
 
+#include <atomic>
+
 #include "preload/hook_table.h"
 
 namespace siagent {
 
-// The agent's table once loaded, else nullptr. One acquire load: signal-safe, malloc-safe.
-const HookTable* installed_hooks();
+// Set once, when the agent is loaded (agent_loader.cpp); read by every forwarder.
+extern std::atomic<const HookTable*> published_hooks;
+
+// The agent's table once loaded, else nullptr. One acquire load, inline in every
+// forwarder: signal-safe, malloc-safe.
+inline const HookTable* installed_hooks() { return published_hooks.load(std::memory_order_acquire); }
 
 // Loads the agent now if it is not loaded (si_start). Returns its table, or nullptr when it
 // cannot be loaded (said once on stderr). Not for signal handlers or allocators.

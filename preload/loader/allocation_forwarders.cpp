@@ -9,11 +9,14 @@
 #include "preload/unprofiled_allocation.h"
 
 #define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
+// The hottest functions of all: no frame of their own (they end in a tail call, so no
+// frame of theirs is ever on a stack an unwinder walks).
+#define SIAGENT_HOT __attribute__((optimize("omit-frame-pointer")))
 
 using siagent::installed_hooks;
 
 #define SIAGENT_FORWARD(result, name, parameters, arguments)                                 \
-    SIAGENT_EXPORT result name parameters {                                                  \
+    SIAGENT_EXPORT SIAGENT_HOT result name parameters {                                      \
         if (const siagent::HookTable* hooks = installed_hooks()) return hooks->name arguments; \
         return siagent::unprofiled_##name arguments;                                         \
     }
@@ -27,7 +30,7 @@ SIAGENT_ALLOCATION_CALLS(SIAGENT_FORWARD)
     namespace {                                                                        \
     constinit siagent::RealFunction<result(*) parameters> real_##entry{#symbol};                 \
     }                                                                                  \
-    __attribute__((visibility("default"))) result name parameters {                    \
+    __attribute__((visibility("default"))) SIAGENT_HOT result name parameters {        \
         if (const siagent::HookTable* hooks = installed_hooks()) return hooks->entry arguments; \
         return real_##entry.get() arguments;                                           \
     }
