@@ -6,6 +6,7 @@
 #include "core/block_profiler.h"
 #include "core/cpu_profile_source.h"
 #include "core/cpu_profiler.h"
+#include "core/crash_report_source.h"
 #include "core/error_profile_source.h"
 #include "core/error_profiler.h"
 
@@ -33,14 +34,16 @@ const ProfilerDescription kProfilers[] = {
      &make<BlockProfileSource>, nullptr, nullptr, nullptr,
      [] { block_profiler().child_after_fork(); },
      [] { block_profiler().stop(); }},
-    // Exceptions and crashes: the crash handler stays for the teardown (a crash there is
-    // still worth its record).
     {"error profiler", "SI_ERROR_PROFILER_DISABLED", &Config::error_profiler_disabled,
      &make<ErrorProfileSource>, nullptr, nullptr, nullptr,
      [] {
          if (error_profiler_active()) error_profiler().child_after_fork();
      },
      nullptr},
+    // One setting for exceptions and crashes. The crash handlers stay through the teardown
+    // (a crash there is still worth its record).
+    {"crash reporter", "SI_ERROR_PROFILER_DISABLED", &Config::error_profiler_disabled,
+     &make<CrashReportSource>, nullptr, nullptr, nullptr, nullptr, nullptr},
 };
 
 }  // namespace

@@ -2,10 +2,6 @@
 
 #include <unistd.h>
 
-#include "core/crash_context.h"
-#include "core/crash_handler.h"
-#include "core/crash_profile.h"
-#include "core/crash_record.h"
 #include "core/log.h"
 #include "core/thread_names.h"
 
@@ -16,48 +12,9 @@ bool ErrorProfileSource::start(const Config& config, pid_t, std::string& error) 
     reported_counts_.assign(ThrowCounts::kSlots, 0);
     counts_since(reported_counts_);
     window_counts_ = reported_counts_;
-    if (!error_profiler().start(config.max_stack_depth, error)) return false;
-    std::string crash_error;
-    if (install_crash_handlers(config, crash_error)) {
-        spool_dir_ = config.spool_dir;
-        output_dir_ = config.output_dir;
-        reports_to_dashboard_ = !config.agent_key.empty();
-        app_name_ = config.app_name;
-        app_environment_ = config.app_environment;
-    } else {
-        print_line(("siagent: crashes are not recorded: " + crash_error).c_str());
-    }
-    return true;
+    return error_profiler().start(config.max_stack_depth, error);
 }
 
-void ErrorProfileSource::rescan() {
-    refresh_crash_context();
-    pick_up_crashes();
-}
-
-void ErrorProfileSource::pick_up_crashes() {
-    if (crashes_picked_up_ || spool_dir_.empty()) return;
-    crashes_picked_up_ = true;
-    // Reported here: as text when there is an output directory (whatever the app); to the
-    // dashboard only those of this app and environment, which it then lists under this
-    // process's identity. What no agent reports stays in the spool for one that does.
-    auto ours = [this](const CrashRecord& record) {
-        return reports_to_dashboard_ && record.app == app_name_ && record.environment == app_environment_;
-    };
-    auto wanted = [&](const CrashRecord& record) { return !output_dir_.empty() || ours(record); };
-    for (const ClaimedCrash& claimed : claim_crash_records(spool_dir_, wanted)) {
-        if (!output_dir_.empty()) {
-            std::string path = write_crash_report(claimed.record, output_dir_);
-            if (path.empty()) {
-                release_crash_claim(claimed, false);
-                continue;
-            }
-            log_debug("crash report %s written from the spool", path.c_str());
-        }
-        if (ours(claimed.record)) pending_crashes_.push_back(claimed.record);
-        release_crash_claim(claimed, true);
-    }
-}
 void ErrorProfileSource::stop() { error_profiler().stop(); }
 
 std::vector<ThrowSiteCount> ErrorProfileSource::counts_since(std::vector<uint64_t>& seen) const {
@@ -92,14 +49,6 @@ void ErrorProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const Addr
 }
 
 void ErrorProfileSource::collect(ReportContext& context, std::vector<KindProfile>& out) {
-    pick_up_crashes();  // a process shorter than the first rescan
-    if (!pending_crashes_.empty()) {
-        ProfileShape shape = period_shape(context, "crash", {{"errors", "count"}}, {"errors", "count"}, 1,
-                                          ", " + std::to_string(pending_crashes_.size()) +
-                                              " crashes of earlier processes, from the spool");
-        out.push_back({"crash", crash_profile(pending_crashes_, shape)});
-        pending_crashes_.clear();
-    }
     std::vector<ThrowSiteCount> sites = counts_since(reported_counts_);
     if (sites.empty()) {
         stacks_.take_profile({}, context.symbolizer, {});  // forget stray samples

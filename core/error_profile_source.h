@@ -1,14 +1,12 @@
 // The exception profiler as a ProfileSource: the process-wide ErrorProfiler (throwing
 // threads) plus the per-period aggregate (agent side). Reports kind "error", sample type
-// errors/count: exact throw counts per type and site, spread over sampled stacks; and once,
-// kind "crash" (core/crash_profile.h): the crashes of earlier processes of this app found in
-// the spool, when reporting to a dashboard.
+// errors/count: exact throw counts per type and site, spread over sampled stacks. (Crashes
+// are core/crash_report_source.h's.)
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include "core/crash_record.h"
 #include "core/error_aggregator.h"
 #include "core/profile_source.h"
 
@@ -17,7 +15,7 @@ namespace siagent {
 class ErrorProfileSource : public ProfileSource {
 public:
     const char* name() const override { return "error profiler"; }
-    // Exceptions and crashes keep reporting while the dashboard disables profiling.
+    // Exceptions keep reporting while the dashboard disables profiling.
     bool stops_when_profiling_disabled() const override { return false; }
     bool start(const Config& config, pid_t agent_tid, std::string& error) override;
     void stop() override;
@@ -26,12 +24,8 @@ public:
     void collect(ReportContext& context, std::vector<KindProfile>& out) override;
     std::string summary() const override;
     SourceHealth health() const override;
-    void rescan() override;
 
 private:
-    // Once per agent: reports of crashes earlier processes left in the spool.
-    void pick_up_crashes();
-
     // Throws per slot since `seen` was last updated (which it is, to now).
     std::vector<ThrowSiteCount> counts_since(std::vector<uint64_t>& seen) const;
 
@@ -41,11 +35,6 @@ private:
     uint64_t reported_drops_ = 0;
     uint64_t reported_table_full_ = 0;
     uint64_t total_throws_ = 0;
-    std::string spool_dir_, output_dir_;
-    bool reports_to_dashboard_ = false;
-    std::string app_name_, app_environment_;
-    std::vector<CrashRecord> pending_crashes_;  // picked up, not reported yet
-    bool crashes_picked_up_ = false;
 };
 
 }  // namespace siagent
