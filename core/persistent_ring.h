@@ -22,9 +22,9 @@ public:
     PersistentRing(const PersistentRing&) = delete;
     PersistentRing& operator=(const PersistentRing&) = delete;
 
-    // Makes the ring the first time (one thread at a time: a profiler's start or its
-    // singleton's initialization); later calls return it. Null when its storage could not
-    // be mapped (a later call tries again).
+    // Makes the ring the first time (one thread at a time: the profiler's start, on the
+    // agent thread); later calls return it. Null when its storage could not be mapped (a
+    // later call tries again).
     Ring* make(size_t capacity) {
         Ring* ring = instance_.load(std::memory_order_acquire);
         if (ring != nullptr) return ring;
