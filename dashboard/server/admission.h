@@ -20,7 +20,8 @@ struct Admission {
 
 // Decides on `header` (the request as read so far: no body yet). A failure is answered and
 // the connection closed.
-Result<Admission> admit(ServerContext& context, const Request& header,
-                        std::optional<uint64_t> content_length);
+// An agent's refusal is recorded (agent_rejections.h).
+Result<Admission> admit(ServerContext& context, const Request& header, std::optional<uint64_t> content_length,
+                        const std::string& remote_address);
 
 }  // namespace siagent::dashboard

@@ -3,6 +3,7 @@
 #include "dashboard/server/activation.h"
 #include "dashboard/server/anomaly_recording.h"
 #include "dashboard/server/bounded_json.h"
+#include "dashboard/server/frame_order.h"
 #include "dashboard/server/secrets.h"
 #include "transport/gzip.h"
 
@@ -42,6 +43,9 @@ std::vector<ReportToStore> prepare_reports(AgentRequest& request) {
         report.span_stats = metric.span_stats;
         report.samples = metric.samples;
         if (metric.breakdown) {
+            if (written_innermost_first(request.envelope.runtime_type, metric.category)) {
+                metric.breakdown = with_paths_reversed(*metric.breakdown);
+            }
             report.blob = metric.breakdown->encode();
             if (metric.category == "error-profile") {
                 report.errors = error_events(*metric.breakdown, kErrorEventsPerReport);
@@ -77,38 +81,51 @@ Result<std::string> agent_body(const Request& request, const Limits& limits) {
     return std::move(*inflated);
 }
 
-std::optional<int64_t> agent_account(ServerContext& context, const Request& request) {
+std::optional<AgentKeyOwner> agent_key_of(ServerContext& context, const Request& request) {
     auto key = basic_auth_user(request[http::field::authorization]);
-    return key ? context.storage.account_of_key(sha256_hex(*key), context.now()) : std::nullopt;
+    return key ? context.storage.agent_key_owner(sha256_hex(*key), context.now()) : std::nullopt;
 }
 
-Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint) {
-    if (request.method() != http::verb::post) return error_response(405, "agent endpoints take POST");
-    auto account = agent_account(context, request);
-    if (!account) return error_response(401, "unknown agent key");
+Response refuse_agent(ServerContext& context, const Request& request, const std::optional<AgentKeyOwner>& key,
+                      int status, const std::string& reason, const std::string& remote_address) {
+    context.agent_rejections.record(
+        key, AgentRejection{context.now(), status, reason, std::string(target_path(request.target())), remote_address});
+    return error_response(status, reason);
+}
+
+Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint,
+                      const std::string& remote_address) {
+    const auto key = agent_key_of(context, request);
+    auto refuse = [&](int status, const std::string& reason) {
+        return refuse_agent(context, request, key, status, reason, remote_address);
+    };
+    if (endpoint != "config" && endpoint != "upload") return refuse(404, "no such agent endpoint");
+    if (request.method() != http::verb::post) return refuse(405, "agent endpoints take POST");
+    if (!key) return refuse(401, "unknown agent key");
+    const int64_t account = key->account_id;
 
     auto body = agent_body(request, context.settings.limits);
-    if (!body) return error_response(body.failure().status, body.failure().reason);
+    if (!body) return refuse(body.failure().status, body.failure().reason);
     rapidjson::Document document;
     if (auto failure = parse_bounded_json(body.value(), context.settings.limits, document)) {
-        return error_response(failure->status, failure->reason);
+        return refuse(failure->status, failure->reason);
     }
     const bool upload = endpoint == "upload";
     auto parsed = read_agent_request(document, upload, context.settings.limits);
-    if (!parsed) return error_response(parsed.failure().status, parsed.failure().reason);
+    if (!parsed) return refuse(parsed.failure().status, parsed.failure().reason);
 
     // Everything is validated before anything is written: a rejected request stores nothing.
     std::vector<ReportToStore> reports;
     if (upload) reports = prepare_reports(parsed.value());
-    const ProcessKey process = context.storage.record_process(*account, parsed->envelope, context.now());
+    const ProcessKey process = context.storage.record_process(account, parsed->envelope, context.now());
     if (upload) {
         context.storage.store_reports(process, reports);
         const Envelope& envelope = parsed->envelope;
-        const AppRef app{*account, process.app_id, envelope.app_name};
+        const AppRef app{account, process.app_id, envelope.app_name};
         record_anomalies(context, app,
                          context.metric_watch.observe(process.app_id, envelope.app_environment, envelope.host_name, reports));
         record_anomalies(context, app,
-                         context.anomaly_rules.observe(context.storage, context.settings.anomaly_rules, *account,
+                         context.anomaly_rules.observe(context.storage, context.settings.anomaly_rules, account,
                                                        process, envelope, reports, context.now()));
         return json_response(http::status::ok, "{}");
     }

@@ -9,11 +9,17 @@
 
 namespace siagent::dashboard {
 
-// The account whose agent key the request's Basic authorization carries, or nullopt.
-std::optional<int64_t> agent_account(ServerContext& context, const Request& request);
+// The agent key the request's Basic authorization carries, or nullopt.
+std::optional<AgentKeyOwner> agent_key_of(ServerContext& context, const Request& request);
 
-// `endpoint` is "config" or "upload".
-Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint);
+// `endpoint` is "config" or "upload"; any other path under /agent is refused (404). Every
+// refusal is recorded (agent_rejections.h).
+Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint,
+                      const std::string& remote_address);
+
+// Answers an agent with an error and records the refusal; `key` as agent_key_of gave it.
+Response refuse_agent(ServerContext& context, const Request& request, const std::optional<AgentKeyOwner>& key,
+                      int status, const std::string& reason, const std::string& remote_address);
 
 // An upload's metrics as storage rows: each metric, then one row per span tree of its
 // breakdown (span_reports.h).

@@ -1,11 +1,16 @@
 // Frame names as the agents write them: `function (file:line)` (siagent, Python, Go),
-// `function (file:line:column)` (Node.js), `function (file)`, or a bare `function`.
+// `function (file:line:column)` (Node.js), ` (file:line:column)` (Node.js, an anonymous
+// function: named kAnonymousFunction), `file:line` (Python's allocation frames: the whole
+// name stays the function, with the file and line split out), `function (file)`, or a bare
+// `function`.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace siagent::dashboard {
+
+inline constexpr std::string_view kAnonymousFunction = "(anonymous)";
 
 struct FrameLocation {
     std::string function;

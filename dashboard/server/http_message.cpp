@@ -71,7 +71,11 @@ void compress_if_accepted(const Request& request, Response& response) {
     response.set(http::field::content_encoding, "gzip");
 }
 
-std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view target_path(std::string_view target) {
+    std::string_view path = target.substr(0, target.find('?'));
+    while (path.size() > 1 && path[0] == '/' && path[1] == '/') path.remove_prefix(1);
+    return path;
+}
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
     std::string out;

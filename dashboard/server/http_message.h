@@ -23,7 +23,9 @@ Response empty_response(http::status status);
 // Gzips a response body when the request accepts gzip and the body is worth it.
 void compress_if_accepted(const Request& request, Response& response);
 
-// The target split at '?', and its query parameters percent-decoded.
+// The target split at '?', and its query parameters percent-decoded. The path's leading run
+// of slashes reads as one: an agent given the address with a trailing slash
+// ("http://host:port/") posts to "//agent/v1/upload".
 std::string_view target_path(std::string_view target);
 std::map<std::string, std::string> query_parameters(std::string_view target);
 // Percent-decoding ('+' as space only when `plus_is_space`); nullopt on a malformed escape.

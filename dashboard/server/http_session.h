@@ -49,7 +49,8 @@ protected:
         if (error == http::error::end_of_stream) return derived().do_close();
         if (error) return reject(error);
         const auto length = parser_->content_length();  // boost::optional
-        auto admitted = admit(context_, parser_->get(), length ? std::optional<uint64_t>(*length) : std::nullopt);
+        auto admitted =
+            admit(context_, parser_->get(), length ? std::optional<uint64_t>(*length) : std::nullopt, remote_address_);
         if (!admitted) return refuse(admitted.failure());
         admission_.emplace(std::move(admitted.value()));
         parser_->body_limit(admission_->body_limit);

@@ -13,10 +13,17 @@ struct KnownKind {
 const std::array<KnownKind, 6>& known_kinds() {
     static const std::array<KnownKind, 6> kinds = {
         KnownKind{"cpu", {{"cpu-profile", "CPU usage"}, {"cpu-profile", "Main thread CPU usage"}}},
-        KnownKind{"alloc", {{"memory-profile", "Allocation rate"}}},
-        KnownKind{"inuse", {{"memory-profile", "Heap in use"}, {"memory-profile", "Uncollected allocations"}}},
-        KnownKind{"block", {{"block-profile", "Blocking call times"}}},
-        KnownKind{"error", {{"error-profile", "Exceptions"}, {"error-profile", "Handled exceptions"}}},
+        KnownKind{"alloc", {{"memory-profile", "Allocation rate"}, {"memory-profile", "Heap allocation rate"}}},
+        KnownKind{"inuse",
+                  {{"memory-profile", "Heap in use"},
+                   {"memory-profile", "Uncollected allocations"},
+                   {"memory-profile", "Heap allocation"}}},
+        KnownKind{"block", {{"block-profile", "Blocking call times"}, {"async-profile", "Async call times"}}},
+        KnownKind{"error",
+                  {{"error-profile", "Exceptions"},
+                   {"error-profile", "Handled exceptions"},
+                   {"error-profile", "Uncaught exceptions"},
+                   {"error-profile", "Unhandled rejections"}}},
         KnownKind{"crash", {{"error-profile", "Crashes"}}},
     };
     return kinds;

@@ -1,11 +1,16 @@
-// The profile kinds of the UI and the stored series behind each, native name first:
-//   cpu    cpu-profile/CPU usage, cpu-profile/Main thread CPU usage (original agents)
-//   alloc  memory-profile/Allocation rate
-//   inuse  memory-profile/Heap in use, memory-profile/Uncollected allocations (original)
-//   block  block-profile/Blocking call times
-//   error  error-profile/Exceptions, error-profile/Handled exceptions (original)
+// The profile kinds of the UI and the stored series behind each: siagent's name first, then
+// those of the original StackImpact agents (Python, Go, Node.js), recorded from their releases:
+//   cpu    cpu-profile/CPU usage (siagent, Go, Node.js), cpu-profile/Main thread CPU usage (Python)
+//   alloc  memory-profile/Allocation rate, memory-profile/Heap allocation rate (Node.js)
+//   inuse  memory-profile/Heap in use, memory-profile/Uncollected allocations (Python),
+//          memory-profile/Heap allocation (Go: its heap in use)
+//   block  block-profile/Blocking call times (siagent, Go, Python),
+//          async-profile/Async call times (Node.js)
+//   error  error-profile/Exceptions, error-profile/Handled exceptions (Python, Go),
+//          error-profile/Uncaught exceptions and error-profile/Unhandled rejections (Node.js)
 //   crash  error-profile/Crashes
-// Any other stored profile is its raw "category/name".
+// Any other stored profile, such as the traces (block-trace, async-trace), is its raw
+// "category/name".
 #pragma once
 
 #include <optional>

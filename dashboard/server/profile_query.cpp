@@ -43,26 +43,34 @@ std::vector<Leak> find_leaks(const Half& early, const Half& late) {
     return leaks;
 }
 
-// The series to merge: the kind's first series with data, with its stored unit.
-std::optional<SeriesKey> choose_series(Storage& storage, const AppScope& scope, const std::vector<SeriesName>& wanted,
-                                       const QueryFilter& filter) {
+// The series to merge, with their stored units: the kind's first series with data; for a
+// kind whose reports add up (errors), every one with data of that category (Node.js sends
+// uncaught exceptions and unhandled rejections apart).
+std::vector<SeriesKey> choose_series(Storage& storage, const AppScope& scope, const std::vector<SeriesName>& wanted,
+                                     const QueryFilter& filter) {
     const auto available = storage.profile_kinds(scope, filter);
+    std::vector<SeriesKey> chosen;
     for (const SeriesName& series : wanted) {
         for (const SeriesKey& key : available) {
-            if (key.category == series.category && key.name == series.name) return key;
+            if (key.category != series.category || key.name != series.name) continue;
+            if (!chosen.empty() && (averaged_over_reports(key.category) || key.category != chosen[0].category)) break;
+            chosen.push_back(key);
+            break;
         }
     }
-    return std::nullopt;
+    return chosen;
 }
 
 // A span's tree is averaged over every report of the range, not only over those with
 // samples in the span, so that it is the span's part of the whole profile's mean.
-size_t reports_of_whole_trees(Storage& storage, const AppScope& scope, const MergedProfile& profile,
+size_t reports_of_whole_trees(Storage& storage, const AppScope& scope, const std::vector<SeriesKey>& chosen,
                               QueryFilter filter) {
     filter.span.clear();
     size_t reports = 0;
-    storage.for_each_profile(scope, profile.category, profile.name, filter,
-                             [&](const ProfileRow& row) { reports += static_cast<size_t>(row.reports); });
+    for (const SeriesKey& series : chosen) {
+        storage.for_each_profile(scope, series.category, series.name, filter,
+                                 [&](const ProfileRow& row) { reports += static_cast<size_t>(row.reports); });
+    }
     return reports;
 }
 
@@ -74,16 +82,17 @@ std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& sco
     if (!wanted) return std::nullopt;
     MergedProfile profile;
     profile.kind = kind;
-    auto series = choose_series(storage, scope, *wanted, filter);
-    profile.category = series ? series->category : wanted->front().category;
-    profile.name = series ? series->name : wanted->front().name;
-    profile.unit = series ? series->unit : "";
-    if (!series) return profile;
+    const auto chosen = choose_series(storage, scope, *wanted, filter);
+    profile.category = chosen.empty() ? wanted->front().category : chosen[0].category;
+    profile.name = chosen.empty() ? wanted->front().name : chosen[0].name;
+    for (size_t i = 1; i < chosen.size(); ++i) profile.name += " + " + chosen[i].name;
+    profile.unit = chosen.empty() ? "" : chosen[0].unit;
+    if (chosen.empty()) return profile;
 
     const bool want_leaks = kind == "inuse" && filter.span.empty();
     const int64_t middle = filter.from + (filter.to - filter.from) / 2;
     Half halves[2];
-    storage.for_each_profile(scope, profile.category, profile.name, filter, [&](const ProfileRow& row) {
+    auto merge_row = [&](const ProfileRow& row) {
         if (!CallTree::merge_encoded(row.blob, max_nodes, 1.0, profile.tree)) {
             ++profile.corrupt_reports;
             return;
@@ -94,8 +103,9 @@ std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& sco
         CallTree::merge_encoded(row.blob, max_nodes, 1.0, half.tree);
         half.reports += static_cast<size_t>(row.reports);
         half.time_sum += static_cast<double>(row.timestamp * row.reports);
-    });
-    if (!filter.span.empty()) profile.reports = reports_of_whole_trees(storage, scope, profile, filter);
+    };
+    for (const SeriesKey& series : chosen) storage.for_each_profile(scope, series.category, series.name, filter, merge_row);
+    if (!filter.span.empty()) profile.reports = reports_of_whole_trees(storage, scope, chosen, filter);
     if (profile.reports > 0 && averaged_over_reports(profile.category)) {
         profile.tree.scale(1.0 / static_cast<double>(profile.reports));
     }

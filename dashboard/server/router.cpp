@@ -46,9 +46,9 @@ Response route_api(ServerContext& context, const Request& request, std::string_v
 
 Response dispatch(ServerContext& context, const Request& request, const std::string& address) {
     const std::string_view path = target_path(request.target());
-    if (path == "/agent/v1/config") return handle_agent(context, request, "config");
-    if (path == "/agent/v1/upload") return handle_agent(context, request, "upload");
-    if (starts_with_segment(path, "/agent")) return error_response(404, "no such agent endpoint");
+    if (path == "/agent/v1/config") return handle_agent(context, request, "config", address);
+    if (path == "/agent/v1/upload") return handle_agent(context, request, "upload", address);
+    if (starts_with_segment(path, "/agent")) return handle_agent(context, request, path, address);
     if (starts_with_segment(path, "/api")) return route_api(context, request, path, address);
     return serve_static(context.settings.web_root, request);
 }

@@ -46,7 +46,7 @@ std::unique_ptr<asio::ssl::context> tls_context(const ServeOptions& options) {
 std::string url_of(const ServeOptions& options, uint16_t port) {
     const bool v6 = options.host.find(':') != std::string::npos;
     return std::string(options.tls_cert.empty() ? "http" : "https") + "://" + (v6 ? "[" + options.host + "]" : options.host) +
-           ":" + std::to_string(port) + "/";
+           ":" + std::to_string(port);  // no trailing slash: it is copied as the agents' address
 }
 
 notify::NotifierSettings notifier_settings(const ServeOptions& options, const std::string& listening_url) {

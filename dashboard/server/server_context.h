@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <iostream>
 
 #include "dashboard/server/anomaly/anomaly_rules.h"
 #include "dashboard/server/anomaly/metric_watch.h"
+#include "dashboard/server/agent_rejections.h"
 #include "dashboard/server/anomaly_sink.h"
 #include "dashboard/server/body_budget.h"
 #include "dashboard/server/input_limits.h"
@@ -40,6 +42,7 @@ struct ServerContext {
     AnomalySink* anomaly_sink = nullptr;    // notified of unmuted anomalies; null: none
     notify::Notifier* notifier = nullptr;   // webhooks; null: notifications not set up
     BodyBudget body_budget{settings.limits.in_flight_body_bytes};  // admission.h
+    AgentRejections agent_rejections{std::cerr};  // refusals answered to agents
 
     int64_t now() const {
         return std::chrono::duration_cast<std::chrono::seconds>(

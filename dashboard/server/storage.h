@@ -40,6 +40,13 @@ struct AgentKey {
     std::optional<int64_t> last_used;
 };
 
+// The key an agent request carries, as the dashboard knows it.
+struct AgentKeyOwner {
+    int64_t account_id = 0;
+    int64_t key_id = 0;
+    std::string name;
+};
+
 struct AppScope {
     int64_t account_id = 0;
     int64_t app_id = 0;
@@ -60,6 +67,9 @@ struct ProcessRow {
     int64_t first_seen = 0;
     int64_t last_seen = 0;
     bool active = true;
+    std::string runtime_type;     // "native" (siagent), "python", "go", "node.js"
+    std::string runtime_version;
+    std::string agent_version;
 };
 
 struct AppRow {
@@ -69,6 +79,7 @@ struct AppRow {
     int64_t processes_total = 0;   // seen in the last 24 h
     int64_t processes_active = 0;  // seen in the last 10 min and active
     std::vector<std::string> environments, versions, hosts;
+    std::vector<std::string> runtimes;  // the processes' runtime types, all time
     std::optional<double> cpu_usage, rss_bytes, errors_per_min;  // over the last 10 min
     int64_t anomalies_open = 0;  // unacknowledged, in the last 24 h
 };
@@ -207,7 +218,8 @@ public:
     virtual void delete_session(const std::string& token_hash) = 0;
     virtual int64_t add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
                                   const std::string& prefix, int64_t now) = 0;
-    virtual std::optional<int64_t> account_of_key(const std::string& key_hash, int64_t now) = 0;
+    // The key of `key_hash` (its last use recorded, to the minute); nullopt for an unknown key.
+    virtual std::optional<AgentKeyOwner> agent_key_owner(const std::string& key_hash, int64_t now) = 0;
     virtual std::vector<AgentKey> agent_keys(int64_t account_id) = 0;
     virtual bool delete_agent_key(int64_t account_id, int64_t key_id) = 0;
 

@@ -28,7 +28,12 @@ Response describe(ServerContext& context, const Session& session) {
     out.end_array().key("keys").array();
     for (const AgentKey& key : context.storage.agent_keys(session.user.account_id)) {
         out.object().field("id", key.id).field("name", key.name).field("prefix", key.prefix);
-        out.field("created", key.created).field("last_used", key.last_used).end_object();
+        out.field("created", key.created).field("last_used", key.last_used).key("refused").array();
+        for (const AgentRejection& refused : context.agent_rejections.last(key.id)) {
+            out.object().field("time", refused.time).field("status", refused.status).field("reason", refused.reason);
+            out.field("endpoint", refused.endpoint).field("address", refused.address).end_object();
+        }
+        out.end_array().end_object();
     }
     out.end_array().end_object();
     return json_response(http::status::ok, out.str());

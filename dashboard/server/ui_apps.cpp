@@ -19,6 +19,7 @@ Response list_apps(ServerContext& context, const Session& session) {
         out.object().field("id", app.id).field("name", app.name).field("last_seen", app.last_seen);
         out.field("processes_total", app.processes_total).field("processes_active", app.processes_active);
         out.field("environments", app.environments).field("versions", app.versions).field("hosts", app.hosts);
+        out.field("runtimes", app.runtimes);
         out.key("health").object().field("cpu_usage", app.cpu_usage).field("rss_bytes", app.rss_bytes);
         out.field("errors_per_min", app.errors_per_min).end_object();
         out.field("anomalies_open", app.anomalies_open).end_object();
@@ -46,7 +47,9 @@ Response filters(ServerContext& context, const AppScope& scope, const QueryFilte
     for (const ProcessRow& process : processes) {
         out.object().field("host", process.host).field("pid", process.pid).field("run_id", process.run_id);
         out.field("version", process.version).field("environment", process.environment);
-        out.field("last_seen", process.last_seen).field("active", process.active).end_object();
+        out.field("last_seen", process.last_seen).field("active", process.active);
+        out.field("runtime_type", process.runtime_type).field("runtime_version", process.runtime_version);
+        out.field("agent_version", process.agent_version).end_object();
     }
     out.end_array().end_object();
     return json_response(http::status::ok, out.str());

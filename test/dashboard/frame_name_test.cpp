@@ -18,6 +18,14 @@ TEST_CASE("frame names of every agent", "[dashboard][frames]") {
         {"f (C:\\src\\a.py:3)", {"f", "C:\\src\\a.py", 3, 0}},
         {"main", {"main", "", 0, 0}},
         {"(anonymous)", {"(anonymous)", "", 0, 0}},
+        // Recorded from the released agents (test/dashboard/api/recorded): Node.js names an
+        // anonymous function by its location; Python's allocation frames are file:line.
+        {" (/tmp/rec/node/node_app.js:20:47)", {"(anonymous)", "/tmp/rec/node/node_app.js", 20, 47}},
+        {"py_app.py:19", {"py_app.py:19", "py_app.py", 19, 0}},
+        {"/usr/lib/python3.6/threading.py:884", {"/usr/lib/python3.6/threading.py:884", "/usr/lib/python3.6/threading.py", 884, 0}},
+        // Not a file: a C++ name, a bare word with a number.
+        {"std::chrono::foo:3", {"std::chrono::foo:3", "", 0, 0}},
+        {"worker:3", {"worker:3", "", 0, 0}},
     };
     for (const Case& c : cases) {
         INFO(c.name);

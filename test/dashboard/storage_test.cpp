@@ -26,8 +26,9 @@ TEST_CASE("storage: accounts, users, sessions and keys round-trip", "[dashboard]
     CHECK(storage.session("tokenhash", kNow)->csrf_token == "csrf");
     CHECK_FALSE(storage.session("tokenhash", kNow + 100));  // expired
     storage.add_agent_key(account, "k", "keyhash", "si_abcd", kNow);
-    CHECK(storage.account_of_key("keyhash", kNow) == account);
-    CHECK_FALSE(storage.account_of_key("other", kNow));
+    CHECK(storage.agent_key_owner("keyhash", kNow)->account_id == account);
+    CHECK(storage.agent_key_owner("keyhash", kNow)->name == "k");
+    CHECK_FALSE(storage.agent_key_owner("other", kNow));
     CHECK(storage.agent_keys(account).at(0).last_used == kNow);
     CHECK(storage.has_accounts());
 }

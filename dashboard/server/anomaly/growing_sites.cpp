@@ -6,6 +6,7 @@
 #include "dashboard/server/anomaly/sampled_profile.h"
 #include "dashboard/server/anomaly/statistics.h"
 #include "dashboard/server/hotspots.h"
+#include "dashboard/server/profile_kinds.h"
 
 namespace siagent::dashboard::anomaly {
 namespace {
@@ -28,16 +29,21 @@ struct Snapshot {
 std::vector<GrowingSite> growing_sites(Storage& storage, const AppScope& scope, const QueryFilter& window,
                                        size_t max_sites) {
     std::vector<Snapshot> snapshots;
-    for_each_thinned_row(storage, scope, "memory-profile", "Heap in use", window, kMaxReports, [&](const ProfileRow& row) {
-        auto tree = CallTree::decode(row.blob, kMaxNodes);
-        if (!tree || row.reports < 1) return;
-        Snapshot snapshot{row.timestamp, {}};
-        for (Hotspot& spot : hotspots(*tree, tree->size())) {
-            spot.self /= static_cast<double>(row.reports);  // a rollup stands for its reports' average
-            snapshot.by_function[{spot.function, spot.file}] = spot;
-        }
-        snapshots.push_back(std::move(snapshot));
-    });
+    // The first heap-in-use series with reports (an app's agent sends one of them).
+    const auto heap_series = series_of_kind("inuse").value();
+    for (const SeriesName& series : heap_series) {
+        for_each_thinned_row(storage, scope, series.category, series.name, window, kMaxReports, [&](const ProfileRow& row) {
+            auto tree = CallTree::decode(row.blob, kMaxNodes);
+            if (!tree || row.reports < 1) return;
+            Snapshot snapshot{row.timestamp, {}};
+            for (Hotspot& spot : hotspots(*tree, tree->size())) {
+                spot.self /= static_cast<double>(row.reports);  // a rollup stands for its reports' average
+                snapshot.by_function[{spot.function, spot.file}] = spot;
+            }
+            snapshots.push_back(std::move(snapshot));
+        });
+        if (!snapshots.empty()) break;
+    }
     if (snapshots.size() < kMinReports) return {};
     std::stable_sort(snapshots.begin(), snapshots.end(), [](const Snapshot& a, const Snapshot& b) { return a.time < b.time; });
 

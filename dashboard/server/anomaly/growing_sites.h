@@ -1,5 +1,5 @@
-// The allocation sites behind a leak: from the stored "Heap in use" profiles of a window,
-// each function's in-use bytes (self) per report as a series, tested like the leak itself
+// The allocation sites behind a leak: from the stored heap-in-use profiles of a window (kind
+// "inuse", profile_kinds.h), each function's in-use bytes (self) per report as a series, tested like the leak itself
 // (Mann-Kendall, Theil-Sen). A site whose in-use bytes merely turn over (a cache, a working
 // set) has no significant trend even when it is large; a leaking one rises report after
 // report. The sampled in-use profile sees only allocations made while the allocation

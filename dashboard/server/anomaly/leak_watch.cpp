@@ -7,13 +7,14 @@
 #include "dashboard/server/anomaly/growing_sites.h"
 #include "dashboard/server/anomaly/statistics.h"
 #include "dashboard/server/json_out.h"
+#include "dashboard/server/memory_metrics.h"
 
 namespace siagent::dashboard::anomaly {
 namespace {
 
 bool is_memory_series(const ReportToStore& report) {
-    return !report.blob && report.series.category == "memory" &&
-           (report.series.name == "Heap in use" || report.series.name == "Current RSS");
+    return !report.blob && (is_resident_memory(report.series.category, report.series.name) ||
+                            is_heap_in_use(report.series.category, report.series.name));
 }
 
 std::string message_of(const std::string& series, const LeakFinding& finding, double unit_bytes,
@@ -48,12 +49,6 @@ std::string detail_of(const std::string& series, const LeakFinding& finding, con
 }
 
 }  // namespace
-
-double bytes_per_unit(const std::string& unit) {
-    if (unit == "byte") return 1;
-    if (unit == "kilobyte") return 1024;
-    return 0;
-}
 
 std::vector<AnomalyRow> LeakWatch::observe(Storage& storage, const AppScope& scope, const std::string& environment,
                                            const std::string& host, const std::vector<ReportToStore>& reports,

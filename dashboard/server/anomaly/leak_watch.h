@@ -1,7 +1,7 @@
-// The leak rule in the server: one LeakTrend per memory series ("Heap in use" and "Current
-// RSS" of category memory) of each app, environment and host, fed at ingest. A finding
+// The leak rule in the server: one LeakTrend per memory series (resident memory and heap in
+// use, under each agent's name: memory_metrics.h) of each app, environment and host, fed at ingest. A finding
 // becomes an anomaly of kind "leak" naming the allocation sites whose in-use bytes grew the
-// most over the window, from the stored "Heap in use" profiles (growing_sites.h). A finding
+// most over the window, from the stored heap-in-use profiles (growing_sites.h). A finding
 // whose window names no site yet (too few heap profiles stored, none growing clearly) waits
 // for the series' next points, the window extended to them, at most a quarter window (at
 // least 10 s) before it is reported without sites. Bounded: past max_series series an
@@ -48,8 +48,5 @@ private:
     std::unordered_map<std::string, LeakTrend> trends_;
     std::unordered_map<std::string, PendingLeak> pending_;  // by the key of trends_
 };
-
-// Bytes per unit of a memory series, 0 for a unit that is not a size.
-double bytes_per_unit(const std::string& unit);
 
 }  // namespace siagent::dashboard::anomaly

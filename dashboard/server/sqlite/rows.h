@@ -26,10 +26,12 @@ auto collect(Statement& statement, Read read) {
     return rows;
 }
 
-// id, host, pid, run_id, version, environment, first_seen, last_seen, active
+// id, host, pid, run_id, version, environment, first_seen, last_seen, active, runtime_type,
+// runtime_version, agent_version
 inline ProcessRow process_row(const Statement& row) {
-    return ProcessRow{row.integer(0), row.text(1), row.integer(2), row.text(3), row.text(4),
-                      row.text(5),    row.integer(6), row.integer(7), row.integer(8) != 0};
+    return ProcessRow{row.integer(0), row.text(1),    row.integer(2),    row.text(3),
+                      row.text(4),    row.text(5),    row.integer(6),    row.integer(7),
+                      row.integer(8) != 0, row.text(9), row.text(10), row.text(11)};
 }
 
 }  // namespace siagent::dashboard::sqlite

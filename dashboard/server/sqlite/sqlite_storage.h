@@ -34,7 +34,7 @@ public:
     void delete_session(const std::string& token_hash) override;
     int64_t add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
                           const std::string& prefix, int64_t now) override;
-    std::optional<int64_t> account_of_key(const std::string& key_hash, int64_t now) override;
+    std::optional<AgentKeyOwner> agent_key_owner(const std::string& key_hash, int64_t now) override;
     std::vector<AgentKey> agent_keys(int64_t account_id) override;
     bool delete_agent_key(int64_t account_id, int64_t key_id) override;
 

@@ -100,20 +100,19 @@ int64_t SqliteStorage::add_agent_key(int64_t account_id, const std::string& name
     return db->last_insert_id();
 }
 
-std::optional<int64_t> SqliteStorage::account_of_key(const std::string& key_hash, int64_t now) {
-    int64_t key_id = 0, account = 0;
+std::optional<AgentKeyOwner> SqliteStorage::agent_key_owner(const std::string& key_hash, int64_t now) {
+    AgentKeyOwner owner;
     {
         auto db = reader();
-        auto row = db->prepare("SELECT id, account_id, last_used FROM agent_keys WHERE key_hash = ?");
+        auto row = db->prepare("SELECT id, account_id, last_used, name FROM agent_keys WHERE key_hash = ?");
         if (!row.bind(key_hash).step()) return std::nullopt;
-        key_id = row.integer(0);
-        account = row.integer(1);
+        owner = AgentKeyOwner{row.integer(1), row.integer(0), row.text(3)};
         // last_used is kept to the minute: most agent requests then cost no write.
-        if (row.optional_integer(2).value_or(0) > now - 60) return account;
+        if (row.optional_integer(2).value_or(0) > now - 60) return owner;
     }
     auto db = writer();
-    db->prepare("UPDATE agent_keys SET last_used = ? WHERE id = ?").bind(now, key_id).run();
-    return account;
+    db->prepare("UPDATE agent_keys SET last_used = ? WHERE id = ?").bind(now, owner.key_id).run();
+    return owner;
 }
 
 std::vector<AgentKey> SqliteStorage::agent_keys(int64_t account_id) {

@@ -121,7 +121,8 @@ bool SqliteStorage::set_app_settings(const AppScope& scope, const AppSettings& s
 std::vector<ProcessRow> SqliteStorage::live_processes(int64_t app_id, int64_t seen_since) {
     auto db = reader();
     auto row = db->prepare(
-        "SELECT id, host, pid, run_id, version, environment, first_seen, last_seen, active FROM processes "
+        "SELECT id, host, pid, run_id, version, environment, first_seen, last_seen, active, runtime_type,"
+        " runtime_version, agent_version FROM processes "
         "WHERE app_id = ? AND last_seen >= ? ORDER BY id");
     return collect(row.bind(app_id, seen_since), process_row);
 }

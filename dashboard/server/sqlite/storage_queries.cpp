@@ -1,5 +1,6 @@
 // Reads for the UI. Every statement joins `apps` on the caller's account id, so an id of
 // another account's app matches nothing.
+#include "dashboard/server/memory_metrics.h"
 #include "dashboard/server/sqlite/rows.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
 
@@ -46,12 +47,13 @@ std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now) {
         "   AND s.category = 'cpu' AND s.name = 'CPU usage' AND r.timestamp >= ?2 - 600),"
         " (SELECT AVG(r.value * CASE s.unit WHEN 'kilobyte' THEN 1024 ELSE 1 END) FROM series s"
         "   JOIN reports r ON r.series_id = s.id WHERE s.app_id = a.id AND s.category = 'memory'"
-        "   AND s.name = 'Current RSS' AND r.timestamp >= ?2 - 600),"
+        "   AND s.name IN (?3, ?4) AND r.timestamp >= ?2 - 600),"
         " (SELECT SUM(count) / 10.0 FROM errors WHERE app_id = a.id AND crash = 0 AND timestamp >= ?2 - 600),"
         " (SELECT COUNT(*) FROM anomalies n WHERE n.app_id = a.id AND n.acknowledged = 0 AND n.muted = 0"
         "   AND n.time >= ?2 - 86400 AND NOT EXISTS (SELECT 1 FROM anomaly_rules r WHERE" SI_RULE_COVERS "))"
         " FROM apps a WHERE a.account_id = ?1 ORDER BY a.name");
-    row.bind(account_id, now);
+    static_assert(kResidentMemoryNames.size() == 2, "one parameter per name in the query");
+    row.bind(account_id, now, std::string(kResidentMemoryNames[0]), std::string(kResidentMemoryNames[1]));
     std::vector<AppRow> apps;
     while (row.step()) {
         AppRow app;
@@ -70,6 +72,7 @@ std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now) {
         app.environments = distinct(*db, "SELECT DISTINCT environment FROM processes WHERE app_id = ? AND environment <> '' ORDER BY 1", app.id);
         app.versions = distinct(*db, "SELECT DISTINCT version FROM processes WHERE app_id = ? AND version <> '' ORDER BY 1", app.id);
         app.hosts = distinct(*db, "SELECT DISTINCT host FROM processes WHERE app_id = ? AND host <> '' ORDER BY 1", app.id);
+        app.runtimes = distinct(*db, "SELECT DISTINCT runtime_type FROM processes WHERE app_id = ? AND runtime_type <> '' ORDER BY 1", app.id);
     }
     return apps;
 }
@@ -84,8 +87,8 @@ std::optional<AppSettings> SqliteStorage::settings(const AppScope& scope) {
 std::vector<ProcessRow> SqliteStorage::processes(const AppScope& scope, const QueryFilter& filter) {
     auto db = reader();
     auto row = prepare_filtered(*db,
-        "SELECT p.id, p.host, p.pid, p.run_id, p.version, p.environment, p.first_seen, p.last_seen, p.active"
-        " FROM processes p JOIN apps a ON a.id = p.app_id WHERE a.id = ?1 AND a.account_id = ?2"
+        "SELECT p.id, p.host, p.pid, p.run_id, p.version, p.environment, p.first_seen, p.last_seen, p.active,"
+        " p.runtime_type, p.runtime_version, p.agent_version FROM processes p JOIN apps a ON a.id = p.app_id WHERE a.id = ?1 AND a.account_id = ?2"
         " AND p.last_seen >= ?3 AND p.first_seen <= ?4" SI_PROCESS_FILTER " ORDER BY p.last_seen DESC LIMIT 10000",
         scope, filter);
     return collect(row, process_row);

@@ -41,16 +41,16 @@ struct RulesFixture {
     }
 };
 
-ReportToStore heap_metric(int64_t time, double bytes) {
+ReportToStore heap_metric(int64_t time, double bytes, const std::string& name = "Heap in use") {
     ReportToStore report;
-    report.series = SeriesKey{"state", "memory", "Heap in use", "byte"};
+    report.series = SeriesKey{"state", "memory", name, "byte"};
     report.timestamp = time;
     report.value = bytes;
     return report;
 }
 
-ReportToStore heap_profile(int64_t time, double leaking, double stable) {
-    return profile_report(SeriesKey{"profile", "memory-profile", "Heap in use", "byte"}, time,
+ReportToStore heap_profile(int64_t time, double leaking, double stable, const std::string& name = "Heap in use") {
+    return profile_report(SeriesKey{"profile", "memory-profile", name, "byte"}, time,
                           {{"leak_here (leak.cpp:5)", leaking}, {"stable (stable.cpp:9)", stable}});
 }
 
@@ -112,6 +112,32 @@ TEST_CASE("anomaly rules: a growing heap is a leak naming the growing allocation
     auto listed = f.storage.anomalies(AppScope{f.account, key.app_id}, 0, kNow + 10'000, 10);
     REQUIRE(listed.size() == 1);
     CHECK(listed[0].detail == leak.detail);
+}
+
+// The names the original agents send (recorded: test/dashboard/api/recorded): Go's live heap
+// is the metric "Allocated memory" and the profile "Heap allocation"; Node.js's resident
+// memory is "RSS" in bytes, with no heap-in-use profile.
+TEST_CASE("anomaly rules: the leak rule reads the Go and Node.js agents' memory names", "[dashboard][anomaly]") {
+    RulesFixture f;
+    f.settings.leak_window = 600;
+    std::vector<AnomalyRow> go, node;
+    for (int i = 0; i < 40; ++i) {
+        const int64_t t = kNow + 60 * i;
+        for (AnomalyRow& row : f.upload(envelope("go-svc", "h1", 10),
+                                        {heap_metric(t, 8 * kMiB + 0.5 * kMiB * i, "Allocated memory"),
+                                         heap_profile(t, 0.5 * kMiB * i, 8 * kMiB, "Heap allocation")}, t)) {
+            go.push_back(row);
+        }
+        for (AnomalyRow& row : f.upload(envelope("node-svc", "h1", 11), {heap_metric(t, 40 * kMiB + kMiB * i, "RSS")}, t)) {
+            node.push_back(row);
+        }
+    }
+    REQUIRE(go.size() == 1);
+    CHECK(go[0].name == "Allocated memory");
+    CHECK(go[0].message.find("leak_here (leak.cpp:5)") != std::string::npos);
+    REQUIRE(node.size() == 1);
+    CHECK(node[0].name == "RSS");
+    CHECK(node[0].value == Approx(60 * kMiB).epsilon(0.01));  // per hour
 }
 
 TEST_CASE("anomaly rules: a leak found before its heap profiles waits for them, then gives up", "[dashboard][anomaly]") {

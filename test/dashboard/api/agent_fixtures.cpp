@@ -1,6 +1,15 @@
 #include "test/dashboard/api/agent_fixtures.h"
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <boost/beast/core/detail/base64.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 
 #include "transport/gzip.h"
 
@@ -23,7 +32,51 @@ std::string base64(const std::string& text) {
     return out;
 }
 
+bool is_time_member(const std::string& name) { return name == "timestamp" || name == "run_ts" || name == "sent_at"; }
+
+// Adds `delta` to every integer member named like a time, at any depth (the fixtures are ours).
+void shift_times(rapidjson::Value& value, int64_t delta) {
+    if (value.IsObject()) {
+        for (auto& member : value.GetObject()) {
+            if (is_time_member(member.name.GetString()) && member.value.IsInt64()) {
+                member.value.SetInt64(member.value.GetInt64() + delta);
+            } else {
+                shift_times(member.value, delta);
+            }
+        }
+    } else if (value.IsArray()) {
+        for (auto& element : value.GetArray()) shift_times(element, delta);
+    }
+}
+
 }  // namespace
+
+std::vector<std::string> recorded_uploads(const std::string& agent, int64_t now) {
+    const char* source = std::getenv("SIAGENT_SOURCE_DIR");
+    if (source == nullptr) throw std::runtime_error("SIAGENT_SOURCE_DIR is not set");
+    const std::filesystem::path folder = std::filesystem::path(source) / "test/dashboard/api/recorded" / agent;
+    std::vector<rapidjson::Document> documents;
+    for (int i = 1;; ++i) {
+        std::ifstream file(folder / ("upload-" + std::to_string(i) + ".json"));
+        if (!file) break;
+        std::stringstream text;
+        text << file.rdbuf();
+        documents.emplace_back().Parse(text.str().c_str());
+        if (documents.back().HasParseError()) throw std::runtime_error("bad fixture " + agent + " " + std::to_string(i));
+    }
+    if (documents.empty()) throw std::runtime_error("no recorded uploads in " + folder.string());
+    int64_t last_sent = 0;
+    for (const auto& document : documents) last_sent = std::max(last_sent, document["sent_at"].GetInt64());
+    std::vector<std::string> bodies;
+    for (auto& document : documents) {
+        shift_times(document, now - last_sent);
+        rapidjson::StringBuffer buffer;
+        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+        document.Accept(writer);
+        bodies.emplace_back(buffer.GetString(), buffer.GetSize());
+    }
+    return bodies;
+}
 
 std::string python_upload(int64_t now) {
     return with_times(R"J({"runtime_type": "python", "runtime_version": "3.6.1",
@@ -85,7 +138,7 @@ std::string node_upload(int64_t now) {
          {"name": "processRequest (/app/server.js:12:9)", "measurement": 35, "num_samples": 350, "children": []},
          {"name": "renderPage (/app/view.js:30:5)", "measurement": 10, "num_samples": 100, "children": []}]}]}}}},
    {"topic": "metric", "content": {"id": "aab3238922bcc25a6f606eb525ffdc56", "type": "profile",
-    "category": "error-profile", "name": "Handled exceptions", "unit": "",
+    "category": "error-profile", "name": "Uncaught exceptions", "unit": "",
     "measurement": {"id": "9bf31c7ff062936a96d3c8bd1f8f2ff3", "trigger": "timer", "value": 3, "timestamp": @NOW@,
      "breakdown": {"name": "root", "measurement": 3, "children": [
        {"name": "parseBody (/app/body.js:8:15)", "measurement": 3, "children": [

@@ -6,7 +6,7 @@
 //   Go      cpu-profile "CPU usage": main.cpuWork sent as two nodes of one name under
 //           main.main (30 + 25), main.ioWork 40: after folding, top self main.cpuWork = 55
 //   Node.js cpu-profile "CPU usage": top self processRequest (/app/server.js:12:9);
-//           error-profile "Handled exceptions": 3 x "TypeError: x is undefined" in parseBody
+//           error-profile "Uncaught exceptions": 3 x "TypeError: x is undefined" in parseBody
 //   native  error-profile "Crashes": one SIGSEGV in crash_here (crash.cpp:7)
 #pragma once
 
@@ -18,6 +18,11 @@
 #include "test/dashboard/api/http_client.h"
 
 namespace siagent::testing {
+
+// The bodies a released original agent posted, in order (test/dashboard/api/recorded, whose
+// README states what they hold), their times moved so that the last was sent at `now`.
+// `agent` names the folder: "python-1.2.6", "go-2.3.10" or "node-1.3.26".
+std::vector<std::string> recorded_uploads(const std::string& agent, int64_t now);
 
 std::string python_upload(int64_t now);
 std::string go_upload(int64_t now);

@@ -74,7 +74,7 @@ TEST_CASE("compat: Go agent upload (pid as digits, bare hex, build_id, one node 
     CHECK(std::string(filters["environments"][0].GetString()) == "staging");
 }
 
-TEST_CASE("compat: Node.js agent upload (chunked body, file:line:column frames, handled exceptions)", "[api][compat]") {
+TEST_CASE("compat: Node.js agent upload (chunked body, file:line:column frames, uncaught exceptions)", "[api][compat]") {
     Compat compat;
     HttpCall call = agent_call(compat.server.agent_key(), "upload", node_upload(compat.now), true, true);
     REQUIRE(http_call(compat.server.port(), call).status == 200);
@@ -84,7 +84,7 @@ TEST_CASE("compat: Node.js agent upload (chunked body, file:line:column frames, 
     CHECK(std::string(top["file"].GetString()) == "/app/server.js");
     CHECK(top["line"].GetInt() == 12);
     auto errors = compat.profile("node-web", "error");
-    CHECK(std::string(errors["name"].GetString()) == "Handled exceptions");
+    CHECK(std::string(errors["name"].GetString()) == "Uncaught exceptions");
     CHECK(errors["total"].GetDouble() == Approx(3));  // counts add up, not averaged
     auto listed = parse_json(compat.client.get("/api/apps/" + compat.app_id("node-web") + "/errors").body);
     REQUIRE(listed["exceptions"].Size() == 1);

@@ -81,3 +81,11 @@ export function formatAgo(seconds, nowSeconds) {
   if (age < 86400) return `${Math.floor(age / 3600)} h ago`;
   return `${Math.floor(age / 86400)} d ago`;
 }
+
+const RUNTIME_NAMES = { native: 'Native', python: 'Python', go: 'Go', 'node.js': 'Node.js' };
+
+/** A process's runtime as people name it ("Python 3.6.15"); an unknown type as sent. */
+export function formatRuntime(type, version) {
+  const name = RUNTIME_NAMES[type] ?? (type || '');
+  return version ? `${name} ${version}`.trim() : name;
+}

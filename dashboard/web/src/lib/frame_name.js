@@ -1,14 +1,31 @@
 // Splits a frame name as agents send it into function and location.
 // Forms (protocol.md): "function (file:line)", "function (file:line:column)" (Node.js),
-// "function (file)", or a bare "function". Function names may themselves contain
-// parentheses ("operator()(int)", "std::function<void ()>"), so only a final
-// " (location)" group without inner parentheses counts as the location.
+// " (file:line:column)" (Node.js, an anonymous function: "(anonymous)"), "file:line"
+// (Python's allocation frames: the whole name stays the function), "function (file)", or a
+// bare "function". Function names may themselves contain parentheses ("operator()(int)",
+// "std::function<void ()>"), so only a final " (location)" group without inner parentheses
+// counts as the location. The server's parser (dashboard/server/frame_name.cpp) reads the
+// same forms.
 
 const LOCATION_SUFFIX = /^(.*\S)\s+\(([^()]+?)(?::(\d+))?(?::(\d+))?\)$/;
+const ANONYMOUS = /^\s+\(([^()]+?)(?::(\d+))?(?::(\d+))?\)$/;
+const BARE_FILE_LINE = /^([^\s()]*[/.][^\s()]*?):(\d+)$/;
+
+export const ANONYMOUS_FUNCTION = '(anonymous)';
 
 /** @returns {{function: string, file: string|null, line: number|null}} */
 export function parseFrameName(name) {
   const text = String(name ?? '');
+  const bare = BARE_FILE_LINE.exec(text);
+  if (bare && !bare[1].includes('::')) return { function: text, file: bare[1], line: Number(bare[2]) };
+  const anonymous = ANONYMOUS.exec(text);
+  if (anonymous) {
+    return {
+      function: ANONYMOUS_FUNCTION,
+      file: anonymous[1],
+      line: anonymous[2] === undefined ? null : Number(anonymous[2]),
+    };
+  }
   const match = LOCATION_SUFFIX.exec(text);
   if (!match) return { function: text, file: null, line: null };
   return {

@@ -1,5 +1,6 @@
 // Agent keys: list (prefix only: keys are stored hashed), create (the key is shown once,
-// right here), delete.
+// right here), delete; and the requests the dashboard refused lately to agents using them
+// (agents rarely say so themselves).
 import { api } from '../api.js';
 import { formatTime } from '../lib/format.js';
 import { h, field } from './dom.js';
@@ -26,7 +27,26 @@ export function keysCard(keys, { isOwner, reload }) {
               await api.deleteKey(key.id);
               reload(h('p.notice', { role: 'status' }, `Key "${key.name}" was deleted.`));
             })) : null)))),
+    refusalsTable(keys),
     isOwner ? createKeyForm(reload) : null);
+}
+
+/** The last refusals of every key (the server keeps the last few per key), newest first. */
+function refusalsTable(keys) {
+  const refusals = keys.flatMap((key) => (key.refused ?? []).map((refused) => ({ key: key.name, ...refused })))
+    .sort((a, b) => b.time - a.time);
+  if (refusals.length === 0) return null;
+  return h('div.refusals', { role: 'region', 'aria-label': 'Refused agent requests' },
+    h('h3', {}, 'Refused agent requests'),
+    h('p.muted', {}, 'The last requests the dashboard answered with an error, per key: an agent that is ' +
+      'refused usually logs nothing unless its debug mode is on.'),
+    h('table.data-table.refusals-table', {},
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Key'),
+        h('th.num', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Reason'),
+        h('th', { scope: 'col' }, 'Path'), h('th', { scope: 'col' }, 'From'))),
+      h('tbody', {}, refusals.map((refused) => h('tr', {},
+        h('td', {}, formatTime(refused.time)), h('td', {}, refused.key), h('td.num', {}, String(refused.status)),
+        h('td', {}, refused.reason), h('td.mono', {}, refused.endpoint), h('td.mono', {}, refused.address))))));
 }
 
 function createKeyForm(reload) {

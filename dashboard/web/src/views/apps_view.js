@@ -1,6 +1,6 @@
 // Applications list: each application's health at a glance, newest first.
 import { api } from '../api.js';
-import { formatValue, formatAgo, formatCount } from '../lib/format.js';
+import { formatValue, formatAgo, formatCount, formatRuntime } from '../lib/format.js';
 import { h, replaceChildren } from './dom.js';
 import { loadInto, emptyState } from './states.js';
 import { connectHelp } from './connect_help.js';
@@ -45,7 +45,8 @@ function appRow(app, now) {
   const health = app.health ?? {};
   const live = app.last_seen !== null && now - app.last_seen < LIVE_WITHIN_SECONDS;
   const href = `#/apps/${encodeURIComponent(app.id)}/cpu`;
-  const details = [...(app.environments ?? []), ...(app.versions ?? []).map((v) => `v${v}`)];
+  const details = [...(app.runtimes ?? []).map((type) => formatRuntime(type, '')), ...(app.environments ?? []),
+    ...(app.versions ?? []).map((v) => `v${v}`)];
   return h('tr', { dataset: { app: app.name } },
     h('th', { scope: 'row' },
       h('a.app-link', { href }, h('span', { class: `status-dot ${live ? 'live' : 'stale'}`,

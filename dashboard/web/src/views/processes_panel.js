@@ -2,7 +2,7 @@
 // application's activation limit ("at most N processes, or P %, profile at once"; the
 // server rotates which ones so every process gets its turn).
 import { api } from '../api.js';
-import { formatAgo } from '../lib/format.js';
+import { formatAgo, formatRuntime } from '../lib/format.js';
 import { h, field, select, replaceChildren } from './dom.js';
 import { loadInto, emptyState } from './states.js';
 import { inlineForm } from './inline_form.js';
@@ -29,9 +29,12 @@ function processesCard(list) {
     h('div.card-header', {}, h('h2', {}, 'Processes'), h('span.muted', {}, `${active} of ${list.length} profiling now`)),
     h('table.data-table.processes-table', {},
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Host'), h('th.num', { scope: 'col' }, 'PID'),
+        h('th', { scope: 'col' }, 'Runtime'), h('th', { scope: 'col' }, 'Agent'),
         h('th', { scope: 'col' }, 'Profiling'), h('th', { scope: 'col' }, 'Last report'))),
       h('tbody', {}, sorted.map((p) => h('tr', { dataset: { pid: String(p.pid) } },
         h('td', {}, p.host), h('td.num', {}, String(p.pid)),
+        h('td', { dataset: { field: 'runtime' } }, formatRuntime(p.runtime_type, p.runtime_version)),
+        h('td', { dataset: { field: 'agent' } }, p.agent_version ?? ''),
         h('td', {}, p.active ? h('span.badge.badge-ok', {}, 'active') : h('span.badge', {}, 'waiting its turn')),
         h('td', {}, formatAgo(p.last_seen, now)))))));
 }

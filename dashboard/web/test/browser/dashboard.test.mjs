@@ -66,6 +66,7 @@ scenario('login refuses a wrong password, then opens the applications list', {},
   if (config.usesMock) {
     const cells = await row.locator('td').allTextContents();
     assert.deepEqual(cells.slice(0, 5), ['23.4 %', '182 MiB', '1.5', '2 / 3 active', '1 anomaly']);
+    assert.equal(await row.locator('.row-details').textContent(), 'Native · Python · prod · staging · v1.2 · v1.3');
     assert.equal(await page.locator('.apps-table tbody tr').count(), 3);
   }
   await screenshot(page, config, 'applications');
@@ -241,6 +242,15 @@ scenario('the processes tab shows who profiles and saves the activation limit', 
     await rows.first().waitFor();
     assert.equal(await rows.count(), 3);
     assert.equal(await page.locator('.processes-table .badge-ok').count(), 2);
+    // Each process names its runtime and agent version (the original agents' too).
+    const python = page.locator('.processes-table tbody tr[data-pid="2202"]');
+    assert.equal(await python.locator('[data-field=runtime]').textContent(), 'Python 3.6.15');
+    assert.equal(await python.locator('[data-field=agent]').textContent(), '1.2.6');
+  } else {
+    // The real demo is a native program under siagent.
+    const runtime = page.locator('.processes-table tbody tr [data-field=runtime]').first();
+    await runtime.waitFor();
+    assert.match(await runtime.textContent(), /^Native/);
   }
   await page.getByLabel('Limit', { exact: true }).selectOption('count');
   await page.getByLabel('N or P').fill('1');
@@ -287,6 +297,12 @@ scenario('an agent key is shown once when created, then only its prefix; it can 
   await logIn(page, config);
   await page.locator('nav.topnav a', { hasText: 'Account' }).click();
   await page.getByRole('heading', { name: 'Agent keys' }).waitFor();
+  if (config.usesMock) {
+    // What the dashboard refused lately, per key: the agents themselves rarely say.
+    const refused = page.getByRole('region', { name: 'Refused agent requests' }).locator('tbody tr');
+    assert.deepEqual((await refused.first().locator('td').allTextContents()).slice(1),
+      ['production', '400', 'envelope: run_id is not a hex id', '/agent/v1/upload', '10.0.0.7']);
+  }
   const name = `browser-test-${Date.now()}`;
   await page.getByLabel('Name', { exact: true }).fill(name);
   const [request] = await Promise.all([

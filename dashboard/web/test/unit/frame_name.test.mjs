@@ -24,6 +24,14 @@ test('frame names whose function has parentheses', () => {
     { function: 'std::function<void ()>::operator()() const', file: null, line: null });
 });
 
+test('Node.js anonymous frames and Python allocation frames (recorded from the agents)', () => {
+  assert.deepEqual(parseFrameName(' (/tmp/rec/node/node_app.js:20:47)'),
+    { function: '(anonymous)', file: '/tmp/rec/node/node_app.js', line: 20 });
+  assert.deepEqual(parseFrameName('py_app.py:19'), { function: 'py_app.py:19', file: 'py_app.py', line: 19 });
+  assert.deepEqual(parseFrameName('std::chrono::foo:3'), { function: 'std::chrono::foo:3', file: null, line: null });
+  assert.deepEqual(parseFrameName('worker:3'), { function: 'worker:3', file: null, line: null });
+});
+
 test('bare names and odd input', () => {
   assert.deepEqual(parseFrameName('io'), { function: 'io', file: null, line: null });
   assert.deepEqual(parseFrameName(undefined), { function: '', file: null, line: null });
