@@ -1,0 +1,48 @@
+// A Node.js program profiled by the released StackImpact agent (1.3.26) for about 24 s,
+// reporting to DASHBOARD with KEY. The agent's own code is unchanged; only the schedule of
+// its reporters is compressed (profile every 2 s, report every 6 s instead of 16 s and
+// 120 s; errors and metrics every 6 s instead of 60 s), through the reporters' settings,
+// before its first config load (2 s after start) starts them.
+//
+// Known truth: cpuWork burns most of the CPU; allocateMemory keeps every object it makes;
+// readFile waits on the file system (the async profile); a timer throws
+// TypeError("payment declined: 42") from parsePayment, caught by the program's own
+// uncaughtException handler (the agent records uncaught exceptions only then); rejectLater
+// leaves an Error("lookup failed") unhandled.
+const stackimpact = require('stackimpact');
+
+const agent = stackimpact.start({
+  agentKey: process.env.KEY, appName: 'node-agent-test', appVersion: '1.0.0', appEnvironment: 'test',
+  dashboardAddress: process.env.DASHBOARD, debug: process.env.DEBUG === '1',
+});
+for (const reporter of [agent.cpuReporter, agent.allocationReporter, agent.asyncReporter]) {
+  Object.assign(reporter.config, { spanInterval: 2000, maxSpanDuration: 800, reportInterval: 6000 });
+}
+agent.errorReporter.REPORT_INTERVAL = 6000;
+agent.processReporter.REPORT_INTERVAL = 6000;
+agent.messageQueue.FLUSH_INTERVAL = 1000;
+
+process.on('uncaughtException', () => {});
+process.on('unhandledRejection', () => {});
+
+const kept = [];
+function cpuWork() { let x = 0; for (let i = 0; i < 5e6; i++) x += Math.sqrt(i); return x; }
+function allocateMemory() { const a = []; for (let i = 0; i < 500; i++) a.push({ i, s: 'x' + i }); kept.push(a); }
+function parsePayment(amount) { throw new TypeError('payment declined: ' + amount); }
+function rejectLater() { return Promise.reject(new Error('lookup failed')); }
+
+const deadline = Date.now() + Number(process.env.SECONDS || 24) * 1000;
+function tick() {
+  if (Date.now() > deadline) {
+    // The last reports, then a flush, before the process ends.
+    agent.errorReporter.report();
+    agent.messageQueue.flush(false, () => { agent.destroy(); process.exit(0); });
+    return;
+  }
+  cpuWork();
+  allocateMemory();
+  setTimeout(() => parsePayment(42), 1);
+  rejectLater();
+  require('fs').readFile(__filename, () => setTimeout(tick, 5));
+}
+tick();
