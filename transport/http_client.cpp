@@ -39,6 +39,7 @@ const char* failure_name(HttpFailure failure) {
     case HttpFailure::network: return "connection lost";
     case HttpFailure::status: return "HTTP error status";
     case HttpFailure::response: return "invalid response";
+    case HttpFailure::destination: return "destination not allowed";
     }
     return "failed";
 }
@@ -47,7 +48,7 @@ struct HttpClient::Impl {
     asio::io_context& io;
     HttpClientOptions options;
     std::optional<asio::ssl::context> tls;
-    tcp::resolver::results_type resolved;
+    std::vector<tcp::endpoint> resolved;  // the allowed ones only
     std::chrono::steady_clock::time_point resolved_at;
 
     // Synchronous getaddrinfo on the agent thread (asio's asynchronous resolver would start
@@ -56,7 +57,13 @@ struct HttpClient::Impl {
         auto now = std::chrono::steady_clock::now();
         if (!resolved.empty() && now - resolved_at < kResolveCacheFor) return true;
         tcp::resolver resolver(io);
-        resolved = resolver.resolve(options.address.host, options.address.port, error);
+        auto results = resolver.resolve(options.address.host, options.address.port, error);
+        resolved.clear();
+        for (const auto& result : results) {
+            if (!options.allow_destination || options.allow_destination(result.endpoint().address())) {
+                resolved.push_back(result.endpoint());
+            }
+        }
         resolved_at = now;
         return !error;
     }
@@ -104,10 +111,13 @@ public:
 
     void run() {
         beast::error_code error;
-        if (!client_.resolve(error)) {
+        const bool found = client_.resolve(error);
+        if (!found || client_.resolved.empty()) {
             // Never calls back from inside post(): the caller may not expect it.
-            asio::post(client_.io, [self = this->shared_from_this(), message = error.message()] {
-                self->finish(HttpFailure::resolve, message);
+            const HttpFailure failure = found ? HttpFailure::destination : HttpFailure::resolve;
+            std::string message = found ? "every address of the host is refused" : error.message();
+            asio::post(client_.io, [self = this->shared_from_this(), failure, message = std::move(message)] {
+                self->finish(failure, message);
             });
             return;
         }

@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "transport/dashboard_address.h"
 
 namespace siagent {
@@ -23,6 +25,9 @@ struct HttpClientOptions {
     std::string ca_file;  // extra trusted CAs (PEM), besides the system's
     std::chrono::milliseconds connect_timeout{5000};
     size_t max_response_bytes = 64 * 1024;  // body after decompression, and on the wire
+    // Which resolved addresses may be connected to (the dashboard's webhooks refuse internal
+    // ones); empty: all. No address left: HttpFailure::destination.
+    std::function<bool(const boost::asio::ip::address&)> allow_destination;
 };
 
 struct HttpRequest {
@@ -42,6 +47,7 @@ enum class HttpFailure {
     network,   // reset or closed while writing or reading
     status,    // an answer other than 2xx (redirects are not followed)
     response,  // an answer that is not HTTP, too large, or badly encoded
+    destination,  // every address of the host is one allow_destination refuses
 };
 
 const char* failure_name(HttpFailure failure);

@@ -14,6 +14,7 @@ const char* const kUsage =
     "                         [--leak-window 6h] [--regression-period 1h]\n"
     "                         [--regression-interval 10m] [--error-warmup 1h]\n"
     "                         [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h]\n"
+    "                         [--webhook-allow-host HOST[,HOST...]]\n"
     "                         [--notify-retry 5s]\n"
     "       siagent-dashboard user add --data DIR --email EMAIL --role owner|member|viewer\n"
     "                         [--account NAME]\n"
@@ -84,6 +85,17 @@ std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, Ser
         else if (name == "tls-cert") options.tls_cert = value;
         else if (name == "tls-key") options.tls_key = value;
         else if (name == "webhook-ca") options.webhook_ca = value;
+        else if (name == "webhook-allow-host") {
+            size_t start = 0;
+            while (start <= value.size()) {
+                const size_t comma = std::min(value.find(',', start), value.size());
+                std::string host = value.substr(start, comma - start);
+                if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+                if (host.empty()) return usage_error("--webhook-allow-host wants HOST[,HOST...]");
+                options.webhook_allowed_hosts.insert(host);
+                start = comma + 1;
+            }
+        }
         else if (name == "public-url") {
             if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
                 return usage_error("--public-url wants http(s)://host[:port][/path]");

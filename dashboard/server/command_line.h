@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,7 @@ struct ServeOptions {
     anomaly::RuleSettings anomaly_rules;
     std::string public_url;                  // empty: the listening address
     std::filesystem::path webhook_ca;        // extra CAs for https webhooks
+    std::set<std::string> webhook_allowed_hosts;  // may be internal addresses (destination_policy.h)
     int64_t notify_cooldown_seconds = 3600;  // one notification per rule per quiet period
     int64_t notify_retry_seconds = 5;        // first retry of a failed notification, doubling
 };

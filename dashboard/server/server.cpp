@@ -54,6 +54,7 @@ notify::NotifierSettings notifier_settings(const ServeOptions& options, const st
     settings.public_url = options.public_url;
     settings.listening_url = listening_url;
     settings.ca_file = options.webhook_ca.string();
+    settings.destinations = notify::DestinationPolicy(options.webhook_allowed_hosts);
     settings.cooldown_seconds = options.notify_cooldown_seconds;
     settings.first_retry = std::chrono::seconds(options.notify_retry_seconds);
     return settings;

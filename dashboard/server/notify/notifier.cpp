@@ -41,7 +41,9 @@ std::string seconds_text(std::chrono::milliseconds delay) {
 }
 
 bool retryable(const HttpResult& result) {
-    if (result.failure != HttpFailure::status) return result.failure != HttpFailure::response;
+    if (result.failure != HttpFailure::status) {
+        return result.failure != HttpFailure::response && result.failure != HttpFailure::destination;
+    }
     return result.status >= 500 || result.status == 429 || result.status == 408;
 }
 
@@ -186,6 +188,9 @@ void Notifier::attempt(std::shared_ptr<Delivery> delivery) {
     options.address = parsed->address;
     options.ca_file = settings_.ca_file;
     options.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.timeout);
+    options.allow_destination = [policy = settings_.destinations, host = parsed->address.host](const auto& address) {
+        return policy.allows(host, address);
+    };
     auto client = std::make_shared<HttpClient>(io_, std::move(options));
     std::string ca_error;
     if (!client->prepare(ca_error)) std::cerr << "siagent-dashboard: webhook CA file: " << ca_error << "\n";
@@ -204,7 +209,7 @@ void Notifier::attempt(std::shared_ptr<Delivery> delivery) {
 void Notifier::finished(std::shared_ptr<Delivery> delivery, const HttpResult& result) {
     const int64_t webhook_id = delivery->webhook.id;
     if (result.ok()) {
-        note(webhook_id, "delivered (HTTP " + std::to_string(result.status) + ")", 1, 0, 0);
+        note(webhook_id, "delivered", 1, 0, 0);
         --pending_;
         return;
     }
@@ -217,15 +222,16 @@ void Notifier::finished(std::shared_ptr<Delivery> delivery, const HttpResult& re
         std::cerr << "siagent-dashboard: notification to webhook " << webhook_id << " of account "
                   << delivery->incident.account_id << " failed after " << delivery->attempts << " attempt(s): " << what
                   << "\n";
-        note(webhook_id, "failed: " + what + " after " + std::to_string(delivery->attempts) + " attempt(s)", 0, 1, 0);
+        note(webhook_id, "failed after " + std::to_string(delivery->attempts) + " attempt(s)", 0, 1, 0);
         --pending_;
         return;
     }
     const auto delay = retry_delays_[retry];
-    const std::string outcome = "failed: " + what + "; retry " + std::to_string(retry + 1) + " of " +
-                                std::to_string(retry_delays_.size()) + " in " + seconds_text(delay);
-    std::cerr << "siagent-dashboard: notification to webhook " << webhook_id << " " << outcome << "\n";
-    note(webhook_id, outcome, 0, 0, 0);
+    const std::string retrying = "retry " + std::to_string(retry + 1) + " of " + std::to_string(retry_delays_.size()) +
+                                 " in " + seconds_text(delay);
+    std::cerr << "siagent-dashboard: notification to webhook " << webhook_id << " failed: " << what << "; " << retrying
+              << "\n";
+    note(webhook_id, "failed; " + retrying, 0, 0, 0);
     auto timer = std::make_shared<asio::steady_timer>(io_, delay);
     timer->async_wait([this, timer, delivery](const boost::system::error_code& error) {
         if (error) {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "dashboard/server/anomaly_sink.h"
+#include "dashboard/server/notify/destination_policy.h"
 #include "dashboard/server/notify/incident_gate.h"
 #include "dashboard/server/notify/payload.h"
 #include "dashboard/server/notify/rate_limit.h"
@@ -44,6 +45,7 @@ struct NotifierSettings {
     std::string public_url;                     // base of links in messages (--public-url); empty: learned
     std::string listening_url;                  // links before an origin is learned
     std::string ca_file;                        // extra CAs for https webhooks (PEM); empty: system only
+    DestinationPolicy destinations;             // internal addresses refused unless allowed by name
     int64_t cooldown_seconds = 3600;            // one incident per rule per quiet hour
     size_t max_per_minute = 30;                 // notifications per account
     std::chrono::milliseconds first_retry{5000};
@@ -55,7 +57,8 @@ struct NotifierSettings {
 // The last outcome of a webhook's deliveries, for the Account page.
 struct DeliveryStatus {
     int64_t time = 0;       // of the last attempt or drop
-    std::string outcome;    // e.g. "delivered (HTTP 200)", "failed: HTTP 500; retry 1 of 5 in 5 s"
+    std::string outcome;    // "delivered", "failed; retry 1 of 5 in 5 s", "failed after 6 attempts": never
+                            // what the remote answered (no status oracle); the server log has it
     uint64_t delivered = 0, failed = 0, dropped = 0;
 };
 

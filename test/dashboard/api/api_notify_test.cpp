@@ -107,7 +107,7 @@ bool wait_for_output(const DashboardServer& server, const std::string& text) {
 TEST_CASE("api: one webhook POST per incident, none for a muted rule, the url never shown or logged",
           "[api][notify]") {
     TestDashboard hook;
-    DashboardServer server({"--public-url", "https://dash.example/", "--notify-retry", "1s"});
+    DashboardServer server({"--public-url", "https://dash.example/", "--notify-retry", "1s", "--webhook-allow-host", "127.0.0.1"});
     UiClient owner(server.port());
     REQUIRE(owner.login("admin@localhost", server.password()).status == 200);
 
@@ -233,7 +233,7 @@ TEST_CASE("api: one webhook POST per incident, none for a muted rule, the url ne
 TEST_CASE("api: a webhook answering 500 is retried until it is delivered; test messages", "[api][notify]") {
     TestDashboard hook;
     hook.set_mode(ServerMode::error500);
-    DashboardServer server({"--notify-retry", "2s"});
+    DashboardServer server({"--notify-retry", "2s", "--webhook-allow-host", "127.0.0.1"});
     UiClient owner(server.port());
     REQUIRE(owner.login("admin@localhost", server.password()).status == 200);
     const std::string id = add_webhook(owner, hook.address() + "/hooks/" + kSecret);
@@ -244,14 +244,15 @@ TEST_CASE("api: a webhook answering 500 is retried until it is delivered; test m
     REQUIRE(hook.wait_until([](const auto& requests) { return requests.size() >= 1; }, kWait));
     // The receiver records a request before it answers: switch it back only once the
     // dashboard has seen the 500.
-    REQUIRE(wait_for_output(server, "HTTP 500; retry 1 of 5 in 2 s"));
+    REQUIRE(wait_for_output(server, "HTTP 500; retry 1 of 5 in 2 s"));  // the log says why; the UI does not
+    CHECK(wait_for_outcome(owner, "failed; retry 1 of 5 in 2 s") == "failed; retry 1 of 5 in 2 s");
     hook.set_mode(ServerMode::normal);
     REQUIRE(hook.wait_until([](const auto& requests) { return requests.size() >= 2; }, kWait));
     auto requests = hook.requests();
     CHECK(requests[0].body == requests[1].body);
     CHECK(requests[1].body.find("Current RSS") != std::string::npos);
     // The outcome is noted just after the answer is read: poll for it briefly.
-    CHECK(wait_for_outcome(owner, "delivered (HTTP 200)") == "delivered (HTTP 200)");
+    CHECK(wait_for_outcome(owner, "delivered") == "delivered");
     CHECK(parse_json(owner.get("/api/account/webhooks").body)["webhooks"][0]["delivery"]["delivered"].GetInt64() == 1);
 
     // "Send test" reaches the same endpoint; without --public-url its link is the origin the
@@ -277,13 +278,13 @@ TEST_CASE("api: https webhooks are verified; --webhook-ca trusts a local CA; sla
     std::ofstream(ca_file) << authority.certificate_pem();
 
     // Without the CA the handshake fails (no retry makes it succeed); with it, delivered.
-    DashboardServer untrusting({"--notify-retry", "1s"});
+    DashboardServer untrusting({"--notify-retry", "1s", "--webhook-allow-host", "127.0.0.1"});
     UiClient a(untrusting.port());
     REQUIRE(a.login("admin@localhost", untrusting.password()).status == 200);
     const std::string untrusted_id = add_webhook(a, hook.address() + "/hooks/" + kSecret, "slack");
     CHECK(a.post("/api/account/webhooks/" + untrusted_id + "/test", "").status == 202);
 
-    DashboardServer trusting({"--webhook-ca", ca_file});
+    DashboardServer trusting({"--webhook-ca", ca_file, "--webhook-allow-host", "127.0.0.1"});
     UiClient b(trusting.port());
     REQUIRE(b.login("admin@localhost", trusting.password()).status == 200);
     const std::string id = add_webhook(b, hook.address() + "/hooks/" + kSecret, "slack");
@@ -294,6 +295,30 @@ TEST_CASE("api: https webhooks are verified; --webhook-ca trusts a local CA; sla
     CHECK(payload.MemberCount() == 1);
     CHECK(std::string(payload["text"].GetString()).find("siagent test notification") != std::string::npos);
 
-    CHECK(wait_for_outcome(a, "TLS handshake failed").find("TLS handshake failed") != std::string::npos);
+    const std::string outcome = wait_for_outcome(a, "failed");
+    CHECK(outcome.rfind("failed", 0) == 0);
+    CHECK(outcome.find("TLS") == std::string::npos);  // the UI says failed; the log says why
+    CHECK(wait_for_output(untrusting, "TLS handshake failed"));
     CHECK(hook.requests().size() == 1);  // the untrusting server never got a request through
+}
+
+TEST_CASE("api: webhooks to internal addresses are refused unless allowed, with no status oracle", "[api][notify]") {
+    TestDashboard hook;  // on 127.0.0.1
+    DashboardServer server;
+    UiClient owner(server.port());
+    REQUIRE(owner.login("admin@localhost", server.password()).status == 200);
+    const std::string id = add_webhook(owner, hook.address() + "/hooks/" + kSecret);
+    CHECK(owner.post("/api/account/webhooks/" + id + "/test", "").status == 202);
+    CHECK(wait_for_outcome(owner, "failed") == "failed after 1 attempt(s)");
+    CHECK(wait_for_output(server, "destination not allowed"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(hook.requests().empty());
+    // A closed port on loopback reads the same as an open one: "failed", nothing more.
+    CHECK(owner.del("/api/account/webhooks/" + id).status == 204);
+    const std::string closed = add_webhook(owner, "http://127.0.0.1:9/hooks/" + kSecret);
+    CHECK(owner.post("/api/account/webhooks/" + closed + "/test", "").status == 202);
+    CHECK(wait_for_outcome(owner, "failed") == "failed after 1 attempt(s)");
+    const std::string listed = owner.get("/api/account/webhooks").body;
+    CHECK(listed.find("refused") == std::string::npos);
+    CHECK(listed.find("HTTP") == std::string::npos);
 }

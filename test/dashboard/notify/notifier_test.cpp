@@ -54,6 +54,7 @@ TEST_CASE("notifier: one POST per new incident, and at most the rate bound per a
     Account account(receiver.address() + "/hook");
     NotifierSettings settings;
     settings.max_per_minute = 2;
+    settings.destinations = DestinationPolicy({"127.0.0.1"});  // the receiver is on loopback
     Notifier notifier(account.storage, account.key, settings);
     notifier.start();
     const AppRef app{account.id, 1, "shop"};
@@ -103,4 +104,42 @@ TEST_CASE("notifier: retries after 5, 10, 20, 40 and 80 s by default; the first 
     CHECK(retry_schedule(settings) == std::vector<milliseconds>{milliseconds(1000), milliseconds(2000)});
     settings.max_attempts = 1;
     CHECK(retry_schedule(settings).empty());
+}
+
+TEST_CASE("notifier: internal destinations are refused unless their host is allowed by name", "[dashboard][notify]") {
+    using boost::asio::ip::make_address;
+    for (const char* internal : {"127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
+                                 "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1",
+                                 "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254",
+                                 "64:ff9b::a00:1", "ff02::1"}) {
+        INFO(internal);
+        CHECK(is_internal_address(make_address(internal)));
+    }
+    for (const char* external : {"8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "2001:4860:4860::8888",
+                                 "::ffff:8.8.8.8", "64:ff9b::808:808"}) {
+        INFO(external);
+        CHECK_FALSE(is_internal_address(make_address(external)));
+    }
+    const DestinationPolicy allowing({"hooks.internal", "127.0.0.1"});
+    CHECK(allowing.allows("hooks.internal", make_address("10.0.0.5")));
+    CHECK(allowing.allows("127.0.0.1", make_address("127.0.0.1")));
+    CHECK_FALSE(allowing.allows("other.internal", make_address("10.0.0.5")));
+    CHECK(allowing.allows("example.com", make_address("93.184.216.34")));
+
+    // A webhook on loopback with the default policy: nothing is sent, and the status says
+    // only "failed" (no "connection refused" or HTTP status to probe the network with).
+    TestDashboard receiver;
+    Account account(receiver.address() + "/hook");
+    NotifierSettings settings;
+    Notifier notifier(account.storage, account.key, settings);
+    notifier.start();
+    CHECK(notifier.send_test(account.id, account.webhook));
+    std::optional<DeliveryStatus> status;
+    for (int i = 0; i < 200 && !(status && status->failed > 0); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        status = notifier.status(account.webhook);
+    }
+    REQUIRE(status);
+    CHECK(status->outcome == "failed after 1 attempt(s)");  // not retried
+    CHECK(receiver.requests().empty());
 }
