@@ -7,9 +7,11 @@
 // body is read only once the headers are admitted (admission.h: an agent's key, the body's
 // bound for its path, a share of the bytes in flight), else the answer comes at once. After
 // an error response the connection is closed, draining what the client still sends for a
-// moment so it can read the answer instead of a reset.
+// moment so it can read the answer instead of a reset. Slow UI requests (router.h:
+// worker_pool_for) are routed on a worker pool, never on the I/O threads.
 #pragma once
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -75,8 +77,24 @@ protected:
         // whatever follows must not be read as another request (request smuggling).
         if (!framed_by_chunked_or_length(parser_->get(), parser_->chunked()))
             return reject(http::error::bad_transfer_encoding);
-        const Request request = parser_->release();
-        Response response = route(context_, request, remote_address_);
+        auto request = std::make_shared<const Request>(parser_->release());
+        WorkerPool* pool = worker_pool_for(context_, *request);
+        if (pool == nullptr) return answer(route(context_, *request, remote_address_));
+        // Slow: routed on the pool; the session waits (no other operation is under way on
+        // it) until the answer is posted back to its stream's executor.
+        auto self = derived().shared_from_this();
+        const bool posted = pool->try_post([self, request] {
+            HttpSession& session = *self;
+            Response response = route(session.context_, *request, session.remote_address_);
+            boost::asio::post(session.derived().stream().get_executor(),
+                              [self, response = std::move(response)]() mutable {
+                                  static_cast<HttpSession&>(*self).answer(std::move(response));
+                              });
+        });
+        if (!posted) answer(busy_response(*request));
+    }
+
+    void answer(Response response) {
         admission_.reset();  // the body's bytes are no longer held once answered
         send(std::move(response), false);
     }

@@ -55,15 +55,10 @@ Response dispatch(ServerContext& context, const Request& request, const std::str
 
 }  // namespace
 
-Response route(ServerContext& context, const Request& request, const std::string& remote_address) {
-    Response response;
-    try {
-        response = dispatch(context, request, remote_address);
-    } catch (const std::exception& error) {
-        std::cerr << "siagent-dashboard: internal error on " << request.method_string() << " "
-                  << target_path(request.target()) << ": " << error.what() << "\n";
-        response = error_response(500, "internal error");
-    }
+namespace {
+
+// The headers and framing every answer gets.
+Response finish(const Request& request, Response response) {
     response.version(request.version());
     response.keep_alive(request.keep_alive());
     response.set(http::field::server, "siagent-dashboard");
@@ -82,6 +77,34 @@ Response route(ServerContext& context, const Request& request, const std::string
     }
     response.prepare_payload();
     return response;
+}
+
+}  // namespace
+
+Response route(ServerContext& context, const Request& request, const std::string& remote_address) {
+    Response response;
+    try {
+        response = dispatch(context, request, remote_address);
+    } catch (const std::exception& error) {
+        std::cerr << "siagent-dashboard: internal error on " << request.method_string() << " "
+                  << target_path(request.target()) << ": " << error.what() << "\n";
+        response = error_response(500, "internal error");
+    }
+    return finish(request, std::move(response));
+}
+
+WorkerPool* worker_pool_for(ServerContext& context, const Request& request) {
+    const std::string_view path = target_path(request.target());
+    const bool hashes = path == "/api/login" || (path == "/api/account/users" && request.method() == http::verb::post);
+    if (hashes) return context.hash_workers;
+    if (starts_with_segment(path, "/api/apps")) return context.query_workers;
+    return nullptr;
+}
+
+Response busy_response(const Request& request) {
+    Response response = error_response(503, "busy: too many requests of this kind in flight");
+    response.set(http::field::retry_after, "2");
+    return finish(request, std::move(response));
 }
 
 }  // namespace siagent::dashboard

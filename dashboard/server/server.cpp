@@ -24,6 +24,10 @@
 namespace siagent::dashboard {
 namespace {
 
+// Slow UI requests queued or running at once (worker_pool.h); past them, 503.
+constexpr size_t kMaxHashJobs = 32;
+constexpr size_t kMaxQueryJobs = 64;
+
 namespace asio = boost::asio;
 
 std::filesystem::path web_root(const ServeOptions& options) {
@@ -77,6 +81,12 @@ int run_server(const ServeOptions& options) {
     auto tls = tls_context(options);
 
     asio::io_context io(options.threads);
+    // After the io_context: joined before it is destroyed, so a job's last post finds it.
+    const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    WorkerPool hash_workers(std::max<size_t>(1, cores / 2), kMaxHashJobs);
+    WorkerPool query_workers(std::max<size_t>(2, cores / 2), kMaxQueryJobs);
+    context.hash_workers = &hash_workers;
+    context.query_workers = &query_workers;
     auto listener = std::make_shared<Listener>(
         io, asio::ip::tcp::endpoint(asio::ip::make_address(options.host), options.port), context, tls.get());
     const uint16_t port = listener->local_endpoint().port();

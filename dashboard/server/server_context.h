@@ -16,6 +16,7 @@
 #include "dashboard/server/input_limits.h"
 #include "dashboard/server/login_limiter.h"
 #include "dashboard/server/storage.h"
+#include "dashboard/server/worker_pool.h"
 
 namespace siagent::dashboard {
 
@@ -43,6 +44,9 @@ struct ServerContext {
     notify::Notifier* notifier = nullptr;   // webhooks; null: notifications not set up
     BodyBudget body_budget{settings.limits.in_flight_body_bytes};  // admission.h
     AgentRejections agent_rejections{std::cerr};  // refusals answered to agents
+    // Where slow UI requests run (router.h: worker_pool_for); null: on the I/O thread.
+    WorkerPool* hash_workers = nullptr;   // password hashing: login, new users
+    WorkerPool* query_workers = nullptr;  // an application's data: profiles, metrics, errors
 
     int64_t now() const {
         return std::chrono::duration_cast<std::chrono::seconds>(

@@ -1,0 +1,79 @@
+// Slow UI requests run on worker pools, not on the I/O threads (issue 18 items 6 and 15):
+// a burst of logins (PBKDF2, ~0.1 s each) must not hold up a cheap request or an agent's
+// upload, and past the pool's bound a login is answered 503 with Retry-After at once.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <future>
+#include <vector>
+
+#include "test/dashboard/api/agent_fixtures.h"
+#include "test/dashboard/api/dashboard_server.h"
+
+using namespace siagent::testing;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+HttpCall login_call(const std::string& password) {
+    HttpCall call{"POST", "/api/login", R"({"email": "admin@localhost", "password": ")" + password + "\"}", {}, false};
+    call.headers["Content-Type"] = "application/json";
+    return call;
+}
+
+double milliseconds_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("api: a burst of logins holds up neither the session API nor agents' uploads", "[api][workers]") {
+    DashboardServer server;
+    UiClient client(server.port());
+    const auto single_start = Clock::now();
+    REQUIRE(client.login("admin@localhost", server.password()).status == 200);
+    const double one_login_ms = milliseconds_since(single_start);
+
+    // Twelve logins at once: on the I/O threads they would keep both busy for ~6 logins' time.
+    std::vector<std::future<int>> logins;
+    for (int i = 0; i < 12; ++i) {
+        logins.push_back(std::async(std::launch::async, [&] {
+            return http_call(server.port(), login_call(server.password())).status;
+        }));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // all of them sent
+    const auto me_start = Clock::now();
+    CHECK(client.get("/api/me").status == 200);
+    const double me_ms = milliseconds_since(me_start);
+    const auto upload_start = Clock::now();
+    CHECK(http_call(server.port(), agent_call(server.agent_key(), "upload", python_upload(std::time(nullptr)))).status == 200);
+    const double upload_ms = milliseconds_since(upload_start);
+    int done = 0;
+    for (auto& login : logins) done += login.get() == 200;
+    INFO("one login " << one_login_ms << " ms; during the burst: /api/me " << me_ms << " ms, upload " << upload_ms << " ms");
+    CHECK(done == 12);
+    CHECK(me_ms < one_login_ms);
+    CHECK(upload_ms < one_login_ms);
+}
+
+TEST_CASE("api: past the hashing pool's bound a login is answered 503 with Retry-After", "[api][workers]") {
+    DashboardServer server;
+    std::vector<std::future<HttpReply>> logins;
+    for (int i = 0; i < 48; ++i) {
+        logins.push_back(std::async(std::launch::async, [&] { return http_call(server.port(), login_call(server.password())); }));
+    }
+    int ok = 0, busy = 0;
+    for (auto& login : logins) {
+        HttpReply reply = login.get();
+        if (reply.status == 200) ++ok;
+        if (reply.status == 503) {
+            ++busy;
+            CHECK(reply.headers["retry-after"] == "2");
+        }
+    }
+    INFO(ok << " logged in, " << busy << " busy");
+    CHECK(ok >= 32);     // the bound: 32 queued or hashing
+    CHECK(busy >= 1);    // 48 at once is past it (one login takes far longer than 48 to arrive)
+    CHECK(ok + busy == 48);
+}
