@@ -208,7 +208,10 @@ public:
     virtual std::optional<int64_t> account_id(const std::string& name) = 0;
     virtual Result<int64_t> add_user(int64_t account_id, const std::string& email, const std::string& role,
                                      const std::string& password_hash, int64_t now) = 0;
-    virtual std::optional<User> user_by_email(const std::string& email) = 0;
+    // An email is unique within an account; one email is in at most kMaxAccountsPerEmail
+    // accounts (add_user: 409 past that). Every user with `email`, oldest first.
+    static constexpr size_t kMaxAccountsPerEmail = 4;
+    virtual std::vector<User> users_by_email(const std::string& email) = 0;
     virtual std::vector<User> users(int64_t account_id) = 0;
     virtual bool delete_user(int64_t account_id, int64_t user_id) = 0;
     virtual bool set_role(int64_t account_id, int64_t user_id, const std::string& role) = 0;

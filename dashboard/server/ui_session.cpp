@@ -95,9 +95,18 @@ Response handle_login(ServerContext& context, const Request& request, const std:
     if (context.login_limiter.blocked(address, email_text, now)) {
         return error_response(429, "too many failed logins; wait a minute");
     }
-    auto user = context.storage.user_by_email(email_text);
-    const bool valid = verify_password(password->value.GetString(), user ? user->password_hash : decoy_hash());
-    if (!user || !valid) {
+    // The first user of that email (oldest account first) whose password matches; an unknown
+    // email costs one hash, like a wrong password.
+    const auto candidates = context.storage.users_by_email(email_text);
+    std::optional<User> user;
+    for (const User& candidate : candidates) {
+        if (verify_password(password->value.GetString(), candidate.password_hash)) {
+            user = candidate;
+            break;
+        }
+    }
+    if (candidates.empty()) verify_password(password->value.GetString(), decoy_hash());
+    if (!user) {
         context.login_limiter.record_failure(address, email_text, now);
         return error_response(401, "wrong email or password");
     }

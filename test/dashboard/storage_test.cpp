@@ -21,7 +21,16 @@ TEST_CASE("storage: accounts, users, sessions and keys round-trip", "[dashboard]
     CHECK(storage.create_account("default", kNow).failure().status == 409);
     const int64_t user = storage.add_user(account, "a@x", "owner", "hash", kNow).value();
     CHECK(storage.add_user(account, "A@X", "viewer", "hash", kNow).failure().status == 409);
-    CHECK(storage.user_by_email("a@x")->id == user);
+    REQUIRE(storage.users_by_email("a@x").size() == 1);
+    CHECK(storage.users_by_email("a@x")[0].id == user);
+    // The same email in other accounts, up to the bound.
+    for (size_t i = 1; i < Storage::kMaxAccountsPerEmail; ++i) {
+        const int64_t other = storage.create_account("other " + std::to_string(i), kNow).value();
+        CHECK(storage.add_user(other, "a@X", "member", "hash", kNow));
+    }
+    CHECK(storage.users_by_email("A@x").size() == Storage::kMaxAccountsPerEmail);
+    const int64_t one_too_many = storage.create_account("one too many", kNow).value();
+    CHECK(storage.add_user(one_too_many, "a@x", "member", "hash", kNow).failure().status == 409);
     storage.add_session("tokenhash", user, "csrf", kNow + 100);
     CHECK(storage.session("tokenhash", kNow)->csrf_token == "csrf");
     CHECK_FALSE(storage.session("tokenhash", kNow + 100));  // expired
@@ -134,6 +143,28 @@ TEST_CASE("storage: the schema is migrated once and data survives reopening", "[
     auto mode = connection.prepare("PRAGMA journal_mode");
     REQUIRE(mode.step());
     CHECK(mode.text(0) == "wal");
+}
+
+TEST_CASE("storage: emails become unique per account; users and sessions survive the migration", "[dashboard][storage]") {
+    TempDatabase db;
+    {
+        sqlite::Connection connection(db.path(), true);
+        REQUIRE(sqlite::migrate(connection, 8) == 8);  // before emails were per account
+        connection.exec("INSERT INTO accounts(id, name, created) VALUES (1, 'a', 0), (2, 'b', 0)");
+        connection.exec("INSERT INTO users(id, account_id, email, role, password_hash, created) "
+                        "VALUES (7, 1, 'Dev@x', 'owner', 'hash', 0)");
+        connection.exec("INSERT INTO sessions(token_hash, user_id, csrf_token, expires) VALUES ('t', 7, 'c', 99999999999)");
+        // The old schema refused the email in any other account: the oracle.
+        CHECK_THROWS(connection.exec("INSERT INTO users(account_id, email, role, password_hash, created) "
+                                     "VALUES (2, 'dev@x', 'member', 'h', 0)"));
+    }
+    sqlite::SqliteStorage storage(db.path());
+    auto session = storage.session("t", kNow);
+    REQUIRE(session);
+    CHECK(session->user.id == 7);
+    CHECK(storage.add_user(2, "dev@X", "member", "hash", kNow));
+    CHECK(storage.add_user(1, "dev@x", "member", "hash", kNow).failure().status == 409);
+    CHECK(storage.users_by_email("DEV@x").size() == 2);
 }
 
 TEST_CASE("storage: hourly rollups stand for their reports, late ones still count once", "[dashboard][storage][rollups]") {

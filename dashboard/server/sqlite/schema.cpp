@@ -1,5 +1,6 @@
 #include "dashboard/server/sqlite/schema.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -132,8 +133,28 @@ DROP TABLE webhooks;
 ALTER TABLE webhooks_once RENAME TO webhooks;
 )sql";
 
-constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,     kAnomalyDetail,
-                                    kVersionNotify, kSpanStats, kSampleCounts, kWebhookIdsOnce};
+// An email is unique within an account, not across accounts: adding a user tells an owner
+// nothing about other accounts (no existence oracle). The table is rebuilt (SQLite cannot
+// drop a constraint); dropping the old one cascades to sessions, which are kept aside and
+// put back (the user ids do not change).
+constexpr const char* kEmailsPerAccount = R"sql(
+CREATE TABLE users_per_account(id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  email TEXT NOT NULL COLLATE NOCASE,
+  role TEXT NOT NULL CHECK (role IN ('owner', 'member', 'viewer')),
+  password_hash TEXT NOT NULL, created INTEGER NOT NULL,
+  UNIQUE (account_id, email));
+INSERT INTO users_per_account SELECT id, account_id, email, role, password_hash, created FROM users;
+CREATE TEMP TABLE sessions_kept AS SELECT * FROM sessions;
+DROP TABLE users;
+ALTER TABLE users_per_account RENAME TO users;
+INSERT INTO sessions SELECT * FROM sessions_kept;
+DROP TABLE sessions_kept;
+CREATE INDEX users_by_email ON users(email);
+)sql";
+
+constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,     kAnomalyDetail,   kVersionNotify,
+                                    kSpanStats, kSampleCounts, kWebhookIdsOnce, kEmailsPerAccount};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");
@@ -142,14 +163,15 @@ int user_version(Connection& connection) {
 
 }  // namespace
 
-int migrate(Connection& connection) {
+int migrate(Connection& connection, int up_to) {
     int version = user_version(connection);
+    const int last = up_to < 0 ? static_cast<int>(kMigrations.size()) : std::min<int>(up_to, kMigrations.size());
     if (version > static_cast<int>(kMigrations.size())) {
         throw SqliteError("the database has schema version " + std::to_string(version) +
                               ", newer than this program's " + std::to_string(kMigrations.size()),
                           SQLITE_ERROR);
     }
-    for (; version < static_cast<int>(kMigrations.size()); ++version) {
+    for (; version < last; ++version) {
         Transaction transaction(connection);
         connection.exec(kMigrations[version]);
         connection.exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());

@@ -8,7 +8,7 @@
 namespace siagent::dashboard::sqlite {
 
 // Returns the version the database has afterwards; throws when the file is newer than
-// this program knows.
-int migrate(Connection& connection);
+// this program knows. `up_to` stops at that version (tests of a migration); -1: the latest.
+int migrate(Connection& connection, int up_to = -1);
 
 }  // namespace siagent::dashboard::sqlite

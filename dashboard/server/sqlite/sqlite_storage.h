@@ -24,7 +24,7 @@ public:
     std::optional<int64_t> account_id(const std::string& name) override;
     Result<int64_t> add_user(int64_t account_id, const std::string& email, const std::string& role,
                              const std::string& password_hash, int64_t now) override;
-    std::optional<User> user_by_email(const std::string& email) override;
+    std::vector<User> users_by_email(const std::string& email) override;
     std::vector<User> users(int64_t account_id) override;
     bool delete_user(int64_t account_id, int64_t user_id) override;
     bool set_role(int64_t account_id, int64_t user_id, const std::string& role) override;

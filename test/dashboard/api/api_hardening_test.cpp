@@ -173,3 +173,22 @@ TEST_CASE("api: one address cannot hold every connection; past its bound a new o
     call.target = "/api/me";
     CHECK(http_call(server.port(), call).status == 401);  // served again once they are gone
 }
+
+TEST_CASE("api: adding a user tells nothing about other accounts; one email logs into each of its accounts",
+          "[api][hardening]") {
+    DashboardServer server;
+    const std::string other_password = server.add_user("shared@x", "owner", "other");
+    UiClient owner(server.port());
+    REQUIRE(owner.login("admin@localhost", server.password()).status == 200);
+    // The email exists in another account: added here all the same (was 409, an oracle).
+    HttpReply added = owner.post("/api/account/users", R"({"email": "Shared@x", "role": "member", "password": "0123456789ab"})");
+    CHECK(added.status == 201);
+    CHECK(owner.post("/api/account/users", R"({"email": "shared@X", "role": "member", "password": "0123456789ab"})").status == 409);
+    // Each password opens its own account.
+    UiClient here(server.port()), there(server.port());
+    REQUIRE(here.login("shared@x", "0123456789ab").status == 200);
+    REQUIRE(there.login("shared@x", other_password).status == 200);
+    CHECK(std::string(parse_json(here.get("/api/me").body)["account"]["name"].GetString()) == "default");
+    CHECK(std::string(parse_json(there.get("/api/me").body)["account"]["name"].GetString()) == "other");
+    CHECK(UiClient(server.port()).login("shared@x", "wrong password").status == 401);
+}
