@@ -77,3 +77,64 @@ TEST_CASE("api: past the hashing pool's bound a login is answered 503 with Retry
     CHECK(busy >= 1);    // 48 at once is past it (one login takes far longer than 48 to arrive)
     CHECK(ok + busy == 48);
 }
+
+namespace {
+
+// `count` CPU reports, one a second back from `last`, each a tree of 60 functions under 3
+// callers: enough that merging thousands takes a while.
+std::string many_cpu_reports(int64_t last, int count) {
+    std::string messages;
+    for (int i = 0; i < count; ++i) {
+        std::string callers;
+        for (int caller = 0; caller < 3; ++caller) {
+            std::string leaves;
+            for (int leaf = 0; leaf < 20; ++leaf) {
+                if (!leaves.empty()) leaves += ",";
+                leaves += R"({"name": "leaf_)" + std::to_string(caller * 20 + leaf) + R"( (work.cpp:)" +
+                          std::to_string(leaf + 1) + R"J()", "measurement": 1})J";
+            }
+            if (!callers.empty()) callers += ",";
+            callers += R"({"name": "caller_)" + std::to_string(caller) + R"J( (main.cpp:5)", "measurement": 20, "children": [)J" +
+                       leaves + "]}";
+        }
+        if (!messages.empty()) messages += ",";
+        messages += R"({"topic": "metric", "content": {"type": "profile", "category": "cpu-profile", "name": "CPU usage",
+            "unit": "percent", "measurement": {"value": 60, "timestamp": )" + std::to_string(last - i) +
+                    R"(, "breakdown": {"name": "root", "measurement": 60, "children": [)" + callers + "]}}}}";
+    }
+    return R"({"runtime_type": "native", "app_name": "busy", "host_name": "h", "process_id": 5,
+ "run_id": "00112233445566778899aabbccddeeff", "payload": {"messages": [)" + messages + "]}}";
+}
+
+}  // namespace
+
+TEST_CASE("api: whole-range profile merges do not hold up agents' uploads", "[api][workers]") {
+    DashboardServer server;
+    UiClient client(server.port());
+    REQUIRE(client.login("admin@localhost", server.password()).status == 200);
+    const int64_t now = std::time(nullptr);
+    for (int batch = 0; batch < 6; ++batch) {
+        HttpCall call = agent_call(server.agent_key(), "upload", many_cpu_reports(now - batch * 2000, 2000));
+        REQUIRE(http_call(server.port(), call).status == 200);
+    }
+    auto apps = parse_json(client.get("/api/apps").body);
+    const std::string query = "/api/apps/" + std::to_string(apps["apps"][0]["id"].GetInt64()) +
+                              "/profile?kind=cpu&from=" + std::to_string(now - 13000) + "&to=" + std::to_string(now + 10);
+    const auto single_start = Clock::now();
+    HttpReply single = client.get(query);
+    REQUIRE(single.status == 200);
+    const double one_query_ms = milliseconds_since(single_start);
+    CHECK(parse_json(single.body)["reports"].GetInt() == 12000);
+
+    std::vector<std::future<int>> queries;
+    for (int i = 0; i < 6; ++i) {
+        queries.push_back(std::async(std::launch::async, [&] { return client.get(query).status; }));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto upload_start = Clock::now();
+    CHECK(http_call(server.port(), agent_call(server.agent_key(), "upload", python_upload(now))).status == 200);
+    const double upload_ms = milliseconds_since(upload_start);
+    for (auto& query_done : queries) CHECK(query_done.get() == 200);
+    INFO("one merge of 12,000 reports " << one_query_ms << " ms; an upload during six of them " << upload_ms << " ms");
+    CHECK(upload_ms < one_query_ms / 2);
+}
