@@ -37,6 +37,7 @@ protected:
     Derived& derived() { return static_cast<Derived&>(*this); }
 
     void do_read() {
+        derived().on_idle();  // waiting for a request: may be shed past a connection bound
         const Limits& limits = context_.settings.limits;
         admission_.reset();
         parser_.emplace();
@@ -50,6 +51,7 @@ protected:
     void on_header(beast::error_code error, std::size_t) {
         if (error == http::error::end_of_stream) return derived().do_close();
         if (error) return reject(error);
+        derived().on_busy();
         const auto length = parser_->content_length();  // boost::optional
         auto admitted =
             admit(context_, parser_->get(), length ? std::optional<uint64_t>(*length) : std::nullopt, remote_address_);

@@ -13,6 +13,18 @@ using tcp = asio::ip::tcp;
 
 constexpr size_t kDrainBytes = 16 * 1024 * 1024;
 
+// How the connection limits shed an idle session: the close is posted to its own executor
+// (the limits call this from the accepting strand); a session already gone is left alone.
+template <class Session>
+std::function<void()> shed_handler(std::weak_ptr<Session> weak) {
+    return [weak] {
+        if (auto session = weak.lock()) {
+            auto executor = beast::get_lowest_layer(session->stream()).get_executor();
+            asio::post(executor, [session] { session->shed(); });
+        }
+    };
+}
+
 class PlainSession : public HttpSession<PlainSession>, public std::enable_shared_from_this<PlainSession> {
 public:
     PlainSession(tcp::socket&& socket, ServerContext& context, std::string address, ConnectionLimits::Slot slot)
@@ -26,6 +38,13 @@ public:
     void do_close() {
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    void on_idle() { slot_->idle(shed_handler(weak_from_this())); }
+    void on_busy() { slot_->busy(); }
+    // Shed while idle: the pending read ends (operation aborted) and the session with it.
+    void shed() {
+        beast::error_code ignored;
+        stream_.socket().close(ignored);
     }
 
     // Reads and drops what the client still sends, up to a bound and for a few seconds.
@@ -66,6 +85,12 @@ public:
         stream_.async_shutdown(beast::bind_front_handler(&TlsSession::on_shutdown, shared_from_this()));
     }
     void do_drain() { do_close(); }
+    void on_idle() { slot_->idle(shed_handler(weak_from_this())); }
+    void on_busy() { slot_->busy(); }
+    void shed() {
+        beast::error_code ignored;
+        beast::get_lowest_layer(stream_).socket().close(ignored);
+    }
 
 private:
     void on_run() {

@@ -156,22 +156,20 @@ TEST_CASE("api: bodies in flight are bounded; past the budget a sender gets 503 
     CHECK(small.rfind("HTTP/1.1 400", 0) == 0);  // admitted and read (and refused as JSON)
 }
 
-TEST_CASE("api: one address cannot hold every connection; past its bound a new one is closed at once",
+TEST_CASE("api: one address cannot hold every connection; past its bound its oldest idle one is shed",
           "[api][hardening]") {
     DashboardServer server;
     boost::asio::io_context io;
     std::vector<std::unique_ptr<HeldConnection>> idle;
     for (int i = 0; i < 256; ++i) idle.push_back(std::make_unique<HeldConnection>(io, server.port(), ""));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    // The 257th from this address: closed without an answer (raw_exchange returns at once).
-    const auto started = std::chrono::steady_clock::now();
-    CHECK(raw_exchange(server.port(), "GET /api/me HTTP/1.1\r\nHost: x\r\n\r\n").empty());
-    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
-    idle.clear();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The 257th from this address is served: the oldest idle one makes room (before, it was
+    // closed unanswered, and 256 idle sockets shut the address out until they timed out).
     HttpCall call;
     call.target = "/api/me";
-    CHECK(http_call(server.port(), call).status == 401);  // served again once they are gone
+    CHECK(http_call(server.port(), call).status == 401);
+    CHECK(http_call(server.port(), call).status == 401);
+    idle.clear();
 }
 
 TEST_CASE("api: adding a user tells nothing about other accounts; one email logs into each of its accounts",
