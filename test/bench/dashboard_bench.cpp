@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "dashboard/server/sqlite/sqlite_storage.h"
+#include "test/bench/server_output.h"
 #include "test/bench/synthetic_reports.h"
 #include "test/dashboard/api/agent_fixtures.h"
 #include "test/dashboard/api/http_client.h"
@@ -33,6 +34,8 @@
 
 using namespace siagent;
 using Clock = std::chrono::steady_clock;
+using bench::read_text;
+using bench::word_after;
 
 namespace {
 
@@ -46,22 +49,6 @@ struct Server {
     int port = 0;
     std::string password, key;
 };
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::string word_after(const std::string& text, const std::string& label) {
-    const size_t at = text.find(label);
-    if (at == std::string::npos) return {};
-    std::istringstream rest(text.substr(at + label.size()));
-    std::string word;
-    rest >> word;
-    return word;
-}
 
 Server start(const Options& options, const std::string& data, const std::string& log) {
     Server server;
