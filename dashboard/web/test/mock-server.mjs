@@ -94,10 +94,12 @@ const ROUTES = [
     [200, appId === data.DEMO_APP_ID ? data.demoFilters(Math.floor(Date.now() / 1000))
       : { versions: [], environments: [], hosts: [], processes: [] }]],
   ['GET', /^\/api\/apps\/(\d+)\/profile\/kinds$/, ({ appId }) =>
-    [200, { kinds: appId === data.DEMO_APP_ID ? data.profileKinds() : [] }]],
+    [200, { kinds: appId === data.DEMO_APP_ID ? data.profileKinds()
+      : appId === data.CPU_ONLY_APP_ID ? data.profileKinds().filter((k) => k.kind === 'cpu') : [] }]],
   ['GET', /^\/api\/apps\/(\d+)\/profile$/, ({ appId, url }) => {
     const kind = url.searchParams.get('kind') ?? '';
     const scope = scopeOf(url);
+    if (appId === data.CPU_ONLY_APP_ID && kind === 'cpu') return [200, data.demoProfile(kind, scope)];
     if (appId !== data.DEMO_APP_ID) return [200, data.emptyProfile(kind)];
     const span = url.searchParams.get('span');
     const profile = span ? demoSpanProfile(kind, span, scope) : data.demoProfile(kind, scope);

@@ -1,4 +1,6 @@
-// Errors tab: handled exceptions (grouped by type, message and site) and crashes.
+// Errors tab: handled exceptions (grouped by type, message and site) and crashes. The table
+// fits the card: long messages are cut (the whole text on demand) and wrap, so the count and
+// dates stay in view; the page scrolls, not a box inside it.
 import { api } from '../api.js';
 import { formatTime, formatCount } from '../lib/format.js';
 import { h } from './dom.js';
@@ -18,14 +20,24 @@ function exceptionsCard(exceptions) {
       h('span.muted', {}, `${formatCount(sorted.reduce((sum, e) => sum + (e.count ?? 0), 0))} thrown`)),
     sorted.length === 0
       ? emptyState('No exceptions in this range', 'Handled C++ exceptions show up here, grouped by throw site.')
-      : h('div.table-scroll', {}, h('table.data-table.exceptions-table', {},
+      : h('div.table-wrap', {}, h('table.data-table.exceptions-table', {},
         h('thead', {}, h('tr', {},
           h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Message'),
           h('th', { scope: 'col' }, 'Thrown at'), h('th.num', { scope: 'col' }, 'Count'),
           h('th', { scope: 'col' }, 'Last seen'))),
         h('tbody', {}, sorted.map((e) => h('tr', {},
-          h('td.mono', {}, e.type), h('td', {}, e.message ?? ''), h('td.mono', {}, e.site ?? '–'),
+          h('td.mono', {}, e.type), h('td.message', {}, messageCell(e.message ?? '')), h('td.mono.site', {}, e.site ?? '–'),
           h('td.num', {}, formatCount(e.count)), h('td', {}, formatTime(e.last_seen))))))));
+}
+
+/** Messages past MESSAGE_PREVIEW characters show their start; the rest opens on demand. */
+const MESSAGE_PREVIEW = 120;
+
+function messageCell(message) {
+  if (message.length <= MESSAGE_PREVIEW) return message;
+  return h('details.long-message', {},
+    h('summary', { title: 'Show the whole message' }, `${message.slice(0, MESSAGE_PREVIEW - 1)}…`),
+    h('div.full-message', {}, message));
 }
 
 function crashesCard(crashes) {

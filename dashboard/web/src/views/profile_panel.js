@@ -20,18 +20,38 @@ const KIND_TEXT = {
     hint: 'Time spent waiting in blocking calls, per second.' },
 };
 
+// Why a connected agent may send no profile of a kind (its app reports others in the range).
+const WHY_NONE = {
+  cpu: 'It used no CPU while sampled, or CPU profiling is off (SI_CPU_PROFILER_DISABLED).',
+  alloc: 'Allocations are sampled once per 512 KiB allocated on a thread (SI_ALLOCATION_SAMPLING_BYTES): ' +
+    'a program that allocates little has no allocation profile.',
+  inuse: 'Allocations are sampled once per 512 KiB allocated on a thread (SI_ALLOCATION_SAMPLING_BYTES): ' +
+    'a program that allocates little has no heap profile.',
+  block: 'Blocking calls are sampled once per 10 ms blocked on a thread (SI_BLOCK_SAMPLING_NS): ' +
+    'a program that seldom waits has no blocking profile.',
+};
+
 export function renderProfilePanel(panel, { appId, kind, scope, signal }) {
   loadInto(panel, { loadingText: `Loading the ${KIND_TEXT[kind]?.noun ?? 'profile'}…`,
-    fetch: () => api.profile(appId, kind, scope, signal),
-    render: (profile) => (isEmpty(profile) ? noData(kind) : profileView(profile)) });
+    fetch: () => Promise.all([api.profile(appId, kind, scope, signal), api.profileKinds(appId, scope, signal)]),
+    render: ([profile, { kinds = [] } = {}]) =>
+      (isEmpty(profile) ? noData(kind, kinds.filter((k) => k.kind !== kind)) : profileView(profile)) });
 }
 
 function isEmpty(profile) {
   return !profile || !profile.reports || !profile.tree?.children?.length;
 }
 
-function noData(kind) {
-  return emptyState(`No ${KIND_TEXT[kind]?.noun ?? 'profile'} data in this range`,
+/** The empty state: connection help only when the app reports nothing else in the range. */
+function noData(kind, otherKinds) {
+  const title = `No ${KIND_TEXT[kind]?.noun ?? 'profile'} data in this range`;
+  if (otherKinds.length > 0) {
+    const names = otherKinds.map((k) => KIND_TEXT[k.kind]?.noun ?? k.kind).join(', ');
+    return emptyState(title,
+      h('p', {}, `Its agent is connected: this application reports ${names} in this range. `,
+        WHY_NONE[kind] ?? ''));
+  }
+  return emptyState(title,
     h('p', {}, 'Try a longer time range or clear the filters. If the application is new, connect an agent:'),
     connectHelp());
 }

@@ -157,6 +157,19 @@ scenario('allocations, heap in use with its leak, blocking categories, errors an
   await page.getByRole('region', { name: 'Exceptions' }).waitFor();
   if (config.usesMock) {
     await page.getByRole('cell', { name: 'std::runtime_error' }).waitFor();
+    // A 300-character message is cut and wraps: every column stays in the viewport, and
+    // the table is not a scroll box of its own; the whole message opens on demand.
+    const long = page.locator('.exceptions-table tbody tr', { hasText: 'std::invalid_argument' });
+    const count = await long.locator('td.num').boundingBox();
+    const viewport = page.viewportSize();
+    assert.ok(count && count.x + count.width <= viewport.width, `Count in view (${JSON.stringify(count)})`);
+    const table = await page.locator('.exceptions-table').boundingBox();
+    const card = await page.getByRole('region', { name: 'Exceptions' }).boundingBox();
+    assert.ok(table.width <= card.width, `table ${table.width} px within its card ${card.width} px`);
+    assert.equal(await page.locator('.errors-view .table-scroll').count(), 0);
+    assert.ok(!(await long.locator('summary').textContent()).includes('(end)'));
+    await long.locator('summary').click();
+    await long.locator('.full-message', { hasText: '(end)' }).waitFor();
     await page.locator('.crash summary', { hasText: 'SIGSEGV' }).click();
     await page.locator('.crash .stack li', { hasText: 'render_response (render.cpp:55)' }).waitFor();
   }
@@ -277,6 +290,18 @@ scenario('an application without data explains how to connect an agent', mockOnl
   assert.match(text, new RegExp(`SI_DASHBOARD_ADDRESS=${config.baseUrl.replace(/[.]/g, '\\.')}`));
   await screenshot(page, config, 'empty-application');
 });
+
+scenario('an application that reports CPU but no allocations is not told to connect an agent', mockOnly,
+  async (page) => {
+    await openApp(page, config, 'checkout');
+    await openTab(page, 'Allocations');
+    const empty = page.locator('.state-empty');
+    await empty.waitFor();
+    const text = await empty.textContent();
+    assert.match(text, /Its agent is connected: this application reports CPU profile in this range/);
+    assert.match(text, /SI_ALLOCATION_SAMPLING_BYTES/);
+    assert.doesNotMatch(text, /LD_PRELOAD/);
+  });
 
 scenario('a failing API shows an error state, and "Try again" recovers', {}, async (page) => {
   await openApp(page, config);
