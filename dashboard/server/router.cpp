@@ -35,6 +35,7 @@ Response route_api(ServerContext& context, const Request& request, std::string_v
     auto session = authenticate(context, request);
     if (!session) return error_response(session.failure().status, session.failure().reason);
     if (path == "/api/me") return handle_me(session.value());
+    if (path == "/api/me/password") return handle_change_password(context, request, session.value(), address);
     if (starts_with_segment(path, "/api/apps")) {
         return handle_apps(context, request, session.value(), segments_after(path, "/api/apps"));
     }
@@ -95,7 +96,8 @@ Response route(ServerContext& context, const Request& request, const std::string
 
 WorkerPool* worker_pool_for(ServerContext& context, const Request& request) {
     const std::string_view path = target_path(request.target());
-    const bool hashes = path == "/api/login" || (path == "/api/account/users" && request.method() == http::verb::post);
+    const bool hashes = path == "/api/login" || path == "/api/me/password" ||
+                        (path == "/api/account/users" && request.method() == http::verb::post);
     if (hashes) return context.hash_workers;
     if (starts_with_segment(path, "/api/apps")) return context.query_workers;
     return nullptr;

@@ -11,6 +11,9 @@ namespace siagent::dashboard {
 
 inline constexpr int kPasswordIterations = 210'000;
 
+// The shortest password a user may choose (the UI, `user add` prints random ones).
+inline constexpr size_t kMinPasswordLength = 10;
+
 // "pbkdf2-sha256$<iterations>$<salt hex>$<key hex>"
 std::string hash_password(std::string_view password, int iterations = kPasswordIterations);
 // Constant-time comparison; false on a malformed stored hash.

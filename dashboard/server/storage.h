@@ -215,6 +215,8 @@ public:
     virtual std::vector<User> users(int64_t account_id) = 0;
     virtual bool delete_user(int64_t account_id, int64_t user_id) = 0;
     virtual bool set_role(int64_t account_id, int64_t user_id, const std::string& role) = 0;
+    // A user's new password hash; every session of theirs but `kept_session_hash` ends.
+    virtual void set_password(int64_t user_id, const std::string& password_hash, const std::string& kept_session_hash) = 0;
     virtual void add_session(const std::string& token_hash, int64_t user_id, const std::string& csrf_token,
                              int64_t expires) = 0;
     virtual std::optional<Session> session(const std::string& token_hash, int64_t now) = 0;

@@ -9,8 +9,6 @@
 namespace siagent::dashboard {
 namespace {
 
-constexpr size_t kMinPasswordLength = 10;
-
 Response created(int64_t id, const std::string& key = {}) {
     JsonOut out;
     out.object().field("id", id);

@@ -131,4 +131,32 @@ Response handle_logout(ServerContext& context, const Request& request) {
 
 Response handle_me(const Session& session) { return json_response(http::status::ok, session_body(session)); }
 
+Response handle_change_password(ServerContext& context, const Request& request, const Session& session,
+                                const std::string& address) {
+    if (request.method() != http::verb::post) return error_response(405, "use POST to change the password");
+    rapidjson::Document body;
+    if (auto failure = read_ui_json(context, request, body)) return error_response(failure->status, failure->reason);
+    auto current = body.FindMember("current_password");
+    auto wanted = body.FindMember("new_password");
+    if (current == body.MemberEnd() || !current->value.IsString() || wanted == body.MemberEnd() || !wanted->value.IsString()) {
+        return error_response(400, "current_password and new_password are required");
+    }
+    if (wanted->value.GetStringLength() < kMinPasswordLength) {
+        return error_response(400, "the new password must have at least 10 characters");
+    }
+    const int64_t now = context.now();
+    const std::string& email = session.user.email;
+    if (context.login_limiter.blocked(address, email, now)) return error_response(429, "too many failed attempts; wait a minute");
+    std::string stored_hash;
+    for (const User& user : context.storage.users_by_email(email)) {
+        if (user.id == session.user.id) stored_hash = user.password_hash;
+    }
+    if (stored_hash.empty() || !verify_password(current->value.GetString(), stored_hash)) {
+        context.login_limiter.record_failure(address, email, now);
+        return error_response(403, "the current password is wrong");
+    }
+    context.storage.set_password(session.user.id, hash_password(wanted->value.GetString()), sha256_hex(*cookie(request, kCookie)));
+    return empty_response(http::status::no_content);
+}
+
 }  // namespace siagent::dashboard

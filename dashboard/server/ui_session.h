@@ -17,6 +17,10 @@ Result<Session> authenticate(ServerContext& context, const Request& request);
 Response handle_login(ServerContext& context, const Request& request, const std::string& address);
 Response handle_logout(ServerContext& context, const Request& request);
 Response handle_me(const Session& session);
+// POST /api/me/password {"current_password", "new_password"}: the current one must match
+// (failures count against the login limit); the caller's other sessions end.
+Response handle_change_password(ServerContext& context, const Request& request, const Session& session,
+                                const std::string& address);
 
 // Parses a small JSON request body of the UI (bounded like agent bodies, but tighter).
 // Computes the decoy password hash now (at start), so the first login with an unknown

@@ -25,6 +25,7 @@ public:
     Result<int64_t> add_user(int64_t account_id, const std::string& email, const std::string& role,
                              const std::string& password_hash, int64_t now) override;
     std::vector<User> users_by_email(const std::string& email) override;
+    void set_password(int64_t user_id, const std::string& password_hash, const std::string& kept_session_hash) override;
     std::vector<User> users(int64_t account_id) override;
     bool delete_user(int64_t account_id, int64_t user_id) override;
     bool set_role(int64_t account_id, int64_t user_id, const std::string& role) override;

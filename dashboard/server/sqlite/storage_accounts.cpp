@@ -55,6 +55,14 @@ std::vector<User> SqliteStorage::users_by_email(const std::string& email) {
     return collect(row.bind(email), user_from);
 }
 
+void SqliteStorage::set_password(int64_t user_id, const std::string& password_hash, const std::string& kept_session_hash) {
+    auto db = writer();
+    Transaction transaction(*db);
+    db->prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(password_hash, user_id).run();
+    db->prepare("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?").bind(user_id, kept_session_hash).run();
+    transaction.commit();
+}
+
 std::vector<User> SqliteStorage::users(int64_t account_id) {
     auto db = reader();
     auto row = db->prepare(

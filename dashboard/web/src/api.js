@@ -102,6 +102,8 @@ export const api = {
     request('PUT', `/api/account/users/${encodeURIComponent(userId)}`, { body: { role } }),
   removeUser: (userId) => request('DELETE', `/api/account/users/${encodeURIComponent(userId)}`),
   createKey: (name) => request('POST', '/api/account/keys', { body: { name } }),
+  changePassword: (currentPassword, newPassword) =>
+    request('POST', '/api/me/password', { body: { current_password: currentPassword, new_password: newPassword } }),
   deleteKey: (keyId) => request('DELETE', `/api/account/keys/${encodeURIComponent(keyId)}`),
   webhooks: (signal) => request('GET', '/api/account/webhooks', { signal }),
   addWebhook: (name, url, format) => request('POST', '/api/account/webhooks', { body: { name, url, format } }),

@@ -161,6 +161,14 @@ const ROUTES = [
   }],
   ['GET', /^\/api\/account$/, ({ state }) => [200, { ...data.ACCOUNT,
     users: state.users.map(({ id, email, role }) => ({ id, email, role })), keys: state.keys }]],
+  ['POST', /^\/api\/me\/password$/, ({ body, user }) => {
+    if (body?.current_password !== user.password) throw new HttpError(403, 'the current password is wrong');
+    if (typeof body?.new_password !== 'string' || body.new_password.length < 10) {
+      throw new HttpError(400, 'the new password must have at least 10 characters');
+    }
+    user.password = body.new_password;
+    return [204, null];
+  }],
   ['POST', /^\/api\/account\/keys$/, ({ state, body, user }) => {
     requireOwner(user);
     if (typeof body?.name !== 'string' || !body.name.trim()) throw new HttpError(400, 'name is required');

@@ -81,3 +81,22 @@ TEST_CASE("api: viewers read, owners change; user add prints a password once", "
     const auto first = server.output().find(server.password());
     CHECK(server.output().find(server.password(), first + 1) == std::string::npos);
 }
+
+TEST_CASE("api: a user changes their own password; their other sessions end", "[api][session]") {
+    DashboardServer server;
+    UiClient here(server.port()), elsewhere(server.port());
+    REQUIRE(here.login("admin@localhost", server.password()).status == 200);
+    REQUIRE(elsewhere.login("admin@localhost", server.password()).status == 200);
+    CHECK(here.post("/api/me/password", R"({"current_password": "wrong one!", "new_password": "a new secret 1"})").status == 403);
+    CHECK(here.post("/api/me/password", R"({"current_password": ")" + server.password() + R"(", "new_password": "short"})").status ==
+          400);
+    CHECK(here.send_without_csrf("POST", "/api/me/password",
+                                 R"({"current_password": ")" + server.password() + R"(", "new_password": "a new secret 1"})")
+              .status == 403);
+    CHECK(here.post("/api/me/password", R"({"current_password": ")" + server.password() + R"(", "new_password": "a new secret 1"})")
+              .status == 204);
+    CHECK(here.get("/api/me").status == 200);       // this session goes on
+    CHECK(elsewhere.get("/api/me").status == 401);  // the others end
+    CHECK(UiClient(server.port()).login("admin@localhost", server.password()).status == 401);
+    CHECK(UiClient(server.port()).login("admin@localhost", "a new secret 1").status == 200);
+}

@@ -1,11 +1,13 @@
 // Account page: the account's users and roles, its agent keys and webhooks. Owners change things;
-// members and viewers see the same lists without the controls (the server enforces it).
+// members and viewers see the same lists without the controls (the server enforces it). Every
+// user can change their own password.
 import { api } from '../api.js';
 import { h, replaceChildren } from './dom.js';
 import { loadingState, errorState } from './states.js';
 import { usersCard } from './account_users.js';
 import { keysCard } from './account_keys.js';
 import { webhooksCard } from './account_webhooks.js';
+import { passwordCard } from './account_password.js';
 
 export function renderAccount(outlet, ctx) {
   const body = h('div.account-view');
@@ -22,7 +24,8 @@ export function renderAccount(outlet, ctx) {
         notice ?? null,
         usersCard(account.users ?? [], { isOwner, me: ctx.session.user?.email, reload: load }),
         keysCard(account.keys ?? [], { isOwner, reload: load }),
-        webhooksCard(webhooks, { isOwner, reload: load }));
+        webhooksCard(webhooks, { isOwner, reload: load }),
+        passwordCard({ reload: load }));
     } catch (error) {
       if (error.name !== 'AbortError') replaceChildren(body, errorState(error, () => load()));
     }

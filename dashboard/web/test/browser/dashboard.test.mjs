@@ -466,6 +466,29 @@ scenario('muting an anomaly rule from the Anomalies tab dims its rows until unmu
   assert.equal(await page.getByRole('region', { name: 'Muted rules' }).count(), 0, 'no rule left in force');
 });
 
+scenario('a user changes their own password on the Account page', mockOnly, async (page) => {
+  await logIn(page, config);
+  await page.locator('nav.topnav a', { hasText: 'Account' }).click();
+  const form = page.getByRole('form', { name: 'Change your password' });
+  await form.getByLabel('Current password').fill('not my password');
+  await form.getByLabel('New password').fill('a brand new one');
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await form.getByRole('alert').filter({ hasText: 'the current password is wrong' }).waitFor();
+  await form.getByLabel('Current password').fill(config.password);
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.url().endsWith('/api/me/password') && r.method() === 'POST'),
+    form.getByRole('button', { name: 'Change password' }).click(),
+  ]);
+  assert.ok(request.headers()['x-csrf-token'], 'the change carries the CSRF header');
+  await page.getByRole('status').filter({ hasText: 'Your password was changed' }).waitFor();
+  // Back as it was: the other scenarios log in with it.
+  const again = page.getByRole('form', { name: 'Change your password' });
+  await again.getByLabel('Current password').fill('a brand new one');
+  await again.getByLabel('New password').fill(config.password);
+  await again.getByRole('button', { name: 'Change password' }).click();
+  await page.getByRole('status').filter({ hasText: 'Your password was changed' }).waitFor();
+});
+
 scenario('a webhook is added in the Account view and shown only masked afterwards', {}, async (page) => {
   await logIn(page, config);
   await page.locator('nav.topnav a', { hasText: 'Account' }).click();
