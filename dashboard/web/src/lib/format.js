@@ -40,7 +40,7 @@ export function formatValue(value, unit) {
   if (value === null || value === undefined || !Number.isFinite(Number(value))) return '–';
   const number = Number(value);
   switch (unit) {
-    case 'percent': return `${trimmed(number, Math.abs(number) >= 10 ? 1 : 2)} %`;
+    case 'percent': return tinyPercent(number) ?? `${trimmed(number, Math.abs(number) >= 10 ? 1 : 2)} %`;
     case 'byte': return formatBytes(number);
     case 'kilobyte': return formatBytes(number * 1024);
     case 'millisecond': return formatDuration(number);
@@ -53,7 +53,12 @@ export function formatValue(value, unit) {
 /** A share in [0, 1] as a percentage: 0.1234 → "12.34 %". */
 export function formatShare(share) {
   if (!Number.isFinite(share)) return '–';
-  return `${(share * 100).toFixed(2)} %`;
+  return tinyPercent(share * 100) ?? `${(share * 100).toFixed(2)} %`;
+}
+
+/** "<0.01 %" for a percentage above zero that two decimals would show as 0; else null. */
+function tinyPercent(percent) {
+  return percent > 0 && percent < 0.005 ? '<0.01 %' : null;
 }
 
 /** A change of share, signed, in percentage points: 0.012 → "+1.20 pp". */

@@ -35,10 +35,10 @@ export function parseFrameName(name) {
   };
 }
 
-/** "file:line", "file", or "" — how the tables show a location. */
+/** "file:line", "file", or "" — how the tables show a location (line 0: unknown, not shown). */
 export function formatLocation(file, line) {
   if (!file) return '';
-  return line === null || line === undefined ? file : `${file}:${line}`;
+  return line === null || line === undefined || line <= 0 ? file : `${file}:${line}`;
 }
 
 /** The identity of a function across trees and tables: function + file + line. */

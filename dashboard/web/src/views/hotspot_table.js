@@ -62,7 +62,9 @@ export function hotspotTable(rows, { unit, isLeak = () => false, onPick } = {}) 
   draw();
 
   return h('div.hotspots', { 'data-testid': 'hotspot-table' },
-    h('div.table-tools', {}, h('label.visually-hidden', { for: filterId }, 'Filter hot spots'), filterInput),
+    h('div.table-tools', {},
+      h('p.table-legend.muted', {}, legend(unit)),
+      h('label.visually-hidden', { for: filterId }, 'Filter hot spots'), filterInput),
     h('div.table-scroll', {}, table),
     footer);
 }
@@ -79,10 +81,16 @@ function hotspotRow(row, unit, isLeak, onPick) {
     h('td.location-cell', { title: location }, location || '–'));
 }
 
+/** What the two figures of a Self or Total cell are. */
+function legend(unit) {
+  const value = { percent: 'CPU in % of one core', byte: 'bytes', millisecond: 'time per second' }[unit] ?? 'value';
+  return `Self and Total: ${value}, then the share of the whole profile.`;
+}
+
 function shareCell(value, share, unit) {
   const percent = Math.max(0, Math.min(100, (share ?? 0) * 100));
   return h('td.num.share-cell', {},
     h('span.share-bar', { 'aria-hidden': 'true', style: { width: `${percent.toFixed(1)}%` } }),
-    h('span.share-value', {}, formatValue(value, unit)),
-    h('span.share-percent', {}, formatShare(share ?? 0)));
+    h('span.share-value', { title: unit === 'percent' ? '% of one core' : '' }, formatValue(value, unit)),
+    h('span.share-percent', { title: 'share of the whole profile' }, formatShare(share ?? 0)));
 }

@@ -79,6 +79,10 @@ scenario('the CPU tab shows the flame graph with the hot function and its hot sp
   // so the hot function is matched as part of the name.
   const hotRows = (await hotspotFunctions(page)).filter((name) => name.includes(config.hotFunction));
   assert.ok(hotRows.length > 0, `${config.hotFunction} is in the hot-spot table`);
+  // The two figures of a cell are explained: the value (for CPU, % of one core), then the share.
+  assert.equal(await page.locator('[data-testid=hotspot-table] .table-legend').textContent(),
+    'Self and Total: CPU in % of one core, then the share of the whole profile.');
+  assert.equal(await page.locator('[data-testid=hotspot-table] .location-cell', { hasText: /:0$/ }).count(), 0);
   if (config.usesMock) {
     assert.equal((await hotspotFunctions(page))[0], 'format_row', 'largest self value first');
     const row = page.locator('[data-testid=hotspot-table] tr[data-function="render_response"]');

@@ -15,6 +15,11 @@ test('values read in their units', () => {
 
 test('shares and their changes', () => {
   assert.equal(formatShare(0.1234), '12.34 %');
+  // Above zero never reads as zero (a "0 %" value beside a "0.01 %" share).
+  assert.equal(formatShare(0.00001), '<0.01 %');
+  assert.equal(formatShare(0), '0.00 %');
+  assert.equal(formatValue(0.003, 'percent'), '<0.01 %');
+  assert.equal(formatValue(0, 'percent'), '0 %');
   assert.equal(formatShareDelta(0.012), '+1.20 pp');
   assert.equal(formatShareDelta(-0.5), '−50.00 pp');
   assert.equal(formatShareDelta(0), '±0.00 pp');

@@ -39,6 +39,7 @@ test('bare names and odd input', () => {
 
 test('locations read file:line', () => {
   assert.equal(formatLocation('a.cpp', 3), 'a.cpp:3');
+  assert.equal(formatLocation('libfoo.so', 0), 'libfoo.so');  // unsymbolized: no ":0"
   assert.equal(formatLocation('a.cpp', null), 'a.cpp');
   assert.equal(formatLocation(null, 3), '');
 });
