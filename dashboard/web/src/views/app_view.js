@@ -58,6 +58,7 @@ export function renderApplication(outlet, ctx) {
   loadHeader(appId, header, ctx.signal, outlet);
   loadFilters(appId, scope, params, update, toolbar, ctx.signal);
   loadExtraKinds(appId, tabKey, scope, params, tabs, ctx.signal);
+  showTabOverflow(tabs);
 
   const profileTab = PROFILE_TABS.find((t) => t.key === tabKey);
   const otherTab = OTHER_TABS.find((t) => t.key === tabKey);
@@ -113,11 +114,33 @@ async function loadFilters(appId, scope, params, update, toolbar, signal) {
   }
 }
 
+/**
+ * A tab bar wider than the page scrolls; its classes more-left / more-right fade the edge
+ * where tabs are hidden (the scroll hint), and the current tab is scrolled into view.
+ */
+function showTabOverflow(tabs) {
+  const update = () => {
+    const hiddenRight = tabs.scrollWidth - tabs.clientWidth - tabs.scrollLeft > 1;
+    tabs.classList.toggle('more-right', hiddenRight);
+    tabs.classList.toggle('more-left', tabs.scrollLeft > 1);
+  };
+  tabs.updateOverflow = () => {
+    tabs.querySelector('[aria-current="page"]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    update();
+  };
+  tabs.addEventListener('scroll', update, { passive: true });
+  if (typeof ResizeObserver === 'function') new ResizeObserver(update).observe(tabs);
+  requestAnimationFrame(tabs.updateOverflow);
+}
+
 async function loadExtraKinds(appId, tabKey, scope, params, tabs, signal) {
   try {
     const { kinds } = await api.profileKinds(appId, scope, signal);
     const extra = (kinds ?? []).filter((k) => !KINDS_WITH_TABS.has(k.kind));
-    if (extra.length) replaceChildren(tabs, tabLinks(appId, tabKey, params, extra));
+    if (extra.length) {
+      replaceChildren(tabs, tabLinks(appId, tabKey, params, extra));
+      tabs.updateOverflow?.();
+    }
   } catch {
     // Optional: unknown kinds simply get no tab when the list cannot be loaded.
   }

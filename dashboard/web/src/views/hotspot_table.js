@@ -76,9 +76,17 @@ function hotspotRow(row, unit, isLeak, onPick) {
     shareCell(row.total, row.total_share, unit),
     h('td.function-cell', {},
       onPick ? h('button.link-button', { type: 'button', title: 'Highlight in the flame graph',
-        onclick: () => onPick(row) }, row.function) : row.function,
+        onclick: () => onPick(row) }, breakable(row.function)) : breakable(row.function),
       isLeak ? h('span.badge.badge-danger', {}, 'suspected leak') : null),
     h('td.location-cell', { title: location }, location || '–'));
+}
+
+/** A function name with line-break opportunities after "::", "(", "," and "/" only. */
+function breakable(name) {
+  const parts = [];
+  for (const piece of String(name).split(/(?<=::|[(,/])/)) parts.push(piece, h('wbr'));
+  parts.pop();
+  return parts;
 }
 
 /** What the two figures of a Self or Total cell are. */

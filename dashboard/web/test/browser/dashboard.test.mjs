@@ -95,6 +95,24 @@ scenario('the CPU tab shows the flame graph with the hot function and its hot sp
   await screenshot(page, config, 'cpu');
 });
 
+scenario('at 800 px the tab bar hints at hidden tabs and function names keep their width', {}, async (page) => {
+  await page.setViewportSize({ width: 800, height: 900 });
+  await openApp(page, config);
+  await flameFrame(page, config.hotFunction).waitFor();
+  const tabs = page.locator('nav.tabs');
+  const overflowing = await tabs.evaluate((nav) => nav.scrollWidth > nav.clientWidth + 1);
+  if (overflowing) {
+    // Hidden tabs are hinted at by a faded edge, and the current tab is in view.
+    await page.locator('nav.tabs.more-right, nav.tabs.more-left').waitFor();
+  }
+  const current = await page.locator('nav.tabs [aria-current="page"]').boundingBox();
+  const bar = await tabs.boundingBox();
+  assert.ok(current.x >= bar.x - 1 && current.x + current.width <= bar.x + bar.width + 1, 'the current tab is in view');
+  const functionCell = await page.locator('[data-testid=hotspot-table] .function-cell').first().boundingBox();
+  assert.ok(functionCell.width >= 140, `the Function column keeps ${functionCell.width} px`);
+  await screenshot(page, config, 'cpu-800px');
+});
+
 scenario('the hot-spot table sorts by total, self and function', {}, async (page) => {
   await openApp(page, config);
   await flameFrame(page, config.hotFunction).waitFor();
