@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "dashboard/server/anomaly/detector.h"
 #include "dashboard/server/json_out.h"
 #include "dashboard/server/profile_kinds.h"
 #include "dashboard/server/ui_fields.h"
@@ -85,6 +86,23 @@ Response settings(ServerContext& context, const Request& request, const Session&
 
 constexpr size_t kMaxAnomalies = 1000;
 
+// When the detectors can first judge this app: since when it reports, and each rule's time
+// scale (the Anomalies tab's empty state says what is still warming up, and until when).
+void write_judging(ServerContext& context, const AppScope& scope, JsonOut& out) {
+    QueryFilter all_time;
+    all_time.from = 0;
+    all_time.to = context.now();
+    std::optional<int64_t> since;
+    for (const ProcessRow& process : context.storage.processes(scope, all_time)) {
+        since = std::min(since.value_or(process.first_seen), process.first_seen);
+    }
+    const anomaly::RuleSettings& rules = context.settings.anomaly_rules;
+    out.key("judging").object().field("reporting_since", since);
+    out.field("metric_warmup_points", anomaly::DetectorConfig{}.warmup_steps);
+    out.field("leak_window_seconds", rules.leak_window).field("regression_period_seconds", rules.regression_period);
+    out.field("error_warmup_seconds", rules.error_warmup).end_object();
+}
+
 Response anomalies(ServerContext& context, const Request& request, const Session& session, const AppScope& scope,
                    const std::vector<std::string_view>& segments) {
     if (segments.size() == 2) {
@@ -103,7 +121,9 @@ Response anomalies(ServerContext& context, const Request& request, const Session
             write_rule_state(out, a);
             out.end_object();
         }
-        out.end_array().end_object();
+        out.end_array();
+        write_judging(context, scope, out);
+        out.end_object();
         return json_response(http::status::ok, out.str());
     }
     auto anomaly_id = whole_number(segments[2]);

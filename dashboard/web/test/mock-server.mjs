@@ -114,8 +114,11 @@ const ROUTES = [
   ['GET', /^\/api\/apps\/(\d+)\/anomalies$/, ({ state, appId, url }) => {
     const { from, to } = scopeOf(url);
     const inRange = appId === data.DEMO_APP_ID ? state.anomalies.filter((a) => a.time >= from && a.time <= to) : [];
+    const now = Math.floor(Date.now() / 1000);
     return [200, { anomalies: inRange.sort((a, b) => b.time - a.time)
-      .map((a) => ({ muted: false, ...a, rule: ruleOver(state, a) })) }];
+      .map((a) => ({ muted: false, ...a, rule: ruleOver(state, a) })),
+    judging: { reporting_since: appId === data.DEMO_APP_ID ? now - 14 * 86400 : now - 480, metric_warmup_points: 288,
+      leak_window_seconds: 21600, regression_period_seconds: 3600, error_warmup_seconds: 3600 } }];
   }],
   ['GET', /^\/api\/apps\/(\d+)\/rules$/, ({ state }) => {
     const now = Math.floor(Date.now() / 1000);

@@ -105,3 +105,22 @@ TEST_CASE("api: a spike in a metric series is one anomaly, acknowledged once, pr
     CHECK(a.post("/api/apps/" + app + "/anomalies/999999/acknowledge", "").status == 404);
     CHECK(a.get("/api/apps/" + app + "/anomalies/" + id + "/acknowledge").status == 405);
 }
+
+TEST_CASE("api: the anomalies answer says since when the app reports and each rule's time scale", "[api][anomaly]") {
+    DashboardServer server({"--leak-window", "2h"});
+    UiClient client(server.port());
+    REQUIRE(client.login("admin@localhost", server.password()).status == 200);
+    const int64_t now = std::time(nullptr);
+    REQUIRE(http_call(server.port(), agent_call(server.agent_key(), "upload", python_upload(now))).status == 200);
+    auto apps = parse_json(client.get("/api/apps").body);
+    const std::string id = std::to_string(apps["apps"][0]["id"].GetInt64());
+    auto answer = parse_json(client.get("/api/apps/" + id + "/anomalies?from=" + std::to_string(now - 3600) +
+                                        "&to=" + std::to_string(now + 60)).body);
+    REQUIRE(answer["judging"].IsObject());
+    const auto& judging = answer["judging"];
+    CHECK(std::abs(judging["reporting_since"].GetInt64() - now) <= 5);
+    CHECK(judging["leak_window_seconds"].GetInt64() == 7200);
+    CHECK(judging["regression_period_seconds"].GetInt64() == 3600);
+    CHECK(judging["error_warmup_seconds"].GetInt64() == 3600);
+    CHECK(judging["metric_warmup_points"].GetDouble() == 288);
+}

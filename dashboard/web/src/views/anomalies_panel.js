@@ -16,19 +16,48 @@ export function renderAnomaliesPanel(panel, ctx) {
   loadInto(panel, { loadingText: 'Loading anomalies…',
     fetch: () => Promise.all([api.anomalies(appId, { from: scope.from, to: scope.to }, signal),
       api.muteRules(appId, signal)]),
-    render: ([{ anomalies = [] }, { rules = [] }]) => h('div', {},
-      anomaliesCard(appId, anomalies, canAcknowledge, reload),
+    render: ([{ anomalies = [], judging }, { rules = [] }]) => h('div', {},
+      anomaliesCard(appId, anomalies, canAcknowledge, reload, judging),
       rules.length ? muteRulesCard(appId, rules, canAcknowledge, reload) : null) });
 }
 
-function anomaliesCard(appId, anomalies, canAcknowledge, reload) {
+/** "6 h", "1 h", "10 min": a rule's time scale. */
+function spanText(seconds) {
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${Math.max(1, Math.round(seconds / 60))} min`;
+}
+
+/** What the detectors judge and from when, for an app that has no anomaly in the range. */
+function warmingUp(judging) {
+  const general = 'Every metric series is watched for spikes and level shifts, and so are heap growth, ' +
+    'functions that got slower and new errors.';
+  if (!judging?.reporting_since) return general;
+  const now = Date.now() / 1000;
+  const since = judging.reporting_since;
+  const from = (seconds) => (since + seconds <= now ? 'judged now' : `from ${formatTime(since + seconds)}`);
+  const points = judging.metric_warmup_points;
+  return h('div.judging', {},
+    h('p', {}, `This application has reported since ${formatTime(since)}. What is judged, and from when:`),
+    h('ul', {},
+      h('li', {}, `Metric spikes and level shifts: once a series has ${points} points ` +
+        `(${spanText(points * 60)} at one a minute; ${from(points * 60)}).`),
+      h('li', {}, `Leaks: heap or memory growth sustained over ${spanText(judging.leak_window_seconds)} ` +
+        `(${from(judging.leak_window_seconds)}).`),
+      h('li', {}, `Regressions: ${spanText(judging.regression_period_seconds)} of profiles against the ` +
+        `${spanText(judging.regression_period_seconds)} before, or a new version against the previous ` +
+        `(${from(2 * judging.regression_period_seconds)}).`),
+      h('li', {}, `New errors: error types not seen in the first ${spanText(judging.error_warmup_seconds)} ` +
+        `(${from(judging.error_warmup_seconds)}).`)));
+}
+
+function anomaliesCard(appId, anomalies, canAcknowledge, reload, judging) {
   const sorted = [...anomalies].sort((a, b) => b.time - a.time);
   const open = sorted.filter((a) => !a.acknowledged && !a.muted && !a.rule).length;
   return h('div.card', { role: 'region', 'aria-label': 'Anomalies' },
     h('div.card-header', {}, h('h2', {}, 'Anomalies'), h('span.muted', {}, `${open} open in range`)),
     sorted.length === 0
-      ? emptyState('No anomalies in this range',
-        'Every metric series is watched (spikes and level shifts show up once a series has a day of history), and so are heap growth, functions that got slower and new errors.')
+      ? emptyState('No anomalies in this range', warmingUp(judging))
       : h('div.table-scroll', {}, h('table.data-table.anomalies-table', {},
         h('thead', {}, h('tr', {},
           h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, 'Kind'),

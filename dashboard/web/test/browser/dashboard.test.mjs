@@ -325,6 +325,18 @@ scenario('an application that reports CPU but no allocations is not told to conn
     assert.doesNotMatch(text, /LD_PRELOAD/);
   });
 
+scenario('an app without anomalies is told what is still warming up and when it will be judged', mockOnly,
+  async (page) => {
+    await openApp(page, config, 'checkout');
+    await openTab(page, 'Anomalies');
+    const empty = page.getByRole('region', { name: 'Anomalies' }).locator('.state-empty');
+    await empty.waitFor();
+    const text = await empty.textContent();
+    assert.match(text, /This application has reported since/);
+    assert.match(text, /Leaks: heap or memory growth sustained over 6 h \(from /);
+    assert.match(text, /New errors: error types not seen in the first 1 h \(from /);
+  });
+
 scenario('a failing API shows an error state, and "Try again" recovers', {}, async (page) => {
   await openApp(page, config);
   await flameFrame(page, config.hotFunction).waitFor();
