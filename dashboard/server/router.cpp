@@ -54,10 +54,6 @@ Response dispatch(ServerContext& context, const Request& request, const std::str
     return serve_static(context.settings.web_root, request);
 }
 
-}  // namespace
-
-namespace {
-
 // The headers and framing every answer gets.
 Response finish(const Request& request, Response response) {
     response.version(request.version());

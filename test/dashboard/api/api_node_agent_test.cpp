@@ -12,17 +12,6 @@
 
 using namespace siagent::testing;
 
-namespace {
-
-const rapidjson::Value* hotspot_named(const rapidjson::Value& profile, const std::string& function) {
-    for (const auto& spot : profile["hotspots"].GetArray()) {
-        if (function == spot["function"].GetString()) return &spot;
-    }
-    return nullptr;
-}
-
-}  // namespace
-
 TEST_CASE("the released Node.js agent fills the standard tabs", "[api][compat][node-agent]") {
     const char* node = std::getenv("SIAGENT_NODE");
     const char* agent_dir = std::getenv("SIAGENT_NODE_AGENT_DIR");
@@ -70,9 +59,9 @@ TEST_CASE("the released Node.js agent fills the standard tabs", "[api][compat][n
     CHECK(kinds.count("async-trace/Async call times") == 1);  // a trace stays a kind of its own
 
     auto cpu = get("profile?kind=cpu");
-    const rapidjson::Value* burn = hotspot_named(cpu, "cpuWork");
+    const rapidjson::Value* burn = find_hotspot(cpu, "cpuWork");
     REQUIRE(burn != nullptr);
-    const rapidjson::Value* allocate = hotspot_named(cpu, "allocateMemory");
+    const rapidjson::Value* allocate = find_hotspot(cpu, "allocateMemory");
     if (allocate != nullptr) CHECK((*burn)["self"].GetDouble() > (*allocate)["self"].GetDouble());
     auto alloc = get("profile?kind=alloc");
     CHECK(alloc["reports"].GetInt() > 0);
@@ -81,8 +70,8 @@ TEST_CASE("the released Node.js agent fills the standard tabs", "[api][compat][n
     CHECK(std::string(block["name"].GetString()) == "Async call times");
     CHECK(block["total"].GetDouble() > 0);
     auto errors = get("profile?kind=error");
-    CHECK(hotspot_named(errors, "parsePayment") != nullptr);
-    CHECK(hotspot_named(errors, "rejectLater") != nullptr);
+    CHECK(find_hotspot(errors, "parsePayment") != nullptr);
+    CHECK(find_hotspot(errors, "rejectLater") != nullptr);
 
     auto listed_errors = get("errors");
     std::set<std::string> sites;  // "function (file:line:column)", without the line and column

@@ -71,14 +71,6 @@ struct Dashboard {
     }
 };
 
-// The hot spot of `function` (and, when given, `file`), or null.
-const rapidjson::Value* hotspot(const rapidjson::Value& profile, const std::string& function, const std::string& file = {}) {
-    for (const auto& spot : profile["hotspots"].GetArray()) {
-        if (function == spot["function"].GetString() && (file.empty() || file == spot["file"].GetString())) return &spot;
-    }
-    return nullptr;
-}
-
 // The first hot spot by self value that is a function of the program: V8's pseudo-frames
 // ("(idle)", "(program)", "(garbage collector)") are not.
 std::string top_function(const rapidjson::Value& profile) {
@@ -119,8 +111,8 @@ TEST_CASE("recorded agents: each runtime fills the standard tabs, traces stay on
     CHECK(top_function(dashboard.get(kGo.app, "profile?kind=cpu")) == "main.cpuWork");
     // V8 inlines part of cpuWork into its caller, tick: the two share the top.
     auto node_cpu = dashboard.get(kNode.app, "profile?kind=cpu");
-    const rapidjson::Value* burn = hotspot(node_cpu, "cpuWork");
-    const rapidjson::Value* allocate = hotspot(node_cpu, "allocateMemory");
+    const rapidjson::Value* burn = find_hotspot(node_cpu, "cpuWork");
+    const rapidjson::Value* allocate = find_hotspot(node_cpu, "allocateMemory");
     REQUIRE(burn != nullptr);
     REQUIRE(allocate != nullptr);
     CHECK((*burn)["self"].GetDouble() > 5 * (*allocate)["self"].GetDouble());
@@ -130,12 +122,12 @@ TEST_CASE("recorded agents: each runtime fills the standard tabs, traces stay on
     CHECK(top_function(go_heap) == "main.leakMemory");
     CHECK(top_function(dashboard.get(kNode.app, "profile?kind=alloc")) != "");
     auto go_block = dashboard.get(kGo.app, "profile?kind=block");
-    CHECK(hotspot(go_block, "main.waitOnChannel") != nullptr);
+    CHECK(find_hotspot(go_block, "main.waitOnChannel") != nullptr);
     // Node.js's two error profiles add up in one tab.
     auto node_errors = dashboard.get(kNode.app, "profile?kind=error");
     CHECK(std::string(node_errors["name"].GetString()) == "Uncaught exceptions + Unhandled rejections");
-    CHECK(hotspot(node_errors, "parsePayment") != nullptr);
-    CHECK(hotspot(node_errors, "rejectLater") != nullptr);
+    CHECK(find_hotspot(node_errors, "parsePayment") != nullptr);
+    CHECK(find_hotspot(node_errors, "rejectLater") != nullptr);
 }
 
 TEST_CASE("recorded agents: error sites are the raising function, whatever the agent's frame order", "[api][compat][recorded]") {
@@ -193,13 +185,13 @@ TEST_CASE("recorded agents: Node.js anonymous frames and Python allocation frame
     dashboard.replay(kPython);
     dashboard.replay(kNode);
     auto heap = dashboard.get(kPython.app, "profile?kind=inuse");
-    const rapidjson::Value* leak = hotspot(heap, "py_app.py:19");
+    const rapidjson::Value* leak = find_hotspot(heap, "py_app.py:19");
     REQUIRE(leak != nullptr);
     CHECK(std::string((*leak)["file"].GetString()) == "py_app.py");
     CHECK((*leak)["line"].GetInt() == 19);
     CHECK(top_function(heap) == "py_app.py:19");  // allocate_memory's list, kept for ever
     auto async = dashboard.get(kNode.app, "profile?kind=block");
-    const rapidjson::Value* anonymous = hotspot(async, "(anonymous)", "/tmp/rec/node/node_app.js");
+    const rapidjson::Value* anonymous = find_hotspot(async, "(anonymous)", "/tmp/rec/node/node_app.js");
     REQUIRE(anonymous != nullptr);
     CHECK((*anonymous)["line"].GetInt() == 20);
 }

@@ -116,6 +116,14 @@ rapidjson::Document parse_json(const std::string& body) {
     return document;
 }
 
+const rapidjson::Value* find_hotspot(const rapidjson::Value& profile, const std::string& function,
+                                     const std::string& file) {
+    for (const auto& spot : profile["hotspots"].GetArray()) {
+        if (function == spot["function"].GetString() && (file.empty() || file == spot["file"].GetString())) return &spot;
+    }
+    return nullptr;
+}
+
 std::optional<std::string> json_string(const std::string& body, const std::string& key) {
     rapidjson::Document document = parse_json(body);
     if (!document.IsObject()) return std::nullopt;

@@ -60,4 +60,8 @@ std::optional<std::string> json_string(const std::string& body, const std::strin
 // The body as a JSON document (a parse error leaves it a null value).
 rapidjson::Document parse_json(const std::string& body);
 
+// The row of `function` (in `file`, when given) among a /profile answer's hot spots, or nullptr.
+const rapidjson::Value* find_hotspot(const rapidjson::Value& profile, const std::string& function,
+                                     const std::string& file = {});
+
 }  // namespace siagent::testing
