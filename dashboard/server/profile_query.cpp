@@ -51,12 +51,13 @@ std::vector<SeriesKey> choose_series(Storage& storage, const AppScope& scope, co
     const auto available = storage.profile_kinds(scope, filter);
     std::vector<SeriesKey> chosen;
     for (const SeriesName& series : wanted) {
-        for (const SeriesKey& key : available) {
-            if (key.category != series.category || key.name != series.name) continue;
-            if (!chosen.empty() && (averaged_over_reports(key.category) || key.category != chosen[0].category)) break;
-            chosen.push_back(key);
-            break;
-        }
+        auto found = std::find_if(available.begin(), available.end(), [&](const SeriesKey& key) {
+            return key.category == series.category && key.name == series.name;
+        });
+        if (found == available.end()) continue;
+        const bool adds_up = !chosen.empty() && !averaged_over_reports(found->category) &&
+                             found->category == chosen[0].category;
+        if (chosen.empty() || adds_up) chosen.push_back(*found);
     }
     return chosen;
 }
