@@ -17,12 +17,22 @@ int sample_type_index(const Profile& profile, const std::string& type) {
     return -1;
 }
 
+// A frame without symbols: its module and the address's offset in the module's file
+// ("libstdc++.so.6+0x9a26c"), the same in every process of the same build whatever the
+// load address, so processes' trees merge and an error's site stays one site. The bare
+// address only when the module is unknown.
 std::string unresolved_frame_name(const Profile& profile, const Frame& frame) {
-    char address[32];
-    snprintf(address, sizeof address, "0x%" PRIx64, frame.address);
-    if (frame.mapping_index == 0 || frame.mapping_index > profile.mappings.size()) return address;
-    const std::string& path = profile.mappings[frame.mapping_index - 1].path;
-    return std::string(address) + " (" + path.substr(path.rfind('/') + 1) + ")";
+    char text[32];
+    if (frame.mapping_index == 0 || frame.mapping_index > profile.mappings.size()) {
+        snprintf(text, sizeof text, "0x%" PRIx64, frame.address);
+        return text;
+    }
+    const Mapping& mapping = profile.mappings[frame.mapping_index - 1];
+    const uint64_t offset = frame.address >= mapping.start
+                                ? frame.address - mapping.start + mapping.file_offset
+                                : frame.address;
+    snprintf(text, sizeof text, "+0x%" PRIx64, offset);
+    return mapping.path.substr(mapping.path.rfind('/') + 1) + text;
 }
 
 // The tree while it is built: a flat arena, children found by (parent, interned name).

@@ -48,8 +48,9 @@ std::vector<ReportToStore> prepare_reports(AgentRequest& request) {
             }
             report.blob = metric.breakdown->encode();
             if (metric.category == "error-profile") {
-                report.errors = error_events(*metric.breakdown, kErrorEventsPerReport);
                 report.crash = metric.name == "Crashes";
+                report.errors = error_events(*metric.breakdown, kErrorEventsPerReport,
+                                             report.crash ? ErrorKind::crash : ErrorKind::exception);
             }
         }
         reports.push_back(std::move(report));

@@ -12,12 +12,19 @@ namespace siagent::dashboard {
 struct ErrorEvent {
     std::string type;     // before the first ": " of the message ("SIGSEGV" for a crash)
     std::string message;  // the whole leaf name
-    std::string site;     // the frame that threw (or crashed); empty when the leaf is top-level
+    std::string site;     // throw_site(frames), or crash_site(frames) for a crash
     std::vector<std::string> frames;  // innermost first
     double count = 0;
 };
 
+// Frames as storage keeps them: one a line, innermost first (a line break inside a name
+// would only split that name in the UI).
+std::string frames_text(const std::vector<std::string>& frames);
+std::vector<std::string> frames_from_text(const std::string& text);
+
+enum class ErrorKind { exception, crash };
+
 // At most `max_events` events, the largest counts first.
-std::vector<ErrorEvent> error_events(const CallTree& tree, size_t max_events);
+std::vector<ErrorEvent> error_events(const CallTree& tree, size_t max_events, ErrorKind kind);
 
 }  // namespace siagent::dashboard

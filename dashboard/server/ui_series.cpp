@@ -1,8 +1,9 @@
 // Metric series and errors for the UI.
+#include <algorithm>
 #include <map>
-#include <tuple>
 
 #include "dashboard/server/json_out.h"
+#include "dashboard/server/throw_site.h"
 #include "dashboard/server/ui_profile.h"
 
 namespace siagent::dashboard {
@@ -11,11 +12,17 @@ namespace {
 constexpr size_t kMaxPoints = 500;       // per series; points are bucketed to fit
 constexpr size_t kMaxErrorRows = 10'000;
 constexpr size_t kMaxCrashes = 200;
+constexpr size_t kMaxMessagesPerGroup = 100;  // distinct messages counted per exception group
+constexpr size_t kMessagesShown = 5;          // the most frequent ones listed
 
-// Buckets of at least a minute, as many as fit kMaxPoints over the range. Within a bucket
-// counters (deltas) add up across processes and reports; states are averaged.
+// Buckets of at least a minute, as many as fit kMaxPoints over the range.
+int64_t bucket_width(const QueryFilter& filter) {
+    return std::max<int64_t>(60, (filter.to - filter.from) / static_cast<int64_t>(kMaxPoints) + 1);
+}
+
+// Within a bucket counters (deltas) add up across processes and reports; states are averaged.
 std::vector<std::pair<int64_t, double>> bucketed(const MetricSeries& series, const QueryFilter& filter) {
-    const int64_t width = std::max<int64_t>(60, (filter.to - filter.from) / static_cast<int64_t>(kMaxPoints) + 1);
+    const int64_t width = bucket_width(filter);
     std::map<int64_t, std::pair<double, int>> buckets;
     for (const auto& [time, value] : series.points) {
         auto& bucket = buckets[time - (time - filter.from) % width];
@@ -30,13 +37,9 @@ std::vector<std::pair<int64_t, double>> bucketed(const MetricSeries& series, con
     return points;
 }
 
-void write_frames(JsonOut& out, const std::string& lines) {
+void write_frames(JsonOut& out, const std::string& text) {
     out.array();
-    for (size_t start = 0; start < lines.size();) {
-        const size_t end = std::min(lines.find('\n', start), lines.size());
-        out.value(std::string_view(lines).substr(start, end - start));
-        start = end + 1;
-    }
+    for (const std::string& frame : frames_from_text(text)) out.value(frame);
     out.end_array();
 }
 
@@ -56,32 +59,65 @@ Response metrics_response(ServerContext& context, const AppScope& scope, const Q
 }
 
 Response errors_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter) {
-    struct Exception {
+    // One group per exception type and throw site (throw_site: the same for every process
+    // whatever its load address). Rows recorded before sites were normalized get theirs
+    // from their frames.
+    struct ExceptionGroup {
         double count = 0;
-        int64_t last_seen = 0;
+        int64_t first_seen = 0, last_seen = 0;
+        std::map<std::string, double> messages;  // at most kMaxMessagesPerGroup
+        double messages_left_out = 0;            // counts of messages past that bound
+        double stack_count = 0;                  // the most counted row's count
+        std::string frames;                      // its stack
     };
-    std::map<std::tuple<std::string, std::string, std::string>, Exception> exceptions;
+    std::map<std::pair<std::string, std::string>, ExceptionGroup> groups;
     std::vector<ErrorRow> crashes;  // newest first, as storage returns them
+    const int64_t width = bucket_width(filter);
+    std::map<int64_t, double> thrown;  // exceptions per bucket
     for (ErrorRow& row : context.storage.errors(scope, filter, kMaxErrorRows)) {
         if (row.crash) {
             if (crashes.size() < kMaxCrashes) crashes.push_back(std::move(row));
             continue;
         }
-        Exception& exception = exceptions[{row.type, row.message, row.site}];
-        exception.count += row.count;
-        exception.last_seen = std::max(exception.last_seen, row.time);
+        ExceptionGroup& group = groups[{row.type, throw_site(frames_from_text(row.frames))}];
+        group.count += row.count;
+        group.first_seen = group.first_seen == 0 ? row.time : std::min(group.first_seen, row.time);
+        group.last_seen = std::max(group.last_seen, row.time);
+        auto message = group.messages.find(row.message);
+        if (message != group.messages.end()) message->second += row.count;
+        else if (group.messages.size() < kMaxMessagesPerGroup) group.messages.emplace(row.message, row.count);
+        else group.messages_left_out += row.count;
+        if (row.count > group.stack_count) {
+            group.stack_count = row.count;
+            group.frames = std::move(row.frames);
+        }
+        thrown[row.time - (row.time - filter.from) % width] += row.count;
     }
     JsonOut out;
-    out.object().key("exceptions").array();
-    for (const auto& [key, exception] : exceptions) {
-        out.object().field("type", std::get<0>(key)).field("message", std::get<1>(key)).field("site", std::get<2>(key));
-        out.field("count", exception.count).field("last_seen", exception.last_seen).end_object();
+    out.object().field("bucket_seconds", width).key("exceptions_per_bucket").array();
+    for (const auto& [time, count] : thrown) out.array().value(time).value(count).end_array();
+    out.end_array().key("exceptions").array();
+    for (const auto& [key, group] : groups) {
+        std::vector<std::pair<std::string, double>> messages(group.messages.begin(), group.messages.end());
+        std::stable_sort(messages.begin(), messages.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        out.object().field("type", key.first).field("site", key.second);
+        out.field("message", messages.empty() ? std::string() : messages.front().first);
+        out.key("messages").array();
+        for (size_t i = 0; i < messages.size() && i < kMessagesShown; ++i)
+            out.object().field("message", messages[i].first).field("count", messages[i].second).end_object();
+        out.end_array().field("distinct_messages", static_cast<int64_t>(messages.size()));
+        out.field("count", group.count).field("first_seen", group.first_seen).field("last_seen", group.last_seen);
+        out.key("frames");
+        write_frames(out, group.frames);
+        out.end_object();
     }
     out.end_array().key("crashes").array();
     for (const ErrorRow& row : crashes) {
+        const size_t exception = row.message.find("; ");
         out.object().field("time", row.time).field("signal", row.type).field("message", row.message);
+        out.field("exception", exception == std::string::npos ? std::string() : row.message.substr(exception + 2));
         out.field("host", row.host).field("pid", row.pid).field("version", row.version);
-        out.field("top_frame", row.site).key("frames");
+        out.field("top_frame", crash_site(frames_from_text(row.frames))).key("frames");
         write_frames(out, row.frames);
         out.end_object();
     }

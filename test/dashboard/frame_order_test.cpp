@@ -25,12 +25,12 @@ TEST_CASE("frame order: Python's innermost-first error profile is turned at inge
 
     const CallTree turned = with_paths_reversed(sent);
     CHECK(turned.value(CallTree::kRoot) == Approx(67));
-    auto events = error_events(turned, 10);
+    auto events = error_events(turned, 10, ErrorKind::exception);
     REQUIRE(events.size() == 2);
     CHECK(events[0].site == "parse_payment (py_app.py:27)");
     CHECK(events[0].frames == std::vector<std::string>{"parse_payment (py_app.py:27)", "handle_request (py_app.py:31)"});
     CHECK(events[0].count == Approx(65));
     CHECK(events[1].site == "load (py_app.py:50)");
     // Read without turning, the site would be the outermost frame: the bug this fixes.
-    CHECK(error_events(sent, 10)[0].site == "handle_request (py_app.py:31)");
+    CHECK(error_events(sent, 10, ErrorKind::exception)[0].site == "handle_request (py_app.py:31)");
 }

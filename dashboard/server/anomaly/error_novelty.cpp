@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "dashboard/server/throw_site.h"
+
 namespace siagent::dashboard::anomaly {
 namespace {
 
@@ -13,7 +15,8 @@ std::string site_key(const std::string& type, const std::string& site) { return 
 
 std::string crash_signature(const std::string& type, const std::vector<std::string>& frames) {
     std::string signature = type;
-    for (size_t i = 0; i < std::min(frames.size(), kSignatureFrames); ++i) signature += '|' + frames[i];
+    const std::vector<std::string> program = program_frames(frames);
+    for (size_t i = 0; i < std::min(program.size(), kSignatureFrames); ++i) signature += '|' + program[i];
     return signature;
 }
 
@@ -39,7 +42,8 @@ std::vector<ErrorFinding> ErrorNovelty::observe(const std::vector<ErrorEvent>& e
     for (const ErrorEvent& event : events) {
         if (crash) {
             if (insert(crashes_, crash_signature(event.type, event.frames))) {
-                findings.push_back(ErrorFinding{"new_crash", event.type, event.site, event.frames, event.count, 0});
+                findings.push_back(
+                    ErrorFinding{"new_crash", event.type, event.site, program_frames(event.frames), event.count, 0});
             }
             continue;
         }

@@ -22,7 +22,8 @@ struct ErrorFinding {
     double expected = 0;  // rate_jump: the count the baseline expected
 };
 
-// "SIGSEGV|frame|frame|frame": the signal and the innermost three frames.
+// "SIGSEGV|frame|frame|frame": the signal and the innermost three frames of the program
+// (program_frames: abort, raise and the other delivery frames left out).
 std::string crash_signature(const std::string& type, const std::vector<std::string>& frames);
 
 class ErrorNovelty {

@@ -3,22 +3,11 @@
 #include <algorithm>
 
 #include "dashboard/server/anomaly/anomaly_text.h"
+#include "dashboard/server/error_events.h"
 #include "dashboard/server/json_out.h"
 
 namespace siagent::dashboard::anomaly {
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        lines.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
-}
 
 std::string times(double count) { return short_number(count) + (count == 1 ? " time" : " times"); }
 
@@ -66,7 +55,7 @@ ErrorWatch::App& ErrorWatch::app(Storage& storage, int64_t app_id, int64_t store
     const ErrorHistory history = storage.error_history(app_id, stored_before, kMaxSignatures);
     app.created = history.app_created;
     for (const ErrorRow& error : history.signatures) {
-        app.novelty.remember(error.crash, error.type, error.site, lines_of(error.frames));
+        app.novelty.remember(error.crash, error.type, error.site, frames_from_text(error.frames));
     }
     return app;
 }

@@ -5,17 +5,6 @@
 namespace siagent::dashboard::sqlite {
 namespace {
 
-// Frames are stored one a line, innermost first (frame names hold no line breaks that
-// matter: one inside a name would only split that name in the UI).
-std::string frame_lines(const std::vector<std::string>& frames) {
-    std::string lines;
-    for (const auto& frame : frames) {
-        if (!lines.empty()) lines += '\n';
-        lines += frame;
-    }
-    return lines;
-}
-
 int64_t find_or_add_app(Connection& db, int64_t account_id, const std::string& name, int64_t now) {
     auto row = db.prepare("SELECT id FROM apps WHERE account_id = ? AND name = ?");
     if (row.bind(account_id, name).step()) return row.integer(0);
@@ -72,7 +61,7 @@ void SqliteStorage::store_reports(const ProcessKey& process, const std::vector<R
                   "INSERT INTO errors(app_id, process_id, crash, timestamp, type, message, site, frames, count) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .bind(process.app_id, process.process_id, report.crash ? 1 : 0, report.timestamp, error.type,
-                      error.message, error.site, frame_lines(error.frames), error.count)
+                      error.message, error.site, frames_text(error.frames), error.count)
                 .run();
         }
     }

@@ -61,6 +61,10 @@ TEST_CASE("error novelty: crash signatures are signal plus top frames, reported 
     abort.type = "SIGABRT";
     CHECK(novelty.observe({abort}, true, false).size() == 1);
     CHECK(crash_signature("SIGSEGV", {"a", "b", "c", "d"}) == "SIGSEGV|a|b|c");
+    // An abort's signature starts where the program called abort, not in libc.
+    CHECK(crash_signature("SIGABRT", {"__pthread_kill_implementation (pthread_kill.c:44)", "raise (raise.c:26)",
+                                      "abort (abort.c:79)", "check_order (shop.cpp:12)", "main (shop.cpp:40)"}) ==
+          "SIGABRT|check_order (shop.cpp:12)|main (shop.cpp:40)");
     // A crash remembered from storage is not new.
     ErrorNovelty seeded;
     seeded.remember(true, "SIGSEGV", "", segv.frames);

@@ -189,11 +189,22 @@ scenario('allocations, heap in use with its leak, blocking categories, errors an
     const card = await page.getByRole('region', { name: 'Exceptions' }).boundingBox();
     assert.ok(table.width <= card.width, `table ${table.width} px within its card ${card.width} px`);
     assert.equal(await page.locator('.errors-view .table-scroll').count(), 0);
-    assert.ok(!(await long.locator('summary').textContent()).includes('(end)'));
-    await long.locator('summary').click();
+    assert.ok(!(await long.locator('.long-message summary').textContent()).includes('(end)'));
+    await long.locator('.long-message summary').click();
     await long.locator('.full-message', { hasText: '(end)' }).waitFor();
     await page.locator('.crash summary', { hasText: 'SIGSEGV' }).click();
     await page.locator('.crash .stack li', { hasText: 'render_response (render.cpp:55)' }).waitFor();
+    // One row per type and site: its other messages and its throw stack open on demand,
+    // a chart shows the rate, and an abort names the program's frame and the exception.
+    const runtime = page.locator('.exceptions-table tbody tr', { hasText: 'std::runtime_error' });
+    await runtime.locator('.other-messages summary', { hasText: 'and 2 other messages' }).click();
+    await runtime.locator('.other-messages li', { hasText: 'connection refused' }).waitFor();
+    await runtime.locator('.throw-stack summary').click();
+    await runtime.locator('.throw-stack .stack li', { hasText: 'serve_forever (server.cpp:88)' }).waitFor();
+    await page.getByRole('img', { name: /Exceptions per minute: 6 points, at most 20/ }).waitFor();
+    await page.locator('.error-rate canvas').waitFor();
+    const abort = page.locator('.crash summary', { hasText: 'SIGABRT' });
+    assert.match(await abort.textContent(), /load_config \(config\.cpp:12\).*uncaught std::runtime_error: missing key "port"/);
   }
   await screenshot(page, config, 'errors');
 
