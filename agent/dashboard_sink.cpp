@@ -128,7 +128,8 @@ void DashboardSink::flush() {
     uploading_ = true;
     Clock::TimePoint deadline = finishing_ ? finish_deadline_ : clock_.now() + timings_.request_timeout;
     auto size = std::make_shared<size_t>(0);
-    *size = connection_.send("upload", upload_payload_json(messages), deadline,
+    const ProcessState state = finishing_ ? ProcessState::ending : ProcessState::running;
+    *size = connection_.send("upload", upload_payload_json(messages, state), deadline,
                              [this, batch, size](HttpResult result) { on_uploaded(batch, *size, result); });
 }
 

@@ -138,8 +138,8 @@ std::string metric_message_json(const Metric& metric) {
     return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-std::string upload_payload_json(const std::vector<const std::string*>& messages) {
-    size_t size = 16;
+std::string upload_payload_json(const std::vector<const std::string*>& messages, ProcessState state) {
+    size_t size = 40;
     for (const std::string* message : messages) size += message->size() + 1;
     std::string payload;
     payload.reserve(size);
@@ -148,7 +148,7 @@ std::string upload_payload_json(const std::vector<const std::string*>& messages)
         if (i > 0) payload += ',';
         payload += *messages[i];
     }
-    payload += "]}";
+    payload += state == ProcessState::ending ? "],\"process_ending\":true}" : "]}";
     return payload;
 }
 

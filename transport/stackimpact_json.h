@@ -16,8 +16,14 @@ namespace siagent {
 // {"topic": "metric", "content": METRIC}: one queued message.
 std::string metric_message_json(const Metric& metric);
 
-// {"messages": [...]} from already encoded messages.
-std::string upload_payload_json(const std::vector<const std::string*>& messages);
+// Whether the process is ending: its agent's last uploads, after which the dashboard counts
+// the process as gone at once instead of waiting for its reports to stop.
+enum class ProcessState { running, ending };
+
+// {"messages": [...]} from already encoded messages, with "process_ending": true when ending
+// (a siagent extension; the dashboard reads its absence as running).
+std::string upload_payload_json(const std::vector<const std::string*>& messages,
+                                ProcessState state = ProcessState::running);
 
 // The request body: the identity's envelope fields, `sent_at`, and `payload_json` (valid
 // JSON, inserted as it is).

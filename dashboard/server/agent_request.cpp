@@ -187,6 +187,8 @@ Result<AgentRequest> read_agent_request(const Value& body, bool with_messages, c
     if (payload == body.MemberEnd() || !payload->value.IsObject()) return bad("envelope: payload is not an object");
     if (with_messages) {
         if (auto failure = read_messages(payload->value, limits, request)) return *failure;
+        auto ending = payload->value.FindMember("process_ending");
+        request.envelope.ending = ending != payload->value.MemberEnd() && ending->value.IsTrue();
     }
     return request;
 }

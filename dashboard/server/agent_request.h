@@ -29,6 +29,9 @@ struct Envelope {
     std::string run_id;   // lower-case, as sent (dashed or bare hex)
     int64_t run_ts = 0;   // 0 when absent
     int64_t sent_at = 0;  // 0 when absent
+    // payload.process_ending: the process's last uploads (a siagent extension; absent in
+    // the original agents' and in config requests).
+    bool ending = false;
     // Fields the server does not read (runtime_path, build_id...) are not kept: an empty
     // JSON object, for the processes.extra column of older stores.
     std::string extra = "{}";

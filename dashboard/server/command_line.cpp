@@ -10,7 +10,8 @@ namespace siagent::dashboard {
 const char* const kUsage =
     "usage: siagent-dashboard --data DIR [--listen HOST:PORT] [--web DIR]\n"
     "                         [--tls-cert FILE --tls-key FILE] [--retention 7d]\n"
-    "                         [--retention-check 1h] [--activation-window 5m] [--threads 2]\n"
+    "                         [--retention-check 1h] [--activation-window 5m] [--live-time 150s]\n"
+    "                         [--threads 2]\n"
     "                         [--leak-window 6h] [--regression-period 1h]\n"
     "                         [--regression-interval 10m] [--error-warmup 1h]\n"
     "                         [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h]\n"
@@ -73,6 +74,7 @@ std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, Ser
     const std::map<std::string, int64_t*> durations = {{"retention", &options.retention_seconds},
                                                         {"retention-check", &options.retention_check_seconds},
                                                         {"activation-window", &options.activation_window_seconds},
+                                                        {"live-time", &options.live_process_seconds},
                                                         {"leak-window", &options.anomaly_rules.leak_window},
                                                         {"regression-period", &options.anomaly_rules.regression_period},
                                                         {"regression-interval", &options.anomaly_rules.regression_interval},

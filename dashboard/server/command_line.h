@@ -29,6 +29,7 @@ struct ServeOptions {
     int64_t retention_seconds = 7 * 86400;
     int64_t retention_check_seconds = 3600;
     int64_t activation_window_seconds = 300;
+    int64_t live_process_seconds = 150;
     int threads = 2;
     anomaly::RuleSettings anomaly_rules;
     std::string public_url;                  // empty: the listening address

@@ -75,6 +75,7 @@ int run_server(const ServeOptions& options) {
     ServerSettings settings;
     settings.web_root = web_root(options);
     settings.activation_window_seconds = options.activation_window_seconds;
+    settings.live_process_seconds = options.live_process_seconds;
     settings.secure_cookies = !options.tls_cert.empty();
     settings.anomaly_rules = options.anomaly_rules;
     ServerContext context{storage, settings, LoginLimiter(), anomaly::MetricWatch(), anomaly::AnomalyRules()};

@@ -28,7 +28,10 @@ struct ServerSettings {
     Limits limits;
     std::filesystem::path web_root;             // empty: no web UI served
     int64_t activation_window_seconds = 300;    // how long one set of processes stays active
-    int64_t live_process_seconds = 300;         // a process not heard from for longer is gone
+    // A process not heard from for longer is gone (agents upload at least once a minute:
+    // siagent's metrics, the original agents' reports); one that said it was ending is gone
+    // at once.
+    int64_t live_process_seconds = 150;
     int64_t session_seconds = 7 * 24 * 3600;
     bool secure_cookies = false;                // set when serving HTTPS
     anomaly::RuleSettings anomaly_rules;        // leak, regression and error rule time scales

@@ -70,6 +70,7 @@ struct ProcessRow {
     std::string runtime_type;     // "native" (siagent), "python", "go", "node.js"
     std::string runtime_version;
     std::string agent_version;
+    std::optional<int64_t> ended;  // when its agent said the process was ending
 };
 
 struct AppRow {
@@ -77,7 +78,8 @@ struct AppRow {
     std::string name;
     std::optional<int64_t> last_seen;
     int64_t processes_total = 0;   // seen in the last 24 h
-    int64_t processes_active = 0;  // seen in the last 10 min and active
+    int64_t processes_live = 0;    // reporting: not ended, heard from within the live time
+    int64_t processes_active = 0;  // live and profiling (not waiting their turn)
     std::vector<std::string> environments, versions, hosts;
     std::vector<std::string> runtimes;  // the processes' runtime types, all time
     std::optional<double> cpu_usage, rss_bytes, errors_per_min;  // over the last 10 min
@@ -246,7 +248,8 @@ public:
     virtual void set_active(int64_t app_id, const std::vector<int64_t>& active_process_ids) = 0;
 
     // Queries for the UI, scoped to an account.
-    virtual std::vector<AppRow> apps(int64_t account_id, int64_t now) = 0;
+    // `live_seconds`: how recently a process that did not say it ended must have reported.
+    virtual std::vector<AppRow> apps(int64_t account_id, int64_t now, int64_t live_seconds) = 0;
     virtual std::optional<AppSettings> settings(const AppScope& scope) = 0;  // nullopt: no such app
     virtual std::vector<ProcessRow> processes(const AppScope& scope, const QueryFilter& filter) = 0;
     virtual std::vector<SeriesKey> profile_kinds(const AppScope& scope, const QueryFilter& filter) = 0;

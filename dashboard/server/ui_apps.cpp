@@ -16,9 +16,11 @@ namespace {
 Response list_apps(ServerContext& context, const Session& session) {
     JsonOut out;
     out.object().key("apps").array();
-    for (const AppRow& app : context.storage.apps(session.user.account_id, context.now())) {
+    for (const AppRow& app :
+         context.storage.apps(session.user.account_id, context.now(), context.settings.live_process_seconds)) {
         out.object().field("id", app.id).field("name", app.name).field("last_seen", app.last_seen);
-        out.field("processes_total", app.processes_total).field("processes_active", app.processes_active);
+        out.field("processes_total", app.processes_total).field("processes_live", app.processes_live);
+        out.field("processes_active", app.processes_active);
         out.field("environments", app.environments).field("versions", app.versions).field("hosts", app.hosts);
         out.field("runtimes", app.runtimes);
         out.key("health").object().field("cpu_usage", app.cpu_usage).field("rss_bytes", app.rss_bytes);
@@ -48,7 +50,8 @@ Response filters(ServerContext& context, const AppScope& scope, const QueryFilte
     for (const ProcessRow& process : processes) {
         out.object().field("host", process.host).field("pid", process.pid).field("run_id", process.run_id);
         out.field("version", process.version).field("environment", process.environment);
-        out.field("last_seen", process.last_seen).field("active", process.active);
+        out.field("last_seen", process.last_seen).field("active", process.active).field("ended", process.ended);
+        out.field("live", !process.ended && process.last_seen >= context.now() - context.settings.live_process_seconds);
         out.field("runtime_type", process.runtime_type).field("runtime_version", process.runtime_version);
         out.field("agent_version", process.agent_version).end_object();
     }

@@ -179,6 +179,24 @@ TEST_CASE("the last flush at exit sends what is queued, and ends by its deadline
         REQUIRE(harness.run_until([&] { return done; }, 3s));
         CHECK(measurement_ids(server).size() == 3);
     }
+    SECTION("the last uploads say the process is ending, the periodic ones do not") {
+        TestDashboard server;
+        SinkHarness harness(server.address());
+        harness.deliver_cpu();
+        REQUIRE(harness.run_until([&] { return harness.sink->stats().queue.sent == 1; }, 5s));
+        harness.deliver_cpu();
+        bool done = false;
+        harness.sink->finish(harness.clock.now() + 1500ms, [&] { done = true; });
+        REQUIRE(harness.run_until([&] { return done; }, 3s));
+        std::vector<bool> ending;
+        for (const ReceivedRequest& request : server.requests()) {
+            auto body = parse_body(request);
+            if (!request.target.ends_with("/agent/v1/upload") || !body) continue;
+            const rapidjson::Value& payload = (*body)["payload"];
+            ending.push_back(payload.HasMember("process_ending") && payload["process_ending"].IsTrue());
+        }
+        CHECK(ending == std::vector<bool>{false, true});
+    }
     SECTION("dashboard stalls: done at the deadline, not after the request timeout") {
         TestDashboard server;
         server.set_mode(ServerMode::stall);

@@ -64,7 +64,7 @@ TEST_CASE("storage: a rule in force marks new anomalies muted and keeps them off
     CHECK(stored[2].muted);
     CHECK(stored[0].id > 0);
 
-    auto apps = db.storage.apps(db.account_a, db.now);
+    auto apps = db.storage.apps(db.account_a, db.now, 150);
     REQUIRE(apps.size() == 1);
     CHECK(apps[0].anomalies_open == 1);
 
@@ -84,7 +84,7 @@ TEST_CASE("storage: a rule in force marks new anomalies muted and keeps them off
     // Turning the rule back on: new anomalies are not muted, old ones stay marked as recorded.
     CHECK(db.storage.delete_anomaly_rule(db.a, off));
     CHECK_FALSE(db.storage.add_anomalies(db.a.app_id, {anomaly("Current RSS", "h1", t + 1)})[0].muted);
-    CHECK(db.storage.apps(db.account_a, db.now)[0].anomalies_open == 2);
+    CHECK(db.storage.apps(db.account_a, db.now, 150)[0].anomalies_open == 2);
 }
 
 TEST_CASE("storage: a rule for one environment mutes that environment's anomalies only",
@@ -100,16 +100,16 @@ TEST_CASE("storage: a rule for one environment mutes that environment's anomalie
     REQUIRE(stored.size() == 2);
     CHECK_FALSE(stored[0].muted);  // prod
     CHECK(stored[1].muted);
-    CHECK(db.storage.apps(db.account_a, db.now)[0].anomalies_open == 1);
+    CHECK(db.storage.apps(db.account_a, db.now, 150)[0].anomalies_open == 1);
 }
 
 TEST_CASE("storage: muting an open anomaly's rule takes it off the badge; an expired mute mutes nothing",
           "[dashboard][storage][notify]") {
     TwoAccounts db;
     db.storage.add_anomalies(db.a.app_id, {anomaly("Current RSS", "h1", db.now - 60)});
-    CHECK(db.storage.apps(db.account_a, db.now)[0].anomalies_open == 1);
+    CHECK(db.storage.apps(db.account_a, db.now, 150)[0].anomalies_open == 1);
     const int64_t id = db.storage.set_anomaly_rule(db.a, rule("Current RSS", "h1", db.now + 60), 10, db.now).value();
-    CHECK(db.storage.apps(db.account_a, db.now)[0].anomalies_open == 0);
+    CHECK(db.storage.apps(db.account_a, db.now, 150)[0].anomalies_open == 0);
     // Same identity: replaced, not added.
     CHECK(db.storage.set_anomaly_rule(db.a, rule("Current RSS", "h1", db.now + 120), 10, db.now).value() == id);
     REQUIRE(db.storage.anomaly_rules(db.a, db.now).size() == 1);

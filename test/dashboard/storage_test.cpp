@@ -73,8 +73,8 @@ TEST_CASE("storage: reports round-trip and merge per account", "[dashboard][stor
     CHECK_FALSE(storage.settings(AppScope{b, one.app_id}));
     CHECK(merge_profile(storage, AppScope{b, one.app_id}, "cpu", filter, 10'000)->reports == 0);
     CHECK(storage.processes(AppScope{b, one.app_id}, filter).empty());
-    CHECK(storage.apps(b, kNow).empty());
-    CHECK(storage.apps(a, kNow).size() == 1);
+    CHECK(storage.apps(b, kNow, 150).empty());
+    CHECK(storage.apps(a, kNow, 150).size() == 1);
 }
 
 TEST_CASE("storage: unknown series, metrics and errors", "[dashboard][storage]") {

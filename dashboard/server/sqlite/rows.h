@@ -27,11 +27,11 @@ auto collect(Statement& statement, Read read) {
 }
 
 // id, host, pid, run_id, version, environment, first_seen, last_seen, active, runtime_type,
-// runtime_version, agent_version
+// runtime_version, agent_version, ended
 inline ProcessRow process_row(const Statement& row) {
     return ProcessRow{row.integer(0), row.text(1),    row.integer(2),    row.text(3),
                       row.text(4),    row.text(5),    row.integer(6),    row.integer(7),
-                      row.integer(8) != 0, row.text(9), row.text(10), row.text(11)};
+                      row.integer(8) != 0, row.text(9), row.text(10), row.text(11), row.optional_integer(12)};
 }
 
 }  // namespace siagent::dashboard::sqlite

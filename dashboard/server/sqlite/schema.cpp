@@ -153,8 +153,14 @@ DROP TABLE sessions_kept;
 CREATE INDEX users_by_email ON users(email);
 )sql";
 
+// When a process said it was ending (its agent's last uploads): gone at once, not when
+// its reports stop.
+constexpr const char* kProcessEnd = R"sql(
+ALTER TABLE processes ADD COLUMN ended INTEGER;
+)sql";
+
 constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,     kAnomalyDetail,   kVersionNotify,
-                                    kSpanStats, kSampleCounts, kWebhookIdsOnce, kEmailsPerAccount};
+                                    kSpanStats, kSampleCounts, kWebhookIdsOnce, kEmailsPerAccount, kProcessEnd};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

@@ -49,7 +49,7 @@ public:
     std::vector<ProcessRow> live_processes(int64_t app_id, int64_t seen_since) override;
     void set_active(int64_t app_id, const std::vector<int64_t>& active_process_ids) override;
 
-    std::vector<AppRow> apps(int64_t account_id, int64_t now) override;
+    std::vector<AppRow> apps(int64_t account_id, int64_t now, int64_t live_seconds) override;
     std::optional<AppSettings> settings(const AppScope& scope) override;
     std::vector<ProcessRow> processes(const AppScope& scope, const QueryFilter& filter) override;
     std::vector<SeriesKey> profile_kinds(const AppScope& scope, const QueryFilter& filter) override;

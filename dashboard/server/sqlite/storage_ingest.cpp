@@ -20,12 +20,14 @@ ProcessKey SqliteStorage::record_process(int64_t account_id, const Envelope& e, 
     const int64_t app = find_or_add_app(*db, account_id, e.app_name, now);
     db->prepare(
           "INSERT INTO processes(app_id, host, pid, run_id, version, environment, runtime_type, "
-          "runtime_version, agent_version, run_ts, extra, first_seen, last_seen) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) "
+          "runtime_version, agent_version, run_ts, extra, first_seen, last_seen, ended) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) "
           "ON CONFLICT (app_id, host, pid, run_id) DO UPDATE SET version = ?5, environment = ?6, "
-          "runtime_type = ?7, runtime_version = ?8, agent_version = ?9, extra = ?11, last_seen = ?12")
+          "runtime_type = ?7, runtime_version = ?8, agent_version = ?9, extra = ?11, last_seen = ?12,"
+          " ended = COALESCE(ended, ?13)")
         .bind(app, e.host_name, e.process_id, e.run_id, e.app_version, e.app_environment, e.runtime_type,
-              e.runtime_version, e.agent_version, e.run_ts, e.extra, now)
+              e.runtime_version, e.agent_version, e.run_ts, e.extra, now,
+              e.ending ? std::optional<int64_t>(now) : std::nullopt)
         .run();
     auto row = db->prepare("SELECT id FROM processes WHERE app_id = ? AND host = ? AND pid = ? AND run_id = ?");
     row.bind(app, e.host_name, e.process_id, e.run_id).step();
@@ -111,8 +113,8 @@ std::vector<ProcessRow> SqliteStorage::live_processes(int64_t app_id, int64_t se
     auto db = reader();
     auto row = db->prepare(
         "SELECT id, host, pid, run_id, version, environment, first_seen, last_seen, active, runtime_type,"
-        " runtime_version, agent_version FROM processes "
-        "WHERE app_id = ? AND last_seen >= ? ORDER BY id");
+        " runtime_version, agent_version, ended FROM processes "
+        "WHERE app_id = ? AND last_seen >= ? AND ended IS NULL ORDER BY id");
     return collect(row.bind(app_id, seen_since), process_row);
 }
 

@@ -37,12 +37,13 @@ std::vector<std::string> distinct(Connection& db, const char* sql, int64_t app_i
 
 }  // namespace
 
-std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now) {
+std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now, int64_t live_seconds) {
     auto db = reader();
     auto row = db->prepare(
         "SELECT a.id, a.name, (SELECT MAX(last_seen) FROM processes WHERE app_id = a.id),"
         " (SELECT COUNT(*) FROM processes WHERE app_id = a.id AND last_seen >= ?2 - 86400),"
-        " (SELECT COUNT(*) FROM processes WHERE app_id = a.id AND last_seen >= ?2 - 600 AND active = 1),"
+        " (SELECT COUNT(*) FROM processes WHERE app_id = a.id AND last_seen >= ?2 - ?5 AND ended IS NULL),"
+        " (SELECT COUNT(*) FROM processes WHERE app_id = a.id AND last_seen >= ?2 - ?5 AND ended IS NULL AND active = 1),"
         " (SELECT AVG(r.value) FROM series s JOIN reports r ON r.series_id = s.id WHERE s.app_id = a.id"
         "   AND s.category = 'cpu' AND s.name = 'CPU usage' AND r.timestamp >= ?2 - 600),"
         " (SELECT AVG(r.value * CASE s.unit WHEN 'kilobyte' THEN 1024 ELSE 1 END) FROM series s"
@@ -53,7 +54,7 @@ std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now) {
         "   AND n.time >= ?2 - 86400 AND NOT EXISTS (SELECT 1 FROM anomaly_rules r WHERE" SI_RULE_COVERS "))"
         " FROM apps a WHERE a.account_id = ?1 ORDER BY a.name");
     static_assert(kResidentMemoryNames.size() == 2, "one parameter per name in the query");
-    row.bind(account_id, now, std::string(kResidentMemoryNames[0]), std::string(kResidentMemoryNames[1]));
+    row.bind(account_id, now, std::string(kResidentMemoryNames[0]), std::string(kResidentMemoryNames[1]), live_seconds);
     std::vector<AppRow> apps;
     while (row.step()) {
         AppRow app;
@@ -61,11 +62,12 @@ std::vector<AppRow> SqliteStorage::apps(int64_t account_id, int64_t now) {
         app.name = row.text(1);
         app.last_seen = row.optional_integer(2);
         app.processes_total = row.integer(3);
-        app.processes_active = row.integer(4);
-        app.cpu_usage = row.optional_real(5);
-        app.rss_bytes = row.optional_real(6);
-        app.errors_per_min = row.optional_real(7).value_or(0.0);
-        app.anomalies_open = row.integer(8);
+        app.processes_live = row.integer(4);
+        app.processes_active = row.integer(5);
+        app.cpu_usage = row.optional_real(6);
+        app.rss_bytes = row.optional_real(7);
+        app.errors_per_min = row.optional_real(8).value_or(0.0);
+        app.anomalies_open = row.integer(9);
         apps.push_back(std::move(app));
     }
     for (AppRow& app : apps) {
@@ -88,7 +90,7 @@ std::vector<ProcessRow> SqliteStorage::processes(const AppScope& scope, const Qu
     auto db = reader();
     auto row = prepare_filtered(*db,
         "SELECT p.id, p.host, p.pid, p.run_id, p.version, p.environment, p.first_seen, p.last_seen, p.active,"
-        " p.runtime_type, p.runtime_version, p.agent_version FROM processes p JOIN apps a ON a.id = p.app_id WHERE a.id = ?1 AND a.account_id = ?2"
+        " p.runtime_type, p.runtime_version, p.agent_version, p.ended FROM processes p JOIN apps a ON a.id = p.app_id WHERE a.id = ?1 AND a.account_id = ?2"
         " AND p.last_seen >= ?3 AND p.first_seen <= ?4" SI_PROCESS_FILTER " ORDER BY p.last_seen DESC LIMIT 10000",
         scope, filter);
     return collect(row, process_row);

@@ -95,3 +95,41 @@ TEST_CASE("api: the web UI is served with an index fallback and no traversal", "
     CHECK(traversal.find("root:") == std::string::npos);
     CHECK(traversal.rfind("HTTP/1.1 400", 0) == 0);
 }
+
+TEST_CASE("api: a process that said it is ending is gone at once, a silent one after the live time",
+          "[api][activation][live]") {
+    DashboardServer server({"--live-time", "2s"});
+    const int64_t now = std::time(nullptr);
+    const std::string key = server.agent_key();
+    REQUIRE(http_call(server.port(), agent_call(key, "upload", native_cpu_upload("fleet", 301, now, "work"))).status == 200);
+    // siagent's last uploads at exit carry payload.process_ending.
+    std::string last = native_cpu_upload("fleet", 302, now, "work");
+    const std::string messages = "\"payload\": {\"messages\"";
+    REQUIRE(last.find(messages) != std::string::npos);
+    last.replace(last.find(messages), messages.size(), "\"payload\": {\"process_ending\": true, \"messages\"");
+    REQUIRE(http_call(server.port(), agent_call(key, "upload", last)).status == 200);
+
+    UiClient client(server.port());
+    REQUIRE(client.login("admin@localhost", server.password()).status == 200);
+    auto app = [&] { return parse_json(client.get("/api/apps").body); };
+    auto state_of = [&](int pid) {
+        auto filters = parse_json(client.get("/api/apps/" + app_id(client) + "/filters").body);
+        for (const auto& process : filters["processes"].GetArray())
+            if (process["pid"].GetInt() == pid)
+                return std::make_pair(process["live"].GetBool(), process["ended"].IsInt64());
+        FAIL("no process " << pid);
+        return std::make_pair(false, false);
+    };
+    auto apps = app();
+    CHECK(apps["apps"][0]["processes_total"].GetInt() == 2);
+    CHECK(apps["apps"][0]["processes_live"].GetInt() == 1);
+    CHECK(apps["apps"][0]["processes_active"].GetInt() == 1);
+    CHECK(state_of(301) == std::make_pair(true, false));
+    CHECK(state_of(302) == std::make_pair(false, true));
+    // A process that said nothing is gone once it has not reported for the live time.
+    std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+    apps = app();
+    CHECK(apps["apps"][0]["processes_live"].GetInt() == 0);
+    CHECK(apps["apps"][0]["processes_active"].GetInt() == 0);
+    CHECK(state_of(301) == std::make_pair(false, false));
+}

@@ -5,8 +5,6 @@ import { h, replaceChildren } from './dom.js';
 import { loadInto, emptyState } from './states.js';
 import { connectHelp } from './connect_help.js';
 
-/** An application counts as live when it reported within this many seconds. */
-const LIVE_WITHIN_SECONDS = 5 * 60;
 
 export function renderAppsList(outlet, ctx) {
   const body = h('section.apps', { 'aria-labelledby': 'apps-title' });
@@ -43,7 +41,10 @@ function appsTable(apps) {
 
 function appRow(app, now) {
   const health = app.health ?? {};
-  const live = app.last_seen !== null && now - app.last_seen < LIVE_WITHIN_SECONDS;
+  // Live: a process reports now (the server counts one that said it was ending, or has not
+  // reported for its live time, as gone). The health figures are only current while live.
+  const live = (app.processes_live ?? 0) > 0;
+  const current = (value, unit) => (live ? formatValue(value, unit) : '–');
   const href = `#/apps/${encodeURIComponent(app.id)}/cpu`;
   const details = [...(app.runtimes ?? []).map((type) => formatRuntime(type, '')), ...(app.environments ?? []),
     ...(app.versions ?? []).map((v) => `v${v}`)];
@@ -52,10 +53,10 @@ function appRow(app, now) {
       h('a.app-link', { href }, h('span', { class: `status-dot ${live ? 'live' : 'stale'}`,
         title: live ? 'Reporting' : 'Not reporting lately', 'aria-hidden': 'true' }), app.name),
       details.length ? h('div.row-details', {}, details.join(' · ')) : null),
-    h('td.num', {}, formatValue(health.cpu_usage, 'percent')),
-    h('td.num', {}, formatValue(health.rss_bytes, 'byte')),
-    h('td.num', { class: health.errors_per_min > 0 ? 'has-errors' : '' },
-      health.errors_per_min === null || health.errors_per_min === undefined
+    h('td.num', { dataset: { field: 'cpu' } }, current(health.cpu_usage, 'percent')),
+    h('td.num', {}, current(health.rss_bytes, 'byte')),
+    h('td.num', { class: live && health.errors_per_min > 0 ? 'has-errors' : '' },
+      !live || health.errors_per_min === null || health.errors_per_min === undefined
         ? '–' : formatCount(health.errors_per_min)),
     h('td.num', {}, `${app.processes_active ?? 0} / ${app.processes_total ?? 0} active`),
     h('td', {}, app.anomalies_open > 0

@@ -20,11 +20,22 @@ export function renderProcessesPanel(panel, { appId, scope, signal, session }) {
     render: (current) => settingsCard(appId, current, session?.user?.role === 'owner') });
 }
 
+function processState(process, live) {
+  if (process.ended) return h('span.badge', { title: 'Its agent said the process was ending' }, 'ended');
+  if (!live) return h('span.badge', { title: 'No report for longer than the live time' }, 'not reporting');
+  return process.active ? h('span.badge.badge-ok', {}, 'active') : h('span.badge', {}, 'waiting its turn');
+}
+
 function processesCard(list) {
   if (list.length === 0) return emptyState('No processes reported in this range', connectHelp());
   const now = Date.now() / 1000;
-  const sorted = [...list].sort((a, b) => Number(b.active) - Number(a.active) || b.last_seen - a.last_seen);
-  const active = list.filter((p) => p.active).length;
+  // A process that said it was ending, or stopped reporting, is not profiling whatever its
+  // turn; older servers send no `live`.
+  const live = (p) => p.live ?? true;
+  const profiling = (p) => live(p) && p.active;
+  const sorted = [...list].sort((a, b) => Number(profiling(b)) - Number(profiling(a))
+    || Number(live(b)) - Number(live(a)) || b.last_seen - a.last_seen);
+  const active = list.filter(profiling).length;
   return h('div.card', { role: 'region', 'aria-label': 'Processes' },
     h('div.card-header', {}, h('h2', {}, 'Processes'), h('span.muted', {}, `${active} of ${list.length} profiling now`)),
     h('table.data-table.processes-table', {},
@@ -35,7 +46,7 @@ function processesCard(list) {
         h('td', {}, p.host), h('td.num', {}, String(p.pid)),
         h('td', { dataset: { field: 'runtime' } }, formatRuntime(p.runtime_type, p.runtime_version)),
         h('td', { dataset: { field: 'agent' } }, p.agent_version ?? ''),
-        h('td', {}, p.active ? h('span.badge.badge-ok', {}, 'active') : h('span.badge', {}, 'waiting its turn')),
+        h('td', { dataset: { field: 'state' } }, processState(p, live(p))),
         h('td', {}, formatAgo(p.last_seen, now)))))));
 }
 

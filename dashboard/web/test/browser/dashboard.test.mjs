@@ -68,6 +68,11 @@ scenario('login refuses a wrong password, then opens the applications list', {},
     assert.deepEqual(cells.slice(0, 5), ['23.4 %', '182 MiB', '1.5', '2 / 3 active', '1 anomaly']);
     assert.equal(await row.locator('.row-details').textContent(), 'Native · Python · prod · staging · v1.2 · v1.3');
     assert.equal(await page.locator('.apps-table tbody tr').count(), 3);
+    // An app whose processes all ended minutes ago: not live, no current figures.
+    const ended = page.locator('.apps-table tbody tr[data-app="checkout"]');
+    assert.deepEqual((await ended.locator('td').allTextContents()).slice(0, 4), ['–', '–', '–', '0 / 12 active']);
+    assert.equal(await ended.locator('.status-dot.stale').count(), 1);
+    assert.equal(await row.locator('.status-dot.live').count(), 1);
   }
   await screenshot(page, config, 'applications');
 });
@@ -286,8 +291,12 @@ scenario('the processes tab shows who profiles and saves the activation limit', 
   if (config.usesMock) {
     const rows = page.locator('.processes-table tbody tr');
     await rows.first().waitFor();
-    assert.equal(await rows.count(), 3);
+    assert.equal(await rows.count(), 4);
     assert.equal(await page.locator('.processes-table .badge-ok').count(), 2);
+    assert.equal(await page.locator('.processes-table tbody tr[data-pid="1190"] [data-field=state]').textContent(),
+      'ended');
+    assert.equal(await page.locator('.processes-table tbody tr[data-pid="2203"] [data-field=state]').textContent(),
+      'not reporting');
     // Each process names its runtime and agent version (the original agents' too).
     const python = page.locator('.processes-table tbody tr[data-pid="2202"]');
     assert.equal(await python.locator('[data-field=runtime]').textContent(), 'Python 3.6.15');
