@@ -70,7 +70,7 @@ function anomaliesCard(appId, anomalies, canAcknowledge, reload, judging) {
 
 function anomalyRow(appId, anomaly, canAcknowledge, reload) {
   const about = describeAnomaly(appId, anomaly);
-  const status = h('td.anomaly-status');
+  const status = h('div.anomaly-status');
   const showStatus = () => replaceChildren(status, anomaly.acknowledged
     ? h('span.muted', {}, 'Acknowledged')
     : canAcknowledge
@@ -100,5 +100,5 @@ function anomalyRow(appId, anomaly, canAcknowledge, reload) {
     h('td.num', {}, about.value),
     h('td.num', {}, Number.isFinite(anomaly.score) ? anomaly.score.toFixed(2) : '–'),
     h('td', {}, anomaly.message ?? ''),
-    status);
+    h('td.anomaly-status-cell', {}, status));
 }

@@ -488,6 +488,26 @@ scenario('muting an anomaly rule from the Anomalies tab dims its rows until unmu
   const cpu = card.locator('tbody tr', { hasText: 'cpu / CPU usage' });
   await cpu.waitFor();
   assert.equal(await card.locator('tbody tr.anomaly-muted').count(), 0);
+  // Choosing "until…" shows a date input: at 1440 and at 800 px the row still fits its card
+  // (the Host column stays in view) and the "every host" box sits beside its words.
+  for (const width of [1440, 800]) {
+    await page.setViewportSize({ width, height: 900 });
+    await cpu.getByLabel('Mute cpu / CPU usage', { exact: true }).selectOption({ label: 'until…' });
+    await cpu.getByLabel('Mute cpu / CPU usage until').waitFor();
+    await screenshot(page, config, `anomalies-mute-until-${width}px`);
+    const cardBox = await card.boundingBox();
+    const tableBox = await card.locator('table').boundingBox();
+    assert.ok(tableBox.x + tableBox.width <= cardBox.x + cardBox.width + 1,
+      `at ${width} px the table (${Math.round(tableBox.x + tableBox.width)}) ends inside its card (${Math.round(cardBox.x + cardBox.width)})`);
+    const host = await cpu.locator('td', { hasText: 'web-1' }).first().boundingBox();
+    assert.ok(host.x + host.width <= cardBox.x + cardBox.width, `at ${width} px the host cell is in the card`);
+    const box = await cpu.getByLabel('Mute cpu / CPU usage on every host').boundingBox();
+    const words = await cpu.locator('.mute-all-hosts').boundingBox();
+    assert.ok(words.height < 2 * box.height + 4 && words.width > box.width + 20,
+      `at ${width} px the checkbox (${JSON.stringify(box)}) is beside its words (${JSON.stringify(words)})`);
+    await cpu.getByLabel('Mute cpu / CPU usage', { exact: true }).selectOption({ label: 'Mute…' });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
   const [request] = await Promise.all([
     page.waitForRequest((r) => r.url().endsWith('/rules') && r.method() === 'POST'),
     cpu.getByLabel('Mute cpu / CPU usage', { exact: true }).selectOption({ label: 'for 1 day' }),
