@@ -1,5 +1,14 @@
 // How numbers, units and times read on screen. Units are the protocol's:
-// "", "percent", "byte", "kilobyte", "millisecond", "microsecond", "nanosecond".
+// "", "percent", "byte", "kilobyte", "millisecond", "microsecond", "nanosecond"; any of them
+// followed by "/s" is a rate and reads with "/s" ("2.3 MiB/s", "2.9 s/s").
+
+// Profile kinds whose values are per second of the merged reports' time.
+const RATE_KINDS = new Set(['alloc', 'block']);
+
+/** The unit a profile's values read in: its protocol unit, per second for rate kinds. */
+export function profileUnit(profile) {
+  return RATE_KINDS.has(profile?.kind) && profile?.unit ? `${profile.unit}/s` : profile?.unit;
+}
 
 const BYTE_STEPS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -38,6 +47,7 @@ export function formatCount(value) {
 /** A value in a protocol unit, e.g. (1536, "byte") → "1.5 KiB", (12.345, "percent") → "12.3 %". */
 export function formatValue(value, unit) {
   if (value === null || value === undefined || !Number.isFinite(Number(value))) return '–';
+  if (typeof unit === 'string' && unit.endsWith('/s')) return `${formatValue(value, unit.slice(0, -2))}/s`;
   const number = Number(value);
   switch (unit) {
     case 'percent': return tinyPercent(number) ?? `${trimmed(number, Math.abs(number) >= 10 ? 1 : 2)} %`;

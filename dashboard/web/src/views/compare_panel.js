@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { BASELINES, baselineRange } from '../lib/time_range.js';
 import { hotspotsFromTree } from '../lib/hotspots.js';
 import { diffHotspots, diffTrees } from '../lib/tree_diff.js';
-import { formatTime } from '../lib/format.js';
+import { formatTime, profileUnit } from '../lib/format.js';
 import { h, field, select, replaceChildren } from './dom.js';
 import { loadingState, errorState, emptyState } from './states.js';
 import { flameGraph } from './flame_graph.js';
@@ -94,7 +94,7 @@ function comparison(a, b, sides) {
   const rows = diffHotspots(a.hotspots ?? hotspotsFromTree(a.tree), b.hotspots ?? hotspotsFromTree(b.tree));
   const column = (title, profile, options, testid) => h('div.card.compare-side', { 'data-testid': testid },
     h('div.card-header', {}, h('h2', {}, title), h('span.muted', {}, `${profile.reports} reports`)),
-    flameGraph(options.tree ?? profile.tree, { unit: profile.unit, ...options }).element);
+    flameGraph(options.tree ?? profile.tree, { unit: profileUnit(profile), ...options }).element);
   return [
     h('div.compare-sides', {},
       column(`A · ${sides[0].label}`, a, { label: 'Baseline flame graph' }, 'compare-a'),

@@ -91,7 +91,8 @@ function breakable(name) {
 
 /** What the two figures of a Self or Total cell are. */
 function legend(unit) {
-  const value = { percent: 'CPU in % of one core', byte: 'bytes', millisecond: 'time per second' }[unit] ?? 'value';
+  const value = { percent: 'CPU in % of one core', byte: 'bytes', 'byte/s': 'bytes per second',
+    'millisecond/s': 'time blocked per second (1 s/s: one thread blocked all the time)' }[unit] ?? 'value';
   return `Self and Total: ${value}, then the share of the whole profile.`;
 }
 

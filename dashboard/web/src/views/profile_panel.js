@@ -2,7 +2,7 @@
 // profile merged over the range and filters, as a flame graph and a hot-spot table.
 import { api } from '../api.js';
 import { hotspotsFromTree } from '../lib/hotspots.js';
-import { formatValue } from '../lib/format.js';
+import { formatValue, profileUnit } from '../lib/format.js';
 import { h, replaceChildren } from './dom.js';
 import { loadInto, emptyState } from './states.js';
 import { connectHelp } from './connect_help.js';
@@ -65,14 +65,14 @@ function profileView(profile) {
   if (profile.kind === 'block') {
     const categories = blockCategories(profile.tree);
     const choose = (name) => {
-      chips.replaceWith(chips = categoryChips(categories, name, profile.unit, choose));
+      chips.replaceWith(chips = categoryChips(categories, name, profileUnit(profile), choose));
       const category = categories.find((c) => c.name === name);
       // A category's subtree stands alone: its shares are of that category's time.
       const tree = category ? { name: category.name, value: category.value, children: category.node.children } : profile.tree;
       replaceChildren(body, ...graphAndTable(profile, tree,
         category ? hotspotsFromTree(tree) : profile.hotspots ?? hotspotsFromTree(tree), isLeak));
     };
-    let chips = categoryChips(categories, null, profile.unit, choose);
+    let chips = categoryChips(categories, null, profileUnit(profile), choose);
     parts.push(chips);
   }
   replaceChildren(body, ...graphAndTable(profile, profile.tree,
@@ -87,7 +87,7 @@ function summary(profile) {
       h('h2', {}, text?.title ?? profile.name ?? profile.kind),
       h('p.muted', {}, text?.hint ?? `${profile.category} / ${profile.name}`)),
     h('dl.stats', {},
-      stat('Total', formatValue(profile.total ?? profile.tree.value, profile.unit)),
+      stat('Total', formatValue(profile.total ?? profile.tree.value, profileUnit(profile))),
       stat('Reports merged', String(profile.reports)),
       stat('Source', `${profile.category} / ${profile.name}`)));
 }
@@ -97,7 +97,7 @@ function stat(label, value) {
 }
 
 function graphAndTable(profile, tree, rows, isLeak) {
-  const graph = flameGraph(tree, { unit: profile.unit, label: `${profile.name} flame graph`,
+  const graph = flameGraph(tree, { unit: profileUnit(profile), label: `${profile.name} flame graph`,
     highlight: profile.kind === 'inuse' ? leakFrameMatcher(profile.leaks) : null });
   const search = h('input', { type: 'search', placeholder: 'Highlight frames',
     'aria-label': 'Highlight frames matching', oninput: () => graph.search(search.value.trim()) });
@@ -108,7 +108,7 @@ function graphAndTable(profile, tree, rows, isLeak) {
     graph.element);
   const tableCard = h('div.card.hotspot-card', {},
     h('div.card-header', {}, h('h2', {}, 'Hot spots')),
-    hotspotTable(rows, { unit: profile.unit, isLeak: profile.kind === 'inuse' ? isLeak : undefined,
+    hotspotTable(rows, { unit: profileUnit(profile), isLeak: profile.kind === 'inuse' ? isLeak : undefined,
       onPick: (row) => {
         search.value = row.function;
         graph.search(row.function);

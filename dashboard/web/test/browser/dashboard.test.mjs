@@ -153,7 +153,14 @@ scenario('allocations, heap in use with its leak, blocking categories, errors an
   await openApp(page, config);
   await openTab(page, 'Allocations');
   await page.locator('.profile-view[data-kind="alloc"], .state-empty').first().waitFor();
-  if (config.usesMock) await flameFrame(page, 'std::string::append').waitFor();
+  if (config.usesMock) {
+    await flameFrame(page, 'std::string::append').waitFor();
+    // Rates read per second: the total, every cell and the legend.
+    assert.match(await page.locator('.stat', { hasText: 'Total' }).locator('dd').textContent(), /iB\/s$/);
+    const cells = await page.locator('[data-testid=hotspot-table] .share-value').allTextContents();
+    assert.ok(cells.length > 0 && cells.every((cell) => cell.endsWith('/s')), `per second: ${cells.slice(0, 4)}`);
+    await page.locator('.table-legend', { hasText: 'bytes per second' }).waitFor();
+  }
   await screenshot(page, config, 'allocations');
 
   await openTab(page, 'Heap in use');
@@ -177,6 +184,7 @@ scenario('allocations, heap in use with its leak, blocking categories, errors an
     await flameFrame(page, 'std::mutex::lock').waitFor();
     assert.equal(await flameFrame(page, 'recv').count(), 0, 'other categories are left out');
     assert.equal((await hotspotFunctions(page))[0], 'std::mutex::lock');
+    assert.match(await page.locator('.stat', { hasText: 'Total' }).locator('dd').textContent(), /s\/s$/);
   }
   await screenshot(page, config, 'blocking');
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatValue, formatShare, formatShareDelta, formatAgo } from '../../src/lib/format.js';
+import { formatValue, formatShare, formatShareDelta, formatAgo, profileUnit } from '../../src/lib/format.js';
 import { parseRoute, formatRoute } from '../../src/lib/route.js';
 
 test('values read in their units', () => {
@@ -8,6 +8,13 @@ test('values read in their units', () => {
   assert.equal(formatValue(1536, 'byte'), '1.5 KiB');
   assert.equal(formatValue(2048, 'kilobyte'), '2 MiB');
   assert.equal(formatValue(1500, 'millisecond'), '1.5 s');
+  // Rates read per second: an allocation rate, time blocked per second.
+  assert.equal(formatValue(2.3 * 1024 * 1024, 'byte/s'), '2.3 MiB/s');
+  assert.equal(formatValue(2940, 'millisecond/s'), '2.94 s/s');
+  assert.equal(profileUnit({ kind: 'alloc', unit: 'byte' }), 'byte/s');
+  assert.equal(profileUnit({ kind: 'block', unit: 'millisecond' }), 'millisecond/s');
+  assert.equal(profileUnit({ kind: 'inuse', unit: 'byte' }), 'byte');
+  assert.equal(profileUnit({ kind: 'cpu', unit: 'percent' }), 'percent');
   assert.equal(formatValue(2500, 'nanosecond'), '2.5 µs');
   assert.equal(formatValue(12500, ''), '12.5k');
   assert.equal(formatValue(null, 'byte'), '–');
