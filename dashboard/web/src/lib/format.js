@@ -29,6 +29,7 @@ export function formatBytes(bytes) {
 
 function formatDuration(milliseconds) {
   const abs = Math.abs(milliseconds);
+  if (abs === 0) return '0';
   if (abs >= 1000) return `${trimmed(milliseconds / 1000, 2)} s`;
   if (abs >= 1) return `${trimmed(milliseconds, 1)} ms`;
   if (abs >= 0.001) return `${trimmed(milliseconds * 1000, 1)} µs`;
@@ -85,6 +86,23 @@ export function formatTime(seconds) {
   const pad = (n) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
     `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/**
+ * A time axis label in the same local, 24-hour form as formatTime: "14:05" within a range of
+ * under two days, with the date ("14:05\n2026-12-04") on the first tick and where the day
+ * changes (`previous`: the tick before, or null); "2026-12-04" (and the time unless
+ * midnight) over longer ranges.
+ */
+export function formatAxisTime(seconds, spanSeconds, previous) {
+  const date = new Date(seconds * 1000);
+  const pad = (n) => String(n).padStart(2, '0');
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  if (spanSeconds >= 2 * 86400) return time === '00:00' ? day : `${day} ${time}`;
+  const newDay = previous === null || previous === undefined
+    || new Date(previous * 1000).toDateString() !== date.toDateString();
+  return newDay ? `${time}\n${day}` : time;
 }
 
 /** How long ago `seconds` was, relative to `nowSeconds`: "just now", "5 min ago", "3 d ago". */

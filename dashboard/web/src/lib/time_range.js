@@ -1,8 +1,11 @@
 // Time ranges as the URL keeps them and as the API wants them (Unix seconds).
-// A preset ("1h", "6h", "24h", "7d") is relative: it is resolved against "now" at every
+// A preset ("5m" … "7d") is relative: it is resolved against "now" at every
 // fetch, so reloading shows fresh data. A custom range is two absolute times.
 
 export const PRESETS = [
+  { key: '5m', label: 'Last 5 minutes', seconds: 5 * 60 },
+  { key: '15m', label: 'Last 15 minutes', seconds: 15 * 60 },
+  { key: '30m', label: 'Last 30 minutes', seconds: 30 * 60 },
   { key: '1h', label: 'Last 1 hour', seconds: 3600 },
   { key: '6h', label: 'Last 6 hours', seconds: 6 * 3600 },
   { key: '24h', label: 'Last 24 hours', seconds: 24 * 3600 },

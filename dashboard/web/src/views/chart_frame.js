@@ -2,7 +2,7 @@
 // needs a width), following its size, letting go when it leaves the page (it is inserted
 // right after creation, see flame_graph.js), and the axes' look.
 import uPlot from 'uplot';
-import { formatValue } from '../lib/format.js';
+import { formatValue, formatAxisTime } from '../lib/format.js';
 
 /**
  * Draws `new uPlot(options(width), data, plot)` when `plot` has a width, resizes it with
@@ -24,11 +24,34 @@ export function drawWhenLaidOut(plot, owner, height, options, data) {
   observer.observe(plot);
 }
 
-/** A time axis over [from, to] and a value axis labelled in `unit`. */
+/** Tick steps of a value axis: binary for bytes (1, 2, 4 … KiB, MiB), whole numbers for counts. */
+function valueSteps(unit) {
+  if (unit === 'byte' || unit === 'kilobyte') {
+    const steps = [];
+    for (let power = 0; power <= 50; ++power) steps.push(2 ** power);
+    return steps;
+  }
+  if (unit === '' || unit === 'count' || unit === undefined) {
+    const steps = [];
+    for (let power = 0; power <= 15; ++power) for (const mantissa of [1, 2, 5]) steps.push(mantissa * 10 ** power);
+    return steps;
+  }
+  return undefined;  // uPlot's decimal steps
+}
+
+/**
+ * A time axis over [from, to] (labels as formatAxisTime: local, 24-hour, ISO dates) and a
+ * value axis labelled in `unit` with steps that read well in it.
+ */
 export function timeAndValueAxes(scope, unit) {
   const look = { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' } };
+  const span = scope.to - scope.from;
+  const steps = valueSteps(unit);
   return {
     scales: { x: { time: true, min: scope.from, max: scope.to } },
-    axes: [look, { ...look, size: 70, values: (u, ticks) => ticks.map((v) => formatValue(v, unit)) }],
+    axes: [
+      { ...look, size: 44, values: (u, ticks) => ticks.map((t, i) => formatAxisTime(t, span, i > 0 ? ticks[i - 1] : null)) },
+      { ...look, size: 70, ...(steps ? { incrs: steps } : {}), values: (u, ticks) => ticks.map((v) => formatValue(v, unit)) },
+    ],
   };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatValue, formatShare, formatShareDelta, formatAgo, profileUnit } from '../../src/lib/format.js';
+import { formatValue, formatShare, formatShareDelta, formatAgo, profileUnit, formatAxisTime } from '../../src/lib/format.js';
 import { parseRoute, formatRoute } from '../../src/lib/route.js';
 
 test('values read in their units', () => {
@@ -15,6 +15,8 @@ test('values read in their units', () => {
   assert.equal(profileUnit({ kind: 'block', unit: 'millisecond' }), 'millisecond/s');
   assert.equal(profileUnit({ kind: 'inuse', unit: 'byte' }), 'byte');
   assert.equal(profileUnit({ kind: 'cpu', unit: 'percent' }), 'percent');
+  // An axis origin reads 0, not "0 ns".
+  assert.equal(formatValue(0, 'millisecond'), '0');
   assert.equal(formatValue(2500, 'nanosecond'), '2.5 µs');
   assert.equal(formatValue(12500, ''), '12.5k');
   assert.equal(formatValue(null, 'byte'), '–');
@@ -44,4 +46,14 @@ test('routes round-trip and drop empty parameters', () => {
   assert.deepEqual(parseRoute(hash), { segments: ['apps', '3', 'cpu'], params: { range: '6h' } });
   assert.deepEqual(parseRoute('#/apps/a%2Fb'), { segments: ['apps', 'a/b'], params: {} });
   assert.deepEqual(parseRoute(''), { segments: [], params: {} });
+});
+
+test('chart time labels: 24-hour local times, ISO dates where the day changes', () => {
+  const noon = new Date(2026, 11, 4, 12, 5).getTime() / 1000;
+  assert.equal(formatAxisTime(noon, 3600, null), '12:05\n2026-12-04');
+  assert.equal(formatAxisTime(noon + 600, 3600, noon), '12:15');
+  const nextDay = new Date(2026, 11, 5, 0, 0).getTime() / 1000;
+  assert.equal(formatAxisTime(nextDay, 86400, nextDay - 3600), '00:00\n2026-12-05');
+  assert.equal(formatAxisTime(nextDay, 7 * 86400, null), '2026-12-05');
+  assert.equal(formatAxisTime(noon, 7 * 86400, null), '2026-12-04 12:05');
 });

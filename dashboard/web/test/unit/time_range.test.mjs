@@ -10,6 +10,10 @@ test('presets resolve against now', () => {
     { key: '6h', from: now - 21600, to: now, label: 'Last 6 hours' });
   assert.equal(resolveRange({ range: '7d' }, now).from, now - 604800);
   assert.equal(resolveRange({ range: '24h' }, now + 0.9).to, now, 'whole seconds');
+  // Short presets for a young app or a live incident.
+  assert.deepEqual(resolveRange({ range: '5m' }, now), { key: '5m', from: now - 300, to: now, label: 'Last 5 minutes' });
+  assert.equal(resolveRange({ range: '15m' }, now).from, now - 900);
+  assert.equal(resolveRange({ range: '30m' }, now).from, now - 1800);
 });
 
 test('missing or unknown ranges fall back to the last hour', () => {
