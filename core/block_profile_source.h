@@ -8,8 +8,10 @@
 
 #include <array>
 #include <memory>
+#include <unordered_map>
 
 #include "core/block_calls.h"
+#include "core/block_profiler.h"
 #include "core/profile_source.h"
 #include "core/stack_aggregator.h"
 
@@ -26,10 +28,26 @@ public:
     std::string summary() const override;
 
 private:
+    StackAggregator& stacks_of(BlockCall call);
+    // Long calls under way (core/in_flight_calls.h): at each report, what they blocked since
+    // the last one goes to that report, at their call site; their record at completion then
+    // keeps only the rest.
+    void account_calls_under_way(ThreadNames& thread_names);
+    // A record of a completed call: less what reports already counted of it, and never more
+    // than the time since the last report for a long call.
+    void settle(BlockSample& record);
+
     // One aggregate per blocking call, made on the call's first record, so that the call
     // (and so its category) stays part of the key without changing StackAggregator.
     std::array<std::unique_ptr<StackAggregator>, kBlockCalls> stacks_;
     uint64_t reported_drops_ = 0;
+    struct UnderWay {
+        uint64_t start_ns = 0;      // CLOCK_MONOTONIC, as estimated when first seen
+        uint64_t accounted_ns = 0;  // counted in reports so far
+        int reports_unseen = 0;     // reports since it was last seen under way
+    };
+    std::unordered_map<pid_t, UnderWay> under_way_;  // by thread: one call at a time each
+    uint64_t last_report_ns_ = 0;                    // CLOCK_MONOTONIC of the last collect
 };
 
 // Appends `part` (one call's stacks) to `into`: frames and samples re-indexed, a leaf

@@ -1,5 +1,7 @@
 #include "core/block_profiler.h"
 
+#include "core/in_flight_calls.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -109,6 +111,7 @@ void BlockProfiler::child_after_fork() {
     samples_taken.store(0);
     stacks_truncated.store(0);
     samples.reset_in_fork_child();
+    reset_in_flight_calls_after_fork();
 }
 
 }  // namespace siagent

@@ -86,6 +86,11 @@ public:
         return monotonic_ns() - start_;
     }
 
+    // The reading it started from (0 for a stopwatch that is not running), and whether that
+    // is in TSC ticks rather than CLOCK_MONOTONIC nanoseconds.
+    uint64_t start() const { return start_; }
+    bool in_ticks() const { return ns_per_tick_q32_ != 0; }
+
 private:
     uint64_t ns_per_tick_q32_;  // 0: start_ is in nanoseconds
     uint64_t start_ = 0;

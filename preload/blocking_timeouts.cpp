@@ -75,9 +75,10 @@ timespec from_ns(int64_t ns) {
 // (failed with EINTR, only because of the agent's signals). Restores the application's
 // errno before each resumption. Times the whole wait for the block profiler.
 template <BlockCall call, typename Attempt>
-void resumable_wait(int64_t timeout_ns, Attempt attempt) {
+[[gnu::always_inline]] inline void resumable_wait(int64_t timeout_ns, Attempt attempt) {
     bool timing = siagent::block_profiling_active();
     siagent::BlockStopwatch stopwatch;  // also for the time left after a resumption
+    siagent::InFlightCall under_way(call, timing ? stopwatch : siagent::BlockStopwatch(false), SIAGENT_CALL_SITE());
     int entry_errno = errno;
     int64_t remaining = timeout_ns;
     for (;;) {

@@ -17,6 +17,7 @@
 
 #include "core/agent_guard.h"
 #include "core/cpu_profiler.h"
+#include "core/in_flight_calls.h"
 #include "core/signal_table.h"
 #include "core/span_table.h"
 #include "preload/export.h"
@@ -62,6 +63,7 @@ void* start_profiled_thread(void* opaque) {
         TimerGuard() { siagent::cpu_profiler().on_thread_start(); }
         ~TimerGuard() {
             siagent::abandon_thread_spans();  // spans still open end with the thread
+            siagent::release_in_flight_slot();
             siagent::cpu_profiler().on_thread_exit();
         }
     } guard;

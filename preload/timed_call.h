@@ -9,16 +9,22 @@
 #include <cerrno>
 
 #include "core/block_profiler.h"
+#include "core/in_flight_calls.h"
 #include "core/interruptions.h"
 
 namespace siagent {
 
+// The interposer's return address: where the application made the call. Always inlined
+// into the interposer (so is everything here that uses it).
+#define SIAGENT_CALL_SITE() reinterpret_cast<uint64_t>(__builtin_return_address(0))
+
 // Times one call of `real`; no retry (for calls that never fail with EINTR, or that
 // cannot be repeated safely, e.g. connect).
 template <BlockCall call, typename Real, typename... Args>
-inline auto timed_call(Real real, Args... args) {
+[[gnu::always_inline]] inline auto timed_call(Real real, Args... args) {
     if (!block_profiling_active()) return real(args...);
     BlockStopwatch stopwatch;
+    InFlightCall under_way(call, stopwatch, SIAGENT_CALL_SITE());
     auto result = real(args...);
     record_blocked_call(call, stopwatch.elapsed_ns());
     return result;
@@ -49,10 +55,11 @@ template <typename Real, typename... Args>
 // read, recv, accept, sem_wait, an absolute timeout). A retry caused only by the agent's
 // signals restores the errno the application had before the call.
 template <BlockCall call, typename Real, typename... Args>
-inline auto retrying_call(Real real, Args... args) {
+[[gnu::always_inline]] inline auto retrying_call(Real real, Args... args) {
     if (inside_agent()) return real(args...);
     const bool timing = block_profiling_active();
     BlockStopwatch stopwatch(timing);
+    InFlightCall under_way(call, stopwatch, SIAGENT_CALL_SITE());
     const int entry_errno = errno;
     InterruptionWatch watch;
     auto result = real(args...);

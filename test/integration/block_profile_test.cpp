@@ -148,3 +148,36 @@ TEST_CASE("fortified builds' __read_chk, __recv_chk, __poll_chk and __open_2 are
     for (const char* wrapper : {"__read_chk", "__recv_chk", "__poll_chk"})
         CHECK(total_value_through(profiles, wrapper, kDelay) == 0);
 }
+
+// A call longer than a report period is blocked time of every period it spans: each
+// report holds at most its own length per blocked thread (plus the 200 ms a call must
+// have blocked to be counted while under way), and the reports together hold the whole
+// call. Before, the 6 s join and sleep landed whole in the last 1 s report (about 12 s of
+// blocked time in one second).
+TEST_CASE("a blocking call longer than a report is spread over the reports it spans", "[block]") {
+    TemporaryDirectory dir;
+    auto env = blocking_into(dir);
+    env["SI_REPORT_INTERVAL"] = "1s";
+    RunResult result = run({program("long_wait"), "6"}, env);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    auto truth = truth_values(result.out);
+    REQUIRE(truth.size() == 2);
+    auto profiles = read_profiles(dir.files("block-"));
+    REQUIRE(profiles.size() >= 4);
+    constexpr int kBlockedThreads = 2;
+    int with_join = 0;
+    for (const siagent::Profile& profile : profiles) {
+        const double delay = static_cast<double>(total_value({profile}, kDelay));
+        const double limit = kBlockedThreads * (static_cast<double>(profile.duration_nanos) * 1.05 + 200e6);
+        INFO("report of " << profile.duration_nanos / 1e6 << " ms holds " << delay / 1e6 << " ms blocked");
+        CHECK(delay <= limit);
+        if (total_value_through({profile}, "join_worker", kDelay) > 0) ++with_join;
+    }
+    CHECK(with_join >= 3);  // the join shows while it is under way, not only once it ended
+    for (const auto& [function, ns] : truth) {
+        const double measured = static_cast<double>(total_value_through(profiles, function, kDelay));
+        INFO(function << ": profiles " << measured / 1e6 << " ms, truth " << ns / 1e6 << " ms");
+        CHECK(std::abs(measured - ns) / ns < 0.10);
+    }
+}

@@ -39,21 +39,13 @@ std::pair<int64_t, int64_t> body_lines(const std::string& file, const std::strin
     return {0, 0};
 }
 
-std::map<std::string, double> truth_from(const std::string& out) {
-    std::map<std::string, double> truth;
-    std::regex pattern(R"(truth (\w+) (\d+))");
-    for (auto it = std::sregex_iterator(out.begin(), out.end(), pattern); it != std::sregex_iterator(); ++it)
-        truth[(*it)[1]] = std::stod((*it)[2]);
-    return truth;
-}
-
 void check_shares_match_truth(const std::string& hz, const std::string& units) {
     TemporaryDirectory dir;
     RunResult result = run({program("cpu_shares"), units}, profiling_into(dir, hz));
     INFO(result.err);
     REQUIRE(result.exit_code == 0);
     CHECK(result.err.empty());  // a healthy agent prints nothing
-    auto truth = truth_from(result.out);
+    auto truth = truth_values(result.out);
     REQUIRE(truth.size() == 3);
     double truth_total = truth["burn_sixty"] + truth["burn_thirty"] + truth["burn_ten"];
 

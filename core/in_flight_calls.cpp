@@ -1,0 +1,97 @@
+#include "core/in_flight_calls.h"
+
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/thread_id.h"
+#include "core/tick_clock.h"
+
+namespace siagent {
+namespace {
+
+constexpr int kProbes = 64;
+
+bool thread_gone(pid_t tid) {
+    return syscall(SYS_tgkill, getpid(), tid, 0) != 0 && errno == ESRCH;
+}
+
+}  // namespace
+
+InFlightSlot in_flight_detail::slots[kInFlightSlots];
+thread_local constinit int in_flight_detail::slot_index = -1;
+
+int in_flight_detail::claim_slot() {
+    const int saved_errno = errno;
+    const pid_t tid = current_thread_id();
+    errno = saved_errno;
+    const size_t first = static_cast<size_t>(tid) * 2654435761u % kInFlightSlots;
+    for (int probe = 0; probe < kProbes; ++probe) {
+        InFlightSlot& slot = slots[(first + static_cast<size_t>(probe)) % kInFlightSlots];
+        int32_t expected = 0;
+        if (slot.owner.compare_exchange_strong(expected, tid, std::memory_order_acq_rel)) {
+            slot.start.store(0, std::memory_order_relaxed);
+            slot_index = static_cast<int>((first + static_cast<size_t>(probe)) % kInFlightSlots);
+            return slot_index;
+        }
+    }
+    slot_index = -2;
+    return -2;
+}
+
+void release_in_flight_slot() {
+    const int index = in_flight_detail::slot_index;
+    in_flight_detail::slot_index = -1;
+    if (index < 0) return;
+    InFlightSlot& slot = in_flight_detail::slots[index];
+    slot.start.store(0, std::memory_order_relaxed);
+    slot.owner.store(0, std::memory_order_release);
+}
+
+void reset_in_flight_calls_after_fork() {
+    for (InFlightSlot& slot : in_flight_detail::slots) {
+        slot.start.store(0, std::memory_order_relaxed);
+        slot.owner.store(0, std::memory_order_relaxed);
+    }
+    in_flight_detail::slot_index = -1;
+}
+
+void for_each_call_under_way(uint64_t min_elapsed_ns, const std::function<void(const CallUnderWay&)>& visit) {
+    const uint64_t now_ns = monotonic_ns();
+    const uint64_t now_ticks = ticks_now();
+    const double ns_per_tick = static_cast<double>(block_detail::ns_per_tick_q32.load(std::memory_order_relaxed)) /
+                               4294967296.0;
+    for (InFlightSlot& slot : in_flight_detail::slots) {
+        const int32_t owner = slot.owner.load(std::memory_order_acquire);
+        if (owner == 0) continue;
+        const uint64_t start = slot.start.load(std::memory_order_acquire);
+        if (start == 0) {
+            // A thread that ended without pthread_create's wrapper (raw clone, the main
+            // thread's exit) leaves its slot: take it back. Its id may come back only for a
+            // new thread, which claims a slot of its own.
+            if (thread_gone(owner)) {
+                int32_t expected = owner;
+                slot.owner.compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
+            }
+            continue;
+        }
+        const uint32_t meta = slot.meta.load(std::memory_order_relaxed);
+        const uint64_t site = slot.call_site.load(std::memory_order_relaxed);
+        if (slot.start.load(std::memory_order_acquire) != start) continue;  // it ended meanwhile
+        const bool in_ticks = (meta & 0x100u) != 0;
+        uint64_t elapsed = 0;
+        if (in_ticks) {
+            if (ns_per_tick <= 0.0 || now_ticks < start) continue;
+            elapsed = static_cast<uint64_t>(static_cast<double>(now_ticks - start) * ns_per_tick);
+        } else {
+            if (now_ns < start) continue;
+            elapsed = now_ns - start;
+        }
+        if (elapsed < min_elapsed_ns || (meta & 0xffu) >= kBlockCalls) continue;
+        visit(CallUnderWay{owner, static_cast<BlockCall>(meta & 0xffu), site, elapsed});
+    }
+}
+
+}  // namespace siagent
