@@ -1,5 +1,7 @@
 #include "agent/agent.h"
 
+#include <dlfcn.h>
+#include <libunwind.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -66,7 +68,10 @@ Agent::Agent(const Config& config)
         if (getcwd(directory, sizeof directory) != nullptr)
             config_.output_dir = std::string(directory) + "/" + config_.output_dir;
     }
-    own_code_ = loaded_object_range(reinterpret_cast<const void*>(&wall_clock_ns));
+    // The agent library, the first stage (which defines siagent_next_symbol) and libunwind.
+    own_code_.ranges[0] = loaded_object_range(reinterpret_cast<const void*>(&wall_clock_ns));
+    own_code_.ranges[1] = loaded_object_range(dlsym(RTLD_DEFAULT, "siagent_next_symbol"));
+    own_code_.ranges[2] = loaded_object_range(reinterpret_cast<const void*>(&unw_backtrace));
     period_start_ns_ = wall_clock_ns();
     exit_unseen_ = executable_is_go();
     if (exit_unseen_) log_debug("Go program: its exit runs no destructor, so reports are made often");
@@ -254,8 +259,8 @@ void Agent::drain() {
     for (auto& source : sources_) source->symbolize_new_stacks(*symbolizer_, hidden_code());
 }
 
-AddressRange Agent::hidden_code() const {
-    return config_.include_agent_frames ? AddressRange{} : own_code_;
+CodeRanges Agent::hidden_code() const {
+    return config_.include_agent_frames ? CodeRanges{} : own_code_;
 }
 
 void Agent::rescan() {

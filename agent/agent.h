@@ -77,7 +77,7 @@ private:
     // sees (core/report_schedule.h).
     void schedule_report();
     void drain();
-    AddressRange hidden_code() const;
+    CodeRanges hidden_code() const;
     void rescan();
     // Returns whether any profile was delivered.
     bool report();
@@ -135,7 +135,7 @@ private:
     std::atomic<bool> shutting_down_{false};
     std::unique_ptr<Symbolizer> symbolizer_;
     ThreadNames thread_names_;
-    AddressRange own_code_;
+    CodeRanges own_code_;
     int64_t period_start_ns_ = 0;  // wall clock, Unix epoch
 
     std::mutex finish_mutex_;

@@ -151,7 +151,7 @@ void AllocProfileSource::add_allocation(const AllocationEvent& event, const std:
     live_[event.address] = LiveBlock{stack, weight, bytes, report_number_, event.span};
 }
 
-void AllocProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
+void AllocProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) {
     allocations_.symbolize_new_stacks(symbolizer, hidden);
 }
 

@@ -135,7 +135,7 @@ void BlockProfileSource::account_calls_under_way(ThreadNames& thread_names) {
     std::erase_if(under_way_, [](const auto& entry) { return entry.second.reports_unseen > 1; });
 }
 
-void BlockProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
+void BlockProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) {
     for (auto& stacks : stacks_)
         if (stacks) stacks->symbolize_new_stacks(symbolizer, hidden);
 }

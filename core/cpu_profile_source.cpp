@@ -23,7 +23,7 @@ void CpuProfileSource::drain(ThreadNames& thread_names) {
     });
 }
 
-void CpuProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
+void CpuProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) {
     stacks_.symbolize_new_stacks(symbolizer, hidden);
 }
 

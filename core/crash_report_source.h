@@ -21,7 +21,7 @@ public:
     bool start(const Config& config, pid_t agent_tid, std::string& error) override;
     void stop() override {}  // the handlers stay: a crash during teardown is still recorded
     void drain(ThreadNames&) override {}
-    void symbolize_new_stacks(Symbolizer&, const AddressRange&) override {}
+    void symbolize_new_stacks(Symbolizer&, const CodeRanges&) override {}
     void collect(ReportContext& context, std::vector<KindProfile>& out) override;
     void rescan() override;
 

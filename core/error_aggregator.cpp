@@ -73,7 +73,7 @@ void ErrorAggregator::add(const ErrorSample& sample, const std::string& thread_n
     existing->second += sample.weight;
 }
 
-void ErrorAggregator::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
+void ErrorAggregator::symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) {
     for (const Key* key : unsymbolized_) {
         for (uint64_t address : key->addresses)
             if (!hidden.contains(address)) symbolizer.resolve(address);
@@ -84,7 +84,7 @@ void ErrorAggregator::symbolize_new_stacks(Symbolizer& symbolizer, const Address
 // Frames of one profile: each address and each pseudo frame (a name) stored once.
 class ErrorAggregator::Builder {
 public:
-    Builder(Profile& profile, Symbolizer& symbolizer, const AddressRange& hidden)
+    Builder(Profile& profile, Symbolizer& symbolizer, const CodeRanges& hidden)
         : profile_(profile), symbolizer_(symbolizer), hidden_(hidden) {}
 
     void add_address(Sample& sample, uint64_t address) {
@@ -111,7 +111,7 @@ public:
 private:
     Profile& profile_;
     Symbolizer& symbolizer_;
-    const AddressRange& hidden_;
+    const CodeRanges& hidden_;
     std::unordered_map<uint64_t, uint32_t> by_address_;
     std::unordered_map<std::string, uint32_t> by_name_;
 };

@@ -40,7 +40,7 @@ public:
     void add(const ErrorSample& sample, const std::string& thread_name);
     bool empty() const { return stacks_.empty(); }
     size_t unique_stacks() const { return stacks_.size(); }
-    void symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden);
+    void symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden);
 
     // One sample per kept stack (leaf first: "<type>: <what()>", the throw site, its
     // callers), labels "exception" (the type) and "thread". Sites without a sampled stack

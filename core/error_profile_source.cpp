@@ -44,7 +44,7 @@ void ErrorProfileSource::drain(ThreadNames& thread_names) {
     });
 }
 
-void ErrorProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) {
+void ErrorProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) {
     stacks_.symbolize_new_stacks(symbolizer, hidden);
 }
 

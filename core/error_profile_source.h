@@ -20,7 +20,7 @@ public:
     bool start(const Config& config, pid_t agent_tid, std::string& error) override;
     void stop() override;
     void drain(ThreadNames& thread_names) override;
-    void symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) override;
+    void symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) override;
     void collect(ReportContext& context, std::vector<KindProfile>& out) override;
     std::string summary() const override;
     SourceHealth health() const override;

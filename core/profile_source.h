@@ -40,7 +40,7 @@ struct ReportContext {
     ThreadNames& thread_names;
     int64_t start_ns = 0;  // wall clock, Unix epoch
     int64_t end_ns = 0;
-    AddressRange hidden_code;                 // the agent's own code, unless shown
+    CodeRanges hidden_code;                 // the agent's own code, unless shown
     std::vector<std::string> common_comments;  // identity line(s) for every profile
 };
 
@@ -61,7 +61,7 @@ public:
     virtual void drain(ThreadNames& thread_names) = 0;
     // Resolves addresses first seen since the last call (spreads symbolization over the
     // period). Skips frames in `hidden`.
-    virtual void symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden) = 0;
+    virtual void symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) = 0;
     // Appends the profiles of the period that ends now and starts a new period. Appends
     // nothing when there is nothing to say.
     virtual void collect(ReportContext& context, std::vector<KindProfile>& out) = 0;

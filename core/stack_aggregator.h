@@ -25,7 +25,7 @@ struct ProfileShape {
     int64_t period = 0;
     int64_t time_nanos = 0;
     int64_t duration_nanos = 0;
-    AddressRange hidden_code;  // frames in here are dropped (the agent's own code)
+    CodeRanges hidden_code;  // frames in here are dropped (the agent's own code)
     std::vector<std::string> comments;
 
     // A profile with this shape's types, period, time and comments, and no samples yet.
@@ -71,7 +71,7 @@ public:
     // Resolves the addresses of stacks first seen since the last call, so that the work is
     // spread over the report period instead of landing on the report (or on the
     // application's exit, for the last one). Frames in `hidden` are skipped.
-    void symbolize_new_stacks(Symbolizer& symbolizer, const AddressRange& hidden);
+    void symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden);
 
     // Builds the profile of everything added since the last call, and starts over. Each
     // sample's raw_samples is the number of records summed into it.
