@@ -20,7 +20,10 @@ RuntimeMetric counter(const char* category, const char* name, const char* unit, 
 std::vector<RuntimeMetric> RuntimeMetricsConverter::convert(const MetricsSnapshot& now) {
     std::vector<RuntimeMetric> out;
     int64_t at = now.time_ns / 1'000'000'000;
-    out.push_back(state("cpu", "CPU usage", "percent", now.cpu_percent_of_all_cores, at));
+    // In the CPU profile's unit, % of one core (as top shows it: 200 % is two cores busy), so
+    // that the dashboard's figures of one app agree (the original agents send both in % of
+    // all cores).
+    out.push_back(state("cpu", "CPU usage", "percent", now.cpu_percent_of_one_core, at));
     out.push_back(state("memory", "Current RSS", "kilobyte", now.rss_bytes / kKilobyte, at));
     out.push_back(state("memory", "Max RSS", "kilobyte", now.max_rss_bytes / kKilobyte, at));
     out.push_back(state("memory", "VM Size", "kilobyte", now.vm_size_bytes / kKilobyte, at));

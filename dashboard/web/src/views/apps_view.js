@@ -30,7 +30,8 @@ function appsTable(apps) {
       h('caption.visually-hidden', {}, 'Applications and their health'),
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, 'Application'),
-        h('th.num', { scope: 'col' }, 'CPU'),
+        h('th.num', { scope: 'col', title: 'Average per process over the last 10 minutes, in % of one core '
+          + '(siagent; the original agents send % of all cores)' }, 'CPU (% of a core)'),
         h('th.num', { scope: 'col' }, 'Memory (RSS)'),
         h('th.num', { scope: 'col' }, 'Errors / min'),
         h('th.num', { scope: 'col' }, 'Processes'),

@@ -10,6 +10,9 @@ import { drawWhenLaidOut, timeAndValueAxes } from './chart_frame.js';
 const CHART_HEIGHT = 160;
 const CATEGORY_ORDER = ['cpu', 'memory', 'gc', 'runtime', 'span'];
 const CATEGORY_TITLES = { cpu: 'CPU', memory: 'Memory', gc: 'Garbage collection', runtime: 'Runtime', span: 'Spans' };
+// What a series' figures are, where the unit alone does not say (siagent sends CPU usage in
+// % of one core, as its CPU profile and top do).
+const SERIES_NOTES = { 'cpu/CPU usage': ' of one core' };
 
 export function renderMetricsPanel(panel, { appId, scope, signal }) {
   loadInto(panel, { loadingText: 'Loading metrics…',
@@ -49,7 +52,8 @@ function metricChart(series, scope, anomalies) {
     'aria-label': `${series.name}: ${series.points.length} points, latest ${formatValue(last, series.unit)}` });
   const card = h('figure.card.metric-card', { dataset: { metric: `${series.category}/${series.name}` } },
     h('figcaption', {}, h('span.metric-name', {}, series.name),
-      h('span.metric-latest', {}, formatValue(last, series.unit)),
+      h('span.metric-latest', {}, formatValue(last, series.unit),
+        SERIES_NOTES[`${series.category}/${series.name}`] ?? ''),
       series.type === 'counter' ? h('span.muted', {}, ' per report') : null,
       anomalies.length ? h('span.badge.badge-warning.metric-anomalies', {
         title: anomalies.map((a) => `${formatTime(a.time)} · ${a.host} · ${formatValue(a.value, series.unit)}`).join('\n') },

@@ -12,7 +12,8 @@ import { leaksCard, leakMatcher, leakFrameMatcher } from './leaks_card.js';
 import { blockCategories, categoryChips } from './block_categories.js';
 
 const KIND_TEXT = {
-  cpu: { title: 'CPU profile', noun: 'CPU profile', hint: 'CPU time per function, sampled on every thread.' },
+  cpu: { title: 'CPU profile', noun: 'CPU profile',
+    hint: 'CPU time per function, sampled on every thread, in % of one core (200 % is two cores busy).' },
   alloc: { title: 'Allocation profile', noun: 'allocation profile',
     hint: 'Bytes allocated per second, per allocation site.' },
   inuse: { title: 'Heap in use', noun: 'heap profile', hint: 'Memory still allocated, per allocation site.' },

@@ -66,6 +66,8 @@ scenario('login refuses a wrong password, then opens the applications list', {},
   if (config.usesMock) {
     const cells = await row.locator('td').allTextContents();
     assert.deepEqual(cells.slice(0, 5), ['23.4 %', '182 MiB', '1.5', '2 / 3 active', '1 anomaly']);
+    // One CPU unit, said where the figures are: % of one core, as the CPU profile.
+    await page.locator('.apps-table th', { hasText: 'CPU (% of a core)' }).waitFor();
     assert.equal(await row.locator('.row-details').textContent(), 'Native · Python · prod · staging · v1.2 · v1.3');
     assert.equal(await page.locator('.apps-table tbody tr').count(), 3);
     // An app whose processes all ended minutes ago: not live, no current figures.
