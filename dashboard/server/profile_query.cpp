@@ -3,45 +3,13 @@
 #include <algorithm>
 #include <map>
 
-#include "dashboard/server/hotspots.h"
+#include "dashboard/server/anomaly/growing_sites.h"
 #include "dashboard/server/profile_kinds.h"
 
 namespace siagent::dashboard {
 namespace {
 
 constexpr size_t kMaxLeaks = 20;
-
-struct Half {
-    CallTree tree;
-    size_t reports = 0;
-    double time_sum = 0;
-    double mean_time() const { return reports ? time_sum / static_cast<double>(reports) : 0; }
-};
-
-// Self bytes per function, averaged over the half's reports.
-std::map<std::pair<std::string, std::string>, Hotspot> self_by_function(const Half& half) {
-    std::map<std::pair<std::string, std::string>, Hotspot> by_function;
-    for (Hotspot& spot : hotspots(half.tree, half.tree.size())) {
-        spot.self /= static_cast<double>(std::max<size_t>(half.reports, 1));
-        by_function[{spot.function, spot.file}] = spot;
-    }
-    return by_function;
-}
-
-std::vector<Leak> find_leaks(const Half& early, const Half& late) {
-    const double seconds = late.mean_time() - early.mean_time();
-    if (early.reports == 0 || late.reports == 0 || seconds <= 0) return {};
-    auto before = self_by_function(early);
-    std::vector<Leak> leaks;
-    for (const auto& [key, spot] : self_by_function(late)) {
-        auto found = before.find(key);
-        const double growth = (spot.self - (found == before.end() ? 0 : found->second.self)) / seconds;
-        if (growth > 0) leaks.push_back(Leak{spot.function, spot.file, spot.line, growth});
-    }
-    std::sort(leaks.begin(), leaks.end(), [](const Leak& a, const Leak& b) { return a.growth_bytes_per_s > b.growth_bytes_per_s; });
-    if (leaks.size() > kMaxLeaks) leaks.resize(kMaxLeaks);
-    return leaks;
-}
 
 // The series to merge, with their stored units: the kind's first series with data; for a
 // kind whose reports add up (errors), every one with data of that category (Node.js sends
@@ -90,27 +58,24 @@ std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& sco
     profile.unit = chosen.empty() ? "" : chosen[0].unit;
     if (chosen.empty()) return profile;
 
-    const bool want_leaks = kind == "inuse" && filter.span.empty();
-    const int64_t middle = filter.from + (filter.to - filter.from) / 2;
-    Half halves[2];
     auto merge_row = [&](const ProfileRow& row) {
         if (!CallTree::merge_encoded(row.blob, max_nodes, 1.0, profile.tree)) {
             ++profile.corrupt_reports;
             return;
         }
         profile.reports += static_cast<size_t>(row.reports);
-        if (!want_leaks) return;
-        Half& half = halves[row.timestamp < middle ? 0 : 1];
-        CallTree::merge_encoded(row.blob, max_nodes, 1.0, half.tree);
-        half.reports += static_cast<size_t>(row.reports);
-        half.time_sum += static_cast<double>(row.timestamp * row.reports);
     };
     for (const SeriesKey& series : chosen) storage.for_each_profile(scope, series.category, series.name, filter, merge_row);
     if (!filter.span.empty()) profile.reports = reports_of_whole_trees(storage, scope, chosen, filter);
     if (profile.reports > 0 && averaged_over_reports(profile.category)) {
         profile.tree.scale(1.0 / static_cast<double>(profile.reports));
     }
-    if (want_leaks) profile.leaks = find_leaks(halves[0], halves[1]);
+    // Suspected leaks: sites that keep growing within a process, judged on the reports in
+    // the range wherever they fall in it (anomaly/growing_sites.h).
+    if (kind == "inuse" && filter.span.empty()) {
+        for (const anomaly::GrowingSite& site : anomaly::growing_sites(storage, scope, filter, kMaxLeaks))
+            profile.leaks.push_back(Leak{site.function, site.file, site.line, site.growth_bytes_per_second});
+    }
     return profile;
 }
 

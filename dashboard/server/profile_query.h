@@ -1,7 +1,7 @@
 // A profile of one kind merged over a time range and filters: the reports' trees summed
 // node by node, then divided by the number of reports unless the category counts events
 // (see averaged_over_reports). For `inuse`, suspected leaks: functions whose retained
-// bytes grew from the first half of the range to the second. With filter.span, the trees
+// bytes keep growing within a process (anomaly/growing_sites.h). With filter.span, the trees
 // restricted to that span (no leaks), averaged over all the range's reports.
 #pragma once
 

@@ -104,6 +104,7 @@ struct SeriesKey {
 struct ProfileRow {
     int64_t timestamp = 0;
     int64_t reports = 1;
+    int64_t process_id = 0;  // the reporting process; 0 for an hourly rollup of several
     std::optional<int64_t> samples;  // of every report the row stands for; nullopt: unknown
     std::string_view blob;  // CallTree::encode() form; valid during the callback only
 };

@@ -116,14 +116,14 @@ void SqliteStorage::for_each_profile(const AppScope& scope, const std::string& c
     // reports no such rollup covers. Rollups with 0 reports mark hours too large to roll up:
     // they cover nothing.
     auto row = prepare_filtered(*db,
-        "SELECT ro.hour * 3600 + 1800, ro.reports, ro.tree, ro.samples FROM series s JOIN apps a ON a.id = s.app_id"
+        "SELECT ro.hour * 3600 + 1800, ro.reports, ro.tree, ro.samples, 0 FROM series s JOIN apps a ON a.id = s.app_id"
         " JOIN rollups ro ON ro.series_id = s.id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6 AND ?14 IS NULL AND ?15 IS NULL"
         SI_SERIES_OF_SPAN
         " AND (?12 IS NULL OR ro.version = ?12) AND (?13 IS NULL OR ro.environment = ?13)"
         " AND ro.reports > 0 AND ro.hour * 3600 >= ?3 AND ro.hour * 3600 + 3599 <= ?4"
         " UNION ALL "
-        "SELECT r.timestamp, 1, r.breakdown, r.samples FROM series s JOIN apps a ON a.id = s.app_id"
+        "SELECT r.timestamp, 1, r.breakdown, r.samples, r.process_id FROM series s JOIN apps a ON a.id = s.app_id"
         " JOIN reports r ON r.series_id = s.id JOIN processes p ON p.id = r.process_id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND s.category = ?5 AND s.name = ?6" SI_SERIES_OF_SPAN
         " AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NOT NULL" SI_PROCESS_FILTER
@@ -134,7 +134,8 @@ void SqliteStorage::for_each_profile(const AppScope& scope, const std::string& c
     row.bind_at(5, category);
     row.bind_at(6, name);
     if (!filter.span.empty()) row.bind_at(7, span_profile_type(filter.span));
-    while (row.step()) each(ProfileRow{row.integer(0), row.integer(1), row.optional_integer(3), row.blob(2)});
+    while (row.step())
+        each(ProfileRow{row.integer(0), row.integer(1), row.integer(4), row.optional_integer(3), row.blob(2)});
 }
 
 std::vector<MetricSeries> SqliteStorage::metrics(const AppScope& scope, const QueryFilter& filter) {
