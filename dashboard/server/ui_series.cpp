@@ -20,7 +20,8 @@ int64_t bucket_width(const QueryFilter& filter) {
     return std::max<int64_t>(60, (filter.to - filter.from) / static_cast<int64_t>(kMaxPoints) + 1);
 }
 
-// Within a bucket counters (deltas) add up across processes and reports; states are averaged.
+// Within a bucket counters (deltas) add up across processes and reports, and are divided by
+// the bucket's width: a rate per second, summed over the processes; states are averaged.
 std::vector<std::pair<int64_t, double>> bucketed(const MetricSeries& series, const QueryFilter& filter) {
     const int64_t width = bucket_width(filter);
     std::map<int64_t, std::pair<double, int>> buckets;
@@ -32,7 +33,7 @@ std::vector<std::pair<int64_t, double>> bucketed(const MetricSeries& series, con
     const bool counter = series.key.type == "counter";
     std::vector<std::pair<int64_t, double>> points;
     for (const auto& [time, bucket] : buckets) {
-        points.emplace_back(time, counter ? bucket.first : bucket.first / bucket.second);
+        points.emplace_back(time, counter ? bucket.first / static_cast<double>(width) : bucket.first / bucket.second);
     }
     return points;
 }

@@ -177,10 +177,16 @@ std::string native_cpu_upload(const std::string& app, int pid, int64_t timestamp
 
 std::string native_state_upload(const std::string& app, const std::string& category, const std::string& name,
                                 const std::string& unit, const std::vector<std::pair<int64_t, double>>& points) {
+    return native_metric_upload(app, "state", category, name, unit, points);
+}
+
+std::string native_metric_upload(const std::string& app, const std::string& type, const std::string& category,
+                                 const std::string& name, const std::string& unit,
+                                 const std::vector<std::pair<int64_t, double>>& points) {
     std::string messages;
     for (const auto& [time, value] : points) {
         if (!messages.empty()) messages += ",\n";
-        messages += R"({"topic": "metric", "content": {"type": "state", "category": ")" + category + R"(", "name": ")" +
+        messages += R"({"topic": "metric", "content": {"type": ")" + type + R"(", "category": ")" + category + R"(", "name": ")" +
                     name + R"(", "unit": ")" + unit + R"(", "measurement": {"value": )" + std::to_string(value) +
                     R"(, "timestamp": )" + std::to_string(time) + "}}}";
     }

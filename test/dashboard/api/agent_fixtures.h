@@ -37,6 +37,10 @@ std::string native_cpu_upload(const std::string& app, int pid, int64_t timestamp
 // An upload of one native `state` metric series, one message per point (time, value).
 std::string native_state_upload(const std::string& app, const std::string& category, const std::string& name,
                                 const std::string& unit, const std::vector<std::pair<int64_t, double>>& points);
+// The same for a metric of `type` "state" or "counter" (a counter's value: its delta).
+std::string native_metric_upload(const std::string& app, const std::string& type, const std::string& category,
+                                 const std::string& name, const std::string& unit,
+                                 const std::vector<std::pair<int64_t, double>>& points);
 
 // Deterministic noise in [-1, 1] (a small linear congruential generator), for metric series.
 class Noise {

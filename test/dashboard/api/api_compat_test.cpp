@@ -107,3 +107,20 @@ TEST_CASE("compat: siagent native crash report and profile kinds", "[api][compat
     auto crash_profile = compat.profile("native-svc", "crash");
     CHECK(std::string(crash_profile["hotspots"][0]["function"].GetString()) == "SIGSEGV: invalid memory reference");
 }
+
+TEST_CASE("compat: counters read per second, summed over the bucket's reports", "[api][compat][metrics]") {
+    Compat compat;
+    // Context switches: 600 per 60 s report, for 10 minutes: 10 per second.
+    std::vector<std::pair<int64_t, double>> deltas;
+    for (int i = 0; i < 10; ++i) deltas.emplace_back(compat.now - 600 + 60 * i, 600);
+    REQUIRE(http_call(compat.server.port(),
+                      agent_call(compat.server.agent_key(), "upload",
+                                 native_metric_upload("switchy", "counter", "runtime", "Context switches", "", deltas)))
+                .status == 200);
+    auto metrics = parse_json(compat.client.get("/api/apps/" + compat.app_id("switchy") + "/metrics?from=" +
+                                                std::to_string(compat.now - 3600) + "&to=" + std::to_string(compat.now))
+                                  .body);
+    REQUIRE(metrics["series"].Size() == 1);
+    CHECK(std::string(metrics["series"][0]["type"].GetString()) == "counter");
+    for (const auto& point : metrics["series"][0]["points"].GetArray()) CHECK(point[1].GetDouble() == Approx(10));
+}

@@ -229,6 +229,24 @@ scenario('allocations, heap in use with its leak, blocking categories, errors an
     await page.locator('.metric-card canvas').nth(4).waitFor();
     assert.equal(await page.locator('.metric-card').count(), 5);
     await page.locator('.metric-card[data-metric="memory/Current RSS"]').waitFor();
+    // A counter reads per second.
+    assert.match(await page.locator('.metric-card[data-metric="cpu/CPU time"] .metric-latest').textContent(), /ms\/s$/);
+    // The value under the pointer shows below the chart.
+    const rss = page.locator('.metric-card[data-metric="memory/Current RSS"]');
+    const box = await rss.locator('.u-over').boundingBox();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    await rss.locator('.u-legend .u-value', { hasText: /MiB$/ }).waitFor();
+    await screenshot(page, config, 'metrics-tooltip');
+    // Dragging across a chart makes the dragged span the page's range.
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.5, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForURL(/range=custom/);
+    const url = new URL(page.url().replace('#/', ''));
+    const span = Number(url.searchParams.get('to')) - Number(url.searchParams.get('from'));
+    assert.ok(span > 1200 && span < 2400, `about half of the hour: ${span} s`);
+    await page.locator('.metric-card canvas').first().waitFor();
   }
   await screenshot(page, config, 'metrics');
 });
