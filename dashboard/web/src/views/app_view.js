@@ -101,7 +101,13 @@ async function loadHeader(appId, header, signal, outlet) {
         ` · last report ${formatAgo(app.last_seen, now)}`,
         app.environments?.length ? ` · ${app.environments.join(', ')}` : ''));
   } catch (error) {
-    if (error.name !== 'AbortError') replaceChildren(header, errorState(error));
+    // The server may be down for a moment: the header offers to try again.
+    if (error.name !== 'AbortError') {
+      replaceChildren(header, errorState(error, () => {
+        replaceChildren(header, loadingState('Loading application…'));
+        loadHeader(appId, header, signal, outlet);
+      }));
+    }
   }
 }
 

@@ -398,6 +398,15 @@ scenario('a failing API shows an error state, and "Try again" recovers', {}, asy
   await page.unroute('**/profile?*');
   await alert.getByRole('button', { name: 'Try again' }).click();
   await flameFrame(page, config.hotFunction).waitFor();
+  // The app header too, when the server was down as the page opened.
+  await page.route('**/api/apps', (route) => route.fulfill({ status: 503,
+    contentType: 'application/json', body: JSON.stringify({ error: 'server restarting' }) }));
+  await page.reload();
+  const down = page.locator('.app-header .state-error');
+  await down.waitFor();
+  await page.unroute('**/api/apps');
+  await down.getByRole('button', { name: 'Try again' }).click();
+  await page.locator('.app-header h1').waitFor();
 });
 
 scenario('an agent key is shown once when created, then only its prefix; it can be deleted', {}, async (page) => {
@@ -609,6 +618,12 @@ scenario('a webhook is added in the Account view and shown only masked afterward
   await row.waitFor();
   assert.ok(!(await page.content()).includes('browser-secret'), 'nor after a reload');
   await screenshot(page, config, 'webhooks');
+  // A form's controls line up although some fields have a hint below them.
+  for (const form of await page.locator('form.inline-form').all()) {
+    const tops = await form.locator('input:not([type=checkbox]), select, button').evaluateAll(
+      (controls) => controls.map((control) => Math.round(control.getBoundingClientRect().top)));
+    assert.ok(tops.length > 0 && Math.max(...tops) - Math.min(...tops) <= 2, `controls at one height: ${tops}`);
+  }
   await row.getByRole('button', { name: 'Send test' }).click();
   await row.getByText('Test queued').waitFor();
   await row.getByRole('button', { name: 'Delete' }).click();
