@@ -45,3 +45,17 @@ export function formatLocation(file, line) {
 export function functionKey(entry) {
   return `${entry.function}\u0000${entry.file ?? ''}\u0000${entry.line ?? ''}`;
 }
+
+/**
+ * A frame's name as a flame graph labels it, short enough to read in a narrow frame:
+ * without "(anonymous namespace)::" and with its file's directories left out
+ * ("score_items (demo.cpp:88)" for "(anonymous namespace)::score_items
+ * (../../checkout/test/programs/demo.cpp:88)"). The full name stays in the tooltip.
+ */
+export function shortFrameLabel(name) {
+  const { function: fn, file, line } = parseFrameName(name);
+  const shortFunction = fn.replaceAll('(anonymous namespace)::', '');
+  if (!file || fn === String(name)) return shortFunction;
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return `${shortFunction} (${formatLocation(base, line)})`;
+}

@@ -3,6 +3,7 @@
 import flamegraph, { colorMapper } from 'd3-flame-graph';
 import { select } from 'd3-selection';
 import { formatValue, formatShare, formatShareDelta } from '../lib/format.js';
+import { shortFrameLabel } from '../lib/frame_name.js';
 import { h } from './dom.js';
 
 const CELL_HEIGHT = 18;
@@ -20,14 +21,21 @@ function escapeRegExp(text) {
  * @returns {{element, search(text), resetZoom()}}
  */
 export function flameGraph(tree, { unit, highlight, differential = false, label = 'Flame graph' } = {}) {
-  const details = h('p.flame-details', { 'aria-hidden': 'true' }, 'Hover a frame for details; click to zoom.');
+  const hint = 'Hover a frame for details; click to zoom.';
+  const details = h('p.flame-details', { 'aria-hidden': 'true' }, hint);
+  const matches = h('p.flame-matches', { role: 'status' });
   const canvas = h('div.flame-canvas', { role: 'img', 'aria-label': `${label}: ${tree.name}` });
-  const element = h('div.flame-graph', { 'data-testid': 'flame-graph' }, canvas, details);
+  const element = h('div.flame-graph', { 'data-testid': 'flame-graph' }, canvas, details, matches);
   const rootValue = Number(tree.value) || 0;
+  // Leaving the graph clears the last frame's text.
+  canvas.addEventListener('mouseleave', () => { details.textContent = hint; });
 
+  // The full name, the frame's total and its self value (what no child accounts for).
   const describe = (node) => {
     const name = node.depth === 0 ? 'all' : node.data.name;
-    const base = `${name} — ${formatValue(node.value, unit)} (${formatShare(rootValue ? node.value / rootValue : 0)})`;
+    const self = Math.max(0, node.value - (node.children ?? []).reduce((sum, child) => sum + child.value, 0));
+    const base = `${name} — total ${formatValue(node.value, unit)} (${formatShare(rootValue ? node.value / rootValue : 0)})` +
+      `, self ${formatValue(self, unit)} (${formatShare(rootValue ? self / rootValue : 0)})`;
     if (!differential) return base;
     return `${base}; share ${formatShare(node.data.share_a)} → ${formatShare(node.data.share_b)}` +
       ` (${formatShareDelta((node.data.share_b ?? 0) - (node.data.share_a ?? 0))})`;
@@ -41,8 +49,16 @@ export function flameGraph(tree, { unit, highlight, differential = false, label 
     .sort(false)
     .setLabelHandler(describe)
     .setDetailsElement(details)
-    .setSearchHandler(() => {})
-    .getName((node) => (node.depth === 0 ? 'all' : node.data.name));
+    .setSearchHandler((results, sum, total) => {
+      matches.textContent = searching
+        ? `${results.length} ${results.length === 1 ? 'frame matches' : 'frames match'}: ` +
+          `${formatValue(sum, unit)}, ${formatShare(total ? sum / total : 0)} of the total`
+        : '';
+    })
+    // Search matches the full name, as the hot-spot table shows it, not the short label.
+    .setSearchMatch((node, term) => Boolean(term) && node.depth > 0 && new RegExp(term).test(node.data.name))
+    .getName((node) => (node.depth === 0 ? 'all' : shortFrameLabel(node.data.name)));
+  let searching = false;
   if (differential) {
     chart.setColorMapper(colorMapper.differentialColorMapper);
   } else if (highlight) {
@@ -76,7 +92,14 @@ export function flameGraph(tree, { unit, highlight, differential = false, label 
 
   return {
     element,
-    search: (text) => (text ? chart.search(escapeRegExp(text)) : chart.clear()),
+    search: (text) => {
+      searching = Boolean(text);
+      if (text) chart.search(escapeRegExp(text));
+      else {
+        chart.clear();
+        matches.textContent = '';
+      }
+    },
     resetZoom: () => chart.resetZoom(),
   };
 }

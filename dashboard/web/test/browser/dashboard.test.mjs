@@ -99,6 +99,14 @@ scenario('the CPU tab shows the flame graph with the hot function and its hot sp
   const quoted = hotRows[0].replace(/["\\]/g, '\\$&');
   await page.locator(`[data-testid=hotspot-table] tr[data-function="${quoted}"] button`).first().click();
   assert.equal(await page.getByLabel('Highlight frames matching').inputValue(), hotRows[0]);
+  // The search says how much it found, and a frame's tooltip gives its total and self.
+  assert.match(await page.locator('.flame-matches').first().textContent(),
+    /^\d+ frames? match(es)?: .+, [\d.<]+ % of the total$/);
+  const hot = flameFrame(page, config.hotFunction);
+  await hot.hover();
+  assert.match(await page.locator('.flame-details').first().textContent(), /total .+, self .+/);
+  await page.mouse.move(1, 1);
+  await page.locator('.flame-details', { hasText: 'Hover a frame' }).first().waitFor();
   await screenshot(page, config, 'cpu');
 });
 

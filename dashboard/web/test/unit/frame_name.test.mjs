@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFrameName, formatLocation } from '../../src/lib/frame_name.js';
+import { parseFrameName, formatLocation, shortFrameLabel } from '../../src/lib/frame_name.js';
 
 test('frame name with file and line', () => {
   assert.deepEqual(parseFrameName('render_response (demo.cpp:42)'),
@@ -42,4 +42,13 @@ test('locations read file:line', () => {
   assert.equal(formatLocation('libfoo.so', 0), 'libfoo.so');  // unsymbolized: no ":0"
   assert.equal(formatLocation('a.cpp', null), 'a.cpp');
   assert.equal(formatLocation(null, 3), '');
+});
+
+test('flame graph labels are short; the full name stays for tooltips', () => {
+  assert.equal(shortFrameLabel('(anonymous namespace)::score_items() (../../checkout/test/programs/demo.cpp:88)'),
+    'score_items() (demo.cpp:88)');
+  assert.equal(shortFrameLabel('main (demo.cpp:3)'), 'main (demo.cpp:3)');
+  assert.equal(shortFrameLabel('libstdc++.so.6+0x9a26c'), 'libstdc++.so.6+0x9a26c');
+  assert.equal(shortFrameLabel('/app/worker.py:21'), '/app/worker.py:21');
+  assert.equal(shortFrameLabel('processRequest (/app/server.js:12:9)'), 'processRequest (server.js:12)');
 });
