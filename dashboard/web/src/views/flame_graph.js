@@ -67,12 +67,14 @@ export function flameGraph(tree, { unit, highlight, differential = false, label 
   }
 
   let drawnWidth = 0;
+  let pendingSearch = '';  // a search asked for before the first drawing
   const draw = () => {
     const width = Math.floor(canvas.clientWidth);
     if (width <= 0 || Math.abs(width - drawnWidth) < 4) return;
     if (drawnWidth === 0) {
       chart.width(width);
       select(canvas).datum(tree).call(chart);
+      if (pendingSearch) chart.search(escapeRegExp(pendingSearch));
     } else {
       chart.width(width).update();
     }
@@ -94,7 +96,8 @@ export function flameGraph(tree, { unit, highlight, differential = false, label 
     element,
     search: (text) => {
       searching = Boolean(text);
-      if (text) chart.search(escapeRegExp(text));
+      if (drawnWidth === 0) pendingSearch = text;
+      else if (text) chart.search(escapeRegExp(text));
       else {
         chart.clear();
         matches.textContent = '';

@@ -7,6 +7,7 @@ import { h, replaceChildren } from './dom.js';
 import { loadInto, emptyState } from './states.js';
 import { connectHelp } from './connect_help.js';
 import { flameGraph } from './flame_graph.js';
+import { mergeByFunction } from '../lib/function_tree.js';
 import { hotspotTable } from './hotspot_table.js';
 import { leaksCard, leakMatcher, leakFrameMatcher } from './leaks_card.js';
 import { blockCategories, categoryChips } from './block_categories.js';
@@ -98,13 +99,24 @@ function stat(label, value) {
 }
 
 function graphAndTable(profile, tree, rows, isLeak) {
-  const graph = flameGraph(tree, { unit: profileUnit(profile), label: `${profile.name} flame graph`,
-    highlight: profile.kind === 'inuse' ? leakFrameMatcher(profile.leaks) : null });
+  // Function level by default (one frame per function, whatever line called on); the
+  // lines on demand.
+  const functionTree = mergeByFunction(tree);
+  const makeGraph = (lines) => flameGraph(lines ? tree : functionTree, { unit: profileUnit(profile),
+    label: `${profile.name} flame graph`, highlight: profile.kind === 'inuse' ? leakFrameMatcher(profile.leaks) : null });
+  let graph = makeGraph(false);
   const search = h('input', { type: 'search', placeholder: 'Highlight frames',
     'aria-label': 'Highlight frames matching', oninput: () => graph.search(search.value.trim()) });
+  const lines = h('input', { type: 'checkbox', 'aria-label': 'Show a frame per line' });
+  lines.addEventListener('change', () => {
+    const next = makeGraph(lines.checked);
+    graph.element.replaceWith(next.element);
+    graph = next;
+    if (search.value.trim()) graph.search(search.value.trim());
+  });
   const graphCard = h('div.card.flame-card', {},
     h('div.card-header', {}, h('h2', {}, 'Flame graph'),
-      h('div.card-tools', {}, search,
+      h('div.card-tools', {}, h('label.check-label', {}, lines, 'Lines'), search,
         h('button.button.button-quiet', { type: 'button', onclick: () => graph.resetZoom() }, 'Reset zoom'))),
     graph.element);
   const tableCard = h('div.card.hotspot-card', {},

@@ -107,6 +107,15 @@ scenario('the CPU tab shows the flame graph with the hot function and its hot sp
   assert.match(await page.locator('.flame-details').first().textContent(), /total .+, self .+/);
   await page.mouse.move(1, 1);
   await page.locator('.flame-details', { hasText: 'Hover a frame' }).first().waitFor();
+  if (config.usesMock) {
+    // One frame per function by default; a frame per line on demand.
+    assert.equal(await page.locator('[data-testid=flame-graph] g[name^="escape_html"]').count(), 1);
+    await page.getByLabel('Show a frame per line').check();
+    await page.locator('[data-testid=flame-graph] g[name="escape_html (render.cpp:104)"]').waitFor();
+    assert.equal(await page.locator('[data-testid=flame-graph] g[name^="escape_html"]').count(), 2);
+    await page.getByLabel('Show a frame per line').uncheck();
+    await page.locator('[data-testid=flame-graph] g[name="escape_html (render.cpp)"]').waitFor();
+  }
   await screenshot(page, config, 'cpu');
 });
 
