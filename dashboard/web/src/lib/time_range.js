@@ -14,6 +14,20 @@ export const PRESETS = [
 
 export const DEFAULT_PRESET = '1h';
 
+/** Auto-refresh periods of a live view (URL parameter `refresh`), in seconds. */
+export const REFRESH_PERIODS = [
+  { key: '10s', label: 'every 10 s', seconds: 10 },
+  { key: '30s', label: 'every 30 s', seconds: 30 },
+  { key: '1m', label: 'every minute', seconds: 60 },
+  { key: '5m', label: 'every 5 minutes', seconds: 300 },
+];
+
+/** Seconds between refreshes of `range` for the URL's `refresh`; 0: none (unknown, or a custom range). */
+export function refreshSeconds(params, range) {
+  if (range.key === 'custom') return 0;
+  return REFRESH_PERIODS.find((p) => p.key === params.refresh)?.seconds ?? 0;
+}
+
 /**
  * @param {{range?: string, from?: string, to?: string}} params  URL parameters
  * @param {number} nowSeconds

@@ -1,7 +1,7 @@
 // One application: header, time range and filters, tabs, and the tab's panel.
 // Everything the page shows follows from the URL: #/apps/{id}/{tab}?range=…&version=…
 import { api } from '../api.js';
-import { resolveRange } from '../lib/time_range.js';
+import { resolveRange, refreshSeconds } from '../lib/time_range.js';
 import { formatRoute } from '../lib/route.js';
 import { formatAgo } from '../lib/format.js';
 import { h, replaceChildren } from './dom.js';
@@ -46,7 +46,7 @@ export function renderApplication(outlet, ctx) {
 
   const header = h('div.app-header', {}, loadingState('Loading application…'));
   const toolbar = h('div.toolbar', { role: 'group', 'aria-label': 'Time range and filters' },
-    rangePicker(range, update),
+    rangePicker(range, update, params.refresh ?? ''),
     filterBar(null, params, update));
   const tabs = h('nav.tabs', { 'aria-label': 'Application views' }, tabLinks(appId, tabKey, params, []));
   const panel = h('section.panel', { 'aria-live': 'polite' });
@@ -59,6 +59,14 @@ export function renderApplication(outlet, ctx) {
   loadFilters(appId, scope, params, update, toolbar, ctx.signal);
   loadExtraKinds(appId, tabKey, scope, params, tabs, ctx.signal);
   showTabOverflow(tabs);
+
+  // A live view: the page renders again from its URL (a preset: up to now) every period,
+  // until the user goes elsewhere.
+  const every = refreshSeconds(params, range);
+  if (every > 0) {
+    const timer = setTimeout(() => ctx.go(window.location.hash), every * 1000);
+    ctx.signal.addEventListener('abort', () => clearTimeout(timer));
+  }
 
   const profileTab = PROFILE_TABS.find((t) => t.key === tabKey);
   const otherTab = OTHER_TABS.find((t) => t.key === tabKey);

@@ -1,11 +1,11 @@
-// Time-range picker: presets (last 1 h / 6 h / 24 h / 7 d) or a custom from–to.
-// It reports a change as URL parameters; the page re-renders from the URL.
-import { PRESETS, rangeParams, toDateTimeLocal, fromDateTimeLocal } from '../lib/time_range.js';
+// Time-range picker: presets (last 5 min … 7 d) or a custom from–to, and for a preset an
+// auto-refresh period. It reports a change as URL parameters; the page re-renders from the URL.
+import { PRESETS, REFRESH_PERIODS, rangeParams, toDateTimeLocal, fromDateTimeLocal } from '../lib/time_range.js';
 import { formatTime } from '../lib/format.js';
 import { h, field, select } from './dom.js';
 
-/** @param range resolved range; @param onChange(params) with {range, from, to} */
-export function rangePicker(range, onChange) {
+/** @param range resolved range; @param refresh the URL's refresh; @param onChange(params) */
+export function rangePicker(range, onChange, refresh = '') {
   const options = [...PRESETS.map((p) => ({ value: p.key, label: p.label })),
     { value: 'custom', label: 'Custom…' }];
   const preset = select({ name: 'range' }, options, range.key);
@@ -36,8 +36,14 @@ export function rangePicker(range, onChange) {
     }
   });
 
+  const refreshChoice = select({ name: 'refresh', disabled: range.key === 'custom' },
+    [{ value: '', label: 'off' }, ...REFRESH_PERIODS.map((p) => ({ value: p.key, label: p.label }))],
+    range.key === 'custom' ? '' : refresh);
+  refreshChoice.addEventListener('change', () => onChange({ refresh: refreshChoice.value || null }));
+
   return h('div.range-picker', {},
     field('Time range', preset),
+    field('Refresh', refreshChoice),
     custom,
     h('span.range-summary', { 'data-testid': 'range-summary' },
       `${formatTime(range.from)} – ${formatTime(range.to)}`));

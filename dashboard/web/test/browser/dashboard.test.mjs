@@ -268,6 +268,19 @@ scenario('allocations, heap in use with its leak, blocking categories, errors an
   await screenshot(page, config, 'metrics');
 });
 
+scenario('auto-refresh renders a live view again, up to now', mockOnly, async (page) => {
+  await openApp(page, config);
+  await flameFrame(page, config.hotFunction).waitFor();
+  await page.getByLabel('Refresh', { exact: true }).selectOption('10s');
+  await page.waitForURL(/refresh=10s/);
+  const first = await nextProfileRequest(page, async () => {});
+  const again = await nextProfileRequest(page, async () => {});
+  assert.ok(Number(again.to) >= Number(first.to) + 9, `the next request ends later (${first.to} → ${again.to})`);
+  assert.equal(Number(again.to) - Number(again.from), 3600, 'the same preset');
+  await page.getByLabel('Refresh', { exact: true }).selectOption('');
+  await page.waitForURL((url) => !url.href.includes('refresh='));
+});
+
 scenario('changing the time range changes the request\'s from and to', {}, async (page) => {
   await openApp(page, config);
   await flameFrame(page, config.hotFunction).waitFor();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveRange, rangeParams, previousRange, baselineRange, toDateTimeLocal, fromDateTimeLocal }
+import { resolveRange, rangeParams, previousRange, baselineRange, toDateTimeLocal, fromDateTimeLocal, refreshSeconds }
   from '../../src/lib/time_range.js';
 
 const now = 1764050000;
@@ -55,4 +55,12 @@ test('baselines for comparing ranges', () => {
   assert.equal(baselineRange(range, 'week').to, 103600 - 604800);
   assert.deepEqual(baselineRange(range, 'previous'), previousRange(range));
   assert.deepEqual(baselineRange(range, 'bogus'), previousRange(range));
+});
+
+test('auto-refresh: a known period for a preset range, none for a custom one', () => {
+  assert.equal(refreshSeconds({ refresh: '30s' }, { key: '1h' }), 30);
+  assert.equal(refreshSeconds({ refresh: '5m' }, { key: '15m' }), 300);
+  assert.equal(refreshSeconds({ refresh: '2s' }, { key: '1h' }), 0);
+  assert.equal(refreshSeconds({}, { key: '1h' }), 0);
+  assert.equal(refreshSeconds({ refresh: '30s' }, { key: 'custom' }), 0);
 });
