@@ -2,9 +2,8 @@
 
 #include <unistd.h>
 
-#include <unordered_map>
-
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/block_profiler.h"
 #include "core/in_flight_calls.h"

@@ -54,6 +54,11 @@ extern std::atomic<uint64_t> ns_per_tick_q32;
 void record_sampled(BlockCall call, uint64_t blocked_ns);
 }  // namespace block_detail
 
+// `ticks` TSC ticks in nanoseconds at a rate in 32.32 fixed point. signal-safe, malloc-safe.
+inline uint64_t ticks_to_ns(uint64_t ticks, uint64_t ns_per_tick_q32) {
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(ticks) * ns_per_tick_q32) >> 32);
+}
+
 // Wall clock for sampled records and tests: CLOCK_MONOTONIC. signal-safe, malloc-safe.
 inline uint64_t block_clock_ns() { return monotonic_ns(); }
 
@@ -78,10 +83,7 @@ public:
     }
     uint64_t elapsed_ns() const {
 #if defined(__x86_64__)
-        if (ns_per_tick_q32_ != 0) {
-            uint64_t ticks = __rdtsc() - start_;
-            return static_cast<uint64_t>((static_cast<unsigned __int128>(ticks) * ns_per_tick_q32_) >> 32);
-        }
+        if (ns_per_tick_q32_ != 0) return ticks_to_ns(__rdtsc() - start_, ns_per_tick_q32_);
 #endif
         return monotonic_ns() - start_;
     }

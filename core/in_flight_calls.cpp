@@ -1,11 +1,8 @@
 #include "core/in_flight_calls.h"
 
-#include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <cerrno>
 
+#include "core/thread_exit.h"
 #include "core/thread_id.h"
 #include "core/tick_clock.h"
 
@@ -13,10 +10,6 @@ namespace siagent {
 namespace {
 
 constexpr int kProbes = 64;
-
-bool thread_gone(pid_t tid) {
-    return syscall(SYS_tgkill, getpid(), tid, 0) != 0 && errno == ESRCH;
-}
 
 }  // namespace
 
@@ -61,8 +54,7 @@ void reset_in_flight_calls_after_fork() {
 void for_each_call_under_way(uint64_t min_elapsed_ns, const std::function<void(const CallUnderWay&)>& visit) {
     const uint64_t now_ns = monotonic_ns();
     const uint64_t now_ticks = ticks_now();
-    const double ns_per_tick = static_cast<double>(block_detail::ns_per_tick_q32.load(std::memory_order_relaxed)) /
-                               4294967296.0;
+    const uint64_t ns_per_tick_q32 = block_detail::ns_per_tick_q32.load(std::memory_order_relaxed);
     for (InFlightSlot& slot : in_flight_detail::slots) {
         const int32_t owner = slot.owner.load(std::memory_order_acquire);
         if (owner == 0) continue;
@@ -83,8 +75,8 @@ void for_each_call_under_way(uint64_t min_elapsed_ns, const std::function<void(c
         const bool in_ticks = (meta & 0x100u) != 0;
         uint64_t elapsed = 0;
         if (in_ticks) {
-            if (ns_per_tick <= 0.0 || now_ticks < start) continue;
-            elapsed = static_cast<uint64_t>(static_cast<double>(now_ticks - start) * ns_per_tick);
+            if (ns_per_tick_q32 == 0 || now_ticks < start) continue;
+            elapsed = ticks_to_ns(now_ticks - start, ns_per_tick_q32);
         } else {
             if (now_ns < start) continue;
             elapsed = now_ns - start;

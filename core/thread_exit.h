@@ -11,6 +11,10 @@
 
 namespace siagent {
 
+// Whether thread `tid` is no longer in this process's thread group (signal 0 asks; ESRCH
+// once it is gone). signal-safe; changes errno.
+bool thread_gone(pid_t tid);
+
 // Returns once thread `tid` of this process no longer exists, or after `budget`. Not for
 // signal handlers (it sleeps).
 void wait_until_thread_gone(pid_t tid, std::chrono::milliseconds budget);

@@ -22,6 +22,15 @@ size_t module_offset_split(std::string_view frame) {
     return digits > 0 && plus + 3 + digits == frame.size() ? plus : std::string_view::npos;
 }
 
+// The module an unnamed frame names ("libc.so.6" of "libc.so.6+0x8aeb" or of "0x7f… (libc.so.6)"),
+// "" when it names none.
+std::string_view module_of_unnamed(std::string_view frame) {
+    if (const size_t plus = module_offset_split(frame); plus != std::string_view::npos) return frame.substr(0, plus);
+    const size_t open = frame.find(" (");
+    if (open == std::string_view::npos) return {};
+    return frame.substr(open + 2, frame.size() - open - 3);
+}
+
 // Functions that only carry a crash to the signal (glibc, libstdc++, libgcc).
 constexpr std::array<std::string_view, 30> kDeliveryFunctions{
     "__pthread_kill_implementation", "__pthread_kill_internal", "__pthread_kill", "pthread_kill",
@@ -52,7 +61,7 @@ std::string_view function_of(std::string_view frame) {
 
 bool delivers_crash(const std::string& frame) {
     if (is_unnamed_frame(frame)) {
-        const std::string module = throw_site({frame});
+        const std::string_view module = module_of_unnamed(frame);
         if (module.empty()) return true;
         for (std::string_view runtime : kRuntimeModules)
             if (module.compare(0, runtime.size(), runtime) == 0) return true;
@@ -78,13 +87,7 @@ bool is_unnamed_frame(std::string_view frame) {
 std::string throw_site(const std::vector<std::string>& frames) {
     for (const std::string& frame : frames)
         if (!is_unnamed_frame(frame)) return frame;
-    if (frames.empty()) return "";
-    const std::string& innermost = frames.front();
-    if (const size_t plus = module_offset_split(innermost); plus != std::string::npos)
-        return innermost.substr(0, plus);
-    const size_t open = innermost.find(" (");
-    if (open == std::string::npos) return "";
-    return innermost.substr(open + 2, innermost.size() - open - 3);
+    return frames.empty() ? "" : std::string(module_of_unnamed(frames.front()));
 }
 
 std::vector<std::string> program_frames(const std::vector<std::string>& frames) {

@@ -66,8 +66,7 @@ Response errors_response(ServerContext& context, const AppScope& scope, const Qu
     struct ExceptionGroup {
         double count = 0;
         int64_t first_seen = 0, last_seen = 0;
-        std::map<std::string, double> messages;  // at most kMaxMessagesPerGroup
-        double messages_left_out = 0;            // counts of messages past that bound
+        std::map<std::string, double> messages;  // at most kMaxMessagesPerGroup; the rest uncounted
         double stack_count = 0;                  // the most counted row's count
         std::string frames;                      // its stack
     };
@@ -87,7 +86,6 @@ Response errors_response(ServerContext& context, const AppScope& scope, const Qu
         auto message = group.messages.find(row.message);
         if (message != group.messages.end()) message->second += row.count;
         else if (group.messages.size() < kMaxMessagesPerGroup) group.messages.emplace(row.message, row.count);
-        else group.messages_left_out += row.count;
         if (row.count > group.stack_count) {
             group.stack_count = row.count;
             group.frames = std::move(row.frames);
