@@ -107,9 +107,10 @@ BlockProfilerStats BlockProfiler::stats() const {
 }
 
 void BlockProfiler::child_after_fork() {
-    block_detail::enabled.store(false);
-    samples_taken.store(0);
-    stacks_truncated.store(0);
+    // Written only where they differ: a page written here is copied into every fork child.
+    if (block_detail::enabled.load()) block_detail::enabled.store(false);
+    if (samples_taken.load() != 0) samples_taken.store(0);
+    if (stacks_truncated.load() != 0) stacks_truncated.store(0);
     samples.reset_in_fork_child();
     reset_in_flight_calls_after_fork();
 }

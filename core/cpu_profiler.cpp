@@ -17,6 +17,7 @@
 #include "core/persistent_ring.h"
 #include "core/signal_table.h"
 #include "core/span_table.h"
+#include "core/start_alarm.h"
 #include "core/stack_capture.h"
 #include "core/thread_id.h"
 #include "core/thread_registry.h"
@@ -57,6 +58,12 @@ ThreadRegistry& registry() { return *registry_instance; }
 // signal-safe, malloc-safe: captures the interrupted stack into the ring and nothing else.
 void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
     int saved_errno = errno;
+    if (info != nullptr && info->si_code == SI_TIMER &&
+        info->si_value.sival_ptr == &kStartAlarmMarker) {
+        on_start_alarm(ucontext);
+        errno = saved_errno;
+        return;
+    }
     bool ours = info != nullptr && info->si_code == SI_TIMER &&
                 info->si_value.sival_ptr == &kCpuTimerMarker;
     if (!ours) {
@@ -215,6 +222,8 @@ bool CpuProfiler::running() const { return sampling.load(std::memory_order_relax
 
 bool cpu_profiling_active() { return sampling.load(std::memory_order_relaxed); }
 
+bool cpu_profiler_handler_installed() { return handler_installed.load(); }
+
 void CpuProfiler::on_thread_start() {
     if (!running()) return;
     prepare_thread_stack_capture();
@@ -256,12 +265,16 @@ void CpuProfiler::parent_after_fork() { registry().unlock_after_fork(); }
 void CpuProfiler::child_after_fork() {
     // Only this thread survives; producers that were mid-record are gone with their
     // threads, so the ring starts empty. The parent's timers were not inherited.
-    sampling.store(false);
+    // Written only where they differ: a page written here is copied into every fork child.
+    auto clear = [](auto& counter) {
+        if (counter.load(std::memory_order_relaxed) != 0) counter.store(0);
+    };
+    if (sampling.load()) sampling.store(false);
     timer_generation.fetch_add(1);
-    samples_taken.store(0);
-    stacks_truncated.store(0);
-    handler_time_ns.store(0);
-    foreign_signal_count.store(0);
+    clear(samples_taken);
+    clear(stacks_truncated);
+    clear(handler_time_ns);
+    clear(foreign_signal_count);
     handler_latency.reset();
     registry().forget_after_fork();
     registry().unlock_after_fork();

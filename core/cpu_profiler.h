@@ -74,5 +74,7 @@ CpuProfiler& cpu_profiler();
 // signal-safe, malloc-safe: whether the CPU profiler samples now. Unlike cpu_profiler(), never
 // makes the profiler (its first call maps the ring).
 bool cpu_profiling_active();
+// Whether the SIGPROF handler is in place (it stays for the life of the process).
+bool cpu_profiler_handler_installed();
 
 }  // namespace siagent

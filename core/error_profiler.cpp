@@ -199,7 +199,7 @@ size_t ErrorProfiler::memory_bytes() const {
 
 void ErrorProfiler::child_after_fork() {
     samples.reset_in_fork_child();
-    window_stacks.store(0);
+    if (window_stacks.load() != 0) window_stacks.store(0);
 }
 
 }  // namespace siagent

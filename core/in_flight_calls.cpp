@@ -1,5 +1,7 @@
 #include "core/in_flight_calls.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 
 #include "core/thread_exit.h"
@@ -26,6 +28,7 @@ int in_flight_detail::claim_slot() {
         int32_t expected = 0;
         if (slot.owner.compare_exchange_strong(expected, tid, std::memory_order_acq_rel)) {
             slot.start.store(0, std::memory_order_relaxed);
+            slot.process.store(static_cast<int32_t>(getpid()), std::memory_order_release);
             slot_index = static_cast<int>((first + static_cast<size_t>(probe)) % kInFlightSlots);
             return slot_index;
         }
@@ -40,24 +43,33 @@ void release_in_flight_slot() {
     if (index < 0) return;
     InFlightSlot& slot = in_flight_detail::slots[index];
     slot.start.store(0, std::memory_order_relaxed);
+    slot.process.store(0, std::memory_order_relaxed);
     slot.owner.store(0, std::memory_order_release);
 }
 
-void reset_in_flight_calls_after_fork() {
-    for (InFlightSlot& slot : in_flight_detail::slots) {
-        slot.start.store(0, std::memory_order_relaxed);
-        slot.owner.store(0, std::memory_order_relaxed);
-    }
-    in_flight_detail::slot_index = -1;
-}
+// The parent's slots stay as they were (writing them would copy their pages into every
+// fork child): their process id tells the child's reader they are not its own.
+void reset_in_flight_calls_after_fork() { in_flight_detail::slot_index = -1; }
 
 void for_each_call_under_way(uint64_t min_elapsed_ns, const std::function<void(const CallUnderWay&)>& visit) {
     const uint64_t now_ns = monotonic_ns();
     const uint64_t now_ticks = ticks_now();
     const uint64_t ns_per_tick_q32 = block_detail::ns_per_tick_q32.load(std::memory_order_relaxed);
+    const int32_t this_process = static_cast<int32_t>(getpid());
     for (InFlightSlot& slot : in_flight_detail::slots) {
         const int32_t owner = slot.owner.load(std::memory_order_acquire);
         if (owner == 0) continue;
+        const int32_t process = slot.process.load(std::memory_order_acquire);
+        if (process != this_process) {
+            // Inherited from the process this one was forked from (0: being claimed now).
+            if (process != 0) {
+                slot.start.store(0, std::memory_order_relaxed);
+                slot.process.store(0, std::memory_order_relaxed);
+                int32_t expected = owner;
+                slot.owner.compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
+            }
+            continue;
+        }
         const uint64_t start = slot.start.load(std::memory_order_acquire);
         if (start == 0) {
             // A thread that ended without pthread_create's wrapper (raw clone, the main

@@ -30,6 +30,7 @@ inline constexpr size_t kInFlightSlots = 1024;
 
 struct InFlightSlot {
     std::atomic<int32_t> owner{0};       // the thread's kernel id; 0 = free
+    std::atomic<int32_t> process{0};     // the owner's process id (a fork child inherits slots)
     std::atomic<uint64_t> start{0};      // the stopwatch's start; 0 = no call under way
     std::atomic<uint32_t> meta{0};       // the BlockCall | 0x100 when start is in TSC ticks
     std::atomic<uint64_t> call_site{0};  // the interposer's return address

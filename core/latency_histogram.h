@@ -34,7 +34,9 @@ public:
     }
 
     void reset() {
-        for (auto& bucket : buckets_) bucket.store(0, std::memory_order_relaxed);
+        // Only buckets that counted something are written (a fork child copies no page).
+        for (auto& bucket : buckets_)
+            if (bucket.load(std::memory_order_relaxed) != 0) bucket.store(0, std::memory_order_relaxed);
     }
 
     static int bucket_of(uint64_t value) {

@@ -12,15 +12,7 @@ struct Search {
 
 int visit_object(dl_phdr_info* info, size_t, void* context) {
     auto* search = static_cast<Search*>(context);
-    AddressRange span{UINT64_MAX, 0};
-    for (int i = 0; i < info->dlpi_phnum; ++i) {
-        const ElfW(Phdr)& header = info->dlpi_phdr[i];
-        if (header.p_type != PT_LOAD) continue;
-        uint64_t start = info->dlpi_addr + header.p_vaddr;
-        uint64_t end = start + header.p_memsz;
-        if (start < span.start) span.start = start;
-        if (end > span.end) span.end = end;
-    }
+    AddressRange span = loaded_segments_span(*info);
     if (span.start < span.end && span.contains(search->address)) {
         search->found = span;
         return 1;
@@ -29,6 +21,19 @@ int visit_object(dl_phdr_info* info, size_t, void* context) {
 }
 
 }  // namespace
+
+AddressRange loaded_segments_span(const dl_phdr_info& object) {
+    AddressRange span{UINT64_MAX, 0};
+    for (int i = 0; i < object.dlpi_phnum; ++i) {
+        const ElfW(Phdr)& header = object.dlpi_phdr[i];
+        if (header.p_type != PT_LOAD) continue;
+        uint64_t start = object.dlpi_addr + header.p_vaddr;
+        uint64_t end = start + header.p_memsz;
+        if (start < span.start) span.start = start;
+        if (end > span.end) span.end = end;
+    }
+    return span;
+}
 
 AddressRange loaded_object_range(const void* address) {
     Search search{reinterpret_cast<uint64_t>(address), {}};

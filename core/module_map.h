@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+struct dl_phdr_info;
+
 namespace siagent {
 
 struct AddressRange {
@@ -27,5 +29,8 @@ struct CodeRanges {
 // The span of the loadable segments of the object (executable or shared library) that
 // contains `address`; empty when no loaded object does.
 AddressRange loaded_object_range(const void* address);
+
+// The span of the loadable segments of one object dl_iterate_phdr reports.
+AddressRange loaded_segments_span(const dl_phdr_info& object);
 
 }  // namespace siagent

@@ -1,5 +1,7 @@
 #include "core/thread_registry.h"
 
+#include <new>
+
 #include <dirent.h>
 
 #include <cstdlib>
@@ -103,7 +105,10 @@ void ThreadRegistry::lock_for_fork() { mutex_.lock(); }
 void ThreadRegistry::unlock_after_fork() { mutex_.unlock(); }
 
 void ThreadRegistry::forget_after_fork() {
-    timers_.clear();
+    // The parent's threads' timers do not exist here. The map is left behind, not freed:
+    // freeing it would copy the allocator's pages into every fork child (most exec or exit
+    // at once); a child that starts its agent has a new one.
+    if (!timers_.empty()) new (&timers_) std::unordered_map<pid_t, timer_t>();
     enabled_ = false;
 }
 

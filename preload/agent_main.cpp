@@ -22,10 +22,12 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
+#include "core/start_alarm.h"
 #include "preload/deferred_start.h"
 #include "preload/export.h"
 #include "preload/lifecycle.h"
 #include "preload/preload_detection.h"
+#include "preload/real_allocator.h"
 #include "preload/siagent.h"
 
 extern char** environ;
@@ -36,7 +38,9 @@ using siagent::Agent;
 using siagent::Config;
 
 constexpr std::chrono::milliseconds kShutdownBudget{2000};
-// A fork child's agent starts when the child has lived this long (preload/deferred_start.h).
+// A fork child's agent starts when the child has used this much CPU time (core/start_alarm.h)
+// or, where no start alarm can be armed, lived this long (preload/deferred_start.h).
+constexpr std::chrono::milliseconds kForkChildStartCpu{20};
 constexpr std::chrono::milliseconds kForkChildStartDelay{50};
 // Below this RLIMIT_NOFILE soft limit the agent does not start.
 constexpr rlim_t kFewestDescriptors = 32;
@@ -66,15 +70,35 @@ void set_pending_config(const Config* config) {
     pending_config = config != nullptr ? new Config(*config) : nullptr;
 }
 
-// Arms the waiting start of a fork child with the pending configuration, if any.
+// In the SIGPROF handler, when the start alarm found the interrupted code holding no lock
+// (core/start_alarm.h): makes the waiting thread, which starts the agent at once. False
+// when the life-cycle lock is busy (the alarm comes again).
+bool start_from_alarm() {
+    if (!lifecycle_mutex.try_lock()) return false;
+    bool made = pending_config != nullptr && running_agent == nullptr &&
+                deferred_start().arm(std::chrono::milliseconds(0));
+    lifecycle_mutex.unlock();
+    return made;
+}
+
+// Arms the start of a fork child with the pending configuration, if any: the start alarm
+// where the CPU profiler's handler is in place, otherwise a waiting thread.
 void arm_pending_start() {
-    if (pending_config != nullptr && !deferred_start().arm(kForkChildStartDelay))
-        set_pending_config(nullptr);
+    if (pending_config == nullptr) return;
+    if (siagent::arm_start_alarm(kForkChildStartCpu, start_from_alarm)) return;
+    if (!deferred_start().arm(kForkChildStartDelay)) set_pending_config(nullptr);
+}
+
+// Calls off a pending start; true when one was waiting (had not started the agent).
+bool disarm_pending_start() {
+    bool alarm_waiting = siagent::disarm_start_alarm();
+    bool thread_waiting = deferred_start().cancel();
+    return alarm_waiting || thread_waiting;
 }
 
 // No agent will start later: a waiting fork-child start is called off.
 void cancel_pending_start() {
-    deferred_start().cancel();
+    disarm_pending_start();
     set_pending_config(nullptr);
 }
 
@@ -93,6 +117,7 @@ void stop_locked() {
 bool inherited_descriptors_open = false;
 
 void start_locked(const Config& config) {
+    siagent::disarm_start_alarm();
     stop_locked();
     if (inherited_descriptors_open) {
         siagent::close_inherited_descriptors();
@@ -167,14 +192,15 @@ void siagent::parent_after_fork() {
 }
 
 // Only the forking thread exists here. The parent's Agent (its thread is gone) is
-// abandoned; this process gets its own with the same configuration once it has lived
-// kForkChildStartDelay (a child that execs or exits sooner costs one waiting thread).
+// abandoned; this process gets its own with the same configuration once it has used
+// kForkChildStartCpu of CPU time (a child that execs or exits sooner costs one timer).
 void siagent::child_after_fork() {
     for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
         if (profiler.child_after_fork != nullptr) profiler.child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
     deferred_start().forget();
+    siagent::forget_start_alarm();
     inherited_descriptors_open = true;
     if (parent_agent != nullptr) set_pending_config(&parent_agent->config());
     arm_pending_start();
@@ -187,7 +213,11 @@ namespace {
 // handlers are the first stage's, which call this library's: see preload/hook_table.h.)
 void prepare_process() {
     static std::once_flag once;
-    std::call_once(once, [] { siagent::prepare_stack_capture(); });
+    std::call_once(once, [] {
+        siagent::prepare_stack_capture();
+        siagent::resolve_real_allocator();
+        siagent::prepare_start_alarm(reinterpret_cast<const void*>(siagent::real_allocator.malloc));
+    });
 }
 
 }  // namespace
@@ -209,6 +239,7 @@ namespace {
 
 __attribute__((destructor)) void unload_agent() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
+    siagent::disarm_start_alarm();
     deferred_start().abandon();
     set_pending_config(nullptr);
     if (running_agent == nullptr) return;
@@ -225,7 +256,7 @@ __attribute__((destructor)) void unload_agent() {
 
 bool siagent::pause_agent_thread() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
-    bool start_waiting = deferred_start().cancel() && pending_config != nullptr;
+    bool start_waiting = disarm_pending_start() && pending_config != nullptr;
     bool agent_paused = running_agent != nullptr && running_agent->pause_thread();
     return start_waiting || agent_paused;
 }

@@ -21,6 +21,7 @@
 #include "core/agent_guard.h"
 #include "core/cpu_profiler.h"
 #include "core/signal_table.h"
+#include "core/start_alarm.h"
 #include "preload/export.h"
 #include "preload/real_function.h"
 #include "preload/signal_mask.h"
@@ -54,9 +55,11 @@ __attribute__((constructor(101))) void resolve_signal_functions() {
 // Initial-exec: reading it never allocates (no __tls_get_addr on first access).
 __thread bool application_blocked_sigprof __attribute__((tls_model("initial-exec"))) = false;
 
-// Whether the agent keeps SIGPROF unblocked whatever the application asks.
+// Whether the agent keeps SIGPROF unblocked whatever the application asks: while the CPU
+// profiler samples, and while a fork child waits for its start alarm (core/start_alarm.h).
 bool agent_owns_sigprof() {
-    return siagent::cpu_profiling_active() && !siagent::application_takes(SIGPROF);
+    return (siagent::cpu_profiling_active() || siagent::start_alarm_pending()) &&
+           !siagent::application_takes(SIGPROF);
 }
 
 // Applies `how`/`set` with SIGPROF left unblocked while the agent owns it, and reports

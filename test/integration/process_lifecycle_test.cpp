@@ -158,6 +158,61 @@ TEST_CASE("fork children that exit at once start no agent of their own") {
     CHECK(pids.size() <= 1);
 }
 
+namespace {
+
+// The child's pid as fork_child_start prints it.
+std::string child_pid(const std::string& out) {
+    std::smatch match;
+    REQUIRE(std::regex_search(out, match, std::regex(R"(pid child (\d+))")));
+    return match[1];
+}
+
+}  // namespace
+
+TEST_CASE("a fork child makes no thread while its agent waits to start") {
+    TemporaryDirectory dir;
+    RunResult result = run({program("fork_child_start"), "threads"}, profiling_into(dir));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    // A waiting thread per fork child cost more than the fork itself (core/start_alarm.h).
+    CHECK(result.out.find("threads 1 1") != std::string::npos);
+}
+
+// Each case's child names its own function; its profile comes from its own agent.
+void check_child_profile(const char* mode, const char* function, std::string* out = nullptr) {
+    INFO(mode);
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    // The test runner's MALLOC_PERTURB_ fills every block on malloc and free: the child
+    // would then spend almost all its time inside libc, where its agent does not start
+    // (core/start_alarm.h), rather than mostly in the allocator as a real program does.
+    environment["MALLOC_PERTURB_"] = "0";
+    RunResult result = run({program("fork_child_start"), mode}, environment, 60);
+    INFO(result.err);
+    REQUIRE_FALSE(result.timed_out);
+    REQUIRE(result.exit_code == 0);
+    if (out != nullptr) *out = result.out;
+    auto files = dir.files("cpu-" + child_pid(result.out) + "-");
+    REQUIRE(!files.empty());
+    auto profiles = read_profiles(files);
+    double total = static_cast<double>(total_value(profiles, 1));
+    REQUIRE(total > 0);
+    CHECK(total_value_through(profiles, function, 1) / total > 0.8);
+}
+
+TEST_CASE("a fork child's agent starts once the child works, whatever it is doing: burning "
+          "with every signal blocked, or mostly inside the allocator") {
+    check_child_profile("burn", "burn_with_signals_blocked");
+    check_child_profile("allocate", "allocate_for_a_while");
+}
+
+TEST_CASE("a fork child waiting in a call that any handled signal would cut short is not "
+          "interrupted by its agent's start, which comes once it works") {
+    std::string out;
+    check_child_profile("wait", "burn_after_waiting", &out);
+    CHECK(out.find("waited fully") != std::string::npos);
+}
+
 TEST_CASE("dropping root (setgroups, setresgid, setresuid, then capset) works as without the "
           "agent, in a process and in a fork child whose agent has not started yet") {
     for (std::vector<std::string> command :
