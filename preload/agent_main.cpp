@@ -49,25 +49,21 @@ constexpr rlim_t kFewestDescriptors = 32;
 // inherits an agent half started or half stopped.
 std::mutex lifecycle_mutex;
 Agent* running_agent = nullptr;  // owned; abandoned (never deleted) when unsafe to delete
-// A fork child's configuration while its agent waits to start (guarded by lifecycle_mutex;
-// owned). Plain pointers, never destroyed by the exit: the library destructor below runs
-// after the C++ static destructors and still uses them.
-Config* pending_config = nullptr;
+// A fork child's configuration while its agent waits to start (guarded by lifecycle_mutex):
+// the abandoned parent agent's own, borrowed (that agent is never freed in the child, and
+// copying the configuration would copy the allocator's pages into every fork child, most of
+// which exec or exit at once). A plain pointer, never destroyed by the exit: the library
+// destructor below runs after the C++ static destructors and still uses it.
+const Config* pending_config = nullptr;
 
 void start_locked(const Config& config);
 
 siagent::DeferredStart& deferred_start() {
     static siagent::DeferredStart* instance = new siagent::DeferredStart(lifecycle_mutex, [] {
         if (pending_config != nullptr && running_agent == nullptr) start_locked(*pending_config);
-        delete pending_config;
         pending_config = nullptr;
     });
     return *instance;
-}
-
-void set_pending_config(const Config* config) {
-    delete pending_config;
-    pending_config = config != nullptr ? new Config(*config) : nullptr;
 }
 
 // In the SIGPROF handler, when the start alarm found the interrupted code holding no lock
@@ -86,7 +82,7 @@ bool start_from_alarm() {
 void arm_pending_start() {
     if (pending_config == nullptr) return;
     if (siagent::arm_start_alarm(kForkChildStartCpu, start_from_alarm)) return;
-    if (!deferred_start().arm(kForkChildStartDelay)) set_pending_config(nullptr);
+    if (!deferred_start().arm(kForkChildStartDelay)) pending_config = nullptr;
 }
 
 // Calls off a pending start; true when one was waiting (had not started the agent).
@@ -99,7 +95,7 @@ bool disarm_pending_start() {
 // No agent will start later: a waiting fork-child start is called off.
 void cancel_pending_start() {
     disarm_pending_start();
-    set_pending_config(nullptr);
+    pending_config = nullptr;
 }
 
 void stop_locked() {
@@ -202,7 +198,7 @@ void siagent::child_after_fork() {
     deferred_start().forget();
     siagent::forget_start_alarm();
     inherited_descriptors_open = true;
-    if (parent_agent != nullptr) set_pending_config(&parent_agent->config());
+    if (parent_agent != nullptr) pending_config = &parent_agent->config();
     arm_pending_start();
     lifecycle_mutex.unlock();
 }
@@ -241,7 +237,7 @@ __attribute__((destructor)) void unload_agent() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     siagent::disarm_start_alarm();
     deferred_start().abandon();
-    set_pending_config(nullptr);
+    pending_config = nullptr;
     if (running_agent == nullptr) return;
     if (running_agent->config().auto_destroy) {
         stop_locked();

@@ -69,6 +69,10 @@ void DeferredStart::abandon() {
 }
 
 void DeferredStart::forget() {
+    // Only the waiting thread (and arm and cancel, under the life-cycle lock the fork holds)
+    // use these: with no waiting thread at the fork nobody held them, and they are left
+    // unwritten (a page written here is copied into every fork child).
+    if (!thread_exists_) return;
     thread_exists_ = false;
     // The waiting thread may have held these at the fork: fresh ones for this process.
     new (&wait_mutex_) std::mutex;
