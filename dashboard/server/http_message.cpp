@@ -65,6 +65,8 @@ Response empty_response(http::status status) {
 
 void compress_if_accepted(const Request& request, Response& response) {
     if (response.body().size() < kCompressAbove || response.count(http::field::content_encoding)) return;
+    // Downloads (a gzipped pprof file) are compressed already.
+    if (response[http::field::content_type] == "application/octet-stream") return;
     response.set(http::field::vary, "Accept-Encoding");
     if (!accepts_gzip(request)) return;
     response.body() = gzip_compress(response.body());

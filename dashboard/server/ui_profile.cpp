@@ -4,8 +4,11 @@
 
 #include "dashboard/server/hotspots.h"
 #include "dashboard/server/json_out.h"
+#include "dashboard/server/pprof_export.h"
 #include "dashboard/server/profile_kinds.h"
 #include "dashboard/server/profile_query.h"
+#include "transport/gzip.h"
+#include "transport/pprof.h"
 
 namespace siagent::dashboard {
 namespace {
@@ -59,13 +62,19 @@ void write_hotspots(JsonOut& out, const CallTree& tree) {
     out.end_array();
 }
 
+// The request's `kind` (default cpu) merged over the filter; nullopt for a malformed kind.
+std::optional<MergedProfile> requested_profile(ServerContext& context, const Request& request,
+                                               const AppScope& scope, const QueryFilter& filter) {
+    const std::string kind = query_parameters(request.target())["kind"];
+    return merge_profile(context.storage, scope, kind.empty() ? "cpu" : kind, filter,
+                         context.settings.limits.frames_per_breakdown);
+}
+
 }  // namespace
 
 Response profile_response(ServerContext& context, const Request& request, const AppScope& scope,
                           const QueryFilter& filter) {
-    const std::string kind = query_parameters(request.target())["kind"];
-    auto profile = merge_profile(context.storage, scope, kind.empty() ? "cpu" : kind, filter,
-                                 context.settings.limits.frames_per_breakdown);
+    auto profile = requested_profile(context, request, scope, filter);
     if (!profile) return error_response(400, "unknown profile kind");
     JsonOut out;
     out.object().field("kind", profile->kind).field("category", profile->category).field("name", profile->name);
@@ -80,6 +89,20 @@ Response profile_response(ServerContext& context, const Request& request, const 
     }
     out.end_array().end_object();
     return json_response(http::status::ok, out.str());
+}
+
+Response pprof_response(ServerContext& context, const Request& request, const AppScope& scope,
+                        const QueryFilter& filter) {
+    auto profile = requested_profile(context, request, scope, filter);
+    if (!profile) return error_response(400, "unknown profile kind");
+    Response response{http::status::ok, 11};
+    response.set(http::field::content_type, "application/octet-stream");
+    response.set(http::field::content_disposition,
+                 "attachment; filename=\"" + profile->kind + "-" + std::to_string(filter.from) + "-" +
+                     std::to_string(filter.to) + ".pb.gz\"");
+    response.set(http::field::cache_control, "no-store");
+    response.body() = gzip_compress(encode_pprof(merged_profile_as_pprof(*profile, filter.from, filter.to)));
+    return response;
 }
 
 Response kinds_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter) {

@@ -9,6 +9,10 @@ namespace siagent::dashboard {
 Response profile_response(ServerContext& context, const Request& request, const AppScope& scope,
                           const QueryFilter& filter);
 Response kinds_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
+// The same merged profile as a gzipped pprof file (pprof_export.h), for
+// /api/apps/{id}/profile/pprof.
+Response pprof_response(ServerContext& context, const Request& request, const AppScope& scope,
+                        const QueryFilter& filter);
 
 // Metric time series and errors, for /api/apps/{id}/metrics and /errors (ui_series.cpp).
 Response metrics_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);

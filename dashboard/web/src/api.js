@@ -80,6 +80,8 @@ export const api = {
     request('GET', appPath(appId, '/filters'), { query: { from: scope.from, to: scope.to }, signal }),
   profile: (appId, kind, scope, signal) =>
     request('GET', appPath(appId, '/profile'), { query: { kind, ...scope }, signal }),
+  /** Where the same merged profile downloads as a gzipped pprof file (a plain link). */
+  profilePprofUrl: (appId, kind, scope) => `${appPath(appId, '/profile/pprof')}?${queryString({ kind, ...scope })}`,
   profileKinds: (appId, scope, signal) =>
     request('GET', appPath(appId, '/profile/kinds'), { query: { from: scope.from, to: scope.to }, signal }),
   settings: (appId, signal) => request('GET', appPath(appId, '/settings'), { signal }),

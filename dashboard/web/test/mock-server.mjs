@@ -6,6 +6,7 @@
 // Run by hand: node test/mock-server.mjs [--port 8090] [--dist DIR]
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +106,9 @@ const ROUTES = [
     const profile = span ? demoSpanProfile(kind, span, scope) : data.demoProfile(kind, scope);
     return [200, profile ?? data.emptyProfile(kind)];
   }],
+  // A stand-in for the pprof file: gzip bytes (the real one's content is tested on the server).
+  ['GET', /^\/api\/apps\/(\d+)\/profile\/pprof$/, ({ url }) =>
+    [200, gzipSync(Buffer.from(`pprof ${url.searchParams.get('kind') ?? ''}`))]],
   ['GET', /^\/api\/apps\/(\d+)\/metrics$/, ({ appId, url }) =>
     [200, { series: appId === data.DEMO_APP_ID ? data.demoMetrics(scopeOf(url)) : [] }]],
   ['GET', /^\/api\/apps\/(\d+)\/spans$/, ({ appId, url }) =>
@@ -285,6 +289,11 @@ function sendJson(res, status, payload) {
   res.statusCode = status;
   if (payload === null) {
     res.end();
+    return;
+  }
+  if (Buffer.isBuffer(payload)) {  // a download
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.end(payload);
     return;
   }
   res.setHeader('Content-Type', 'application/json');

@@ -37,7 +37,8 @@ export function renderProfilePanel(panel, { appId, kind, scope, signal }) {
   loadInto(panel, { loadingText: `Loading the ${KIND_TEXT[kind]?.noun ?? 'profile'}…`,
     fetch: () => Promise.all([api.profile(appId, kind, scope, signal), api.profileKinds(appId, scope, signal)]),
     render: ([profile, { kinds = [] } = {}]) =>
-      (isEmpty(profile) ? noData(kind, kinds.filter((k) => k.kind !== kind)) : profileView(profile)) });
+      (isEmpty(profile) ? noData(kind, kinds.filter((k) => k.kind !== kind))
+        : profileView(profile, api.profilePprofUrl(appId, kind, scope))) });
 }
 
 function isEmpty(profile) {
@@ -58,10 +59,10 @@ function noData(kind, otherKinds) {
     connectHelp());
 }
 
-function profileView(profile) {
+function profileView(profile, downloadUrl) {
   const container = h('div.profile-view', { dataset: { kind: profile.kind } });
   const isLeak = leakMatcher(profile.leaks);
-  const parts = [summary(profile)];
+  const parts = [summary(profile, downloadUrl)];
   if (profile.kind === 'inuse') parts.push(leaksCard(profile.leaks));
   const body = h('div.profile-body');
   if (profile.kind === 'block') {
@@ -82,12 +83,15 @@ function profileView(profile) {
   return replaceChildren(container, ...parts, body);
 }
 
-function summary(profile) {
+function summary(profile, downloadUrl) {
   const text = KIND_TEXT[profile.kind];
   return h('div.profile-summary', {},
     h('div', {},
       h('h2', {}, text?.title ?? profile.name ?? profile.kind),
-      h('p.muted', {}, text?.hint ?? `${profile.category} / ${profile.name}`)),
+      h('p.muted', {}, text?.hint ?? `${profile.category} / ${profile.name}`),
+      // The same range and filters, for go tool pprof and other pprof readers.
+      h('a.button.button-quiet', { href: downloadUrl, download: '',
+        title: 'This profile as a pprof file (go tool pprof, Pyroscope, speedscope…)' }, 'Download pprof')),
     h('dl.stats', {},
       stat('Total', formatValue(profile.total ?? profile.tree.value, profileUnit(profile))),
       stat('Reports merged', String(profile.reports)),

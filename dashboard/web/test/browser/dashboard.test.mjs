@@ -116,6 +116,14 @@ scenario('the CPU tab shows the flame graph with the hot function and its hot sp
     await page.getByLabel('Show a frame per line').uncheck();
     await page.locator('[data-testid=flame-graph] g[name="escape_html (render.cpp)"]').waitFor();
   }
+  // The profile downloads as a pprof file of the same range and filters.
+  const download = page.getByRole('link', { name: 'Download pprof' });
+  const href = await download.getAttribute('href');
+  assert.match(href, /^\/api\/apps\/\d+\/profile\/pprof\?kind=cpu&from=\d+&to=\d+/);
+  assert.notEqual(await download.getAttribute('download'), null);
+  const file = await page.request.get(href);
+  assert.equal(file.status(), 200);
+  assert.deepEqual([...(await file.body()).subarray(0, 2)], [0x1f, 0x8b], 'a gzip file');
   await screenshot(page, config, 'cpu');
 });
 
