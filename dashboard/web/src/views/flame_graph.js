@@ -24,7 +24,7 @@ export function flameGraph(tree, { unit, highlight, differential = false, label 
   const hint = 'Hover a frame for details; click to zoom.';
   const details = h('p.flame-details', { 'aria-hidden': 'true' }, hint);
   const matches = h('p.flame-matches', { role: 'status' });
-  const canvas = h('div.flame-canvas', { role: 'img', 'aria-label': `${label}: ${tree.name}` });
+  const canvas = h('div.flame-canvas', { role: 'group', 'aria-label': `${label}: ${tree.name}` });
   const element = h('div.flame-graph', { 'data-testid': 'flame-graph' }, canvas, details, matches);
   const rootValue = Number(tree.value) || 0;
   // Leaving the graph clears the last frame's text.
@@ -65,6 +65,43 @@ export function flameGraph(tree, { unit, highlight, differential = false, label 
     chart.setColorMapper((node, original) =>
       (node.depth > 0 && highlight(node.data.name) ? 'rgb(214, 51, 108)' : original));
   }
+
+  // Keyboard: every frame is focusable (Tab, or the arrow keys between frames in document
+  // order), Enter or Space zooms into it as a click does, Escape zooms out; a focused frame's
+  // details show as a hovered one's. Frames come and go with each drawing: labelled again
+  // after every change to the drawing.
+  const labelFrames = () => {
+    for (const frame of canvas.querySelectorAll('g[name]')) {
+      if (frame.getAttribute('tabindex') === '0') continue;
+      frame.setAttribute('tabindex', '0');
+      frame.setAttribute('role', 'button');
+      frame.setAttribute('aria-label', frame.getAttribute('name'));
+    }
+  };
+  let labelling = 0;
+  new MutationObserver(() => {
+    if (!labelling) labelling = requestAnimationFrame(() => { labelling = 0; labelFrames(); });
+  }).observe(canvas, { childList: true, subtree: true });
+  canvas.addEventListener('focusin', (event) => {
+    const frame = event.target.closest?.('g[name]');
+    const node = frame && select(frame).datum();
+    if (node) details.textContent = describe(node);
+  });
+  canvas.addEventListener('keydown', (event) => {
+    const frame = event.target.closest?.('g[name]');
+    if (event.key === 'Escape') {
+      chart.resetZoom();
+    } else if (frame && (event.key === 'Enter' || event.key === ' ')) {
+      frame.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    } else if (frame && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
+      const frames = [...canvas.querySelectorAll('g[name][tabindex="0"]')];
+      const next = frames[frames.indexOf(frame) + (event.key === 'ArrowRight' ? 1 : -1)];
+      next?.focus();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
 
   let drawnWidth = 0;
   let pendingSearch = '';  // a search asked for before the first drawing

@@ -116,6 +116,13 @@ scenario('the CPU tab shows the flame graph with the hot function and its hot sp
     await page.getByLabel('Show a frame per line').uncheck();
     await page.locator('[data-testid=flame-graph] g[name="escape_html (render.cpp)"]').waitFor();
   }
+  // Frames are reached from the keyboard: focused, a frame shows its details; Enter zooms.
+  const focused = flameFrame(page, config.hotFunction).first();
+  await focused.focus();
+  assert.equal(await focused.getAttribute('role'), 'button');
+  assert.match(await page.locator('.flame-details').first().textContent(), /total .+, self .+/);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
   // The profile downloads as a pprof file of the same range and filters.
   const download = page.getByRole('link', { name: 'Download pprof' });
   const href = await download.getAttribute('href');
