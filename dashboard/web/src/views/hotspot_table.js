@@ -20,8 +20,9 @@ const COLUMNS = [
  * @param options.unit protocol unit of self/total
  * @param options.isLeak (row) => boolean: rows to mark as suspected leaks
  * @param options.onPick (row) => void when a function name is activated
+ * @param options.onSandwich (row) => void when a row's "Sandwich" button is pressed
  */
-export function hotspotTable(rows, { unit, isLeak = () => false, onPick } = {}) {
+export function hotspotTable(rows, { unit, isLeak = () => false, onPick, onSandwich } = {}) {
   const state = { column: 'self', direction: 'desc', filter: '', showAll: false };
   const filterId = uniqueId('hotspot-filter');
   const filterInput = h('input', { id: filterId, type: 'search', placeholder: 'Filter functions or files',
@@ -52,7 +53,7 @@ export function hotspotTable(rows, { unit, isLeak = () => false, onPick } = {}) 
     const shown = sortHotspots(filterHotspots(rows, state.filter), state.column, state.direction);
     const visible = state.showAll ? shown : shown.slice(0, FIRST_ROWS);
     replaceChildren(body, visible.length
-      ? visible.map((row) => hotspotRow(row, unit, isLeak(row), onPick))
+      ? visible.map((row) => hotspotRow(row, unit, isLeak(row), onPick, onSandwich))
       : h('tr', {}, h('td.empty-row', { colspan: COLUMNS.length }, 'No function matches the filter.')));
     replaceChildren(footer, shown.length > visible.length
       ? h('button.button.button-quiet', { type: 'button',
@@ -69,7 +70,7 @@ export function hotspotTable(rows, { unit, isLeak = () => false, onPick } = {}) 
     footer);
 }
 
-function hotspotRow(row, unit, isLeak, onPick) {
+function hotspotRow(row, unit, isLeak, onPick, onSandwich) {
   const location = formatLocation(row.file, row.line);
   return h('tr', { class: isLeak ? 'is-leak' : '', dataset: { function: row.function } },
     shareCell(row.self, row.self_share, unit),
@@ -77,6 +78,8 @@ function hotspotRow(row, unit, isLeak, onPick) {
     h('td.function-cell', {},
       onPick ? h('button.link-button', { type: 'button', title: 'Highlight in the flame graph',
         onclick: () => onPick(row) }, breakable(row.function)) : breakable(row.function),
+      onSandwich ? h('button.link-button.badge', { type: 'button', 'aria-label': `Sandwich view of ${row.function}`,
+        title: 'Its callers and callees', onclick: () => onSandwich(row) }, 'Sandwich') : null,
       isLeak ? h('span.badge.badge-danger', {}, 'suspected leak') : null),
     h('td.location-cell', { title: location }, location || '–'));
 }

@@ -9,6 +9,7 @@ import { connectHelp } from './connect_help.js';
 import { flameGraph } from './flame_graph.js';
 import { mergeByFunction } from '../lib/function_tree.js';
 import { hotspotTable } from './hotspot_table.js';
+import { sandwichCard } from './sandwich_card.js';
 import { leaksCard, leakMatcher, leakFrameMatcher } from './leaks_card.js';
 import { blockCategories, categoryChips } from './block_categories.js';
 
@@ -123,6 +124,18 @@ function graphAndTable(profile, tree, rows, isLeak) {
       h('div.card-tools', {}, h('label.check-label', {}, lines, 'Lines'), search,
         h('button.button.button-quiet', { type: 'button', onclick: () => graph.resetZoom() }, 'Reset zoom'))),
     graph.element);
+  // At most one sandwich card, above the flame graph; another function replaces it.
+  let sandwich = null;
+  const closeSandwich = () => {
+    sandwich?.remove();
+    sandwich = null;
+  };
+  const openSandwich = (row) => {
+    closeSandwich();
+    sandwich = sandwichCard(tree, row, { unit: profileUnit(profile), onClose: closeSandwich });
+    graphCard.before(sandwich);
+    sandwich.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
   const tableCard = h('div.card.hotspot-card', {},
     h('div.card-header', {}, h('h2', {}, 'Hot spots')),
     hotspotTable(rows, { unit: profileUnit(profile), isLeak: profile.kind === 'inuse' ? isLeak : undefined,
@@ -130,6 +143,7 @@ function graphAndTable(profile, tree, rows, isLeak) {
         search.value = row.function;
         graph.search(row.function);
         graphCard.scrollIntoView({ behavior: 'smooth', block: 'start' });
-      } }));
+      },
+      onSandwich: openSandwich }));
   return [graphCard, tableCard];
 }

@@ -737,3 +737,45 @@ scenario('logging out returns to the login page and ends the session', {}, async
   const status = await page.evaluate(async () => (await fetch('/api/apps')).status);
   assert.equal(status, 401);
 });
+
+scenario('a hot spot\'s sandwich view shows its callers and callees above the flame graph, and closes', {}, async (page) => {
+  await openApp(page, config);
+  await flameFrame(page, config.hotFunction).waitFor();
+  const name = (await hotspotFunctions(page)).find((fn) => fn.includes(config.hotFunction));
+  await page.getByRole('button', { name: `Sandwich view of ${name}`, exact: true }).click();
+  const card = page.getByTestId('sandwich-card');
+  await card.waitFor();
+  assert.equal(await card.locator('h2').textContent(), `Sandwich: ${name}`);
+  assert.ok((await card.locator('.sandwich-total').textContent()).startsWith(`${name}: total `));
+  assert.match(await card.locator('.sandwich-total').textContent(), /\([\d.<]+ % of the profile\)$/);
+  assert.equal(await card.locator('[data-testid=flame-graph]').count(), 2);
+  const callers = card.locator('.sandwich-part[data-part="callers"]');
+  const callees = card.locator('.sandwich-part[data-part="callees"]');
+  await callers.locator('g[name]').first().waitFor();
+  await callees.locator('g[name]').first().waitFor();
+  const above = await page.evaluate(() => {
+    const [sandwich, flame] = [document.querySelector('.sandwich-card'), document.querySelector('.flame-card')];
+    return Boolean(sandwich.compareDocumentPosition(flame) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+  assert.ok(above, 'the card is above the flame graph');
+  if (config.usesMock) {
+    // main → serve_forever → handle_request → render_response → format_row, escape_html (two lines).
+    assert.equal(await card.locator('.sandwich-total').textContent(),
+      'render_response: total 37 % (59.68 % of the profile)');
+    await callers.locator('g[name^="handle_request (server.cpp:40)"]').waitFor();
+    await callers.locator('g[name^="main (demo.cpp:120)"]').waitFor();
+    assert.equal(await callers.locator('g[name^="format_row"]').count(), 0, 'a callee is not a caller');
+    await callees.locator('g[name="escape_html (render.cpp)"]').waitFor();
+    assert.equal(await callees.locator('g[name^="handle_request"]').count(), 0, 'a caller is not a callee');
+  }
+  await screenshot(page, config, 'sandwich');
+  if (config.usesMock) {
+    // Another function's sandwich replaces the card.
+    await page.getByRole('button', { name: 'Sandwich view of format_row', exact: true }).click();
+    await card.locator('h2', { hasText: 'Sandwich: format_row' }).waitFor();
+    assert.equal(await card.count(), 1);
+  }
+  await card.getByRole('button', { name: /^Close the sandwich view of / }).click();
+  await card.waitFor({ state: 'detached' });
+  await flameFrame(page, config.hotFunction).waitFor();
+});
