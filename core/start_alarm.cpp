@@ -4,7 +4,6 @@
 #include <libunwind.h>
 #include <dlfcn.h>
 #include <link.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -39,8 +38,7 @@ AddressRange runtime_ranges[kMaxRuntimeRanges];
 size_t runtime_range_count = 0;
 AddressRange program_range;
 AddressRange libc_range;
-constexpr size_t kMaxAgentRanges = 2;  // libsiagent.so and libsiagent-agent.so
-AddressRange agent_ranges[kMaxAgentRanges];
+CodeRanges agent_libraries;  // libsiagent.so and libsiagent-agent.so
 
 // The alarm of this process (guarded by the caller's life-cycle lock; read by the handler).
 std::atomic<bool (*)()> start_callback{nullptr};
@@ -71,20 +69,13 @@ int remember_runtime_object(dl_phdr_info* info, size_t, void* context) {
     if (span.start >= span.end) return 0;
     runtime_ranges[runtime_range_count++] = span;
     if (strstr(info->dlpi_name, "/libc.so") != nullptr) libc_range = span;
-    for (AddressRange& agent : agent_ranges) {
+    for (AddressRange& agent : agent_libraries.ranges) {
         if (agent.start == agent.end && strstr(info->dlpi_name, "/libsiagent") != nullptr) {
             agent = span;
             break;
         }
     }
     return 0;
-}
-
-// signal-safe.
-bool agent_range(uint64_t address) {
-    for (const AddressRange& agent : agent_ranges)
-        if (agent.contains(address)) return true;
-    return false;
 }
 
 // signal-safe.
@@ -98,22 +89,16 @@ bool in_runtime(uint64_t address) {
 // or just returned from, the kernel). Read through the kernel: never faults.
 bool follows_system_call(uint64_t pc) {
 #if defined(__x86_64__)
-    constexpr size_t kLength = 2;
-    const unsigned char expected[kLength] = {0x0f, 0x05};  // syscall
+    const unsigned char expected[] = {0x0f, 0x05};  // syscall
 #elif defined(__aarch64__)
-    constexpr size_t kLength = 4;
-    const unsigned char expected[kLength] = {0x01, 0x00, 0x00, 0xd4};  // svc #0
+    const unsigned char expected[] = {0x01, 0x00, 0x00, 0xd4};  // svc #0
 #else
-    constexpr size_t kLength = 1;
-    const unsigned char expected[kLength] = {0};
+    const unsigned char expected[] = {0};
     return false;
 #endif
-    unsigned char code[kLength];
-    iovec local{code, kLength};
-    iovec remote{reinterpret_cast<void*>(pc - kLength), kLength};
-    if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != static_cast<ssize_t>(kLength))
-        return false;
-    return memcmp(code, expected, kLength) == 0;
+    unsigned char code[sizeof expected];
+    return copy_own_memory(reinterpret_cast<const void*>(pc - sizeof expected), code, sizeof code) &&
+           memcmp(code, expected, sizeof code) == 0;
 }
 
 // signal-safe, malloc-safe: the rule in core/start_alarm.h.
@@ -140,7 +125,7 @@ bool interrupted_code_is_safe(const void* ucontext) {
             state = application;
         } else if (state == leading && libc_range.contains(ip) && follows_system_call(ip)) {
             state = in_call;  // a system call wrapper, called by the application or an interposer
-        } else if (!(state == in_call && agent_range(ip))) {
+        } else if (!(state == in_call && agent_libraries.contains(ip))) {
             return false;
         }
         if (++frames == kMaxFramesWalked) return false;

@@ -24,14 +24,17 @@ ssize_t read_unwinder_pipe() {
 // answer the pipe write gave, with no descriptor. Where it is unavailable (a seccomp filter
 // refusing it), every address is called unreadable: libunwind then ends the stack at that
 // frame, which loses depth but never touches a bad page.
+bool copy_own_memory(const void* address, void* into, size_t size) {
+    iovec local{into, size};
+    iovec remote{const_cast<void*>(address), size};
+    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size);
+}
+
 ssize_t write_unwinder_pipe(const void* address, size_t size) {
     if (size == 0) return 0;
     char copy[64];
     if (size > sizeof copy) size = sizeof copy;
-    iovec local{copy, size};
-    iovec remote{const_cast<void*>(address), size};
-    ssize_t copied = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-    if (copied == static_cast<ssize_t>(size)) return copied;
+    if (copy_own_memory(address, copy, size)) return static_cast<ssize_t>(size);
     errno = EFAULT;
     return -1;
 }

@@ -45,6 +45,11 @@ public:
 
 inline bool inside_unwinder_call() { return unwinder_call_depth > 0; }
 
+// Copies `size` bytes of this process's memory at `address` into `into` through the kernel
+// (process_vm_readv): false, without faulting, when any of it is unmapped or unreadable.
+// signal-safe, malloc-safe.
+bool copy_own_memory(const void* address, void* into, size_t size);
+
 // The answers for the interposers, as the real calls would return them (-1 and errno on
 // failure). signal-safe, malloc-safe.
 void give_unwinder_pipe(int pipe_ends[2]);

@@ -5,7 +5,8 @@
 // "function (file)".
 import { parseFrameName, formatLocation } from './frame_name.js';
 
-function functionName(name) {
+/** A frame's name at function level: "function (file)" without the line; other names as they are. */
+export function functionName(name) {
   const { function: fn, file } = parseFrameName(name);
   return file && fn !== String(name) ? `${fn} (${formatLocation(file, null)})` : String(name);
 }

@@ -11,7 +11,8 @@
 //   its children (the rest: time where that frame is the outermost one).
 // - callees: the occurrences' subtrees merged, values summed; inner recursive occurrences
 //   stay where they are, so a node's value = sum of its children + its self value again.
-import { parseFrameName, formatLocation } from './frame_name.js';
+import { parseFrameName } from './frame_name.js';
+import { functionName } from './function_tree.js';
 
 /** The identity of a function at function level, for {function, file} (a hot-spot row). */
 export function functionLevelKey(entry) {
@@ -20,12 +21,6 @@ export function functionLevelKey(entry) {
 
 function frameKey(name) {
   return functionLevelKey(parseFrameName(name));
-}
-
-/** A merged frame's name: as it was when every part had one name, else "function (file)". */
-function mergedName(name) {
-  const { function: fn, file } = parseFrameName(name);
-  return file && fn !== String(name) ? `${fn} (${formatLocation(file, null)})` : String(name);
 }
 
 // Output nodes are plain {name, value, children}; their children by function key live here.
@@ -42,7 +37,7 @@ function childFor(parent, name) {
     index.set(key, child);
     parent.children.push(child);
   } else if (child.name !== String(name)) {
-    child.name = mergedName(name);
+    child.name = functionName(name);  // parts with different lines: "function (file)"
   }
   return child;
 }
