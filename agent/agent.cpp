@@ -32,6 +32,14 @@ namespace siagent {
 namespace {
 
 constexpr std::chrono::milliseconds kDrainEvery{50};
+// The symbolizer's debug-information reader (libdw, in its own library) is let go after
+// this long without a new address to name: a process in its steady state, and the fork
+// children it makes, do not map libdw at all (docs/performance.md).
+constexpr std::chrono::milliseconds kDebugInfoIdle{2000};
+// While the reader is not loaded, new addresses wait until this many have come (or the
+// report): symbolizing stays spread over the run, and what is left for the exit's report
+// is bounded.
+constexpr size_t kSymbolizeBatch = 512;
 constexpr std::chrono::milliseconds kThreadScanEvery{1000};
 
 int64_t wall_clock_ns() {
@@ -257,6 +265,10 @@ void Agent::drain() {
     if (sinks_.empty()) return;  // nothing will be delivered: nothing to resolve
     if (!symbolizer_) symbolizer_ = std::make_unique<Symbolizer>();
     for (auto& source : sources_) source->symbolize_new_stacks(*symbolizer_, hidden_code());
+    if (symbolizer_->pending() >= kSymbolizeBatch) symbolizer_->resolve_pending();
+    if (symbolizer_->release_debug_info_if_idle(std::chrono::steady_clock::now(), kDebugInfoIdle))
+        log_debug("symbolizer: no new address for %lld ms: debug information let go",
+                  static_cast<long long>(kDebugInfoIdle.count()));
 }
 
 CodeRanges Agent::hidden_code() const {
@@ -282,6 +294,7 @@ bool Agent::report() {
     std::vector<KindProfile> profiles;
     auto symbolizing = std::chrono::steady_clock::now();
     for (auto& source : sources_) source->collect(context, profiles);
+    symbolizer_->resolve_pending();  // all resolved by the profiles now: clears the queue
     thread_names_.clear();
     if (profiles.empty()) {
         log_debug("report: no samples in this period");

@@ -9,6 +9,7 @@
 #include "core/crash_report_source.h"
 #include "core/error_profile_source.h"
 #include "core/error_profiler.h"
+#include "core/fork_child_code.h"
 
 namespace siagent {
 namespace {
@@ -18,27 +19,36 @@ std::unique_ptr<ProfileSource> make() {
     return std::make_unique<Source>();
 }
 
+// Named functions rather than lambdas: a lambda's code cannot be placed with the rest of
+// what runs in every fork child (core/fork_child_code.h).
+SIAGENT_FORK_CHILD_CODE void cpu_child_after_fork() { cpu_profiler().child_after_fork(); }
+SIAGENT_FORK_CHILD_CODE void allocation_child_after_fork() {
+    allocation_profiler().child_after_fork();
+}
+SIAGENT_FORK_CHILD_CODE void block_child_after_fork() { block_profiler().child_after_fork(); }
+SIAGENT_FORK_CHILD_CODE void error_child_after_fork() {
+    if (error_profiler_active()) error_profiler().child_after_fork();
+}
+
 const ProfilerDescription kProfilers[] = {
     {"CPU profiler", "SI_CPU_PROFILER_DISABLED", &Config::cpu_profiler_disabled,
      &make<CpuProfileSource>, nullptr,
      [] { cpu_profiler().prepare_fork(); },
      [] { cpu_profiler().parent_after_fork(); },
-     [] { cpu_profiler().child_after_fork(); },
+     &cpu_child_after_fork,
      [] { cpu_profiler().stop(); }},
     {"allocation profiler", "SI_ALLOCATION_PROFILER_DISABLED",
      &Config::allocation_profiler_disabled, &make<AllocProfileSource>,
      [] { allocation_profiler().disable_for_good(); }, nullptr, nullptr,
-     [] { allocation_profiler().child_after_fork(); },
+     &allocation_child_after_fork,
      [] { allocation_profiler().stop(); }},
     {"block profiler", "SI_BLOCK_PROFILER_DISABLED", &Config::block_profiler_disabled,
      &make<BlockProfileSource>, nullptr, nullptr, nullptr,
-     [] { block_profiler().child_after_fork(); },
+     &block_child_after_fork,
      [] { block_profiler().stop(); }},
     {"error profiler", "SI_ERROR_PROFILER_DISABLED", &Config::error_profiler_disabled,
      &make<ErrorProfileSource>, nullptr, nullptr, nullptr,
-     [] {
-         if (error_profiler_active()) error_profiler().child_after_fork();
-     },
+     &error_child_after_fork,
      nullptr},
     // One setting for exceptions and crashes. The crash handlers stay through the teardown
     // (a crash there is still worth its record).
@@ -48,6 +58,6 @@ const ProfilerDescription kProfilers[] = {
 
 }  // namespace
 
-std::span<const ProfilerDescription> profiler_descriptions() { return kProfilers; }
+SIAGENT_FORK_CHILD_CODE std::span<const ProfilerDescription> profiler_descriptions() { return kProfilers; }
 
 }  // namespace siagent

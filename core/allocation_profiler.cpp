@@ -10,6 +10,7 @@
 #include "core/span_table.h"
 #include "core/stack_capture.h"
 #include "core/thread_id.h"
+#include "core/fork_child_code.h"
 
 namespace siagent {
 
@@ -174,7 +175,7 @@ size_t AllocationProfiler::buffer_bytes() const {
            release_samples.mapped_bytes();
 }
 
-void AllocationProfiler::child_after_fork() {
+SIAGENT_FORK_CHILD_CODE void AllocationProfiler::child_after_fork() {
     // The parent's pending records describe the parent's agent's view; the child's new
     // agent starts from an empty live view (blocks inherited from the parent are not
     // tracked, and their releases find nothing to erase or are ignored by the agent).
@@ -184,7 +185,7 @@ void AllocationProfiler::child_after_fork() {
         state.store(static_cast<int>(State::idle), std::memory_order_relaxed);
 }
 
-AllocationProfiler& allocation_profiler() {
+SIAGENT_FORK_CHILD_CODE AllocationProfiler& allocation_profiler() {
     static AllocationProfiler instance;
     return instance;
 }

@@ -12,6 +12,7 @@
 #include "core/span_table.h"
 #include "core/stack_capture.h"
 #include "core/thread_id.h"
+#include "core/fork_child_code.h"
 
 namespace siagent {
 
@@ -66,7 +67,7 @@ void block_detail::record_sampled(BlockCall call, uint64_t blocked_ns) {
     errno = saved_errno;
 }
 
-BlockProfiler& block_profiler() {
+SIAGENT_FORK_CHILD_CODE BlockProfiler& block_profiler() {
     static BlockProfiler* instance = [] {
         static BlockProfiler profiler;
         return &profiler;
@@ -106,7 +107,7 @@ BlockProfilerStats BlockProfiler::stats() const {
     return result;
 }
 
-void BlockProfiler::child_after_fork() {
+SIAGENT_FORK_CHILD_CODE void BlockProfiler::child_after_fork() {
     // Written only where they differ: a page written here is copied into every fork child.
     if (block_detail::enabled.load()) block_detail::enabled.store(false);
     if (samples_taken.load() != 0) samples_taken.store(0);

@@ -22,6 +22,7 @@
 #include "core/thread_id.h"
 #include "core/thread_registry.h"
 #include "core/tick_clock.h"
+#include "core/fork_child_code.h"
 
 namespace siagent {
 namespace {
@@ -53,7 +54,7 @@ alignas(ThreadRegistry) unsigned char registry_storage[sizeof(ThreadRegistry)];
 constinit PersistentRing<StackSample> samples;
 ThreadRegistry* registry_instance = nullptr;
 
-ThreadRegistry& registry() { return *registry_instance; }
+SIAGENT_FORK_CHILD_CODE ThreadRegistry& registry() { return *registry_instance; }
 
 // signal-safe, malloc-safe: captures the interrupted stack into the ring and nothing else.
 void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
@@ -124,7 +125,7 @@ bool install_handler(std::string& error) {
 
 }  // namespace
 
-CpuProfiler& cpu_profiler() {
+SIAGENT_FORK_CHILD_CODE CpuProfiler& cpu_profiler() {
     static CpuProfiler* instance = [] {
         registry_instance = new (registry_storage) ThreadRegistry();
         static CpuProfiler profiler;
@@ -262,7 +263,7 @@ void CpuProfiler::prepare_fork() { registry().lock_for_fork(); }
 
 void CpuProfiler::parent_after_fork() { registry().unlock_after_fork(); }
 
-void CpuProfiler::child_after_fork() {
+SIAGENT_FORK_CHILD_CODE void CpuProfiler::child_after_fork() {
     // Only this thread survives; producers that were mid-record are gone with their
     // threads, so the ring starts empty. The parent's timers were not inherited.
     // Written only where they differ: a page written here is copied into every fork child.

@@ -76,7 +76,7 @@ void ErrorAggregator::add(const ErrorSample& sample, const std::string& thread_n
 void ErrorAggregator::symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) {
     for (const Key* key : unsymbolized_) {
         for (uint64_t address : key->addresses)
-            if (!hidden.contains(address)) symbolizer.resolve(address);
+            if (!hidden.contains(address)) symbolizer.note(address);
     }
     unsymbolized_.clear();
 }

@@ -13,6 +13,7 @@
 #include "core/persistent_ring.h"
 #include "core/stack_capture.h"
 #include "core/thread_id.h"
+#include "core/fork_child_code.h"
 
 namespace siagent {
 namespace {
@@ -135,9 +136,9 @@ bool copy_exception_message(void* object, const std::type_info* type, char* out,
     return true;
 }
 
-bool error_profiler_active() { return enabled.load(std::memory_order_acquire); }
+SIAGENT_FORK_CHILD_CODE bool error_profiler_active() { return enabled.load(std::memory_order_acquire); }
 
-ErrorProfiler& error_profiler() {
+SIAGENT_FORK_CHILD_CODE ErrorProfiler& error_profiler() {
     static ErrorProfiler* instance = [] {
         counts_instance = &counts_table;
         static ErrorProfiler profiler;
@@ -197,7 +198,7 @@ size_t ErrorProfiler::memory_bytes() const {
     return samples.mapped_bytes() + sizeof(ThrowCounts);
 }
 
-void ErrorProfiler::child_after_fork() {
+SIAGENT_FORK_CHILD_CODE void ErrorProfiler::child_after_fork() {
     samples.reset_in_fork_child();
     if (window_stacks.load() != 0) window_stacks.store(0);
 }

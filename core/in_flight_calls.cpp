@@ -7,6 +7,7 @@
 #include "core/thread_exit.h"
 #include "core/thread_id.h"
 #include "core/tick_clock.h"
+#include "core/fork_child_code.h"
 
 namespace siagent {
 namespace {
@@ -49,7 +50,7 @@ void release_in_flight_slot() {
 
 // The parent's slots stay as they were (writing them would copy their pages into every
 // fork child): their process id tells the child's reader they are not its own.
-void reset_in_flight_calls_after_fork() { in_flight_detail::slot_index = -1; }
+SIAGENT_FORK_CHILD_CODE void reset_in_flight_calls_after_fork() { in_flight_detail::slot_index = -1; }
 
 void for_each_call_under_way(uint64_t min_elapsed_ns, const std::function<void(const CallUnderWay&)>& visit) {
     const uint64_t now_ns = monotonic_ns();

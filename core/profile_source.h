@@ -59,8 +59,9 @@ public:
 
     // Moves captured records out of the rings into this period's aggregate.
     virtual void drain(ThreadNames& thread_names) = 0;
-    // Resolves addresses first seen since the last call (spreads symbolization over the
-    // period). Skips frames in `hidden`.
+    // Hands the addresses first seen since the last call to the symbolizer
+    // (Symbolizer::note: resolved during the period rather than all at the report).
+    // Skips frames in `hidden`.
     virtual void symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) = 0;
     // Appends the profiles of the period that ends now and starts a new period. Appends
     // nothing when there is nothing to say.

@@ -100,7 +100,7 @@ void StackAggregator::add_pseudo(const std::string& frame, int64_t count, int64_
 void StackAggregator::symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) {
     for (const Key* key : unsymbolized_) {
         for (uint64_t address : key->addresses) {
-            if (!hidden.contains(address)) symbolizer.resolve(address);
+            if (!hidden.contains(address)) symbolizer.note(address);
         }
     }
     unsymbolized_.clear();

@@ -17,6 +17,7 @@
 #include "core/interruptions.h"
 #include "core/module_map.h"
 #include "core/unwinder_memory.h"
+#include "core/fork_child_code.h"
 
 namespace siagent {
 
@@ -135,7 +136,7 @@ bool interrupted_code_is_safe(const void* ucontext) {
 }
 
 // signal-safe: the alarm fires once the process has used `cpu_ns` more CPU time.
-bool set_alarm(long cpu_ns) {
+SIAGENT_FORK_CHILD_CODE bool set_alarm(long cpu_ns) {
     itimerspec when{};
     when.it_value.tv_sec = cpu_ns / 1'000'000'000;
     when.it_value.tv_nsec = cpu_ns % 1'000'000'000;
@@ -163,7 +164,7 @@ void prepare_start_alarm(const void* allocator) {
         runtime_ranges[runtime_range_count++] = allocator_range;
 }
 
-bool arm_start_alarm(std::chrono::milliseconds cpu_time, bool (*start)()) {
+SIAGENT_FORK_CHILD_CODE bool arm_start_alarm(std::chrono::milliseconds cpu_time, bool (*start)()) {
     if (!cpu_profiler_handler_installed() || runtime_range_count == 0) return false;
     if (!alarm_exists.load()) {
         sigevent event{};
@@ -186,7 +187,7 @@ bool disarm_start_alarm() {
     return waiting;
 }
 
-void forget_start_alarm() {
+SIAGENT_FORK_CHILD_CODE void forget_start_alarm() {
     start_callback.store(nullptr);
     alarm_exists.store(false);
 }

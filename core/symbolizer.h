@@ -7,6 +7,7 @@
 // requests the user did not configure.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -14,16 +15,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/debug_info.h"
+#include "core/demangle.h"
 #include "core/profile.h"
 
 namespace siagent {
-
-// An object loaded in another (usually dead) process, for offline symbolization.
-struct LoadedModule {
-    std::string path;
-    uint64_t bias = 0;      // load bias: runtime address = file address + bias (dlpi_addr)
-    std::string build_id;   // lower-case hex; when not empty, a file with another id is skipped
-};
 
 class Symbolizer {
 public:
@@ -41,22 +37,38 @@ public:
     // The result's mapping_index refers to mappings().
     const Frame& resolve(uint64_t address);
 
+    // An address first seen in a period's samples, to be resolved before the period's
+    // report: at once while the debug-information reader is loaded, else queued (loading
+    // the reader for every new address would keep libdw in the process for good).
+    void note(uint64_t address);
+    // Addresses noted but not resolved yet.
+    size_t pending() const { return pending_.size(); }
+    // Resolves the queue (loading the reader if needed).
+    void resolve_pending();
+
     // Every module seen so far (1-based indices in Frame::mapping_index).
     const std::vector<Mapping>& mappings() const { return mappings_; }
 
-private:
-    struct Modules;
-    Frame describe(uint64_t address);
-    uint32_t mapping_for(void* module);
+    // Lets the debug-information reader go (and with it libdw, in the agent) when no
+    // address has missed the cache for `idle`; the next miss makes a new one. Answers
+    // already given stay cached. Returns whether it let one go.
+    bool release_debug_info_if_idle(std::chrono::steady_clock::time_point now,
+                                    std::chrono::milliseconds idle);
+    bool holds_debug_info() const { return reader_ != nullptr; }
 
-    std::unique_ptr<Modules> modules_;
+private:
+    Frame describe(uint64_t address);
+    uint32_t mapping_for(const CodeModule& module);
+
+    std::unique_ptr<std::vector<LoadedModule>> offline_modules_;  // null: this process
+    std::unique_ptr<DebugInfo> reader_;  // made on a cache miss
+    bool reader_failed_ = false;         // said once; the process's names stay unknown
+    std::chrono::steady_clock::time_point last_read_{};
     std::unordered_map<uint64_t, Frame> cache_;
+    std::vector<uint64_t> pending_;  // noted, not in cache_ (may repeat)
     // Keyed by (path, start) so modules found again after a re-read keep their index.
     std::map<std::pair<std::string, uint64_t>, uint32_t> mapping_indices_;
     std::vector<Mapping> mappings_;
 };
-
-// Demangles a C++ symbol; returns it unchanged when it is not a mangled name.
-std::string demangle(const char* symbol);
 
 }  // namespace siagent

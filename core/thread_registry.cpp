@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "core/cpu_timer.h"
+#include "core/fork_child_code.h"
 
 namespace siagent {
 
@@ -102,9 +103,9 @@ int ThreadRegistry::first_error() {
 
 void ThreadRegistry::lock_for_fork() { mutex_.lock(); }
 
-void ThreadRegistry::unlock_after_fork() { mutex_.unlock(); }
+SIAGENT_FORK_CHILD_CODE void ThreadRegistry::unlock_after_fork() { mutex_.unlock(); }
 
-void ThreadRegistry::forget_after_fork() {
+SIAGENT_FORK_CHILD_CODE void ThreadRegistry::forget_after_fork() {
     // The parent's threads' timers do not exist here. The map is left behind, not freed:
     // freeing it would copy the allocator's pages into every fork child (most exec or exit
     // at once); a child that starts its agent has a new one.

@@ -20,6 +20,8 @@
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
 #include "core/config.h"
+#include "core/debug_info_library.h"
+#include "core/fork_child_code.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
 #include "core/start_alarm.h"
@@ -58,12 +60,17 @@ const Config* pending_config = nullptr;
 
 void start_locked(const Config& config);
 
+// Made at its first use (guarded by lifecycle_mutex), never in a fork handler.
+siagent::DeferredStart* deferred_start_instance = nullptr;
+
 siagent::DeferredStart& deferred_start() {
-    static siagent::DeferredStart* instance = new siagent::DeferredStart(lifecycle_mutex, [] {
-        if (pending_config != nullptr && running_agent == nullptr) start_locked(*pending_config);
-        pending_config = nullptr;
-    });
-    return *instance;
+    if (deferred_start_instance == nullptr) {
+        deferred_start_instance = new siagent::DeferredStart(lifecycle_mutex, [] {
+            if (pending_config != nullptr && running_agent == nullptr) start_locked(*pending_config);
+            pending_config = nullptr;
+        });
+    }
+    return *deferred_start_instance;
 }
 
 // In the SIGPROF handler, when the start alarm found the interrupted code holding no lock
@@ -79,7 +86,7 @@ bool start_from_alarm() {
 
 // Arms the start of a fork child with the pending configuration, if any: the start alarm
 // where the CPU profiler's handler is in place, otherwise a waiting thread.
-void arm_pending_start() {
+SIAGENT_FORK_CHILD_CODE void arm_pending_start() {
     if (pending_config == nullptr) return;
     if (siagent::arm_start_alarm(kForkChildStartCpu, start_from_alarm)) return;
     if (!deferred_start().arm(kForkChildStartDelay)) pending_config = nullptr;
@@ -113,6 +120,7 @@ void stop_locked() {
 bool inherited_descriptors_open = false;
 
 void start_locked(const Config& config) {
+    deferred_start();  // made here, in normal context: a fork child's start alarm uses it
     siagent::disarm_start_alarm();
     stop_locked();
     if (inherited_descriptors_open) {
@@ -179,9 +187,13 @@ void siagent::prepare_fork() {
     lifecycle_mutex.lock();
     for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
         if (profiler.prepare_fork != nullptr) profiler.prepare_fork();
+    // The agent thread may be loading or unloading the symbolizer's library: glibc's
+    // loader lock must not be inherited held.
+    siagent::lock_debug_info_loading();
 }
 
 void siagent::parent_after_fork() {
+    siagent::unlock_debug_info_loading();
     for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
         if (profiler.parent_after_fork != nullptr) profiler.parent_after_fork();
     lifecycle_mutex.unlock();
@@ -190,12 +202,13 @@ void siagent::parent_after_fork() {
 // Only the forking thread exists here. The parent's Agent (its thread is gone) is
 // abandoned; this process gets its own with the same configuration once it has used
 // kForkChildStartCpu of CPU time (a child that execs or exits sooner costs one timer).
-void siagent::child_after_fork() {
+SIAGENT_FORK_CHILD_CODE void siagent::child_after_fork() {
+    siagent::unlock_debug_info_loading();
     for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
         if (profiler.child_after_fork != nullptr) profiler.child_after_fork();
     Agent* parent_agent = running_agent;
     running_agent = nullptr;
-    deferred_start().forget();
+    if (deferred_start_instance != nullptr) deferred_start_instance->forget();
     siagent::forget_start_alarm();
     inherited_descriptors_open = true;
     if (parent_agent != nullptr) pending_config = &parent_agent->config();

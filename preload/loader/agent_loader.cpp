@@ -15,6 +15,7 @@
 #include <ctime>
 
 #include "preload/loader/environment.h"
+#include "core/fork_child_code.h"
 #include "preload/real_function.h"
 
 #pragma GCC diagnostic ignored "-Wignored-attributes"  // pointers to libc functions
@@ -227,10 +228,13 @@ void parent_after_fork() {
     unlock();
 }
 
-// Only the forking thread exists here: no waiting thread, nothing loading.
-void child_after_fork() {
+// Only the forking thread exists here: no waiting thread, nothing loading. Calls no
+// function this library has not called before the fork: a first call through the PLT
+// would be bound in every child again (the loader's symbol lookup faults in the symbol
+// tables of every library it searches).
+SIAGENT_FORK_CHILD_CODE void child_after_fork() {
     if (forking_agent != nullptr) forking_agent->child_after_fork();
-    pthread_cond_init(&state_changed, nullptr);
+    state_changed = PTHREAD_COND_INITIALIZER;
     waiting = false;
     loading = false;
     starting = false;

@@ -109,3 +109,45 @@ TEST_CASE("results are cached: the same address gives the same frame object") {
     const Frame* first = &symbolizer.resolve(address);
     CHECK(first == &symbolizer.resolve(address));
 }
+
+TEST_CASE("noted addresses wait while no reader is loaded, and are resolved together") {
+    Symbolizer symbolizer;
+    uint64_t address = plain_function() - 1;
+    // A new symbolizer has no reader yet: noting queues the address and loads nothing.
+    symbolizer.note(address);
+    symbolizer.note(address);
+    CHECK_FALSE(symbolizer.holds_debug_info());
+    CHECK(symbolizer.pending() == 2);
+    symbolizer.resolve_pending();
+    CHECK(symbolizer.pending() == 0);
+    CHECK(symbolizer.holds_debug_info());
+    // With the reader loaded, a new address is resolved at once.
+    uint64_t other = function_with_inlined_call() - 1;
+    symbolizer.note(other);
+    CHECK(symbolizer.pending() == 0);
+    const Frame& frame = symbolizer.resolve(address);
+    REQUIRE(!frame.lines.empty());
+    CHECK(frame.lines.back().function.find("plain_function") != std::string::npos);
+}
+
+TEST_CASE("the reader is let go once idle and made again by the next new address") {
+    Symbolizer symbolizer;
+    uint64_t address = plain_function() - 1;
+    symbolizer.resolve(address);
+    REQUIRE(symbolizer.holds_debug_info());
+    auto now = std::chrono::steady_clock::now();
+    CHECK_FALSE(symbolizer.release_debug_info_if_idle(now, std::chrono::hours(1)));
+    CHECK(symbolizer.holds_debug_info());
+    CHECK(symbolizer.release_debug_info_if_idle(now + std::chrono::seconds(3), std::chrono::seconds(2)));
+    CHECK_FALSE(symbolizer.holds_debug_info());
+    // Answers already given stay; a known address needs no reader.
+    CHECK(symbolizer.resolve(address).lines.back().function.find("plain_function") != std::string::npos);
+    CHECK_FALSE(symbolizer.holds_debug_info());
+    // A new one makes a reader again, with the same module numbering.
+    uint32_t mapping = symbolizer.resolve(address).mapping_index;
+    const Frame& other = symbolizer.resolve(function_with_inlined_call() - 1);
+    CHECK(symbolizer.holds_debug_info());
+    CHECK(other.mapping_index == mapping);
+    REQUIRE(!other.lines.empty());
+    CHECK(other.lines.back().function.find("function_with_inlined_call") != std::string::npos);
+}

@@ -141,6 +141,22 @@ TEST_CASE("a process that ends at once, without samples, leaves no file") {
     CHECK(dir.files("").empty());
 }
 
+TEST_CASE("a profiled process does not map libdw until it names its addresses, and its "
+          "profile names its functions") {
+    TemporaryDirectory dir;
+    RunResult result = run({program("steady_state")}, profiling_into(dir), 60);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    // Fork children and exits of every library mapped cost page faults (docs/performance.md):
+    // the symbolizer's libdw is loaded only to name new addresses, in batches.
+    CHECK(result.out.find("libdw mapped: no") != std::string::npos);
+    auto profiles = read_profiles(dir.files("cpu-"));
+    REQUIRE(!profiles.empty());
+    double total = static_cast<double>(total_value(profiles, 1));
+    REQUIRE(total > 0);
+    CHECK(self_value(profiles, "steady_burn", 1) / total > 0.8);
+}
+
 TEST_CASE("fork children that exit at once start no agent of their own") {
     TemporaryDirectory dir;
     RunResult result = run({program("process_churn"), "fork", "40"}, profiling_into(dir));

@@ -1,0 +1,28 @@
+// Makes the debug-information readers the Symbolizer uses (core/debug_info.h).
+//
+// Where the reader is linked in (the tools, the tests) it is called directly. In the agent
+// it lives in libsiagent-dwarf.so, next to the agent library: loaded (dlopen) when the
+// first reader is made and unloaded (dlclose) when the last is destroyed, so a process
+// maps libdw, libelf, libz and libbz2 only while it names new addresses. Agent thread
+// (or a tool's thread) only; the fork handlers below keep a fork from inheriting the
+// loader's lock held by a load or unload in progress.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/debug_info.h"
+
+namespace siagent {
+
+// Null when no reader can be made (the library is missing: said once on stderr).
+std::unique_ptr<DebugInfo> open_debug_info(const std::vector<LoadedModule>* offline_modules);
+
+// Whether the reader is the one linked into this program (no library to load).
+bool debug_info_linked_in();
+
+// Around fork (the agent's fork handlers): a fork waits for a load or unload in progress.
+void lock_debug_info_loading();
+void unlock_debug_info_loading();
+
+}  // namespace siagent

@@ -1,0 +1,13 @@
+// Where the code that runs in every fork child lives.
+//
+// A fork child inherits no page-table entries for the parent's code (file-backed
+// mappings are faulted in again), so every page of code its fork handlers run costs a
+// page fault, about 2 µs on bare metal and 15 to 20 µs on a small VM, in children that
+// mostly exec or exit at once. Functions marked SIAGENT_FORK_CHILD_CODE are placed
+// together: the linker gathers every .text.hot.* input section at the start of .text, so
+// the agent's child handlers run from one or two pages instead of one page each.
+// Mark only functions that run in the child between the fork and its exec; what they
+// call and do not inline is still fetched from wherever it lives.
+#pragma once
+
+#define SIAGENT_FORK_CHILD_CODE __attribute__((section(".text.hot.siagent_fork_child")))
