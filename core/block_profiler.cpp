@@ -19,7 +19,6 @@ namespace siagent {
 namespace block_detail {
 std::atomic<bool> enabled{false};
 std::atomic<uint64_t> mean_ns{10'000'000};
-std::atomic<uint64_t> ns_per_tick_q32{0};
 thread_local constinit PoissonSampler sampler __attribute__((tls_model("initial-exec")));
 }  // namespace block_detail
 
@@ -84,17 +83,8 @@ bool BlockProfiler::start(uint64_t mean, int max_depth, std::string& error) {
     }
     max_frames.store(max_depth < kMaxStackFrames ? max_depth : kMaxStackFrames);
     block_detail::mean_ns.store(mean);
-    ticks_are_tsc();  // the tick clock's origin, for calibrate_clock
     block_detail::enabled.store(true);
     return true;
-}
-
-void BlockProfiler::calibrate_clock() {
-    if (!ticks_are_tsc()) return;
-    double ns_per_tick = nanoseconds_per_tick(false);
-    if (ns_per_tick <= 0.0 || ns_per_tick > 1000.0) return;  // too soon, or a nonsense rate
-    block_detail::ns_per_tick_q32.store(static_cast<uint64_t>(std::ldexp(ns_per_tick, 32)),
-                                        std::memory_order_relaxed);
 }
 
 void BlockProfiler::stop() { block_detail::enabled.store(false); }

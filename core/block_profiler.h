@@ -48,54 +48,32 @@ extern std::atomic<bool> enabled;
 extern std::atomic<uint64_t> mean_ns;
 // One Poisson process per thread; initial-exec TLS so that touching it never allocates.
 extern thread_local constinit PoissonSampler sampler __attribute__((tls_model("initial-exec")));
-// Nanoseconds per TSC tick in 32.32 fixed point; 0 until calibrated (BlockStopwatch).
-extern std::atomic<uint64_t> ns_per_tick_q32;
 // signal-safe, malloc-safe: captures the caller's stack into the ring.
 void record_sampled(BlockCall call, uint64_t blocked_ns);
 }  // namespace block_detail
 
-// `ticks` TSC ticks in nanoseconds at a rate in 32.32 fixed point. signal-safe, malloc-safe.
-inline uint64_t ticks_to_ns(uint64_t ticks, uint64_t ns_per_tick_q32) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(ticks) * ns_per_tick_q32) >> 32);
-}
-
 // Wall clock for sampled records and tests: CLOCK_MONOTONIC. signal-safe, malloc-safe.
 inline uint64_t block_clock_ns() { return monotonic_ns(); }
 
-// The interposers' stopwatch. Until the agent thread has calibrated the TSC against
-// CLOCK_MONOTONIC (calibrate_clock, from its first drain on, where the kernel keeps time
-// with the TSC), it reads CLOCK_MONOTONIC through the vDSO (about 20 ns); after, the TSC
-// (about 8 ns), scaled by the calibration in force when it started, so one measurement
-// never mixes clocks. signal-safe, malloc-safe; leaves errno alone.
+// The interposers' stopwatch: the kernel's coarse clock (coarse_ns, about 4 ns a read
+// where a TSC read costs about 10 ns). A call's measured time is the number of clock
+// ticks it crossed times the tick: 0 for most calls shorter than a tick, and on average
+// exactly the call's duration, whatever it is, as long as when calls start is independent
+// of the tick's phase (a call of d < tick crosses a tick with probability d / tick). So
+// the blocked time per stack stays unbiased; what a short call loses is its count (a call
+// is counted when it crosses a tick: every call longer than a tick, a share d / tick of
+// the shorter ones). docs/performance.md compares this with the alternatives.
+// signal-safe, malloc-safe; leaves errno alone.
 class BlockStopwatch {
 public:
     // A stopwatch made with `running` false reads no clock and measures nothing.
-    explicit BlockStopwatch(bool running = true)
-        : ns_per_tick_q32_(block_detail::ns_per_tick_q32.load(std::memory_order_relaxed)) {
-        if (!running) return;
-#if defined(__x86_64__)
-        if (ns_per_tick_q32_ != 0) {
-            start_ = __rdtsc();
-            return;
-        }
-#endif
-        start_ = monotonic_ns();
-    }
-    uint64_t elapsed_ns() const {
-#if defined(__x86_64__)
-        if (ns_per_tick_q32_ != 0) return ticks_to_ns(__rdtsc() - start_, ns_per_tick_q32_);
-#endif
-        return monotonic_ns() - start_;
-    }
-
-    // The reading it started from (0 for a stopwatch that is not running), and whether that
-    // is in TSC ticks rather than CLOCK_MONOTONIC nanoseconds.
+    explicit BlockStopwatch(bool running = true) : start_(running ? coarse_ns() : 0) {}
+    uint64_t elapsed_ns() const { return coarse_ns() - start_; }
+    // The reading it started from (coarse_ns; 0 for a stopwatch that is not running).
     uint64_t start() const { return start_; }
-    bool in_ticks() const { return ns_per_tick_q32_ != 0; }
 
 private:
-    uint64_t ns_per_tick_q32_;  // 0: start_ is in nanoseconds
-    uint64_t start_ = 0;
+    uint64_t start_;
 };
 
 // signal-safe, malloc-safe. Whether an interposed call on this thread should be timed:
@@ -105,8 +83,9 @@ inline bool block_profiling_active() {
 }
 
 // signal-safe, malloc-safe. Called after the real call returned; keeps errno. Fast path:
-// a TLS subtraction and a compare.
+// a compare (the call crossed no tick), else a TLS subtraction and a compare.
 inline void record_blocked_call(BlockCall call, uint64_t blocked_ns) {
+    if (blocked_ns == 0) return;  // crossed no tick: most short calls
     uint64_t mean = block_detail::mean_ns.load(std::memory_order_relaxed);
     uint64_t seed = reinterpret_cast<uintptr_t>(&block_detail::sampler) ^ blocked_ns;
     if (block_detail::sampler.take(blocked_ns, mean, seed))
@@ -121,10 +100,6 @@ public:
     void stop();
     bool running() const { return block_detail::enabled.load(std::memory_order_relaxed); }
     uint64_t mean_ns() const { return block_detail::mean_ns.load(std::memory_order_relaxed); }
-    // Agent thread: (re)measures the TSC rate against CLOCK_MONOTONIC over the time since
-    // start and publishes it to BlockStopwatch; nothing while that time is under 10 ms or
-    // where the kernel does not keep time with the TSC.
-    void calibrate_clock();
 
     // Agent thread only.
     template <typename Visitor>

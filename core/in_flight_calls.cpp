@@ -53,9 +53,7 @@ void release_in_flight_slot() {
 SIAGENT_FORK_CHILD_CODE void reset_in_flight_calls_after_fork() { in_flight_detail::slot_index = -1; }
 
 void for_each_call_under_way(uint64_t min_elapsed_ns, const std::function<void(const CallUnderWay&)>& visit) {
-    const uint64_t now_ns = monotonic_ns();
-    const uint64_t now_ticks = ticks_now();
-    const uint64_t ns_per_tick_q32 = block_detail::ns_per_tick_q32.load(std::memory_order_relaxed);
+    const uint64_t now_ns = coarse_ns();  // the interposers' clock (BlockStopwatch)
     const int32_t this_process = static_cast<int32_t>(getpid());
     for (InFlightSlot& slot : in_flight_detail::slots) {
         const int32_t owner = slot.owner.load(std::memory_order_acquire);
@@ -85,17 +83,10 @@ void for_each_call_under_way(uint64_t min_elapsed_ns, const std::function<void(c
         const uint32_t meta = slot.meta.load(std::memory_order_relaxed);
         const uint64_t site = slot.call_site.load(std::memory_order_relaxed);
         if (slot.start.load(std::memory_order_acquire) != start) continue;  // it ended meanwhile
-        const bool in_ticks = (meta & 0x100u) != 0;
-        uint64_t elapsed = 0;
-        if (in_ticks) {
-            if (ns_per_tick_q32 == 0 || now_ticks < start) continue;
-            elapsed = ticks_to_ns(now_ticks - start, ns_per_tick_q32);
-        } else {
-            if (now_ns < start) continue;
-            elapsed = now_ns - start;
-        }
-        if (elapsed < min_elapsed_ns || (meta & 0xffu) >= kBlockCalls) continue;
-        visit(CallUnderWay{owner, static_cast<BlockCall>(meta & 0xffu), site, elapsed});
+        if (now_ns < start) continue;
+        const uint64_t elapsed = now_ns - start;
+        if (elapsed < min_elapsed_ns || meta >= kBlockCalls) continue;
+        visit(CallUnderWay{owner, static_cast<BlockCall>(meta), site, elapsed});
     }
 }
 

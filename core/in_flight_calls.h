@@ -31,8 +31,8 @@ inline constexpr size_t kInFlightSlots = 1024;
 struct InFlightSlot {
     std::atomic<int32_t> owner{0};       // the thread's kernel id; 0 = free
     std::atomic<int32_t> process{0};     // the owner's process id (a fork child inherits slots)
-    std::atomic<uint64_t> start{0};      // the stopwatch's start; 0 = no call under way
-    std::atomic<uint32_t> meta{0};       // the BlockCall | 0x100 when start is in TSC ticks
+    std::atomic<uint64_t> start{0};      // the stopwatch's start (coarse_ns); 0 = no call under way
+    std::atomic<uint32_t> meta{0};       // the BlockCall
     std::atomic<uint64_t> call_site{0};  // the interposer's return address
 };
 
@@ -54,8 +54,7 @@ public:
         if (index < 0) return;
         InFlightSlot& slot = in_flight_detail::slots[index];
         if (slot.start.load(std::memory_order_relaxed) != 0 || stopwatch.start() == 0) return;
-        slot.meta.store(static_cast<uint32_t>(call) | (stopwatch.in_ticks() ? 0x100u : 0u),
-                        std::memory_order_relaxed);
+        slot.meta.store(static_cast<uint32_t>(call), std::memory_order_relaxed);
         slot.call_site.store(call_site, std::memory_order_relaxed);
         slot.start.store(stopwatch.start(), std::memory_order_release);
         slot_ = &slot;

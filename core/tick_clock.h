@@ -27,6 +27,15 @@ inline uint64_t monotonic_ns() {
     return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
 }
 
+// CLOCK_MONOTONIC_COARSE through the vDSO: about 4 ns a read, advanced by the kernel at
+// every timer interrupt (every 4 ms at HZ=250, 1 ms at HZ=1000; clock_getres says which),
+// in step with CLOCK_MONOTONIC at those instants.
+inline uint64_t coarse_ns() {
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
+}
+
 namespace tick_detail {
 enum : int { kUndecided = 0, kTsc = 1, kMonotonic = 2 };
 extern std::atomic<int> mode;

@@ -77,8 +77,11 @@ timespec from_ns(int64_t ns) {
 template <BlockCall call, typename Attempt>
 [[gnu::always_inline]] inline void resumable_wait(int64_t timeout_ns, Attempt attempt) {
     bool timing = siagent::block_profiling_active();
-    siagent::BlockStopwatch stopwatch;  // also for the time left after a resumption
-    siagent::InFlightCall under_way(call, timing ? stopwatch : siagent::BlockStopwatch(false), SIAGENT_CALL_SITE());
+    siagent::BlockStopwatch stopwatch(timing);
+    siagent::InFlightCall under_way(call, stopwatch, SIAGENT_CALL_SITE());
+    // The time left after a resumption needs the precise clock (the stopwatch's may be a
+    // tick short): read only where there is a timeout.
+    const uint64_t began_ns = timeout_ns >= 0 ? siagent::monotonic_ns() : 0;
     int entry_errno = errno;
     int64_t remaining = timeout_ns;
     for (;;) {
@@ -88,7 +91,7 @@ template <BlockCall call, typename Attempt>
         if (timeout_ns >= 0) {
             // What is left, never below zero: the last attempt then polls once more, as
             // the real call would at its deadline.
-            remaining = timeout_ns - static_cast<int64_t>(stopwatch.elapsed_ns());
+            remaining = timeout_ns - static_cast<int64_t>(siagent::monotonic_ns() - began_ns);
             if (remaining < 0) remaining = 0;
         }
     }

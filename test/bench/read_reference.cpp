@@ -5,9 +5,12 @@
 //          and indirect jump alone;
 //   plain  calls real_read and returns: one more return after the system call;
 //   timed  plain, with two TSC reads around the call summed into a thread-local total:
-//          the least a wrapper that measures every call's duration can do.
+//          the least a wrapper that measures every call's duration with the TSC can do;
+//   coarse plain, with two CLOCK_MONOTONIC_COARSE reads instead: the floor of the
+//          agent's interposers, which count the coarse clock's ticks a call crosses.
 // Not part of the agent; resolution in a constructor, as the agent does.
 #include <dlfcn.h>
+#include <time.h>
 #include <unistd.h>
 #include <x86intrin.h>
 
@@ -24,8 +27,16 @@ __attribute__((constructor)) void resolve_real_read() {
 
 }  // namespace
 
-#if READ_REFERENCE_TIMED
+#if READ_REFERENCE_TIMED || READ_REFERENCE_COARSE
 thread_local uint64_t read_ticks __attribute__((tls_model("initial-exec")));
+#endif
+
+#if READ_REFERENCE_COARSE
+static inline uint64_t coarse_ns() {
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
+}
 #endif
 
 extern "C" __attribute__((visibility("default"))) ssize_t read(int fd, void* buffer, size_t size) {
@@ -40,7 +51,12 @@ extern "C" __attribute__((visibility("default"))) ssize_t read(int fd, void* buf
     ssize_t result = real_read(fd, buffer, size);
     read_ticks += __rdtsc() - started;
     return result;
+#elif READ_REFERENCE_COARSE
+    uint64_t started = coarse_ns();
+    ssize_t result = real_read(fd, buffer, size);
+    read_ticks += coarse_ns() - started;
+    return result;
 #else
-#error "define one of READ_REFERENCE_TAIL, READ_REFERENCE_PLAIN, READ_REFERENCE_TIMED"
+#error "define one of READ_REFERENCE_TAIL, READ_REFERENCE_PLAIN, READ_REFERENCE_TIMED, READ_REFERENCE_COARSE"
 #endif
 }
