@@ -42,6 +42,36 @@ private:
 
 uint64_t key(uint32_t parent, uint32_t name) { return static_cast<uint64_t>(parent) << 32 | name; }
 
+// Reads the encoded form: `name(text)` for each entry of the name dictionary, in order, then
+// `node(index, parent, name, value)` for each row, in order (parent < index, name < the
+// dictionary's size, checked). False on a corrupt blob, after whatever calls came before.
+template <class OnName, class OnNode>
+bool read_encoded(std::string_view blob, size_t max_nodes, OnName&& on_name, OnNode&& on_node) {
+    std::string error;
+    auto raw = gzip_decompress(blob, max_nodes * 64 + 1024 * 1024, error);
+    if (!raw) return false;
+    Cursor in(*raw);
+    uint64_t name_count = 0, node_count = 0;
+    if (!in.varint(name_count) || name_count > raw->size()) return false;
+    for (uint64_t i = 0; i < name_count; ++i) {
+        uint64_t length = 0;
+        std::string_view name;
+        if (!in.varint(length) || !in.bytes(length, name)) return false;
+        on_name(name);
+    }
+    if (!in.varint(node_count) || node_count == 0 || node_count > max_nodes) return false;
+    for (uint64_t node = 0; node < node_count; ++node) {
+        uint64_t parent = 0, name = 0;
+        std::string_view bytes;
+        if (!in.varint(parent) || !in.varint(name) || !in.bytes(sizeof(double), bytes)) return false;
+        if (name >= name_count || (node > 0 && parent >= node)) return false;
+        double value = 0;
+        std::memcpy(&value, bytes.data(), sizeof value);
+        on_node(node, parent, name, value);
+    }
+    return in.done();
+}
+
 }  // namespace
 
 CallTree::CallTree() {
@@ -130,32 +160,23 @@ std::optional<CallTree> CallTree::decode(std::string_view blob, size_t max_nodes
 }
 
 bool CallTree::merge_encoded(std::string_view blob, size_t max_nodes, double factor, CallTree& into) {
-    std::string error;
-    auto raw = gzip_decompress(blob, max_nodes * 64 + 1024 * 1024, error);
-    if (!raw) return false;
-    Cursor in(*raw);
-    uint64_t name_count = 0, node_count = 0;
-    if (!in.varint(name_count) || name_count > raw->size()) return false;
-    std::vector<uint32_t> name_here(name_count);
-    for (auto& id : name_here) {
-        uint64_t length = 0;
-        std::string_view name;
-        if (!in.varint(length) || !in.bytes(length, name)) return false;
-        id = into.intern(name);
-    }
-    if (!in.varint(node_count) || node_count == 0 || node_count > max_nodes) return false;
-    std::vector<uint32_t> here(node_count, kRoot);
-    for (uint64_t node = 0; node < node_count; ++node) {
-        uint64_t parent = 0, name = 0;
-        std::string_view bytes;
-        if (!in.varint(parent) || !in.varint(name) || !in.bytes(sizeof(double), bytes)) return false;
-        if (name >= name_count || (node > 0 && parent >= node)) return false;
-        double value = 0;
-        std::memcpy(&value, bytes.data(), sizeof value);
-        if (node > 0) here[node] = into.child_by_name_id(here[parent], name_here[name]);
-        into.add(here[node], value * factor);
-    }
-    return in.done();
+    std::vector<uint32_t> name_here;
+    std::vector<uint32_t> here;
+    return read_encoded(
+        blob, max_nodes, [&](std::string_view name) { name_here.push_back(into.intern(name)); },
+        [&](uint64_t node, uint64_t parent, uint64_t name, double value) {
+            here.push_back(node > 0 ? into.child_by_name_id(here[parent], name_here[name]) : kRoot);
+            into.add(here[node], value * factor);
+        });
+}
+
+std::optional<double> CallTree::encoded_root_value(std::string_view blob, size_t max_nodes) {
+    double root = 0;
+    const bool whole = read_encoded(blob, max_nodes, [](std::string_view) {},
+                                    [&](uint64_t node, uint64_t, uint64_t, double value) {
+                                        if (node == 0) root = value;
+                                    });
+    return whole ? std::optional<double>(root) : std::nullopt;
 }
 
 }  // namespace siagent::dashboard

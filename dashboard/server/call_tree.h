@@ -42,6 +42,9 @@ public:
     // Adds an encoded tree, times `factor`, into `into` without building it first (the
     // query path merges thousands). False, with `into` partly merged, on a corrupt blob.
     static bool merge_encoded(std::string_view blob, size_t max_nodes, double factor, CallTree& into);
+    // The root's value of an encoded tree (what merge_encoded would add to the root) without
+    // building it; nullopt on a blob merge_encoded would refuse.
+    static std::optional<double> encoded_root_value(std::string_view blob, size_t max_nodes);
 
 private:
     uint32_t child_by_name_id(uint32_t parent, uint32_t name_id);

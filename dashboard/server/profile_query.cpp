@@ -11,25 +11,6 @@ namespace {
 
 constexpr size_t kMaxLeaks = 20;
 
-// The series to merge, with their stored units: the kind's first series with data; for a
-// kind whose reports add up (errors), every one with data of that category (Node.js sends
-// uncaught exceptions and unhandled rejections apart).
-std::vector<SeriesKey> choose_series(Storage& storage, const AppScope& scope, const std::vector<SeriesName>& wanted,
-                                     const QueryFilter& filter) {
-    const auto available = storage.profile_kinds(scope, filter);
-    std::vector<SeriesKey> chosen;
-    for (const SeriesName& series : wanted) {
-        auto found = std::find_if(available.begin(), available.end(), [&](const SeriesKey& key) {
-            return key.category == series.category && key.name == series.name;
-        });
-        if (found == available.end()) continue;
-        const bool adds_up = !chosen.empty() && !averaged_over_reports(found->category) &&
-                             found->category == chosen[0].category;
-        if (chosen.empty() || adds_up) chosen.push_back(*found);
-    }
-    return chosen;
-}
-
 // A span's tree is averaged over every report of the range, not only over those with
 // samples in the span, so that it is the span's part of the whole profile's mean.
 size_t reports_of_whole_trees(Storage& storage, const AppScope& scope, const std::vector<SeriesKey>& chosen,
@@ -45,15 +26,33 @@ size_t reports_of_whole_trees(Storage& storage, const AppScope& scope, const std
 
 }  // namespace
 
-std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& scope, const std::string& kind,
-                                           const QueryFilter& filter, size_t max_nodes) {
+std::optional<ProfileSeries> profile_series(Storage& storage, const AppScope& scope, const std::string& kind,
+                                            const QueryFilter& filter) {
     auto wanted = series_of_kind(kind);
     if (!wanted) return std::nullopt;
+    const auto available = storage.profile_kinds(scope, filter);
+    std::vector<SeriesKey> chosen;
+    for (const SeriesName& series : *wanted) {
+        auto found = std::find_if(available.begin(), available.end(), [&](const SeriesKey& key) {
+            return key.category == series.category && key.name == series.name;
+        });
+        if (found == available.end()) continue;
+        const bool adds_up = !chosen.empty() && !averaged_over_reports(found->category) &&
+                             found->category == chosen[0].category;
+        if (chosen.empty() || adds_up) chosen.push_back(*found);
+    }
+    return ProfileSeries{std::move(*wanted), std::move(chosen)};
+}
+
+std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& scope, const std::string& kind,
+                                           const QueryFilter& filter, size_t max_nodes) {
+    const auto series = profile_series(storage, scope, kind, filter);
+    if (!series) return std::nullopt;
+    const std::vector<SeriesKey>& chosen = series->chosen;
     MergedProfile profile;
     profile.kind = kind;
-    const auto chosen = choose_series(storage, scope, *wanted, filter);
-    profile.category = chosen.empty() ? wanted->front().category : chosen[0].category;
-    profile.name = chosen.empty() ? wanted->front().name : chosen[0].name;
+    profile.category = chosen.empty() ? series->wanted.front().category : chosen[0].category;
+    profile.name = chosen.empty() ? series->wanted.front().name : chosen[0].name;
     for (size_t i = 1; i < chosen.size(); ++i) profile.name += " + " + chosen[i].name;
     profile.unit = chosen.empty() ? "" : chosen[0].unit;
     if (chosen.empty()) return profile;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dashboard/server/call_tree.h"
+#include "dashboard/server/profile_kinds.h"
 #include "dashboard/server/storage.h"
 
 namespace siagent::dashboard {
@@ -27,6 +28,18 @@ struct MergedProfile {
     CallTree tree;
     std::vector<Leak> leaks;
 };
+
+// The series a profile of `kind` reads: `wanted`, the kind's series (series_of_kind), and
+// `chosen`, the stored ones (with their units) it merges: the first of `wanted` with data in
+// the filter; for a kind whose reports add up (errors), every one of that category with data
+// (Node.js sends uncaught exceptions and unhandled rejections apart). `chosen` is empty when
+// none has data; nullopt for a malformed kind.
+struct ProfileSeries {
+    std::vector<SeriesName> wanted;
+    std::vector<SeriesKey> chosen;
+};
+std::optional<ProfileSeries> profile_series(Storage& storage, const AppScope& scope, const std::string& kind,
+                                            const QueryFilter& filter);
 
 // nullopt for a malformed kind. The series chosen is the first of the kind's series with
 // data in range (its unit comes from storage), or the kind's first series when none has.

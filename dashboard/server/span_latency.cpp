@@ -21,10 +21,6 @@ std::optional<double> larger(std::optional<double> a, std::optional<double> b) {
 
 }  // namespace
 
-int64_t latency_bucket_seconds(int64_t from, int64_t to, size_t max_points) {
-    return std::max<int64_t>(60, (to - from) / static_cast<int64_t>(std::max<size_t>(max_points, 1)) + 1);
-}
-
 std::vector<SpanLatency> merge_span_latency(const std::vector<SpanBucket>& buckets) {
     std::vector<SpanLatency> spans;
     SpanBucket all;  // the current name's buckets, summed

@@ -28,9 +28,6 @@ struct SpanLatency {
     std::vector<LatencyPoint> points;  // one per bucket with reports, oldest first
 };
 
-// The bucket width that gives at most `max_points` buckets, of at least 60 s, over [from, to].
-int64_t latency_bucket_seconds(int64_t from, int64_t to, size_t max_points);
-
 // `buckets` sorted by name then time (as Storage::span_buckets returns them). Sorted by
 // count (largest first; unknown last), then name.
 std::vector<SpanLatency> merge_span_latency(const std::vector<SpanBucket>& buckets);

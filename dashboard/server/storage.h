@@ -107,11 +107,16 @@ struct ProfileRow {
     int64_t process_id = 0;  // the reporting process; 0 for an hourly rollup of several
     std::optional<int64_t> samples;  // of every report the row stands for; nullopt: unknown
     std::string_view blob;  // CallTree::encode() form; valid during the callback only
+
+    bool hourly_rollup() const { return process_id == 0; }
 };
 
+// One metric series of one process (host and pid; runs of a reused pid are one).
 struct MetricSeries {
     SeriesKey key;
-    std::vector<std::pair<int64_t, double>> points;  // sorted by time, every process's
+    std::string host;
+    int64_t pid = 0;
+    std::vector<std::pair<int64_t, double>> points;  // sorted by time
 };
 
 struct ErrorRow {
@@ -258,6 +263,8 @@ public:
     // wholly inside the range come as rollups where built, so each report counts once.
     virtual void for_each_profile(const AppScope& scope, const std::string& category, const std::string& name,
                                   const QueryFilter& filter, const std::function<void(const ProfileRow&)>& row) = 0;
+    // Metric reports in the filter, one MetricSeries per series and process, by series then
+    // host and pid.
     virtual std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) = 0;
     virtual std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) = 0;
     // Span metric reports in the filter summed per name and bucket of `width` seconds from

@@ -189,7 +189,8 @@ Response handle_apps(ServerContext& context, const Request& request, const Sessi
     if (what == "profile" && segments.size() == 2) return profile_response(context, request, scope, filter.value());
     if (what == "profile" && segments[2] == "kinds") return kinds_response(context, scope, filter.value());
     if (what == "profile" && segments[2] == "pprof") return pprof_response(context, request, scope, filter.value());
-    if (what == "metrics" && segments.size() == 2) return metrics_response(context, scope, filter.value());
+    if (what == "profile" && segments[2] == "timeline") return timeline_response(context, request, scope, filter.value());
+    if (what == "metrics" && segments.size() == 2) return metrics_response(context, request, scope, filter.value());
     if (what == "errors" && segments.size() == 2) return errors_response(context, scope, filter.value());
     if (what == "spans" && segments.size() == 2) return spans_response(context, scope, filter.value());
     return error_response(404, "no such resource");

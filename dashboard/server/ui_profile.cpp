@@ -7,6 +7,7 @@
 #include "dashboard/server/pprof_export.h"
 #include "dashboard/server/profile_kinds.h"
 #include "dashboard/server/profile_query.h"
+#include "dashboard/server/profile_timeline.h"
 #include "transport/gzip.h"
 #include "transport/pprof.h"
 
@@ -62,11 +63,16 @@ void write_hotspots(JsonOut& out, const CallTree& tree) {
     out.end_array();
 }
 
-// The request's `kind` (default cpu) merged over the filter; nullopt for a malformed kind.
+// The request's `kind`, default cpu.
+std::string requested_kind(const Request& request) {
+    const std::string kind = query_parameters(request.target())["kind"];
+    return kind.empty() ? "cpu" : kind;
+}
+
+// The request's kind merged over the filter; nullopt for a malformed kind.
 std::optional<MergedProfile> requested_profile(ServerContext& context, const Request& request,
                                                const AppScope& scope, const QueryFilter& filter) {
-    const std::string kind = query_parameters(request.target())["kind"];
-    return merge_profile(context.storage, scope, kind.empty() ? "cpu" : kind, filter,
+    return merge_profile(context.storage, scope, requested_kind(request), filter,
                          context.settings.limits.frames_per_breakdown);
 }
 
@@ -103,6 +109,19 @@ Response pprof_response(ServerContext& context, const Request& request, const Ap
     response.set(http::field::cache_control, "no-store");
     response.body() = gzip_compress(encode_pprof(merged_profile_as_pprof(*profile, filter.from, filter.to)));
     return response;
+}
+
+Response timeline_response(ServerContext& context, const Request& request, const AppScope& scope,
+                           const QueryFilter& filter) {
+    auto timeline = profile_timeline(context.storage, scope, requested_kind(request), filter,
+                                     context.settings.limits.frames_per_breakdown);
+    if (!timeline) return error_response(400, "unknown profile kind");
+    JsonOut out;
+    out.object().field("kind", timeline->kind).field("unit", timeline->unit).field("span", filter.span);
+    out.field("bucket_seconds", timeline->bucket_seconds).key("points").array();
+    for (const auto& [time, value] : timeline->points) out.array().value(time).value(value).end_array();
+    out.end_array().end_object();
+    return json_response(http::status::ok, out.str());
 }
 
 Response kinds_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter) {

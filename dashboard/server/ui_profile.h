@@ -1,4 +1,4 @@
-// Merged profiles and the kinds with data, for /api/apps/{id}/profile[/kinds].
+// Merged profiles, their timelines and the kinds with data, for /api/apps/{id}/profile[/kinds].
 #pragma once
 
 #include "dashboard/server/http_message.h"
@@ -9,13 +9,18 @@ namespace siagent::dashboard {
 Response profile_response(ServerContext& context, const Request& request, const AppScope& scope,
                           const QueryFilter& filter);
 Response kinds_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
+// The profile's total per time bucket (profile_timeline.h), for /api/apps/{id}/profile/timeline.
+Response timeline_response(ServerContext& context, const Request& request, const AppScope& scope,
+                           const QueryFilter& filter);
 // The same merged profile as a gzipped pprof file (pprof_export.h), for
 // /api/apps/{id}/profile/pprof.
 Response pprof_response(ServerContext& context, const Request& request, const AppScope& scope,
                         const QueryFilter& filter);
 
 // Metric time series and errors, for /api/apps/{id}/metrics and /errors (ui_series.cpp).
-Response metrics_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
+// With group=process, one series per process (metric_points.h); 400 for another group.
+Response metrics_response(ServerContext& context, const Request& request, const AppScope& scope,
+                          const QueryFilter& filter);
 Response errors_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
 
 // Span latency per name, merged over the range, with series and the previous period's

@@ -1,41 +1,29 @@
 // Metric series and errors for the UI.
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "dashboard/server/json_out.h"
+#include "dashboard/server/metric_points.h"
 #include "dashboard/server/throw_site.h"
+#include "dashboard/server/time_buckets.h"
 #include "dashboard/server/ui_profile.h"
 
 namespace siagent::dashboard {
 namespace {
 
-constexpr size_t kMaxPoints = 500;       // per series; points are bucketed to fit
 constexpr size_t kMaxErrorRows = 10'000;
 constexpr size_t kMaxCrashes = 200;
 constexpr size_t kMaxMessagesPerGroup = 100;  // distinct messages counted per exception group
 constexpr size_t kMessagesShown = 5;          // the most frequent ones listed
 
-// Buckets of at least a minute, as many as fit kMaxPoints over the range.
-int64_t bucket_width(const QueryFilter& filter) {
-    return std::max<int64_t>(60, (filter.to - filter.from) / static_cast<int64_t>(kMaxPoints) + 1);
-}
-
-// Within a bucket counters (deltas) add up across processes and reports, and are divided by
-// the bucket's width: a rate per second, summed over the processes; states are averaged.
-std::vector<std::pair<int64_t, double>> bucketed(const MetricSeries& series, const QueryFilter& filter) {
-    const int64_t width = bucket_width(filter);
-    std::map<int64_t, std::pair<double, int>> buckets;
-    for (const auto& [time, value] : series.points) {
-        auto& bucket = buckets[time - (time - filter.from) % width];
-        bucket.first += value;
-        ++bucket.second;
-    }
-    const bool counter = series.key.type == "counter";
-    std::vector<std::pair<int64_t, double>> points;
-    for (const auto& [time, bucket] : buckets) {
-        points.emplace_back(time, counter ? bucket.first / static_cast<double>(width) : bucket.first / bucket.second);
-    }
-    return points;
+void write_chart_series(JsonOut& out, const ChartSeries& series, bool per_process) {
+    out.object().field("category", series.key.category).field("name", series.key.name);
+    out.field("unit", series.key.unit).field("type", series.key.type);
+    if (per_process) out.field("host", series.host).field("pid", series.pid).field("processes", series.processes);
+    out.key("points").array();
+    for (const auto& [time, value] : series.points) out.array().value(time).value(value).end_array();
+    out.end_array().end_object();
 }
 
 void write_frames(JsonOut& out, const std::string& text) {
@@ -46,14 +34,26 @@ void write_frames(JsonOut& out, const std::string& text) {
 
 }  // namespace
 
-Response metrics_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter) {
+Response metrics_response(ServerContext& context, const Request& request, const AppScope& scope,
+                          const QueryFilter& filter) {
+    const std::string group = query_parameters(request.target())["group"];
+    if (!group.empty() && group != "process") return error_response(400, "group is empty (merged) or process");
+    const bool per_process = group == "process";
+    const auto all = context.storage.metrics(scope, filter);  // by series, then process
     JsonOut out;
     out.object().key("series").array();
-    for (const MetricSeries& series : context.storage.metrics(scope, filter)) {
-        out.object().field("category", series.key.category).field("name", series.key.name);
-        out.field("unit", series.key.unit).field("type", series.key.type).key("points").array();
-        for (const auto& [time, value] : bucketed(series, filter)) out.array().value(time).value(value).end_array();
-        out.end_array().end_object();
+    for (auto first = all.begin(); first != all.end();) {
+        auto end = std::find_if(first, all.end(), [&](const MetricSeries& series) {
+            return std::tie(series.key.type, series.key.category, series.key.name, series.key.unit) !=
+                   std::tie(first->key.type, first->key.category, first->key.name, first->key.unit);
+        });
+        const std::span<const MetricSeries> processes(first, end);
+        if (per_process) {
+            for (const ChartSeries& series : metric_per_process(processes, filter)) write_chart_series(out, series, true);
+        } else {
+            write_chart_series(out, merged_metric(processes, filter), false);
+        }
+        first = end;
     }
     out.end_array().end_object();
     return json_response(http::status::ok, out.str());
@@ -72,7 +72,7 @@ Response errors_response(ServerContext& context, const AppScope& scope, const Qu
     };
     std::map<std::pair<std::string, std::string>, ExceptionGroup> groups;
     std::vector<ErrorRow> crashes;  // newest first, as storage returns them
-    const int64_t width = bucket_width(filter);
+    const int64_t width = bucket_seconds(filter.from, filter.to);
     std::map<int64_t, double> thrown;  // exceptions per bucket
     for (ErrorRow& row : context.storage.errors(scope, filter, kMaxErrorRows)) {
         if (row.crash) {
@@ -90,7 +90,7 @@ Response errors_response(ServerContext& context, const AppScope& scope, const Qu
             group.stack_count = row.count;
             group.frames = std::move(row.frames);
         }
-        thrown[row.time - (row.time - filter.from) % width] += row.count;
+        thrown[bucket_time(bucket_index(row.time, filter.from, width), filter.from, width)] += row.count;
     }
     JsonOut out;
     out.object().field("bucket_seconds", width).key("exceptions_per_bucket").array();

@@ -3,6 +3,7 @@
 
 #include "dashboard/server/json_out.h"
 #include "dashboard/server/span_latency.h"
+#include "dashboard/server/time_buckets.h"
 #include "dashboard/server/ui_profile.h"
 
 namespace siagent::dashboard {
@@ -28,7 +29,7 @@ std::map<std::string, double> previous_p95(Storage& storage, const AppScope& sco
 }  // namespace
 
 Response spans_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter) {
-    const int64_t width = latency_bucket_seconds(filter.from, filter.to, kMaxPoints);
+    const int64_t width = bucket_seconds(filter.from, filter.to, kMaxPoints);
     const auto buckets = context.storage.span_buckets(scope, filter, width, kMaxBuckets);
     const auto spans = merge_span_latency(buckets);
     const auto before = previous_p95(context.storage, scope, filter);

@@ -76,6 +76,12 @@ TEST_CASE("encoded trees round-trip and merge without decoding first", "[dashboa
     CHECK(value_at(into, {"main (a.cpp:1)", "burn (a.cpp:5)"}) == Approx(90));
     CHECK_FALSE(CallTree::decode(blob.substr(0, blob.size() - 3), 1000));
     CHECK_FALSE(CallTree::decode(blob, 2));  // more nodes than allowed
+    // The root's value alone, as the profile timeline reads it, refused where decode is.
+    const auto root = CallTree::encoded_root_value(blob, 1000);
+    REQUIRE(root);
+    CHECK(*root == Approx(decoded->value(CallTree::kRoot)));
+    CHECK_FALSE(CallTree::encoded_root_value(blob.substr(0, blob.size() - 3), 1000));
+    CHECK_FALSE(CallTree::encoded_root_value(blob, 2));
 }
 
 TEST_CASE("hot spots: self and total per function, recursion counted once", "[dashboard][hotspots]") {

@@ -141,17 +141,18 @@ void SqliteStorage::for_each_profile(const AppScope& scope, const std::string& c
 std::vector<MetricSeries> SqliteStorage::metrics(const AppScope& scope, const QueryFilter& filter) {
     auto db = reader();
     auto row = prepare_filtered(*db,
-        "SELECT s.id, s.type, s.category, s.name, s.unit, r.timestamp, r.value FROM series s"
+        "SELECT s.id, s.type, s.category, s.name, s.unit, r.timestamp, r.value, p.host, p.pid FROM series s"
         " JOIN apps a ON a.id = s.app_id JOIN reports r ON r.series_id = s.id JOIN processes p ON p.id = r.process_id"
         " WHERE a.id = ?1 AND a.account_id = ?2 AND r.timestamp BETWEEN ?3 AND ?4 AND r.breakdown IS NULL"
-        SI_PROCESS_FILTER " ORDER BY s.id, r.timestamp",
+        SI_PROCESS_FILTER " ORDER BY s.id, p.host, p.pid, r.timestamp",
         scope, filter);
     std::vector<MetricSeries> series;
     int64_t current = -1;
     while (row.step()) {
-        if (row.integer(0) != current) {
+        if (row.integer(0) != current || series.back().host != row.text(7) || series.back().pid != row.integer(8)) {
             current = row.integer(0);
-            series.push_back(MetricSeries{SeriesKey{row.text(1), row.text(2), row.text(3), row.text(4)}, {}});
+            series.push_back(MetricSeries{SeriesKey{row.text(1), row.text(2), row.text(3), row.text(4)}, row.text(7),
+                                          row.integer(8), {}});
         }
         series.back().points.emplace_back(row.integer(5), row.real(6));
     }

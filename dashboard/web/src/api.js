@@ -82,11 +82,16 @@ export const api = {
     request('GET', appPath(appId, '/profile'), { query: { kind, ...scope }, signal }),
   /** Where the same merged profile downloads as a gzipped pprof file (a plain link). */
   profilePprofUrl: (appId, kind, scope) => `${appPath(appId, '/profile/pprof')}?${queryString({ kind, ...scope })}`,
+  /** The profile's total per time bucket: {kind, unit, bucket_seconds, points: [[time, value]]}. */
+  profileTimeline: (appId, kind, scope, signal) =>
+    request('GET', appPath(appId, '/profile/timeline'), { query: { kind, ...scope }, signal }),
   profileKinds: (appId, scope, signal) =>
     request('GET', appPath(appId, '/profile/kinds'), { query: { from: scope.from, to: scope.to }, signal }),
   settings: (appId, signal) => request('GET', appPath(appId, '/settings'), { signal }),
   saveSettings: (appId, settings) => request('PUT', appPath(appId, '/settings'), { body: settings }),
-  metrics: (appId, scope, signal) => request('GET', appPath(appId, '/metrics'), { query: scope, signal }),
+  /** group: undefined (merged over processes) or 'process' (a series per process). */
+  metrics: (appId, scope, signal, group) =>
+    request('GET', appPath(appId, '/metrics'), { query: { ...scope, group }, signal }),
   errors: (appId, scope, signal) => request('GET', appPath(appId, '/errors'), { query: scope, signal }),
   spans: (appId, scope, signal) => request('GET', appPath(appId, '/spans'), { query: scope, signal }),
   anomalies: (appId, scope, signal) => request('GET', appPath(appId, '/anomalies'), { query: scope, signal }),

@@ -109,8 +109,17 @@ const ROUTES = [
   // A stand-in for the pprof file: gzip bytes (the real one's content is tested on the server).
   ['GET', /^\/api\/apps\/(\d+)\/profile\/pprof$/, ({ url }) =>
     [200, gzipSync(Buffer.from(`pprof ${url.searchParams.get('kind') ?? ''}`))]],
-  ['GET', /^\/api\/apps\/(\d+)\/metrics$/, ({ appId, url }) =>
-    [200, { series: appId === data.DEMO_APP_ID ? data.demoMetrics(scopeOf(url)) : [] }]],
+  ['GET', /^\/api\/apps\/(\d+)\/profile\/timeline$/, ({ appId, url }) => {
+    const kind = url.searchParams.get('kind') ?? 'cpu';
+    const scope = scopeOf(url);
+    const timeline = appId === data.DEMO_APP_ID || appId === data.CPU_ONLY_APP_ID ? data.demoTimeline(kind, scope) : null;
+    return [200, timeline ?? { kind, unit: '', span: '', bucket_seconds: 60, points: [] }];
+  }],
+  ['GET', /^\/api\/apps\/(\d+)\/metrics$/, ({ appId, url }) => {
+    const group = url.searchParams.get('group') ?? '';
+    if (group !== '' && group !== 'process') throw new HttpError(400, 'group is empty (merged) or process');
+    return [200, { series: appId === data.DEMO_APP_ID ? data.demoMetrics(scopeOf(url), group) : [] }];
+  }],
   ['GET', /^\/api\/apps\/(\d+)\/spans$/, ({ appId, url }) =>
     [200, appId === data.DEMO_APP_ID ? demoSpans(scopeOf(url)) : { truncated: false, spans: [] }]],
   ['GET', /^\/api\/apps\/(\d+)\/errors$/, ({ appId, url }) =>

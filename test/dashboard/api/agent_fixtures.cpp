@@ -166,13 +166,16 @@ std::string native_config(const std::string& app, int pid, const std::string& ru
            R"(", "run_ts": )" + std::to_string(now) + R"(, "sent_at": )" + std::to_string(now) + R"(, "payload": {}})";
 }
 
-std::string native_cpu_upload(const std::string& app, int pid, int64_t timestamp, const std::string& function) {
+std::string native_cpu_upload(const std::string& app, int pid, int64_t timestamp, const std::string& function,
+                              double value) {
+    const std::string measurement = std::to_string(value);
     return R"({"runtime_type": "native", "app_name": ")" + app + R"(", "host_name": "h", "process_id": )" +
            std::to_string(pid) + R"(, "run_id": "00112233445566778899aabbccddeeff", "payload": {"messages": [
            {"topic": "metric", "content": {"type": "profile", "category": "cpu-profile", "name": "CPU usage",
-            "unit": "percent", "measurement": {"value": 10, "timestamp": )" +
-           std::to_string(timestamp) + R"(, "breakdown": {"name": "root", "measurement": 10, "children": [
-            {"name": ")" + function + R"J( (f.cpp:1)", "measurement": 10}]}}}}]}})J";
+            "unit": "percent", "measurement": {"value": )" + measurement + R"(, "timestamp": )" +
+           std::to_string(timestamp) + R"(, "breakdown": {"name": "root", "measurement": )" + measurement +
+           R"(, "children": [{"name": ")" + function + R"J( (f.cpp:1)", "measurement": )J" + measurement +
+           "}]}}}}]}}";
 }
 
 std::string native_state_upload(const std::string& app, const std::string& category, const std::string& name,
@@ -182,7 +185,7 @@ std::string native_state_upload(const std::string& app, const std::string& categ
 
 std::string native_metric_upload(const std::string& app, const std::string& type, const std::string& category,
                                  const std::string& name, const std::string& unit,
-                                 const std::vector<std::pair<int64_t, double>>& points) {
+                                 const std::vector<std::pair<int64_t, double>>& points, int pid) {
     std::string messages;
     for (const auto& [time, value] : points) {
         if (!messages.empty()) messages += ",\n";
@@ -191,7 +194,8 @@ std::string native_metric_upload(const std::string& app, const std::string& type
                     R"(, "timestamp": )" + std::to_string(time) + "}}}";
     }
     return R"({"runtime_type": "native", "app_name": ")" + app + R"(", "app_environment": "prod", "host_name": "h",
- "process_id": 77, "run_id": "00112233445566778899aabbccddeeff", "payload": {"messages": [)" + messages + "]}}";
+ "process_id": )" + std::to_string(pid) + R"(, "run_id": "00112233445566778899aabbccddeeff", "payload": {"messages": [)" +
+           messages + "]}}";
 }
 
 std::string agent_authorization(const std::string& key) { return "Basic " + base64(key + ":"); }

@@ -31,16 +31,18 @@ std::string native_crash_upload(int64_t now);
 
 // A config request of a native agent (payload {}); `pid` and `run_id` identify the process.
 std::string native_config(const std::string& app, int pid, const std::string& run_id, int64_t now);
-// An upload of one native CPU profile whose only function is `function`.
-std::string native_cpu_upload(const std::string& app, int pid, int64_t timestamp, const std::string& function);
+// An upload of one native CPU profile whose only function is `function`, `value` % of a core.
+std::string native_cpu_upload(const std::string& app, int pid, int64_t timestamp, const std::string& function,
+                              double value = 10);
 
 // An upload of one native `state` metric series, one message per point (time, value).
 std::string native_state_upload(const std::string& app, const std::string& category, const std::string& name,
                                 const std::string& unit, const std::vector<std::pair<int64_t, double>>& points);
-// The same for a metric of `type` "state" or "counter" (a counter's value: its delta).
+// The same for a metric of `type` "state" or "counter" (a counter's value: its delta), from
+// process `pid` of host "h".
 std::string native_metric_upload(const std::string& app, const std::string& type, const std::string& category,
                                  const std::string& name, const std::string& unit,
-                                 const std::vector<std::pair<int64_t, double>>& points);
+                                 const std::vector<std::pair<int64_t, double>>& points, int pid = 77);
 
 // Deterministic noise in [-1, 1] (a small linear congruential generator), for metric series.
 class Noise {

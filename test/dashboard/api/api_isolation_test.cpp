@@ -36,8 +36,8 @@ TEST_CASE("api: account A cannot see account B's apps, profiles, errors or keys"
     // B's own view works...
     CHECK(parse_json(b.get("/api/apps/" + b_app + "/profile?kind=cpu&" + range).body)["reports"].GetInt() == 1);
     // ...and A asking for B's app by id gets 404 everywhere, with nothing of B's in the body.
-    for (const char* path : {"/profile?kind=cpu&", "/profile/kinds?", "/metrics?", "/errors?", "/filters?",
-                                    "/settings?"}) {
+    for (const char* path : {"/profile?kind=cpu&", "/profile/kinds?", "/profile/timeline?kind=cpu&", "/metrics?",
+                             "/metrics?group=process&", "/errors?", "/filters?", "/settings?"}) {
         HttpReply reply = a.get("/api/apps/" + b_app + std::string(path) + range);
         INFO(path);
         CHECK(reply.status == 404);

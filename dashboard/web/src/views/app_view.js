@@ -77,7 +77,7 @@ export function renderApplication(outlet, ctx) {
 }
 
 function tabLinks(appId, activeKey, params, extraKinds) {
-  const keep = { ...params, kind: null, span: null, profile: null };
+  const keep = { ...params, kind: null, span: null, profile: null, group: null };
   const link = (key, label, extra = {}) => {
     const active = key === activeKey && (key !== 'kind' || extra.kind === params.kind);
     return h('a.tab', { href: formatRoute(['apps', appId, key], { ...keep, ...extra }),

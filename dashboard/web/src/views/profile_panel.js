@@ -1,5 +1,6 @@
 // A profile tab (CPU, Allocations, Heap in use, Blocking, or any other stored kind): the
-// profile merged over the range and filters, as a flame graph and a hot-spot table.
+// profile merged over the range and filters, its timeline (profile_timeline.js) above a flame
+// graph and a hot-spot table.
 import { api } from '../api.js';
 import { hotspotsFromTree } from '../lib/hotspots.js';
 import { formatValue, profileUnit } from '../lib/format.js';
@@ -12,6 +13,7 @@ import { hotspotTable } from './hotspot_table.js';
 import { sandwichCard } from './sandwich_card.js';
 import { leaksCard, leakMatcher, leakFrameMatcher } from './leaks_card.js';
 import { blockCategories, categoryChips } from './block_categories.js';
+import { profileTimeline } from './profile_timeline.js';
 
 const KIND_TEXT = {
   cpu: { title: 'CPU profile', noun: 'CPU profile',
@@ -34,12 +36,19 @@ const WHY_NONE = {
     'a program that seldom waits has no blocking profile.',
 };
 
-export function renderProfilePanel(panel, { appId, kind, scope, signal }) {
+export function renderProfilePanel(panel, { appId, kind, scope, range, update, signal }) {
   loadInto(panel, { loadingText: `Loading the ${KIND_TEXT[kind]?.noun ?? 'profile'}…`,
-    fetch: () => Promise.all([api.profile(appId, kind, scope, signal), api.profileKinds(appId, scope, signal)]),
-    render: ([profile, { kinds = [] } = {}]) =>
-      (isEmpty(profile) ? noData(kind, kinds.filter((k) => k.kind !== kind))
-        : profileView(profile, api.profilePprofUrl(appId, kind, scope))) });
+    fetch: () => Promise.all([api.profile(appId, kind, scope, signal), api.profileKinds(appId, scope, signal),
+      // The timeline is an extra: without it the profile still shows.
+      api.profileTimeline(appId, kind, scope, signal).catch((error) => {
+        if (error.name === 'AbortError') throw error;
+        return null;
+      })]),
+    render: ([profile, { kinds = [] } = {}, timeline]) => {
+      if (isEmpty(profile)) return noData(kind, kinds.filter((k) => k.kind !== kind));
+      const over = timeline ? profileTimeline(timeline, { unit: profileUnit(profile), scope, range, update }) : null;
+      return profileView(profile, api.profilePprofUrl(appId, kind, scope), over);
+    } });
 }
 
 function isEmpty(profile) {
@@ -60,10 +69,10 @@ function noData(kind, otherKinds) {
     connectHelp());
 }
 
-function profileView(profile, downloadUrl) {
+function profileView(profile, downloadUrl, timeline) {
   const container = h('div.profile-view', { dataset: { kind: profile.kind } });
   const isLeak = leakMatcher(profile.leaks);
-  const parts = [summary(profile, downloadUrl)];
+  const parts = [summary(profile, downloadUrl), timeline];
   if (profile.kind === 'inuse') parts.push(leaksCard(profile.leaks));
   const body = h('div.profile-body');
   if (profile.kind === 'block') {

@@ -53,7 +53,7 @@ function spansView(spans, truncated, ctx) {
             onclick: () => ctx.update({ span: span.name, profile: p.kind }) }, h('span.chip-label', {}, p.label))))),
       profilePanel));
   renderProfilePanel(profilePanel, { appId: ctx.appId, kind: profile.kind, scope: { ...ctx.scope, span: span.name },
-    signal: ctx.signal });
+    range: ctx.range, update: ctx.update, signal: ctx.signal });
   return view;
 }
 

@@ -296,6 +296,109 @@ scenario('auto-refresh renders a live view again, up to now', mockOnly, async (p
   await page.waitForURL((url) => !url.href.includes('refresh='));
 });
 
+/** A page URL's range: {from, to} (Unix seconds) of a custom range. */
+function rangeOf(href) {
+  const url = new URL(String(href).replace('#/', ''));
+  return { from: Number(url.searchParams.get('from')), to: Number(url.searchParams.get('to')) };
+}
+
+/** Drags across the middle half of `element` (a chart's .u-over), as a person selects a span. */
+async function dragAcross(page, element) {
+  const box = await element.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.5, { steps: 5 });
+  await page.mouse.up();
+}
+
+scenario('every profile tab has a timeline: hover reads a value, Zoom out doubles the range, a drag sets it',
+  {}, async (page) => {
+    const asked = [];  // the kinds of the timeline requests
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.endsWith('/profile/timeline')) asked.push(url.searchParams.get('kind'));
+    });
+    await openApp(page, config);  // on the CPU tab
+    const timeline = page.locator('[data-testid=profile-timeline]');
+    const tabs = [['CPU', 'cpu', / %$/], ['Allocations', 'alloc', /\/s$/], ['Heap in use', 'inuse', /iB$/],
+      ['Blocking', 'block', /s\/s$/]];
+    for (const [label, kind, unit] of tabs) {
+      if (kind !== 'cpu') await openTab(page, label);
+      await page.locator(`.profile-view[data-kind="${kind}"], .state-empty`).first().waitFor();
+      assert.ok(asked.includes(kind), `${label}: the timeline of ${kind} was asked for`);
+      if (!config.usesMock && await page.locator('.state-empty').count()) continue;  // nothing of this kind
+      await timeline.locator('canvas').waitFor();
+      // Above the flame graph, the value under the pointer in the profile's unit (rates per second).
+      const [timelineBox, flameBox] = [await timeline.boundingBox(), await page.locator('.flame-card').boundingBox()];
+      assert.ok(timelineBox.y < flameBox.y, `${label}: the timeline is above the flame graph`);
+      if (config.usesMock) {
+        const over = await timeline.locator('.u-over').boundingBox();
+        await page.mouse.move(over.x + over.width * 0.6, over.y + over.height * 0.5);
+        await timeline.locator('.u-legend .u-value', { hasText: unit }).waitFor();
+        if (kind === 'alloc') assert.match(await timeline.locator('.timeline-unit').textContent(), /per second \(\/s\)/);
+      }
+    }
+    await openTab(page, 'CPU');
+    await timeline.locator('canvas').waitFor();
+    await screenshot(page, config, 'profile-timeline');
+    // Zoom out: the hour becomes two, ending now (never past it).
+    await timeline.getByRole('button', { name: 'Zoom out' }).click();
+    await page.waitForURL(/range=custom/);
+    const zoomed = rangeOf(page.url());
+    assert.equal(zoomed.to - zoomed.from, 7200, 'twice the hour');
+    assert.ok(Math.abs(zoomed.to - Date.now() / 1000) < 120, 'ends now');
+    await timeline.locator('canvas').waitFor();
+    // A drag across the middle half selects about half of the two hours, and the profile follows.
+    const request = nextProfileRequest(page, () => dragAcross(page, timeline.locator('.u-over')));
+    await page.waitForURL((url) => rangeOf(url).from !== zoomed.from);
+    const dragged = rangeOf(page.url());
+    assert.ok(dragged.to - dragged.from > 2400 && dragged.to - dragged.from < 4800, `about an hour: ${dragged.to - dragged.from} s`);
+    assert.ok(dragged.from > zoomed.from && dragged.to < zoomed.to, 'inside the zoomed range');
+    const profileAsked = await request;
+    assert.deepEqual([Number(profileAsked.from), Number(profileAsked.to)], [dragged.from, dragged.to]);
+    // Zooming out again doubles the dragged span around its middle (it ends before now).
+    await page.locator('[data-testid=profile-timeline], .state-empty').first().waitFor();
+    if (await timeline.count()) {
+      await timeline.getByRole('button', { name: 'Zoom out' }).click();
+      await page.waitForURL((url) => rangeOf(url).from !== dragged.from);
+      const again = rangeOf(page.url());
+      assert.equal(again.to - again.from, 2 * (dragged.to - dragged.from));
+      assert.ok(Math.abs((again.from + again.to) / 2 - (dragged.from + dragged.to) / 2) <= 1, 'around the middle');
+    }
+  });
+
+scenario('metrics merged or per process: a legend names each process, counts step in whole numbers', {}, async (page) => {
+  await openApp(page, config);
+  await openTab(page, 'Metrics');
+  await page.locator('.metrics-view, .state-empty').first().waitFor();
+  const threads = page.locator('.metric-card[data-metric="runtime/Active threads"]');
+  const ticksOf = async (card) => (await card.locator('.uplot').getAttribute('data-value-ticks')).split('\n');
+  await threads.locator('canvas').waitFor();
+  await page.waitForFunction(() => document.querySelector('.metric-card[data-metric="runtime/Active threads"] .uplot')
+    ?.dataset.valueTicks);
+  for (const tick of await ticksOf(threads)) assert.match(tick, /^\d+$/, `a whole number: ${tick}`);
+  await page.getByRole('button', { name: 'Per process' }).click();
+  await page.waitForURL(/group=process/);
+  assert.equal(await page.getByRole('button', { name: 'Per process' }).getAttribute('aria-pressed'), 'true');
+  await threads.locator('canvas').waitFor();
+  const labels = await threads.locator('.u-legend .u-series:not(:first-child) .u-label').allTextContents();
+  for (const label of labels) assert.match(label, /^.+ · pid \d+$|^other \d+ process/, `names a process: ${label}`);
+  if (config.usesMock) {
+    assert.deepEqual(labels, ['web-1 · pid 1201', 'web-2 · pid 2202']);
+    assert.equal(await threads.locator('.metric-latest').textContent(), '2 processes');
+    await page.waitForFunction(() => document.querySelector('.metric-card[data-metric="runtime/Active threads"] .uplot')
+      ?.dataset.valueTicks);
+    for (const tick of await ticksOf(threads)) assert.match(tick, /^\d+$/, `a whole number: ${tick}`);
+  }
+  await screenshot(page, config, 'metrics-per-process');
+  // The choice stays with the metrics tab: other tabs do not carry it.
+  assert.ok(!(await page.locator('nav.tabs a[data-tab="cpu"]').getAttribute('href')).includes('group='));
+  await page.getByRole('button', { name: 'Merged' }).click();
+  await page.waitForURL((url) => !url.href.includes('group='));
+  await threads.locator('canvas').waitFor();
+  assert.equal(await threads.locator('.u-legend .u-series').count(), 2, 'one line and the time');
+});
+
 scenario('changing the time range changes the request\'s from and to', {}, async (page) => {
   await openApp(page, config);
   await flameFrame(page, config.hotFunction).waitFor();

@@ -1,6 +1,7 @@
 // Runs the browser scenarios against the real server: starts a fresh siagent-dashboard (empty
 // data directory, a free loopback port), profiles the bundled demo into it under LD_PRELOAD,
-// waits until its CPU profile can be queried, then runs dashboard.test.mjs with --base-url
+// waits until its CPU profile can be queried, checks that its CPU timeline agrees with the
+// profile over each of its buckets, then runs dashboard.test.mjs with --base-url
 // and the first start's login, expecting score_items (the demo's hottest function) in the
 // flame graph. With --span-demo, test/programs/span_demo also reports (as the application
 // "spans"), and the Spans tab must show its spans and, for span A, burn_in_a and not B's
@@ -74,8 +75,8 @@ async function runProfiled(program, args, agent, dashboard, app, extraEnv = {}) 
   if (code !== 0) throw new Error(`${program} under the agent exited with ${code}`);
 }
 
-/** Logs in through the API and waits (at most 20 s) until `ready(get, app)` holds for `appName`. */
-async function waitForApp(dashboard, appName, ready) {
+/** Logs in through the API; resolves with get(path) → the answer's JSON. */
+async function apiSession(dashboard) {
   const login = await fetch(`${dashboard.url}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -83,14 +84,35 @@ async function waitForApp(dashboard, appName, ready) {
   });
   if (login.status !== 200) throw new Error(`login answered ${login.status}`);
   const cookie = login.headers.get('set-cookie').split(';')[0];
-  const get = async (path) => (await fetch(`${dashboard.url}${path}`, { headers: { cookie } })).json();
+  return async (path) => (await fetch(`${dashboard.url}${path}`, { headers: { cookie } })).json();
+}
+
+/** Waits (at most 20 s) until `ready(get, app)` holds for `appName`; resolves with the app. */
+async function waitForApp(dashboard, appName, ready) {
+  const get = await apiSession(dashboard);
   const deadline = Date.now() + 20000;
   while (Date.now() < deadline) {
     const app = (await get('/api/apps')).apps.find((one) => one.name === appName);
-    if (app && await ready(get, app)) return;
+    if (app && await ready(get, app)) return app;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`the data of ${appName} did not arrive at the dashboard`);
+}
+
+/** The demo's CPU timeline agrees with its profile: each bucket's value is the profile's total over that bucket alone. */
+async function checkTimeline(dashboard, app) {
+  const get = await apiSession(dashboard);
+  const timeline = await get(`/api/apps/${app.id}/profile/timeline?kind=cpu`);
+  if (timeline.unit !== 'percent' || timeline.points.length === 0) {
+    throw new Error(`the demo's CPU timeline is empty or not in percent: ${JSON.stringify(timeline)}`);
+  }
+  for (const [time, value] of timeline.points) {
+    const alone = await get(`/api/apps/${app.id}/profile?kind=cpu&from=${time}&to=${time + timeline.bucket_seconds - 1}`);
+    if (Math.abs(alone.total - value) > 1e-6 * Math.max(1, Math.abs(value))) {
+      throw new Error(`timeline bucket ${time}: ${value}, but the profile over it totals ${alone.total}`);
+    }
+  }
+  console.log(`# the CPU timeline's ${timeline.points.length} buckets agree with the profile over each`);
 }
 
 async function main() {
@@ -102,8 +124,9 @@ async function main() {
     dashboard = await startDashboard(option('--dashboard'), join(dataDir, 'data'), webDir);
     await runProfiled(option('--demo'), ['1500', '2', '0', '4'], option('--agent'), dashboard, 'demo',
       { SI_REPORT_INTERVAL: '1s', SI_METRICS_INTERVAL: '1s' });
-    await waitForApp(dashboard, 'demo',
+    const demo = await waitForApp(dashboard, 'demo',
       async (get, app) => (await get(`/api/apps/${app.id}/profile?kind=cpu`)).reports > 0);
+    await checkTimeline(dashboard, demo);
     const spanDemo = option('--span-demo');
     if (spanDemo) {
       await runProfiled(spanDemo, [], option('--agent'), dashboard, SPANS.app, { SI_CPU_SAMPLING_HZ: '1000' });
