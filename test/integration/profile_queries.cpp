@@ -98,4 +98,17 @@ std::vector<CodePosition> leaf_positions(const std::vector<Profile>& profiles, c
     return positions;
 }
 
+std::vector<CodePosition> frame_positions(const std::vector<Profile>& profiles, const std::string& function) {
+    std::vector<CodePosition> positions;
+    for (const auto& profile : profiles) {
+        for (const auto& sample : profile.samples) {
+            for (uint32_t frame : sample.frames) {
+                const SourceLine* line = owner(profile, frame);
+                if (line != nullptr && line->function == function) positions.push_back({line->file, line->line});
+            }
+        }
+    }
+    return positions;
+}
+
 }  // namespace siagent::testing

@@ -37,5 +37,7 @@ struct CodePosition {
     int64_t line;
 };
 std::vector<CodePosition> leaf_positions(const std::vector<Profile>& profiles, const std::string& function);
+// Lines at which any frame owned by a function named exactly `function` sits.
+std::vector<CodePosition> frame_positions(const std::vector<Profile>& profiles, const std::string& function);
 
 }  // namespace siagent::testing
