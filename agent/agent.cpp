@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -13,10 +14,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "agent/dashboard_sink.h"
-#include "agent/profile_file_sink.h"
 #include "agent/profilers.h"
-#include "agent/runtime_metrics.h"
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
 #include "core/alloc_profile_source.h"
@@ -25,8 +23,6 @@
 #include "core/span_report.h"
 #include "core/symbolizer.h"
 #include "core/thread_exit.h"
-#include "transport/metrics_file.h"
-#include "transport/span_file.h"
 
 namespace siagent {
 namespace {
@@ -46,14 +42,6 @@ int64_t wall_clock_ns() {
     timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-// A span metric's measurement.stats: everything of the summary but the name (the value
-// is p95_ms, as the protocol says).
-std::vector<std::pair<std::string, double>> span_stats(const SpanSummary& span) {
-    return {{"count", static_cast<double>(span.count)}, {"total_ms", span.total_ms},
-            {"p50_ms", span.p50_ms}, {"p95_ms", span.p95_ms}, {"p99_ms", span.p99_ms},
-            {"max_ms", span.max_ms}, {"abandoned", static_cast<double>(span.abandoned)}};
 }
 
 }  // namespace
@@ -89,7 +77,7 @@ Agent::~Agent() {
     if (thread_.joinable()) shutdown(std::chrono::milliseconds(2000));
 }
 
-std::unique_ptr<Agent> Agent::start(const Config& config) {
+std::unique_ptr<Agent> Agent::start(const Config& config, ReportSinks more_sinks) {
     std::unique_ptr<Agent> agent(new (std::nothrow) Agent(config));
     if (!agent) return nullptr;
     // Scheduled before the thread runs them, once: the thread may be paused and launched
@@ -99,7 +87,7 @@ std::unique_ptr<Agent> Agent::start(const Config& config) {
     agent->schedule_report();
     agent->schedule(agent->metrics_timer_, std::chrono::milliseconds(config.metrics_interval_ms),
                     &Agent::record_metrics);
-    agent->add_sinks();
+    agent->add_sinks(std::move(more_sinks));
     if (!agent->launch_thread()) return nullptr;
     // Started on the agent thread, so that sources_ is only ever touched there; waited for,
     // so that sampling runs when start() returns.
@@ -110,22 +98,10 @@ std::unique_ptr<Agent> Agent::start(const Config& config) {
     return agent;
 }
 
-void Agent::add_sinks() {
-    if (!config_.output_dir.empty()) {
-        sinks_.push_back(std::make_unique<ProfileFileSink>(config_.output_dir));
-        metrics_sinks_.push_back(std::make_unique<MetricsFileSink>(config_.output_dir));
-    }
-    auto dashboard = make_dashboard_sink(
-        io_, config_, clock_, [this](const RemoteConfig& remote) { apply_remote_config(remote); });
-    if (dashboard) {
-        dashboard_ = dashboard.get();
-        sinks_.push_back(std::move(dashboard));
-    }
-}
-
-void Agent::enqueue_metric(const RuntimeMetric& metric) {
-    if (!reporting_enabled_) return;
-    for (auto& sink : sinks_) sink->enqueue_metric(metric);
+void Agent::add_sinks(ReportSinks more_sinks) {
+    sinks_ = configured_sinks(io_, config_, clock_,
+                              [this](const RemoteConfig& remote) { apply_remote_config(remote); });
+    for (auto& sink : more_sinks) sinks_.push_back(std::move(sink));
 }
 
 // The dashboard's answer to `config`: agent_enabled "no" stops every profiler and every
@@ -133,7 +109,6 @@ void Agent::enqueue_metric(const RuntimeMetric& metric) {
 // that the dashboard may switch off (errors keep reporting). Agent thread only.
 void Agent::apply_remote_config(const RemoteConfig& remote) {
     if (shutting_down_.load()) return;
-    reporting_enabled_ = remote.agent_enabled;
     for (auto& sink : sinks_) sink->set_enabled(remote.agent_enabled);
     for (size_t i = 0; i < sources_.size(); ++i) {
         bool run = remote.agent_enabled &&
@@ -279,7 +254,13 @@ void Agent::rescan() {
     for (auto& source : sources_) source->rescan();
 }
 
-bool Agent::report() {
+void Agent::report() {
+    std::vector<ClaimedCrash> claims;
+    Report report = take_period(claims);
+    deliver(report, claims);
+}
+
+Report Agent::take_period(std::vector<ClaimedCrash>& claims) {
     drain();
     if (!symbolizer_) symbolizer_ = std::make_unique<Symbolizer>();
     int64_t now = wall_clock_ns();
@@ -290,46 +271,50 @@ bool Agent::report() {
         (config_.app_version.empty() ? "" : " version " + config_.app_version) +
         (config_.app_environment.empty() ? "" : " environment " + config_.app_environment) +
         ", host " + config_.host_name);
-    report_spans(context.start_ns, context.end_ns);
-    std::vector<KindProfile> profiles;
+    Report report;
+    report.start_ns = context.start_ns;
+    report.end_ns = context.end_ns;
+    report.spans = take_span_summaries();
     auto symbolizing = std::chrono::steady_clock::now();
-    for (auto& source : sources_) source->collect(context, profiles);
+    for (auto& source : sources_) source->collect(context, report.profiles);
     symbolizer_->resolve_pending();  // all resolved by the profiles now: clears the queue
     thread_names_.clear();
-    if (profiles.empty()) {
+    auto wanted = [this](const CrashRecord& record) {
+        return std::any_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
+            return takes_reports(*sink) && sink->wants_crash(record);
+        });
+    };
+    for (auto& source : sources_) source->claim_crashes(wanted, claims);
+    for (const ClaimedCrash& claimed : claims) report.crashes.push_back(claimed.record);
+    report.agent = agent_health();
+    if (report.profiles.empty()) {
         log_debug("report: no samples in this period");
-        return false;
-    }
-    log_debug("report: %zu profiles built in %lld ms", profiles.size(),
-              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         std::chrono::steady_clock::now() - symbolizing)
-                                         .count()));
-    if (sinks_.empty()) {
+    } else if (sinks_.empty()) {
         log_debug("report: profiles not kept (set SI_OUTPUT_DIR to write them)");
-        return false;
+    } else {
+        log_debug("report: %zu profiles built in %lld ms", report.profiles.size(),
+                  static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::steady_clock::now() - symbolizing)
+                                             .count()));
     }
-    for (auto& sink : sinks_)
-        if (!(loop_lost_ && sink.get() == dashboard_)) sink->deliver(profiles, context.end_ns);
-    return true;
+    return report;
 }
 
-void Agent::report_spans(int64_t start_ns, int64_t end_ns) {
-    std::vector<SpanSummary> spans = take_span_summaries();
-    if (spans.empty()) return;
-    if (!config_.output_dir.empty()) {
-        std::string error;
-        if (!write_span_file(config_.output_dir, getpid(), start_ns, end_ns, spans, error))
-            log_debug("report: spans not written: %s", error.c_str());
+void Agent::deliver(const Report& report, const std::vector<ClaimedCrash>& claims) {
+    bool empty = report.profiles.empty() && report.spans.empty() && report.crashes.empty() &&
+                 !report.metrics;
+    if (empty) return;
+    std::vector<bool> kept(claims.size(), true);
+    for (auto& sink : sinks_) {
+        if (!takes_reports(*sink) || sink->deliver(report)) continue;
+        for (size_t i = 0; i < claims.size(); ++i)
+            if (sink->wants_crash(report.crashes[i])) kept[i] = false;
     }
-    // To the dashboard as the protocol's span metrics: the p95 latency of each name, with
-    // the rest of the summary as measurement.stats (docs/dashboard-api.md).
-    if (dashboard_ == nullptr) return;
-    double seconds = static_cast<double>(end_ns - start_ns) / 1e9;
-    for (const SpanSummary& span : spans) {
-        if (span.count == 0) continue;
-        enqueue_metric(RuntimeMetric{"state", "span", span.name, "millisecond", span.p95_ms,
-                                     end_ns / 1'000'000'000, seconds, span_stats(span)});
-    }
+    for (size_t i = 0; i < claims.size(); ++i) release_crash_claim(claims[i], kept[i]);
+}
+
+bool Agent::takes_reports(const ReportSink& sink) const {
+    return !(loop_lost_ && sink.needs_event_loop());
 }
 
 AgentHealth Agent::agent_health() const {
@@ -347,18 +332,30 @@ AgentHealth Agent::agent_health() const {
 }
 
 void Agent::record_metrics() {
-    if (metrics_sinks_.empty() && dashboard_ == nullptr) return;
-    MetricsSnapshot snapshot = metrics_.read(agent_health());
+    if (sinks_.empty()) return;
+    Report report;
+    report.agent = agent_health();
+    read_metrics(report);
+    report.start_ns = report.end_ns = report.metrics->time_ns;
+    deliver(report, {});
+}
+
+void Agent::read_metrics(Report& report) {
+    report.metrics = metrics_.read(report.agent);
     metrics_recorded_ = true;
-    for (auto& sink : metrics_sinks_) sink->deliver(snapshot);
-    if (dashboard_ != nullptr && !loop_lost_)
-        for (const RuntimeMetric& metric : runtime_metrics_.convert(snapshot)) enqueue_metric(metric);
+}
+
+void Agent::report_last() {
+    std::vector<ClaimedCrash> claims;
+    Report report = take_period(claims);
+    if (!sinks_.empty() && (!report.profiles.empty() || metrics_recorded_)) read_metrics(report);
+    deliver(report, claims);
 }
 
 void Agent::final_report(Clock::TimePoint deadline) {
     std::lock_guard<std::mutex> lock(work_mutex_);
     for (auto& source : sources_) source->stop();  // again: a config answer may have restarted one
-    if (report() || metrics_recorded_) record_metrics();
+    report_last();
     timespec own_cpu;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &own_cpu);
     log_debug("agent thread used %lld ms of CPU (draining, symbolizing, writing)",
@@ -426,7 +423,7 @@ void Agent::report_on_caller() {
     log_warning("the application took the agent's event loop descriptors: periodic reports "
                 "stopped; the last report is written at exit, not sent to the dashboard");
     try {
-        if (report() || metrics_recorded_) record_metrics();
+        report_last();
     } catch (const std::exception& error) {
         log_debug("last report failed: %s", error.what());
     }

@@ -19,28 +19,27 @@
 
 #include <vector>
 
-#include "agent/report_sink.h"
-#include "agent/runtime_metrics.h"
+#include "agent/report.h"
+#include "agent/report_sinks.h"
 #include "core/config.h"
 #include "core/metrics_reader.h"
 #include "core/module_map.h"
 #include "core/profile_source.h"
 #include "core/thread_names.h"
 #include "transport/clock.h"
-#include "transport/metrics_sink.h"
-#include "transport/runtime_metric.h"
 
 namespace siagent {
 
 class Symbolizer;
-class DashboardSink;
 struct RemoteConfig;
 
 class Agent {
 public:
-    // Starts the agent thread, then the profilers `config` enables. Never throws; returns
-    // nullptr (after saying why on stderr) when the agent cannot run at all.
-    static std::unique_ptr<Agent> start(const Config& config);
+    // Starts the agent thread, then the profilers `config` enables. Reports go to the sinks
+    // `config` asks for (agent/report_sinks.h), then to `more_sinks` (an embedding program's
+    // or a test's). Never throws; returns nullptr (after saying why on stderr) when the agent
+    // cannot run at all.
+    static std::unique_ptr<Agent> start(const Config& config, ReportSinks more_sinks = {});
 
     ~Agent();
     Agent(const Agent&) = delete;
@@ -60,15 +59,11 @@ public:
 
     const Config& config() const { return config_; }
 
-    // Agent thread only. Queues a runtime metric for the dashboard (ignored while the
-    // dashboard has the agent disabled, or without SI_AGENT_KEY).
-    void enqueue_metric(const RuntimeMetric& metric);
-
 private:
     explicit Agent(const Config& config);
     bool launch_thread();
     void run_thread();
-    void add_sinks();
+    void add_sinks(ReportSinks more_sinks);
     void start_profilers();
     bool start_profiler(std::unique_ptr<ProfileSource> source);
     void schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds every,
@@ -79,12 +74,22 @@ private:
     void drain();
     CodeRanges hidden_code() const;
     void rescan();
-    // Returns whether any profile was delivered.
-    bool report();
-    // Span summaries of the period: SI_OUTPUT_DIR/spans-<pid>-<s>.json, and span metrics
-    // (p95, milliseconds) to the dashboard.
-    void report_spans(int64_t start_ns, int64_t end_ns);
+    // The report timer's work: the period's Report to the sinks.
+    void report();
+    // The period that ends now: every source's profiles, the span summaries, and the crash
+    // records some sink takes (claimed into `claims`).
+    Report take_period(std::vector<ClaimedCrash>& claims);
+    // The metrics timer's work: a Report with the reading alone.
     void record_metrics();
+    void read_metrics(Report& report);
+    // The last Report: the period's, with a metrics reading when the process had samples or
+    // metrics were read before.
+    void report_last();
+    // Hands `report` to every sink that takes it (takes_reports), then releases each crash
+    // claim: the record is deleted when every sink that wanted it kept the Report, and goes
+    // back to the spool otherwise.
+    void deliver(const Report& report, const std::vector<ClaimedCrash>& claims);
+    bool takes_reports(const ReportSink& sink) const;
     AgentHealth agent_health() const;
     void final_report(Clock::TimePoint deadline);
     // Whether the agent thread still runs what is posted to it: false once it ended, or
@@ -123,15 +128,12 @@ private:
     std::vector<bool> source_running_;  // per sources_ entry: false while the dashboard stops it
     SystemClock clock_;  // before sinks_, which refer to it
     // Destroyed before io_ (declared first): the dashboard sink's pending callbacks are
-    // destroyed with io_, never run, once the thread has stopped.
-    std::vector<std::unique_ptr<ReportSink>> sinks_;
-    std::vector<std::unique_ptr<MetricsSink>> metrics_sinks_;
+    // destroyed with io_, never run, once the thread has stopped. Filled by start(), before
+    // the thread runs; not changed after.
+    ReportSinks sinks_;
     // Before metrics_, which reads it from its constructor on.
     class AllocProfileSource* allocation_source_ = nullptr;  // in sources_, when it started
     MetricsReader metrics_;  // made with the Agent: the first interval starts then
-    RuntimeMetricsConverter runtime_metrics_;
-    DashboardSink* dashboard_ = nullptr;  // one of sinks_, or none
-    bool reporting_enabled_ = true;
     std::atomic<bool> shutting_down_{false};
     std::unique_ptr<Symbolizer> symbolizer_;
     ThreadNames thread_names_;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <random>
 
+#include "core/crash_profile.h"
 #include "core/log.h"
 #include "transport/openssl_lifetime.h"
 #include "transport/profile_metric.h"
@@ -57,6 +58,8 @@ DashboardSink::DashboardSink(boost::asio::io_context& io, const Config& config,
     : clock_(clock),
       timings_(timings),
       report_interval_nanos_(static_cast<int64_t>(config.report_interval_ms) * 1'000'000),
+      app_name_(config.app_name),
+      app_environment_(config.app_environment),
       connection_(io, clock, make_identity(config, clock.unix_seconds()), config.agent_key,
                   client_options(config, timings)),
       ids_(connection_.identity()),
@@ -71,12 +74,30 @@ DashboardSink::DashboardSink(boost::asio::io_context& io, const Config& config,
 
 DashboardSink::~DashboardSink() = default;
 
-void DashboardSink::deliver(const std::vector<KindProfile>& profiles, int64_t) {
-    if (!enabled_) return;
-    for (const KindProfile& profile : profiles) {
-        Metric metric = profile_metric(profile, ids_, report_interval_nanos_);
-        if (!metric.id.empty()) queue_.push(metric_message_json(metric));
-    }
+bool DashboardSink::deliver(const Report& report) {
+    // Converted even while disabled: counters are deltas from the previous reading.
+    std::vector<RuntimeMetric> runtime;
+    if (report.metrics) runtime = runtime_metrics_.convert(*report.metrics);
+    if (!enabled_) return true;  // dropped, as the dashboard asked
+    for (const RuntimeMetric& span : span_metrics(report.spans, report.start_ns, report.end_ns))
+        enqueue_metric(span);
+    for (const KindProfile& profile : report.profiles) enqueue_profile(profile);
+    std::vector<CrashRecord> crashes;
+    for (const CrashRecord& record : report.crashes)
+        if (wants_crash(record)) crashes.push_back(record);
+    if (!crashes.empty())
+        enqueue_profile({"crash", crash_profile(crashes, report.start_ns, report.end_ns)});
+    for (const RuntimeMetric& metric : runtime) enqueue_metric(metric);
+    return true;
+}
+
+bool DashboardSink::wants_crash(const CrashRecord& record) const {
+    return record.app == app_name_ && record.environment == app_environment_;
+}
+
+void DashboardSink::enqueue_profile(const KindProfile& profile) {
+    Metric metric = profile_metric(profile, ids_, report_interval_nanos_);
+    if (!metric.id.empty()) queue_.push(metric_message_json(metric));
 }
 
 void DashboardSink::enqueue_metric(const RuntimeMetric& runtime) {

@@ -1,7 +1,9 @@
-// The dashboard as a ReportSink: every profile becomes a `profile` metric and every
-// runtime metric a `state`/`counter` metric, queued (MessageQueue) and uploaded every
-// flush interval, backing off after failures; the remote control's answers go to the
-// agent through `apply`. At exit, finish() uploads what is left until its deadline.
+// The dashboard as a ReportSink: of every Report, each span name's summary becomes a `span`
+// metric, each profile a `profile` metric, the crash records of this app and environment
+// one `crash` profile (sent as the error profile Crashes), and the metrics reading
+// `state`/`counter` metrics (agent/runtime_metrics.h); all queued (MessageQueue) and
+// uploaded every flush interval, backing off after failures. The remote control's answers
+// go to the agent through `apply`. At exit, finish() uploads what is left until its deadline.
 //
 // Agent thread only. Owns its timers and sessions' callbacks refer to it: it must be
 // destroyed only after the io_context stopped running (the Agent's member order does it).
@@ -14,6 +16,7 @@
 
 #include "agent/remote_control.h"
 #include "agent/report_sink.h"
+#include "agent/runtime_metrics.h"
 #include "core/config.h"
 #include "transport/backoff.h"
 #include "transport/dashboard_connection.h"
@@ -35,15 +38,22 @@ public:
                   const TransportTimings& timings, RemoteControl::Apply apply);
     ~DashboardSink() override;
 
-    void deliver(const std::vector<KindProfile>& profiles, int64_t end_ns) override;
-    void enqueue_metric(const RuntimeMetric& metric) override;
+    bool deliver(const Report& report) override;
+    // The crashes of this app and environment: the dashboard lists them under this
+    // process's identity.
+    bool wants_crash(const CrashRecord& record) const override;
+    bool needs_event_loop() const override { return true; }
     void set_enabled(bool enabled) override;
     void finish(Clock::TimePoint deadline, std::function<void()> done) override;
+
+    // Queues a runtime metric (ignored while the dashboard has the agent disabled).
+    void enqueue_metric(const RuntimeMetric& metric);
 
     const DashboardStats& stats();
     const AgentIdentity& identity() const { return connection_.identity(); }
 
 private:
+    void enqueue_profile(const KindProfile& profile);
     void schedule_flush(std::chrono::milliseconds delay);
     void flush();
     void on_uploaded(uint64_t batch, size_t bytes, const HttpResult& result);
@@ -52,6 +62,8 @@ private:
     const Clock& clock_;
     TransportTimings timings_;
     int64_t report_interval_nanos_;  // SI_REPORT_INTERVAL: the least period of a rate
+    std::string app_name_, app_environment_;
+    RuntimeMetricsConverter runtime_metrics_;
     DashboardConnection connection_;
     MetricIds ids_;
     MessageQueue queue_;

@@ -1,5 +1,8 @@
-// The local output contract as a ReportSink: every profile of a report becomes
-// SI_OUTPUT_DIR/<kind>-<pid>-<unix seconds>.pb.gz. Agent thread only.
+// The local output contract (docs/protocol.md, "Local files") as a ReportSink: under
+// SI_OUTPUT_DIR, every profile of a Report becomes <kind>-<pid>-<unix seconds>.pb.gz, its
+// span summaries spans-<pid>-<unix seconds>.json, its metrics reading a line of
+// metrics-<pid>.jsonl, and every crash record (whatever app crashed) a readable
+// crash-<pid>-<unix seconds>.txt. Agent thread only.
 #pragma once
 
 #include <string>
@@ -11,9 +14,14 @@ namespace siagent {
 class ProfileFileSink : public ReportSink {
 public:
     explicit ProfileFileSink(std::string directory) : directory_(std::move(directory)) {}
-    void deliver(const std::vector<KindProfile>& profiles, int64_t end_ns) override;
+    bool deliver(const Report& report) override;
+    bool wants_crash(const CrashRecord&) const override { return true; }
 
 private:
+    bool write_profiles(const Report& report);
+    bool write_spans(const Report& report);
+    bool write_crashes(const Report& report);
+
     std::string directory_;
 };
 

@@ -15,6 +15,13 @@ RuntimeMetric counter(const char* category, const char* name, const char* unit, 
     return RuntimeMetric{"counter", category, name, unit, delta, timestamp, seconds};
 }
 
+// A span metric's measurement.stats: everything of the summary but the name.
+std::vector<std::pair<std::string, double>> span_stats(const SpanSummary& span) {
+    return {{"count", static_cast<double>(span.count)}, {"total_ms", span.total_ms},
+            {"p50_ms", span.p50_ms}, {"p95_ms", span.p95_ms}, {"p99_ms", span.p99_ms},
+            {"max_ms", span.max_ms}, {"abandoned", static_cast<double>(span.abandoned)}};
+}
+
 }  // namespace
 
 std::vector<RuntimeMetric> RuntimeMetricsConverter::convert(const MetricsSnapshot& now) {
@@ -55,6 +62,18 @@ std::vector<RuntimeMetric> RuntimeMetricsConverter::convert(const MetricsSnapsho
                               at, seconds));
     }
     previous_ = now;
+    return out;
+}
+
+std::vector<RuntimeMetric> span_metrics(const std::vector<SpanSummary>& spans, int64_t start_ns,
+                                        int64_t end_ns) {
+    std::vector<RuntimeMetric> out;
+    double seconds = static_cast<double>(end_ns - start_ns) / 1e9;
+    for (const SpanSummary& span : spans) {
+        if (span.count == 0) continue;
+        out.push_back(RuntimeMetric{"state", "span", span.name, "millisecond", span.p95_ms,
+                                    end_ns / 1'000'000'000, seconds, span_stats(span)});
+    }
     return out;
 }
 

@@ -4,7 +4,14 @@
 
 namespace siagent {
 
-Profile crash_profile(const std::vector<CrashRecord>& crashes, const ProfileShape& shape) {
+Profile crash_profile(const std::vector<CrashRecord>& crashes, int64_t start_ns, int64_t end_ns) {
+    ProfileShape shape;
+    shape.sample_types = {{"errors", "count"}};
+    shape.period_type = {"errors", "count"};
+    shape.period = 1;
+    shape.time_nanos = start_ns;
+    shape.duration_nanos = end_ns - start_ns;
+    shape.comments.push_back(std::to_string(crashes.size()) + " crashes of earlier processes, from the spool");
     Profile profile = shape.empty_profile();
     for (const CrashRecord& crash : crashes) {
         std::vector<LoadedModule> modules;

@@ -12,7 +12,9 @@
 
 namespace siagent {
 
-// Labels on each sample: signal, pid, version (the crashed process's), exception.
-Profile crash_profile(const std::vector<CrashRecord>& crashes, const ProfileShape& shape);
+// Labels on each sample: signal, pid, version (the crashed process's), exception. The
+// profile covers the report period [start_ns, end_ns) (wall clock, Unix epoch) that picked
+// the crashes up.
+Profile crash_profile(const std::vector<CrashRecord>& crashes, int64_t start_ns, int64_t end_ns);
 
 }  // namespace siagent

@@ -1,6 +1,7 @@
 // One kind of profiler as the agent thread sees it: started and stopped, drained every
-// ~100 ms, asked for its profiles at each report. Every profiler (CPU, allocations,
-// blocking, errors) implements this; the agent does not know which ones run.
+// ~100 ms, asked for its profiles (and the crash reporter for its crash records) at each
+// report. Every profiler (CPU, allocations, blocking, errors, crashes) implements this; the
+// agent does not know which ones run, nor does a source know where its report goes.
 //
 // Agent thread only, except where a method says otherwise.
 #pragma once
@@ -8,10 +9,12 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/config.h"
+#include "core/crash_record.h"
 #include "core/module_map.h"
 #include "core/profile.h"
 
@@ -66,6 +69,11 @@ public:
     // Appends the profiles of the period that ends now and starts a new period. Appends
     // nothing when there is nothing to say.
     virtual void collect(ReportContext& context, std::vector<KindProfile>& out) = 0;
+    // Appends the crash records of the report that ends now, claimed from the spool: those
+    // `wanted` accepts (some sink reports them). The agent releases every claim once the
+    // sinks had the report (release_crash_claim, core/crash_record.h).
+    virtual void claim_crashes(const std::function<bool(const CrashRecord&)>& /*wanted*/,
+                               std::vector<ClaimedCrash>& /*out*/) {}
 
     // Whether the dashboard's `profiling_disabled: yes` stops this source (stop(), and
     // start() again when re-enabled). Error and crash reporting answer false: they go on.

@@ -93,10 +93,10 @@ bool parse_metrics_line(const std::string& line, MetricsLine& out, std::string& 
     return true;
 }
 
-void MetricsFileSink::deliver(const MetricsSnapshot& snapshot) {
+bool append_metrics_line(const std::string& directory, const MetricsSnapshot& snapshot) {
     std::error_code ignored;
-    std::filesystem::create_directories(directory_, ignored);
-    std::string path = directory_ + "/metrics-" + std::to_string(getpid()) + ".jsonl";
+    std::filesystem::create_directories(directory, ignored);
+    std::string path = directory + "/metrics-" + std::to_string(getpid()) + ".jsonl";
     std::string line = metrics_json_line(snapshot) + "\n";
     // One write of a whole line with O_APPEND: a reader never sees half a line.
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
@@ -107,6 +107,7 @@ void MetricsFileSink::deliver(const MetricsSnapshot& snapshot) {
     // unwritable (the same directory): one line for one problem.
     if (!written && !write_failure_reported.exchange(true))
         log_debug("cannot write metrics to %s: %s", path.c_str(), strerror(error));
+    return written;
 }
 
 }  // namespace siagent

@@ -8,7 +8,7 @@
 #include <string>
 #include <variant>
 
-#include "transport/metrics_sink.h"
+#include "core/metrics_reader.h"
 
 namespace siagent {
 
@@ -20,13 +20,8 @@ using MetricsLine = std::map<std::string, std::variant<double, std::string>>;
 // False (with `error`) when `line` is not one JSON object.
 bool parse_metrics_line(const std::string& line, MetricsLine& out, std::string& error);
 
-class MetricsFileSink : public MetricsSink {
-public:
-    explicit MetricsFileSink(std::string directory) : directory_(std::move(directory)) {}
-    void deliver(const MetricsSnapshot& snapshot) override;
-
-private:
-    std::string directory_;
-};
+// Appends `snapshot`'s line to `directory`/metrics-<pid>.jsonl (creating the directory);
+// false when it could not (said once in the debug log).
+bool append_metrics_line(const std::string& directory, const MetricsSnapshot& snapshot);
 
 }  // namespace siagent

@@ -1,6 +1,7 @@
 // A runtime metric (state or counter) as the dashboard protocol carries it: the hook for
-// whoever measures the process (CPU time, RSS, threads, the transport's own health).
-// Plain value; handed to Agent::enqueue_metric on the agent thread.
+// whoever measures the process (CPU time, RSS, threads, span latencies). Plain value; made
+// from a Report by agent/runtime_metrics.h and queued by the dashboard sink on the agent
+// thread.
 #pragma once
 
 #include <cstdint>

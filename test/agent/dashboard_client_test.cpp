@@ -1,6 +1,7 @@
 // The dashboard sink and its HTTP client against a Beast test server in this process.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <set>
 
 #include "test/agent/sink_harness.h"
@@ -232,4 +233,41 @@ TEST_CASE("runtime metrics are sent as state and counter metrics") {
     CHECK(cpu["measurement"]["duration"].GetDouble() == 60);
     CHECK(cpu["measurement"]["timestamp"].GetInt64() == 1'700'000'000);
     CHECK(std::string(rss["id"].GetString()) != std::string(cpu["id"].GetString()));
+}
+
+TEST_CASE("of a Report, the dashboard gets span metrics, its app's crashes as Crashes and the metrics reading") {
+    TestDashboard server;
+    SinkHarness harness(server.address());
+    Report report;
+    report.start_ns = 1'700'000'000'000'000'000;
+    report.end_ns = report.start_ns + 60'000'000'000;
+    report.spans.push_back({"checkout", 10, 52.1, 5.0, 7.9, 8.1, 8.2, 0});
+    CrashRecord ours;
+    ours.app = "harness";
+    ours.signal_name = "SIGSEGV";
+    ours.pid = 42;
+    ours.frames = {0x1000};
+    CrashRecord other = ours;
+    other.app = "another app";
+    report.crashes = {ours, other};
+    MetricsSnapshot reading;
+    reading.time_ns = report.end_ns;
+    reading.rss_bytes = 2 << 20;
+    report.metrics = reading;
+    CHECK(harness.sink->wants_crash(ours));
+    CHECK_FALSE(harness.sink->wants_crash(other));
+    REQUIRE(harness.sink->deliver(report));
+
+    std::map<std::string, double> values;  // "category/name" -> measurement value
+    REQUIRE(harness.run_until([&] {
+        std::vector<std::shared_ptr<rapidjson::Document>> keep;
+        values.clear();
+        for (const rapidjson::Value* metric : uploaded_metrics(server.requests(), keep))
+            values[std::string((*metric)["category"].GetString()) + "/" + (*metric)["name"].GetString()] =
+                (*metric)["measurement"]["value"].GetDouble();
+        return values.count("memory/Current RSS") == 1;
+    }, 5s));
+    CHECK(values["span/checkout"] == Approx(7.9));
+    CHECK(values["error-profile/Crashes"] == 1);  // the other app's crash is not this app's
+    CHECK(values["memory/Current RSS"] == 2048);
 }

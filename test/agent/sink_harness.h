@@ -56,10 +56,10 @@ struct SinkHarness {
     }
 
     void deliver_cpu(const std::string& hot = "score") {
-        std::vector<KindProfile> profiles;
-        profiles.push_back({"cpu", make_profile("cpu", {{{"main", "handle", hot}, {60, 600'000'000}, {}},
-                                                        {{"main", "handle", "parse"}, {30, 300'000'000}, {}}})});
-        sink->deliver(profiles, 0);
+        Report report;
+        report.profiles.push_back({"cpu", make_profile("cpu", {{{"main", "handle", hot}, {60, 600'000'000}, {}},
+                                                               {{"main", "handle", "parse"}, {30, 300'000'000}, {}}})});
+        sink->deliver(report);
     }
 };
 
