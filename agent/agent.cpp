@@ -252,6 +252,23 @@ CodeRanges Agent::hidden_code() const {
 
 void Agent::rescan() {
     for (auto& source : sources_) source->rescan();
+    std::vector<ClaimedCrash> claims;
+    Report report;
+    report.start_ns = report.end_ns = wall_clock_ns();
+    claim_crashes(report, claims);
+    if (claims.empty()) return;
+    report.agent = agent_health();
+    deliver(report, claims);
+}
+
+void Agent::claim_crashes(Report& report, std::vector<ClaimedCrash>& claims) {
+    auto wanted = [this](const CrashRecord& record) {
+        return std::any_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
+            return takes_reports(*sink) && sink->wants_crash(record);
+        });
+    };
+    for (auto& source : sources_) source->claim_crashes(wanted, claims);
+    for (const ClaimedCrash& claimed : claims) report.crashes.push_back(claimed.record);
 }
 
 void Agent::report() {
@@ -279,13 +296,7 @@ Report Agent::take_period(std::vector<ClaimedCrash>& claims) {
     for (auto& source : sources_) source->collect(context, report.profiles);
     symbolizer_->resolve_pending();  // all resolved by the profiles now: clears the queue
     thread_names_.clear();
-    auto wanted = [this](const CrashRecord& record) {
-        return std::any_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
-            return takes_reports(*sink) && sink->wants_crash(record);
-        });
-    };
-    for (auto& source : sources_) source->claim_crashes(wanted, claims);
-    for (const ClaimedCrash& claimed : claims) report.crashes.push_back(claimed.record);
+    claim_crashes(report, claims);  // when no rescan came first (a short process)
     report.agent = agent_health();
     if (report.profiles.empty()) {
         log_debug("report: no samples in this period");

@@ -73,7 +73,12 @@ private:
     void schedule_report();
     void drain();
     CodeRanges hidden_code() const;
+    // Every second: the sources' rescans, and the crash records of earlier processes.
     void rescan();
+    // Claims the spooled crash records some sink takes into `claims`, once per agent: at
+    // its first rescan, delivered at once in a Report of their own (a crash is worth
+    // seeing within a second, not a report interval later).
+    void claim_crashes(Report& report, std::vector<ClaimedCrash>& claims);
     // The report timer's work: the period's Report to the sinks.
     void report();
     // The period that ends now: every source's profiles, the span summaries, and the crash
