@@ -332,6 +332,7 @@ public:
 }  // namespace
 }  // namespace siagent
 
+// Exported by libsiagent-dwarf.so (core/ cannot include preload/export.h).
 extern "C" [[gnu::visibility("default")]] siagent::DebugInfo* siagent_make_debug_info(
     const std::vector<siagent::LoadedModule>* modules) {
     auto* reader = new siagent::LibdwDebugInfo();

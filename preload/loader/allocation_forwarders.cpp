@@ -2,13 +2,13 @@
 // once it is loaded, else the unprofiled allocator (preload/unprofiled_allocation.h).
 //
 // malloc-safe, signal-safe as the real allocator is: one acquire load, then a tail call.
+#include "preload/export.h"
 #include "preload/interposed_functions.h"
 
 #include "preload/loader/agent_loader.h"
 #include "preload/real_function.h"
 #include "preload/unprofiled_allocation.h"
 
-#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
 // The hottest functions of all: no frame of their own (they end in a tail call, so no
 // frame of theirs is ever on a stack an unwinder walks).
 #define SIAGENT_HOT __attribute__((optimize("omit-frame-pointer")))
@@ -30,7 +30,7 @@ SIAGENT_ALLOCATION_CALLS(SIAGENT_FORWARD)
     namespace {                                                                        \
     constinit siagent::RealFunction<result(*) parameters> real_##entry{#symbol};                 \
     }                                                                                  \
-    __attribute__((visibility("default"))) SIAGENT_HOT result name parameters {        \
+    SIAGENT_EXPORT_CXX SIAGENT_HOT result name parameters {                            \
         if (const siagent::HookTable* hooks = installed_hooks()) return hooks->entry arguments; \
         return real_##entry.get() arguments;                                           \
     }

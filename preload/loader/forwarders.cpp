@@ -4,6 +4,7 @@
 // Each forwarder is signal-safe and malloc-safe (one acquire load, then a tail call), except
 // those that change credentials or namespaces (they pause the waiting thread first) and
 // si_start (it may load the agent).
+#include "preload/export.h"
 #include "preload/interposed_functions.h"
 
 #include <cerrno>
@@ -17,7 +18,6 @@
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // sigset is interposed too
 #pragma GCC diagnostic ignored "-Wignored-attributes"       // pointers to libc functions
 
-#define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
 
 using siagent::installed_hooks;
 using siagent::RealFunction;
