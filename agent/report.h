@@ -1,7 +1,8 @@
 // What the agent hands every sink at once (agent/report_sink.h): at each report
-// (SI_REPORT_INTERVAL, and at exit) the period's profiles, span summaries and the crash
-// records claimed from the spool; at each metrics reading (SI_METRICS_INTERVAL, on its own
-// timer) the snapshot. The last report of a process carries both. A sink takes from it what
+// (SI_REPORT_INTERVAL, and at exit) the period's profiles and span summaries; at each
+// metrics reading (SI_METRICS_INTERVAL, on its own timer) the snapshot; at the first thread
+// rescan, the crash records claimed from the spool. The last report of a process carries
+// the period and a reading. A sink takes from it what
 // it keeps and ignores the rest. Plain value: built on the agent thread (or on the thread
 // that makes the last report when the agent thread's loop is lost), read-only for sinks.
 #pragma once

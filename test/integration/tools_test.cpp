@@ -203,3 +203,22 @@ TEST_CASE("the agent library exports one symbol: the table the first stage forwa
     CHECK(symbols.out.find("siagent_agent_entry") != std::string::npos);
     CHECK(std::count(symbols.out.begin(), symbols.out.end(), '\n') == 1);
 }
+
+TEST_CASE("libdw is the symbolizer library's alone: the agent library does not need it, and "
+          "libsiagent-dwarf.so exports one symbol, its reader's maker") {
+    auto sibling = [](const std::string& name) {
+        std::string path = agent_library();
+        path.replace(path.rfind("libsiagent.so"), std::string("libsiagent.so").size(), name);
+        return path;
+    };
+    RunResult needed = run({"/usr/bin/readelf", "-d", sibling("libsiagent-agent.so")}, {});
+    REQUIRE(needed.exit_code == 0);
+    INFO(needed.out);
+    CHECK(needed.out.find("libdw") == std::string::npos);
+    CHECK(needed.out.find("libelf") == std::string::npos);
+    RunResult symbols = run({"/usr/bin/nm", "-D", "--defined-only", sibling("libsiagent-dwarf.so")}, {});
+    REQUIRE(symbols.exit_code == 0);
+    INFO(symbols.out);
+    CHECK(symbols.out.find("siagent_make_debug_info") != std::string::npos);
+    CHECK(std::count(symbols.out.begin(), symbols.out.end(), '\n') == 1);
+}
