@@ -80,9 +80,10 @@ private:
     std::unique_ptr<DebugInfo> reader_;
 };
 
-}  // namespace
-
+// Whether the reader is the one linked into this program (no library to load).
 bool debug_info_linked_in() { return &siagent_make_debug_info != nullptr; }
+
+}  // namespace
 
 std::unique_ptr<DebugInfo> open_debug_info(const std::vector<LoadedModule>* offline_modules) {
     if (debug_info_linked_in()) return std::unique_ptr<DebugInfo>(siagent_make_debug_info(offline_modules));

@@ -18,9 +18,6 @@ namespace siagent {
 // Null when no reader can be made (the library is missing: said once on stderr).
 std::unique_ptr<DebugInfo> open_debug_info(const std::vector<LoadedModule>* offline_modules);
 
-// Whether the reader is the one linked into this program (no library to load).
-bool debug_info_linked_in();
-
 // Around fork (the agent's fork handlers): a fork waits for a load or unload in progress.
 void lock_debug_info_loading();
 void unlock_debug_info_loading();
