@@ -1,6 +1,5 @@
 #include "core/crash_handler.h"
 
-#include <cxxabi.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -12,6 +11,7 @@
 #include <ctime>
 
 #include "core/crash_context.h"
+#include "core/cxx_runtime.h"
 #include "core/next_symbol.h"
 #include "core/safe_format.h"
 #include "core/signal_table.h"
@@ -66,7 +66,7 @@ void add_exception(SafeText& out, pid_t tid) {
     const char* type = nullptr;
     const char* what = nullptr;
     if (!terminating_exception(tid, type, what)) {
-        std::type_info* current = abi::__cxa_current_exception_type();
+        std::type_info* current = application_exception_type();
         if (current != nullptr) type = current->name();
     }
     if (type == nullptr) return;

@@ -56,4 +56,4 @@ using DebugInfoMaker = DebugInfo* (*)(const std::vector<LoadedModule>* modules);
 }  // namespace siagent
 
 // The reader's entry point, exported by libsiagent-dwarf.so.
-extern "C" siagent::DebugInfo* siagent_make_debug_info(const std::vector<siagent::LoadedModule>* modules);
+extern "C" siagent::DebugInfo* siagent_make_debug_info(const std::vector<siagent::LoadedModule>* modules) noexcept;

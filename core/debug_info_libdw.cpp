@@ -307,7 +307,15 @@ public:
         if (dwfl != nullptr) dwfl_end(dwfl);
     }
 
-    AddressFacts describe(uint64_t address) override {
+    AddressFacts describe(uint64_t address) noexcept override {
+        try {
+            return describe_or_throw(address);
+        } catch (...) {
+            return {};  // out of memory: this address stays unnamed
+        }
+    }
+
+    AddressFacts describe_or_throw(uint64_t address) {
         AddressFacts facts;
         if (dwfl == nullptr) return facts;
         Dwfl_Module* module = dwfl_addrmodule(dwfl, address);
@@ -332,14 +340,19 @@ public:
 }  // namespace
 }  // namespace siagent
 
-// Exported by libsiagent-dwarf.so (core/ cannot include preload/export.h).
+// Exported by libsiagent-dwarf.so (core/ cannot include preload/export.h). No exception
+// leaves the library: it has its own C++ runtime, the agent another (preload/meson.build).
 extern "C" [[gnu::visibility("default")]] siagent::DebugInfo* siagent_make_debug_info(
-    const std::vector<siagent::LoadedModule>* modules) {
-    auto* reader = new siagent::LibdwDebugInfo();
-    if (modules != nullptr) {
-        reader->report_offline(*modules);
-    } else {
-        reader->report();
+    const std::vector<siagent::LoadedModule>* modules) noexcept {
+    try {
+        auto reader = std::make_unique<siagent::LibdwDebugInfo>();
+        if (modules != nullptr) {
+            reader->report_offline(*modules);
+        } else {
+            reader->report();
+        }
+        return reader.release();
+    } catch (...) {
+        return nullptr;  // out of memory: no reader, every address stays unnamed
     }
-    return reader;
 }

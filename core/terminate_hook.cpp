@@ -1,6 +1,5 @@
 #include "core/terminate_hook.h"
 
-#include <cxxabi.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -8,6 +7,7 @@
 #include <exception>
 #include <typeinfo>
 
+#include "core/cxx_runtime.h"
 #include "core/error_profiler.h"
 #include "core/safe_format.h"
 #include "core/thread_id.h"
@@ -23,19 +23,16 @@ std::atomic<pid_t> noted_tid{0};
 char noted_type[256];
 char noted_what[kMaxErrorMessageBytes + 1];
 
+// Called by the program's std::terminate: the exception is the program's runtime's, read
+// through it (core/cxx_runtime.h), never rethrown into the agent's own runtime.
 void note_current_exception() {
-    std::type_info* type = abi::__cxa_current_exception_type();
+    std::type_info* type = application_exception_type();
     if (type == nullptr) return;
     pid_t expected = 0;
     pid_t self = current_thread_id();
     if (!noted_tid.compare_exchange_strong(expected, -1)) return;
     SafeText(noted_type, sizeof noted_type).add(type->name());
-    try {
-        throw;  // the exception being handled, caught again to read what()
-    } catch (const std::exception& error) {
-        SafeText(noted_what, sizeof noted_what).add(error.what());
-    } catch (...) {
-    }
+    if (const char* what = application_exception_what()) SafeText(noted_what, sizeof noted_what).add(what);
     noted_tid.store(self, std::memory_order_release);
 }
 
@@ -49,7 +46,7 @@ void note_current_exception() {
 
 void install_terminate_hook() {
     if (installed.exchange(true)) return;
-    previous_handler = std::set_terminate(on_terminate);
+    previous_handler = application_set_terminate(on_terminate);
 }
 
 bool terminating_exception(pid_t tid, const char*& type_name, const char*& what) {

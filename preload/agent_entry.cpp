@@ -8,6 +8,10 @@
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // sigset is interposed too
 
+// The throw interposer has its own name in this library (preload/exceptions.cpp): here
+// __cxa_throw is the agent's own C++ runtime's.
+#define __cxa_throw siagent_cxa_throw
+
 // Declared again as libsiagent.so defines them: several have no declaration in libc's headers
 // (fortified entry points, bsd_signal, __cxa_throw).
 #define SIAGENT_DECLARE(result, name, parameters, arguments) extern "C" result name parameters;
@@ -34,6 +38,8 @@ constexpr siagent::HookTable kHooks = {
     SIAGENT_OPERATOR_CALLS(SIAGENT_ENTRY)
 #undef SIAGENT_ENTRY
 };
+
+#undef __cxa_throw
 
 constexpr siagent::AgentEntry kEntry = {&kHooks, &siagent::start_from_environment,
                                         &siagent::prepare_fork, &siagent::parent_after_fork,

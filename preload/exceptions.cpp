@@ -10,7 +10,6 @@
 
 #include "core/agent_guard.h"
 #include "core/error_profiler.h"
-#include "preload/export.h"
 #include "preload/real_function.h"
 
 namespace {
@@ -24,11 +23,15 @@ __attribute__((constructor(101))) void resolve_real_throw() { real_throw.resolve
 
 }  // namespace
 
+// The agent's own throws go to its own C++ runtime (linked into the agent library), so this
+// is not named __cxa_throw here: the first stage's __cxa_throw forwards to it through the
+// hook table (preload/agent_entry.cpp).
+//
 // Not declared noreturn (the real one is), so that the compiler makes the call to the real
 // __cxa_throw a tail call: our frame is gone before the unwinder starts, which then walks
 // exactly the frames it walks without the agent. A frame of ours in between would cost a
 // lookup of our unwind tables in both unwinding phases of every throw (measured: +15 %).
-SIAGENT_EXPORT void __cxa_throw(void* object, std::type_info* type, void (*destructor)(void*)) {
+extern "C" void siagent_cxa_throw(void* object, std::type_info* type, void (*destructor)(void*)) {
     if (siagent::error_profiler_active() && !siagent::inside_agent()) {
         siagent::error_profiler().on_throw(
             object, type, reinterpret_cast<uintptr_t>(__builtin_return_address(0)));

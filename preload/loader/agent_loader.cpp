@@ -127,12 +127,34 @@ const HookTable* load_locked() {
     return entry->hooks;
 }
 
+int64_t process_cpu_ms() {
+    timespec used{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &used);
+    return static_cast<int64_t>(used.tv_sec) * 1000 + used.tv_nsec / 1'000'000;
+}
+
+// Called with state_mutex held; returns with it held, once the agent is due (environment.h:
+// SI_START_DELAY passed, then kStartCpuMs of CPU used or kStartAnywayMs lived) or the wait
+// was called off.
+void wait_until_due() {
+    int64_t waited_ms = 0;
+    int64_t pause_ms = delay_ms;
+    for (;;) {
+        const timespec deadline = after_ms(pause_ms);
+        while (!cancelled && !exiting && wait_until(deadline)) {
+        }
+        if (cancelled || exiting) return;
+        waited_ms += pause_ms;
+        if (waited_ms >= kStartAnywayMs || process_cpu_ms() >= kStartCpuMs) return;
+        pause_ms = kStartCpuCheckMs < kStartAnywayMs - waited_ms ? kStartCpuCheckMs
+                                                                 : kStartAnywayMs - waited_ms;
+    }
+}
+
 void* wait_then_load(void*) {
     pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
     lock();
-    const timespec deadline = after_ms(delay_ms);
-    while (!cancelled && !exiting && wait_until(deadline)) {
-    }
+    wait_until_due();
     if (cancelled || exiting) {
         unlock();
         return nullptr;

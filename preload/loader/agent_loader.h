@@ -2,9 +2,10 @@
 // next to libsiagent.so) into this process.
 //
 // A preloaded process loads it once it has lived SI_START_DELAY (50 ms by default; 0 loads
-// it before main): most processes a container, a shell script or a build runs live a few
-// milliseconds, and each then costs only this small library, no thread of the agent's, no
-// file. Until the agent is loaded every interposed function goes straight to the next
+// it before main) and then either used 20 ms of CPU time or lived a second
+// (environment.h): most processes a container, a shell script or a build runs live a few
+// milliseconds or mostly wait for others, and each then costs only this small library, no
+// thread of the agent's, no file. Until the agent is loaded every interposed function goes straight to the next
 // definition (libc's); afterwards to the agent's HookTable.
 //
 // Threads: one waiting thread per process while the delay runs (none with SI_START_DELAY=0

@@ -8,6 +8,15 @@ namespace siagent {
 
 inline constexpr int64_t kDefaultStartDelayMs = 50;
 inline constexpr int64_t kLongestStartDelayMs = 60'000;
+// Past SI_START_DELAY the agent is loaded once the process has used this much CPU time
+// (as a fork child's agent starts: preload/agent_main.cpp), or has lived
+// kStartAnywayMs: a process that mostly waits in its first second (a compiler driver, a
+// shell waiting for its children) gives the CPU profiler nothing to sample, and would pay
+// for the agent's load and start (a few ms of CPU) in full.
+inline constexpr int64_t kStartCpuMs = 20;
+inline constexpr int64_t kStartAnywayMs = 1000;
+// How often the waiting thread looks at the process's CPU time meanwhile.
+inline constexpr int64_t kStartCpuCheckMs = 50;
 
 // SI_START_DELAY's value in milliseconds: seconds, or a number with suffix ms, s, m or h
 // (core/config_values.h's durations), from 0 to a minute. Unset, empty or not valid gives

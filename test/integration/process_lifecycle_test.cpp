@@ -162,6 +162,22 @@ TEST_CASE("a profiled process does not map libdw until it names its addresses, a
     for (const CodePosition& position : start) CHECK(position.file.empty());
 }
 
+TEST_CASE("the agent brings its own C++ runtime: a C program it profiles maps no libstdc++ "
+          "or libgcc_s") {
+    TemporaryDirectory dir;
+    // bash is a C program; with SI_START_DELAY=0 its agent runs before the script does.
+    RunResult result = run({"/bin/bash", "-c",
+                            "grep -E 'libsiagent-agent|libstdc|libgcc_s' /proc/$$/maps | "
+                            "sed 's/.* //' | sort -u; exit 0"},
+                           profiling_into(dir));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    INFO(result.out);
+    CHECK(result.out.find("libsiagent-agent.so") != std::string::npos);  // the agent is there
+    CHECK(result.out.find("libstdc++") == std::string::npos);
+    CHECK(result.out.find("libgcc_s") == std::string::npos);
+}
+
 TEST_CASE("fork children that exit at once start no agent of their own") {
     TemporaryDirectory dir;
     RunResult result = run({program("process_churn"), "fork", "40"}, profiling_into(dir));
@@ -272,6 +288,24 @@ TEST_CASE("with the default start delay a short process never loads the agent an
     RunResult burn = run({program("cpu_shares"), "60"}, environment);
     REQUIRE(burn.exit_code == 0);
     CHECK(!dir.files("cpu-").empty());
+}
+
+TEST_CASE("with the default start delay a process that mostly waits loads the agent once it "
+          "has lived a second, not before") {
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    environment["SI_START_DELAY"] = "";
+    // bash uses a few ms of CPU here, far from the 20 ms that would load the agent sooner.
+    RunResult result = run({"/bin/bash", "-c",
+                            "sleep 0.4; grep -c libsiagent-agent /proc/$$/maps; "
+                            "sleep 1; grep -c libsiagent-agent /proc/$$/maps; exit 0"},
+                           environment);  // (a last command would be exec'd in bash's place)
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    INFO(result.out);
+    REQUIRE(result.out.find('\n') != std::string::npos);
+    CHECK(result.out.substr(0, result.out.find('\n')) == "0");
+    CHECK(result.out.substr(result.out.find('\n') + 1) != "0\n");  // its mappings, counted
 }
 
 TEST_CASE("SI_START_DELAY longer than a process's life leaves it unprofiled") {
