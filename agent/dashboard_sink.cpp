@@ -43,7 +43,6 @@ std::unique_ptr<DashboardSink> make_dashboard_sink(boost::asio::io_context& io,
         }
         return nullptr;
     }
-    keep_openssl_until_exit();
     if (!parse_dashboard_address(config.dashboard_address)) {
         log_warning("SI_DASHBOARD_ADDRESS cannot be used; nothing is sent to the dashboard");
         return nullptr;
@@ -67,7 +66,6 @@ DashboardSink::DashboardSink(boost::asio::io_context& io, const Config& config,
       backoff_(timings.backoff_first, timings.backoff_limit, std::random_device{}()),
       remote_(io, clock, connection_, timings, std::move(apply)),
       flush_timer_(io) {
-    tls_ = connection_.address().tls;
     schedule_flush(timings_.flush_every);
     remote_.start();
 }
@@ -139,8 +137,9 @@ void DashboardSink::schedule_flush(std::chrono::milliseconds delay) {
 void DashboardSink::flush() {
     if (uploading_ || (finishing_ && !finished_)) return;
     std::vector<const std::string*> messages;
-    // After OpenSSL's cleanup (an application that initialized it first) TLS cannot run.
-    bool can_send = enabled_ && (!tls_ || openssl_usable());
+    // Without OpenSSL (its library missing, or cleaned up by an application that
+    // initialized it first) no request can be made: not even its Basic authorization.
+    bool can_send = enabled_ && openssl_ready();
     uint64_t batch = can_send ? queue_.take_batch(timings_.max_batch_bytes, messages) : 0;
     if (batch == 0) {
         if (finishing_) return end_finish();

@@ -70,7 +70,6 @@ private:
     Backoff backoff_;
     RemoteControl remote_;
     boost::asio::steady_timer flush_timer_;
-    bool tls_ = false;  // an https:// dashboard
     bool enabled_ = true;
     bool uploading_ = false;
     // Set by finish(): upload until empty or `finish_deadline_`, then call `finished_`.

@@ -7,8 +7,8 @@
 #include <mutex>
 #include <string>
 
-#include "core/fork_child_code.h"
 #include "core/log.h"
+#include "core/sibling_library.h"
 
 // Defined where the reader is linked in; null in the agent library (libsiagent-dwarf.so
 // defines it, and is asked with dlsym).
@@ -19,28 +19,16 @@ namespace {
 
 constexpr char kReaderLibrary[] = "libsiagent-dwarf.so";
 
-// Held across dlopen and dlclose, and from a fork's prepare handler to its parent and
-// child handlers. Guards the library state below.
-std::mutex loading_mutex;
+// The library state below is guarded by sibling_library_mutex().
 void* library_handle = nullptr;
 DebugInfoMaker library_maker = nullptr;
 int live_readers = 0;
 std::atomic<bool> load_failure_said{false};
 
-// The reader library's path: this library's own directory.
-std::string reader_library_path() {
-    Dl_info self{};
-    if (dladdr(reinterpret_cast<void*>(&open_debug_info), &self) == 0 || self.dli_fname == nullptr)
-        return kReaderLibrary;
-    const char* slash = strrchr(self.dli_fname, '/');
-    if (slash == nullptr) return kReaderLibrary;
-    return std::string(self.dli_fname, static_cast<size_t>(slash - self.dli_fname + 1)) + kReaderLibrary;
-}
-
-// Called with loading_mutex held.
+// Called with sibling_library_mutex() held.
 DebugInfoMaker acquire_library_locked() {
     if (library_handle == nullptr) {
-        std::string path = reader_library_path();
+        std::string path = sibling_library_path(kReaderLibrary);
         library_handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
         if (library_handle != nullptr)
             library_maker = reinterpret_cast<DebugInfoMaker>(dlsym(library_handle, "siagent_make_debug_info"));
@@ -59,7 +47,7 @@ DebugInfoMaker acquire_library_locked() {
 }
 
 void release_library() {
-    std::lock_guard<std::mutex> lock(loading_mutex);
+    std::lock_guard<std::mutex> lock(sibling_library_mutex());
     if (--live_readers > 0 || library_handle == nullptr) return;
     dlclose(library_handle);
     library_handle = nullptr;
@@ -89,7 +77,7 @@ std::unique_ptr<DebugInfo> open_debug_info(const std::vector<LoadedModule>* offl
     if (debug_info_linked_in()) return std::unique_ptr<DebugInfo>(siagent_make_debug_info(offline_modules));
     DebugInfoMaker make;
     {
-        std::lock_guard<std::mutex> lock(loading_mutex);
+        std::lock_guard<std::mutex> lock(sibling_library_mutex());
         make = acquire_library_locked();
     }
     if (make == nullptr) return nullptr;
@@ -100,9 +88,5 @@ std::unique_ptr<DebugInfo> open_debug_info(const std::vector<LoadedModule>* offl
     }
     return std::make_unique<LibraryReader>(reader);
 }
-
-void lock_debug_info_loading() { loading_mutex.lock(); }
-
-SIAGENT_FORK_CHILD_CODE void unlock_debug_info_loading() { loading_mutex.unlock(); }
 
 }  // namespace siagent

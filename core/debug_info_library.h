@@ -4,8 +4,8 @@
 // it lives in libsiagent-dwarf.so, next to the agent library: loaded (dlopen) when the
 // first reader is made and unloaded (dlclose) when the last is destroyed, so a process
 // maps libdw, libelf, libz and libbz2 only while it names new addresses. Agent thread
-// (or a tool's thread) only; the fork handlers below keep a fork from inheriting the
-// loader's lock held by a load or unload in progress.
+// (or a tool's thread) only; loads and unloads hold the sibling-library lock
+// (core/sibling_library.h).
 #pragma once
 
 #include <memory>
@@ -17,9 +17,5 @@ namespace siagent {
 
 // Null when no reader can be made (the library is missing: said once on stderr).
 std::unique_ptr<DebugInfo> open_debug_info(const std::vector<LoadedModule>* offline_modules);
-
-// Around fork (the agent's fork handlers): a fork waits for a load or unload in progress.
-void lock_debug_info_loading();
-void unlock_debug_info_loading();
 
 }  // namespace siagent

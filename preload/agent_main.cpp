@@ -20,7 +20,7 @@
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
 #include "core/config.h"
-#include "core/debug_info_library.h"
+#include "core/sibling_library.h"
 #include "core/fork_child_code.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
@@ -187,13 +187,13 @@ void siagent::prepare_fork() {
     lifecycle_mutex.lock();
     for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
         if (profiler.prepare_fork != nullptr) profiler.prepare_fork();
-    // The agent thread may be loading or unloading the symbolizer's library: glibc's
-    // loader lock must not be inherited held.
-    siagent::lock_debug_info_loading();
+    // The agent thread may be loading or unloading one of its libraries: glibc's loader
+    // lock must not be inherited held.
+    siagent::lock_sibling_libraries();
 }
 
 void siagent::parent_after_fork() {
-    siagent::unlock_debug_info_loading();
+    siagent::unlock_sibling_libraries();
     for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
         if (profiler.parent_after_fork != nullptr) profiler.parent_after_fork();
     lifecycle_mutex.unlock();
@@ -203,7 +203,7 @@ void siagent::parent_after_fork() {
 // abandoned; this process gets its own with the same configuration once it has used
 // kForkChildStartCpu of CPU time (a child that execs or exits sooner costs one timer).
 SIAGENT_FORK_CHILD_CODE void siagent::child_after_fork() {
-    siagent::unlock_debug_info_loading();
+    siagent::unlock_sibling_libraries();
     for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
         if (profiler.child_after_fork != nullptr) profiler.child_after_fork();
     Agent* parent_agent = running_agent;

@@ -2,8 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <boost/asio/post.hpp>
+
 #include "core/log.h"
 #include "transport/gzip.h"
+#include "transport/openssl_lifetime.h"
 #include "transport/stackimpact_json.h"
 
 namespace siagent {
@@ -21,16 +24,35 @@ std::string basic_authorization(const std::string& agent_key) {
 DashboardConnection::DashboardConnection(boost::asio::io_context& io, const Clock& clock,
                                          AgentIdentity identity, const std::string& agent_key,
                                          HttpClientOptions options)
-    : clock_(clock),
+    : io_(io),
+      clock_(clock),
       identity_(std::move(identity)),
-      authorization_(basic_authorization(agent_key)),
-      client_(io, std::move(options)) {
+      agent_key_(agent_key),
+      client_(io, std::move(options)) {}
+
+bool DashboardConnection::prepare() {
+    if (!authorization_.empty()) return true;
+    if (!openssl_ready()) return false;
+    authorization_ = basic_authorization(agent_key_);
+    agent_key_.clear();
     std::string error;
     if (!client_.prepare(error)) print_line(("siagent: " + error).c_str());
+    return true;
 }
 
 size_t DashboardConnection::send(const char* endpoint, const std::string& payload_json,
                                Clock::TimePoint deadline, std::function<void(HttpResult)> done) {
+    if (!prepare()) {
+        // As a request that failed: later, never inside the caller's own call.
+        boost::asio::post(io_, [this, endpoint, done = std::move(done)] {
+            HttpResult result;
+            result.failure = HttpFailure::tls;
+            result.detail = "OpenSSL could not be loaded";
+            report(endpoint, result);
+            done(std::move(result));
+        });
+        return 0;
+    }
     HttpRequest request;
     request.target = client_.address().target(std::string("/agent/v1/") + endpoint);
     request.gzipped_body = gzip_compress(envelope_json(identity_, clock_.unix_seconds(), payload_json));

@@ -1,7 +1,8 @@
 // The agent's side of the dashboard API: wraps a payload in the envelope, gzips it, adds
 // the key as Basic authorization, posts it to {address}/agent/v1/{upload|config}, and says
 // what went wrong once per kind of failure (every failure with SI_DEBUG=1). The key only
-// ever goes into the Authorization header. Agent thread only.
+// ever goes into the Authorization header. Agent thread only. OpenSSL is first used by the
+// first send (transport/openssl_lifetime.h), not when the connection is made.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -32,9 +33,13 @@ public:
 
 private:
     void report(const char* endpoint, const HttpResult& result);
+    // Before the first request: the authorization and the TLS context. False without OpenSSL.
+    bool prepare();
 
+    boost::asio::io_context& io_;
     const Clock& clock_;
     AgentIdentity identity_;
+    std::string agent_key_;      // secret: never logged; cleared once authorization_ is made
     std::string authorization_;  // secret: never logged
     HttpClient client_;
     std::set<std::string> reported_;  // failure kinds already said on stderr

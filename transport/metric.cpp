@@ -48,7 +48,7 @@ std::string MetricIds::id(const std::string& type, const std::string& category,
     std::string key = type + '\x1f' + category + '\x1f' + name + '\x1f' + unit;
     auto known = ids_.find(key);
     if (known != ids_.end()) return known->second;
-    if (!openssl_usable()) return {};
+    if (!openssl_ready()) return {};
     return ids_.emplace(key, metric_id(identity_, type, category, name, unit)).first->second;
 }
 

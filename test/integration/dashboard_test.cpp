@@ -7,10 +7,12 @@
 #include <chrono>
 #include <map>
 #include <regex>
+#include <fstream>
 #include <set>
 #include <thread>
 
 #include "test/integration/process_runner.h"
+#include "test/support/test_certificates.h"
 #include "test/support/test_dashboard.h"
 #include "test/support/uploads.h"
 
@@ -351,4 +353,40 @@ TEST_CASE("a crash left in the spool reaches the dashboard as a Crashes error pr
         CHECK(measurement_through(breakdown, "SIGSEGV: SEGV_MAPERR at 0x") == 1);
     }
     CHECK(crash_profiles == 1);
+}
+
+TEST_CASE("the agent loads OpenSSL (libsiagent-tls.so) for its first exchange with the "
+          "dashboard, and uploads over https; a process that only writes files never maps it") {
+    TestCertificateAuthority authority;
+    CertificateRequest loopback;
+    loopback.ip_addresses = {"127.0.0.1"};
+    TestCertificate certificate = authority.issue(loopback);
+    TestDashboard server(&certificate);
+    TemporaryDirectory files;
+    std::string ca_file = files.path() + "/ca.pem";
+    std::ofstream(ca_file) << authority.certificate_pem();
+    std::map<std::string, std::string> environment = reporting_to(server);
+    environment["SI_CA_FILE"] = ca_file;
+
+    // The config question goes out 100 ms after the start (the test's timings).
+    const std::string count_tls_mappings =
+        "sleep 1; grep -c libsiagent-tls /proc/$$/maps; exit 0";
+    RunResult reporting = run({"/bin/bash", "-c", count_tls_mappings}, environment);
+    INFO(reporting.err);
+    REQUIRE(reporting.exit_code == 0);
+    CHECK(reporting.out != "0\n");
+    CHECK(server.count("/agent/v1/config") >= 1);
+
+    RunResult burn = run({program("cpu_shares")}, environment);
+    INFO(burn.err);
+    REQUIRE(burn.exit_code == 0);
+    CHECK(burn.err.empty());
+    CHECK(!cpu_metrics(server, "burn_sixty").empty());  // metric ids: OpenSSL's SHA-1
+
+    TemporaryDirectory output;
+    RunResult local = run({"/bin/bash", "-c", count_tls_mappings},
+                          {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", output.path()}});
+    INFO(local.err);
+    REQUIRE(local.exit_code == 0);
+    CHECK(local.out == "0\n");
 }

@@ -193,11 +193,15 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
     CHECK(exported == expected);
 }
 
+// A library of the agent's, next to libsiagent.so.
+std::string sibling_library(const std::string& name) {
+    std::string path = agent_library();
+    path.replace(path.rfind("libsiagent.so"), std::string("libsiagent.so").size(), name);
+    return path;
+}
+
 TEST_CASE("the agent library exports one symbol: the table the first stage forwards to") {
-    std::string agent = agent_library();
-    agent.replace(agent.rfind("libsiagent.so"), std::string("libsiagent.so").size(),
-                  "libsiagent-agent.so");
-    RunResult symbols = run({"/usr/bin/nm", "-D", "--defined-only", agent}, {});
+    RunResult symbols = run({"/usr/bin/nm", "-D", "--defined-only", sibling_library("libsiagent-agent.so")}, {});
     REQUIRE(symbols.exit_code == 0);
     INFO(symbols.out);
     CHECK(symbols.out.find("siagent_agent_entry") != std::string::npos);
@@ -206,19 +210,28 @@ TEST_CASE("the agent library exports one symbol: the table the first stage forwa
 
 TEST_CASE("libdw is the symbolizer library's alone: the agent library does not need it, and "
           "libsiagent-dwarf.so exports one symbol, its reader's maker") {
-    auto sibling = [](const std::string& name) {
-        std::string path = agent_library();
-        path.replace(path.rfind("libsiagent.so"), std::string("libsiagent.so").size(), name);
-        return path;
-    };
-    RunResult needed = run({"/usr/bin/readelf", "-d", sibling("libsiagent-agent.so")}, {});
+    RunResult needed = run({"/usr/bin/readelf", "-d", sibling_library("libsiagent-agent.so")}, {});
     REQUIRE(needed.exit_code == 0);
     INFO(needed.out);
     CHECK(needed.out.find("libdw") == std::string::npos);
     CHECK(needed.out.find("libelf") == std::string::npos);
-    RunResult symbols = run({"/usr/bin/nm", "-D", "--defined-only", sibling("libsiagent-dwarf.so")}, {});
+    RunResult symbols = run({"/usr/bin/nm", "-D", "--defined-only", sibling_library("libsiagent-dwarf.so")}, {});
     REQUIRE(symbols.exit_code == 0);
     INFO(symbols.out);
     CHECK(symbols.out.find("siagent_make_debug_info") != std::string::npos);
+    CHECK(std::count(symbols.out.begin(), symbols.out.end(), '\n') == 1);
+}
+
+TEST_CASE("OpenSSL is libsiagent-tls.so's alone: the agent library holds none of its code, and "
+          "libsiagent-tls.so exports one symbol, its function table") {
+    RunResult agent_symbols = run({"/usr/bin/nm", sibling_library("libsiagent-agent.so")}, {});
+    REQUIRE(agent_symbols.exit_code == 0);
+    // OpenSSL's own internal functions are named ossl_*; the agent's stubs are not.
+    CHECK(agent_symbols.out.find(" ossl_") == std::string::npos);
+    CHECK(agent_symbols.out.find("siagent_openssl_slot_SSL_connect") != std::string::npos);
+    RunResult symbols = run({"/usr/bin/nm", "-D", "--defined-only", sibling_library("libsiagent-tls.so")}, {});
+    REQUIRE(symbols.exit_code == 0);
+    INFO(symbols.out);
+    CHECK(symbols.out.find("siagent_openssl_functions") != std::string::npos);
     CHECK(std::count(symbols.out.begin(), symbols.out.end(), '\n') == 1);
 }
