@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 #include <libunwind.h>
 #include <pthread.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +22,7 @@
 #include "core/span_report.h"
 #include "core/symbolizer.h"
 #include "core/thread_exit.h"
+#include "core/thread_id.h"
 
 namespace siagent {
 namespace {
@@ -162,7 +162,7 @@ void Agent::run_thread() {
     pthread_setname_np(pthread_self(), "siagent");
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
-        thread_id_.store(static_cast<pid_t>(syscall(SYS_gettid)));
+        thread_id_.store(current_thread_id());
     }
     finished_.notify_all();
     try {

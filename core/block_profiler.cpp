@@ -24,7 +24,7 @@ thread_local constinit PoissonSampler sampler __attribute__((tls_model("initial-
 namespace {
 
 // A thread blocked 100 times a second on long waits fills 100 records a second; the agent
-// drains every 100 ms.
+// drains every 50 ms.
 constexpr size_t kRingRecords = 1024;
 // Frames between record_sampled's capture and the application's call site: the
 // interposer that called record_sampled (the capture function's own frame is left out).

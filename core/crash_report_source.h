@@ -1,7 +1,7 @@
 // Crash reporting as a ProfileSource: it installs the fatal-signal handlers that write a
 // crash record to the spool (core/crash_handler.h), keeps the context they write from
-// (core/crash_context.h), and at its first report claims the records earlier processes left
-// in the spool that some sink wants. Where they go (text files, the dashboard's Crashes
+// (core/crash_context.h), and at the agent's first thread rescan claims the records that
+// earlier processes left in the spool and some sink wants. Where they go (text files, the dashboard's Crashes
 // profile) is the sinks' choice, not this source's. It keeps running while the dashboard
 // disables profiling.
 #pragma once
@@ -22,7 +22,7 @@ public:
     void drain(ThreadNames&) override {}
     void symbolize_new_stacks(Symbolizer&, const CodeRanges&) override {}
     void collect(ReportContext&, std::vector<KindProfile>&) override {}
-    // Once per agent, at its first report.
+    // Once per agent, at its first thread rescan.
     void claim_crashes(const std::function<bool(const CrashRecord&)>& wanted,
                        std::vector<ClaimedCrash>& out) override;
     void rescan() override;

@@ -4,7 +4,7 @@
 //
 // Sampling: each thread counts down a geometric gap of throws (mean `sampling_mean()`,
 // set by the agent thread every drain so that about kStacksPerWindow stacks are captured
-// per 100 ms window: every throw while the process throws fewer than that). A sample
+// per 50 ms window, a drain's: every throw while the process throws fewer than that). A sample
 // stands for the mean in effect when its gap was drawn. Besides, at most kWindowCap
 // stacks are captured per window, so a sudden burst costs little before the mean adapts.
 //
@@ -50,7 +50,7 @@ struct ErrorProfilerStats {
 
 class ErrorProfiler {
 public:
-    static constexpr uint32_t kStacksPerWindow = 100;  // per drain (100 ms): 1,000/s
+    static constexpr uint32_t kStacksPerWindow = 100;  // per drain (50 ms): 2,000/s
     static constexpr uint32_t kWindowCap = 4 * kStacksPerWindow;
 
     // Agent thread.

@@ -1,7 +1,8 @@
 // One kind of profiler as the agent thread sees it: started and stopped, drained every
-// ~100 ms, asked for its profiles (and the crash reporter for its crash records) at each
-// report. Every profiler (CPU, allocations, blocking, errors, crashes) implements this; the
-// agent does not know which ones run, nor does a source know where its report goes.
+// 50 ms (agent/agent.cpp), asked for its profiles (and the crash reporter for its crash
+// records) at each report. Every profiler (CPU, allocations, blocking, errors, crashes)
+// implements this; the agent starts them from one list (agent/profilers.h), and a source
+// does not know where its report goes.
 //
 // Agent thread only, except where a method says otherwise.
 #pragma once
@@ -69,7 +70,7 @@ public:
     // Appends the profiles of the period that ends now and starts a new period. Appends
     // nothing when there is nothing to say.
     virtual void collect(ReportContext& context, std::vector<KindProfile>& out) = 0;
-    // Appends the crash records of the report that ends now, claimed from the spool: those
+    // Appends the crash records claimed from the spool (at the first thread rescan): those
     // `wanted` accepts (some sink reports them). The agent releases every claim once the
     // sinks had the report (release_crash_claim, core/crash_record.h).
     virtual void claim_crashes(const std::function<bool(const CrashRecord&)>& /*wanted*/,

@@ -47,9 +47,7 @@ using siagent::timed_call;
     X(pthread_rwlock_tryrdlock) X(pthread_rwlock_wrlock) X(pthread_rwlock_trywrlock)      \
     X(flock) X(fcntl) X(fcntl64) X(pthread_join) X(waitpid) X(wait4)
 
-#define SIAGENT_DEFINE_REAL(name) siagent::RealFunction<decltype(&::name)> real_##name{#name};
 SIAGENT_BLOCKING_FUNCTIONS(SIAGENT_DEFINE_REAL)
-#undef SIAGENT_DEFINE_REAL
 
 // The fortified entry points (-D_FORTIFY_SOURCE, the default of distributions' builds),
 // which glibc's headers call instead of read, recv, open... when a buffer size or a flag is
@@ -70,9 +68,7 @@ int __openat64_2(int directory, const char* path, int flags);
 #define SIAGENT_FORTIFIED_FUNCTIONS(X) \
     X(__read_chk) X(__pread_chk) X(__pread64_chk) X(__recv_chk) X(__recvfrom_chk) \
     X(__open_2) X(__open64_2) X(__openat_2) X(__openat64_2)
-#define SIAGENT_DEFINE_REAL(name) siagent::RealFunction<decltype(&::name)> real_##name{#name};
 SIAGENT_FORTIFIED_FUNCTIONS(SIAGENT_DEFINE_REAL)
-#undef SIAGENT_DEFINE_REAL
 
 // The version glibc's headers bind (preload/real_function.h), as libsiagent.so asks for;
 // constinit: the resolving constructor below runs before dynamic initialization.

@@ -44,11 +44,9 @@ int __ppoll_chk(struct pollfd* fds, nfds_t count, const struct timespec* timeout
                 const sigset_t* mask, size_t fds_size);
 }
 
-#define SIAGENT_DEFINE_REAL(name) siagent::RealFunction<decltype(&::name)> real_##name{#name};
 SIAGENT_TIMEOUT_FUNCTIONS(SIAGENT_DEFINE_REAL)
 SIAGENT_DEFINE_REAL(__poll_chk)
 SIAGENT_DEFINE_REAL(__ppoll_chk)
-#undef SIAGENT_DEFINE_REAL
 
 __attribute__((constructor(101))) void resolve_timeout_functions() {
 #define SIAGENT_RESOLVE_REAL(name) real_##name.resolve();

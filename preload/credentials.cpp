@@ -23,9 +23,7 @@ namespace {
     X(setuid) X(setgid) X(seteuid) X(setegid) X(setreuid) X(setregid) X(setresuid) \
     X(setresgid) X(setgroups)
 
-#define SIAGENT_DEFINE_REAL(name) siagent::RealFunction<decltype(&::name)> real_##name{#name};
 SIAGENT_CREDENTIAL_FUNCTIONS(SIAGENT_DEFINE_REAL)
-#undef SIAGENT_DEFINE_REAL
 
 __attribute__((constructor(101))) void resolve_credential_functions() {
 #define SIAGENT_RESOLVE_REAL(name) real_##name.resolve();

@@ -1,6 +1,5 @@
 #include "preload/deferred_start.h"
 
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -8,6 +7,7 @@
 
 #include "core/agent_guard.h"
 #include "core/thread_exit.h"
+#include "core/thread_id.h"
 
 namespace siagent {
 namespace {
@@ -94,7 +94,7 @@ bool DeferredStart::wait_for_turn() {
 void* DeferredStart::run(void* self) {
     mark_thread_as_agent();
     auto* deferred = static_cast<DeferredStart*>(self);
-    deferred->thread_id_.store(static_cast<pid_t>(syscall(SYS_gettid)));
+    deferred->thread_id_.store(siagent::current_thread_id());
     if (!deferred->wait_for_turn()) return nullptr;
     deferred->start_();
     deferred->lifecycle_.unlock();

@@ -55,3 +55,7 @@ private:
 };
 
 }  // namespace siagent
+
+// Defines real_<name>, the next definition of libc function `name` (at the version the
+// first stage asks for), for an X-macro list of interposed functions.
+#define SIAGENT_DEFINE_REAL(name) siagent::RealFunction<decltype(&::name)> real_##name{#name};

@@ -16,6 +16,7 @@
 
 #include "preload/loader/environment.h"
 #include "core/fork_child_code.h"
+#include "core/thread_id.h"
 #include "preload/real_function.h"
 
 #pragma GCC diagnostic ignored "-Wignored-attributes"  // pointers to libc functions
@@ -152,7 +153,7 @@ void wait_until_due() {
 }
 
 void* wait_then_load(void*) {
-    pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
+    pid_t self = siagent::current_thread_id();
     lock();
     wait_until_due();
     if (cancelled || exiting) {

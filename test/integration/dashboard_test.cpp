@@ -317,28 +317,21 @@ TEST_CASE("span latencies reach the dashboard as span metrics (p95, milliseconds
     }
 }
 
-TEST_CASE("a crash left in the spool reaches the dashboard as a Crashes error profile of its app") {
-    TemporaryDirectory spool, files;
-    // Without a key (local files only), the crash waits in the spool for an agent that has one.
+namespace {
+
+// A crash of crash_kinds (a null write) left in `spool` by an agent without a key (local
+// files only): it waits there for an agent that has one.
+void leave_crash_in_spool(const TemporaryDirectory& spool) {
+    TemporaryDirectory files;
     RunResult crashed = run({program("crash_kinds"), "null"},
                             {{"LD_PRELOAD", agent_library()}, {"SI_SPOOL_DIR", spool.path()},
                              {"SI_AGENT_KEY", ""}, {"SI_OUTPUT_DIR", files.path()}});
     REQUIRE(crashed.signal == SIGSEGV);
     REQUIRE(spool.files("crash-").size() == 1);
+}
 
-    // Another app with the same spool leaves the record alone; the next crash_kinds takes it.
-    TestDashboard server;
-    std::map<std::string, std::string> env = reporting_to(server);
-    env["SI_SPOOL_DIR"] = spool.path();
-    env["SI_APP_NAME"] = "some_other_app";
-    REQUIRE(run({program("cpu_shares"), "10"}, env).exit_code == 0);
-    CHECK(spool.files("crash-").size() == 1);
-    env.erase("SI_APP_NAME");
-    RunResult next = run({program("crash_kinds"), "recover"}, env);
-    INFO(next.err);
-    REQUIRE(next.exit_code == 0);
-    CHECK(spool.files("crash-").empty());
-
+// The Crashes error profiles uploaded to `server`, each checked to be that crash.
+int uploaded_crash_profiles(const TestDashboard& server) {
     std::vector<std::shared_ptr<rapidjson::Document>> keep;
     int crash_profiles = 0;
     for (const rapidjson::Value* metric : uploaded_metrics(server.requests(), keep)) {
@@ -352,7 +345,45 @@ TEST_CASE("a crash left in the spool reaches the dashboard as a Crashes error pr
         CHECK(measurement_through(breakdown, "crash_null_write") == 1);
         CHECK(measurement_through(breakdown, "SIGSEGV: SEGV_MAPERR at 0x") == 1);
     }
-    CHECK(crash_profiles == 1);
+    return crash_profiles;
+}
+
+}  // namespace
+
+TEST_CASE("a crash left in the spool reaches the dashboard as a Crashes error profile of its app") {
+    TemporaryDirectory spool;
+    leave_crash_in_spool(spool);
+
+    // Another app with the same spool leaves the record alone; the next crash_kinds takes it.
+    TestDashboard server;
+    std::map<std::string, std::string> env = reporting_to(server);
+    env["SI_SPOOL_DIR"] = spool.path();
+    env["SI_APP_NAME"] = "some_other_app";
+    REQUIRE(run({program("cpu_shares"), "10"}, env).exit_code == 0);
+    CHECK(spool.files("crash-").size() == 1);
+    env.erase("SI_APP_NAME");
+    RunResult next = run({program("crash_kinds"), "recover"}, env);
+    INFO(next.err);
+    REQUIRE(next.exit_code == 0);
+    CHECK(spool.files("crash-").empty());
+    CHECK(uploaded_crash_profiles(server) == 1);
+}
+
+TEST_CASE("while the dashboard disables profiling, crashes are still recorded and reported") {
+    TemporaryDirectory spool;
+    TestDashboard server;
+    server.set_config_answer(R"({"agent_enabled":"yes","profiling_disabled":"yes"})");
+    std::map<std::string, std::string> env = reporting_to(server);
+    env["SI_SPOOL_DIR"] = spool.path();
+    // Crashes a second after the answer (asked 100 ms after the start).
+    RunResult crashed = run({program("crash_kinds"), "null", "1"}, env);
+    INFO(crashed.err);
+    REQUIRE(crashed.signal == SIGSEGV);
+    REQUIRE(server.count("/agent/v1/config") >= 1);
+    REQUIRE(spool.files("crash-").size() == 1);
+    RunResult next = run({program("crash_kinds"), "recover"}, env);
+    REQUIRE(next.exit_code == 0);
+    CHECK(uploaded_crash_profiles(server) == 1);
 }
 
 TEST_CASE("the agent loads OpenSSL (libsiagent-tls.so) for its first exchange with the "

@@ -1,5 +1,5 @@
 // Known truth: a program that crashes in a known function, one way per mode.
-// Usage: crash_kinds null | abort | divide | uncaught | recover | ignored
+// Usage: crash_kinds null | abort | divide | uncaught | recover | ignored [seconds to wait first]
 //   null      writes through a null pointer in crash_null_write      (SIGSEGV)
 //   abort     calls abort() from crash_abort_call                    (SIGABRT)
 //   divide    divides an integer by zero in crash_divide             (SIGFPE)
@@ -44,6 +44,7 @@ void on_segv(int) { siglongjmp(recovery, 1); }
 
 int main(int argc, char** argv) {
     const char* mode = argc > 1 ? argv[1] : "null";
+    if (argc > 2) usleep(static_cast<useconds_t>(atof(argv[2]) * 1e6));
     printf("crashing in %s\n", mode);
     fflush(stdout);
     if (strcmp(mode, "null") == 0) crash_null_write(1);
