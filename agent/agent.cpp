@@ -112,7 +112,7 @@ void Agent::apply_remote_config(const RemoteConfig& remote) {
     for (auto& sink : sinks_) sink->set_enabled(remote.agent_enabled);
     for (size_t i = 0; i < sources_.size(); ++i) {
         bool run = remote.agent_enabled &&
-                   (!remote.profiling_disabled || !sources_[i]->stops_when_profiling_disabled());
+                   (!remote.profiling_disabled || !source_descriptions_[i]->stops_when_profiling_disabled);
         set_source_running(i, run);
     }
 }
@@ -180,7 +180,7 @@ void Agent::start_profilers() {
             if (profiler.on_disabled != nullptr) profiler.on_disabled();
             continue;
         }
-        if (!start_profiler(profiler.make_source())) continue;
+        if (!start_profiler(profiler)) continue;
         // The runtime metrics' allocation rate comes from the allocation profiler's source.
         if (auto* allocation = dynamic_cast<AllocProfileSource*>(sources_.back().get()))
             allocation_source_ = allocation;
@@ -192,7 +192,8 @@ void Agent::start_profilers() {
     finished_.notify_all();
 }
 
-bool Agent::start_profiler(std::unique_ptr<ProfileSource> source) {
+bool Agent::start_profiler(const ProfilerDescription& profiler) {
+    std::unique_ptr<ProfileSource> source = profiler.make_source();
     std::string error;
     if (!source->start(config_, thread_id_.load(), error)) {
         // Once per profiler for the life of the process (fork children inherit the set).
@@ -207,6 +208,7 @@ bool Agent::start_profiler(std::unique_ptr<ProfileSource> source) {
     }
     log_debug("%s started", source->name());
     sources_.push_back(std::move(source));
+    source_descriptions_.push_back(&profiler);
     source_running_.push_back(true);
     return true;
 }

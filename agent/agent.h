@@ -19,6 +19,7 @@
 
 #include <vector>
 
+#include "agent/profilers.h"
 #include "agent/report.h"
 #include "agent/report_sinks.h"
 #include "core/config.h"
@@ -65,7 +66,7 @@ private:
     void run_thread();
     void add_sinks(ReportSinks more_sinks);
     void start_profilers();
-    bool start_profiler(std::unique_ptr<ProfileSource> source);
+    bool start_profiler(const ProfilerDescription& profiler);
     void schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds every,
                   void (Agent::*work)());
     // The report timer: SI_REPORT_INTERVAL, or sooner for a process whose exit no destructor
@@ -130,6 +131,7 @@ private:
     // not changed after: the agent thread uses it, shutdown() only calls stop().
     std::vector<std::unique_ptr<ProfileSource>> sources_;  // the profilers that started
     bool profilers_started_ = false;  // guarded by finish_mutex_
+    std::vector<const ProfilerDescription*> source_descriptions_;  // per sources_ entry
     std::vector<bool> source_running_;  // per sources_ entry: false while the dashboard stops it
     SystemClock clock_;  // before sinks_, which refer to it
     // Destroyed before io_ (declared first): the dashboard sink's pending callbacks are

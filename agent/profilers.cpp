@@ -32,28 +32,28 @@ SIAGENT_FORK_CHILD_CODE void error_child_after_fork() {
 
 const ProfilerDescription kProfilers[] = {
     {"CPU profiler", "SI_CPU_PROFILER_DISABLED", &Config::cpu_profiler_disabled,
-     &make<CpuProfileSource>, nullptr,
+     &make<CpuProfileSource>, {"cpu"}, true, nullptr,
      [] { cpu_profiler().prepare_fork(); },
      [] { cpu_profiler().parent_after_fork(); },
      &cpu_child_after_fork,
      [] { cpu_profiler().stop(); }},
     {"allocation profiler", "SI_ALLOCATION_PROFILER_DISABLED",
-     &Config::allocation_profiler_disabled, &make<AllocProfileSource>,
+     &Config::allocation_profiler_disabled, &make<AllocProfileSource>, {"alloc", "inuse"}, true,
      [] { allocation_profiler().disable_for_good(); }, nullptr, nullptr,
      &allocation_child_after_fork,
      [] { allocation_profiler().stop(); }},
     {"block profiler", "SI_BLOCK_PROFILER_DISABLED", &Config::block_profiler_disabled,
-     &make<BlockProfileSource>, nullptr, nullptr, nullptr,
+     &make<BlockProfileSource>, {"block"}, true, nullptr, nullptr, nullptr,
      &block_child_after_fork,
      [] { block_profiler().stop(); }},
     {"error profiler", "SI_ERROR_PROFILER_DISABLED", &Config::error_profiler_disabled,
-     &make<ErrorProfileSource>, nullptr, nullptr, nullptr,
+     &make<ErrorProfileSource>, {"error"}, false, nullptr, nullptr, nullptr,
      &error_child_after_fork,
      nullptr},
     // One setting for exceptions and crashes. The crash handlers stay through the teardown
     // (a crash there is still worth its record).
     {"crash reporter", "SI_ERROR_PROFILER_DISABLED", &Config::error_profiler_disabled,
-     &make<CrashReportSource>, nullptr, nullptr, nullptr, nullptr, nullptr},
+     &make<CrashReportSource>, {"crash"}, false, nullptr, nullptr, nullptr, nullptr, nullptr},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 // here (docs/architecture.md, "Adding a profiler").
 #pragma once
 
+#include <array>
 #include <memory>
 #include <span>
 
@@ -18,6 +19,12 @@ struct ProfilerDescription {
     const char* disabling_variable;  // the SI_..._DISABLED variable
     bool Config::*disabled;          // its parsed value
     std::unique_ptr<ProfileSource> (*make_source)();
+    // The profile kinds its source emits (transport/profile_metric.h encodes each), null
+    // past the last.
+    std::array<const char*, 2> kinds;
+    // Whether the dashboard's `profiling_disabled: yes` stops it (its source is stopped,
+    // and started again when the dashboard enables profiling). Exceptions and crashes go on.
+    bool stops_when_profiling_disabled;
     // Each may be null. on_disabled: this process will never run the profiler.
     void (*on_disabled)();
     // Around fork, with the agent's life-cycle lock held; in the child only the forking

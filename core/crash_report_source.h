@@ -16,7 +16,6 @@ namespace siagent {
 class CrashReportSource : public ProfileSource {
 public:
     const char* name() const override { return "crash reporter"; }
-    bool stops_when_profiling_disabled() const override { return false; }
     bool start(const Config& config, pid_t agent_tid, std::string& error) override;
     void stop() override {}  // the handlers stay: a crash during teardown is still recorded
     void drain(ThreadNames&) override {}

@@ -15,8 +15,6 @@ namespace siagent {
 class ErrorProfileSource : public ProfileSource {
 public:
     const char* name() const override { return "error profiler"; }
-    // Exceptions keep reporting while the dashboard disables profiling.
-    bool stops_when_profiling_disabled() const override { return false; }
     bool start(const Config& config, pid_t agent_tid, std::string& error) override;
     void stop() override;
     void drain(ThreadNames& thread_names) override;

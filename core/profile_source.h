@@ -76,10 +76,6 @@ public:
     virtual void claim_crashes(const std::function<bool(const CrashRecord&)>& /*wanted*/,
                                std::vector<ClaimedCrash>& /*out*/) {}
 
-    // Whether the dashboard's `profiling_disabled: yes` stops this source (stop(), and
-    // start() again when re-enabled). Error and crash reporting answer false: they go on.
-    virtual bool stops_when_profiling_disabled() const { return true; }
-
     // Periodic housekeeping (~1 s), e.g. arming threads nobody registered.
     virtual void rescan() {}
     // The agent thread was replaced (Agent::pause_thread): leave the new one out.

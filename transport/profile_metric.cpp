@@ -161,33 +161,52 @@ std::unordered_map<std::string, std::string> kept_span_names(
     return kept;
 }
 
+struct KindEncoding {
+    const char* kind;
+    ProfileEncoding encoding;
+};
+
+ProfileEncoding cpu_encoding() {
+    // Nanoseconds of CPU per second of wall time, as percent: 1e9 ns/s is 100 %.
+    ProfileEncoding cpu{"cpu-profile", "CPU usage", "percent", "CPU call graph", "cpu",
+                        "samples", 100.0 / kNanosecondsPerSecond, true, false};
+    cpu.count_is_raw = true;
+    return cpu;
+}
+
+// Every kind the agent's profilers emit (agent/profilers.cpp), as the wire names it. Never
+// destroyed: the agent's last report is encoded from the library destructor, after exit()
+// destroyed the statics made since the library's start.
+const std::vector<KindEncoding>& kind_encodings() {
+    static const std::vector<KindEncoding>* encodings = new std::vector<KindEncoding>{
+        {"cpu", cpu_encoding()},
+        {"alloc", {"memory-profile", "Allocation rate", "byte", "Allocation call graph",
+                   "alloc_space", "alloc_objects", 1.0, true, false}},
+        {"inuse", {"memory-profile", "Heap in use", "byte", "Heap call graph", "inuse_space",
+                   "inuse_objects", 1.0, false, false}},
+        {"block", {"block-profile", "Blocking call times", "millisecond", "Blocking call graph",
+                   "delay", "contentions", 1e-6, true, true}},
+        {"error", {"error-profile", "Exceptions", "", "Error call graph", "errors", "errors", 1.0,
+                   false, false}},
+        {"crash", {"error-profile", "Crashes", "", "Crash call graph", "errors", "errors", 1.0,
+                   false, false}},
+    };
+    return *encodings;
+}
+
 }  // namespace
 
 ProfileEncoding encoding_for_kind(const std::string& kind) {
-    if (kind == "cpu") {
-        // Nanoseconds of CPU per second of wall time, as percent: 1e9 ns/s is 100 %.
-        ProfileEncoding cpu{"cpu-profile", "CPU usage", "percent", "CPU call graph", "cpu",
-                            "samples", 100.0 / kNanosecondsPerSecond, true, false};
-        cpu.count_is_raw = true;
-        return cpu;
-    }
-    if (kind == "alloc")
-        return {"memory-profile", "Allocation rate", "byte", "Allocation call graph",
-                "alloc_space", "alloc_objects", 1.0, true, false};
-    if (kind == "inuse")
-        return {"memory-profile", "Heap in use", "byte", "Heap call graph", "inuse_space",
-                "inuse_objects", 1.0, false, false};
-    if (kind == "block")
-        return {"block-profile", "Blocking call times", "millisecond", "Blocking call graph",
-                "delay", "contentions", 1e-6, true, true};
-    if (kind == "error")
-        return {"error-profile", "Exceptions", "", "Error call graph", "errors", "errors", 1.0,
-                false, false};
-    if (kind == "crash")
-        return {"error-profile", "Crashes", "", "Crash call graph", "errors", "errors", 1.0,
-                false, false};
+    for (const KindEncoding& known : kind_encodings())
+        if (kind == known.kind) return known.encoding;
     // Unknown: named after the kind, measuring the profile's last sample type.
     return {kind + "-profile", kind, "", kind + " call graph", "", "", 1.0, false, false};
+}
+
+std::vector<std::string> encoded_profile_kinds() {
+    std::vector<std::string> kinds;
+    for (const KindEncoding& known : kind_encodings()) kinds.push_back(known.kind);
+    return kinds;
 }
 
 std::string frame_name(const SourceLine& line) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/profile.h"
 #include "core/profile_source.h"
@@ -40,7 +41,11 @@ struct ProfileEncoding {
     bool count_is_raw = false;
 };
 
+// How a profile of `kind` goes on the wire; a kind without an encoding of its own is named
+// after itself ("<kind>-profile").
 ProfileEncoding encoding_for_kind(const std::string& kind);
+// The kinds with an encoding of their own (the dashboard shows each as a kind).
+std::vector<std::string> encoded_profile_kinds();
 
 // Samples labelled "span" tag their nodes with the span's share (Breakdown::spans). At
 // most this many span names per breakdown, those with the largest values; the others are

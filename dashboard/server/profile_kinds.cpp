@@ -1,31 +1,48 @@
 #include "dashboard/server/profile_kinds.h"
 
-#include <array>
+#include <utility>
+
+#include "transport/profile_metric.h"
 
 namespace siagent::dashboard {
 namespace {
 
 struct KnownKind {
-    const char* kind;
+    std::string kind;
     std::vector<SeriesName> series;
 };
 
-const std::array<KnownKind, 6>& known_kinds() {
-    static const std::array<KnownKind, 6> kinds = {
-        KnownKind{"cpu", {{"cpu-profile", "CPU usage"}, {"cpu-profile", "Main thread CPU usage"}}},
-        KnownKind{"alloc", {{"memory-profile", "Allocation rate"}, {"memory-profile", "Heap allocation rate"}}},
-        KnownKind{"inuse",
-                  {{"memory-profile", "Heap in use"},
-                   {"memory-profile", "Uncollected allocations"},
-                   {"memory-profile", "Heap allocation"}}},
-        KnownKind{"block", {{"block-profile", "Blocking call times"}, {"async-profile", "Async call times"}}},
-        KnownKind{"error",
-                  {{"error-profile", "Exceptions"},
-                   {"error-profile", "Handled exceptions"},
-                   {"error-profile", "Uncaught exceptions"},
-                   {"error-profile", "Unhandled rejections"}}},
-        KnownKind{"crash", {{"error-profile", "Crashes"}}},
+// The names the original StackImpact agents (Python, Go, Node.js) gave the same series,
+// recorded from their releases; siagent's own name of each kind comes first, from the
+// wire encoding the agent uses (transport/profile_metric.h).
+const std::vector<SeriesName>& other_agents_names(const std::string& kind) {
+    static const std::vector<std::pair<std::string, std::vector<SeriesName>>> names = {
+        {"cpu", {{"cpu-profile", "Main thread CPU usage"}}},
+        {"alloc", {{"memory-profile", "Heap allocation rate"}}},
+        {"inuse", {{"memory-profile", "Uncollected allocations"}, {"memory-profile", "Heap allocation"}}},
+        {"block", {{"async-profile", "Async call times"}}},
+        {"error",
+         {{"error-profile", "Handled exceptions"},
+          {"error-profile", "Uncaught exceptions"},
+          {"error-profile", "Unhandled rejections"}}},
     };
+    static const std::vector<SeriesName> none;
+    for (const auto& [known, series] : names)
+        if (known == kind) return series;
+    return none;
+}
+
+const std::vector<KnownKind>& known_kinds() {
+    static const std::vector<KnownKind> kinds = [] {
+        std::vector<KnownKind> all;
+        for (const std::string& kind : encoded_profile_kinds()) {
+            ProfileEncoding encoding = encoding_for_kind(kind);
+            KnownKind known{kind, {{encoding.category, encoding.name}}};
+            for (const SeriesName& other : other_agents_names(kind)) known.series.push_back(other);
+            all.push_back(std::move(known));
+        }
+        return all;
+    }();
     return kinds;
 }
 

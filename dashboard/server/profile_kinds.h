@@ -1,5 +1,6 @@
-// The profile kinds of the UI and the stored series behind each: siagent's name first, then
-// those of the original StackImpact agents (Python, Go, Node.js), recorded from their releases:
+// The profile kinds of the UI and the stored series behind each: siagent's name first (the
+// agent's wire encoding, transport/profile_metric.h), then those of the original StackImpact
+// agents (Python, Go, Node.js), recorded from their releases:
 //   cpu    cpu-profile/CPU usage (siagent, Go, Node.js), cpu-profile/Main thread CPU usage (Python)
 //   alloc  memory-profile/Allocation rate, memory-profile/Heap allocation rate (Node.js)
 //   inuse  memory-profile/Heap in use, memory-profile/Uncollected allocations (Python),
