@@ -123,15 +123,8 @@ void AllocProfileSource::add_allocation(const AllocationEvent& event, const std:
     double bytes = weight * static_cast<double>(event.size);
     estimated_bytes_ += bytes;
     estimated_calls_ += weight;
-    StackSample sample;
-    sample.count = round_unbiased(weight);
-    sample.value = static_cast<int64_t>(std::llround(bytes));
-    sample.thread_id = event.thread_id;
-    sample.depth = event.depth;
-    sample.truncated = event.truncated;
-    sample.span = event.span;
-    std::copy_n(event.frames, event.depth, sample.frames);
-    allocations_.add(sample, thread_name);
+    allocations_.add(event, round_unbiased(weight), static_cast<int64_t>(std::llround(bytes)),
+                     thread_name);
 
     auto early = early_releases_.find(event.address);
     if (early != early_releases_.end()) {

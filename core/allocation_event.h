@@ -13,18 +13,12 @@
 
 namespace siagent {
 
-struct AllocationEvent {
+// frames[0] is a return address in the innermost caller (the agent's own frames included:
+// the aggregator hides them).
+struct AllocationEvent : StackRecord {
     uint64_t address = 0;
     uint64_t size = 0;           // requested bytes
     uint64_t sampling_mean = 0;  // the mean gap in force when the gap was drawn
-    int32_t thread_id = 0;
-    uint8_t truncated = 0;
-    uint8_t reserved = 0;
-    uint16_t depth = 0;  // frames used
-    uint16_t span = 0;   // the thread's innermost open span (core/span_table.h), 0 for none
-    // frames[0] is a return address in the innermost caller (the agent's own frames
-    // included: the aggregator hides them).
-    uint64_t frames[kMaxStackFrames];
 };
 
 struct ReleaseEvent {

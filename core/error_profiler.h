@@ -28,15 +28,12 @@ inline constexpr size_t kMaxErrorMessageBytes = 256;
 
 // One sampled throw. Ownership: written in place between RingBuffer::claim and publish by
 // the throwing thread, read by the agent thread during drain.
-struct ErrorSample {
+// frames[0] is the throw site.
+struct ErrorSample : StackRecord {
     int32_t slot = -1;        // index in ThrowCounts (type and site); -1: table was full
-    int32_t thread_id = 0;
     double weight = 1;        // how many throws this sample stands for
-    uint16_t depth = 0;       // frames used; frames[0] is the throw site
-    uint8_t truncated = 0;
     uint8_t has_message = 0;  // the type derives from std::exception: message is its what()
     char message[kMaxErrorMessageBytes + 1];  // NUL-ended, cut at 256 bytes
-    uint64_t frames[kMaxStackFrames];
 };
 
 using ErrorRing = RingBuffer<ErrorSample>;

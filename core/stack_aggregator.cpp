@@ -53,27 +53,29 @@ size_t StackAggregator::KeyHash::operator()(const Key& key) const {
     return hash;
 }
 
-void StackAggregator::add(const StackSample& sample, const std::string& thread_name) {
+void StackAggregator::add(const StackRecord& stack, int64_t count, int64_t value,
+                          const std::string& thread_name) {
     std::vector<Label> labels;
     if (!thread_name.empty()) labels.push_back({"thread", thread_name});
-    if (sample.span != kNoSpan) labels.push_back({"span", span_name(sample.span)});
-    add(sample, std::move(labels));
+    if (stack.span != kNoSpan) labels.push_back({"span", span_name(stack.span)});
+    add(stack, count, value, std::move(labels));
 }
 
-void StackAggregator::add(const StackSample& sample, std::vector<Label> labels, int64_t records) {
+void StackAggregator::add(const StackRecord& stack, int64_t count, int64_t value,
+                          std::vector<Label> labels, int64_t records) {
     Key key;
     key.labels = std::move(labels);
-    key.truncated = sample.truncated != 0;
-    key.addresses.reserve(sample.depth);
-    for (int i = 0; i < sample.depth; ++i) {
+    key.truncated = stack.truncated != 0;
+    key.addresses.reserve(stack.depth);
+    for (int i = 0; i < stack.depth; ++i) {
         // Callers' frames hold return addresses; the call itself is the byte before, which
         // keeps the line lookup inside the calling statement.
-        uint64_t address = sample.frames[i];
+        uint64_t address = stack.frames[i];
         key.addresses.push_back(i == 0 || address == 0 ? address : address - 1);
     }
     auto existing = stacks_.find(key);
     if (existing == stacks_.end() && stacks_.size() >= max_unique_stacks_) {
-        overflowed_samples_ += sample.count;
+        overflowed_samples_ += count;
         key = Key{};
         key.pseudo = kOverflowFrame;
         existing = stacks_.find(key);
@@ -82,8 +84,8 @@ void StackAggregator::add(const StackSample& sample, std::vector<Label> labels, 
         existing = stacks_.emplace(std::move(key), Sums{}).first;
         unsymbolized_.push_back(&existing->first);
     }
-    existing->second.count += sample.count;
-    existing->second.value += sample.value;
+    existing->second.count += count;
+    existing->second.value += value;
     existing->second.records += records;
 }
 

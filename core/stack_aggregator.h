@@ -53,13 +53,20 @@ public:
     explicit StackAggregator(size_t max_unique_stacks = 50'000)
         : max_unique_stacks_(max_unique_stacks) {}
 
-    // Adds one record; `thread_name` (when not empty) becomes the sample's "thread" label,
-    // and the record's span (when it has one) the "span" label.
-    void add(const StackSample& sample, const std::string& thread_name);
-    // Adds `records` captured records summed into `sample` (one, unless the caller already
-    // merged several, e.g. live blocks of one stack), whose sample carries `labels` (records
-    // with equal stacks and equal labels are summed).
-    void add(const StackSample& sample, std::vector<Label> labels, int64_t records = 1);
+    // Adds one record of `count` and `value`; `thread_name` (when not empty) becomes the
+    // sample's "thread" label, and the record's span (when it has one) the "span" label.
+    void add(const StackRecord& stack, int64_t count, int64_t value, const std::string& thread_name);
+    void add(const StackSample& sample, const std::string& thread_name) {
+        add(sample, sample.count, sample.value, thread_name);
+    }
+    // Adds `records` captured records summed into `count` and `value` (one, unless the
+    // caller already merged several, e.g. live blocks of one stack), whose sample carries
+    // `labels` (records with equal stacks and equal labels are summed).
+    void add(const StackRecord& stack, int64_t count, int64_t value, std::vector<Label> labels,
+             int64_t records = 1);
+    void add(const StackSample& sample, std::vector<Label> labels, int64_t records = 1) {
+        add(sample, sample.count, sample.value, std::move(labels), records);
+    }
     // Adds values that belong to no known stack (e.g. samples lost to a full buffer) under
     // one frame named `frame` (by convention in brackets); `records` is how many captured
     // records they stand for (0 = unknown).
