@@ -7,9 +7,7 @@
 
 #include "core/agent_guard.h"
 #include "core/persistent_ring.h"
-#include "core/span_table.h"
-#include "core/stack_capture.h"
-#include "core/thread_id.h"
+#include "core/stack_record_capture.h"
 #include "core/fork_child_code.h"
 
 namespace siagent {
@@ -81,12 +79,7 @@ void record_allocation(AllocationRing& ring, const void* block, size_t size, uin
     event->address = reinterpret_cast<uintptr_t>(block);
     event->size = size;
     event->sampling_mean = mean;
-    event->thread_id = current_thread_id();
-    event->span = current_span();
-    CapturedStack stack = capture_current_stack(event->frames,
-                                                max_depth.load(std::memory_order_relaxed), 0);
-    event->depth = static_cast<uint16_t>(stack.depth);
-    event->truncated = stack.truncated ? 1 : 0;
+    record_current_stack(*event, max_depth.load(std::memory_order_relaxed), 0);
     ring.publish(ticket);
     sampled.fetch_add(1, std::memory_order_relaxed);
     if (!sampled_live_blocks.insert(reinterpret_cast<uintptr_t>(block)))

@@ -8,9 +8,7 @@
 #include <new>
 
 #include "core/persistent_ring.h"
-#include "core/span_table.h"
-#include "core/stack_capture.h"
-#include "core/thread_id.h"
+#include "core/stack_record_capture.h"
 #include "core/fork_child_code.h"
 
 namespace siagent {
@@ -48,16 +46,12 @@ void block_detail::record_sampled(BlockCall call, uint64_t blocked_ns) {
     uint64_t ticket;
     if (BlockSample* record = ring->claim(ticket)) {
         double weight = poisson_sample_weight(blocked_ns, mean_ns.load(std::memory_order_relaxed));
-        CapturedStack stack = capture_current_stack(
-            record->stack.frames, max_frames.load(std::memory_order_relaxed), kInterposerFrames);
+        CapturedStack stack = record_current_stack(
+            record->stack, max_frames.load(std::memory_order_relaxed), kInterposerFrames);
         record->call = static_cast<uint8_t>(call);
         record->stack.count = std::llround(weight * kBlockWeightScale);
         record->stack.value = std::llround(weight * static_cast<double>(blocked_ns));
         record->stack.timestamp = block_clock_ns();
-        record->stack.thread_id = static_cast<int32_t>(current_thread_id());
-        record->stack.span = current_span();
-        record->stack.depth = static_cast<uint16_t>(stack.depth);
-        record->stack.truncated = stack.truncated ? 1 : 0;
         ring->publish(ticket);
         samples_taken.fetch_add(1, std::memory_order_relaxed);
         if (stack.truncated) stacks_truncated.fetch_add(1, std::memory_order_relaxed);

@@ -18,7 +18,7 @@
 #include "core/signal_table.h"
 #include "core/span_table.h"
 #include "core/start_alarm.h"
-#include "core/stack_capture.h"
+#include "core/stack_record_capture.h"
 #include "core/thread_id.h"
 #include "core/thread_registry.h"
 #include "core/tick_clock.h"
@@ -87,19 +87,15 @@ void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
             // Expirations the kernel merged into this one signal still count: the
             // estimate of CPU time stays unbiased when the signal is late.
             int64_t count = 1 + (info->si_overrun > 0 ? info->si_overrun : 0);
-            CapturedStack stack = capture_interrupted_stack(
-                ucontext, sample->frames, max_frames.load(std::memory_order_relaxed));
+            CapturedStack stack = record_interrupted_stack(
+                *sample, ucontext, max_frames.load(std::memory_order_relaxed));
             // Inside a focused span samples come faster, and each stands for less.
             int64_t interval = thread_spans.focus_timer >= 0
                                    ? focus_interval_ns.load(std::memory_order_relaxed)
                                    : sample_interval_ns.load(std::memory_order_relaxed);
             sample->count = count;
             sample->value = count * interval;
-            sample->span = current_span();
             sample->timestamp = started;
-            sample->thread_id = current_thread_id();
-            sample->depth = static_cast<uint16_t>(stack.depth);
-            sample->truncated = stack.truncated ? 1 : 0;
             ring->publish(ticket);
             samples_taken.fetch_add(1, std::memory_order_relaxed);
             if (stack.truncated) stacks_truncated.fetch_add(1, std::memory_order_relaxed);

@@ -11,7 +11,7 @@
 
 #include "core/agent_guard.h"
 #include "core/persistent_ring.h"
-#include "core/stack_capture.h"
+#include "core/stack_record_capture.h"
 #include "core/thread_id.h"
 #include "core/fork_child_code.h"
 
@@ -101,12 +101,10 @@ void capture(int slot, void* object, const std::type_info* type, uintptr_t site,
     uint64_t ticket;
     ErrorSample* sample = ring->claim(ticket);
     if (sample == nullptr) return;  // counted by the ring
-    CapturedStack stack = capture_current_stack(
-        sample->frames, max_frames.load(std::memory_order_relaxed) + kOwnFrames, 0);
+    CapturedStack stack =
+        record_current_stack(*sample, max_frames.load(std::memory_order_relaxed) + kOwnFrames, 0);
     sample->slot = slot;
-    sample->thread_id = static_cast<int32_t>(current_thread_id());
     sample->weight = weight;
-    sample->depth = static_cast<uint16_t>(stack.depth);
     start_at_site(*sample, site);
     int limit = max_frames.load(std::memory_order_relaxed);
     sample->truncated = stack.truncated || sample->depth > limit;
