@@ -16,11 +16,11 @@
 #include "agent/profilers.h"
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
-#include "core/alloc_profile_source.h"
+#include "core/allocation/allocation_profile_source.h"
 #include "core/log.h"
 #include "core/report_schedule.h"
 #include "core/span_report.h"
-#include "core/symbolizer.h"
+#include "core/symbols/symbolizer.h"
 #include "core/thread_exit.h"
 #include "core/thread_id.h"
 
@@ -182,7 +182,7 @@ void Agent::start_profilers() {
         }
         if (!start_profiler(profiler)) continue;
         // The runtime metrics' allocation rate comes from the allocation profiler's source.
-        if (auto* allocation = dynamic_cast<AllocProfileSource*>(sources_.back().get()))
+        if (auto* allocation = dynamic_cast<AllocationProfileSource*>(sources_.back().get()))
             allocation_source_ = allocation;
     }
     {

@@ -24,7 +24,7 @@
 #include "agent/report_sinks.h"
 #include "core/config.h"
 #include "core/metrics_reader.h"
-#include "core/module_map.h"
+#include "core/symbols/module_map.h"
 #include "core/profile_source.h"
 #include "core/thread_names.h"
 #include "transport/clock.h"
@@ -139,7 +139,7 @@ private:
     // the thread runs; not changed after.
     ReportSinks sinks_;
     // Before metrics_, which reads it from its constructor on.
-    class AllocProfileSource* allocation_source_ = nullptr;  // in sources_, when it started
+    class AllocationProfileSource* allocation_source_ = nullptr;  // in sources_, when it started
     MetricsReader metrics_;  // made with the Agent: the first interval starts then
     std::atomic<bool> shutting_down_{false};
     std::unique_ptr<Symbolizer> symbolizer_;

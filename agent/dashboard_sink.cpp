@@ -3,7 +3,7 @@
 #include <atomic>
 #include <random>
 
-#include "core/crash_profile.h"
+#include "core/crash/crash_profile.h"
 #include "core/log.h"
 #include "transport/openssl_lifetime.h"
 #include "transport/profile_metric.h"

@@ -1,14 +1,14 @@
 #include "agent/profilers.h"
 
-#include "core/alloc_profile_source.h"
-#include "core/allocation_profiler.h"
-#include "core/block_profile_source.h"
-#include "core/block_profiler.h"
-#include "core/cpu_profile_source.h"
-#include "core/cpu_profiler.h"
-#include "core/crash_report_source.h"
-#include "core/error_profile_source.h"
-#include "core/error_profiler.h"
+#include "core/allocation/allocation_profile_source.h"
+#include "core/allocation/allocation_profiler.h"
+#include "core/block/block_profile_source.h"
+#include "core/block/block_profiler.h"
+#include "core/cpu/cpu_profile_source.h"
+#include "core/cpu/cpu_profiler.h"
+#include "core/crash/crash_report_source.h"
+#include "core/error/error_profile_source.h"
+#include "core/error/error_profiler.h"
 #include "core/fork_child_code.h"
 
 namespace siagent {
@@ -38,7 +38,7 @@ const ProfilerDescription kProfilers[] = {
      &cpu_child_after_fork,
      [] { cpu_profiler().stop(); }},
     {"allocation profiler", "SI_ALLOCATION_PROFILER_DISABLED",
-     &Config::allocation_profiler_disabled, &make<AllocProfileSource>, {"alloc", "inuse"}, true,
+     &Config::allocation_profiler_disabled, &make<AllocationProfileSource>, {"alloc", "inuse"}, true,
      [] { allocation_profiler().disable_for_good(); }, nullptr, nullptr,
      &allocation_child_after_fork,
      [] { allocation_profiler().stop(); }},

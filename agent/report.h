@@ -11,7 +11,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/crash_record.h"
+#include "core/crash/crash_record.h"
 #include "core/metrics_reader.h"
 #include "core/profile_source.h"
 #include "core/span_report.h"

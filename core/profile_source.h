@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "core/config.h"
-#include "core/crash_record.h"
-#include "core/module_map.h"
+#include "core/crash/crash_record.h"
+#include "core/symbols/module_map.h"
 #include "core/profile.h"
 
 namespace siagent {
@@ -72,7 +72,7 @@ public:
     virtual void collect(ReportContext& context, std::vector<KindProfile>& out) = 0;
     // Appends the crash records claimed from the spool (at the first thread rescan): those
     // `wanted` accepts (some sink reports them). The agent releases every claim once the
-    // sinks had the report (release_crash_claim, core/crash_record.h).
+    // sinks had the report (release_crash_claim, core/crash/crash_record.h).
     virtual void claim_crashes(const std::function<bool(const CrashRecord&)>& /*wanted*/,
                                std::vector<ClaimedCrash>& /*out*/) {}
 

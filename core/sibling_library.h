@@ -1,5 +1,5 @@
 // Libraries the agent loads at run time from its own directory, next to the agent library:
-// libsiagent-dwarf.so while it names new addresses (core/debug_info_library.h) and
+// libsiagent-dwarf.so while it names new addresses (core/symbols/debug_info_library.h) and
 // libsiagent-tls.so for its first exchange with the dashboard (preload/openssl_library.h).
 //
 // Each dlopen and dlclose of one runs with the sibling-library lock held, and a fork holds

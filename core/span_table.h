@@ -67,7 +67,7 @@ void abandon_thread_spans();
 // `id`, "other" for kOtherSpan, empty for an unknown id.
 const char* span_name(uint16_t id);
 
-// What focused sampling needs from the CPU profiler (core/cpu_profiler.cpp): start or stop
+// What focused sampling needs from the CPU profiler (core/cpu/cpu_profiler.cpp): start or stop
 // the calling thread's extra timer. signal-safe, malloc-safe.
 void start_focused_sampling(ThreadSpans& spans);
 void stop_focused_sampling(ThreadSpans& spans);

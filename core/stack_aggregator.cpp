@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "core/span_table.h"
-#include "core/symbolizer.h"
+#include "core/symbols/symbolizer.h"
 
 namespace siagent {
 namespace {

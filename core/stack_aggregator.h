@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/module_map.h"
+#include "core/symbols/module_map.h"
 #include "core/profile.h"
 #include "core/profile_source.h"
 #include "core/stack_sample.h"

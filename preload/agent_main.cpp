@@ -24,7 +24,7 @@
 #include "core/fork_child_code.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
-#include "core/start_alarm.h"
+#include "core/cpu/start_alarm.h"
 #include "preload/deferred_start.h"
 #include "preload/export.h"
 #include "preload/lifecycle.h"
@@ -40,7 +40,7 @@ using siagent::Agent;
 using siagent::Config;
 
 constexpr std::chrono::milliseconds kShutdownBudget{2000};
-// A fork child's agent starts when the child has used this much CPU time (core/start_alarm.h)
+// A fork child's agent starts when the child has used this much CPU time (core/cpu/start_alarm.h)
 // or, where no start alarm can be armed, lived this long (preload/deferred_start.h).
 constexpr std::chrono::milliseconds kForkChildStartCpu{20};
 constexpr std::chrono::milliseconds kForkChildStartDelay{50};
@@ -74,7 +74,7 @@ siagent::DeferredStart& deferred_start() {
 }
 
 // In the SIGPROF handler, when the start alarm found the interrupted code holding no lock
-// (core/start_alarm.h): makes the waiting thread, which starts the agent at once. False
+// (core/cpu/start_alarm.h): makes the waiting thread, which starts the agent at once. False
 // when the life-cycle lock is busy (the alarm comes again).
 bool start_from_alarm() {
     if (!lifecycle_mutex.try_lock()) return false;

@@ -1,7 +1,7 @@
 // Interposed blocking calls without a timeout of their own: io, network, lock and wait
 // (those with timeouts, and sleeps, are in blocking_timeouts.cpp). Each wrapper resolves
 // the real function, lets agent code through untouched, times the call, and hands the
-// blocked time to core/block_profiler.h. The result and errno are the real call's.
+// blocked time to core/block/block_profiler.h. The result and errno are the real call's.
 //
 // open/openat are timed always: two vDSO clock reads cost little next to a path lookup,
 // and the Poisson sampling over blocked nanoseconds keeps only the slow ones (network or

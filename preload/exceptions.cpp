@@ -9,7 +9,7 @@
 #include <typeinfo>
 
 #include "core/agent_guard.h"
-#include "core/error_profiler.h"
+#include "core/error/error_profiler.h"
 #include "preload/real_function.h"
 
 namespace {

@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/allocation_profiler.h"
+#include "core/allocation/allocation_profiler.h"
 #include "preload/early_arena.h"
 #include "preload/export.h"
 #include "preload/real_allocator.h"

@@ -19,9 +19,9 @@
 #include <csignal>
 
 #include "core/agent_guard.h"
-#include "core/cpu_profiler.h"
+#include "core/cpu/cpu_profiler.h"
 #include "core/signal_table.h"
-#include "core/start_alarm.h"
+#include "core/cpu/start_alarm.h"
 #include "preload/export.h"
 #include "preload/real_function.h"
 #include "preload/signal_mask.h"
@@ -56,7 +56,7 @@ __attribute__((constructor(101))) void resolve_signal_functions() {
 __thread bool application_blocked_sigprof __attribute__((tls_model("initial-exec"))) = false;
 
 // Whether the agent keeps SIGPROF unblocked whatever the application asks: while the CPU
-// profiler samples, and while a fork child waits for its start alarm (core/start_alarm.h).
+// profiler samples, and while a fork child waits for its start alarm (core/cpu/start_alarm.h).
 bool agent_owns_sigprof() {
     return (siagent::cpu_profiling_active() || siagent::start_alarm_pending()) &&
            !siagent::application_takes(SIGPROF);

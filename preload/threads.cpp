@@ -16,8 +16,8 @@
 #include <new>
 
 #include "core/agent_guard.h"
-#include "core/cpu_profiler.h"
-#include "core/in_flight_calls.h"
+#include "core/cpu/cpu_profiler.h"
+#include "core/block/in_flight_calls.h"
 #include "core/signal_table.h"
 #include "core/span_table.h"
 #include "preload/export.h"

@@ -8,8 +8,8 @@
 
 #include <cerrno>
 
-#include "core/block_profiler.h"
-#include "core/in_flight_calls.h"
+#include "core/block/block_profiler.h"
+#include "core/block/in_flight_calls.h"
 #include "core/interruptions.h"
 
 namespace siagent {

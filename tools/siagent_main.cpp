@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "core/crash_record.h"
+#include "core/crash/crash_record.h"
 #include "tools/leak_table.h"
 #include "tools/metrics_table.h"
 #include "tools/top_table.h"

@@ -15,7 +15,7 @@
 
 #include "agent/agent.h"
 #include "agent/profile_file_sink.h"
-#include "core/block_profiler.h"
+#include "core/block/block_profiler.h"
 #include "core/span_table.h"
 
 using namespace siagent;
@@ -67,7 +67,7 @@ const char kCrashRecord[] =
     "host h1\nexecutable /bin/demo\nmodule 0x1000 0x3000 0x0 abcd /bin/demo\nend\n";
 
 // A spool holding one record, as a crashed process of another app left it
-// (core/crash_handler.cpp).
+// (core/crash/crash_handler.cpp).
 struct Spool : Directory {
     Spool() { std::ofstream(path + "/crash-42-43-1700000000.rec") << kCrashRecord; }
     size_t records() const { return files("crash-"); }

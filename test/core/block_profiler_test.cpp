@@ -1,10 +1,10 @@
-#include "core/block_profiler.h"
+#include "core/block/block_profiler.h"
 
 #include <catch2/catch.hpp>
 
 #include <map>
 
-#include "core/block_profile_source.h"
+#include "core/block/block_profile_source.h"
 
 using namespace siagent;
 

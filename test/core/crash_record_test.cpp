@@ -5,9 +5,9 @@
 #include <csignal>
 #include <string>
 
-#include "core/crash_record.h"
+#include "core/crash/crash_record.h"
 #include "core/safe_format.h"
-#include "core/symbolizer.h"
+#include "core/symbols/symbolizer.h"
 
 using namespace siagent;
 

@@ -4,9 +4,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/error_aggregator.h"
-#include "core/error_profiler.h"
-#include "core/throw_counts.h"
+#include "core/error/error_aggregator.h"
+#include "core/error/error_profiler.h"
+#include "core/error/throw_counts.h"
 
 using namespace siagent;
 

@@ -1,4 +1,4 @@
-#include "core/in_flight_calls.h"
+#include "core/block/in_flight_calls.h"
 
 #include <sys/syscall.h>
 #include <sys/wait.h>

@@ -1,4 +1,4 @@
-#include "core/leak_detector.h"
+#include "core/allocation/leak_detector.h"
 
 #include <catch2/catch.hpp>
 

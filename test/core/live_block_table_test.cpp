@@ -1,4 +1,4 @@
-#include "core/live_block_table.h"
+#include "core/allocation/live_block_table.h"
 
 #include <catch2/catch.hpp>
 

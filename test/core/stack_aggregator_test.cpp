@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "core/symbolizer.h"
+#include "core/symbols/symbolizer.h"
 
 using siagent::Profile;
 using siagent::ProfileShape;

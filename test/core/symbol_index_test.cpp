@@ -1,4 +1,4 @@
-#include "core/symbol_index.h"
+#include "core/symbols/symbol_index.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "core/symbolizer.h"
+#include "core/symbols/symbolizer.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "core/thread_registry.h"
+#include "core/cpu/thread_registry.h"
 
 #include <catch2/catch.hpp>
 

@@ -211,7 +211,7 @@ TEST_CASE("a fork child makes no thread while its agent waits to start") {
     RunResult result = run({program("fork_child_start"), "threads"}, profiling_into(dir));
     INFO(result.err);
     REQUIRE(result.exit_code == 0);
-    // A waiting thread per fork child cost more than the fork itself (core/start_alarm.h).
+    // A waiting thread per fork child cost more than the fork itself (core/cpu/start_alarm.h).
     CHECK(result.out.find("threads 1 1") != std::string::npos);
 }
 
@@ -222,7 +222,7 @@ void check_child_profile(const char* mode, const char* function, std::string* ou
     std::map<std::string, std::string> environment = profiling_into(dir);
     // The test runner's MALLOC_PERTURB_ fills every block on malloc and free: the child
     // would then spend almost all its time inside libc, where its agent does not start
-    // (core/start_alarm.h), rather than mostly in the allocator as a real program does.
+    // (core/cpu/start_alarm.h), rather than mostly in the allocator as a real program does.
     environment["MALLOC_PERTURB_"] = "0";
     RunResult result = run({program("fork_child_start"), mode}, environment, 60);
     INFO(result.err);

@@ -166,7 +166,7 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
         "socket",
         "malloc", "free", "calloc", "realloc", "reallocarray", "memalign",  // malloc
         "posix_memalign", "aligned_alloc", "valloc", "pvalloc", "malloc_usable_size",
-        // blocking calls (core/block_calls.h, with their 64-bit-offset twins)
+        // blocking calls (core/block/block_calls.h, with their 64-bit-offset twins)
         "accept", "accept4", "clock_nanosleep", "connect", "epoll_pwait", "epoll_pwait2", "epoll_wait", "fcntl",
         "fcntl64", "fdatasync", "flock", "fsync", "nanosleep", "open", "open64", "openat",
         "openat64", "poll", "ppoll", "pread", "pread64", "pselect", "pthread_cond_timedwait",

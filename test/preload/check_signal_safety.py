@@ -11,7 +11,7 @@ linker's lookups, stdio, exceptions, or a function-local static's guard.
 What it cannot see: indirect calls (the real allocator and the application's handlers are
 called through pointers, by design; so is the start alarm's callback, which makes a thread
 from the profiling signal handler only when the interrupted stack can hold no lock that
-making one takes: core/start_alarm.h) and code in other libraries (libunwind, libc), whose
+making one takes: core/cpu/start_alarm.h) and code in other libraries (libunwind, libc), whose
 entry points are listed as allowed leaves below.
 
 Usage: check_signal_safety.py LIBRARY [OBJECT...] [--agent] [--list]

@@ -1,4 +1,4 @@
-// Known truth for how a fork child's agent starts (core/start_alarm.h): the parent lets
+// Known truth for how a fork child's agent starts (core/cpu/start_alarm.h): the parent lets
 // its agent start, then forks one child that spends its life in one state:
 //   threads    counts its threads at once and after 20 ms, then exits: "threads 1 1"
 //   burn       burns CPU in burn_with_signals_blocked with every signal blocked

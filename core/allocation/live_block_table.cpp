@@ -1,0 +1,45 @@
+#include "core/allocation/live_block_table.h"
+
+namespace siagent {
+
+bool LiveBlockTable::insert(uintptr_t address) {
+    if (address <= kErased) return false;
+    size_t index = slot_index(address);
+    for (int probe = 0; probe < kMaxProbes; ++probe, index = (index + 1) & ((1u << kSlotBits) - 1)) {
+        uintptr_t seen = slots_[index].load(std::memory_order_relaxed);
+        while (seen == kEmpty || seen == kErased) {
+            if (slots_[index].compare_exchange_weak(seen, address, std::memory_order_acq_rel)) {
+                filter_[filter_index(address)].fetch_add(1, std::memory_order_release);
+                size_.fetch_add(1, std::memory_order_relaxed);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool LiveBlockTable::erase(uintptr_t address) {
+    if (address <= kErased) return false;
+    size_t index = slot_index(address);
+    for (int probe = 0; probe < kMaxProbes; ++probe, index = (index + 1) & ((1u << kSlotBits) - 1)) {
+        uintptr_t seen = slots_[index].load(std::memory_order_acquire);
+        if (seen == kEmpty) return false;
+        if (seen != address) continue;
+        // Only the block's owner frees it, so nobody else erases this entry concurrently.
+        if (slots_[index].compare_exchange_strong(seen, kErased, std::memory_order_acq_rel)) {
+            filter_[filter_index(address)].fetch_sub(1, std::memory_order_release);
+            size_.fetch_sub(1, std::memory_order_relaxed);
+            return true;
+        }
+        return false;
+    }
+    return false;
+}
+
+void LiveBlockTable::clear() {
+    for (auto& slot : slots_) slot.store(kEmpty, std::memory_order_relaxed);
+    for (auto& counter : filter_) counter.store(0, std::memory_order_relaxed);
+    size_.store(0, std::memory_order_relaxed);
+}
+
+}  // namespace siagent
