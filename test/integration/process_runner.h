@@ -25,6 +25,10 @@ std::string siagent_cli();
 
 // Runs `argv` with the current environment plus `environment` (entries with an empty value
 // are removed), killing it after `timeout_seconds`.
+// CPU time (user + system) of the waited-for children so far: around a run(), what that
+// program used.
+double children_cpu_seconds();
+
 RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& environment,
               int timeout_seconds = 120);
 
