@@ -8,7 +8,8 @@
 namespace siagent::dashboard {
 
 const char* const kUsage =
-    "usage: siagent-dashboard --data DIR [--listen HOST:PORT] [--web DIR]\n"
+    "usage: siagent-dashboard --data DIR [--database postgresql://...] [--listen HOST:PORT]\n"
+    "                         [--web DIR]\n"
     "                         [--tls-cert FILE --tls-key FILE] [--retention 7d]\n"
     "                         [--retention-check 1h] [--activation-window 5m] [--live-time 150s]\n"
     "                         [--threads 2]\n"
@@ -17,13 +18,23 @@ const char* const kUsage =
     "                         [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h]\n"
     "                         [--webhook-allow-host HOST[,HOST...]]\n"
     "                         [--notify-retry 5s]\n"
-    "       siagent-dashboard user add --data DIR --email EMAIL --role owner|member|viewer\n"
+    "       siagent-dashboard user add --data DIR | --database URL --email EMAIL\n"
+    "                         --role owner|member|viewer\n"
     "                         [--account NAME]\n"
     "       siagent-dashboard anomalies --csv FILE [--threshold 0.9]\n";
 
 namespace {
 
 Failure usage_error(const std::string& what) { return Failure{2, what + "\n" + kUsage}; }
+
+// A libpq connection URI; its content (host, user, password) is PostgreSQL's to judge.
+std::optional<Failure> read_database(const std::string& value, std::string& database) {
+    if (value.rfind("postgresql://", 0) != 0 && value.rfind("postgres://", 0) != 0) {
+        return usage_error("--database wants a postgresql://... URL");
+    }
+    database = value;
+    return std::nullopt;
+}
 
 std::optional<int64_t> whole(std::string_view text) {
     int64_t value = 0;
@@ -83,6 +94,9 @@ std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, Ser
                                                         {"notify-retry", &options.notify_retry_seconds}};
     for (auto& [name, value] : flags) {
         if (name == "data") options.data = value;
+        else if (name == "database") {
+            if (auto failure = read_database(value, options.database)) return failure;
+        }
         else if (name == "web") options.web = value;
         else if (name == "tls-cert") options.tls_cert = value;
         else if (name == "tls-key") options.tls_key = value;
@@ -127,13 +141,16 @@ std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, Ser
 std::optional<Failure> read_user_add(std::map<std::string, std::string>& flags, UserAddOptions& options) {
     for (auto& [name, value] : flags) {
         if (name == "data") options.data = value;
+        else if (name == "database") {
+            if (auto failure = read_database(value, options.database)) return failure;
+        }
         else if (name == "email") options.email = value;
         else if (name == "role") options.role = value;
         else if (name == "account") options.account = value;
         else return usage_error("unknown option --" + name);
     }
-    if (options.data.empty() || options.email.empty() || options.role.empty()) {
-        return usage_error("user add needs --data, --email and --role");
+    if ((options.data.empty() && options.database.empty()) || options.email.empty() || options.role.empty()) {
+        return usage_error("user add needs --data or --database, --email and --role");
     }
     return std::nullopt;
 }

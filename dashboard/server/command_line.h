@@ -1,10 +1,10 @@
 // The command line of siagent-dashboard:
-//   siagent-dashboard --data DIR [--listen HOST:PORT] [--web DIR] [--tls-cert F --tls-key F]
+//   siagent-dashboard --data DIR [--database postgresql://...] [--listen HOST:PORT] [--web DIR] [--tls-cert F --tls-key F]
 //                     [--retention 7d] [--retention-check 1h] [--activation-window 5m] [--threads 2]
 //                     [--leak-window 6h] [--regression-period 1h] [--regression-interval 10m]
 //                     [--error-warmup 1h]
 //                     [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h] [--notify-retry 5s]
-//   siagent-dashboard user add --data DIR --email E --role owner|member|viewer [--account NAME]
+//   siagent-dashboard user add --data DIR | --database URL --email E --role owner|member|viewer [--account NAME]
 //   siagent-dashboard anomalies --csv FILE [--threshold 0.9]
 #pragma once
 
@@ -23,7 +23,8 @@ namespace siagent::dashboard {
 struct ServeOptions {
     std::string host = "127.0.0.1";
     uint16_t port = 8080;
-    std::filesystem::path data;
+    std::filesystem::path data;  // the SQLite file and the webhook key
+    std::string database;        // postgresql://...: the store there instead of SQLite in `data`
     std::optional<std::filesystem::path> web;  // unset: the build's web output, if present
     std::filesystem::path tls_cert, tls_key;
     int64_t retention_seconds = 7 * 86400;
@@ -41,6 +42,7 @@ struct ServeOptions {
 
 struct UserAddOptions {
     std::filesystem::path data;
+    std::string database;  // as ServeOptions::database
     std::string email;
     std::string role;
     std::string account = "default";

@@ -7,18 +7,15 @@
 #include "dashboard/server/bootstrap.h"
 #include "dashboard/server/command_line.h"
 #include "dashboard/server/server.h"
-#include "dashboard/server/sqlite/sqlite_storage.h"
+#include "dashboard/server/open_storage.h"
 
 using namespace siagent::dashboard;
 
 namespace {
 
 int add_user_command(const UserAddOptions& options) {
-    std::error_code error;
-    if (!std::filesystem::exists(options.data / "siagent.db", error)) {
-        std::filesystem::create_directories(options.data, error);
-    }
-    sqlite::SqliteStorage storage((options.data / "siagent.db").string(), 1);
+    const auto owned_storage = open_storage(options.data, options.database, 1);
+    Storage& storage = *owned_storage;
     const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();

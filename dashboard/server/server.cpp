@@ -14,7 +14,7 @@
 #include "dashboard/server/listener.h"
 #include "dashboard/server/maintenance.h"
 #include "dashboard/server/notify/notifier.h"
-#include "dashboard/server/sqlite/sqlite_storage.h"
+#include "dashboard/server/open_storage.h"
 #include "dashboard/server/ui_session.h"
 
 #ifndef SIAGENT_DEFAULT_WEB_DIR
@@ -69,8 +69,10 @@ notify::NotifierSettings notifier_settings(const ServeOptions& options, const st
 int run_server(const ServeOptions& options) {
     std::error_code error;
     std::filesystem::create_directories(options.data, error);
-    ::chmod(options.data.c_str(), 0700);  // the database holds password hashes
-    sqlite::SqliteStorage storage((options.data / "siagent.db").string());
+    ::chmod(options.data.c_str(), 0700);  // the database and the webhook key are secrets
+    // PostgreSQL: a pool for the I/O threads and both worker pools at once.
+    const auto owned_storage = open_storage(options.data, options.database, options.database.empty() ? 3 : 12);
+    Storage& storage = *owned_storage;
 
     ServerSettings settings;
     settings.web_root = web_root(options);

@@ -1,6 +1,6 @@
 // The one interface between the server and where it keeps things. SQLite implements it
-// (sqlite_storage.h); a PostgreSQL backend for multi-instance deployments would implement
-// the same calls. Every read for the UI takes the caller's account (AppScope or account id)
+// (sqlite/sqlite_storage.h), and PostgreSQL for a database several instances can share
+// (postgres/postgres_storage.h); open_storage.h picks one. Every read for the UI takes the caller's account (AppScope or account id)
 // and must return nothing of another account's, whatever ids it is given.
 #pragma once
 

@@ -85,6 +85,20 @@ TEST_CASE("user add", "[dashboard][cli]") {
     CHECK(command->user.account == "acme");
     CHECK(command->user.role == "viewer");
     CHECK_FALSE(parse({"user", "add", "--data", "d", "--email", "e@x"}));
+    auto on_postgres = parse({"user", "add", "--database", "postgresql://db/siagent", "--email", "e@x", "--role", "owner"});
+    REQUIRE(on_postgres);
+    CHECK(on_postgres->user.database == "postgresql://db/siagent");
+    CHECK_FALSE(parse({"user", "add", "--email", "e@x", "--role", "owner"}));  // no store
+}
+
+TEST_CASE("--database names a PostgreSQL store; the data directory stays required", "[dashboard][cli]") {
+    auto command = parse({"--data", "d", "--database", "postgres://u@db:5433/siagent?sslmode=require"});
+    REQUIRE(command);
+    CHECK(command->serve.database == "postgres://u@db:5433/siagent?sslmode=require");
+    CHECK(parse({"--data", "d"})->serve.database.empty());  // SQLite in d
+    CHECK_FALSE(parse({"--data", "d", "--database", "mysql://db/x"}));
+    CHECK_FALSE(parse({"--data", "d", "--database", "host=db dbname=x"}));
+    CHECK_FALSE(parse({"--database", "postgresql://db/x"}));  // the webhook key lives in --data
 }
 
 TEST_CASE("anomalies options", "[dashboard][cli]") {

@@ -22,7 +22,7 @@ ReportToStore exceptions_report(int64_t timestamp, double count) {
 
 TEST_CASE("profile timeline: a rolled-up hour reads as its mean in each of its buckets", "[dashboard][timeline]") {
     TempDatabase db;
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();
     const int64_t a = storage.create_account("a", kNow).value();
     const int64_t hour = (kNow / 3600 - 2) * 3600;  // a complete hour, rolled up below
     const ProcessKey one = storage.record_process(a, envelope("demo", "h1", 1), kNow);

@@ -114,7 +114,7 @@ TEST_CASE("spans: bad span metadata and stats are refused with a reason", "[dash
 TEST_CASE("spans: a span-filtered profile holds only that span's samples, averaged over all reports",
           "[dashboard][spans][storage]") {
     TempDatabase db;
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();
     const int64_t a = storage.create_account("a", kNow).value();
     const int64_t b = storage.create_account("b", kNow).value();
     const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), kNow);
@@ -159,7 +159,7 @@ TEST_CASE("spans: a span-filtered profile holds only that span's samples, averag
 
 TEST_CASE("spans: latency merges reports weighted by count, into points over the range", "[dashboard][spans][storage]") {
     TempDatabase db;
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();
     const int64_t a = storage.create_account("a", kNow).value();
     const int64_t b = storage.create_account("b", kNow).value();
     const ProcessKey one = storage.record_process(a, envelope("demo", "h1", 1), kNow);
@@ -233,7 +233,7 @@ TEST_CASE("spans: a span's p95 is a watched series for anomalies, its span trees
 
 TEST_CASE("spans: hourly rollups answer long ranges as the raw reports do, each report once", "[dashboard][spans][rollups]") {
     TempDatabase db;
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();
     const int64_t a = storage.create_account("a", kNow).value();
     const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), kNow);
     const int64_t hour = kNow / 3600 * 3600 - 3 * 86400;  // complete hours, three days back

@@ -1,17 +1,22 @@
-// Shared by the tests that run against a real SQLite storage: a temporary database, an
-// agent's envelope, a small CPU profile report.
+// Shared by the tests that run against a real storage: a temporary database (SQLite, or a
+// fresh PostgreSQL database when SIAGENT_TEST_POSTGRES names a cluster, scripts/
+// with-postgres), an agent's envelope, a small CPU profile report.
 #pragma once
 
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "dashboard/server/call_tree.h"
 #include "dashboard/server/secrets.h"
+#include "dashboard/server/postgres/postgres_storage.h"
+#include "dashboard/server/sqlite/sqlite_storage.h"
 #include "dashboard/server/storage.h"
+#include "test/dashboard/postgres_database.h"
 
 namespace siagent::testing {
 
@@ -25,9 +30,32 @@ constexpr int64_t kNow = 1'700'000'000;
 struct TempDatabase {
     std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                 ("siagent-storage-" + std::to_string(::getpid()) + "-" + dashboard::random_hex(4));
-    TempDatabase() { std::filesystem::create_directories(dir); }
-    ~TempDatabase() { std::filesystem::remove_all(dir); }
-    std::string path() const { return (dir / "siagent.db").string(); }
+    std::unique_ptr<PostgresDatabase> postgres;  // null: SQLite in `dir`
+
+    TempDatabase() {
+        std::filesystem::create_directories(dir);
+        if (auto cluster = postgres_cluster()) postgres = std::make_unique<PostgresDatabase>(*cluster);
+    }
+    ~TempDatabase() {
+        storage_.reset();  // its connections first
+        std::filesystem::remove_all(dir);
+    }
+    std::string path() const { return (dir / "siagent.db").string(); }  // the SQLite file
+
+    // A new storage on this database (schema migrated); `connections`: SQLite's readers or
+    // PostgreSQL's pool.
+    std::unique_ptr<dashboard::Storage> open(size_t connections = 3) const {
+        if (postgres) return std::make_unique<dashboard::postgres::PostgresStorage>(postgres->url(), connections);
+        return std::make_unique<dashboard::sqlite::SqliteStorage>(path(), connections);
+    }
+    // The storage of this database, opened on first use and closed with it.
+    dashboard::Storage& storage() {
+        if (!storage_) storage_ = open();
+        return *storage_;
+    }
+
+private:
+    std::unique_ptr<dashboard::Storage> storage_;
 };
 
 inline Envelope envelope(const std::string& app, const std::string& host, int64_t pid,

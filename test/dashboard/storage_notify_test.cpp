@@ -1,10 +1,10 @@
-// Mute rules and webhooks in SQLite (sqlite/storage_notify.cpp), and how rules mark anomalies.
+// Mute rules and webhooks in the storage (sqlite/ and postgres/storage_notify.cpp), and how rules mark anomalies.
 #include <catch2/catch.hpp>
 
 #include <ctime>
 #include <filesystem>
 
-#include "dashboard/server/sqlite/sqlite_storage.h"
+#include "test/dashboard/storage_fixtures.h"
 #include "test/integration/process_runner.h"
 
 using namespace siagent::dashboard;
@@ -14,7 +14,8 @@ namespace {
 
 struct TwoAccounts {
     TemporaryDirectory directory;
-    sqlite::SqliteStorage storage{(std::filesystem::path(directory.path()) / "siagent.db").string()};
+    siagent::testing::TempDatabase db;
+    Storage& storage = db.storage();
     int64_t now = std::time(nullptr);
     int64_t account_a = storage.create_account("a", now).value();
     int64_t account_b = storage.create_account("b", now).value();

@@ -3,9 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <ctime>
 
 #include "dashboard/server/profile_query.h"
 #include "dashboard/server/secrets.h"
+#include "dashboard/server/postgres/partitions.h"
+#include "dashboard/server/postgres/schema.h"
 #include "dashboard/server/sqlite/schema.h"
 #include "test/dashboard/storage_fixtures.h"
 
@@ -15,7 +18,7 @@ using namespace siagent::testing;
 
 TEST_CASE("storage: accounts, users, sessions and keys round-trip", "[dashboard][storage]") {
     TempDatabase db;
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();
     CHECK_FALSE(storage.has_accounts());
     const int64_t account = storage.create_account("default", kNow).value();
     CHECK(storage.create_account("default", kNow).failure().status == 409);
@@ -44,7 +47,7 @@ TEST_CASE("storage: accounts, users, sessions and keys round-trip", "[dashboard]
 
 TEST_CASE("storage: reports round-trip and merge per account", "[dashboard][storage]") {
     TempDatabase db;
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();
     const int64_t a = storage.create_account("a", kNow).value();
     const int64_t b = storage.create_account("b", kNow).value();
     const ProcessKey one = storage.record_process(a, envelope("demo", "h1", 100), kNow);
@@ -79,7 +82,7 @@ TEST_CASE("storage: reports round-trip and merge per account", "[dashboard][stor
 
 TEST_CASE("storage: unknown series, metrics and errors", "[dashboard][storage]") {
     TempDatabase db;
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();
     const int64_t a = storage.create_account("a", kNow).value();
     const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), kNow);
     ReportToStore metric;
@@ -111,7 +114,7 @@ TEST_CASE("storage: unknown series, metrics and errors", "[dashboard][storage]")
 
 TEST_CASE("storage: retention deletes what is older than the cutoff", "[dashboard][storage][retention]") {
     TempDatabase db;
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();
     const int64_t a = storage.create_account("a", kNow).value();
     const ProcessKey old_process = storage.record_process(a, envelope("demo", "h1", 1), kNow - 10 * 86400);
     storage.store_reports(old_process, {cpu_report(kNow - 10 * 86400, 5, 5)});
@@ -125,12 +128,15 @@ TEST_CASE("storage: retention deletes what is older than the cutoff", "[dashboar
 
 TEST_CASE("storage: the schema is migrated once and data survives reopening", "[dashboard][storage]") {
     TempDatabase db;
-    {
-        sqlite::SqliteStorage storage(db.path());
-        storage.create_account("kept", kNow);
+    db.open()->create_account("kept", kNow);
+    CHECK(db.open()->account_id("kept"));
+    if (db.postgres) {
+        postgres::Connection connection(db.postgres->url());
+        const int64_t version = connection.query("SELECT version FROM schema_version").integer(0, 0);
+        CHECK(version >= 1);
+        CHECK(version == postgres::migrate(connection));  // up to date: migrate() changes nothing
+        return;
     }
-    sqlite::SqliteStorage reopened(db.path());
-    CHECK(reopened.account_id("kept"));
     sqlite::Connection connection(db.path(), false);
     int64_t version = 0;
     {
@@ -147,6 +153,7 @@ TEST_CASE("storage: the schema is migrated once and data survives reopening", "[
 
 TEST_CASE("storage: emails become unique per account; users and sessions survive the migration", "[dashboard][storage]") {
     TempDatabase db;
+    if (db.postgres) return;  // a migration of SQLite's; PostgreSQL's schema began after it
     {
         sqlite::Connection connection(db.path(), true);
         REQUIRE(sqlite::migrate(connection, 8) == 8);  // before emails were per account
@@ -158,7 +165,7 @@ TEST_CASE("storage: emails become unique per account; users and sessions survive
         CHECK_THROWS(connection.exec("INSERT INTO users(account_id, email, role, password_hash, created) "
                                      "VALUES (2, 'dev@x', 'member', 'h', 0)"));
     }
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();  // what SQLite makes of the old file
     auto session = storage.session("t", kNow);
     REQUIRE(session);
     CHECK(session->user.id == 7);
@@ -169,7 +176,7 @@ TEST_CASE("storage: emails become unique per account; users and sessions survive
 
 TEST_CASE("storage: hourly rollups stand for their reports, late ones still count once", "[dashboard][storage][rollups]") {
     TempDatabase db;
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();
     const int64_t a = storage.create_account("a", kNow).value();
     const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), kNow);
     const int64_t hour = kNow / 3600 * 3600 - 7200;  // two hours back: complete
@@ -208,7 +215,7 @@ TEST_CASE("storage: hourly rollups stand for their reports, late ones still coun
 
 TEST_CASE("storage: profile rows carry their sample counts, summed by rollups, unknown when one is", "[dashboard][storage][rollups]") {
     TempDatabase db;
-    sqlite::SqliteStorage storage(db.path());
+    Storage& storage = db.storage();
     const int64_t a = storage.create_account("a", kNow).value();
     const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), kNow);
     const int64_t hour = kNow / 3600 * 3600 - 7200;  // two complete hours back
@@ -233,4 +240,37 @@ TEST_CASE("storage: profile rows carry their sample counts, summed by rollups, u
     CHECK(rows() == Rows{{1, std::nullopt}, {1, 7}, {1, 40}, {1, 60}});
     REQUIRE(storage.build_rollups(kNow, 100, 1000) == 2);
     CHECK(rows() == Rows{{2, std::nullopt}, {2, 100}});
+}
+
+TEST_CASE("storage: retention removes whole days of recent reports (PostgreSQL: drops their partitions)", "[dashboard][storage][retention]") {
+    TempDatabase db;
+    Storage& storage = db.storage();
+    const int64_t now = std::time(nullptr);
+    const int64_t today = now / 86400 * 86400;
+    const int64_t a = storage.create_account("a", now).value();
+    const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), now);
+    // Two days back (a partition of its own on PostgreSQL), yesterday, today.
+    storage.store_reports(process, {cpu_report(today - 2 * 86400 + 60, 5, 5), cpu_report(today - 2 * 86400 + 120, 5, 5),
+                                    cpu_report(today - 86400 + 60, 5, 5), cpu_report(now - 1, 5, 5)});
+    std::optional<postgres::Connection> connection;
+    auto has_partition = [&](int64_t day_start) {
+        const auto days = postgres::partition_days(*connection);
+        return std::find(days.begin(), days.end(), day_start / 86400) != days.end();
+    };
+    if (db.postgres) {
+        connection.emplace(db.postgres->url());
+        CHECK(has_partition(today - 2 * 86400));
+        CHECK(has_partition(today - 86400));
+        CHECK(has_partition(today));
+    }
+    const QueryFilter all{0, now, "", "", "", std::nullopt};
+    CHECK(merge_profile(storage, AppScope{a, process.app_id}, "cpu", all, 1000)->reports == 4);
+    CHECK(storage.delete_before(today - 86400 + 30, now) == 2);  // the first day whole, none of yesterday's
+    CHECK(merge_profile(storage, AppScope{a, process.app_id}, "cpu", all, 1000)->reports == 2);
+    if (db.postgres) {
+        CHECK_FALSE(has_partition(today - 2 * 86400));
+        CHECK(has_partition(today - 86400));
+    }
+    CHECK(storage.delete_before(today - 86400 + 61, now) == 1);  // a cut inside a day deletes rows
+    CHECK(merge_profile(storage, AppScope{a, process.app_id}, "cpu", all, 1000)->reports == 1);
 }

@@ -18,7 +18,7 @@ constexpr double kMiB = 1 << 20;
 
 struct RulesFixture {
     TempDatabase db;
-    sqlite::SqliteStorage storage{db.path()};
+    Storage& storage = db.storage();
     int64_t account = storage.create_account("rules", kNow).value();
     anomaly::RuleSettings settings;
     anomaly::AnomalyRules rules;

@@ -35,8 +35,9 @@ DashboardServer::DashboardServer(const std::vector<std::string>& extra) {
     data_dir_ = directory_.path() + "/data";
     output_file_ = directory_.path() + "/output.txt";
     port_ = free_loopback_port();
-    std::vector<std::string> argv = {dashboard_binary(), "--listen", "127.0.0.1:" + std::to_string(port_),
-                                     "--data", data_dir_};
+    if (auto cluster = postgres_cluster()) database_ = std::make_unique<PostgresDatabase>(*cluster);
+    std::vector<std::string> argv = {dashboard_binary(), "--listen", "127.0.0.1:" + std::to_string(port_)};
+    for (const std::string& flag : store_flags()) argv.push_back(flag);
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<BackgroundProcess>(argv, std::map<std::string, std::string>{}, output_file_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -55,6 +56,12 @@ DashboardServer::~DashboardServer() {
     if (process_) process_->stop(SIGTERM, 10);
 }
 
+std::vector<std::string> DashboardServer::store_flags() const {
+    std::vector<std::string> flags = {"--data", data_dir_};
+    if (database_) flags.insert(flags.end(), {"--database", database_->url()});
+    return flags;
+}
+
 std::string DashboardServer::output() const {
     std::ifstream in(output_file_);
     std::ostringstream text;
@@ -63,9 +70,10 @@ std::string DashboardServer::output() const {
 }
 
 std::string DashboardServer::add_user(const std::string& email, const std::string& role, const std::string& account) {
-    RunResult result = run({dashboard_binary(), "user", "add", "--data", data_dir_, "--email", email, "--role", role,
-                            "--account", account},
-                           {}, 60);
+    std::vector<std::string> argv = {dashboard_binary(), "user", "add"};
+    for (const std::string& flag : store_flags()) argv.push_back(flag);
+    argv.insert(argv.end(), {"--email", email, "--role", role, "--account", account});
+    RunResult result = run(argv, {}, 60);
     INFO(result.out << result.err);
     REQUIRE(result.exit_code == 0);
     return value_after(result.out, "password:");

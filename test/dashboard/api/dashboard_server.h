@@ -1,4 +1,5 @@
-// A siagent-dashboard started for one test: an empty data directory, a free loopback port,
+// A siagent-dashboard started for one test: an empty data directory (and, when the tests run
+// against PostgreSQL, a fresh database there: postgres_database.h), a free loopback port,
 // and the first start's secrets read from what it printed. Stopped by the destructor.
 #pragma once
 
@@ -6,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "test/dashboard/postgres_database.h"
 #include "test/integration/background_process.h"
 #include "test/integration/process_runner.h"
 
@@ -24,6 +26,8 @@ public:
     const std::string& password() const { return password_; }   // admin@localhost's
     const std::string& agent_key() const { return agent_key_; }  // the first key
     const std::string& data_dir() const { return data_dir_; }
+    // The --data and (on PostgreSQL) --database flags of this server's store.
+    std::vector<std::string> store_flags() const;
     std::string output() const;  // all it printed so far
 
     // `siagent-dashboard user add` against this data directory; returns the new password.
@@ -31,6 +35,7 @@ public:
 
 private:
     TemporaryDirectory directory_;
+    std::unique_ptr<PostgresDatabase> database_;  // null: SQLite in data_dir_
     std::string data_dir_;
     std::string output_file_;
     int port_ = 0;

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "dashboard/server/notify/notifier.h"
-#include "dashboard/server/sqlite/sqlite_storage.h"
+#include "test/dashboard/storage_fixtures.h"
 #include "test/integration/process_runner.h"
 #include "test/support/test_dashboard.h"
 
@@ -25,7 +25,8 @@ namespace {
 // An account with one webhook to `url`, sealed as the server seals it.
 struct Account {
     TemporaryDirectory directory;
-    sqlite::SqliteStorage storage{(std::filesystem::path(directory.path()) / "siagent.db").string()};
+    siagent::testing::TempDatabase db;
+    Storage& storage = db.storage();
     KeyFile key{std::filesystem::path(directory.path()) / "webhook.key"};
     int64_t id = storage.create_account("a", std::time(nullptr)).value();
     int64_t webhook = 0;

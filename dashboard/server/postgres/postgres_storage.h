@@ -1,0 +1,133 @@
+// Storage on a PostgreSQL database (libpq), for one or several dashboard instances on the
+// same database. Each instance keeps a small pool of connections; a connection is used by
+// one thread at a time and every call runs on one connection, in one transaction where it
+// writes more than one row. Nothing a request needs is kept in an instance's memory but
+// what never changes once written (app and series ids) and the days whose report partition
+// it knows to exist, so instances can come and go.
+//
+// Report ids and rollups: a rollup covers the reports of its group with ids up to its
+// max_report_id (sqlite/schema.cpp), which assumes that no report with a smaller id commits
+// later. Ids come from a sequence, allocated before commit, so writers of reports hold the
+// advisory lock LockKey::report_ids shared for their transaction, and the rollup builder
+// takes it exclusively for a moment to read a horizon: every id up to it is committed (or
+// rolled back). Rollups only ever read reports up to that horizon.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <map>
+#include <set>
+#include <tuple>
+#include <string>
+#include <vector>
+
+#include "dashboard/server/postgres/connection.h"
+#include "dashboard/server/storage.h"
+
+namespace siagent::dashboard::postgres {
+
+class PostgresStorage final : public Storage {
+public:
+    // Connects to `url` (postgresql://...) and migrates the schema; throws PgError on failure.
+    // At most `connections` connections at once.
+    explicit PostgresStorage(const std::string& url, size_t connections = 8);
+
+    bool has_accounts() override;
+    Result<int64_t> create_account(const std::string& name, int64_t now) override;
+    std::optional<int64_t> account_id(const std::string& name) override;
+    Result<int64_t> add_user(int64_t account_id, const std::string& email, const std::string& role,
+                             const std::string& password_hash, int64_t now) override;
+    std::vector<User> users_by_email(const std::string& email) override;
+    void set_password(int64_t user_id, const std::string& password_hash, const std::string& kept_session_hash) override;
+    std::vector<User> users(int64_t account_id) override;
+    bool delete_user(int64_t account_id, int64_t user_id) override;
+    bool set_role(int64_t account_id, int64_t user_id, const std::string& role) override;
+    void add_session(const std::string& token_hash, int64_t user_id, const std::string& csrf_token,
+                     int64_t expires) override;
+    std::optional<Session> session(const std::string& token_hash, int64_t now) override;
+    void delete_session(const std::string& token_hash) override;
+    int64_t add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
+                          const std::string& prefix, int64_t now) override;
+    std::optional<AgentKeyOwner> agent_key_owner(const std::string& key_hash, int64_t now) override;
+    std::vector<AgentKey> agent_keys(int64_t account_id) override;
+    bool delete_agent_key(int64_t account_id, int64_t key_id) override;
+
+    ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) override;
+    void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) override;
+    ErrorHistory error_history(int64_t app_id, int64_t before, size_t max_rows) override;
+    std::vector<AnomalyRow> add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) override;
+
+    AppSettings app_settings(int64_t app_id) override;
+    bool set_app_settings(const AppScope& scope, const AppSettings& settings) override;
+    std::vector<ProcessRow> live_processes(int64_t app_id, int64_t seen_since) override;
+    void set_active(int64_t app_id, const std::vector<int64_t>& active_process_ids) override;
+
+    std::vector<AppRow> apps(int64_t account_id, int64_t now, int64_t live_seconds) override;
+    std::optional<AppSettings> settings(const AppScope& scope) override;
+    std::vector<ProcessRow> processes(const AppScope& scope, const QueryFilter& filter) override;
+    std::vector<SeriesKey> profile_kinds(const AppScope& scope, const QueryFilter& filter) override;
+    void for_each_profile(const AppScope& scope, const std::string& category, const std::string& name,
+                          const QueryFilter& filter, const std::function<void(const ProfileRow&)>& row) override;
+    std::vector<MetricSeries> metrics(const AppScope& scope, const QueryFilter& filter) override;
+    std::vector<ErrorRow> errors(const AppScope& scope, const QueryFilter& filter, size_t max_rows) override;
+    std::vector<SpanBucket> span_buckets(const AppScope& scope, const QueryFilter& filter, int64_t width,
+                                         size_t max_rows) override;
+    std::vector<AnomalyRow> anomalies(const AppScope& scope, int64_t from, int64_t to, size_t max_rows) override;
+    bool acknowledge_anomaly(const AppScope& scope, int64_t anomaly_id) override;
+    Result<int64_t> set_anomaly_rule(const AppScope& scope, const AnomalyRule& rule, size_t max_rules,
+                                     int64_t now) override;
+    std::vector<AnomalyRule> anomaly_rules(const AppScope& scope, int64_t now) override;
+    bool delete_anomaly_rule(const AppScope& scope, int64_t rule_id) override;
+    Result<int64_t> add_webhook(int64_t account_id, const Webhook& webhook, size_t max_webhooks) override;
+    std::vector<Webhook> webhooks(int64_t account_id) override;
+    bool delete_webhook(int64_t account_id, int64_t webhook_id) override;
+
+    // Rollups and retention run in one instance at a time (advisory locks); the others'
+    // calls return 0 at once.
+    size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) override;
+    size_t build_span_rollups(int64_t complete_before, size_t max_groups) override;
+    int64_t delete_before(int64_t cutoff, int64_t now) override;
+
+private:
+    // A connection on loan; back to the pool when this dies (dropped if it broke).
+    class Lease {
+    public:
+        Lease(PostgresStorage& owner, std::unique_ptr<Connection> connection)
+            : owner_(owner), connection_(std::move(connection)) {}
+        Lease(Lease&&) = default;
+        ~Lease();
+        Connection* operator->() { return connection_.get(); }
+        Connection& operator*() { return *connection_; }
+
+    private:
+        PostgresStorage& owner_;
+        std::unique_ptr<Connection> connection_;
+    };
+    Lease connection();
+
+    int64_t app_id(Connection& db, int64_t account_id, const std::string& name, int64_t now);
+    int64_t series_id(Connection& db, int64_t app_id, const SeriesKey& key);
+    // Creates the day partitions of these report timestamps that are near the wall clock
+    // (partitions.h); before the reports' transaction, never inside it.
+    void ensure_partitions(const std::vector<ReportToStore>& reports);
+    // The largest report id below which every report is committed (see above).
+    int64_t committed_report_horizon(Connection& db);
+
+    std::string url_;
+    size_t max_connections_;
+    std::mutex pool_mutex_;
+    std::condition_variable returned_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+    size_t open_ = 0;  // connections lent out or idle
+    std::mutex days_mutex_;
+    std::set<int64_t> known_days_;  // days whose partition exists (or that stay in reports_default)
+    // Ids of apps and series, which are never deleted nor renamed: once known, an id stays
+    // right. Bounded: emptied when kMaxCachedIds is reached.
+    static constexpr size_t kMaxCachedIds = 100'000;
+    std::mutex ids_mutex_;
+    std::map<std::pair<int64_t, std::string>, int64_t> app_ids_;                 // (account, name)
+    std::map<std::tuple<int64_t, std::string, std::string, std::string, std::string>, int64_t> series_ids_;
+};
+
+}  // namespace siagent::dashboard::postgres
