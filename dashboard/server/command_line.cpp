@@ -21,7 +21,8 @@ const char* const kUsage =
     "       siagent-dashboard user add --data DIR | --database URL --email EMAIL\n"
     "                         --role owner|member|viewer\n"
     "                         [--account NAME]\n"
-    "       siagent-dashboard anomalies --csv FILE [--threshold 0.9]\n";
+    "       siagent-dashboard anomalies --csv FILE [--threshold 0.9]\n"
+    "       siagent-dashboard migrate --from DIR --to postgresql://...\n";
 
 namespace {
 
@@ -174,6 +175,18 @@ std::optional<Failure> read_anomalies(std::map<std::string, std::string>& flags,
     return std::nullopt;
 }
 
+std::optional<Failure> read_migrate(std::map<std::string, std::string>& flags, MigrateOptions& options) {
+    for (auto& [name, value] : flags) {
+        if (name == "from") options.from = value;
+        else if (name == "to") {
+            if (auto failure = read_database(value, options.to)) return failure;
+        }
+        else return usage_error("unknown option --" + name);
+    }
+    if (options.from.empty() || options.to.empty()) return usage_error("migrate needs --from DIR and --to postgresql://...");
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<int64_t> parse_duration(std::string_view text) {
@@ -198,11 +211,15 @@ Result<Command> parse_command_line(int argc, const char* const* argv) {
     }
     const bool user_add = words.size() >= 2 && words[0] == "user" && words[1] == "add";
     const bool anomalies = !words.empty() && words[0] == "anomalies";
+    const bool migrate = !words.empty() && words[0] == "migrate";
     if (user_add) words.erase(words.begin(), words.begin() + 2);
-    if (anomalies) words.erase(words.begin());
+    if (anomalies || migrate) words.erase(words.begin());
     auto flags = read_flags(words);
     if (!flags) return flags.failure();
-    if (anomalies) {
+    if (migrate) {
+        command.kind = Command::Kind::migrate;
+        if (auto failure = read_migrate(flags.value(), command.migrate)) return *failure;
+    } else if (anomalies) {
         command.kind = Command::Kind::anomalies;
         if (auto failure = read_anomalies(flags.value(), command.anomalies)) return *failure;
     } else if (user_add) {

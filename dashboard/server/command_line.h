@@ -6,6 +6,7 @@
 //                     [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h] [--notify-retry 5s]
 //   siagent-dashboard user add --data DIR | --database URL --email E --role owner|member|viewer [--account NAME]
 //   siagent-dashboard anomalies --csv FILE [--threshold 0.9]
+//   siagent-dashboard migrate --from DIR --to postgresql://...
 #pragma once
 
 #include <cstdint>
@@ -53,11 +54,18 @@ struct AnomaliesOptions {
     std::optional<double> threshold;
 };
 
+// Copies the SQLite store of `from` (DIR/siagent.db) into the empty PostgreSQL database `to`.
+struct MigrateOptions {
+    std::filesystem::path from;
+    std::string to;
+};
+
 struct Command {
-    enum class Kind { serve, user_add, anomalies, help } kind = Kind::serve;
+    enum class Kind { serve, user_add, anomalies, migrate, help } kind = Kind::serve;
     ServeOptions serve;
     UserAddOptions user;
     AnomaliesOptions anomalies;
+    MigrateOptions migrate;
 };
 
 Result<Command> parse_command_line(int argc, const char* const* argv);

@@ -7,6 +7,7 @@
 #include "dashboard/server/bootstrap.h"
 #include "dashboard/server/command_line.h"
 #include "dashboard/server/server.h"
+#include "dashboard/server/migrate/copy_store.h"
 #include "dashboard/server/open_storage.h"
 
 using namespace siagent::dashboard;
@@ -54,6 +55,20 @@ int anomalies_command(const AnomaliesOptions& options) {
     return 0;
 }
 
+// Copies a SQLite store into PostgreSQL and prints what it compared; fails on a difference.
+int migrate_command(const MigrateOptions& options) {
+    auto copied = migrate::copy_store(options.from / "siagent.db", options.to);
+    if (!copied) {
+        std::cerr << "siagent-dashboard: " << copied.failure().reason << "\n";
+        return 1;
+    }
+    std::cout << migrate::copy_report(copied.value());
+    for (const auto& table : copied.value()) {
+        if (!table.same()) return 1;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,6 +86,8 @@ int main(int argc, char** argv) {
                 return add_user_command(command->user);
             case Command::Kind::anomalies:
                 return anomalies_command(command->anomalies);
+            case Command::Kind::migrate:
+                return migrate_command(command->migrate);
             case Command::Kind::serve:
                 return run_server(command->serve);
         }

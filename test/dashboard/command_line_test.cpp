@@ -91,6 +91,17 @@ TEST_CASE("user add", "[dashboard][cli]") {
     CHECK_FALSE(parse({"user", "add", "--email", "e@x", "--role", "owner"}));  // no store
 }
 
+TEST_CASE("migrate options", "[dashboard][cli]") {
+    auto command = parse({"migrate", "--from", "/var/lib/siagent", "--to", "postgresql://db/siagent"});
+    REQUIRE(command);
+    CHECK(command->kind == Command::Kind::migrate);
+    CHECK(command->migrate.from == std::filesystem::path("/var/lib/siagent"));
+    CHECK(command->migrate.to == "postgresql://db/siagent");
+    CHECK_FALSE(parse({"migrate", "--from", "d"}));
+    CHECK_FALSE(parse({"migrate", "--from", "d", "--to", "sqlite:///x"}));
+    CHECK_FALSE(parse({"migrate", "--from", "d", "--to", "postgresql://db/x", "--data", "d"}));
+}
+
 TEST_CASE("--database names a PostgreSQL store; the data directory stays required", "[dashboard][cli]") {
     auto command = parse({"--data", "d", "--database", "postgres://u@db:5433/siagent?sslmode=require"});
     REQUIRE(command);
