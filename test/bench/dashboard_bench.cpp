@@ -3,6 +3,7 @@
 // docs/performance.md).
 //   dashboard_bench --server PATH [--seconds 20] [--clients 2] [--processes 100]
 //                   [--hours 24] [--interval 120] [--stacks 130] [--spans 0]
+//                   [--database postgresql://...]
 // Ingest: `clients` threads POST gzipped uploads of `stacks` stacks per profile, round-robin
 // over `processes` processes, for `seconds`. Query: the database is seeded directly through
 // the storage with `processes` x hours x 3600 / interval CPU reports, then the server is
@@ -10,7 +11,9 @@
 // builds in the background are built. With --spans N, every CPU report also gets N span
 // metrics (with measurement.stats) and, for span_0, a span tree as large as the whole tree
 // (the worst case); /spans and the span_0 CPU profile over the range are then timed too, and
-// the ingest runs a second time with every breakdown tagged with N span names.
+// the ingest runs a second time with every breakdown tagged with N span names. With
+// --database the server keeps everything in that (empty) PostgreSQL database instead of
+// SQLite, and the seeding writes there.
 #include <signal.h>
 
 #include <algorithm>
@@ -24,7 +27,7 @@
 #include <thread>
 #include <vector>
 
-#include "dashboard/server/sqlite/sqlite_storage.h"
+#include "dashboard/server/open_storage.h"
 #include "test/bench/server_output.h"
 #include "test/bench/synthetic_reports.h"
 #include "test/dashboard/api/agent_fixtures.h"
@@ -41,6 +44,7 @@ namespace {
 
 struct Options {
     std::string server;
+    std::string database;  // empty: SQLite in the data directory
     int seconds = 20, clients = 2, processes = 100, hours = 24, interval = 120, stacks = 130, spans = 0;
 };
 
@@ -53,9 +57,10 @@ struct Server {
 Server start(const Options& options, const std::string& data, const std::string& log) {
     Server server;
     server.port = testing::free_loopback_port();
-    server.process = std::make_unique<testing::BackgroundProcess>(
-        std::vector<std::string>{options.server, "--listen", "127.0.0.1:" + std::to_string(server.port), "--data", data},
-        std::map<std::string, std::string>{}, log);
+    std::vector<std::string> argv = {options.server, "--listen", "127.0.0.1:" + std::to_string(server.port), "--data",
+                                     data};
+    if (!options.database.empty()) argv.insert(argv.end(), {"--database", options.database});
+    server.process = std::make_unique<testing::BackgroundProcess>(argv, std::map<std::string, std::string>{}, log);
     const auto deadline = Clock::now() + std::chrono::seconds(20);
     while (read_text(log).find("listening on") == std::string::npos && Clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -116,8 +121,9 @@ double ingest(const Options& options, const Server& server, int spans) {
     return 1000 * cpu / std::max<long>(ok, 1);
 }
 
-void seed(const Options& options, const std::string& database, int64_t now) {
-    dashboard::sqlite::SqliteStorage storage(database, 1);
+void seed(const Options& options, const std::string& data, int64_t now) {
+    const auto owned = dashboard::open_storage(data, options.database, 1);
+    dashboard::Storage& storage = *owned;
     std::vector<std::string> blobs;
     for (uint32_t variant = 0; variant < 16; ++variant) blobs.push_back(bench::synthetic_tree(variant, options.stacks).encode());
     const int reports = options.hours * 3600 / options.interval;
@@ -213,6 +219,7 @@ Options parse(int argc, char** argv) {
                                            {"--spans", &options.spans}};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (std::string(argv[i]) == "--server") options.server = argv[i + 1];
+        else if (std::string(argv[i]) == "--database") options.database = argv[i + 1];
         else if (numbers.count(argv[i])) *numbers[argv[i]] = std::stoi(argv[i + 1]);
         else throw std::runtime_error(std::string("unknown option ") + argv[i]);
     }
@@ -238,7 +245,7 @@ int main(int argc, char** argv) {
             server.process->stop(SIGTERM);
         }
         const int64_t now = std::time(nullptr);
-        seed(options, dir + "/data/siagent.db", now);
+        seed(options, dir + "/data", now);
         Server server = start(options, dir + "/data", dir + "/server2.log");
         server.password = word_after(read_text(dir + "/server.log"), "password:");
         query(options, server, now);
