@@ -33,9 +33,14 @@ function exited(child) {
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? 9 : 0))));
 }
 
-/** Starts the dashboard; resolves with its URL and the printed password and agent key. */
+/**
+ * Starts the dashboard; resolves with its URL and the printed password and agent key. Under
+ * scripts/with-postgres (SIAGENT_TEST_POSTGRES set) its store is that fresh cluster's
+ * database instead of SQLite in the data directory.
+ */
 function startDashboard(binary, dataDir, webDir) {
-  const child = spawn(binary, ['--listen', '127.0.0.1:0', '--data', dataDir, '--web', webDir],
+  const store = process.env.SIAGENT_TEST_POSTGRES ? ['--database', process.env.SIAGENT_TEST_POSTGRES] : [];
+  const child = spawn(binary, ['--listen', '127.0.0.1:0', '--data', dataDir, ...store, '--web', webDir],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   return new Promise((resolve, reject) => {
