@@ -1,7 +1,7 @@
 #include "dashboard/server/bootstrap.h"
 
 #include "dashboard/server/secrets.h"
-#include "dashboard/server/ui_account.h"
+#include "dashboard/server/api/ui_account.h"
 
 namespace siagent::dashboard {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "dashboard/server/command_line.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard {
 

@@ -20,8 +20,8 @@
 #include <optional>
 #include <string>
 
-#include "dashboard/server/admission.h"
-#include "dashboard/server/router.h"
+#include "dashboard/server/api/admission.h"
+#include "dashboard/server/api/router.h"
 
 namespace siagent::dashboard {
 

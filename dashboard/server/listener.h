@@ -7,11 +7,11 @@
 
 #include <memory>
 
-#include "dashboard/server/server_context.h"
+#include "dashboard/server/api/server_context.h"
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "dashboard/server/connection_limits.h"
+#include "dashboard/server/http/connection_limits.h"
 
 namespace siagent::dashboard {
 

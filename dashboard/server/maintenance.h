@@ -9,7 +9,7 @@
 
 #include <chrono>
 
-#include "dashboard/server/server_context.h"
+#include "dashboard/server/api/server_context.h"
 
 namespace siagent::dashboard {
 

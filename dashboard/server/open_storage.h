@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard {
 

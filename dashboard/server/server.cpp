@@ -15,7 +15,7 @@
 #include "dashboard/server/maintenance.h"
 #include "dashboard/server/notify/notifier.h"
 #include "dashboard/server/open_storage.h"
-#include "dashboard/server/ui_session.h"
+#include "dashboard/server/api/ui_session.h"
 
 #ifndef SIAGENT_DEFAULT_WEB_DIR
 #define SIAGENT_DEFAULT_WEB_DIR ""

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "dashboard/server/call_tree.h"
+#include "dashboard/server/model/call_tree.h"
 
 namespace siagent::bench {
 

@@ -1,4 +1,4 @@
-#include "dashboard/server/activation.h"
+#include "dashboard/server/model/activation.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "dashboard/server/agent_rejections.h"
+#include "dashboard/server/api/agent_rejections.h"
 
 #include <catch2/catch.hpp>
 

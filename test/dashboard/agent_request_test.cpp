@@ -1,9 +1,9 @@
-#include "dashboard/server/agent_request.h"
+#include "dashboard/server/model/agent_request.h"
 
 #include <catch2/catch.hpp>
 
-#include "dashboard/server/agent_api.h"
-#include "dashboard/server/bounded_json.h"
+#include "dashboard/server/api/agent_api.h"
+#include "dashboard/server/http/bounded_json.h"
 #include "transport/gzip.h"
 
 using namespace siagent::dashboard;

@@ -1,4 +1,4 @@
-#include "dashboard/server/bounded_json.h"
+#include "dashboard/server/http/bounded_json.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,8 +1,8 @@
-#include "dashboard/server/call_tree.h"
+#include "dashboard/server/model/call_tree.h"
 
 #include <catch2/catch.hpp>
 
-#include "dashboard/server/hotspots.h"
+#include "dashboard/server/model/hotspots.h"
 
 using namespace siagent::dashboard;
 

@@ -1,4 +1,4 @@
-#include "dashboard/server/connection_limits.h"
+#include "dashboard/server/http/connection_limits.h"
 
 #include <catch2/catch.hpp>
 

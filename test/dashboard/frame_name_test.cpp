@@ -1,4 +1,4 @@
-#include "dashboard/server/frame_name.h"
+#include "dashboard/server/model/frame_name.h"
 
 #include <catch2/catch.hpp>
 

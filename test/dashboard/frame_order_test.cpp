@@ -1,8 +1,8 @@
-#include "dashboard/server/frame_order.h"
+#include "dashboard/server/model/frame_order.h"
 
 #include <catch2/catch.hpp>
 
-#include "dashboard/server/error_events.h"
+#include "dashboard/server/model/error_events.h"
 
 using namespace siagent::dashboard;
 

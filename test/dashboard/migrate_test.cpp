@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "dashboard/server/profile_query.h"
+#include "dashboard/server/model/profile_query.h"
 #include "test/dashboard/storage_fixtures.h"
 
 using namespace siagent::dashboard;

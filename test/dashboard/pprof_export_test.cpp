@@ -1,4 +1,4 @@
-#include "dashboard/server/pprof_export.h"
+#include "dashboard/server/model/pprof_export.h"
 
 #include <catch2/catch.hpp>
 

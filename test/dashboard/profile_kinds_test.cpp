@@ -2,7 +2,7 @@
 // whose first series is that encoding, and a stored series of it reads back as the kind.
 #include <catch2/catch.hpp>
 
-#include "dashboard/server/profile_kinds.h"
+#include "dashboard/server/model/profile_kinds.h"
 #include "transport/profile_metric.h"
 
 using namespace siagent;

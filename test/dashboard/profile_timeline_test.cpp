@@ -1,10 +1,10 @@
 // The profile timeline against a real SQLite storage: hourly rollups are spread over their
 // hour's buckets, and the buckets agree with the merged profile's total.
-#include "dashboard/server/profile_timeline.h"
+#include "dashboard/server/model/profile_timeline.h"
 
 #include <catch2/catch.hpp>
 
-#include "dashboard/server/profile_query.h"
+#include "dashboard/server/model/profile_query.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
 #include "test/dashboard/storage_fixtures.h"
 

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "dashboard/server/login_limiter.h"
+#include "dashboard/server/api/login_limiter.h"
 
 using namespace siagent::dashboard;
 

@@ -2,12 +2,12 @@
 // stored and queried per span, span latency merged over reports.
 #include <catch2/catch.hpp>
 
-#include "dashboard/server/agent_api.h"
+#include "dashboard/server/api/agent_api.h"
 #include "dashboard/server/anomaly/metric_watch.h"
-#include "dashboard/server/bounded_json.h"
-#include "dashboard/server/profile_query.h"
-#include "dashboard/server/span_latency.h"
-#include "dashboard/server/time_buckets.h"
+#include "dashboard/server/http/bounded_json.h"
+#include "dashboard/server/model/profile_query.h"
+#include "dashboard/server/model/span_latency.h"
+#include "dashboard/server/model/time_buckets.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
 #include "test/dashboard/storage_fixtures.h"
 

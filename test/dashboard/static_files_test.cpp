@@ -1,4 +1,4 @@
-#include "dashboard/server/static_files.h"
+#include "dashboard/server/http/static_files.h"
 
 #include <catch2/catch.hpp>
 

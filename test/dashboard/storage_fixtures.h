@@ -11,11 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "dashboard/server/call_tree.h"
+#include "dashboard/server/model/call_tree.h"
 #include "dashboard/server/secrets.h"
 #include "dashboard/server/postgres/postgres_storage.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 #include "test/dashboard/postgres_database.h"
 
 namespace siagent::testing {

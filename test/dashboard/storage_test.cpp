@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <ctime>
 
-#include "dashboard/server/profile_query.h"
+#include "dashboard/server/model/profile_query.h"
 #include "dashboard/server/secrets.h"
 #include "dashboard/server/postgres/partitions.h"
 #include "dashboard/server/postgres/schema.h"

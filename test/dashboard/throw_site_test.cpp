@@ -2,7 +2,7 @@
 // headlines that name the program, not abort().
 #include <catch2/catch.hpp>
 
-#include "dashboard/server/throw_site.h"
+#include "dashboard/server/model/throw_site.h"
 
 using namespace siagent::dashboard;
 

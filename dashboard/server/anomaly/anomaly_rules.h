@@ -4,12 +4,12 @@
 
 #include <vector>
 
-#include "dashboard/server/agent_request.h"
+#include "dashboard/server/model/agent_request.h"
 #include "dashboard/server/anomaly/error_watch.h"
 #include "dashboard/server/anomaly/leak_watch.h"
 #include "dashboard/server/anomaly/regression_watch.h"
 #include "dashboard/server/anomaly/rule_settings.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::anomaly {
 

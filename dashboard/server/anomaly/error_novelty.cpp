@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "dashboard/server/throw_site.h"
+#include "dashboard/server/model/throw_site.h"
 
 namespace siagent::dashboard::anomaly {
 namespace {

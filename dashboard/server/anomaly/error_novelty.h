@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "dashboard/server/error_events.h"
+#include "dashboard/server/model/error_events.h"
 
 namespace siagent::dashboard::anomaly {
 

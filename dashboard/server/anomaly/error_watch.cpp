@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "dashboard/server/anomaly/anomaly_text.h"
-#include "dashboard/server/error_events.h"
+#include "dashboard/server/model/error_events.h"
 #include "dashboard/server/json_out.h"
 
 namespace siagent::dashboard::anomaly {

@@ -14,7 +14,7 @@
 
 #include "dashboard/server/anomaly/error_novelty.h"
 #include "dashboard/server/anomaly/exception_rate.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::anomaly {
 

@@ -5,8 +5,8 @@
 
 #include "dashboard/server/anomaly/sampled_profile.h"
 #include "dashboard/server/anomaly/statistics.h"
-#include "dashboard/server/hotspots.h"
-#include "dashboard/server/profile_kinds.h"
+#include "dashboard/server/model/hotspots.h"
+#include "dashboard/server/model/profile_kinds.h"
 
 namespace siagent::dashboard::anomaly {
 namespace {

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::anomaly {
 

@@ -7,7 +7,7 @@
 #include "dashboard/server/anomaly/growing_sites.h"
 #include "dashboard/server/anomaly/statistics.h"
 #include "dashboard/server/json_out.h"
-#include "dashboard/server/memory_metrics.h"
+#include "dashboard/server/model/memory_metrics.h"
 
 namespace siagent::dashboard::anomaly {
 namespace {

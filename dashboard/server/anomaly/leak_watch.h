@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "dashboard/server/anomaly/leak_trend.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::anomaly {
 

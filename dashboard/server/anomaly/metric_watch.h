@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "dashboard/server/anomaly/detector.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::anomaly {
 

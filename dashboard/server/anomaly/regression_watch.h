@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "dashboard/server/anomaly/rule_settings.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::anomaly {
 

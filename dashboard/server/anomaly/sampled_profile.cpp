@@ -1,6 +1,6 @@
 #include "dashboard/server/anomaly/sampled_profile.h"
 
-#include "dashboard/server/profile_kinds.h"
+#include "dashboard/server/model/profile_kinds.h"
 
 namespace siagent::dashboard::anomaly {
 

@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
-#include "dashboard/server/call_tree.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/call_tree.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::anomaly {
 

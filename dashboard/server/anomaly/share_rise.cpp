@@ -5,7 +5,7 @@
 #include <map>
 
 #include "dashboard/server/anomaly/statistics.h"
-#include "dashboard/server/hotspots.h"
+#include "dashboard/server/model/hotspots.h"
 
 namespace siagent::dashboard::anomaly {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "dashboard/server/call_tree.h"
+#include "dashboard/server/model/call_tree.h"
 
 namespace siagent::dashboard::anomaly {
 

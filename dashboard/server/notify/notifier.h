@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "dashboard/server/anomaly_sink.h"
+#include "dashboard/server/anomaly/anomaly_sink.h"
 #include "dashboard/server/notify/destination_policy.h"
 #include "dashboard/server/notify/incident_gate.h"
 #include "dashboard/server/notify/payload.h"

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "dashboard/server/postgres/connection.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::postgres {
 

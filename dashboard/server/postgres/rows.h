@@ -2,7 +2,7 @@
 #pragma once
 
 #include "dashboard/server/postgres/connection.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::postgres {
 

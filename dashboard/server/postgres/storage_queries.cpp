@@ -1,7 +1,7 @@
 // Reads for the UI. Every statement joins `apps` on the caller's account id, so an id of
 // another account's app matches nothing. The statements are sqlite/storage_queries.cpp's in
 // PostgreSQL's dialect; each numbers its own parameters.
-#include "dashboard/server/memory_metrics.h"
+#include "dashboard/server/model/memory_metrics.h"
 #include "dashboard/server/postgres/postgres_storage.h"
 #include "dashboard/server/postgres/rows.h"
 

@@ -4,7 +4,7 @@
 // (postgres_storage.h), so a report committing late is never counted as covered.
 #include "dashboard/server/postgres/advisory_lock.h"
 #include "dashboard/server/postgres/postgres_storage.h"
-#include "dashboard/server/rollup_tree.h"
+#include "dashboard/server/model/rollup_tree.h"
 
 namespace siagent::dashboard::postgres {
 namespace {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "dashboard/server/sqlite/connection.h"
-#include "dashboard/server/storage.h"
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::sqlite {
 

@@ -1,6 +1,6 @@
 // Reads for the UI. Every statement joins `apps` on the caller's account id, so an id of
 // another account's app matches nothing.
-#include "dashboard/server/memory_metrics.h"
+#include "dashboard/server/model/memory_metrics.h"
 #include "dashboard/server/sqlite/rows.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
 

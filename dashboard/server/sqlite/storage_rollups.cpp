@@ -1,6 +1,6 @@
 // Hourly rollups (schema version 2): built in the background from raw reports, read by
 // for_each_profile in place of the raw reports they cover.
-#include "dashboard/server/rollup_tree.h"
+#include "dashboard/server/model/rollup_tree.h"
 #include "dashboard/server/sqlite/rollup_groups.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
 

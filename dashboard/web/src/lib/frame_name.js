@@ -4,7 +4,7 @@
 // (Python's allocation frames: the whole name stays the function), "function (file)", or a
 // bare "function". Function names may themselves contain parentheses ("operator()(int)",
 // "std::function<void ()>"), so only a final " (location)" group without inner parentheses
-// counts as the location. The server's parser (dashboard/server/frame_name.cpp) reads the
+// counts as the location. The server's parser (dashboard/server/model/frame_name.cpp) reads the
 // same forms.
 
 const LOCATION_SUFFIX = /^(.*\S)\s+\(([^()]+?)(?::(\d+))?(?::(\d+))?\)$/;

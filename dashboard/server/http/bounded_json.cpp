@@ -1,0 +1,105 @@
+#include "dashboard/server/http/bounded_json.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include <string>
+
+namespace siagent::dashboard {
+namespace {
+
+using rapidjson::SizeType;
+
+// Forwards SAX events to `Next` while counting; returning false stops the reader, and
+// `failure` then says which bound was hit.
+template <class Next>
+class LimitingHandler {
+public:
+    LimitingHandler(Next& next, const Limits& limits) : next_(next), limits_(limits) {}
+
+    bool Null() { return value() && next_.Null(); }
+    bool Bool(bool b) { return value() && next_.Bool(b); }
+    bool Int(int i) { return value() && next_.Int(i); }
+    bool Uint(unsigned u) { return value() && next_.Uint(u); }
+    bool Int64(int64_t i) { return value() && next_.Int64(i); }
+    bool Uint64(uint64_t u) { return value() && next_.Uint64(u); }
+    bool Double(double d) { return value() && next_.Double(d); }
+    bool RawNumber(const char* s, SizeType n, bool copy) { return value() && next_.RawNumber(s, n, copy); }
+    bool String(const char* s, SizeType n, bool copy) { return string(s, n) && next_.String(s, n, copy); }
+    bool Key(const char* s, SizeType n, bool copy) { return string(s, n) && next_.Key(s, n, copy); }
+    bool StartObject() { return open() && next_.StartObject(); }
+    bool EndObject(SizeType members) { --depth_; return next_.EndObject(members); }
+    bool StartArray() { return open() && next_.StartArray(); }
+    bool EndArray(SizeType elements) { --depth_; return next_.EndArray(elements); }
+
+    std::optional<Failure> failure;
+
+private:
+    bool value() {
+        if (++nodes_ <= limits_.json_nodes) return true;
+        failure = Failure{413, "json: more than " + std::to_string(limits_.json_nodes) + " values"};
+        return false;
+    }
+    bool string(const char* text, SizeType length) {
+        if (length > limits_.string_bytes) {
+            failure = Failure{413, "json: a string is longer than " +
+                                       std::to_string(limits_.string_bytes) + " bytes"};
+            return false;
+        }
+        if (holds_surrogate(text, length)) {
+            failure = Failure{400, "json: a string holds an unpaired UTF-16 surrogate (\\udXXX)"};
+            return false;
+        }
+        return value();
+    }
+    // The reader checks the raw input's UTF-8, but a \udcff escape decodes to the
+    // three bytes of a surrogate code point (ED B3 BF), which is not UTF-8: a paired
+    // escape decodes to a 4-byte sequence instead, so any ED A0..BF here is unpaired.
+    static bool holds_surrogate(const char* text, SizeType length) {
+        for (SizeType i = 0; i + 1 < length; ++i) {
+            const auto lead = static_cast<unsigned char>(text[i]);
+            const auto next = static_cast<unsigned char>(text[i + 1]);
+            if (lead == 0xED && next >= 0xA0 && next <= 0xBF) return true;
+        }
+        return false;
+    }
+    bool open() {
+        if (++depth_ > limits_.json_depth) {
+            failure = Failure{400, "json: nested deeper than " + std::to_string(limits_.json_depth)};
+            return false;
+        }
+        return value();
+    }
+
+    Next& next_;
+    const Limits& limits_;
+    size_t depth_ = 0;
+    size_t nodes_ = 0;
+};
+
+}  // namespace
+
+std::optional<Failure> parse_bounded_json(std::string_view text, const Limits& limits,
+                                          rapidjson::Document& document) {
+    std::optional<Failure> failure;
+    auto generator = [&](rapidjson::Document& handler) {
+        LimitingHandler<rapidjson::Document> limiting(handler, limits);
+        rapidjson::MemoryStream stream(text.data(), text.size());
+        rapidjson::Reader reader;
+        constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+        const rapidjson::ParseResult parsed = reader.Parse<flags>(stream, limiting);
+        if (parsed) return true;
+        if (limiting.failure) {
+            failure = limiting.failure;
+        } else {
+            failure = Failure{400, std::string("json: ") + rapidjson::GetParseError_En(parsed.Code()) +
+                                       " at offset " + std::to_string(parsed.Offset())};
+        }
+        return false;
+    };
+    document.Populate(generator);
+    return failure;
+}
+
+}  // namespace siagent::dashboard
