@@ -6,7 +6,8 @@
 // mostly exec or exit at once. Functions marked SIAGENT_FORK_CHILD_CODE are placed
 // together: the linker gathers every .text.hot.* input section at the start of .text, so
 // the agent's child handlers run from one or two pages instead of one page each.
-// Mark only functions that run in the child between the fork and its exec; what they
+// Mark only functions that run in the child between the fork and its exec (or its exit:
+// the library destructor and what it calls in a child whose agent never started); what they
 // call and do not inline is still fetched from wherever it lives.
 #pragma once
 

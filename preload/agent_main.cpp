@@ -54,8 +54,9 @@ Agent* running_agent = nullptr;  // owned; abandoned (never deleted) when unsafe
 // A fork child's configuration while its agent waits to start (guarded by lifecycle_mutex):
 // the abandoned parent agent's own, borrowed (that agent is never freed in the child, and
 // copying the configuration would copy the allocator's pages into every fork child, most of
-// which exec or exit at once). A plain pointer, never destroyed by the exit: the library
-// destructor below runs after the C++ static destructors and still uses it.
+// which exec or exit at once). A plain pointer; like every static object of this library it
+// is never destroyed (preload/never_destroyed_statics.cpp), so the library destructor below
+// can still use it.
 const Config* pending_config = nullptr;
 
 void start_locked(const Config& config);
@@ -246,7 +247,8 @@ void siagent::start_from_environment() {
 
 namespace {
 
-__attribute__((destructor)) void unload_agent() {
+// Runs at the exit of every process, fork children included: its code sits with theirs.
+SIAGENT_FORK_CHILD_CODE __attribute__((destructor)) void unload_agent() {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     siagent::disarm_start_alarm();
     deferred_start().abandon();

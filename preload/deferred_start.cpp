@@ -6,6 +6,7 @@
 #include <new>
 
 #include "core/agent_guard.h"
+#include "core/fork_child_code.h"
 #include "core/thread_exit.h"
 #include "core/thread_id.h"
 
@@ -68,7 +69,7 @@ void DeferredStart::abandon() {
     thread_exists_ = false;
 }
 
-void DeferredStart::forget() {
+SIAGENT_FORK_CHILD_CODE void DeferredStart::forget() {
     // Only the waiting thread (and arm and cancel, under the life-cycle lock the fork holds)
     // use these: with no waiting thread at the fork nobody held them, and they are left
     // unwritten (a page written here is copied into every fork child).

@@ -34,7 +34,6 @@ struct ThreadStart {
     void* (*routine)(void*);
     void* argument;
     bool creator_blocks_sigprof;  // the creator's application view
-    bool made_by_agent;
 };
 
 // Takes the creator's view of SIGPROF, and unblocks it for real while the agent owns it.
@@ -57,7 +56,6 @@ void adopt_signal_mask(bool creator_blocks_sigprof) {
 void* start_profiled_thread(void* opaque) {
     ThreadStart start = *static_cast<ThreadStart*>(opaque);
     delete static_cast<ThreadStart*>(opaque);
-    if (start.made_by_agent) return start.routine(start.argument);
     adopt_signal_mask(start.creator_blocks_sigprof);
     struct TimerGuard {
         TimerGuard() { siagent::cpu_profiler().on_thread_start(); }
@@ -76,8 +74,11 @@ SIAGENT_EXPORT int pthread_create(
     pthread_t* thread, const pthread_attr_t* attributes, void* (*routine)(void*), void* argument) {
     CreateFunction real = real_create.get();
     if (real == nullptr) return EAGAIN;
+    // The agent's own threads start as made: not profiled, and no record for the new
+    // thread to free (its first free would give it an allocator arena at once).
+    if (siagent::inside_agent()) return real(thread, attributes, routine, argument);
     auto* start = new (std::nothrow) ThreadStart{
-        routine, argument, siagent::application_blocks_profiling_signal(), siagent::inside_agent()};
+        routine, argument, siagent::application_blocks_profiling_signal()};
     if (start == nullptr) return real(thread, attributes, routine, argument);
     int result = real(thread, attributes, start_profiled_thread, start);
     if (result != 0) delete start;

@@ -220,7 +220,7 @@ bool CpuProfiler::running() const { return sampling.load(std::memory_order_relax
 
 bool cpu_profiling_active() { return sampling.load(std::memory_order_relaxed); }
 
-bool cpu_profiler_handler_installed() { return handler_installed.load(); }
+SIAGENT_FORK_CHILD_CODE bool cpu_profiler_handler_installed() { return handler_installed.load(); }
 
 void CpuProfiler::on_thread_start() {
     if (!running()) return;

@@ -181,7 +181,8 @@ SIAGENT_FORK_CHILD_CODE bool arm_start_alarm(std::chrono::milliseconds cpu_time,
     return false;
 }
 
-bool disarm_start_alarm() {
+// Also runs at the exit of every fork child that armed an alarm (unload_agent).
+SIAGENT_FORK_CHILD_CODE bool disarm_start_alarm() {
     bool waiting = start_callback.exchange(nullptr) != nullptr;
     if (alarm_exists.exchange(false)) timer_delete(alarm_timer);
     return waiting;
