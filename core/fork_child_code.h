@@ -12,3 +12,13 @@
 #pragma once
 
 #define SIAGENT_FORK_CHILD_CODE __attribute__((section(".text.hot.siagent_fork_child")))
+
+// The same for data: every variable a fork child's handlers write (the rings' heads, the
+// profilers' flags and counters, the CPU profiler's timer generation and thread registry,
+// the start alarm, the life-cycle and loading locks) goes into one output section, so a
+// child copies one or two pages instead of one each, and so does the parent, which writes
+// most of them again after the fork. A section whose name is not .data.* or .bss.* is kept
+// whole by the linker (it is not one of the default script's, so every object's part lands
+// in one output section of that name). Mark only variables of the agent's library that fork
+// handlers write.
+#define SIAGENT_FORK_CHILD_DATA __attribute__((section("siagent_fork_child_data")))

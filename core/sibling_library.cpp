@@ -9,7 +9,7 @@
 namespace siagent {
 namespace {
 
-std::mutex loading;  // never destroyed before the last load: a plain global, as fork needs
+SIAGENT_FORK_CHILD_DATA std::mutex loading;  // never destroyed before the last load: a plain global, as fork needs
 
 }  // namespace
 

@@ -49,15 +49,15 @@ constexpr rlim_t kFewestDescriptors = 32;
 
 // Guards starting and stopping. Held across fork (pthread_atfork) so a child never
 // inherits an agent half started or half stopped.
-std::mutex lifecycle_mutex;
-Agent* running_agent = nullptr;  // owned; abandoned (never deleted) when unsafe to delete
+SIAGENT_FORK_CHILD_DATA std::mutex lifecycle_mutex;
+SIAGENT_FORK_CHILD_DATA Agent* running_agent = nullptr;  // owned; abandoned (never deleted) when unsafe to delete
 // A fork child's configuration while its agent waits to start (guarded by lifecycle_mutex):
 // the abandoned parent agent's own, borrowed (that agent is never freed in the child, and
 // copying the configuration would copy the allocator's pages into every fork child, most of
 // which exec or exit at once). A plain pointer; like every static object of this library it
 // is never destroyed (preload/never_destroyed_statics.cpp), so the library destructor below
 // can still use it.
-const Config* pending_config = nullptr;
+SIAGENT_FORK_CHILD_DATA const Config* pending_config = nullptr;
 
 void start_locked(const Config& config);
 
@@ -118,7 +118,7 @@ void stop_locked() {
 // starts an agent of its own (guarded by lifecycle_mutex): a child that execs closes them
 // with the exec (they are O_CLOEXEC), one that exits with its exit. Until then they stay
 // the agent's, out of the application's way like any other (core/agent_descriptors.h).
-bool inherited_descriptors_open = false;
+SIAGENT_FORK_CHILD_DATA bool inherited_descriptors_open = false;
 
 void start_locked(const Config& config) {
     deferred_start();  // made here, in normal context: a fork child's start alarm uses it

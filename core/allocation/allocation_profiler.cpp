@@ -30,7 +30,7 @@ constexpr int64_t kNeverAgain = INT64_MAX / 4;
 
 enum class State : int { idle = 0, running = 1, disabled = 2 };
 
-std::atomic<int> state{static_cast<int>(State::idle)};
+SIAGENT_FORK_CHILD_DATA std::atomic<int> state{static_cast<int>(State::idle)};
 std::atomic<uint64_t> mean_bytes{512 * 1024};
 std::atomic<int> max_depth{kMaxStackFrames};
 std::atomic<uint64_t> sampled{0}, released{0}, untracked{0};
@@ -41,8 +41,8 @@ std::atomic<uint64_t> dropped_objects_fixed{0}, dropped_bytes_fixed{0};
 std::atomic<uint64_t> seed_counter{0};
 
 // Made on the first start (by the agent thread, never inside malloc).
-constinit PersistentRing<AllocationEvent> allocation_samples;
-constinit PersistentRing<ReleaseEvent> release_samples;
+SIAGENT_FORK_CHILD_DATA constinit PersistentRing<AllocationEvent> allocation_samples;
+SIAGENT_FORK_CHILD_DATA constinit PersistentRing<ReleaseEvent> release_samples;
 
 // malloc-safe. The mean gap for the next sample: the configured one while the ring has
 // room, doubled for every eighth of the ring past half full (up to 2^8 times), so a rate

@@ -14,7 +14,7 @@
 namespace siagent {
 
 namespace block_detail {
-std::atomic<bool> enabled{false};
+SIAGENT_FORK_CHILD_DATA std::atomic<bool> enabled{false};
 std::atomic<uint64_t> mean_ns{10'000'000};
 thread_local constinit PoissonSampler sampler __attribute__((tls_model("initial-exec")));
 }  // namespace block_detail
@@ -29,10 +29,10 @@ constexpr size_t kRingRecords = 1024;
 constexpr int kInterposerFrames = 1;
 
 std::atomic<int> max_frames{kMaxStackFrames};
-std::atomic<uint64_t> samples_taken{0};
-std::atomic<uint64_t> stacks_truncated{0};
+SIAGENT_FORK_CHILD_DATA std::atomic<uint64_t> samples_taken{0};
+SIAGENT_FORK_CHILD_DATA std::atomic<uint64_t> stacks_truncated{0};
 
-constinit PersistentRing<BlockSample> samples;
+SIAGENT_FORK_CHILD_DATA constinit PersistentRing<BlockSample> samples;
 
 }  // namespace
 

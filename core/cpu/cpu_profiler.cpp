@@ -33,7 +33,7 @@ constexpr int kProfilingSignal = SIGPROF;
 constexpr size_t kRingRecords = 2048;
 
 // Handler state: plain atomics so the handler reads them without locks.
-std::atomic<bool> sampling{false};
+SIAGENT_FORK_CHILD_DATA std::atomic<bool> sampling{false};
 std::atomic<int> max_frames{kMaxStackFrames};
 std::atomic<int64_t> sample_interval_ns{10'000'000};
 // Focused sampling (profiled spans): inside one, a second timer adds samples so that the
@@ -42,18 +42,18 @@ std::atomic<int64_t> sample_interval_ns{10'000'000};
 std::atomic<int64_t> focus_interval_ns{1'000'000};
 std::atomic<int64_t> extra_timer_interval_ns{0};
 // Bumped in a fork child: a focused timer made by the parent does not exist there.
-std::atomic<uint32_t> timer_generation{1};
-std::atomic<uint64_t> samples_taken{0};
-std::atomic<uint64_t> stacks_truncated{0};
-std::atomic<uint64_t> handler_time_ns{0};
-std::atomic<uint64_t> foreign_signal_count{0};
+SIAGENT_FORK_CHILD_DATA std::atomic<uint32_t> timer_generation{1};
+SIAGENT_FORK_CHILD_DATA std::atomic<uint64_t> samples_taken{0};
+SIAGENT_FORK_CHILD_DATA std::atomic<uint64_t> stacks_truncated{0};
+SIAGENT_FORK_CHILD_DATA std::atomic<uint64_t> handler_time_ns{0};
+SIAGENT_FORK_CHILD_DATA std::atomic<uint64_t> foreign_signal_count{0};
 std::atomic<bool> handler_installed{false};
-LatencyHistogram handler_latency;
+SIAGENT_FORK_CHILD_DATA LatencyHistogram handler_latency;
 
 // Never destroyed: a late signal may still reach them during exit.
-alignas(ThreadRegistry) unsigned char registry_storage[sizeof(ThreadRegistry)];
-constinit PersistentRing<StackSample> samples;
-ThreadRegistry* registry_instance = nullptr;
+SIAGENT_FORK_CHILD_DATA alignas(ThreadRegistry) unsigned char registry_storage[sizeof(ThreadRegistry)];
+SIAGENT_FORK_CHILD_DATA constinit PersistentRing<StackSample> samples;
+SIAGENT_FORK_CHILD_DATA ThreadRegistry* registry_instance = nullptr;
 
 SIAGENT_FORK_CHILD_CODE ThreadRegistry& registry() { return *registry_instance; }
 

@@ -42,9 +42,9 @@ AddressRange libc_range;
 CodeRanges agent_libraries;  // libsiagent.so and libsiagent-agent.so
 
 // The alarm of this process (guarded by the caller's life-cycle lock; read by the handler).
-std::atomic<bool (*)()> start_callback{nullptr};
-timer_t alarm_timer{};
-std::atomic<bool> alarm_exists{false};
+SIAGENT_FORK_CHILD_DATA std::atomic<bool (*)()> start_callback{nullptr};
+SIAGENT_FORK_CHILD_DATA timer_t alarm_timer{};
+SIAGENT_FORK_CHILD_DATA std::atomic<bool> alarm_exists{false};
 
 const char* const kRuntimeNames[] = {"/libc.so", "/ld-linux", "/ld64.so", "/libstdc++.so",
                                      "/libgcc_s.so", "/libunwind", "/libsiagent",

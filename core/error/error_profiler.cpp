@@ -26,11 +26,11 @@ constexpr int kOwnFrames = 6;
 std::atomic<bool> enabled{false};
 std::atomic<int> max_frames{kMaxStackFrames};
 std::atomic<uint32_t> mean_gap{1};
-std::atomic<uint32_t> window_stacks{0};
+SIAGENT_FORK_CHILD_DATA std::atomic<uint32_t> window_stacks{0};
 std::atomic<uint64_t> stacks_taken{0};
 std::atomic<uint64_t> stacks_capped{0};
 
-constinit PersistentRing<ErrorSample> samples;
+SIAGENT_FORK_CHILD_DATA constinit PersistentRing<ErrorSample> samples;
 // Constant-initialized (all zeros, in .bss): its pages are touched only by throws.
 constinit ThrowCounts counts_table;
 ThrowCounts* counts_instance = nullptr;
