@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "core/allocation/allocation_profiler.h"
+#include "core/fork_child_code.h"
 #include "preload/early_arena.h"
 #include "preload/export.h"
 #include "preload/real_allocator.h"
@@ -21,7 +22,9 @@
 
 // The library keeps frame pointers for its own code; the two hottest wrappers do without
 // (their frames are hidden from profiles anyway), which saves the frame set-up on every call.
-#define SIAGENT_HOT __attribute__((optimize("omit-frame-pointer")))
+// With the fork-child code (core/fork_child_code.h): a fork child that allocates runs them
+// at once, and they are hot in every process.
+#define SIAGENT_HOT __attribute__((optimize("omit-frame-pointer"))) SIAGENT_FORK_CHILD_CODE
 
 using siagent::allocation_countdown_crossed;
 using siagent::early_arena_owns;
@@ -38,7 +41,7 @@ inline void* counted(void* block, size_t size) {
 }
 
 // The sampled path of malloc, out of line so that the common path stays a tail call.
-__attribute__((noinline)) void* sampled_malloc(size_t size) {
+__attribute__((noinline)) SIAGENT_FORK_CHILD_CODE void* sampled_malloc(size_t size) {
     void* block = real_allocator.malloc(size);
     on_sampling_point(block, size);
     return block;

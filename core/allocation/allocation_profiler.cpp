@@ -59,7 +59,7 @@ uint64_t adaptive_mean(const AllocationRing& ring, uint64_t mean) {
 }
 
 // malloc-safe: only the calling thread's countdown.
-void idle_countdown(State current) {
+SIAGENT_FORK_CHILD_CODE void idle_countdown(State current) {
     allocation_countdown.remaining = current == State::disabled ? kNeverAgain : kIdleRecheckBytes;
 }
 
@@ -88,7 +88,8 @@ void record_allocation(AllocationRing& ring, const void* block, size_t size, uin
 
 }  // namespace
 
-void on_sampling_point(const void* block, size_t size) {
+// With the fork-child code: the first allocations of a fork child come here.
+SIAGENT_FORK_CHILD_CODE void on_sampling_point(const void* block, size_t size) {
     State current = static_cast<State>(state.load(std::memory_order_relaxed));
     if (current != State::running) {
         idle_countdown(current);
