@@ -10,6 +10,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/hotspot_ranking.h"
+
 namespace siagent {
 namespace {
 
@@ -223,8 +225,22 @@ std::optional<TopTable> compute_top(const std::vector<NamedProfile>& inputs,
     }
     table.count_name = count_index ? p.sample_types[*count_index].type : "stacks";
 
-    std::unordered_map<std::string, Accumulator> functions;
-    std::unordered_set<std::string> on_stack;
+    // Flat and cum through the shared definition (core/hotspot_ranking.h): flat is self, cum
+    // is total. Every inlined line of a frame is a function of its own on the stack.
+    std::unordered_map<std::string, uint32_t> id_of;
+    std::vector<std::string> names;
+    std::vector<Accumulator> functions;
+    auto function_id = [&](std::string name) {
+        auto [slot, added] = id_of.try_emplace(name, static_cast<uint32_t>(names.size()));
+        if (added) {
+            names.push_back(std::move(name));
+            functions.emplace_back();
+        }
+        return slot->second;
+    };
+    HotspotTotals totals;
+    std::vector<uint32_t> stack;
+    std::vector<bool> seen;
     for (const Sample& s : p.samples) {
         table.count += count_index ? s.values[*count_index] : 1;
         const int64_t v = s.values[*index];
@@ -233,35 +249,37 @@ std::optional<TopTable> compute_top(const std::vector<NamedProfile>& inputs,
 
         const Frame& leaf = p.frames[s.frames.front()];
         const SourceLine* leaf_line = leaf.lines.empty() ? nullptr : &leaf.lines.front();
-        Accumulator& flat = functions[function_name(p, leaf, leaf_line)];
-        flat.flat += v;
-        flat.lines[{leaf_line ? leaf_line->file : "", leaf_line ? leaf_line->line : 0}].first += v;
+        const uint32_t leaf_id = function_id(function_name(p, leaf, leaf_line));
+        functions[leaf_id].lines[{leaf_line ? leaf_line->file : "", leaf_line ? leaf_line->line : 0}].first += v;
 
-        on_stack.clear();
+        stack.clear();
         for (uint32_t fi : s.frames) {  // leaf first, so a recursive function's innermost line wins
             const Frame& frame = p.frames[fi];
             const size_t n = std::max<size_t>(frame.lines.size(), 1);
             for (size_t k = 0; k < n; ++k) {
                 const SourceLine* line = frame.lines.empty() ? nullptr : &frame.lines[k];
-                std::string name = function_name(p, frame, line);
-                if (!on_stack.insert(name).second) continue;
-                Accumulator& acc = functions[name];
-                acc.cum += v;
+                const uint32_t id = function_id(function_name(p, frame, line));
+                if (seen.size() <= id) seen.resize(id + 1, false);
+                if (seen[id]) continue;
+                seen[id] = true;
+                stack.push_back(id);
+                Accumulator& acc = functions[id];
                 acc.lines[{line ? line->file : "", line ? line->line : 0}].second += v;
                 acc.modules[module_of(p, frame)] += v;
             }
         }
+        if (stack.front() != leaf_id) stack.insert(stack.begin(), leaf_id);
+        for (uint32_t id : stack) seen[id] = false;
+        totals.add_stack(stack, static_cast<double>(v));
     }
 
-    for (const auto& [name, acc] : functions) table.rows.push_back(finish_row(name, acc));
-    const bool by_cum = options.sort_by_cum;
-    std::sort(table.rows.begin(), table.rows.end(), [by_cum](const TopRow& a, const TopRow& b) {
-        const int64_t a1 = by_cum ? a.cum : a.flat, b1 = by_cum ? b.cum : b.flat;
-        const int64_t a2 = by_cum ? a.flat : a.cum, b2 = by_cum ? b.flat : b.cum;
-        if (a1 != b1) return a1 > b1;
-        if (a2 != b2) return a2 > b2;
-        return a.function < b.function;
-    });
+    const HotspotOrder order = options.sort_by_cum ? HotspotOrder::by_total : HotspotOrder::by_self;
+    for (uint32_t id : rank_hotspots(totals, order, [&](uint32_t f) { return names[f]; })) {
+        Accumulator& acc = functions[id];
+        acc.flat = static_cast<int64_t>(totals.self(id));
+        acc.cum = static_cast<int64_t>(totals.total(id));
+        table.rows.push_back(finish_row(names[id], acc));
+    }
     table.functions = table.rows.size();
     if (options.rows != 0 && table.rows.size() > options.rows) table.rows.resize(options.rows);
     return table;

@@ -4,6 +4,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/hotspot_ranking.h"
 #include "dashboard/server/model/frame_name.h"
 
 namespace siagent::dashboard {
@@ -34,24 +35,23 @@ std::vector<Hotspot> hotspots(const CallTree& tree, size_t max_rows) {
         }
         row_of_node[node] = slot->second;
     }
-    // Depth-first with an explicit stack; `on_path` counts each row's frames on the current
-    // stack so a recursive function's total is taken at its outermost frame only.
-    std::vector<int> on_path(rows.size(), 0);
+    // Depth-first with an explicit stack, through the shared definition (core/hotspot_ranking.h).
+    HotspotTotals totals(rows.size());
     std::vector<std::pair<uint32_t, bool>> stack;
     for (uint32_t child : children[CallTree::kRoot]) stack.push_back({child, false});
     while (!stack.empty()) {
         auto [node, leaving] = stack.back();
         stack.pop_back();
-        Row& row = rows[row_of_node[node]];
+        const uint32_t row_id = static_cast<uint32_t>(row_of_node[node]);
         if (leaving) {
-            --on_path[row_of_node[node]];
+            totals.leave(row_id);
             continue;
         }
         double self = tree.value(node);
         for (uint32_t child : children[node]) self -= tree.value(child);
         self = std::max(self, 0.0);
-        row.spot.self += self;
-        if (on_path[row_of_node[node]]++ == 0) row.spot.total += tree.value(node);
+        totals.enter(row_id, tree.value(node), self);
+        Row& row = rows[row_id];
         if (self > row.line_self) {
             row.line_self = self;
             row.spot.line = parse_frame_name(tree.name(node)).line;
@@ -60,11 +60,14 @@ std::vector<Hotspot> hotspots(const CallTree& tree, size_t max_rows) {
         for (uint32_t child : children[node]) stack.push_back({child, false});
     }
     std::vector<Hotspot> result;
-    for (Row& row : rows) result.push_back(std::move(row.spot));
-    std::sort(result.begin(), result.end(), [](const Hotspot& a, const Hotspot& b) {
-        return a.self != b.self ? a.self > b.self : a.total > b.total;
-    });
-    if (result.size() > max_rows) result.resize(max_rows);
+    for (uint32_t id : rank_hotspots(totals, HotspotOrder::by_self,
+                                     [&](uint32_t row) { return rows[row].spot.function; })) {
+        if (result.size() == max_rows) break;
+        Hotspot spot = std::move(rows[id].spot);
+        spot.self = totals.self(id);
+        spot.total = totals.total(id);
+        result.push_back(std::move(spot));
+    }
     return result;
 }
 

@@ -1,6 +1,6 @@
 // The hot-spot table of a merged call tree: per function (and file), the self value (the
 // node's value minus its children's) and the total (inclusive value, counted once per
-// stack even when the function recurses).
+// stack even when the function recurses), ranked as core/hotspot_ranking.h defines.
 #pragma once
 
 #include <string>
@@ -18,7 +18,7 @@ struct Hotspot {
     double total = 0;
 };
 
-// The `max_rows` rows of largest self, then total.
+// The first `max_rows` rows: largest self, then total, then function name.
 std::vector<Hotspot> hotspots(const CallTree& tree, size_t max_rows);
 
 }  // namespace siagent::dashboard

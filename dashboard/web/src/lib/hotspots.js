@@ -1,4 +1,8 @@
-// Hot-spot rows computed from an inclusive call tree, and their ordering.
+// Hot-spot rows computed from an inclusive call tree, and their ordering: the definition of
+// core/hotspot_ranking.h (self at the innermost frame, total once per stack, ranked by self,
+// then total), which `siagent top` and the server's table share; this is its one copy for
+// trees the browser already holds (filtered and compared views), tested on the same cases
+// (test/core/hotspot_ranking_test.cpp).
 // Invariant of the input (dashboard-api.md): a node's value = sum of its children's
 // values + its own self value. Rows follow the API's `hotspots` shape so tables can show
 // either the server's rows or these.
