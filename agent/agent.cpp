@@ -254,23 +254,24 @@ CodeRanges Agent::hidden_code() const {
 
 void Agent::rescan() {
     for (auto& source : sources_) source->rescan();
+    // Crash records waiting in the spool end the period early: they go out with it now.
     std::vector<ClaimedCrash> claims;
-    Report report;
-    report.start_ns = report.end_ns = wall_clock_ns();
-    claim_crashes(report, claims);
+    std::vector<CrashRecord> records;
+    claim_crashes(records, claims);
     if (claims.empty()) return;
-    report.agent = agent_health();
+    Report report = take_period(claims);
     deliver(report, claims);
 }
 
-void Agent::claim_crashes(Report& report, std::vector<ClaimedCrash>& claims) {
+void Agent::claim_crashes(std::vector<CrashRecord>& records, std::vector<ClaimedCrash>& claims) {
     auto wanted = [this](const CrashRecord& record) {
         return std::any_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
             return takes_reports(*sink) && sink->wants_crash(record);
         });
     };
+    const size_t before = claims.size();
     for (auto& source : sources_) source->claim_crashes(wanted, claims);
-    for (const ClaimedCrash& claimed : claims) report.crashes.push_back(claimed.record);
+    for (size_t i = before; i < claims.size(); ++i) records.push_back(claims[i].record);
 }
 
 void Agent::report() {
@@ -298,7 +299,10 @@ Report Agent::take_period(std::vector<ClaimedCrash>& claims) {
     for (auto& source : sources_) source->collect(context, report.profiles);
     symbolizer_->resolve_pending();  // all resolved by the profiles now: clears the queue
     thread_names_.clear();
-    claim_crashes(report, claims);  // when no rescan came first (a short process)
+    for (const ClaimedCrash& claimed : claims) report.crashes.push_back(claimed.record);
+    claim_crashes(report.crashes, claims);  // also when no rescan came first (a short process)
+    report.metrics = std::move(pending_readings_);
+    pending_readings_.clear();
     report.agent = agent_health();
     if (report.profiles.empty()) {
         log_debug("report: no samples in this period");
@@ -315,7 +319,7 @@ Report Agent::take_period(std::vector<ClaimedCrash>& claims) {
 
 void Agent::deliver(const Report& report, const std::vector<ClaimedCrash>& claims) {
     bool empty = report.profiles.empty() && report.spans.empty() && report.crashes.empty() &&
-                 !report.metrics;
+                 report.metrics.empty();
     if (empty) return;
     std::vector<bool> kept(claims.size(), true);
     for (auto& sink : sinks_) {
@@ -346,22 +350,22 @@ AgentHealth Agent::agent_health() const {
 
 void Agent::record_metrics() {
     if (sinks_.empty()) return;
-    Report report;
-    report.agent = agent_health();
-    read_metrics(report);
-    report.start_ns = report.end_ns = report.metrics->time_ns;
-    deliver(report, {});
+    // Bounded: a metrics interval far shorter than the report interval keeps the newest.
+    if (pending_readings_.size() >= kMostReadingsPerReport)
+        pending_readings_.erase(pending_readings_.begin());
+    pending_readings_.push_back(read_metrics(agent_health()));
 }
 
-void Agent::read_metrics(Report& report) {
-    report.metrics = metrics_.read(report.agent);
+MetricsSnapshot Agent::read_metrics(const AgentHealth& health) {
     metrics_recorded_ = true;
+    return metrics_.read(health);
 }
 
 void Agent::report_last() {
     std::vector<ClaimedCrash> claims;
     Report report = take_period(claims);
-    if (!sinks_.empty() && (!report.profiles.empty() || metrics_recorded_)) read_metrics(report);
+    if (!sinks_.empty() && (!report.profiles.empty() || metrics_recorded_))
+        report.metrics.push_back(read_metrics(report.agent));
     deliver(report, claims);
 }
 

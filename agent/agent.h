@@ -74,20 +74,22 @@ private:
     void schedule_report();
     void drain();
     CodeRanges hidden_code() const;
-    // Every second: the sources' rescans, and the crash records of earlier processes.
-    void rescan();
-    // Claims the spooled crash records some sink takes into `claims`, once per agent: at
-    // its first rescan, delivered at once in a Report of their own (a crash is worth
+    // Every second: the sources' rescans, and the crash records of earlier processes. Records
+    // some sink takes end the period at once: the Report goes out with them (a crash is worth
     // seeing within a second, not a report interval later).
-    void claim_crashes(Report& report, std::vector<ClaimedCrash>& claims);
+    void rescan();
+    // Claims the spooled crash records some sink takes: appended to `claims`, and their
+    // records to `records`.
+    void claim_crashes(std::vector<CrashRecord>& records, std::vector<ClaimedCrash>& claims);
     // The report timer's work: the period's Report to the sinks.
     void report();
-    // The period that ends now: every source's profiles, the span summaries, and the crash
-    // records some sink takes (claimed into `claims`).
+    // The period that ends now: every source's profiles, the span summaries, the metrics
+    // readings taken in it, and the crash records of `claims` and of any that some sink
+    // takes now (claimed into `claims`).
     Report take_period(std::vector<ClaimedCrash>& claims);
-    // The metrics timer's work: a Report with the reading alone.
+    // The metrics timer's work: a reading kept for the period's Report.
     void record_metrics();
-    void read_metrics(Report& report);
+    MetricsSnapshot read_metrics(const AgentHealth& health);
     // The last Report: the period's, with a metrics reading when the process had samples or
     // metrics were read before.
     void report_last();
@@ -154,6 +156,10 @@ private:
     // A process that ends before its first metrics interval and without samples writes
     // nothing at exit.
     bool metrics_recorded_ = false;
+    // Agent thread: the readings of the period under way, for its Report (at most
+    // kMostReadingsPerReport, the newest).
+    static constexpr size_t kMostReadingsPerReport = 1440;
+    std::vector<MetricsSnapshot> pending_readings_;
 };
 
 }  // namespace siagent

@@ -75,7 +75,10 @@ DashboardSink::~DashboardSink() = default;
 bool DashboardSink::deliver(const Report& report) {
     // Converted even while disabled: counters are deltas from the previous reading.
     std::vector<RuntimeMetric> runtime;
-    if (report.metrics) runtime = runtime_metrics_.convert(*report.metrics);
+    for (const MetricsSnapshot& reading : report.metrics) {
+        std::vector<RuntimeMetric> converted = runtime_metrics_.convert(reading);
+        runtime.insert(runtime.end(), converted.begin(), converted.end());
+    }
     if (!enabled_) return true;  // dropped, as the dashboard asked
     for (const RuntimeMetric& span : span_metrics(report.spans, report.start_ns, report.end_ns))
         enqueue_metric(span);

@@ -22,7 +22,9 @@ bool ProfileFileSink::deliver(const Report& report) {
     bool spans = write_spans(report);
     bool profiles = write_profiles(report);
     bool crashes = write_crashes(report);
-    bool metrics = !report.metrics || append_metrics_line(directory_, *report.metrics);
+    bool metrics = true;
+    for (const MetricsSnapshot& reading : report.metrics)
+        metrics = append_metrics_line(directory_, reading) && metrics;
     return spans && profiles && crashes && metrics;
 }
 

@@ -1,10 +1,11 @@
-// What the agent hands every sink at once (agent/report_sink.h): at each report
-// (SI_REPORT_INTERVAL, and at exit) the period's profiles and span summaries; at each
-// metrics reading (SI_METRICS_INTERVAL, on its own timer) the snapshot; at the first thread
-// rescan, the crash records claimed from the spool. The last report of a process carries
-// the period and a reading. A sink takes from it what
-// it keeps and ignores the rest. Plain value: built on the agent thread (or on the thread
-// that makes the last report when the agent thread's loop is lost), read-only for sinks.
+// What the agent hands every sink at once (agent/report_sink.h), one per period: the
+// period's profiles, span summaries, the metrics readings taken in it (SI_METRICS_INTERVAL;
+// the last report of a process takes one more), the crash records claimed from the spool,
+// and the agent's own statistics. A period ends at each report (SI_REPORT_INTERVAL), at
+// exit, and early when a thread rescan finds crash records some sink wants (so that they go
+// out within a second of an agent's start). A sink takes from it what it keeps and ignores
+// the rest. Plain value: built on the agent thread (or on the thread that makes the last
+// report when the agent thread's loop is lost), read-only for sinks.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +20,11 @@
 namespace siagent {
 
 struct Report {
-    // The period the profiles and spans cover (wall clock, Unix epoch nanoseconds); a
-    // Report with a metrics reading alone has start_ns == end_ns == the reading's time.
+    // The period the Report covers (wall clock, Unix epoch nanoseconds).
     int64_t start_ns = 0;
     int64_t end_ns = 0;
     std::vector<KindProfile> profiles;  // in the profilers' order (agent/profilers.cpp)
-    std::optional<MetricsSnapshot> metrics;
+    std::vector<MetricsSnapshot> metrics;  // the readings taken in the period, oldest first
     std::vector<SpanSummary> spans;  // names that closed or abandoned a span in the period
     // Records of crashed processes (any app) that some sink wants (ReportSink::wants_crash).
     std::vector<CrashRecord> crashes;

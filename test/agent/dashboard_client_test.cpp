@@ -253,7 +253,7 @@ TEST_CASE("of a Report, the dashboard gets span metrics, its app's crashes as Cr
     MetricsSnapshot reading;
     reading.time_ns = report.end_ns;
     reading.rss_bytes = 2 << 20;
-    report.metrics = reading;
+    report.metrics = {reading};
     CHECK(harness.sink->wants_crash(ours));
     CHECK_FALSE(harness.sink->wants_crash(other));
     REQUIRE(harness.sink->deliver(report));

@@ -143,8 +143,8 @@ TEST_CASE("every sink on the list gets the period's one Report: profiles, metric
     REQUIRE(report.crashes.size() == 1);
     CHECK(report.crashes[0].pid == 42);
     CHECK(report.crashes[0].app == "demo");
-    REQUIRE(report.metrics);  // the process had samples: its last report reads metrics
-    CHECK(report.metrics->agent.samples == report.agent.samples);
+    REQUIRE(report.metrics.size() == 1);  // the process had samples: its last report reads metrics
+    CHECK(report.metrics.back().agent.samples == report.agent.samples);
     CHECK(report.agent.cpu_seconds > 0);
     // Kept by every sink that wanted it: gone from the spool.
     CHECK(spool.records() == 0);
@@ -157,7 +157,7 @@ TEST_CASE("every sink on the list gets the period's one Report: profiles, metric
     CHECK(copy.profiles.size() == report.profiles.size());
     CHECK(copy.spans.size() == report.spans.size());
     CHECK(copy.crashes.size() == report.crashes.size());
-    CHECK(copy.metrics.has_value());
+    CHECK(copy.metrics.size() == report.metrics.size());
 }
 
 TEST_CASE("a crash record goes back to the spool when a sink that wanted it could not keep the Report") {
@@ -170,59 +170,52 @@ TEST_CASE("a crash record goes back to the spool when a sink that wanted it coul
     CHECK(spool.records() == 1);  // for the next agent
 }
 
-TEST_CASE("Reports follow one another period by period; metrics readings keep their own timer") {
+TEST_CASE("every Report is a period's: readings and crash records ride the periods") {
     Spool spool;
-    RecordedAgent run = start_recorded(test_config(spool, 1000), {true});
+    // Readings twice as often as reports, so a period holds more than one.
+    Config config = test_config(spool, 1000);
+    config.metrics_interval_ms = 500;
+    RecordedAgent run = start_recorded(config, {true});
     Recording& recording = *run.recordings[0];
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    auto periods_and_readings = [&] {
+    auto periods_so_far = [&] {
         std::lock_guard<std::mutex> lock(recording.mutex);
-        size_t periods = 0, readings = 0;
-        for (const Report& report : recording.reports)
-            ++(report.start_ns < report.end_ns ? periods : readings);
-        return std::make_pair(periods, readings);
+        return recording.reports.size();
     };
     // Work all along, so that no period is empty (an empty one is not delivered).
-    while (std::chrono::steady_clock::now() < until) {
+    while (std::chrono::steady_clock::now() < until && periods_so_far() < 3) {
         work();
-        auto [periods, readings] = periods_and_readings();
-        if (periods >= 2 && readings >= 1) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     REQUIRE(run.agent->shutdown(std::chrono::milliseconds(2000)));
 
-    std::vector<const Report*> periods;
+    const std::vector<Report>& periods = recording.reports;
+    REQUIRE(periods.size() >= 4);  // at least three periodic reports, then the last
     size_t readings = 0, crashes = 0;
-    for (const Report& report : recording.reports) {
-        crashes += report.crashes.size();
-        if (report.start_ns < report.end_ns) {
-            periods.push_back(&report);
-        } else if (!report.crashes.empty()) {
-            // The spool's records at the first rescan, delivered at once on their own.
-            CHECK_FALSE(report.metrics);
-            CHECK(report.profiles.empty());
-            CHECK(report.spans.empty());
-        } else {
-            // A reading alone: the snapshot at its own time, nothing of a period.
-            ++readings;
-            REQUIRE(report.metrics);
-            CHECK(report.start_ns == report.metrics->time_ns);
-            CHECK(report.profiles.empty());
-            CHECK(report.spans.empty());
-        }
-    }
-    CHECK(readings >= 1);
-    REQUIRE(periods.size() >= 3);  // at least two periodic reports, then the last
-    // The crash is claimed once per agent: at the first rescan (or the first report, if that
-    // came first), in one Report.
-    CHECK(crashes == 1);
     for (size_t i = 0; i < periods.size(); ++i) {
         INFO("period " << i);
-        if (i > 0) CHECK(periods[i]->start_ns == periods[i - 1]->end_ns);
-        if (i > 0) CHECK(periods[i]->crashes.empty());
-        if (i + 1 < periods.size()) CHECK(periods[i]->spans.size() == 1);
+        const Report& period = periods[i];
+        CHECK(period.start_ns < period.end_ns);  // no Report of a reading or a crash alone
+        // Periods follow one another; one with nothing in it is not delivered (a period
+        // ended early by the crash records is followed by the report timer's, nearly empty).
+        if (i > 0) CHECK(period.start_ns >= periods[i - 1].end_ns);
+        crashes += period.crashes.size();
+        if (i > 0) CHECK(period.crashes.empty());
+        for (const MetricsSnapshot& reading : period.metrics) {
+            ++readings;
+            CHECK(reading.time_ns >= period.start_ns);
+            // The last report's own reading is taken just after its period is closed.
+            if (i + 1 < periods.size()) CHECK(reading.time_ns <= period.end_ns);
+        }
+        for (size_t r = 1; r < period.metrics.size(); ++r)
+            CHECK(period.metrics[r - 1].time_ns <= period.metrics[r].time_ns);
     }
-    CHECK(periods.back()->metrics.has_value());  // metrics were read before: the last reads them too
+    // The spool's record ended the first period early, at the first rescan (1 s) or sooner.
+    CHECK(crashes == 1);
+    CHECK(periods[0].crashes.size() == 1);
+    // Two readings a second for at least three seconds.
+    CHECK(readings >= 4);
+    CHECK_FALSE(periods.back().metrics.empty());  // metrics were read before: the last reads them too
 }
 
 TEST_CASE("the file sink writes a Report's profiles, spans, crash reports and metrics line") {
@@ -240,8 +233,8 @@ TEST_CASE("the file sink writes a Report's profiles, spans, crash reports and me
     std::string error;
     REQUIRE(parse_crash_record(kCrashRecord, crash, error));
     report.crashes.push_back(crash);
-    report.metrics = MetricsSnapshot{};
-    report.metrics->time_ns = report.end_ns;
+    report.metrics = {MetricsSnapshot{}};
+    report.metrics.back().time_ns = report.end_ns;
 
     ProfileFileSink sink(output.path);
     CHECK(sink.wants_crash(crash));  // whatever app crashed
