@@ -7,6 +7,7 @@
 #include "dashboard/server/http/static_files.h"
 #include "dashboard/server/api/ui_account.h"
 #include "dashboard/server/api/ui_apps.h"
+#include "dashboard/server/api/ui_profile.h"
 #include "dashboard/server/api/ui_session.h"
 
 namespace siagent::dashboard {
@@ -35,6 +36,7 @@ Response route_api(ServerContext& context, const Request& request, std::string_v
     auto session = authenticate(context, request);
     if (!session) return error_response(session.failure().status, session.failure().reason);
     if (path == "/api/me") return handle_me(session.value());
+    if (path == "/api/kinds" && request.method() == http::verb::get) return kind_views_response();
     if (path == "/api/me/password") return handle_change_password(context, request, session.value(), address);
     if (starts_with_segment(path, "/api/apps")) {
         return handle_apps(context, request, session.value(), segments_after(path, "/api/apps"));

@@ -124,6 +124,15 @@ Response timeline_response(ServerContext& context, const Request& request, const
     return json_response(http::status::ok, out.str());
 }
 
+Response kind_views_response() {
+    JsonOut out;
+    out.object().key("kinds").array();
+    for (const KindView& view : kind_views())
+        out.object().field("kind", view.kind).field("label", view.label).field("tab", view.tab).end_object();
+    out.end_array().end_object();
+    return json_response(http::status::ok, out.str());
+}
+
 Response kinds_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter) {
     JsonOut out;
     out.object().key("kinds").array();

@@ -9,6 +9,8 @@ namespace siagent::dashboard {
 Response profile_response(ServerContext& context, const Request& request, const AppScope& scope,
                           const QueryFilter& filter);
 Response kinds_response(ServerContext& context, const AppScope& scope, const QueryFilter& filter);
+// GET /api/kinds: how the UI shows each known kind (model/profile_kinds.h, kind_views).
+Response kind_views_response();
 // The profile's total per time bucket (profile_timeline.h), for /api/apps/{id}/profile/timeline.
 Response timeline_response(ServerContext& context, const Request& request, const AppScope& scope,
                            const QueryFilter& filter);

@@ -46,7 +46,37 @@ const std::vector<KnownKind>& known_kinds() {
     return kinds;
 }
 
+// The UI's label and tab of each kind siagent emits; a kind added to the agent and not here
+// is shown under its series name, in a tab of its own when it has data.
+struct KindPlace {
+    const char* kind;
+    const char* label;
+    const char* tab;
+};
+constexpr KindPlace kKindPlaces[] = {
+    {"cpu", "CPU", "cpu"},
+    {"alloc", "Allocations", "alloc"},
+    {"inuse", "Heap in use", "inuse"},
+    {"block", "Blocking", "block"},
+    {"error", "Exceptions", "errors"},
+    {"crash", "Crashes", "errors"},
+};
+
 }  // namespace
+
+const std::vector<KindView>& kind_views() {
+    static const std::vector<KindView> views = [] {
+        std::vector<KindView> all;
+        for (const KnownKind& known : known_kinds()) {
+            KindView view{known.kind, known.series.front().name, ""};
+            for (const KindPlace& place : kKindPlaces)
+                if (known.kind == place.kind) view = {known.kind, place.label, place.tab};
+            all.push_back(std::move(view));
+        }
+        return all;
+    }();
+    return views;
+}
 
 std::optional<std::vector<SeriesName>> series_of_kind(std::string_view kind) {
     for (const KnownKind& known : known_kinds()) {

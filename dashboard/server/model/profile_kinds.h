@@ -32,6 +32,17 @@ std::optional<std::vector<SeriesName>> series_of_kind(std::string_view kind);
 // The kind a stored series is shown as.
 std::string kind_of_series(const std::string& category, const std::string& name);
 
+// How the web UI shows a known kind: its label, and the tab it appears in (`tab` == `kind`:
+// a profile tab of its own; "errors": within the Errors tab). The UI builds its tab bar from
+// this list, in this order (GET /api/kinds); a kind not on it (or any unknown one) gets an
+// extra tab when it has data.
+struct KindView {
+    std::string kind;
+    std::string label;
+    std::string tab;
+};
+const std::vector<KindView>& kind_views();
+
 // How reports of a category merge: counts (error profiles) add up; everything else (percent,
 // per-second rates, retained bytes) is averaged over the merged reports.
 bool averaged_over_reports(const std::string& category);

@@ -85,6 +85,8 @@ export const api = {
   /** The profile's total per time bucket: {kind, unit, bucket_seconds, points: [[time, value]]}. */
   profileTimeline: (appId, kind, scope, signal) =>
     request('GET', appPath(appId, '/profile/timeline'), { query: { kind, ...scope }, signal }),
+  /** How each known kind is shown: [{kind, label, tab}] in tab order (the server's list). */
+  kindViews: (signal) => request('GET', '/api/kinds', { signal }),
   profileKinds: (appId, scope, signal) =>
     request('GET', appPath(appId, '/profile/kinds'), { query: { from: scope.from, to: scope.to }, signal }),
   settings: (appId, signal) => request('GET', appPath(appId, '/settings'), { signal }),

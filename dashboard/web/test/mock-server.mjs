@@ -91,6 +91,11 @@ const ROUTES = [
   }],
   ['GET', /^\/api\/me$/, ({ state, session }) => [200, sessionBody(state, session)]],
   ['GET', /^\/api\/apps$/, ({ state }) => [200, { apps: appsWithAnomalies(state) }]],
+  // What the real server answers (dashboard/server/model/profile_kinds.cpp, kind_views).
+  ['GET', /^\/api\/kinds$/, () => [200, { kinds: [
+    { kind: 'cpu', label: 'CPU', tab: 'cpu' }, { kind: 'alloc', label: 'Allocations', tab: 'alloc' },
+    { kind: 'inuse', label: 'Heap in use', tab: 'inuse' }, { kind: 'block', label: 'Blocking', tab: 'block' },
+    { kind: 'error', label: 'Exceptions', tab: 'errors' }, { kind: 'crash', label: 'Crashes', tab: 'errors' }] }]],
   ['GET', /^\/api\/apps\/(\d+)\/filters$/, ({ appId }) =>
     [200, appId === data.DEMO_APP_ID ? data.demoFilters(Math.floor(Date.now() / 1000))
       : { versions: [], environments: [], hosts: [], processes: [] }]],

@@ -124,3 +124,24 @@ TEST_CASE("compat: counters read per second, summed over the bucket's reports", 
     CHECK(std::string(metrics["series"][0]["type"].GetString()) == "counter");
     for (const auto& point : metrics["series"][0]["points"].GetArray()) CHECK(point[1].GetDouble() == Approx(10));
 }
+
+TEST_CASE("the UI's kinds: every kind siagent emits, with its label and tab, in order", "[api][compat]") {
+    Compat compat;
+    auto views = parse_json(compat.client.get("/api/kinds").body);
+    REQUIRE(views["kinds"].IsArray());
+    std::vector<std::string> kinds, tabs, labels;
+    for (const auto& view : views["kinds"].GetArray()) {
+        kinds.push_back(view["kind"].GetString());
+        labels.push_back(view["label"].GetString());
+        tabs.push_back(view["tab"].GetString());
+    }
+    // The agent's encoding table, in its order (transport/profile_metric.h): each profile kind
+    // has a tab of its own, exceptions and crashes are in the Errors tab.
+    CHECK(kinds == std::vector<std::string>{"cpu", "alloc", "inuse", "block", "error", "crash"});
+    CHECK(tabs == std::vector<std::string>{"cpu", "alloc", "inuse", "block", "errors", "errors"});
+    CHECK(labels[0] == "CPU");
+    CHECK(labels[3] == "Blocking");
+    // Only for a session.
+    UiClient anonymous{compat.server.port()};
+    CHECK(anonymous.get("/api/kinds").status == 401);
+}

@@ -16,12 +16,8 @@ import { renderProcessesPanel } from './processes_panel.js';
 import { renderAnomaliesPanel } from './anomalies_panel.js';
 import { renderSpansPanel } from './spans_panel.js';
 
-const PROFILE_TABS = [
-  { key: 'cpu', label: 'CPU', kind: 'cpu' },
-  { key: 'alloc', label: 'Allocations', kind: 'alloc' },
-  { key: 'inuse', label: 'Heap in use', kind: 'inuse' },
-  { key: 'block', label: 'Blocking', kind: 'block' },
-];
+// The views that are not one profile kind. The profile tabs come first, from the server's
+// list of kinds (GET /api/kinds: dashboard/server/model/profile_kinds.h), fetched once.
 const OTHER_TABS = [
   { key: 'errors', label: 'Errors', render: renderErrorsPanel },
   { key: 'spans', label: 'Spans', render: renderSpansPanel },
@@ -30,8 +26,18 @@ const OTHER_TABS = [
   { key: 'compare', label: 'Compare', render: renderComparePanel },
   { key: 'processes', label: 'Processes', render: renderProcessesPanel },
 ];
-/** Kinds with their own tab; any other kind with data gets an extra tab ("kind" + ?kind=). */
-const KINDS_WITH_TABS = new Set(['cpu', 'alloc', 'inuse', 'block', 'error', 'crash']);
+let kindViews = null;  // a promise of the server's list, kept for the session
+
+/** {profileTabs: [{key, label, kind}], kindsWithTabs: Set}; any other kind with data gets an
+ * extra tab ("kind" + ?kind=). */
+async function loadKindTabs(signal) {
+  kindViews ??= api.kindViews(signal).catch((error) => { kindViews = null; throw error; });
+  const { kinds } = await kindViews;
+  return {
+    profileTabs: kinds.filter((k) => k.tab === k.kind).map((k) => ({ key: k.kind, label: k.label, kind: k.kind })),
+    kindsWithTabs: new Set(kinds.filter((k) => k.tab).map((k) => k.kind)),
+  };
+}
 
 export function renderApplication(outlet, ctx) {
   const [, appId, tabKey = 'cpu'] = ctx.route.segments;
@@ -48,8 +54,8 @@ export function renderApplication(outlet, ctx) {
   const toolbar = h('div.toolbar', { role: 'group', 'aria-label': 'Time range and filters' },
     rangePicker(range, update, params.refresh ?? ''),
     filterBar(null, params, update));
-  const tabs = h('nav.tabs', { 'aria-label': 'Application views' }, tabLinks(appId, tabKey, params, []));
-  const panel = h('section.panel', { 'aria-live': 'polite' });
+  const tabs = h('nav.tabs', { 'aria-label': 'Application views' });
+  const panel = h('section.panel', { 'aria-live': 'polite' }, loadingState('Loading…'));
   replaceChildren(outlet,
     h('nav.breadcrumb', { 'aria-label': 'Breadcrumb' }, h('a', { href: '#/apps' }, 'Applications'),
       h('span', { 'aria-hidden': 'true' }, ' / ')),
@@ -57,7 +63,6 @@ export function renderApplication(outlet, ctx) {
 
   loadHeader(appId, header, ctx.signal, outlet);
   loadFilters(appId, scope, params, update, toolbar, ctx.signal);
-  loadExtraKinds(appId, tabKey, scope, params, tabs, ctx.signal);
   showTabOverflow(tabs);
 
   // A live view: the page renders again from its URL (a preset: up to now) every period,
@@ -68,7 +73,25 @@ export function renderApplication(outlet, ctx) {
     ctx.signal.addEventListener('abort', () => clearTimeout(timer));
   }
 
-  const profileTab = PROFILE_TABS.find((t) => t.key === tabKey);
+  renderTabsAndPanel(appId, tabKey, scope, params, tabs, panel, panelCtx);
+}
+
+async function renderTabsAndPanel(appId, tabKey, scope, params, tabs, panel, panelCtx) {
+  let kindTabs;
+  try {
+    kindTabs = await loadKindTabs(panelCtx.signal);
+  } catch (error) {
+    if (error.name !== 'AbortError') {
+      replaceChildren(panel, errorState(error, () => renderTabsAndPanel(appId, tabKey, scope, params, tabs, panel, panelCtx)));
+    }
+    return;
+  }
+  const { profileTabs, kindsWithTabs } = kindTabs;
+  replaceChildren(tabs, tabLinks(appId, tabKey, params, profileTabs, []));
+  tabs.updateOverflow?.();
+  loadExtraKinds(appId, tabKey, scope, params, tabs, profileTabs, kindsWithTabs, panelCtx.signal);
+
+  const profileTab = profileTabs.find((t) => t.key === tabKey);
   const otherTab = OTHER_TABS.find((t) => t.key === tabKey);
   if (profileTab) renderProfilePanel(panel, { ...panelCtx, kind: profileTab.kind });
   else if (tabKey === 'kind' && params.kind) renderProfilePanel(panel, { ...panelCtx, kind: params.kind });
@@ -76,7 +99,7 @@ export function renderApplication(outlet, ctx) {
   else replaceChildren(panel, emptyState('No such view', 'Pick one of the tabs above.'));
 }
 
-function tabLinks(appId, activeKey, params, extraKinds) {
+function tabLinks(appId, activeKey, params, profileTabs, extraKinds) {
   const keep = { ...params, kind: null, span: null, profile: null, group: null };
   const link = (key, label, extra = {}) => {
     const active = key === activeKey && (key !== 'kind' || extra.kind === params.kind);
@@ -84,7 +107,7 @@ function tabLinks(appId, activeKey, params, extraKinds) {
       'aria-current': active ? 'page' : null, dataset: { tab: key } }, label);
   };
   return [
-    ...PROFILE_TABS.map((t) => link(t.key, t.label)),
+    ...profileTabs.map((t) => link(t.key, t.label)),
     ...OTHER_TABS.map((t) => link(t.key, t.label)),
     ...extraKinds.map((k) => link('kind', k.name || k.kind, { kind: k.kind })),
   ];
@@ -147,12 +170,12 @@ function showTabOverflow(tabs) {
   requestAnimationFrame(tabs.updateOverflow);
 }
 
-async function loadExtraKinds(appId, tabKey, scope, params, tabs, signal) {
+async function loadExtraKinds(appId, tabKey, scope, params, tabs, profileTabs, kindsWithTabs, signal) {
   try {
     const { kinds } = await api.profileKinds(appId, scope, signal);
-    const extra = (kinds ?? []).filter((k) => !KINDS_WITH_TABS.has(k.kind));
+    const extra = (kinds ?? []).filter((k) => !kindsWithTabs.has(k.kind));
     if (extra.length) {
-      replaceChildren(tabs, tabLinks(appId, tabKey, params, extra));
+      replaceChildren(tabs, tabLinks(appId, tabKey, params, profileTabs, extra));
       tabs.updateOverflow?.();
     }
   } catch {
