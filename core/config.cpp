@@ -1,5 +1,6 @@
 #include "core/config.h"
 #include "core/config_values.h"
+#include "core/dashboard_address.h"
 
 #include <array>
 #include <climits>
@@ -123,61 +124,9 @@ std::string show_default(const TextField& kind, const Config& config) {
     return quoted(config.*kind.field);
 }
 
-bool is_host_character(char c) {
-    char lower = to_lower(c);
-    return is_digit(c) || (lower >= 'a' && lower <= 'z') || c == '-' || c == '.' || c == '_';
-}
-
-bool is_ipv6_character(char c) {
-    char lower = to_lower(c);
-    return is_digit(c) || (lower >= 'a' && lower <= 'f') || c == ':' || c == '.';
-}
-
-bool valid_port(std::string_view text) {
-    auto port = parse_whole(text);
-    return port && *port >= 1 && *port <= 65535;
-}
-
-// `host[:port]` or `[ipv6][:port]`, host non-empty.
-bool valid_authority(std::string_view authority) {
-    std::string_view host = authority;
-    std::string_view rest;
-    bool ipv6 = !authority.empty() && authority.front() == '[';
-    if (ipv6) {
-        size_t close = authority.find(']');
-        if (close == std::string_view::npos) return false;
-        host = authority.substr(1, close - 1);
-        rest = authority.substr(close + 1);
-    } else if (size_t colon = authority.find(':'); colon != std::string_view::npos) {
-        host = authority.substr(0, colon);
-        rest = authority.substr(colon);
-    }
-    if (host.empty()) return false;
-    for (char c : host) {
-        if (!(ipv6 ? is_ipv6_character(c) : is_host_character(c))) return false;
-    }
-    if (rest.empty()) return true;
-    return rest.front() == ':' && valid_port(rest.substr(1));
-}
-
-// http(s)://authority[/path]; the path has no spaces or control characters.
-bool valid_dashboard_address(std::string_view address) {
-    for (std::string_view scheme : {"http://", "https://"}) {
-        if (!starts_with_ignoring_case(address, scheme)) continue;
-        std::string_view rest = address.substr(scheme.size());
-        size_t slash = rest.find('/');
-        std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
-        for (char c : path) {
-            if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
-        }
-        return valid_authority(rest.substr(0, slash));
-    }
-    return false;
-}
-
 bool store(const AddressField& kind, std::string_view value, Config& config) {
     value = trim(value);
-    if (!valid_dashboard_address(value)) return false;
+    if (!parse_dashboard_address(value)) return false;
     config.*kind.field = std::string(value);
     return true;
 }

@@ -16,7 +16,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include "transport/dashboard_address.h"
+#include "core/dashboard_address.h"
 
 namespace siagent {
 

@@ -34,10 +34,7 @@ Result<WebhookUrl> parse_webhook_url(std::string_view url) {
     const std::string_view authority = url.substr(0, end);
     if (authority.find('@') != std::string_view::npos) return Failure{400, "url must not carry a user name or password"};
     auto address = parse_dashboard_address(authority);
-    if (!address) return Failure{400, "url must be http(s)://host[:port]/path"};
-    if (address->port == "0" || address->port.size() > 5 || std::stol(address->port) > 65535) {
-        return Failure{400, "url has an invalid port"};
-    }
+    if (!address) return Failure{400, "url must be http(s)://host[:port]/path, with a port from 1 to 65535"};
     std::string_view rest = url.substr(end);
     if (const size_t fragment = rest.find('#'); fragment != std::string_view::npos) rest = rest.substr(0, fragment);
     std::string target(rest);

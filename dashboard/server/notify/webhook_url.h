@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "dashboard/server/result.h"
-#include "transport/dashboard_address.h"
+#include "core/dashboard_address.h"
 
 namespace siagent::dashboard::notify {
 

@@ -1,4 +1,7 @@
-// SI_DASHBOARD_ADDRESS taken apart: scheme, host, port, path prefix. Plain value.
+// A dashboard or webhook address taken apart: scheme, host, port, path prefix. Plain value.
+// parse_dashboard_address is the one validator of such addresses: the configuration
+// (SI_DASHBOARD_ADDRESS, core/config.cpp), the agent's connection and the dashboard's
+// webhook URLs (dashboard/server/notify/webhook_url.h) all accept what it accepts.
 #pragma once
 
 #include <optional>
@@ -21,8 +24,9 @@ struct DashboardAddress {
     std::string origin() const;
 };
 
-// nullopt when `text` is not http(s)://host[:port][/path] (config.cpp already rejected
-// such values with a message, so this is a second line of defence).
+// nullopt when `text` is not http(s)://host[:port][/path]: the scheme in any case; a host
+// of letters, digits, '-', '.' and '_', or an IPv6 address in brackets; a port from 1 to
+// 65535; a path without spaces or control characters.
 std::optional<DashboardAddress> parse_dashboard_address(std::string_view text);
 
 }  // namespace siagent

@@ -1,4 +1,4 @@
-#include "transport/dashboard_address.h"
+#include "core/dashboard_address.h"
 
 #include <cctype>
 
@@ -17,6 +17,24 @@ bool all_digits(std::string_view text) {
     for (char c : text)
         if (c < '0' || c > '9') return false;
     return true;
+}
+
+bool is_host_character(char c) {
+    const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return (c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'z') || c == '-' || c == '.' || c == '_';
+}
+
+bool is_ipv6_character(char c) {
+    const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return (c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'f') || c == ':' || c == '.';
+}
+
+// 1 to 65535, digits only.
+bool valid_port(std::string_view text) {
+    if (!all_digits(text) || text.size() > 5) return false;
+    int port = 0;
+    for (char c : text) port = port * 10 + (c - '0');
+    return port >= 1 && port <= 65535;
 }
 
 }  // namespace
@@ -45,24 +63,36 @@ std::optional<DashboardAddress> parse_dashboard_address(std::string_view text) {
     std::string_view authority = text.substr(0, slash);
     if (slash != std::string_view::npos) {
         std::string_view path = text.substr(slash);
+        for (char c : path)
+            if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
         while (!path.empty() && path.back() == '/') path.remove_suffix(1);
         address.path_prefix = std::string(path);
     }
     std::string_view port;
+    bool port_given = false;  // a colon after the host: then a port must follow
     if (!authority.empty() && authority.front() == '[') {
         size_t close = authority.find(']');
         if (close == std::string_view::npos) return std::nullopt;
         address.host = std::string(authority.substr(1, close - 1));
         std::string_view rest = authority.substr(close + 1);
         if (!rest.empty() && rest.front() != ':') return std::nullopt;
-        if (!rest.empty()) port = rest.substr(1);
+        if (!rest.empty()) {
+            port = rest.substr(1);
+            port_given = true;
+        }
     } else {
         size_t colon = authority.find(':');
         address.host = std::string(authority.substr(0, colon));
-        if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+        if (colon != std::string_view::npos) {
+            port = authority.substr(colon + 1);
+            port_given = true;
+        }
     }
     if (address.host.empty()) return std::nullopt;
-    if (!port.empty() && !all_digits(port)) return std::nullopt;
+    const bool ipv6 = !authority.empty() && authority.front() == '[';
+    for (char c : address.host)
+        if (!(ipv6 ? is_ipv6_character(c) : is_host_character(c))) return std::nullopt;
+    if (port_given && !valid_port(port)) return std::nullopt;
     address.port = port.empty() ? (address.tls ? "443" : "80") : std::string(port);
     return address;
 }
