@@ -1,40 +1,25 @@
 #include "core/dashboard_address.h"
 
-#include <cctype>
+#include "core/config_values.h"
 
 namespace siagent {
 namespace {
 
-bool starts_with_scheme(std::string_view text, std::string_view scheme) {
-    if (text.size() < scheme.size()) return false;
-    for (size_t i = 0; i < scheme.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(text[i])) != scheme[i]) return false;
-    return true;
-}
-
-bool all_digits(std::string_view text) {
-    if (text.empty()) return false;
-    for (char c : text)
-        if (c < '0' || c > '9') return false;
-    return true;
-}
+using namespace config_values;
 
 bool is_host_character(char c) {
-    const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return (c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'z') || c == '-' || c == '.' || c == '_';
+    const char lower = to_lower(c);
+    return is_digit(c) || (lower >= 'a' && lower <= 'z') || c == '-' || c == '.' || c == '_';
 }
 
 bool is_ipv6_character(char c) {
-    const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return (c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'f') || c == ':' || c == '.';
+    const char lower = to_lower(c);
+    return is_digit(c) || (lower >= 'a' && lower <= 'f') || c == ':' || c == '.';
 }
 
-// 1 to 65535, digits only.
 bool valid_port(std::string_view text) {
-    if (!all_digits(text) || text.size() > 5) return false;
-    int port = 0;
-    for (char c : text) port = port * 10 + (c - '0');
-    return port >= 1 && port <= 65535;
+    auto port = parse_whole(text);
+    return port && *port >= 1 && *port <= 65535;
 }
 
 }  // namespace
@@ -51,10 +36,10 @@ std::string DashboardAddress::origin() const {
 
 std::optional<DashboardAddress> parse_dashboard_address(std::string_view text) {
     DashboardAddress address;
-    if (starts_with_scheme(text, "https://")) {
+    if (starts_with_ignoring_case(text, "https://")) {
         address.tls = true;
         text.remove_prefix(8);
-    } else if (starts_with_scheme(text, "http://")) {
+    } else if (starts_with_ignoring_case(text, "http://")) {
         text.remove_prefix(7);
     } else {
         return std::nullopt;
@@ -63,14 +48,15 @@ std::optional<DashboardAddress> parse_dashboard_address(std::string_view text) {
     std::string_view authority = text.substr(0, slash);
     if (slash != std::string_view::npos) {
         std::string_view path = text.substr(slash);
-        for (char c : path)
-            if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
+        if (has_control_character(path) || path.find_first_of(" \x7f") != std::string_view::npos)
+            return std::nullopt;
         while (!path.empty() && path.back() == '/') path.remove_suffix(1);
         address.path_prefix = std::string(path);
     }
     std::string_view port;
     bool port_given = false;  // a colon after the host: then a port must follow
-    if (!authority.empty() && authority.front() == '[') {
+    const bool ipv6 = !authority.empty() && authority.front() == '[';
+    if (ipv6) {
         size_t close = authority.find(']');
         if (close == std::string_view::npos) return std::nullopt;
         address.host = std::string(authority.substr(1, close - 1));
@@ -89,7 +75,6 @@ std::optional<DashboardAddress> parse_dashboard_address(std::string_view text) {
         }
     }
     if (address.host.empty()) return std::nullopt;
-    const bool ipv6 = !authority.empty() && authority.front() == '[';
     for (char c : address.host)
         if (!(ipv6 ? is_ipv6_character(c) : is_host_character(c))) return std::nullopt;
     if (port_given && !valid_port(port)) return std::nullopt;
