@@ -256,22 +256,19 @@ void Agent::rescan() {
     for (auto& source : sources_) source->rescan();
     // Crash records waiting in the spool end the period early: they go out with it now.
     std::vector<ClaimedCrash> claims;
-    std::vector<CrashRecord> records;
-    claim_crashes(records, claims);
+    claim_crashes(claims);
     if (claims.empty()) return;
     Report report = take_period(claims);
     deliver(report, claims);
 }
 
-void Agent::claim_crashes(std::vector<CrashRecord>& records, std::vector<ClaimedCrash>& claims) {
+void Agent::claim_crashes(std::vector<ClaimedCrash>& claims) {
     auto wanted = [this](const CrashRecord& record) {
         return std::any_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
             return takes_reports(*sink) && sink->wants_crash(record);
         });
     };
-    const size_t before = claims.size();
     for (auto& source : sources_) source->claim_crashes(wanted, claims);
-    for (size_t i = before; i < claims.size(); ++i) records.push_back(claims[i].record);
 }
 
 void Agent::report() {
@@ -299,8 +296,8 @@ Report Agent::take_period(std::vector<ClaimedCrash>& claims) {
     for (auto& source : sources_) source->collect(context, report.profiles);
     symbolizer_->resolve_pending();  // all resolved by the profiles now: clears the queue
     thread_names_.clear();
+    claim_crashes(claims);  // also when no rescan came first (a short process)
     for (const ClaimedCrash& claimed : claims) report.crashes.push_back(claimed.record);
-    claim_crashes(report.crashes, claims);  // also when no rescan came first (a short process)
     report.metrics = std::move(pending_readings_);
     pending_readings_.clear();
     report.agent = agent_health();

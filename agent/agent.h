@@ -78,9 +78,8 @@ private:
     // some sink takes end the period at once: the Report goes out with them (a crash is worth
     // seeing within a second, not a report interval later).
     void rescan();
-    // Claims the spooled crash records some sink takes: appended to `claims`, and their
-    // records to `records`.
-    void claim_crashes(std::vector<CrashRecord>& records, std::vector<ClaimedCrash>& claims);
+    // Claims the spooled crash records some sink takes: appended to `claims`.
+    void claim_crashes(std::vector<ClaimedCrash>& claims);
     // The report timer's work: the period's Report to the sinks.
     void report();
     // The period that ends now: every source's profiles, the span summaries, the metrics
