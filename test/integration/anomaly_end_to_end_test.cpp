@@ -114,6 +114,10 @@ TEST_CASE("end to end: a leaking program gets one leak anomaly naming leak_memor
     dashboard.profile({program("leaky"), "30"}, "leaky", "1.0");
     auto leak = dashboard.wait_for("leaky", "leak", "leak_memory");
     INFO(dashboard.listing("leaky") << "\n" << dashboard.server.output());
+    // If no site is named: which in-use profiles the window had, report by report.
+    INFO(dashboard.client.get("/api/apps/" + dashboard.app_id("leaky") + "/profile/timeline?kind=inuse&from=" +
+                              std::to_string(dashboard.started - 60) + "&to=" + std::to_string(std::time(nullptr) + 60))
+             .body.substr(0, 4000));
     REQUIRE(leak);
     const auto& detail = (*leak)["detail"];
     REQUIRE(detail["sites"].Size() >= 1);

@@ -49,7 +49,11 @@ void add_growing_in(const std::vector<Snapshot>& snapshots, std::map<FunctionKey
             values.push_back(points.back().second);
         }
         const double z = mann_kendall_z(points);
-        const double slope = theil_sen_slope(points);
+        // A sampled heap profile grows in steps (one sample stands for 512 KiB on average):
+        // a site with few samples keeps one value across most pairs of reports, where the
+        // Theil-Sen median slope is 0 although the site only grew. The Mann-Kendall z says
+        // the rise is no accident; the least-squares slope says how fast.
+        const double slope = least_squares_slope(points);
         if (z < kMinZ || slope <= 0 || slope * span < kMinRelativeGrowth * median_of(values)) continue;
         GrowingSite& site = growing[{candidate->function, candidate->file}];
         site.function = candidate->function;

@@ -57,6 +57,26 @@ double theil_sen_slope(const std::vector<std::pair<int64_t, double>>& points) {
     return (lower + upper) / 2;
 }
 
+double least_squares_slope(const std::vector<std::pair<int64_t, double>>& points) {
+    if (points.size() < 2) return 0;
+    // Times relative to the first, so that Unix seconds squared lose no precision.
+    const int64_t origin = points.front().first;
+    double mean_t = 0, mean_v = 0;
+    for (const auto& [time, value] : points) {
+        mean_t += static_cast<double>(time - origin);
+        mean_v += value;
+    }
+    mean_t /= static_cast<double>(points.size());
+    mean_v /= static_cast<double>(points.size());
+    double covariance = 0, variance = 0;
+    for (const auto& [time, value] : points) {
+        const double dt = static_cast<double>(time - origin) - mean_t;
+        covariance += dt * (value - mean_v);
+        variance += dt * dt;
+    }
+    return variance > 0 ? covariance / variance : 0;
+}
+
 double two_proportion_z(double hits_before, double n_before, double hits_after, double n_after) {
     if (n_before <= 0 || n_after <= 0) return 0;
     const double p_before = hits_before / n_before;

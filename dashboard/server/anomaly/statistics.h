@@ -20,6 +20,9 @@ double mann_kendall_z(const std::vector<std::pair<int64_t, double>>& points);
 // Robust to a few outliers (its breakdown point is 29 %). 0 for < 2 points.
 double theil_sen_slope(const std::vector<std::pair<int64_t, double>>& points);
 
+// Least-squares slope of value over time, per second. 0 for < 2 points or a single time.
+double least_squares_slope(const std::vector<std::pair<int64_t, double>>& points);
+
 // Two-proportion z-test, one-sided: how far hits_after/n_after is above hits_before/n_before,
 // in standard errors of the pooled proportion. 0 when either side has no trials.
 double two_proportion_z(double hits_before, double n_before, double hits_after, double n_after);
