@@ -37,6 +37,8 @@ constexpr std::chrono::milliseconds kDebugInfoIdle{2000};
 // is bounded.
 constexpr size_t kSymbolizeBatch = 512;
 constexpr std::chrono::milliseconds kThreadScanEvery{1000};
+// How soon the sources' watch() is called again when none of them asked for a moment.
+constexpr std::chrono::milliseconds kWatchIdle{1000};
 
 int64_t wall_clock_ns() {
     timespec now;
@@ -49,6 +51,7 @@ int64_t wall_clock_ns() {
 Agent::Agent(const Config& config)
     : config_(config),
       drain_timer_(io_),
+      watch_timer_(io_),
       scan_timer_(io_),
       report_timer_(io_),
       metrics_timer_(io_),
@@ -128,6 +131,7 @@ void Agent::set_source_running(size_t index, bool run) {
     }
     std::string error;
     source_running_[index] = source.start(config_, thread_id_.load(), error);
+    if (source_running_[index]) watch();
     log_debug("%s %s by the dashboard%s%s", source.name(),
               source_running_[index] ? "started again" : "not restarted",
               error.empty() ? "" : ": ", error.c_str());
@@ -185,6 +189,7 @@ void Agent::start_profilers() {
         if (auto* allocation = dynamic_cast<AllocationProfileSource*>(sources_.back().get()))
             allocation_source_ = allocation;
     }
+    watch();  // the first looks now, not a kWatchIdle later
     {
         std::lock_guard<std::mutex> lock(finish_mutex_);
         profilers_started_ = true;
@@ -222,6 +227,22 @@ void Agent::schedule(boost::asio::steady_timer& timer, std::chrono::milliseconds
         (this->*work)();
         schedule(timer, every, work);
     });
+}
+
+void Agent::schedule_watch(std::chrono::nanoseconds delay) {
+    watch_timer_.expires_after(delay);
+    watch_timer_.async_wait([this](const boost::system::error_code& error) {
+        std::lock_guard<std::mutex> lock(work_mutex_);
+        if (error || stopped_) return;
+        watch();
+    });
+}
+
+void Agent::watch() {
+    std::chrono::nanoseconds next = kWatchIdle;
+    for (auto& source : sources_)
+        if (auto delay = source->watch()) next = std::min(next, *delay);
+    schedule_watch(next);
 }
 
 void Agent::schedule_report() {
@@ -380,6 +401,7 @@ void Agent::final_report(Clock::TimePoint deadline) {
     }
     stopped_ = true;
     drain_timer_.cancel();
+    watch_timer_.cancel();
     scan_timer_.cancel();
     report_timer_.cancel();
     metrics_timer_.cancel();

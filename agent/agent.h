@@ -72,6 +72,10 @@ private:
     // The report timer: SI_REPORT_INTERVAL, or sooner for a process whose exit no destructor
     // sees (core/report_schedule.h).
     void schedule_report();
+    // The sources' watch(), now: each tells when it wants the next call; the timer takes the
+    // soonest (kWatchIdle when none wants one). Called when profilers start.
+    void schedule_watch(std::chrono::nanoseconds delay);
+    void watch();
     void drain();
     CodeRanges hidden_code() const;
     // Every second: the sources' rescans, and the crash records of earlier processes. Records
@@ -113,6 +117,7 @@ private:
     Config config_;
     boost::asio::io_context io_;
     boost::asio::steady_timer drain_timer_;
+    boost::asio::steady_timer watch_timer_;
     boost::asio::steady_timer scan_timer_;
     boost::asio::steady_timer report_timer_;
     boost::asio::steady_timer metrics_timer_;

@@ -168,7 +168,7 @@ constexpr std::array kVariables{
              QuantityField{&Config::allocation_sampling_bytes, &kBytes, 1, kGiB}},
     Variable{"SI_LEAK_REPORTS", IntField{&Config::leak_reports, 2, 1000}},
     Variable{"SI_BLOCK_SAMPLING_NS",
-             QuantityField{&Config::block_sampling_ns, &kNanoseconds, kMicrosecondNs,
+             QuantityField{&Config::block_sampling_ns, &kNanoseconds, kMillisecondNs,
                            10 * kSecondNs}},
     Variable{"SI_MAX_STACK_DEPTH", IntField{&Config::max_stack_depth, 4, 128}},
     Variable{"SI_REPORT_INTERVAL",

@@ -10,7 +10,9 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,10 @@ public:
 
     // Periodic housekeeping (~1 s), e.g. arming threads nobody registered.
     virtual void rescan() {}
+    // Work at moments the source chooses (the block profiler's looks at calls under way):
+    // called once soon after the agent starts, then after each delay it returns; nullopt
+    // for a source that has none (the agent asks again a second later).
+    virtual std::optional<std::chrono::nanoseconds> watch() { return std::nullopt; }
     // The agent thread was replaced (Agent::pause_thread): leave the new one out.
     virtual void exclude_thread(pid_t /*agent_tid*/) {}
     // One debug line about the whole run, printed at shutdown; empty for none.

@@ -1,10 +1,10 @@
 // Interposed blocking calls without a timeout of their own: io, network, lock and wait
 // (those with timeouts, and sleeps, are in blocking_timeouts.cpp). Each wrapper resolves
-// the real function, lets agent code through untouched, times the call, and hands the
-// blocked time to core/block/block_profiler.h. The result and errno are the real call's.
+// the real function, lets agent code through untouched, marks the call under way for the
+// block profiler's looks and records the stack of a call that was seen
+// (core/block/in_flight_calls.h). The result and errno are the real call's.
 //
-// open/openat are timed always: two vDSO clock reads cost little next to a path lookup,
-// and the Poisson sampling over blocked nanoseconds keeps only the slow ones (network or
+// open/openat are marked like the others: the looks see only the slow ones (network or
 // FUSE filesystems, cold caches) with any real chance. Calls glibc makes internally (e.g.
 // fread's read) do not go through the PLT and are not seen.
 //
@@ -280,7 +280,7 @@ SIAGENT_EXPORT int flock(int fd, int operation) {
 
 // fcntl's third argument is an int or a pointer depending on the command; glibc reads it
 // as a pointer-sized value whatever the command, and so does this forwarder. Only the
-// waiting lock commands are timed.
+// waiting lock commands are marked.
 #define SIAGENT_FCNTL_BODY(real)                                                   \
     va_list arguments;                                                             \
     va_start(arguments, command);                                                  \

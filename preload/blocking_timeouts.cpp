@@ -1,4 +1,4 @@
-// Interposed waits with a timeout, sleeps and semaphores: timed for the block profiler
+// Interposed waits with a timeout, sleeps and semaphores: marked for the block profiler
 // like blocking.cpp, and resumed with the remaining time when only the agent's signal
 // interrupted them. The kernel never restarts these after a handled signal, SA_RESTART
 // or not, so without this the agent's profiling signal would surface as EINTR (or as a
@@ -71,14 +71,11 @@ timespec from_ns(int64_t ns) {
 // One wait that may be resumed. `attempt(remaining_ns)` makes the real call with what is
 // left of a timeout of `timeout_ns` (< 0: none) and returns true when it must be resumed
 // (failed with EINTR, only because of the agent's signals). Restores the application's
-// errno before each resumption. Times the whole wait for the block profiler.
+// errno before each resumption. Marks the whole wait for the block profiler.
 template <BlockCall call, typename Attempt>
 [[gnu::always_inline]] inline void resumable_wait(int64_t timeout_ns, Attempt attempt) {
-    bool timing = siagent::block_profiling_active();
-    siagent::BlockStopwatch stopwatch(timing);
-    siagent::InFlightCall under_way(call, stopwatch, SIAGENT_CALL_SITE());
-    // The time left after a resumption needs the precise clock (the stopwatch's may be a
-    // tick short): read only where there is a timeout.
+    siagent::BlockedCallMark mark(siagent::block_profiling_active(), call, SIAGENT_CALL_SITE());
+    // The time left after a resumption needs a clock: read only where there is a timeout.
     const uint64_t began_ns = timeout_ns >= 0 ? siagent::monotonic_ns() : 0;
     int entry_errno = errno;
     int64_t remaining = timeout_ns;
@@ -93,7 +90,9 @@ template <BlockCall call, typename Attempt>
             if (remaining < 0) remaining = 0;
         }
     }
-    if (timing) siagent::record_blocked_call(call, stopwatch.elapsed_ns());
+    using siagent::blocked_ns_of_looks;
+    using siagent::record_blocked_call;
+    SIAGENT_RECORD_IF_SEEN(call, mark);
 }
 
 int to_ms(int64_t ns) {  // rounds up, as a timeout must not end early

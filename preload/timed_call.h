@@ -1,6 +1,7 @@
-// The shape shared by the blocking-call interposers: time the real call with the block
-// profiler's clock, hand the blocked nanoseconds to core, and resume a call that the
-// agent's own signal interrupted. The result and errno are those of the real call.
+// The shape shared by the blocking-call interposers: mark the real call under way for the
+// block profiler's looks (core/block/in_flight_calls.h), record the stack of a call that
+// was seen, and resume a call that the agent's own signal interrupted. The result and
+// errno are those of the real call.
 //
 // signal-safe, malloc-safe (the interposed calls are async-signal-safe themselves, and
 // may be made from a signal handler or from inside an allocator).
@@ -18,15 +19,21 @@ namespace siagent {
 // into the interposer (so is everything here that uses it).
 #define SIAGENT_CALL_SITE() reinterpret_cast<uint64_t>(__builtin_return_address(0))
 
-// Times one call of `real`; no retry (for calls that never fail with EINTR, or that
+// Records a call the agent saw under way: its stack, with the blocked time of its looks.
+// Always inlined into the interposer (whose frame record_blocked_call leaves out).
+#define SIAGENT_RECORD_IF_SEEN(call, mark)                                                  \
+    do {                                                                                    \
+        if (const uint64_t looks = (mark).end()) [[unlikely]]                              \
+            record_blocked_call(call, blocked_ns_of_looks(looks));                         \
+    } while (0)
+
+// Marks one call of `real`; no retry (for calls that never fail with EINTR, or that
 // cannot be repeated safely, e.g. connect).
 template <BlockCall call, typename Real, typename... Args>
 [[gnu::always_inline]] inline auto timed_call(Real real, Args... args) {
-    if (!block_profiling_active()) return real(args...);
-    BlockStopwatch stopwatch;
-    InFlightCall under_way(call, stopwatch, SIAGENT_CALL_SITE());
+    BlockedCallMark mark(block_profiling_active(), call, SIAGENT_CALL_SITE());
     auto result = real(args...);
-    record_blocked_call(call, stopwatch.elapsed_ns());
+    SIAGENT_RECORD_IF_SEEN(call, mark);
     return result;
 }
 
@@ -57,15 +64,13 @@ template <typename Real, typename... Args>
 template <BlockCall call, typename Real, typename... Args>
 [[gnu::always_inline]] inline auto retrying_call(Real real, Args... args) {
     if (inside_agent()) return real(args...);
-    const bool timing = block_profiling_active();
-    BlockStopwatch stopwatch(timing);
-    InFlightCall under_way(call, stopwatch, SIAGENT_CALL_SITE());
+    BlockedCallMark mark(block_detail::enabled.load(std::memory_order_relaxed), call, SIAGENT_CALL_SITE());
     const int entry_errno = errno;
     InterruptionWatch watch;
     auto result = real(args...);
     if (interrupted_by_agent(result, watch)) [[unlikely]]
         result = resume_after_agent_signals(entry_errno, real, args...);
-    if (timing) record_blocked_call(call, stopwatch.elapsed_ns());
+    SIAGENT_RECORD_IF_SEEN(call, mark);
     return result;
 }
 

@@ -3,12 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <unordered_map>
+#include <cmath>
 
 #include "core/block/block_profiler.h"
 #include "core/block/in_flight_calls.h"
 #include "core/thread_names.h"
-#include "core/tick_clock.h"
 
 namespace siagent {
 namespace {
@@ -16,21 +15,14 @@ namespace {
 // Past this many distinct stacks for one call in one period, further new stacks of that
 // call are summed into "[stack table full]" (memory stays bounded over ~40 calls).
 constexpr size_t kMaxStacksPerCall = 10'000;
+// Missed looks kept between two drains (one per slot and look at most; more are dropped).
+constexpr size_t kMaxMissed = 4096;
 
-// A call counts as long, and is accounted while under way, from this much blocked time, or
-// 20 sampling means if more: its record at completion is then all but certain (weight 1,
-// missed once in 500 million). A report holds at most this much more than its own length
-// per thread: the part of a call that began shortly before it and was still too short to
-// count at the previous report.
-uint64_t long_call_ns() {
-    return std::max<uint64_t>(200'000'000, 20 * block_profiler().mean_ns());
-}
-
-// Whether two estimates of one call's start agree (clocks read at different moments; the
-// interposers' coarse clock puts each within a tick, up to 4 ms here, of the truth).
-bool same_start(uint64_t a, uint64_t b, uint64_t elapsed) {
-    const uint64_t tolerance = 12'000'000 + elapsed / 100;
-    return (a > b ? a - b : b - a) <= tolerance;
+// A call under way counts as long, and its credit so far goes to the report at its call
+// site, from 200 ms of blocked time, or 20 means if more: a report then holds at most this
+// much more than its own length per thread (the part of a call that began before it).
+uint64_t long_call_credit() {
+    return std::max<uint64_t>(200'000'000, 20 * block_profiler().mean_ns()) / kLookUnitNs;
 }
 
 uint32_t add_named_frame(Profile& profile, const std::string& name) {
@@ -77,61 +69,49 @@ StackAggregator& BlockProfileSource::stacks_of(BlockCall call) {
     return *stacks;
 }
 
-void BlockProfileSource::settle(BlockSample& record) {
-    if (record.stack.count <= 0 || record.stack.value <= 0) return;
-    const double weight = static_cast<double>(record.stack.count) / kBlockWeightScale;
-    const uint64_t blocked = static_cast<uint64_t>(static_cast<double>(record.stack.value) / weight);
-    if (blocked < long_call_ns()) return;
-    const uint64_t start = record.stack.timestamp > blocked ? record.stack.timestamp - blocked : 0;
-    auto known = under_way_.find(record.stack.thread_id);
-    if (known != under_way_.end() && same_start(known->second.start_ns, start, blocked)) {
-        const uint64_t rest = blocked > known->second.accounted_ns ? blocked - known->second.accounted_ns : 0;
-        record.stack.value = static_cast<int64_t>(rest);
-        under_way_.erase(known);
-        return;
+std::optional<std::chrono::nanoseconds> BlockProfileSource::watch() {
+    if (!block_profiler().running()) {
+        last_look_ns_ = 0;
+        return std::nullopt;
     }
-    // Long, but never seen under way: it began at most long_call_ns() before the last report
-    // (else that report would have counted it), so this bound only catches the unexpected.
-    if (last_report_ns_ != 0 && record.stack.timestamp > last_report_ns_)
-        record.stack.value = std::min<int64_t>(
-            record.stack.value, static_cast<int64_t>(record.stack.timestamp - last_report_ns_ + long_call_ns()));
+    const double mean = static_cast<double>(block_profiler().mean_ns());
+    // Each look stands for the time since the previous one, as it really passed (a timer
+    // that fires late on a busy machine makes looks rarer than the mean asks); at most 10
+    // means, since a paused agent thread (set*id, unshare) says nothing of those calls.
+    const uint64_t now = block_clock_ns();
+    const double since = last_look_ns_ != 0 && now > last_look_ns_ ? static_cast<double>(now - last_look_ns_) : mean;
+    last_look_ns_ = now;
+    const double credit = std::min(since, 10 * mean) / static_cast<double>(kLookUnitNs);
+    // Rounded at random, so that the credit is exact on average.
+    const double whole = std::floor(credit);
+    const uint64_t units = static_cast<uint64_t>(whole) + (fraction_(random_) < credit - whole ? 1 : 0);
+    look_at_calls_under_way(units, [this](const CallLooks& looks) {
+        if (missed_.size() < kMaxMissed) missed_.push_back(looks);
+    });
+    // Poisson in time: the moments of the looks are independent of when calls start.
+    std::exponential_distribution<double> delay(1.0 / mean);
+    const double ns = std::min(delay(random_), 1e10);
+    return std::chrono::nanoseconds(std::max<int64_t>(static_cast<int64_t>(ns), 1));
+}
+
+void BlockProfileSource::add_at_call_site(const CallLooks& looks, ThreadNames& thread_names, bool counts_a_call) {
+    StackSample sample{};
+    sample.count = counts_a_call ? kBlockWeightScale : 0;
+    sample.value = static_cast<int64_t>(blocked_ns_of_looks(looks.credit));
+    sample.timestamp = block_clock_ns();
+    sample.thread_id = looks.thread_id;
+    sample.depth = looks.call_site != 0 ? 1 : 0;
+    sample.frames[0] = looks.call_site != 0 ? looks.call_site - 1 : 0;  // inside the call instruction
+    stacks_of(looks.call).add(sample, thread_names.name_of(looks.thread_id));
 }
 
 void BlockProfileSource::drain(ThreadNames& thread_names) {
     block_profiler().drain([this, &thread_names](const BlockSample& sampled) {
         if (sampled.call >= kBlockCalls) return;
-        BlockSample record = sampled;
-        settle(record);
-        stacks_of(static_cast<BlockCall>(record.call)).add(record.stack, thread_names.name_of(record.stack.thread_id));
+        stacks_of(static_cast<BlockCall>(sampled.call)).add(sampled.stack, thread_names.name_of(sampled.stack.thread_id));
     });
-}
-
-void BlockProfileSource::account_calls_under_way(ThreadNames& thread_names) {
-    const uint64_t now = monotonic_ns();
-    const uint64_t since_last = last_report_ns_ != 0 && now > last_report_ns_ ? now - last_report_ns_ : UINT64_MAX;
-    last_report_ns_ = now;
-    for (auto& [thread, known] : under_way_) ++known.reports_unseen;
-    for_each_call_under_way(long_call_ns(), [&](const CallUnderWay& call) {
-        const uint64_t start = now - std::min(now, call.elapsed_ns);
-        UnderWay& known = under_way_[call.thread_id];
-        if (known.start_ns == 0 || !same_start(known.start_ns, start, call.elapsed_ns)) known = UnderWay{start, 0, 0};
-        known.reports_unseen = 0;
-        const uint64_t part = std::min(call.elapsed_ns - std::min(call.elapsed_ns, known.accounted_ns),
-                                       since_last == UINT64_MAX ? since_last : since_last + long_call_ns());
-        known.accounted_ns = call.elapsed_ns;
-        if (part == 0) return;
-        // No stack yet (the thread is inside the call): its call site stands for it, and
-        // the record at completion brings the whole stack. No call is counted until then.
-        StackSample sample{};
-        sample.value = static_cast<int64_t>(part);
-        sample.timestamp = now;
-        sample.thread_id = call.thread_id;
-        sample.depth = call.call_site != 0 ? 1 : 0;
-        sample.frames[0] = call.call_site != 0 ? call.call_site - 1 : 0;  // inside the call instruction
-        stacks_of(call.call).add(sample, thread_names.name_of(call.thread_id));
-    });
-    // Ended and no record came within a report (a full ring): nothing more to subtract.
-    std::erase_if(under_way_, [](const auto& entry) { return entry.second.reports_unseen > 1; });
+    for (const CallLooks& looks : missed_) add_at_call_site(looks, thread_names, true);
+    missed_.clear();
 }
 
 void BlockProfileSource::symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) {
@@ -144,15 +124,18 @@ void BlockProfileSource::collect(ReportContext& context, std::vector<KindProfile
     ProfileShape shape = period_shape(
         context, "block", {{"contentions", "count"}, {"delay", "nanoseconds"}},
         {"delay", "nanoseconds"}, mean,
-        ", mean " + std::to_string(mean) + " ns of blocked time per sample");
+        ", a look at the calls under way every " + std::to_string(mean) + " ns on average");
     BlockProfilerStats stats = block_profiler().stats();
     if (stats.dropped > reported_drops_) {
         shape.comments.push_back("dropped " + std::to_string(stats.dropped - reported_drops_) +
                                  " samples: ring buffer full");
         reported_drops_ = stats.dropped;
     }
-    drain(context.thread_names);  // completed calls settle before those under way are read
-    account_calls_under_way(context.thread_names);
+    drain(context.thread_names);
+    // No call is counted until it ends: the record at its end brings the whole stack.
+    take_looks_of_long_calls(long_call_credit(), [&](const CallLooks& looks) {
+        add_at_call_site(looks, context.thread_names, false);
+    });
     Profile profile;
     for (int call = 0; call < kBlockCalls; ++call) {
         auto& stacks = stacks_[static_cast<size_t>(call)];

@@ -8,10 +8,14 @@
 
 #include <array>
 #include <memory>
-#include <unordered_map>
+#include <chrono>
+#include <optional>
+#include <random>
+#include <vector>
 
 #include "core/block/block_calls.h"
 #include "core/block/block_profiler.h"
+#include "core/block/in_flight_calls.h"
 #include "core/profile_source.h"
 #include "core/stack_aggregator.h"
 
@@ -26,28 +30,24 @@ public:
     void symbolize_new_stacks(Symbolizer& symbolizer, const CodeRanges& hidden) override;
     void collect(ReportContext& context, std::vector<KindProfile>& out) override;
     std::string summary() const override;
+    // One look at the calls under way (core/block/in_flight_calls.h); the next comes after
+    // an exponential delay of mean SI_BLOCK_SAMPLING_NS.
+    std::optional<std::chrono::nanoseconds> watch() override;
 
 private:
     StackAggregator& stacks_of(BlockCall call);
-    // Long calls under way (core/block/in_flight_calls.h): at each report, what they blocked since
-    // the last one goes to that report, at their call site; their record at completion then
-    // keeps only the rest.
-    void account_calls_under_way(ThreadNames& thread_names);
-    // A record of a completed call: less what reports already counted of it, and never more
-    // than the time since the last report for a long call.
-    void settle(BlockSample& record);
+    // Looks the agent accounts itself, at the call site (no stack: the thread is or was
+    // inside the call): long calls under way at a report, and looks a thread missed.
+    void add_at_call_site(const CallLooks& looks, ThreadNames& thread_names, bool counts_a_call);
 
     // One aggregate per blocking call, made on the call's first record, so that the call
     // (and so its category) stays part of the key without changing StackAggregator.
     std::array<std::unique_ptr<StackAggregator>, kBlockCalls> stacks_;
     uint64_t reported_drops_ = 0;
-    struct UnderWay {
-        uint64_t start_ns = 0;      // CLOCK_MONOTONIC, as estimated when first seen
-        uint64_t accounted_ns = 0;  // counted in reports so far
-        int reports_unseen = 0;     // reports since it was last seen under way
-    };
-    std::unordered_map<pid_t, UnderWay> under_way_;  // by thread: one call at a time each
-    uint64_t last_report_ns_ = 0;                    // CLOCK_MONOTONIC of the last collect
+    std::vector<CallLooks> missed_;  // since the last drain, accounted there
+    std::mt19937_64 random_{std::random_device{}()};
+    std::uniform_real_distribution<double> fraction_{0.0, 1.0};
+    uint64_t last_look_ns_ = 0;  // CLOCK_MONOTONIC of the last look; 0 = none yet
 };
 
 // Appends `part` (one call's stacks) to `into`: frames and samples re-indexed, a leaf

@@ -16,7 +16,6 @@ namespace siagent {
 namespace block_detail {
 SIAGENT_FORK_CHILD_DATA std::atomic<bool> enabled{false};
 std::atomic<uint64_t> mean_ns{10'000'000};
-thread_local constinit PoissonSampler sampler __attribute__((tls_model("initial-exec")));
 }  // namespace block_detail
 
 namespace {
@@ -24,8 +23,8 @@ namespace {
 // A thread blocked 100 times a second on long waits fills 100 records a second; the agent
 // drains every 50 ms.
 constexpr size_t kRingRecords = 1024;
-// Frames between record_sampled's capture and the application's call site: the
-// interposer that called record_sampled (the capture function's own frame is left out).
+// Frames between record_blocked_call's capture and the application's call site: the
+// interposer that called it (the capture function's own frame is left out).
 constexpr int kInterposerFrames = 1;
 
 std::atomic<int> max_frames{kMaxStackFrames};
@@ -38,19 +37,18 @@ SIAGENT_FORK_CHILD_DATA constinit PersistentRing<BlockSample> samples;
 
 // signal-safe, malloc-safe: no allocation of ours (libunwind's per-thread cache is built
 // on the thread's first capture, in agent scope so that nested calls are not profiled).
-void block_detail::record_sampled(BlockCall call, uint64_t blocked_ns) {
+void record_blocked_call(BlockCall call, uint64_t blocked_ns) {
     BlockRing* ring = samples.get();
-    if (ring == nullptr) return;
+    if (ring == nullptr || blocked_ns == 0) return;
     int saved_errno = errno;
     AgentScope scope;
     uint64_t ticket;
     if (BlockSample* record = ring->claim(ticket)) {
-        double weight = poisson_sample_weight(blocked_ns, mean_ns.load(std::memory_order_relaxed));
         CapturedStack stack = record_current_stack(
             record->stack, max_frames.load(std::memory_order_relaxed), kInterposerFrames);
         record->call = static_cast<uint8_t>(call);
-        record->stack.count = std::llround(weight * kBlockWeightScale);
-        record->stack.value = std::llround(weight * static_cast<double>(blocked_ns));
+        record->stack.count = kBlockWeightScale;  // one call
+        record->stack.value = static_cast<int64_t>(blocked_ns);
         record->stack.timestamp = block_clock_ns();
         ring->publish(ticket);
         samples_taken.fetch_add(1, std::memory_order_relaxed);
@@ -75,7 +73,7 @@ bool BlockProfiler::start(uint64_t mean, int max_depth, std::string& error) {
         return false;
     }
     max_frames.store(max_depth < kMaxStackFrames ? max_depth : kMaxStackFrames);
-    block_detail::mean_ns.store(mean);
+    block_detail::mean_ns.store(mean > 0 ? mean : 1);
     block_detail::enabled.store(true);
     return true;
 }

@@ -1,8 +1,10 @@
-// The block profiler, interposer side: every timed blocking call hands its blocked time to
-// record(); a per-thread Poisson process over blocked nanoseconds (mean
-// SI_BLOCK_SAMPLING_NS) picks the calls whose stacks are captured into a lock-free ring.
-// A long wait is almost always recorded, a 1 µs read almost never, and each record carries
-// the weight 1/P(sampled), so the delay and call count per stack are unbiased estimates.
+// The block profiler, interposer side: every interposed blocking call marks itself under
+// way (core/block/in_flight_calls.h: no clock read); the agent thread looks at the calls
+// under way at random moments, a Poisson process in time with mean SI_BLOCK_SAMPLING_NS,
+// and a call that was seen captures its stack at its end into a lock-free ring, with the
+// blocked time its looks stand for (each look the time since the previous one). A long wait is almost always recorded, a 1 µs
+// read almost never, and the blocked time per stack is an unbiased estimate; the call
+// count (contentions) counts the calls that were seen.
 //
 // Process-wide and never destroyed: an interposed call may still be returning on some
 // thread after stop(), so the ring it writes outlives every stop (see RingBuffer).
@@ -16,7 +18,7 @@
 
 #include "core/agent_guard.h"
 #include "core/block/block_calls.h"
-#include "core/poisson_sampler.h"
+#include "core/block/in_flight_calls.h"
 #include "core/ring_buffer.h"
 #include "core/stack_sample.h"
 #include "core/tick_clock.h"
@@ -30,7 +32,7 @@ inline constexpr int64_t kBlockWeightScale = 1000;
 // publish; read by the agent thread in drain. Self-contained (no pointers).
 struct BlockSample {
     uint8_t call = 0;  // a BlockCall
-    // count: estimated calls * kBlockWeightScale; value: estimated blocked nanoseconds.
+    // count: calls * kBlockWeightScale (one); value: the call's credit in nanoseconds.
     StackSample stack;
 };
 
@@ -45,57 +47,30 @@ struct BlockProfilerStats {
 namespace block_detail {
 // Read on every interposed call: relaxed loads, written by start/stop only.
 extern std::atomic<bool> enabled;
-extern std::atomic<uint64_t> mean_ns;
-// One Poisson process per thread; initial-exec TLS so that touching it never allocates.
-extern thread_local constinit PoissonSampler sampler __attribute__((tls_model("initial-exec")));
-// signal-safe, malloc-safe: captures the caller's stack into the ring.
-void record_sampled(BlockCall call, uint64_t blocked_ns);
+extern std::atomic<uint64_t> mean_ns;  // between two looks, on average: SI_BLOCK_SAMPLING_NS
 }  // namespace block_detail
 
-// Wall clock for sampled records and tests: CLOCK_MONOTONIC. signal-safe, malloc-safe.
+// Wall clock for records and tests: CLOCK_MONOTONIC. signal-safe, malloc-safe.
 inline uint64_t block_clock_ns() { return monotonic_ns(); }
 
-// The interposers' stopwatch: the kernel's coarse clock (coarse_ns, about 4 ns a read
-// where a TSC read costs about 10 ns). A call's measured time is the number of clock
-// ticks it crossed times the tick: 0 for most calls shorter than a tick, and on average
-// exactly the call's duration, whatever it is, as long as when calls start is independent
-// of the tick's phase (a call of d < tick crosses a tick with probability d / tick). So
-// the blocked time per stack stays unbiased; what a short call loses is its count (a call
-// is counted when it crosses a tick: every call longer than a tick, a share d / tick of
-// the shorter ones). docs/performance.md compares this with the alternatives.
-// signal-safe, malloc-safe; leaves errno alone.
-class BlockStopwatch {
-public:
-    // A stopwatch made with `running` false reads no clock and measures nothing.
-    explicit BlockStopwatch(bool running = true) : start_(running ? coarse_ns() : 0) {}
-    uint64_t elapsed_ns() const { return coarse_ns() - start_; }
-    // The reading it started from (coarse_ns; 0 for a stopwatch that is not running).
-    uint64_t start() const { return start_; }
-
-private:
-    uint64_t start_;
-};
-
-// signal-safe, malloc-safe. Whether an interposed call on this thread should be timed:
+// signal-safe, malloc-safe. Whether an interposed call on this thread is to be marked:
 // the profiler runs and the caller is not the agent itself.
 inline bool block_profiling_active() {
     return block_detail::enabled.load(std::memory_order_relaxed) && !inside_agent();
 }
 
-// signal-safe, malloc-safe. Called after the real call returned; keeps errno. Fast path:
-// a compare (the call crossed no tick), else a TLS subtraction and a compare.
-inline void record_blocked_call(BlockCall call, uint64_t blocked_ns) {
-    if (blocked_ns == 0) return;  // crossed no tick: most short calls
-    uint64_t mean = block_detail::mean_ns.load(std::memory_order_relaxed);
-    uint64_t seed = reinterpret_cast<uintptr_t>(&block_detail::sampler) ^ blocked_ns;
-    if (block_detail::sampler.take(blocked_ns, mean, seed))
-        block_detail::record_sampled(call, blocked_ns);
-}
+// signal-safe, malloc-safe; keeps errno. A call that blocked `blocked_ns` (its looks times
+// the mean) ended: captures the caller's stack into the ring as one call. Called from the
+// interposer itself (its frame is the one left out of the stack), and by tests.
+[[gnu::noinline]] void record_blocked_call(BlockCall call, uint64_t blocked_ns);
+
+// The blocked time a call's credit from the agent's looks stands for. signal-safe.
+inline uint64_t blocked_ns_of_looks(uint64_t credit) { return credit * kLookUnitNs; }
 
 class BlockProfiler {
 public:
-    // Starts recording. `mean_ns` 0 records every call. Returns false with `error` set
-    // when the ring cannot be mapped.
+    // Starts recording, with `mean_ns` between two looks on average (at least 1). Returns
+    // false with `error` set when the ring cannot be mapped.
     bool start(uint64_t mean_ns, int max_depth, std::string& error);
     void stop();
     bool running() const { return block_detail::enabled.load(std::memory_order_relaxed); }

@@ -7,7 +7,7 @@
 //   timed  plain, with two TSC reads around the call summed into a thread-local total:
 //          the least a wrapper that measures every call's duration with the TSC can do;
 //   coarse plain, with two CLOCK_MONOTONIC_COARSE reads instead: the floor of the
-//          agent's interposers, which count the coarse clock's ticks a call crosses.
+//          agent's interposers before they marked calls for the agent thread's looks.
 // Not part of the agent; resolution in a constructor, as the agent does.
 #include <dlfcn.h>
 #include <time.h>
