@@ -6,3 +6,8 @@
 
 #define SIAGENT_EXPORT extern "C" __attribute__((visibility("default")))
 #define SIAGENT_EXPORT_CXX __attribute__((visibility("default")))
+
+// For the hottest entry points (malloc, free, the first stage's forwarders): no frame
+// pointer of their own. Those that end in a tail call then never have a frame on a stack
+// an unwinder walks; libunwind reads CFI, not frame pointers, for the others.
+#define SIAGENT_NO_FRAME_POINTER __attribute__((optimize("omit-frame-pointer")))

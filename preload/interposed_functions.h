@@ -138,8 +138,7 @@
     X(int, posix_memalign, (void** result, size_t alignment, size_t size), (result, alignment, size)) \
     X(void*, aligned_alloc, (size_t alignment, size_t size), (alignment, size)) \
     X(void*, valloc, (size_t size), (size)) \
-    X(void*, pvalloc, (size_t size), (size)) \
-    X(size_t, malloc_usable_size, (void* block), (block))
+    X(void*, pvalloc, (size_t size), (size))
 
 // Variadic: open's mode and fcntl's argument are read as one optional argument, syscall's as
 // six (as the kernel takes them).

@@ -24,7 +24,7 @@
 // (their frames are hidden from profiles anyway), which saves the frame set-up on every call.
 // With the fork-child code (core/fork_child_code.h): a fork child that allocates runs them
 // at once, and they are hot in every process.
-#define SIAGENT_HOT __attribute__((optimize("omit-frame-pointer"))) SIAGENT_FORK_CHILD_CODE
+#define SIAGENT_HOT SIAGENT_NO_FRAME_POINTER SIAGENT_FORK_CHILD_CODE
 
 using siagent::allocation_countdown_crossed;
 using siagent::early_arena_owns;
@@ -121,6 +121,3 @@ SIAGENT_EXPORT void* pvalloc(size_t size) {
                                                        : counted(block, siagent::whole_pages(size));
 }
 
-SIAGENT_EXPORT size_t malloc_usable_size(void* block) {
-    return siagent::unprofiled_malloc_usable_size(block);
-}

@@ -36,6 +36,8 @@ public:
         Function function = function_.load(std::memory_order_relaxed);
         return function != nullptr ? function : resolve();
     }
+    // The function if resolved already, else null (forwarders: see call_after_resolving).
+    Function resolved() const { return function_.load(std::memory_order_relaxed); }
 
     // Out of line, so that tests can see it (test/preload/check_signal_safety.py): it is
     // reached on a signal or allocation path only before the library constructor ran, and
@@ -53,6 +55,14 @@ private:
     const char* version_;
     std::atomic<Function> function_{nullptr};
 };
+
+// The rare half of a forwarder's call of `real` (before the library constructor resolved
+// it), out of line: the common half is then a load, a test and a tail jump, with no frame
+// to keep the arguments in.
+template <typename Function, typename... Args>
+[[gnu::noinline, gnu::cold]] auto call_after_resolving(RealFunction<Function>& real, Args... args) {
+    return real.get()(args...);
+}
 
 }  // namespace siagent
 

@@ -117,11 +117,4 @@ void* unprofiled_pvalloc(size_t size) {
                                              : real_allocator.memalign(page_size(), rounded);
 }
 
-size_t unprofiled_malloc_usable_size(void* block) {
-    if (block == nullptr) return 0;
-    if (early_arena_owns(block)) return early_arena_block_size(block);
-    if (!real_allocator_ready() || real_allocator.malloc_usable_size == nullptr) return 0;
-    return real_allocator.malloc_usable_size(block);
-}
-
 }  // namespace siagent

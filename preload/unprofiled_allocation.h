@@ -22,7 +22,6 @@ int unprofiled_posix_memalign(void** result, size_t alignment, size_t size);
 void* unprofiled_aligned_alloc(size_t alignment, size_t size);
 void* unprofiled_valloc(size_t size);
 void* unprofiled_pvalloc(size_t size);
-size_t unprofiled_malloc_usable_size(void* block);
 
 // pvalloc's size: `size` rounded up to whole pages (one page for 0); 0 when that overflows.
 size_t whole_pages(size_t size);

@@ -15,6 +15,8 @@
 #include "preload/siagent.h"
 #include "preload/syscall_arguments.h"
 
+#define SIAGENT_UNPAREN(...) __VA_ARGS__
+
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // sigset is interposed too
 #pragma GCC diagnostic ignored "-Wignored-attributes"       // pointers to libc functions
 
@@ -26,9 +28,10 @@ using siagent::RealFunction;
     namespace {                                                                              \
     constinit RealFunction<result(*) parameters> real_##name{#name, siagent::preferred_version(#name)}; \
     }                                                                                        \
-    SIAGENT_EXPORT result name parameters {                                                  \
+    SIAGENT_EXPORT SIAGENT_NO_FRAME_POINTER result name parameters {                         \
         if (const siagent::HookTable* hooks = installed_hooks()) return hooks->name arguments; \
-        return real_##name.get() arguments;                                                  \
+        if (auto function = real_##name.resolved()) return function arguments;               \
+        return siagent::call_after_resolving(real_##name, SIAGENT_UNPAREN arguments);        \
     }
 SIAGENT_FORWARDED_CALLS(SIAGENT_FORWARD)
 #undef SIAGENT_FORWARD
