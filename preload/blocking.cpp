@@ -36,6 +36,7 @@
 namespace {
 
 using siagent::BlockCall;
+using siagent::descriptor_call;
 using siagent::retrying_call;
 using siagent::timed_call;
 
@@ -86,6 +87,12 @@ __attribute__((constructor(101))) void resolve_blocking_functions() {
     real_pthread_cond_timedwait.resolve();
 }
 
+// A descriptor open/openat made (or -1): its mode noted for descriptor_call.
+int opened(int fd, int flags) {
+    siagent::note_descriptor_mode(fd, (flags & O_NONBLOCK) != 0);
+    return fd;
+}
+
 // Whether open's variadic mode argument is present (as <fcntl.h>'s __OPEN_NEEDS_MODE).
 bool needs_mode(int flags) { return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE; }
 
@@ -113,7 +120,7 @@ SIAGENT_EXPORT ssize_t read(int fd, void* buffer, size_t size) {
         errno = EBADF;
         return -1;
     }
-    return retrying_call<BlockCall::read>(real_read.get(), fd, buffer, size);
+    return descriptor_call<BlockCall::read>(fd, false, real_read.get(), fd, buffer, size);
 }
 SIAGENT_EXPORT ssize_t write(int fd, const void* buffer, size_t size) {
     if (fd == siagent::kUnwinderPipeWriteEnd) [[unlikely]]
@@ -122,13 +129,13 @@ SIAGENT_EXPORT ssize_t write(int fd, const void* buffer, size_t size) {
         errno = EBADF;
         return -1;
     }
-    return retrying_call<BlockCall::write>(real_write.get(), fd, buffer, size);
+    return descriptor_call<BlockCall::write>(fd, false, real_write.get(), fd, buffer, size);
 }
 SIAGENT_EXPORT ssize_t readv(int fd, const struct iovec* vector, int count) {
-    return retrying_call<BlockCall::readv>(real_readv.get(), fd, vector, count);
+    return descriptor_call<BlockCall::readv>(fd, false, real_readv.get(), fd, vector, count);
 }
 SIAGENT_EXPORT ssize_t writev(int fd, const struct iovec* vector, int count) {
-    return retrying_call<BlockCall::writev>(real_writev.get(), fd, vector, count);
+    return descriptor_call<BlockCall::writev>(fd, false, real_writev.get(), fd, vector, count);
 }
 SIAGENT_EXPORT ssize_t pread(int fd, void* buffer, size_t size, off_t offset) {
     return retrying_call<BlockCall::pread>(real_pread.get(), fd, buffer, size, offset);
@@ -158,7 +165,7 @@ SIAGENT_EXPORT int fdatasync(int fd) {
     }                                                                        \
     if (siagent::inside_agent())                                             \
         return siagent::adopt_descriptor(real.get()(__VA_ARGS__, flags, mode)); \
-    return timed_call<BlockCall::call>(real.get(), __VA_ARGS__, flags, mode);
+    return opened(timed_call<BlockCall::call>(real.get(), __VA_ARGS__, flags, mode), flags);
 
 SIAGENT_EXPORT int open(const char* path, int flags, ...) {
     SIAGENT_OPEN_BODY(open, real_open, path)
@@ -177,7 +184,7 @@ SIAGENT_EXPORT int openat64(int directory, const char* path, int flags, ...) {
 // io, fortified (the check is glibc's: a size over the buffer's, a mode needed but absent)
 SIAGENT_EXPORT ssize_t __read_chk(int fd, void* buffer, size_t size, size_t buffer_size) {
     if (size > buffer_size) return real___read_chk.get()(fd, buffer, size, buffer_size);
-    return retrying_call<BlockCall::read>(real_read.get(), fd, buffer, size);
+    return descriptor_call<BlockCall::read>(fd, false, real_read.get(), fd, buffer, size);
 }
 SIAGENT_EXPORT ssize_t __pread_chk(int fd, void* buffer, size_t size, off_t offset,
                                    size_t buffer_size) {
@@ -191,33 +198,33 @@ SIAGENT_EXPORT ssize_t __pread64_chk(int fd, void* buffer, size_t size, off64_t 
 }
 SIAGENT_EXPORT int __open_2(const char* path, int flags) {
     if (needs_mode(flags)) return real___open_2.get()(path, flags);
-    return timed_call<BlockCall::open>(real_open.get(), path, flags);
+    return opened(timed_call<BlockCall::open>(real_open.get(), path, flags), flags);
 }
 SIAGENT_EXPORT int __open64_2(const char* path, int flags) {
     if (needs_mode(flags)) return real___open64_2.get()(path, flags);
-    return timed_call<BlockCall::open>(real_open64.get(), path, flags);
+    return opened(timed_call<BlockCall::open>(real_open64.get(), path, flags), flags);
 }
 SIAGENT_EXPORT int __openat_2(int directory, const char* path, int flags) {
     if (needs_mode(flags)) return real___openat_2.get()(directory, path, flags);
-    return timed_call<BlockCall::openat>(real_openat.get(), directory, path, flags);
+    return opened(timed_call<BlockCall::openat>(real_openat.get(), directory, path, flags), flags);
 }
 SIAGENT_EXPORT int __openat64_2(int directory, const char* path, int flags) {
     if (needs_mode(flags)) return real___openat64_2.get()(directory, path, flags);
-    return timed_call<BlockCall::openat>(real_openat64.get(), directory, path, flags);
+    return opened(timed_call<BlockCall::openat>(real_openat64.get(), directory, path, flags), flags);
 }
 
 // network (connect is not repeated: a second connect on a socket whose connection is
 // under way fails with EALREADY; the kernel restarts it under SA_RESTART anyway)
 SIAGENT_EXPORT ssize_t recv(int fd, void* buffer, size_t size, int flags) {
-    return retrying_call<BlockCall::recv>(real_recv.get(), fd, buffer, size, flags);
+    return descriptor_call<BlockCall::recv>(fd, flags & MSG_DONTWAIT, real_recv.get(), fd, buffer, size, flags);
 }
 SIAGENT_EXPORT ssize_t recvfrom(int fd, void* buffer, size_t size, int flags,
                                 struct sockaddr* address, socklen_t* length) {
-    return retrying_call<BlockCall::recvfrom>(real_recvfrom.get(), fd, buffer, size, flags,
+    return descriptor_call<BlockCall::recvfrom>(fd, flags & MSG_DONTWAIT, real_recvfrom.get(), fd, buffer, size, flags,
                                               address, length);
 }
 SIAGENT_EXPORT ssize_t recvmsg(int fd, struct msghdr* message, int flags) {
-    return retrying_call<BlockCall::recvmsg>(real_recvmsg.get(), fd, message, flags);
+    return descriptor_call<BlockCall::recvmsg>(fd, flags & MSG_DONTWAIT, real_recvmsg.get(), fd, message, flags);
 }
 SIAGENT_EXPORT int recvmmsg(int fd, struct mmsghdr* messages, unsigned int count, int flags,
                             struct timespec* timeout) {
@@ -225,24 +232,31 @@ SIAGENT_EXPORT int recvmmsg(int fd, struct mmsghdr* messages, unsigned int count
                                            timeout);
 }
 SIAGENT_EXPORT ssize_t send(int fd, const void* buffer, size_t size, int flags) {
-    return retrying_call<BlockCall::send>(real_send.get(), fd, buffer, size, flags);
+    return descriptor_call<BlockCall::send>(fd, flags & MSG_DONTWAIT, real_send.get(), fd, buffer, size, flags);
 }
 SIAGENT_EXPORT ssize_t sendto(int fd, const void* buffer, size_t size, int flags,
                               const struct sockaddr* address, socklen_t length) {
-    return retrying_call<BlockCall::sendto>(real_sendto.get(), fd, buffer, size, flags, address,
+    return descriptor_call<BlockCall::sendto>(fd, flags & MSG_DONTWAIT, real_sendto.get(), fd, buffer, size, flags, address,
                                             length);
 }
 SIAGENT_EXPORT ssize_t sendmsg(int fd, const struct msghdr* message, int flags) {
-    return retrying_call<BlockCall::sendmsg>(real_sendmsg.get(), fd, message, flags);
+    return descriptor_call<BlockCall::sendmsg>(fd, flags & MSG_DONTWAIT, real_sendmsg.get(), fd, message, flags);
 }
 SIAGENT_EXPORT int sendmmsg(int fd, struct mmsghdr* messages, unsigned int count, int flags) {
     return retrying_call<BlockCall::sendmmsg>(real_sendmmsg.get(), fd, messages, count, flags);
 }
+// An accepted socket is blocking unless accept4 asks otherwise (Linux: it does not inherit
+// the listening socket's O_NONBLOCK).
 SIAGENT_EXPORT int accept(int fd, struct sockaddr* address, socklen_t* length) {
-    return retrying_call<BlockCall::accept>(real_accept.get(), fd, address, length);
+    const int accepted = descriptor_call<BlockCall::accept>(fd, false, real_accept.get(), fd, address, length);
+    siagent::note_descriptor_mode(accepted, false);
+    return accepted;
 }
 SIAGENT_EXPORT int accept4(int fd, struct sockaddr* address, socklen_t* length, int flags) {
-    return retrying_call<BlockCall::accept4>(real_accept4.get(), fd, address, length, flags);
+    const int accepted =
+        descriptor_call<BlockCall::accept4>(fd, false, real_accept4.get(), fd, address, length, flags);
+    siagent::note_descriptor_mode(accepted, (flags & SOCK_NONBLOCK) != 0);
+    return accepted;
 }
 SIAGENT_EXPORT int connect(int fd, const struct sockaddr* address, socklen_t length) {
     return timed_call<BlockCall::connect>(real_connect.get(), fd, address, length);
@@ -251,13 +265,13 @@ SIAGENT_EXPORT int connect(int fd, const struct sockaddr* address, socklen_t len
 // network, fortified
 SIAGENT_EXPORT ssize_t __recv_chk(int fd, void* buffer, size_t size, size_t buffer_size, int flags) {
     if (size > buffer_size) return real___recv_chk.get()(fd, buffer, size, buffer_size, flags);
-    return retrying_call<BlockCall::recv>(real_recv.get(), fd, buffer, size, flags);
+    return descriptor_call<BlockCall::recv>(fd, flags & MSG_DONTWAIT, real_recv.get(), fd, buffer, size, flags);
 }
 SIAGENT_EXPORT ssize_t __recvfrom_chk(int fd, void* buffer, size_t size, size_t buffer_size,
                                       int flags, struct sockaddr* address, socklen_t* length) {
     if (size > buffer_size)
         return real___recvfrom_chk.get()(fd, buffer, size, buffer_size, flags, address, length);
-    return retrying_call<BlockCall::recvfrom>(real_recvfrom.get(), fd, buffer, size, flags,
+    return descriptor_call<BlockCall::recvfrom>(fd, flags & MSG_DONTWAIT, real_recvfrom.get(), fd, buffer, size, flags,
                                               address, length);
 }
 
@@ -278,6 +292,15 @@ SIAGENT_EXPORT int flock(int fd, int operation) {
     return retrying_call<BlockCall::flock>(real_flock.get(), fd, operation);
 }
 
+// What an fcntl did to a descriptor's O_NONBLOCK (core/block/nonblocking_descriptors.h).
+void noted_fcntl(int fd, int command, void* argument, int result) {
+    if (result < 0) return;
+    const auto value = static_cast<int>(reinterpret_cast<intptr_t>(argument));
+    if (command == F_SETFL) siagent::note_descriptor_mode(fd, (value & O_NONBLOCK) != 0);
+    else if (command == F_DUPFD || command == F_DUPFD_CLOEXEC)
+        siagent::note_descriptor_mode(result, siagent::known_nonblocking(fd));  // one file, one mode
+}
+
 // fcntl's third argument is an int or a pointer depending on the command; glibc reads it
 // as a pointer-sized value whatever the command, and so does this forwarder. Only the
 // waiting lock commands are marked.
@@ -286,8 +309,11 @@ SIAGENT_EXPORT int flock(int fd, int operation) {
     va_start(arguments, command);                                                  \
     void* argument = va_arg(arguments, void*);                                     \
     va_end(arguments);                                                             \
-    if (command != F_SETLKW && command != F_OFD_SETLKW) return real.get()(fd, command, argument); \
-    return retrying_call<BlockCall::fcntl>(real.get(), fd, command, argument);
+    if (command == F_SETLKW || command == F_OFD_SETLKW)                              \
+        return retrying_call<BlockCall::fcntl>(real.get(), fd, command, argument);     \
+    const int result = real.get()(fd, command, argument);                              \
+    noted_fcntl(fd, command, argument, result);                                        \
+    return result;
 
 SIAGENT_EXPORT int fcntl(int fd, int command, ...) { SIAGENT_FCNTL_BODY(real_fcntl) }
 SIAGENT_EXPORT int fcntl64(int fd, int command, ...) { SIAGENT_FCNTL_BODY(real_fcntl64) }

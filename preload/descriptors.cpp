@@ -12,6 +12,7 @@
 //
 // Every function here is signal-safe and malloc-safe: a few compares and bit tests, then the
 // real call.
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -25,6 +26,7 @@
 
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
+#include "core/block/nonblocking_descriptors.h"
 #include "core/unwinder_memory.h"
 #include "preload/export.h"
 #include "preload/real_function.h"
@@ -112,10 +114,12 @@ SIAGENT_EXPORT int close(int fd) {
         siagent::forget_descriptor(fd);  // the application's now: the agent lets go of the number
         return 0;
     }
+    siagent::forget_descriptor_modes(static_cast<unsigned>(fd), static_cast<unsigned>(fd));
     return real_close.get()(fd);
 }
 
 SIAGENT_EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
+    siagent::forget_descriptor_modes(first, last);  // with CLOSE_RANGE_CLOEXEC too: "blocking" is safe
     if (siagent::inside_agent()) return real_close_range.get()(first, last, flags);
     return close_range_around_agent(first, last, flags);
 }
@@ -123,6 +127,7 @@ SIAGENT_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 SIAGENT_EXPORT void closefrom(int lowest) {
     int next = 0;
     unsigned first = lowest < 0 ? 0 : static_cast<unsigned>(lowest);
+    siagent::forget_descriptor_modes(first, UINT_MAX);
     if (siagent::inside_agent() || !siagent::find_agent_descriptor(first, UINT_MAX, next)) {
         real_closefrom.get()(lowest);
         return;
@@ -141,13 +146,17 @@ SIAGENT_EXPORT void closefrom(int lowest) {
 SIAGENT_EXPORT int dup2(int old_fd, int new_fd) {
     if (old_fd != new_fd && !siagent::inside_agent() && siagent::is_agent_descriptor(new_fd))
         [[unlikely]] siagent::mark_descriptor_lost(new_fd);
-    return real_dup2.get()(old_fd, new_fd);
+    const int result = real_dup2.get()(old_fd, new_fd);
+    if (result >= 0) siagent::note_descriptor_mode(result, siagent::known_nonblocking(old_fd));
+    return result;
 }
 
 SIAGENT_EXPORT int dup3(int old_fd, int new_fd, int flags) {
     if (old_fd != new_fd && !siagent::inside_agent() && siagent::is_agent_descriptor(new_fd))
         [[unlikely]] siagent::mark_descriptor_lost(new_fd);
-    return real_dup3.get()(old_fd, new_fd, flags);
+    const int result = real_dup3.get()(old_fd, new_fd, flags);
+    if (result >= 0) siagent::note_descriptor_mode(result, siagent::known_nonblocking(old_fd));
+    return result;
 }
 
 SIAGENT_EXPORT int pipe2(int ends[2], int flags) {
@@ -160,6 +169,10 @@ SIAGENT_EXPORT int pipe2(int ends[2], int flags) {
         ends[0] = siagent::adopt_descriptor(ends[0]);
         ends[1] = siagent::adopt_descriptor(ends[1]);
     }
+    if (result == 0) {
+        siagent::note_descriptor_mode(ends[0], (flags & O_NONBLOCK) != 0);
+        siagent::note_descriptor_mode(ends[1], (flags & O_NONBLOCK) != 0);
+    }
     return result;
 }
 
@@ -168,6 +181,10 @@ SIAGENT_EXPORT int pipe(int ends[2]) {
     if (result == 0 && siagent::inside_agent()) {
         ends[0] = siagent::adopt_descriptor(ends[0]);
         ends[1] = siagent::adopt_descriptor(ends[1]);
+    }
+    if (result == 0) {
+        siagent::note_descriptor_mode(ends[0], false);
+        siagent::note_descriptor_mode(ends[1], false);
     }
     return result;
 }
@@ -181,12 +198,23 @@ SIAGENT_EXPORT long syscall(long number, ...) {
     va_end(rest);
     if (number == SYS_write && x.a == siagent::kUnwinderPipeWriteEnd) [[unlikely]]
         return siagent::write_unwinder_pipe(reinterpret_cast<const void*>(x.b), static_cast<size_t>(x.c));
+    if (number == SYS_close && x.a >= 0 && x.a < INT_MAX)
+        siagent::forget_descriptor_modes(static_cast<unsigned>(x.a), static_cast<unsigned>(x.a));
     return real_syscall.get()(number, x.a, x.b, x.c, x.d, x.e, x.f);
 }
 
-SIAGENT_EXPORT int epoll_create(int size) { return adopted_if_agent(real_epoll_create.get()(size)); }
+// A descriptor made here (or -1): its O_NONBLOCK noted (EFD_NONBLOCK and TFD_NONBLOCK are
+// O_NONBLOCK; an epoll descriptor is read with epoll_wait only).
+namespace {
+int made(int fd, bool nonblocking) {
+    siagent::note_descriptor_mode(fd, nonblocking);
+    return fd;
+}
+}  // namespace
+
+SIAGENT_EXPORT int epoll_create(int size) { return made(adopted_if_agent(real_epoll_create.get()(size)), false); }
 SIAGENT_EXPORT int epoll_create1(int flags) {
-    return adopted_if_agent(real_epoll_create1.get()(flags));
+    return made(adopted_if_agent(real_epoll_create1.get()(flags)), false);
 }
 SIAGENT_EXPORT int epoll_ctl(int epoll, int operation, int fd, struct epoll_event* event) {
     if (refused_to_agent(epoll) || refused_to_agent(fd)) [[unlikely]]
@@ -194,10 +222,10 @@ SIAGENT_EXPORT int epoll_ctl(int epoll, int operation, int fd, struct epoll_even
     return real_epoll_ctl.get()(epoll, operation, fd, event);
 }
 SIAGENT_EXPORT int eventfd(unsigned int initial, int flags) {
-    return adopted_if_agent(real_eventfd.get()(initial, flags));
+    return made(adopted_if_agent(real_eventfd.get()(initial, flags)), (flags & EFD_NONBLOCK) != 0);
 }
 SIAGENT_EXPORT int timerfd_create(int clock, int flags) {
-    return adopted_if_agent(real_timerfd_create.get()(clock, flags));
+    return made(adopted_if_agent(real_timerfd_create.get()(clock, flags)), (flags & TFD_NONBLOCK) != 0);
 }
 SIAGENT_EXPORT int timerfd_settime(int fd, int flags, const struct itimerspec* value,
                                    struct itimerspec* previous) {
@@ -206,5 +234,5 @@ SIAGENT_EXPORT int timerfd_settime(int fd, int flags, const struct itimerspec* v
     return real_timerfd_settime.get()(fd, flags, value, previous);
 }
 SIAGENT_EXPORT int socket(int domain, int type, int protocol) {
-    return adopted_if_agent(real_socket.get()(domain, type, protocol));
+    return made(adopted_if_agent(real_socket.get()(domain, type, protocol)), (type & SOCK_NONBLOCK) != 0);
 }

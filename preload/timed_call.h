@@ -11,6 +11,7 @@
 
 #include "core/block/block_profiler.h"
 #include "core/block/in_flight_calls.h"
+#include "core/block/nonblocking_descriptors.h"
 #include "core/interruptions.h"
 
 namespace siagent {
@@ -72,6 +73,15 @@ template <BlockCall call, typename Real, typename... Args>
         result = resume_after_agent_signals(entry_errno, real, args...);
     SIAGENT_RECORD_IF_SEEN(call, mark);
     return result;
+}
+
+// A call on descriptor `fd`: straight to the real function (a tail call) when the
+// descriptor is non-blocking or the call asks not to wait (`never_waits`), since it then
+// neither blocks nor can be interrupted; else as retrying_call.
+template <BlockCall call, typename Real, typename... Args>
+[[gnu::always_inline]] inline auto descriptor_call(int fd, bool never_waits, Real real, Args... args) {
+    if (never_waits || known_nonblocking(fd)) return real(args...);
+    return retrying_call<call>(real, args...);
 }
 
 }  // namespace siagent
