@@ -15,6 +15,7 @@ constexpr double kCusumStepClip = 6;    // one point moves a CUSUM by at most th
 constexpr double kLargest = 1e100;      // beyond this a value is treated as invalid: sums stay finite
 constexpr double kDriftAfter = 86400;   // the reference needs a day behind it
 
+constexpr double kNormalTail = 2.576;   // the 99th percentile of |z| for normal noise
 double clamp_abs(double value, double limit) { return std::clamp(value, -limit, limit); }
 
 }  // namespace
@@ -34,7 +35,7 @@ double SeriesDetector::rate(double steps, double memory_steps) const {
 
 void SeriesDetector::start(int64_t time, double value) {
     first_time_ = last_time_ = time;
-    level_ = reference_ = value;
+    level_ = reference_ = shift_level_ = drift_level_ = value;
     points_ = 1;
 }
 
@@ -50,6 +51,7 @@ PointResult SeriesDetector::add(int64_t time, double value) {
         result.status = PointStatus::out_of_order;
         return result;
     }
+    const double novelty = novelty_.observe(value);
     if (points_ == 0) {
         start(time, value);
         result.status = PointStatus::warming_up;
@@ -71,7 +73,7 @@ PointResult SeriesDetector::add(int64_t time, double value) {
     // percentile of |z| (relative to a normal's) keeps one series' routine bursts from
     // scoring like another's rare ones. It only ever widens.
     const double raw_z = residual / sigma;
-    result.z = raw_z / std::max(1.0, tail_ / 2.576);
+    result.z = raw_z / std::max(1.0, tail_ / kNormalTail);
     if (points_ > 2) {
         const double tail_rate = rate(1.0, config_.tail_steps) * std::min(steps, 4.0);
         tail_ += tail_rate * (std::abs(raw_z) > tail_ ? 0.99 : -0.01) * std::max(tail_, 1.0) * 0.5;
@@ -80,34 +82,45 @@ PointResult SeriesDetector::add(int64_t time, double value) {
 
     const bool warming = warming_up();
     result.status = warming ? PointStatus::warming_up : PointStatus::scored;
-    const double shift = cusum_update(warming ? 0.0 : result.z);
+    // The CUSUMs read the residual from a faster level: the slow one lags a seasonal shape
+    // that is still being learned, and that lag must not add up to a shift.
+    const double shift_residual = value - (shift_level_ + slope_ * steps + seasonal(time));
+    const double drift_residual = value - (drift_level_ + slope_ * steps + seasonal(time));
+    const double shift = cusum_update(warming ? 0.0 : shift_residual / sigma / std::max(1.0, tail_ / kNormalTail));
     const double spread = spread_update(warming ? 0.0 : result.z);
     const bool drift_ready = static_cast<double>(time - first_time_) >= kDriftAfter;
-    const double drift = warming || !drift_ready ? 0.0 : drift_of(sigma);
+    // The drift is measured in the drift level's own scale: the slow level's residuals widen
+    // while it lags a trend, and that must not hide the trend.
+    const double drift_sigma = std::max({kMadToSigma * drift_scale_, value_floor_});
+    const double drift = warming || !drift_ready ? 0.0 : drift_of(drift_sigma);
     if (!warming) {
         result.score = std::max({score_of(result.z), limit_score(shift, config_.cusum_limit),
-                                 limit_score(spread, config_.spread_limit), limit_score(drift, config_.drift_limit)});
+                                 limit_score(spread, config_.spread_limit), limit_score(drift, config_.drift_limit),
+                                 limit_score(std::max(novelty, 0.0), config_.novelty_limit)});
     }
 
-    const double wide_sigma = sigma * std::max(1.0, tail_ / 2.576);
+    const double wide_sigma = sigma * std::max(1.0, tail_ / kNormalTail);
     learn(time, clamp_abs(residual, config_.clip * wide_sigma), steps);
+    follow(shift_level_, config_.shift_level_steps, clamp_abs(shift_residual, config_.clip * wide_sigma), steps);
+    follow(drift_level_, config_.drift_level_steps, clamp_abs(drift_residual, config_.clip * wide_sigma), steps);
+    drift_scale_ += rate(steps, config_.scale_steps) * (std::min(std::abs(drift_residual), config_.clip * wide_sigma) - drift_scale_);
     const double recent_rate = rate(steps, kRecentSteps);
     recent_residual_ += recent_rate * (clamp_abs(residual, 20 * sigma) - recent_residual_);
     recent_spread_ += recent_rate * (std::min(std::abs(residual), 20 * sigma) - recent_spread_);
-    reference_ += rate(steps, config_.reference_steps) * (level_ - reference_);
+    reference_ += rate(steps, config_.reference_steps) * (drift_level_ - reference_);
     if (shift >= config_.cusum_limit) rebase();
     if (spread >= config_.spread_limit) {
         // A wider spread: the recent one becomes the scale.
         scale_ = std::max(scale_, recent_spread_);
         cusum_spread_ = 0;
     }
-    if (drift >= config_.drift_limit) reference_ = level_;
+    if (drift >= config_.drift_limit) reference_ = drift_level_;
 
     last_time_ = time;
     ++points_;
     seen_steps_ += std::min(steps, 4.0);
 
-    result.onset_score = onsets_.pass(result.score);
+    result.onset_score = onsets_.pass(result.score, warming ? 2.0 : config_.threshold);
     const bool above = !warming && result.score >= config_.threshold;
     result.flag = episode_.observe(time, above, config_.episode_quiet_steps * interval_);
     result.in_episode = episode_.active();
@@ -141,6 +154,12 @@ void SeriesDetector::learn(int64_t time, double clipped, double steps) {
     }
 }
 
+// A level that follows the clipped residual from itself with `memory_steps` of memory and
+// shares the slope of the main level.
+void SeriesDetector::follow(double& level, double memory_steps, double clipped, double steps) const {
+    level += slope_ * steps + rate(steps, memory_steps) * clipped;
+}
+
 // Two-sided CUSUM on the clipped z; returns the larger side.
 double SeriesDetector::cusum_update(double z) {
     const double step = clamp_abs(z, kCusumStepClip);
@@ -158,12 +177,13 @@ double SeriesDetector::spread_update(double z) {
 // How far the level has moved from the slow reference, in scales: a leak moves the level
 // steadily, so the gap grows until it is flagged, whereas noise keeps the two together.
 double SeriesDetector::drift_of(double sigma) const {
-    return std::abs(level_ - reference_) / (sigma * std::max(1.0, tail_ / 2.576));
+    return std::abs(drift_level_ - reference_) / (sigma * std::max(1.0, tail_ / kNormalTail));
 }
 
 // A sustained shift: the recent values become the level, the slope starts again.
 void SeriesDetector::rebase() {
     level_ += recent_residual_;
+    shift_level_ = drift_level_ = level_;
     reference_ = level_;
     recent_residual_ = 0;
     slope_ = 0;

@@ -1,7 +1,7 @@
 // Streaming anomaly detector for one metric series (CPU, RSS, request rate, latency, ...).
 // Each point gets a score in [0, 1], comparable across series, and a flag at the onset of an
-// anomalous episode. Fixed memory (sizeof(SeriesDetector), well under 4 KiB) and a few
-// hundred nanoseconds per point; no training step, no per-series tuning.
+// anomalous episode. Fixed memory (sizeof(SeriesDetector), about 10 KiB, most of it the
+// pattern history) and about a microsecond per point; no training step, no per-series tuning.
 //
 // The model, per point (docs/anomaly-detection.md has the reasoning):
 //   expected = level + slope * steps + daily(t) + weekly(t)
@@ -9,19 +9,25 @@
 // - Time is measured in "steps" of the series' typical interval (learned), so gaps and
 //   irregular intervals decay the state by elapsed time, not by point count.
 // - Updates are Huber-clipped: one outlier moves the level by at most a few scales.
+// - The level is slow (250 steps): a sustained excursion stays visible, and a series that
+//   wanders gets a scale wide enough that its wandering does not score.
 // - Daily and weekly profiles are learned from the start and used once two days (two weeks)
 //   of data have been seen.
-// - Two-sided CUSUMs on z catch sustained shifts that no single point reveals; when one fires
-//   the level is re-based on the recent values, so a lasting shift is flagged once and then
-//   becomes the new normal. A CUSUM on |z| does the same for a wider spread (re-scaling), and
-//   the level moving away from a slow reference level (a day of memory) is a drift or leak.
-// - The score is 1 - exp(-(z/k)^2): 0 for an expected point, ~1 for a far one.
+// - An ensemble: the score is the largest of five detectors, each mapped so that it reaches
+//   the threshold at its own decision limit: the point's z; two-sided CUSUMs on the residual
+//   from a faster level (120 steps), for sustained shifts no single point reveals (when one
+//   fires the levels are re-based on the recent values, so a lasting shift is flagged once
+//   and then becomes the new normal); a CUSUM on |z| for a wider spread; a drift, a faster
+//   level (48 steps) moving away from a slow reference (a day of memory) in its own scale, for
+//   leaks; and the novelty of the last few points' shape (pattern_novelty.h).
+// - The score of the z is 1 - exp(-(z/k)^2): 0 for an expected point, ~1 for a far one.
 #pragma once
 
 #include <cstdint>
 
 #include "dashboard/server/anomaly/episode.h"
 #include "dashboard/server/anomaly/onset_filter.h"
+#include "dashboard/server/anomaly/pattern_novelty.h"
 #include "dashboard/server/anomaly/seasonal_profile.h"
 
 namespace siagent::dashboard::anomaly {
@@ -30,7 +36,9 @@ struct DetectorConfig {
     double threshold = 0.9;         // flag when the score reaches this
     double score_scale = 4.0;       // k in 1 - exp(-(z/k)^2); 0.9 at |z| = 6.1 (tail-adjusted)
     double warmup_steps = 288;      // no flags before this many typical intervals (a day at 5 min)
-    double level_steps = 48;        // memory of the level, in typical intervals
+    double level_steps = 250;       // memory of the level, in typical intervals
+    double shift_level_steps = 120; // memory of the level the shift CUSUMs measure from
+    double drift_level_steps = 48;  // memory of the level compared with the reference for drifts
     double slope_steps = 400;       // memory of the slope (slow: a leak must not become normal)
     double scale_steps = 300;       // memory of the fast scale
     double slow_scale_steps = 4000; // memory of the floor scale
@@ -44,6 +52,7 @@ struct DetectorConfig {
     double season_days = 3.0;       // memory of a seasonal bucket, in periods
     double episode_quiet_steps = 48;  // an episode ends after this long below the threshold
     double tail_steps = 2000;       // memory of the series' own 99th percentile of |z|
+    double novelty_limit = 10.0;    // standardized pattern novelty that reaches the threshold
 };
 
 enum class PointStatus {
@@ -79,6 +88,7 @@ private:
     double seasonal(int64_t time) const;
     double rate(double steps, double memory_steps) const;
     void learn(int64_t time, double residual, double steps);
+    void follow(double& level, double memory_steps, double clipped, double steps) const;
     double cusum_update(double z);
     double spread_update(double z);
     double drift_of(double sigma) const;
@@ -93,6 +103,9 @@ private:
     double interval_ = 0;        // typical seconds between points
     double seen_steps_ = 0;      // history, in typical intervals
     double level_ = 0;
+    double shift_level_ = 0;     // faster levels, for the CUSUMs and the drift
+    double drift_level_ = 0;
+    double drift_scale_ = 0;     // mean absolute residual from drift_level_
     double slope_ = 0;           // per step
     double scale_ = 0;           // mean absolute residual, fast
     double slow_scale_ = 0;      // mean absolute residual, slow: a floor for quiet stretches
@@ -105,6 +118,7 @@ private:
     SeasonalProfile<48> daily_;
     SeasonalProfile<168> weekly_;
     Episode episode_;
+    PatternNovelty novelty_;
     OnsetFilter onsets_;
 };
 

@@ -56,3 +56,20 @@ TEST_CASE("the detector's onset score marks a level shift once although its scor
     CHECK(high_scores > 1);
     CHECK(onsets == 1);
 }
+
+TEST_CASE("after a score at the threshold, even a higher one is silenced for the refractory period",
+          "[anomaly]") {
+    OnsetFilter filter;
+    std::vector<double> out;
+    for (size_t i = 0; i < 400; ++i) {
+        const double score = i == 100 ? 0.92 : i == 150 ? 0.99 : i == 100 + OnsetFilter::kRefractory + 1 ? 0.3 : 0.0;
+        out.push_back(filter.pass(score, 0.9));
+    }
+    CHECK(out[100] == Approx(0.92));
+    CHECK(out[150] == 0.0);  // higher, but inside the refractory period
+    CHECK(out[100 + OnsetFilter::kRefractory + 1] == 0.0);  // not above the window's 0.99
+    // Below the threshold nothing starts a refractory period: the plain onset rule applies.
+    OnsetFilter plain;
+    CHECK(plain.pass(0.5, 0.9) == Approx(0.5));
+    CHECK(plain.pass(0.6, 0.9) == Approx(0.6));
+}
