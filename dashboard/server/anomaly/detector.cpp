@@ -94,7 +94,11 @@ PointResult SeriesDetector::add(int64_t time, double value) {
     const double drift_sigma = std::max({kMadToSigma * drift_scale_, value_floor_});
     const double drift = warming || !drift_ready ? 0.0 : drift_of(drift_sigma);
     if (!warming) {
-        result.score = std::max({score_of(result.z), limit_score(shift, config_.cusum_limit),
+        // A point far from the forecast counts only if the shape of the last few points is at
+        // least as new as usual: a spike like the ones the series already had (a near
+        // neighbour in the pattern history) is routine, however far it is from the level.
+        const double point_score = novelty >= 0 ? score_of(result.z) : 0.0;
+        result.score = std::max({point_score, limit_score(shift, config_.cusum_limit),
                                  limit_score(spread, config_.spread_limit), limit_score(drift, config_.drift_limit),
                                  limit_score(std::max(novelty, 0.0), config_.novelty_limit)});
     }

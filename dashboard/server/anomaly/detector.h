@@ -20,7 +20,9 @@
 //   and then becomes the new normal); a CUSUM on |z| for a wider spread; a drift, a faster
 //   level (48 steps) moving away from a slow reference (a day of memory) in its own scale, for
 //   leaks; and the novelty of the last few points' shape (pattern_novelty.h).
-// - The score of the z is 1 - exp(-(z/k)^2): 0 for an expected point, ~1 for a far one.
+// - The score of the z is 1 - exp(-(z/k)^2): 0 for an expected point, ~1 for a far one; it
+//   counts only where the pattern novelty is at least its usual level (not below its mean):
+//   a spike shaped like earlier ones is the series' routine.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +54,7 @@ struct DetectorConfig {
     double season_days = 3.0;       // memory of a seasonal bucket, in periods
     double episode_quiet_steps = 48;  // an episode ends after this long below the threshold
     double tail_steps = 2000;       // memory of the series' own 99th percentile of |z|
-    double novelty_limit = 10.0;    // standardized pattern novelty that reaches the threshold
+    double novelty_limit = 9.0;     // standardized pattern novelty that reaches the threshold
 };
 
 enum class PointStatus {
