@@ -46,14 +46,14 @@ struct DetectorConfig {
     double slow_scale_steps = 4000; // memory of the floor scale
     double clip = 3.0;              // Huber clip of updates, in scales
     double cusum_slack = 1.0;       // CUSUM allowance k, in scales
-    double cusum_limit = 16.0;      // CUSUM decision h, in scales
+    double cusum_limit = 15.0;      // CUSUM decision h, in scales
     double spread_slack = 2.0;      // variance CUSUM allowance, on |z| (|z| averages 0.8 for normal noise)
     double spread_limit = 16.0;     // variance CUSUM decision
     double reference_steps = 288;   // memory of the slow reference level, for drifts and leaks
     double drift_limit = 4.0;       // |level - reference| that counts as a drift, in scales
     double season_days = 3.0;       // memory of a seasonal bucket, in periods
     double episode_quiet_steps = 48;  // an episode ends after this long below the threshold
-    double tail_steps = 2000;       // memory of the series' own 99th percentile of |z|
+    double tail_steps = 4000;       // memory of the series' own 99th percentile of |z|
     double novelty_limit = 9.0;     // standardized pattern novelty that reaches the threshold
 };
 
