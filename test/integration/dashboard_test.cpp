@@ -139,9 +139,11 @@ TEST_CASE("profiling_disabled switches the profilers off and on again; agent_ena
         }
         INFO("switched at " << switched_at);
         // Two busy threads over the >= 2 s between the first answer and the switch would
-        // report >= 400 %; the first 100 ms alone is ~20 %.
+        // report >= 400 %; the first 100 ms alone is ~20 %. After the switch the reports
+        // hold score_items' share of two threads again: 200 % and more alone, 139 % seen
+        // on a machine running two other builds; none at all if sampling had not resumed.
         CHECK(before < 50);
-        CHECK(after > 150);
+        CHECK(after > 75);
         CHECK(server.count("/agent/v1/config") >= 6);
     }
     SECTION("agent_enabled no: only config questions, no upload, no profile files") {

@@ -17,6 +17,7 @@ constexpr size_t kMinReports = 4;
 constexpr size_t kMaxReports = 240;  // evenly thinned past that
 constexpr double kMinZ = 1.64;
 constexpr double kMinRelativeGrowth = 0.25;  // of the median size, over the process's reports
+constexpr double kMinHeapShare = 0.01;       // and of the last report's heap: no rounding noise
 
 using FunctionKey = std::pair<std::string, std::string>;  // function, file
 
@@ -40,6 +41,8 @@ void add_growing_in(const std::vector<Snapshot>& snapshots, std::map<FunctionKey
     std::sort(candidates.begin(), candidates.end(), [](const Hotspot* a, const Hotspot* b) { return a->self > b->self; });
     if (candidates.size() > kMaxCandidates) candidates.resize(kMaxCandidates);
     const double span = static_cast<double>(snapshots.back().time - snapshots.front().time);
+    double heap = 0;
+    for (const auto& [key, spot] : snapshots.back().by_function) heap += spot.self;
     for (const Hotspot* candidate : candidates) {
         std::vector<std::pair<int64_t, double>> points;
         std::vector<double> values;
@@ -54,7 +57,9 @@ void add_growing_in(const std::vector<Snapshot>& snapshots, std::map<FunctionKey
         // Theil-Sen median slope is 0 although the site only grew. The Mann-Kendall z says
         // the rise is no accident; the least-squares slope says how fast.
         const double slope = least_squares_slope(points);
-        if (z < kMinZ || slope <= 0 || slope * span < kMinRelativeGrowth * median_of(values)) continue;
+        if (z < kMinZ || slope <= 0 || slope * span < kMinRelativeGrowth * median_of(values) ||
+            slope * span < kMinHeapShare * heap)
+            continue;
         GrowingSite& site = growing[{candidate->function, candidate->file}];
         site.function = candidate->function;
         site.file = candidate->file;
