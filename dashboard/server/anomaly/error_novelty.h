@@ -36,6 +36,9 @@ public:
     // signature of the report's events; all of them are remembered.
     std::vector<ErrorFinding> observe(const std::vector<ErrorEvent>& events, bool crash, bool warming_up);
 
+    // How many types and (type, site) pairs are remembered: it grows exactly when something new was seen.
+    size_t known() const { return types_.size() + sites_.size(); }
+
 private:
     bool insert(std::set<std::string>& set, const std::string& key);
 

@@ -53,11 +53,19 @@ ErrorWatch::App& ErrorWatch::app(Storage& storage, int64_t app_id, int64_t store
     if (apps_.size() >= kMaxApps) apps_.erase(apps_.begin());
     App& app = apps_[app_id];
     const ErrorHistory history = storage.error_history(app_id, stored_before, kMaxSignatures);
-    app.created = history.app_created;
+    app.created = app.last_new = history.app_created;
     for (const ErrorRow& error : history.signatures) {
         app.novelty.remember(error.crash, error.type, error.site, frames_from_text(error.frames));
     }
     return app;
+}
+
+bool ErrorWatch::warming_up(const App& app, int64_t time, int64_t warmup_seconds) {
+    const int64_t age = time - app.created;
+    if (age >= warmup_seconds) return false;
+    const int64_t shortest = std::min(kMinWarmup, warmup_seconds);
+    if (age < shortest) return true;
+    return time - app.last_new < std::max(app.last_new - app.created, shortest);
 }
 
 std::vector<AnomalyRow> ErrorWatch::observe(Storage& storage, const ProcessKey& process, const std::string& environment,
@@ -75,16 +83,18 @@ std::vector<AnomalyRow> ErrorWatch::observe(Storage& storage, const ProcessKey& 
     // This upload's errors are already stored: the history is what came before them.
     App& known = app(storage, process.app_id, errors.front()->timestamp);
     for (const ReportToStore* report : errors) {
-        const bool warming_up = report->timestamp < known.created + warmup_seconds;
-        for (const ErrorFinding& finding : known.novelty.observe(report->errors, report->crash, warming_up)) {
+        const bool warming = warming_up(known, report->timestamp, warmup_seconds);
+        const size_t known_before = known.novelty.known();
+        for (const ErrorFinding& finding : known.novelty.observe(report->errors, report->crash, warming)) {
             rows.push_back(row_of(finding, *report, environment, host, 1.0));
         }
+        if (warming && known.novelty.known() > known_before) known.last_new = std::max(known.last_new, report->timestamp);
         if (report->crash) continue;
         double count = 0;
         for (const ErrorEvent& event : report->errors) count += event.count;
         count = std::max(count, report->value);
         if (rates_.size() >= kMaxProcesses && !rates_.count(process.process_id)) rates_.erase(rates_.begin());
-        if (auto jump = rates_[process.process_id].add(report->timestamp, count, warming_up)) {
+        if (auto jump = rates_[process.process_id].add(report->timestamp, count, warming)) {
             ErrorFinding finding{"rate_jump", "", "", {}, jump->count, jump->expected};
             rows.push_back(row_of(finding, *report, environment, host, 1 - jump->tail));
         }

@@ -69,7 +69,7 @@ std::vector<AnomalyRow> LeakWatch::observe(Storage& storage, const AppScope& sco
             }
             if (auto finding = found->second.add(report.timestamp, report.value, unit_bytes)) {
                 if (pending_.size() >= max_series_ && !pending_.count(key)) pending_.erase(pending_.begin());
-                const int64_t patience = std::max<int64_t>(window_seconds / 4, 10);
+                const int64_t patience = std::max<int64_t>(finding->window / 4, 10);
                 pending_[key] = PendingLeak{*finding, report.series, report.timestamp, report.timestamp + patience};
             }
             if (pending_.count(key)) checks.push_back({std::move(key), report.timestamp});

@@ -3,8 +3,9 @@
 // becomes an anomaly of kind "leak" naming the allocation sites whose in-use bytes grew the
 // most over the window, from the stored heap-in-use profiles (growing_sites.h). A finding
 // whose window names no site yet (too few heap profiles stored, none growing clearly) waits
-// for the series' next points, the window extended to them, at most a quarter window (at
-// least 10 s) before it is reported without sites. Bounded: past max_series series an
+// for the series' next points, the window extended to them, at most a quarter of the window
+// it was judged on (at least 10 s; a young series' window is shorter than the configured
+// one: leak_trend.h) before it is reported without sites. Bounded: past max_series series an
 // arbitrary one is dropped (it refills its window if it comes back). Thread-safe.
 #pragma once
 

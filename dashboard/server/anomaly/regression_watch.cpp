@@ -123,13 +123,19 @@ AnomalyRow row_of(const std::string& kind, const std::string& basis, const Side&
 
 }  // namespace
 
-bool RegressionWatch::due(const std::string& key, int64_t now, int64_t interval) {
+std::optional<int64_t> RegressionWatch::due(const std::string& key, int64_t now, int64_t interval) {
     std::lock_guard lock(mutex_);
-    auto found = last_check_.find(key);
-    if (found != last_check_.end() && now - found->second < interval) return false;
-    if (found == last_check_.end() && last_check_.size() >= kMaxRemembered) last_check_.clear();
-    last_check_[key] = now;
-    return true;
+    auto found = schedules_.find(key);
+    if (found == schedules_.end()) {
+        if (schedules_.size() >= kMaxRemembered) schedules_.clear();
+        schedules_[key] = Schedule{now, now};
+        return std::min(kMinInterval, interval);
+    }
+    // Half the age, from kMinInterval (at most the configured interval) up to it.
+    const int64_t adapted = std::clamp((now - found->second.first) / 2, std::min(kMinInterval, interval), interval);
+    if (now - found->second.last < adapted) return std::nullopt;
+    found->second.last = now;
+    return adapted;
 }
 
 bool RegressionWatch::start_episode(const std::string& key) {
@@ -150,7 +156,10 @@ std::vector<AnomalyRow> RegressionWatch::observe(Storage& storage, const AppScop
                                                  int64_t now) {
     const std::string app_key = std::to_string(scope.app_id) + '\0' + environment + '\0';
     // Scheduled per version too: while two versions run side by side, each gets its checks.
-    if (!due(app_key + version, now, settings.regression_interval)) return {};
+    const auto interval = due(app_key + version, now, settings.regression_interval);
+    if (!interval) return {};
+    ShareRiseConfig test;
+    test.alpha *= static_cast<double>(*interval) / static_cast<double>(std::max<int64_t>(settings.regression_interval, 1));
     const int64_t period = settings.regression_period;
     const auto spans = version_spans(storage, scope, environment, now);
     const auto* previous = previous_version(spans, version);
@@ -162,7 +171,7 @@ std::vector<AnomalyRow> RegressionWatch::observe(Storage& storage, const AppScop
             const Side before = load_side(storage, scope, kind, environment, previous->first,
                                           previous->second.last_seen - period, previous->second.last_seen);
             const Side after = load_side(storage, scope, kind, environment, version, now - period, now);
-            for (const ShareRise& rise : share_rises(before.shares, before.evidence(), after.shares, after.evidence())) {
+            for (const ShareRise& rise : share_rises(before.shares, before.evidence(), after.shares, after.evidence(), test)) {
                 const std::string function_key = app_key + kind + '\0' + rise.function + '\0' + rise.file;
                 if (start_episode(function_key + "\0version\0"s + previous->first + '\0' + version)) {
                     rows.push_back(row_of(kind, "version", before, after, rise, environment, now));
@@ -174,7 +183,7 @@ std::vector<AnomalyRow> RegressionWatch::observe(Storage& storage, const AppScop
         const Side after = load_side(storage, scope, kind, environment, "", now - period, now);
         const std::string period_prefix = app_key + kind + "\0period\0"s;
         std::set<std::string> active;
-        for (const ShareRise& rise : share_rises(before.shares, before.evidence(), after.shares, after.evidence())) {
+        for (const ShareRise& rise : share_rises(before.shares, before.evidence(), after.shares, after.evidence(), test)) {
             const std::string episode = period_prefix + rise.function + '\0' + rise.file;
             active.insert(episode);
             if (start_episode(episode)) rows.push_back(row_of(kind, "period", before, after, rise, environment, now));

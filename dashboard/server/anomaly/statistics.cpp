@@ -7,6 +7,17 @@ namespace siagent::dashboard::anomaly {
 
 double normal_upper_tail(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
 
+double normal_upper_quantile(double p) {
+    // The tail falls monotonically with z; below 1e-300 the tail underflows, so 38 is the top.
+    double low = 0, high = 38;
+    p = std::clamp(p, 1e-300, 0.5);
+    while (high - low > 1e-9) {
+        const double middle = (low + high) / 2;
+        (normal_upper_tail(middle) > p ? low : high) = middle;
+    }
+    return (low + high) / 2;
+}
+
 double mann_kendall_z(const std::vector<std::pair<int64_t, double>>& points) {
     const size_t n = points.size();
     if (n < 3) return 0;

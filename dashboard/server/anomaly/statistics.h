@@ -11,6 +11,9 @@ namespace siagent::dashboard::anomaly {
 // P(Z >= z) for a standard normal Z.
 double normal_upper_tail(double z);
 
+// The z with normal_upper_tail(z) == p, for p in (0, 0.5]; found by bisection to 1e-9.
+double normal_upper_quantile(double p);
+
 // Mann-Kendall trend test on points in time order: the normal score of S (the count of
 // rising minus falling pairs, with the tie-corrected variance and a continuity correction).
 // Positive for a rising series; about N(0, 1) for noise without a trend. 0 for < 3 points.

@@ -42,13 +42,14 @@ function warmingUp(judging) {
     h('ul', {},
       h('li', {}, `Metric spikes and level shifts: once a series has ${points} points ` +
         `(${spanText(points * 60)} at one a minute; ${from(points * 60)}).`),
-      h('li', {}, `Leaks: heap or memory growth sustained over ${spanText(judging.leak_window_seconds)} ` +
-        `(${from(judging.leak_window_seconds)}).`),
-      h('li', {}, `Regressions: ${spanText(judging.regression_period_seconds)} of profiles against the ` +
-        `${spanText(judging.regression_period_seconds)} before, or a new version against the previous ` +
-        `(${from(2 * judging.regression_period_seconds)}).`),
-      h('li', {}, `New errors: error types not seen in the first ${spanText(judging.error_warmup_seconds)} ` +
-        `(${from(judging.error_warmup_seconds)}).`)));
+      h('li', {}, `Leaks: heap or memory growth sustained over the data so far, from 5 min up to ` +
+        `${spanText(judging.leak_window_seconds)} (${from(Math.min(300, judging.leak_window_seconds))}).`),
+      h('li', {}, 'Regressions: a new version against the previous one as soon as both have a few reports; ' +
+        `${spanText(judging.regression_period_seconds)} of profiles against the ` +
+        `${spanText(judging.regression_period_seconds)} before (${from(2 * judging.regression_period_seconds)}).`),
+      h('li', {}, 'New errors: error types not seen while the app started, once its errors have settled ' +
+        `(2 min at the least, ${spanText(judging.error_warmup_seconds)} at the most; ` +
+        `${from(Math.min(120, judging.error_warmup_seconds))}).`)));
 }
 
 function anomaliesCard(appId, anomalies, canAcknowledge, reload, judging) {
