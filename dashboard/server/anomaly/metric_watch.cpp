@@ -38,22 +38,32 @@ size_t MetricWatch::series() const {
     return detectors_.size();
 }
 
-SeriesDetector& MetricWatch::detector(const std::string& key) {
+MetricWatch::Entry& MetricWatch::entry(const std::string& key) {
     auto found = detectors_.find(key);
     if (found != detectors_.end()) {
         recent_.splice(recent_.begin(), recent_, found->second.recent);
-        return found->second.detector;
+        return found->second;
     }
     if (detectors_.size() >= max_series_) {
         detectors_.erase(recent_.back());
         recent_.pop_back();
     }
     recent_.push_front(key);
-    return detectors_.emplace(key, Entry{SeriesDetector(config_), recent_.begin()}).first->second.detector;
+    return detectors_.emplace(key, Entry{SeriesDetector(config_), recent_.begin(), Episode(), 0, 0, 0}).first->second;
+}
+
+bool MetricWatch::starts_anomaly(Entry& entry, int64_t time, const PointResult& result, double threshold) const {
+    if (result.status != PointStatus::scored && result.status != PointStatus::warming_up) return false;
+    if (entry.points++ == 0) entry.first = time;
+    entry.last = time;
+    if (threshold == config_.threshold) return result.flag;
+    const double interval = entry.points > 1 ? static_cast<double>(entry.last - entry.first) / static_cast<double>(entry.points - 1) : 0;
+    const bool above = result.status == PointStatus::scored && result.score >= threshold;
+    return entry.episode.observe(time, above, config_.episode_quiet_steps * interval);
 }
 
 std::vector<AnomalyRow> MetricWatch::observe(int64_t app_id, const std::string& environment, const std::string& host,
-                                             const std::vector<ReportToStore>& reports) {
+                                             const std::vector<ReportToStore>& reports, double threshold) {
     std::vector<size_t> order(reports.size());
     std::iota(order.begin(), order.end(), size_t{0});
     order.erase(std::remove_if(order.begin(), order.end(), [&](size_t i) { return !is_series(reports[i]); }),
@@ -65,9 +75,9 @@ std::vector<AnomalyRow> MetricWatch::observe(int64_t app_id, const std::string& 
     std::lock_guard lock(mutex_);
     for (size_t i : order) {
         const ReportToStore& report = reports[i];
-        const PointResult result =
-            detector(series_key(app_id, environment, host, report.series)).add(report.timestamp, report.value);
-        if (!result.flag) continue;
+        Entry& series = entry(series_key(app_id, environment, host, report.series));
+        const PointResult result = series.detector.add(report.timestamp, report.value);
+        if (!starts_anomaly(series, report.timestamp, result, threshold)) continue;
         AnomalyRow anomaly;
         anomaly.time = report.timestamp;
         anomaly.kind = "metric";

@@ -2,7 +2,11 @@
 // by (app, environment, host, category, name), kept in memory and fed at ingest. Bounded:
 // past `max_series` series the least recently updated one is dropped (it warms up again if
 // it comes back). Nothing is rebuilt from stored points at start: after a restart every
-// series warms up again (docs/anomaly-detection.md, "In the server"). Thread-safe.
+// series warms up again (docs/anomaly-detection.md, "In the server"). Each upload is judged
+// at its account's threshold (account_threshold.h): at the detector's own threshold the
+// detector's flags are the anomalies; at another one a point scoring at least that threshold
+// starts an episode, which ends after the detector's quiet time (episode_quiet_steps of the
+// series' mean interval) below it. The scores are the same whatever the threshold. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "dashboard/server/anomaly/detector.h"
+#include "dashboard/server/anomaly/episode.h"
 #include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard::anomaly {
@@ -27,7 +32,11 @@ public:
     // Scores the state and counter metrics of one upload (profiles, with a breakdown, are not
     // series), each series in time order, and returns the flagged points as anomalies.
     std::vector<AnomalyRow> observe(int64_t app_id, const std::string& environment, const std::string& host,
-                                    const std::vector<ReportToStore>& reports);
+                                    const std::vector<ReportToStore>& reports, double threshold);
+    std::vector<AnomalyRow> observe(int64_t app_id, const std::string& environment, const std::string& host,
+                                    const std::vector<ReportToStore>& reports) {
+        return observe(app_id, environment, host, reports, config_.threshold);
+    }
 
     size_t series() const;
 
@@ -35,8 +44,11 @@ private:
     struct Entry {
         SeriesDetector detector;
         std::list<std::string>::iterator recent;  // position in recent_
+        Episode episode;                          // at a threshold other than the detector's
+        int64_t first = 0, last = 0, points = 0;  // accepted points, for the mean interval
     };
-    SeriesDetector& detector(const std::string& key);
+    Entry& entry(const std::string& key);
+    bool starts_anomaly(Entry& entry, int64_t time, const PointResult& result, double threshold) const;
 
     size_t max_series_;
     DetectorConfig config_;

@@ -123,8 +123,10 @@ Response handle_agent(ServerContext& context, const Request& request, std::strin
         context.storage.store_reports(process, reports);
         const Envelope& envelope = parsed->envelope;
         const AppRef app{account, process.app_id, envelope.app_name};
+        const double threshold = context.anomaly_thresholds.get(context.storage, account, context.now());
         record_anomalies(context.storage, context.anomaly_sink, app,
-                         context.metric_watch.observe(process.app_id, envelope.app_environment, envelope.host_name, reports));
+                         context.metric_watch.observe(process.app_id, envelope.app_environment, envelope.host_name,
+                                                      reports, threshold));
         record_anomalies(context.storage, context.anomaly_sink, app,
                          context.anomaly_rules.observe(context.storage, context.settings.anomaly_rules, account,
                                                        process, envelope, reports, context.now()));

@@ -8,6 +8,7 @@
 #include <functional>
 #include <iostream>
 
+#include "dashboard/server/anomaly/account_threshold.h"
 #include "dashboard/server/anomaly/anomaly_rules.h"
 #include "dashboard/server/anomaly/metric_watch.h"
 #include "dashboard/server/api/agent_rejections.h"
@@ -43,6 +44,7 @@ struct ServerContext {
     LoginLimiter login_limiter;
     anomaly::MetricWatch metric_watch;  // one detector per metric series, fed at upload
     anomaly::AnomalyRules anomaly_rules;  // leaks, regressions, errors, fed at upload
+    anomaly::AccountThresholds anomaly_thresholds;  // each account's metric anomaly threshold
     AnomalySink* anomaly_sink = nullptr;    // notified of unmuted anomalies; null: none
     notify::Notifier* notifier = nullptr;   // webhooks; null: notifications not set up
     BodyBudget body_budget{settings.limits.in_flight_body_bytes};  // admission.h

@@ -4,6 +4,7 @@
 #include "dashboard/server/secrets.h"
 #include "dashboard/server/api/ui_fields.h"
 #include "dashboard/server/api/ui_session.h"
+#include "dashboard/server/api/ui_threshold.h"
 #include "dashboard/server/api/ui_webhooks.h"
 
 namespace siagent::dashboard {
@@ -90,6 +91,7 @@ Response handle_account(ServerContext& context, const Request& request, const Se
         return describe(context, session);
     }
     if (segments[0] == "webhooks") return handle_webhooks(context, request, session, segments);
+    if (segments[0] == "anomaly-threshold") return handle_anomaly_threshold(context, request, session, segments);
     if (session.user.role != "owner") return error_response(403, "only owners change the account");
     if (segments.size() > 2 || (segments[0] != "users" && segments[0] != "keys")) return error_response(404, "no such resource");
     const bool users = segments[0] == "users";

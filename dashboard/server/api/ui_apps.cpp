@@ -125,6 +125,7 @@ Response anomalies(ServerContext& context, const Request& request, const Session
             out.end_object();
         }
         out.end_array();
+        out.field("threshold", context.anomaly_thresholds.get(context.storage, scope.account_id, context.now()));
         write_judging(context, scope, out);
         out.end_object();
         return json_response(http::status::ok, out.str());

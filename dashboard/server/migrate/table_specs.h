@@ -17,7 +17,7 @@ struct TableSpec {
 };
 
 inline constexpr std::array kTables = {
-    TableSpec{"accounts", "id, name, created", "iti", "id", "id", true},
+    TableSpec{"accounts", "id, name, created, anomaly_threshold", "itir", "id", "id", true},
     TableSpec{"users", "id, account_id, email, role, password_hash, created", "iittti", "id", "id", true},
     TableSpec{"sessions", "token_hash, user_id, csrf_token, expires", "titi", "token_hash", "token_hash COLLATE \"C\"", false},
     TableSpec{"agent_keys", "id, account_id, name, key_hash, prefix, created, last_used", "iitttii", "id", "id", true},

@@ -214,6 +214,10 @@ public:
     virtual bool has_accounts() = 0;
     virtual Result<int64_t> create_account(const std::string& name, int64_t now) = 0;
     virtual std::optional<int64_t> account_id(const std::string& name) = 0;
+    // The account's anomaly threshold for metric series (anomaly/account_threshold.h);
+    // nullopt: none set, the default applies. set_ returns false when there is no such account.
+    virtual std::optional<double> anomaly_threshold(int64_t account_id) = 0;
+    virtual bool set_anomaly_threshold(int64_t account_id, std::optional<double> threshold) = 0;
     virtual Result<int64_t> add_user(int64_t account_id, const std::string& email, const std::string& role,
                                      const std::string& password_hash, int64_t now) = 0;
     // An email is unique within an account; one email is in at most kMaxAccountsPerEmail

@@ -36,6 +36,8 @@ public:
     bool has_accounts() override;
     Result<int64_t> create_account(const std::string& name, int64_t now) override;
     std::optional<int64_t> account_id(const std::string& name) override;
+    std::optional<double> anomaly_threshold(int64_t account_id) override;
+    bool set_anomaly_threshold(int64_t account_id, std::optional<double> threshold) override;
     Result<int64_t> add_user(int64_t account_id, const std::string& email, const std::string& role,
                              const std::string& password_hash, int64_t now) override;
     std::vector<User> users_by_email(const std::string& email) override;

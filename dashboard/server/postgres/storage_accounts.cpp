@@ -40,6 +40,18 @@ std::optional<int64_t> PostgresStorage::account_id(const std::string& name) {
     return rows.integer(0, 0);
 }
 
+std::optional<double> PostgresStorage::anomaly_threshold(int64_t account_id) {
+    auto db = connection();
+    auto rows = db->query("SELECT anomaly_threshold FROM accounts WHERE id = $1", account_id);
+    if (rows.empty()) return std::nullopt;
+    return rows.optional_real(0, 0);
+}
+
+bool PostgresStorage::set_anomaly_threshold(int64_t account_id, std::optional<double> threshold) {
+    auto db = connection();
+    return db->query("UPDATE accounts SET anomaly_threshold = $1 WHERE id = $2", threshold, account_id).changes() > 0;
+}
+
 Result<int64_t> PostgresStorage::add_user(int64_t account_id, const std::string& email, const std::string& role,
                                           const std::string& password_hash, int64_t now) {
     auto db = connection();

@@ -159,8 +159,14 @@ constexpr const char* kProcessEnd = R"sql(
 ALTER TABLE processes ADD COLUMN ended INTEGER;
 )sql";
 
+// An account's anomaly threshold for metric series; NULL: the default (anomaly/account_threshold.h).
+constexpr const char* kAccountThreshold = R"sql(
+ALTER TABLE accounts ADD COLUMN anomaly_threshold REAL;
+)sql";
+
 constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,     kAnomalyDetail,   kVersionNotify,
-                                    kSpanStats, kSampleCounts, kWebhookIdsOnce, kEmailsPerAccount, kProcessEnd};
+                                    kSpanStats, kSampleCounts, kWebhookIdsOnce, kEmailsPerAccount, kProcessEnd,
+                                    kAccountThreshold};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

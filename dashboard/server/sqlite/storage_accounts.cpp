@@ -31,6 +31,19 @@ std::optional<int64_t> SqliteStorage::account_id(const std::string& name) {
     return row.integer(0);
 }
 
+std::optional<double> SqliteStorage::anomaly_threshold(int64_t account_id) {
+    auto db = reader();
+    auto row = db->prepare("SELECT anomaly_threshold FROM accounts WHERE id = ?");
+    if (!row.bind(account_id).step()) return std::nullopt;
+    return row.optional_real(0);
+}
+
+bool SqliteStorage::set_anomaly_threshold(int64_t account_id, std::optional<double> threshold) {
+    auto db = writer();
+    db->prepare("UPDATE accounts SET anomaly_threshold = ? WHERE id = ?").bind(threshold, account_id).run();
+    return db->changes() > 0;
+}
+
 Result<int64_t> SqliteStorage::add_user(int64_t account_id, const std::string& email, const std::string& role,
                                         const std::string& password_hash, int64_t now) {
     auto db = writer();

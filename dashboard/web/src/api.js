@@ -114,6 +114,10 @@ export const api = {
   changePassword: (currentPassword, newPassword) =>
     request('POST', '/api/me/password', { body: { current_password: currentPassword, new_password: newPassword } }),
   deleteKey: (keyId) => request('DELETE', `/api/account/keys/${encodeURIComponent(keyId)}`),
+  /** {threshold, default, min, max, custom}: the account's metric anomaly threshold. */
+  anomalyThreshold: (signal) => request('GET', '/api/account/anomaly-threshold', { signal }),
+  /** threshold: a number within the bounds, or null for the default (owners). */
+  setAnomalyThreshold: (threshold) => request('PUT', '/api/account/anomaly-threshold', { body: { threshold } }),
   webhooks: (signal) => request('GET', '/api/account/webhooks', { signal }),
   addWebhook: (name, url, format) => request('POST', '/api/account/webhooks', { body: { name, url, format } }),
   deleteWebhook: (id) => request('DELETE', `/api/account/webhooks/${encodeURIComponent(id)}`),

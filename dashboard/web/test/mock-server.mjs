@@ -29,7 +29,8 @@ class HttpError extends Error {
 function createState() {
   const now = Math.floor(Date.now() / 1000);
   return { sessions: new Map(), users: data.USERS.map((u) => ({ ...u })), keys: data.initialKeys(now),
-    settings: new Map(), anomalies: data.demoAnomalies(now), rules: [], webhooks: [], nextId: 100 };
+    settings: new Map(), anomalies: data.demoAnomalies(now), rules: [], webhooks: [], nextId: 100,
+    anomalyThreshold: null };
 }
 
 /** The mute rule in force over `anomaly` (the server's SI_RULE_COVERS), or null. */
@@ -135,6 +136,7 @@ const ROUTES = [
     const now = Math.floor(Date.now() / 1000);
     return [200, { anomalies: inRange.sort((a, b) => b.time - a.time)
       .map((a) => ({ muted: false, ...a, rule: ruleOver(state, a) })),
+    threshold: thresholdOf(state).threshold,
     judging: { reporting_since: appId === data.DEMO_APP_ID ? now - 14 * 86400 : now - 480, metric_warmup_points: 288,
       leak_window_seconds: 21600, regression_period_seconds: 3600, error_warmup_seconds: 3600 } }];
   }],
@@ -239,6 +241,17 @@ const ROUTES = [
     state.users.push({ id, email: body.email, role: body.role, password: body.password });
     return [201, { id }];
   }],
+  ['GET', /^\/api\/account\/anomaly-threshold$/, ({ state }) => [200, thresholdOf(state)]],
+  ['PUT', /^\/api\/account\/anomaly-threshold$/, ({ state, body, user }) => {
+    if (user.role !== 'owner') throw new HttpError(403, 'only owners change the anomaly threshold');
+    if (!body || !('threshold' in body)) throw new HttpError(400, 'threshold is required: a number, or null for the default');
+    const value = body.threshold;
+    if (value !== null && !(typeof value === 'number' && value >= 0.5 && value <= 0.999)) {
+      throw new HttpError(400, 'threshold must be a number from 0.5 to 0.999');
+    }
+    state.anomalyThreshold = value;
+    return [200, thresholdOf(state)];
+  }],
   ['PUT', /^\/api\/account\/users\/(\d+)$/, ({ state, body, user, match }) => {
     requireOwner(user);
     const target = state.users.find((u) => u.id === Number(match[1]));
@@ -252,6 +265,12 @@ const ROUTES = [
     return [204, null];
   }],
 ];
+
+/** The server's GET /api/account/anomaly-threshold answer. */
+function thresholdOf(state) {
+  return { threshold: state.anomalyThreshold ?? 0.9, default: 0.9, min: 0.5, max: 0.999,
+    custom: state.anomalyThreshold !== null };
+}
 
 function requireOwner(user) {
   if (user.role !== 'owner') throw new HttpError(403, 'only owners can change the account');

@@ -64,3 +64,33 @@ TEST_CASE("metric watch: past its bound the least recently updated series is dro
     // a kept its history: past warm-up, a spike is flagged.
     CHECK(watch.observe(1, "", "h", {point("state", "a", 401 * 300, 900)}).size() == 1);
 }
+
+TEST_CASE("metric watch: the account's threshold decides which scores are anomalies, the scores stay", "[dashboard][anomaly]") {
+    // A point after the steady history that scores between 0.5 and the default 0.9.
+    auto score_of = [](double value) {
+        anomaly::SeriesDetector detector;
+        for (const ReportToStore& report : steady("RSS", 0, 400)) detector.add(report.timestamp, report.value);
+        return detector.add(400 * 300, value).score;
+    };
+    double moderate = 0;
+    for (double value = 102; value < 200 && moderate == 0; value += 0.25) {
+        const double score = score_of(value);
+        if (score > 0.6 && score < 0.85) moderate = value;
+    }
+    REQUIRE(moderate > 0);
+    auto flagged_at = [&](double threshold, double value) {
+        anomaly::MetricWatch watch;
+        watch.observe(1, "prod", "h", steady("RSS", 0, 400), threshold);
+        return watch.observe(1, "prod", "h", {point("state", "RSS", 400 * 300, value)}, threshold);
+    };
+    CHECK(flagged_at(0.9, moderate).empty());
+    auto sensitive = flagged_at(0.5, moderate);
+    REQUIRE(sensitive.size() == 1);
+    CHECK(sensitive[0].score == Approx(score_of(moderate)));
+    CHECK(flagged_at(0.999, 900).size() == 1);
+    // One anomaly per episode at any threshold: a second high point right after is not another.
+    anomaly::MetricWatch watch;
+    watch.observe(1, "prod", "h", steady("RSS", 0, 400), 0.5);
+    CHECK(watch.observe(1, "prod", "h", {point("state", "RSS", 400 * 300, 900), point("state", "RSS", 401 * 300, 900)}, 0.5)
+              .size() == 1);
+}

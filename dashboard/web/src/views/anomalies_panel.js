@@ -2,22 +2,26 @@
 // hot-spot regressions, errors), newest first, each with an Acknowledge button and a mute
 // control (viewers only read). anomaly_kinds.js says how each kind reads and where it
 // links; anomalies of a muted rule are dimmed and show the rule's state (anomaly_mute.js).
+// Under them, the account's anomaly threshold, which owners change (anomaly_threshold.js).
 import { api } from '../api.js';
 import { formatTime } from '../lib/format.js';
 import { describeAnomaly } from './anomaly_kinds.js';
 import { h, replaceChildren } from './dom.js';
 import { loadInto, emptyState } from './states.js';
 import { muteControl, ruleState, muteRulesCard } from './anomaly_mute.js';
+import { thresholdCard } from './anomaly_threshold.js';
 
 export function renderAnomaliesPanel(panel, ctx) {
   const { appId, scope, signal, session } = ctx;
   const canAcknowledge = session?.user?.role !== 'viewer';
+  const isOwner = session?.user?.role === 'owner';
   const reload = () => renderAnomaliesPanel(panel, ctx);
   loadInto(panel, { loadingText: 'Loading anomalies…',
     fetch: () => Promise.all([api.anomalies(appId, { from: scope.from, to: scope.to }, signal),
-      api.muteRules(appId, signal)]),
-    render: ([{ anomalies = [], judging }, { rules = [] }]) => h('div', {},
+      api.muteRules(appId, signal), api.anomalyThreshold(signal)]),
+    render: ([{ anomalies = [], judging }, { rules = [] }, threshold]) => h('div', {},
       anomaliesCard(appId, anomalies, canAcknowledge, reload, judging),
+      thresholdCard(threshold, isOwner, reload),
       rules.length ? muteRulesCard(appId, rules, canAcknowledge, reload) : null) });
 }
 

@@ -603,6 +603,9 @@ scenario('the Anomalies tab lists flagged points and acknowledging one closes it
   assert.equal(await open.locator('td').nth(1).textContent(), 'Metric');
   assert.equal(await open.locator('td').nth(4).textContent(), '912 MiB');
   assert.equal(await open.locator('td').nth(5).textContent(), '0.98');
+  assert.equal(await card.locator('th').nth(5).textContent(), 'Score');
+  assert.equal(await page.getByRole('region', { name: 'Anomaly threshold' })
+    .locator('.anomaly-threshold-value').textContent(), '0.9');
   assert.match(await open.textContent(), /expected about/);
   assert.equal(await rows.filter({ hasText: 'cpu / CPU usage' }).getByText('Acknowledged').count(), 1);
   await screenshot(page, config, 'anomalies');
@@ -623,6 +626,28 @@ scenario('the Anomalies tab lists flagged points and acknowledging one closes it
   const demoRow = page.locator('.apps-table tbody tr', { has: page.locator('a.app-link', { hasText: /^demo$/ }) });
   await demoRow.waitFor();
   assert.equal(await demoRow.locator('.badge-warning').count(), 0, 'no open anomaly left');
+});
+
+scenario('the Anomalies tab shows the account threshold, which an owner changes within bounds', {}, async (page) => {
+  await openApp(page, config);
+  await openTab(page, 'Anomalies');
+  const region = () => page.getByRole('region', { name: 'Anomaly threshold' });
+  const value = () => region().locator('.anomaly-threshold-value');
+  await value().waitFor();
+  assert.equal(await value().textContent(), '0.9');
+  assert.match(await region().textContent(), /the default/);
+  // Out of bounds: the server's 400 reason is shown and nothing changes.
+  await region().locator('input[name="threshold"]').fill('1.5');
+  await region().getByRole('button', { name: 'Save threshold' }).click();
+  await region().getByRole('alert').filter({ hasText: 'from 0.5 to 0.999' }).waitFor();
+  assert.equal(await value().textContent(), '0.9');
+  await region().locator('input[name="threshold"]').fill('0.95');
+  await region().getByRole('button', { name: 'Save threshold' }).click();
+  await region().locator('.anomaly-threshold-value', { hasText: '0.95' }).waitFor();
+  assert.match(await region().textContent(), /default 0\.9/);
+  await screenshot(page, config, 'anomalies-threshold');
+  await region().getByRole('button', { name: 'Back to the default' }).click();
+  await region().locator('.anomaly-threshold-value', { hasText: /^0\.9$/ }).waitFor();
 });
 
 scenario('leaks, regressions and new errors read by kind and link to the heap profile, compare view and errors', mockOnly, async (page) => {
