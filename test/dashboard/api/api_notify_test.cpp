@@ -144,7 +144,7 @@ TEST_CASE("api: one webhook POST per incident, none for a muted rule, the url ne
 
     // Three series warm up; then Heap in use is turned off for every host.
     const int64_t now = std::time(nullptr);
-    const int64_t first = now - (kWarm + 80) * kStep;
+    const int64_t first = now - (kWarm + 170) * kStep;
     const int64_t spikes_from = first + kWarm * kStep;
     upload(server, "shop", "memory", "Current RSS", series(first, kWarm, 1e8));
     upload(server, "shop", "memory", "Heap in use", series(first, kWarm, 5e7));
@@ -171,8 +171,9 @@ TEST_CASE("api: one webhook POST per incident, none for a muted rule, the url ne
     CHECK(owner.del(rules + "/" + threads_rule_id).status == 204);
     CHECK(owner.del(rules + "/" + threads_rule_id).status == 404);
 
-    // Current RSS: two spikes 60 points apart (two episodes, two anomalies: one incident).
-    upload(server, "shop", "memory", "Current RSS", series(spikes_from, 70, 1e8, {{0, 5e8}, {60, 5e8}}));
+    // Current RSS: two spikes 150 points apart, past the detector's refractory period of 125
+    // points (two episodes, two anomalies: one incident).
+    upload(server, "shop", "memory", "Current RSS", series(spikes_from, 160, 1e8, {{0, 5e8}, {150, 5e8}}));
     upload(server, "shop", "memory", "Heap in use", series(spikes_from, 10, 5e7, {{0, 4e8}}));
     upload(server, "shop", "runtime", "Active threads", series(spikes_from, 10, 40, {{0, 400}}));
     // Each incident is decided when its anomaly is recorded, before the upload is answered:
