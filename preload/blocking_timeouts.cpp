@@ -48,13 +48,7 @@ SIAGENT_TIMEOUT_FUNCTIONS(SIAGENT_DEFINE_REAL)
 SIAGENT_DEFINE_REAL(__poll_chk)
 SIAGENT_DEFINE_REAL(__ppoll_chk)
 
-// CLOCK_MONOTONIC_COARSE's resolution (its tick), read once by the constructor below.
-int64_t coarse_tick_ns = 10'000'000;
-
 __attribute__((constructor(101))) void resolve_timeout_functions() {
-    timespec resolution{};
-    if (clock_getres(CLOCK_MONOTONIC_COARSE, &resolution) == 0)
-        coarse_tick_ns = static_cast<int64_t>(resolution.tv_sec) * 1'000'000'000 + resolution.tv_nsec;
 #define SIAGENT_RESOLVE_REAL(name) real_##name.resolve();
     SIAGENT_TIMEOUT_FUNCTIONS(SIAGENT_RESOLVE_REAL)
     SIAGENT_RESOLVE_REAL(__poll_chk)
@@ -81,10 +75,8 @@ timespec from_ns(int64_t ns) {
 template <BlockCall call, typename Attempt>
 [[gnu::always_inline]] inline void resumable_wait(int64_t timeout_ns, Attempt attempt) {
     siagent::BlockedCallMark mark(siagent::block_profiling_active(), call, SIAGENT_CALL_SITE());
-    // The time left after a resumption needs the wait's start: read only where there is a
-    // timeout, on the coarse clock (a fifth of the precise one's cost, on every wait; the
-    // resumption itself is rare).
-    const uint64_t began_ns = timeout_ns >= 0 ? siagent::coarse_ns() : 0;
+    // The time left after a resumption needs a clock: read only where there is a timeout.
+    const uint64_t began_ns = timeout_ns >= 0 ? siagent::monotonic_ns() : 0;
     int entry_errno = errno;
     int64_t remaining = timeout_ns;
     for (;;) {
@@ -93,11 +85,8 @@ template <BlockCall call, typename Attempt>
         errno = entry_errno;
         if (timeout_ns >= 0) {
             // What is left, never below zero: the last attempt then polls once more, as
-            // the real call would at its deadline. The coarse start is up to a tick before
-            // the true one: the tick is added back, so the wait may end up to a tick late
-            // (as a timer's slack would make it), never early.
-            const int64_t waited = static_cast<int64_t>(siagent::monotonic_ns() - began_ns) - coarse_tick_ns;
-            remaining = timeout_ns - (waited > 0 ? waited : 0);
+            // the real call would at its deadline.
+            remaining = timeout_ns - static_cast<int64_t>(siagent::monotonic_ns() - began_ns);
             if (remaining < 0) remaining = 0;
         }
     }
