@@ -87,11 +87,8 @@ __attribute__((constructor(101))) void resolve_blocking_functions() {
     real_pthread_cond_timedwait.resolve();
 }
 
-// A descriptor open/openat made (or -1): its mode noted for descriptor_call.
-int opened(int fd, int flags) {
-    siagent::note_descriptor_mode(fd, (flags & O_NONBLOCK) != 0);
-    return fd;
-}
+// A descriptor open/openat made (or -1), its mode noted for descriptor_call.
+int opened(int fd, int flags) { return siagent::note_descriptor_mode(fd, (flags & O_NONBLOCK) != 0); }
 
 // Whether open's variadic mode argument is present (as <fcntl.h>'s __OPEN_NEEDS_MODE).
 bool needs_mode(int flags) { return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE; }
@@ -248,15 +245,13 @@ SIAGENT_EXPORT int sendmmsg(int fd, struct mmsghdr* messages, unsigned int count
 // An accepted socket is blocking unless accept4 asks otherwise (Linux: it does not inherit
 // the listening socket's O_NONBLOCK).
 SIAGENT_EXPORT int accept(int fd, struct sockaddr* address, socklen_t* length) {
-    const int accepted = descriptor_call<BlockCall::accept>(fd, false, real_accept.get(), fd, address, length);
-    siagent::note_descriptor_mode(accepted, false);
-    return accepted;
+    return siagent::note_descriptor_mode(
+        descriptor_call<BlockCall::accept>(fd, false, real_accept.get(), fd, address, length), false);
 }
 SIAGENT_EXPORT int accept4(int fd, struct sockaddr* address, socklen_t* length, int flags) {
-    const int accepted =
-        descriptor_call<BlockCall::accept4>(fd, false, real_accept4.get(), fd, address, length, flags);
-    siagent::note_descriptor_mode(accepted, (flags & SOCK_NONBLOCK) != 0);
-    return accepted;
+    return siagent::note_descriptor_mode(
+        descriptor_call<BlockCall::accept4>(fd, false, real_accept4.get(), fd, address, length, flags),
+        (flags & SOCK_NONBLOCK) != 0);
 }
 SIAGENT_EXPORT int connect(int fd, const struct sockaddr* address, socklen_t length) {
     return timed_call<BlockCall::connect>(real_connect.get(), fd, address, length);

@@ -146,17 +146,14 @@ SIAGENT_EXPORT void closefrom(int lowest) {
 SIAGENT_EXPORT int dup2(int old_fd, int new_fd) {
     if (old_fd != new_fd && !siagent::inside_agent() && siagent::is_agent_descriptor(new_fd))
         [[unlikely]] siagent::mark_descriptor_lost(new_fd);
-    const int result = real_dup2.get()(old_fd, new_fd);
-    if (result >= 0) siagent::note_descriptor_mode(result, siagent::known_nonblocking(old_fd));
-    return result;
+    return siagent::note_descriptor_mode(real_dup2.get()(old_fd, new_fd), siagent::known_nonblocking(old_fd));
 }
 
 SIAGENT_EXPORT int dup3(int old_fd, int new_fd, int flags) {
     if (old_fd != new_fd && !siagent::inside_agent() && siagent::is_agent_descriptor(new_fd))
         [[unlikely]] siagent::mark_descriptor_lost(new_fd);
-    const int result = real_dup3.get()(old_fd, new_fd, flags);
-    if (result >= 0) siagent::note_descriptor_mode(result, siagent::known_nonblocking(old_fd));
-    return result;
+    return siagent::note_descriptor_mode(real_dup3.get()(old_fd, new_fd, flags),
+                                         siagent::known_nonblocking(old_fd));
 }
 
 SIAGENT_EXPORT int pipe2(int ends[2], int flags) {
@@ -203,18 +200,13 @@ SIAGENT_EXPORT long syscall(long number, ...) {
     return real_syscall.get()(number, x.a, x.b, x.c, x.d, x.e, x.f);
 }
 
-// A descriptor made here (or -1): its O_NONBLOCK noted (EFD_NONBLOCK and TFD_NONBLOCK are
+// Descriptors made here get their O_NONBLOCK noted (EFD_NONBLOCK and TFD_NONBLOCK are
 // O_NONBLOCK; an epoll descriptor is read with epoll_wait only).
-namespace {
-int made(int fd, bool nonblocking) {
-    siagent::note_descriptor_mode(fd, nonblocking);
-    return fd;
+SIAGENT_EXPORT int epoll_create(int size) {
+    return siagent::note_descriptor_mode(adopted_if_agent(real_epoll_create.get()(size)), false);
 }
-}  // namespace
-
-SIAGENT_EXPORT int epoll_create(int size) { return made(adopted_if_agent(real_epoll_create.get()(size)), false); }
 SIAGENT_EXPORT int epoll_create1(int flags) {
-    return made(adopted_if_agent(real_epoll_create1.get()(flags)), false);
+    return siagent::note_descriptor_mode(adopted_if_agent(real_epoll_create1.get()(flags)), false);
 }
 SIAGENT_EXPORT int epoll_ctl(int epoll, int operation, int fd, struct epoll_event* event) {
     if (refused_to_agent(epoll) || refused_to_agent(fd)) [[unlikely]]
@@ -222,10 +214,10 @@ SIAGENT_EXPORT int epoll_ctl(int epoll, int operation, int fd, struct epoll_even
     return real_epoll_ctl.get()(epoll, operation, fd, event);
 }
 SIAGENT_EXPORT int eventfd(unsigned int initial, int flags) {
-    return made(adopted_if_agent(real_eventfd.get()(initial, flags)), (flags & EFD_NONBLOCK) != 0);
+    return siagent::note_descriptor_mode(adopted_if_agent(real_eventfd.get()(initial, flags)), (flags & EFD_NONBLOCK) != 0);
 }
 SIAGENT_EXPORT int timerfd_create(int clock, int flags) {
-    return made(adopted_if_agent(real_timerfd_create.get()(clock, flags)), (flags & TFD_NONBLOCK) != 0);
+    return siagent::note_descriptor_mode(adopted_if_agent(real_timerfd_create.get()(clock, flags)), (flags & TFD_NONBLOCK) != 0);
 }
 SIAGENT_EXPORT int timerfd_settime(int fd, int flags, const struct itimerspec* value,
                                    struct itimerspec* previous) {
@@ -234,5 +226,5 @@ SIAGENT_EXPORT int timerfd_settime(int fd, int flags, const struct itimerspec* v
     return real_timerfd_settime.get()(fd, flags, value, previous);
 }
 SIAGENT_EXPORT int socket(int domain, int type, int protocol) {
-    return made(adopted_if_agent(real_socket.get()(domain, type, protocol)), (type & SOCK_NONBLOCK) != 0);
+    return siagent::note_descriptor_mode(adopted_if_agent(real_socket.get()(domain, type, protocol)), (type & SOCK_NONBLOCK) != 0);
 }

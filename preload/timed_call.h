@@ -32,7 +32,8 @@ namespace siagent {
 // cannot be repeated safely, e.g. connect).
 template <BlockCall call, typename Real, typename... Args>
 [[gnu::always_inline]] inline auto timed_call(Real real, Args... args) {
-    BlockedCallMark mark(block_profiling_active(), call, SIAGENT_CALL_SITE());
+    if (!block_profiling_active()) return real(args...);  // a tail call
+    BlockedCallMark mark(true, call, SIAGENT_CALL_SITE());
     auto result = real(args...);
     SIAGENT_RECORD_IF_SEEN(call, mark);
     return result;

@@ -6,12 +6,13 @@ std::atomic<uint64_t> nonblocking_detail::words[kTrackedDescriptors / 64];
 
 // signal-safe, malloc-safe. Writes only when the bit changes: a page of the table stays a
 // zero page in processes that never make a non-blocking descriptor.
-void note_descriptor_mode(int fd, bool nonblocking) {
-    if (fd < 0 || fd >= kTrackedDescriptors || known_nonblocking(fd) == nonblocking) return;
+int note_descriptor_mode(int fd, bool nonblocking) {
+    if (fd < 0 || fd >= kTrackedDescriptors || known_nonblocking(fd) == nonblocking) return fd;
     const uint64_t bit = uint64_t{1} << (fd & 63);
     auto& word = nonblocking_detail::words[fd >> 6];
     if (nonblocking) word.fetch_or(bit, std::memory_order_relaxed);
     else word.fetch_and(~bit, std::memory_order_relaxed);
+    return fd;
 }
 
 // signal-safe, malloc-safe.

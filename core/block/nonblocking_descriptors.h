@@ -34,8 +34,8 @@ inline bool known_nonblocking(int fd) {
 }
 
 // A descriptor made or changed: whether it is now non-blocking. Negative numbers (a failed
-// call's result) are ignored.
-void note_descriptor_mode(int fd, bool nonblocking);
+// call's result) are ignored. Returns `fd`, so that an interposer can return through it.
+int note_descriptor_mode(int fd, bool nonblocking);
 // Descriptors first..last (inclusive) closed.
 void forget_descriptor_modes(unsigned first, unsigned last);
 
