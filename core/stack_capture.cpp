@@ -11,7 +11,7 @@
 
 #include "core/agent_guard.h"
 #include "core/stack_sample.h"
-#include "core/unwinder_memory.h"
+#include "core/unwinder_gate.h"
 
 namespace siagent {
 namespace {
@@ -56,8 +56,9 @@ CapturedStack step_from_context(const void* ucontext, uint64_t* frames, int max_
 // masks signals with sigprocmask around it, and both calls are interposed (blocking and
 // signal profilers). Were they profiled, a contended libunwind lock would unwind again into
 // the same lock (self-deadlock), and SIGPROF would be unmasked inside it. It is also an
-// UnwinderCall: the pipe libunwind opens to validate memory is then answered without a
-// file descriptor (core/unwinder_memory.h).
+// UnwinderEntry: the pipe libunwind opens to validate memory is then answered without a
+// file descriptor (core/unwinder_memory.h), and no fork copies libunwind's locks held
+// (core/unwinder_gate.h).
 
 namespace {
 
@@ -79,9 +80,9 @@ void check_key_numbers() {
 
 void prepare_stack_capture() {
     AgentScope agent_code;
-    UnwinderCall unwinder;
+    UnwinderEntry unwinder;
     void* warm_up[4];
-    unw_backtrace(warm_up, 4);
+    if (unwinder.admitted()) unw_backtrace(warm_up, 4);
     std::call_once(keys_checked, check_key_numbers);
 }
 
@@ -93,7 +94,8 @@ void prepare_thread_stack_capture() {
 
 CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, int max_frames) {
     AgentScope agent_code;
-    UnwinderCall unwinder;
+    UnwinderEntry unwinder;
+    if (!unwinder.admitted()) return {};
     // Fast path: unw_backtrace walks from here with libunwind's per-thread trace cache
     // (frame layouts remembered by address), through the signal trampoline, into the
     // interrupted code. The frames above the interrupted PC are ours and are cut off.
@@ -118,7 +120,8 @@ CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, 
 
 CapturedStack capture_current_stack(uint64_t* frames, int max_frames, int skip) {
     AgentScope agent_code;
-    UnwinderCall unwinder;
+    UnwinderEntry unwinder;
+    if (!unwinder.admitted()) return {};
     if (max_frames > kMaxStackFrames) max_frames = kMaxStackFrames;
     if (skip < 0) skip = 0;
     if (skip > kHandlerFrames) skip = kHandlerFrames;

@@ -24,6 +24,7 @@
 #include "core/fork_child_code.h"
 #include "core/log.h"
 #include "core/stack_capture.h"
+#include "core/unwinder_gate.h"
 #include "core/cpu/start_alarm.h"
 #include "preload/deferred_start.h"
 #include "preload/export.h"
@@ -187,6 +188,8 @@ bool has_destination(const Config& config) {
 }  // namespace
 
 void siagent::prepare_fork() {
+    // First, before any lock of ours: an unwind under way must be able to finish.
+    siagent::close_unwinder_gate_for_fork();
     lifecycle_mutex.lock();
     for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
         if (profiler.prepare_fork != nullptr) profiler.prepare_fork();
@@ -200,6 +203,7 @@ void siagent::parent_after_fork() {
     for (const siagent::ProfilerDescription& profiler : siagent::profiler_descriptions())
         if (profiler.parent_after_fork != nullptr) profiler.parent_after_fork();
     lifecycle_mutex.unlock();
+    siagent::open_unwinder_gate_in_parent();
 }
 
 // Only the forking thread exists here. The parent's Agent (its thread is gone) is
@@ -217,6 +221,7 @@ SIAGENT_FORK_CHILD_CODE void siagent::child_after_fork() {
     if (parent_agent != nullptr) pending_config = &parent_agent->config();
     arm_pending_start();
     lifecycle_mutex.unlock();
+    siagent::open_unwinder_gate_in_child();
 }
 
 namespace {

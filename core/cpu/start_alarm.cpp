@@ -16,7 +16,7 @@
 #include "core/cpu/cpu_profiler.h"
 #include "core/interruptions.h"
 #include "core/symbols/module_map.h"
-#include "core/unwinder_memory.h"
+#include "core/unwinder_gate.h"
 #include "core/fork_child_code.h"
 
 namespace siagent {
@@ -106,7 +106,8 @@ bool follows_system_call(uint64_t pc) {
 bool interrupted_code_is_safe(const void* ucontext) {
     if (inside_agent()) return false;
     AgentScope agent_code;
-    UnwinderCall unwinder;
+    UnwinderEntry unwinder;
+    if (!unwinder.admitted()) return false;
     unw_cursor_t cursor;
     auto* context = const_cast<unw_context_t*>(static_cast<const unw_context_t*>(ucontext));
     if (unw_init_local2(&cursor, context, UNW_INIT_SIGNAL_FRAME) < 0) return false;
