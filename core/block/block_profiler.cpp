@@ -57,13 +57,14 @@ void record_blocked_call(BlockCall call, uint64_t blocked_ns) {
     errno = saved_errno;
 }
 
-SIAGENT_FORK_CHILD_CODE BlockProfiler& block_profiler() {
-    static BlockProfiler* instance = [] {
-        static BlockProfiler profiler;
-        return &profiler;
-    }();
-    return *instance;
-}
+namespace {
+// No state of its own (it is all above): nothing to construct, so a fork child's handler
+// that runs before the parent ever started the profiler initializes nothing (a function-
+// local static cost each such child its guard and constructor, two page faults).
+constinit BlockProfiler the_block_profiler;
+}  // namespace
+
+SIAGENT_FORK_CHILD_CODE BlockProfiler& block_profiler() { return the_block_profiler; }
 
 BlockRing* BlockProfiler::ring() { return samples.get(); }
 

@@ -91,7 +91,7 @@ private:
     static BlockRing* ring();  // null until a start mapped it
 };
 
-// The one instance (constructed on first use, never destroyed).
+// The one instance (stateless and constant-initialized: never constructed or destroyed).
 BlockProfiler& block_profiler();
 
 }  // namespace siagent
