@@ -80,7 +80,7 @@ int run_server(const ServeOptions& options) {
     settings.live_process_seconds = options.live_process_seconds;
     settings.secure_cookies = !options.tls_cert.empty();
     settings.anomaly_rules = options.anomaly_rules;
-    ServerContext context{storage, settings, LoginLimiter(), anomaly::MetricWatch(), anomaly::AnomalyRules(),
+    ServerContext context{storage, settings, LoginLimiter(storage), anomaly::MetricWatch(), anomaly::AnomalyRules(),
                           anomaly::AccountThresholds()};
     auto tls = tls_context(options);
 

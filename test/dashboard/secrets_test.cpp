@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "dashboard/server/api/login_limiter.h"
 
 using namespace siagent::dashboard;
 
@@ -40,23 +39,4 @@ TEST_CASE("basic auth gives the user name, the key", "[dashboard][secrets]") {
     CHECK_FALSE(basic_auth_user("Bearer c2lfYWJjOg=="));
     CHECK_FALSE(basic_auth_user("Basic ###"));
     CHECK_FALSE(basic_auth_user(""));
-}
-
-TEST_CASE("login limiter: five failures a minute per address and email, twenty per address, none per email alone",
-          "[dashboard][secrets]") {
-    LoginLimiter limiter(5, 60);
-    for (int i = 0; i < 5; ++i) {
-        CHECK_FALSE(limiter.blocked("10.0.0.1", "a@x", 1000));
-        limiter.record_failure("10.0.0.1", "a@x", 1000 + i);
-    }
-    CHECK(limiter.blocked("10.0.0.1", "A@X", 1005));        // the pair, in any case
-    CHECK_FALSE(limiter.blocked("10.0.0.2", "a@x", 1005));  // the user, from elsewhere: no lockout
-    CHECK_FALSE(limiter.blocked("10.0.0.1", "b@x", 1005));  // another email from the address
-    CHECK_FALSE(limiter.blocked("10.0.0.1", "a@x", 1065));  // the window has passed
-    // Many addresses failing for one email never lock it for a new address.
-    for (int i = 0; i < 50; ++i) limiter.record_failure("10.1.0." + std::to_string(i), "victim@x", 2000);
-    CHECK_FALSE(limiter.blocked("10.2.0.1", "victim@x", 2001));
-    // One address spraying emails is stopped after twenty.
-    for (int i = 0; i < 20; ++i) limiter.record_failure("10.3.0.1", "user" + std::to_string(i) + "@x", 3000);
-    CHECK(limiter.blocked("10.3.0.1", "fresh@x", 3001));
 }

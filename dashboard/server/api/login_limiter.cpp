@@ -3,49 +3,35 @@
 #include <algorithm>
 #include <cctype>
 
+#include "dashboard/server/secrets.h"
+
 namespace siagent::dashboard {
 namespace {
+
+constexpr size_t kAddressFactor = 4;  // an address may fail for this many emails' worth
+
+std::string address_key(const std::string& address) { return sha256_hex("ip:" + address); }
 
 std::string pair_key(const std::string& address, const std::string& email) {
     std::string key = "pair:" + address + " " + email.substr(0, 320);
     std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    return key;
+    return sha256_hex(key);
 }
-
-constexpr size_t kAddressFactor = 4;  // an address may fail for this many emails' worth
 
 }  // namespace
 
-bool LoginLimiter::blocked_locked(const std::string& key, size_t limit, int64_t now) {
-    auto found = failures_.find(key);
-    if (found == failures_.end()) return false;
-    auto& times = found->second;
-    while (!times.empty() && times.front() <= now - window_seconds_) times.pop_front();
-    return times.size() >= limit;
-}
-
 bool LoginLimiter::blocked(const std::string& address, const std::string& email, int64_t now) {
-    std::lock_guard lock(mutex_);
-    return blocked_locked("ip:" + address, max_failures_ * kAddressFactor, now) ||
-           blocked_locked(pair_key(address, email), max_failures_, now);
-}
-
-void LoginLimiter::forget_stale(int64_t now) {
-    for (auto it = failures_.begin(); it != failures_.end();) {
-        if (it->second.empty() || it->second.back() <= now - window_seconds_) it = failures_.erase(it);
-        else ++it;
-    }
+    const int64_t after = now - window_seconds_;
+    return storage_->login_failures_after(address_key(address), after) >=
+               static_cast<int64_t>(max_failures_ * kAddressFactor) ||
+           storage_->login_failures_after(pair_key(address, email), after) >=
+               static_cast<int64_t>(max_failures_);
 }
 
 void LoginLimiter::record_failure(const std::string& address, const std::string& email, int64_t now) {
-    std::lock_guard lock(mutex_);
-    if (failures_.size() >= kMaxKeys) forget_stale(now);
-    for (const auto& [key, limit] : {std::pair{"ip:" + address, max_failures_ * kAddressFactor},
-                                      std::pair{pair_key(address, email), max_failures_}}) {
-        auto& times = failures_[key];
-        times.push_back(now);
-        while (times.size() > limit) times.pop_front();
-    }
+    const int64_t forget_up_to = now - window_seconds_;
+    storage_->add_login_failure(address_key(address), now, forget_up_to);
+    storage_->add_login_failure(pair_key(address, email), now, forget_up_to);
 }
 
 }  // namespace siagent::dashboard

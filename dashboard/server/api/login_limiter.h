@@ -1,38 +1,33 @@
 // Failed-login counting per (client address, email) pair and per client address: after
 // `max_failures` failures within `window_seconds` for one pair, or four times as many from
-// one address (whatever the emails), logins for it are refused (429) until the oldest failure
-// leaves the window. Never per email alone: failures from other addresses must not lock a
-// user out. Held in memory: a restart forgets, which is acceptable for a limit measured in
-// minutes. Thread-safe.
+// one address (whatever the emails), logins for it are refused (429) until enough failures
+// have left the window. Never per email alone: failures from other addresses must not lock
+// a user out. Kept in the database (the table login_failures), so every dashboard instance
+// on it counts the same failures; keys are stored hashed, never as addresses or emails, and
+// rows past the window are deleted as new ones come. Thread-safe (the storage's own
+// connections).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <mutex>
 #include <string>
-#include <unordered_map>
+
+#include "dashboard/server/model/storage.h"
 
 namespace siagent::dashboard {
 
 class LoginLimiter {
 public:
-    explicit LoginLimiter(size_t max_failures = 5, int64_t window_seconds = 60)
-        : max_failures_(max_failures), window_seconds_(window_seconds) {}
+    explicit LoginLimiter(Storage& storage, size_t max_failures = 5, int64_t window_seconds = 60)
+        : storage_(&storage), max_failures_(max_failures), window_seconds_(window_seconds) {}
 
     bool blocked(const std::string& address, const std::string& email, int64_t now);
     void record_failure(const std::string& address, const std::string& email, int64_t now);
 
 private:
-    bool blocked_locked(const std::string& key, size_t limit, int64_t now);
-    void forget_stale(int64_t now);
-
-    // Bounds memory under a spray of addresses or emails: past this many keys, keys with
-    // no failure in the window are dropped.
-    static constexpr size_t kMaxKeys = 100'000;
+    Storage* storage_;
     size_t max_failures_;
     int64_t window_seconds_;
-    std::mutex mutex_;
-    std::unordered_map<std::string, std::deque<int64_t>> failures_;
 };
 
 }  // namespace siagent::dashboard

@@ -233,6 +233,11 @@ public:
                              int64_t expires) = 0;
     virtual std::optional<Session> session(const std::string& token_hash, int64_t now) = 0;
     virtual void delete_session(const std::string& token_hash) = 0;
+    // Failed logins, counted across every instance on the database (api/login_limiter.h).
+    // `key` names an address or an (address, email) pair (a hash). Adding one also forgets
+    // every failure at or before `forget_up_to`, which the limiter no longer asks about.
+    virtual void add_login_failure(const std::string& key, int64_t at, int64_t forget_up_to) = 0;
+    virtual int64_t login_failures_after(const std::string& key, int64_t after) = 0;
     virtual int64_t add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
                                   const std::string& prefix, int64_t now) = 0;
     // The key of `key_hash` (its last use recorded, to the minute); nullopt for an unknown key.

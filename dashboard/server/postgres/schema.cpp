@@ -106,7 +106,14 @@ constexpr const char* kAccountThreshold = R"sql(
 ALTER TABLE accounts ADD COLUMN anomaly_threshold DOUBLE PRECISION;
 )sql";
 
-constexpr std::array kMigrations = {kVersion1, kAccountThreshold};
+// Failed logins, shared by every instance (sqlite/schema.cpp's kLoginFailures).
+constexpr const char* kLoginFailures = R"sql(
+CREATE TABLE login_failures(key TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE INDEX login_failures_by_key ON login_failures(key, at);
+CREATE INDEX login_failures_by_time ON login_failures(at);
+)sql";
+
+constexpr std::array kMigrations = {kVersion1, kAccountThreshold, kLoginFailures};
 
 int schema_version(Connection& db) {
     db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)");

@@ -135,6 +135,18 @@ void PostgresStorage::delete_session(const std::string& token_hash) {
     db->query("DELETE FROM sessions WHERE token_hash = $1", token_hash);
 }
 
+void PostgresStorage::add_login_failure(const std::string& key, int64_t at, int64_t forget_up_to) {
+    auto db = connection();
+    db->query("WITH forgotten AS (DELETE FROM login_failures WHERE at <= $3) "
+              "INSERT INTO login_failures(key, at) VALUES ($1, $2)",
+              key, at, forget_up_to);
+}
+
+int64_t PostgresStorage::login_failures_after(const std::string& key, int64_t after) {
+    auto db = connection();
+    return db->query("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2", key, after).integer(0, 0);
+}
+
 int64_t PostgresStorage::add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
                                        const std::string& prefix, int64_t now) {
     auto db = connection();

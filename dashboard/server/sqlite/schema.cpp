@@ -164,9 +164,18 @@ constexpr const char* kAccountThreshold = R"sql(
 ALTER TABLE accounts ADD COLUMN anomaly_threshold REAL;
 )sql";
 
+// Failed logins, shared by every instance on the database (api/login_limiter.h): `key`
+// is a hash naming an address or an (address, email) pair. Rows older than the limiter's
+// window are deleted as new ones come.
+constexpr const char* kLoginFailures = R"sql(
+CREATE TABLE login_failures(key TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX login_failures_by_key ON login_failures(key, at);
+CREATE INDEX login_failures_by_time ON login_failures(at);
+)sql";
+
 constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,     kAnomalyDetail,   kVersionNotify,
                                     kSpanStats, kSampleCounts, kWebhookIdsOnce, kEmailsPerAccount, kProcessEnd,
-                                    kAccountThreshold};
+                                    kAccountThreshold, kLoginFailures};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

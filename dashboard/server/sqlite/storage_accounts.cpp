@@ -118,6 +118,20 @@ void SqliteStorage::delete_session(const std::string& token_hash) {
     db->prepare("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).run();
 }
 
+void SqliteStorage::add_login_failure(const std::string& key, int64_t at, int64_t forget_up_to) {
+    auto db = writer();
+    Transaction transaction(*db);
+    db->prepare("DELETE FROM login_failures WHERE at <= ?").bind(forget_up_to).run();
+    db->prepare("INSERT INTO login_failures(key, at) VALUES (?, ?)").bind(key, at).run();
+    transaction.commit();
+}
+
+int64_t SqliteStorage::login_failures_after(const std::string& key, int64_t after) {
+    auto db = reader();
+    auto row = db->prepare("SELECT COUNT(*) FROM login_failures WHERE key = ? AND at > ?");
+    return row.bind(key, after).step() ? row.integer(0) : 0;
+}
+
 int64_t SqliteStorage::add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
                                      const std::string& prefix, int64_t now) {
     auto db = writer();
