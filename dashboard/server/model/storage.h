@@ -238,6 +238,12 @@ public:
     // every failure at or before `forget_up_to`, which the limiter no longer asks about.
     virtual void add_login_failure(const std::string& key, int64_t at, int64_t forget_up_to) = 0;
     virtual int64_t login_failures_after(const std::string& key, int64_t after) = 0;
+    // Incidents (notify/incident_gate.h), shared by every instance on the database: true
+    // when an anomaly of `rule` at `now` opens one (the rule had none within `cooldown`
+    // before); either way `now` extends the rule's incident. Atomic: of two instances
+    // recording the same rule at once, exactly one opens. Rules quiet for the cooldown are
+    // forgotten.
+    virtual bool open_incident(const std::string& rule, int64_t now, int64_t cooldown) = 0;
     virtual int64_t add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
                                   const std::string& prefix, int64_t now) = 0;
     // The key of `key_hash` (its last use recorded, to the minute); nullopt for an unknown key.

@@ -63,7 +63,7 @@ Notifier::Notifier(Storage& storage, KeyFile& secrets, NotifierSettings settings
     : storage_(storage),
       secrets_(secrets),
       settings_(std::move(settings)),
-      gate_(settings_.cooldown_seconds),
+      gate_(storage, settings_.cooldown_seconds),
       rate_(settings_.max_per_minute, 60),
       retry_delays_(retry_schedule(settings_)),
       work_(io_.get_executor()) {}

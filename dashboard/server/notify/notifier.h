@@ -10,8 +10,9 @@
 // (no connection, timeout, TLS failure, 5xx or 429) is retried after `first_retry`, doubling,
 // up to `max_attempts` in all; other 4xx answers are final.
 //
-// State is in memory: a restart forgets open incidents (the next anomaly of a rule notifies
-// again), pending retries, and the delivery status of each webhook.
+// Open incidents are in the database, shared by every instance on it (IncidentGate). The
+// rest is in memory: a restart forgets pending retries and the delivery status of each
+// webhook, and each instance keeps its own per-account rate.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -113,7 +113,13 @@ CREATE INDEX login_failures_by_key ON login_failures(key, at);
 CREATE INDEX login_failures_by_time ON login_failures(at);
 )sql";
 
-constexpr std::array kMigrations = {kVersion1, kAccountThreshold, kLoginFailures};
+// Open incidents, shared by every instance (sqlite/schema.cpp's kIncidentRules).
+constexpr const char* kIncidentRules = R"sql(
+CREATE TABLE incident_rules(rule TEXT PRIMARY KEY, last_seen BIGINT NOT NULL, opened_by TEXT NOT NULL);
+CREATE INDEX incident_rules_by_time ON incident_rules(last_seen);
+)sql";
+
+constexpr std::array kMigrations = {kVersion1, kAccountThreshold, kLoginFailures, kIncidentRules};
 
 int schema_version(Connection& db) {
     db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)");

@@ -1,8 +1,9 @@
-// Mute and off rules of anomalies, and the webhooks of an account. Every statement is
+// Mute and off rules of anomalies, the webhooks of an account, and open incidents. Every statement is
 // scoped: rules through their app's account, webhooks by account id. Bounds per app or
 // account hold across instances: the counting transaction locks the app or account row.
 #include "dashboard/server/postgres/postgres_storage.h"
 #include "dashboard/server/postgres/rows.h"
+#include "dashboard/server/secrets.h"
 
 namespace siagent::dashboard::postgres {
 
@@ -87,6 +88,23 @@ std::vector<Webhook> PostgresStorage::webhooks(int64_t account_id) {
 bool PostgresStorage::delete_webhook(int64_t account_id, int64_t webhook_id) {
     auto db = connection();
     return db->query("DELETE FROM webhooks WHERE id = $1 AND account_id = $2", webhook_id, account_id).changes() > 0;
+}
+
+// One statement: the row lock of the upsert orders two instances recording the same rule,
+// and only the one whose token the row keeps opened the incident.
+bool PostgresStorage::open_incident(const std::string& rule, int64_t now, int64_t cooldown) {
+    auto db = connection();
+    const std::string token = random_hex(8);
+    return db
+               ->query("WITH forgotten AS (DELETE FROM incident_rules WHERE last_seen <= $2 - $4 AND rule <> $1) "
+                       "INSERT INTO incident_rules(rule, last_seen, opened_by) VALUES ($1, $2, $3) "
+                       "ON CONFLICT (rule) DO UPDATE SET "
+                       "opened_by = CASE WHEN incident_rules.last_seen <= EXCLUDED.last_seen - $4 "
+                       "THEN EXCLUDED.opened_by ELSE incident_rules.opened_by END, "
+                       "last_seen = GREATEST(incident_rules.last_seen, EXCLUDED.last_seen) "
+                       "RETURNING (opened_by = $3)::int",
+                       rule, now, token, cooldown)
+               .integer(0, 0) == 1;
 }
 
 }  // namespace siagent::dashboard::postgres

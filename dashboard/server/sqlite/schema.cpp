@@ -173,9 +173,17 @@ CREATE INDEX login_failures_by_key ON login_failures(key, at);
 CREATE INDEX login_failures_by_time ON login_failures(at);
 )sql";
 
+// Open incidents (notify/incident_gate.h), shared by every instance: a rule's last anomaly
+// and a token naming the anomaly that opened its incident. Rules quiet for the cooldown are
+// deleted as new anomalies come.
+constexpr const char* kIncidentRules = R"sql(
+CREATE TABLE incident_rules(rule TEXT PRIMARY KEY, last_seen INTEGER NOT NULL, opened_by TEXT NOT NULL);
+CREATE INDEX incident_rules_by_time ON incident_rules(last_seen);
+)sql";
+
 constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,     kAnomalyDetail,   kVersionNotify,
                                     kSpanStats, kSampleCounts, kWebhookIdsOnce, kEmailsPerAccount, kProcessEnd,
-                                    kAccountThreshold, kLoginFailures};
+                                    kAccountThreshold, kLoginFailures, kIncidentRules};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

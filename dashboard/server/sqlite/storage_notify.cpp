@@ -1,4 +1,4 @@
-// Mute and off rules of anomalies, and the webhooks of an account. Every statement is
+// Mute and off rules of anomalies, the webhooks of an account, and open incidents. Every statement is
 // scoped: rules through their app's account, webhooks by account id.
 #include "dashboard/server/sqlite/rows.h"
 #include "dashboard/server/sqlite/sqlite_storage.h"
@@ -99,6 +99,26 @@ bool SqliteStorage::delete_webhook(int64_t account_id, int64_t webhook_id) {
     auto db = writer();
     db->prepare("DELETE FROM webhooks WHERE id = ? AND account_id = ?").bind(webhook_id, account_id).run();
     return db->changes() > 0;
+}
+
+// The writer's mutex serializes instances' calls within this process; SQLite's write lock,
+// processes on the same file.
+bool SqliteStorage::open_incident(const std::string& rule, int64_t now, int64_t cooldown) {
+    auto db = writer();
+    Transaction transaction(*db);
+    db->prepare("DELETE FROM incident_rules WHERE last_seen <= ?").bind(now - cooldown).run();
+    bool opens = false;
+    {
+        auto existing = db->prepare("SELECT 1 FROM incident_rules WHERE rule = ?");
+        opens = !existing.bind(rule).step();
+    }
+    db->prepare(
+          "INSERT INTO incident_rules(rule, last_seen, opened_by) VALUES (?, ?, '') "
+          "ON CONFLICT(rule) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen)")
+        .bind(rule, now)
+        .run();
+    transaction.commit();
+    return opens;
 }
 
 }  // namespace siagent::dashboard::sqlite
