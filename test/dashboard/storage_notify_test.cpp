@@ -157,3 +157,27 @@ TEST_CASE("storage: rules and webhooks are bounded and private to their account"
     const int64_t next = db.storage.add_webhook(db.account_b, hook, 2).value();
     CHECK(next > newest);
 }
+
+TEST_CASE("storage: a webhook's deliveries are counted in the database, seen by every instance",
+          "[dashboard][storage][notify]") {
+    TwoAccounts db;
+    Webhook hook{0, "ops", "json", std::string("\x01\x02sealed", 8), "https://h/…abcd", db.now};
+    const int64_t id = db.storage.add_webhook(db.account_a, hook, 5).value();
+    CHECK_FALSE(db.storage.webhook_deliveries(id));  // none yet
+    db.storage.note_webhook_delivery(id, WebhookDeliveries{100, "delivered", 1, 0, 0});
+    auto other_instance = db.db.open();
+    other_instance->note_webhook_delivery(id, WebhookDeliveries{105, "failed after 6 attempt(s)", 0, 1, 0});
+    for (Storage* storage : {&db.storage, other_instance.get()}) {
+        auto seen = storage->webhook_deliveries(id);
+        REQUIRE(seen);
+        CHECK(seen->time == 105);
+        CHECK(seen->outcome == "failed after 6 attempt(s)");
+        CHECK(seen->delivered == 1);
+        CHECK(seen->failed == 1);
+        CHECK(seen->dropped == 0);
+    }
+    // Deleted with its webhook; a note for a deleted webhook counts nowhere.
+    CHECK(db.storage.delete_webhook(db.account_a, id));
+    db.storage.note_webhook_delivery(id, WebhookDeliveries{110, "dropped: full", 0, 0, 1});
+    CHECK_FALSE(other_instance->webhook_deliveries(id));
+}

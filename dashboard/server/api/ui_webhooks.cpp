@@ -81,7 +81,6 @@ Response handle_webhooks(ServerContext& context, const Request& request, const S
     }
     if (method != http::verb::delete_) return error_response(405, "a webhook takes DELETE");
     if (!context.storage.delete_webhook(session.user.account_id, *id)) return error_response(404, "no such webhook");
-    context.notifier->forget(*id);
     return empty_response(http::status::no_content);
 }
 

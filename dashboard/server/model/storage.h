@@ -206,6 +206,15 @@ struct ProcessKey {
     int64_t process_id = 0;
 };
 
+// The last outcome of a webhook's deliveries and their counts, kept in the database so that
+// every instance shows the same (notify/notifier.h).
+struct WebhookDeliveries {
+    int64_t time = 0;       // of the last attempt or drop
+    std::string outcome;    // "delivered", "failed; retry 1 of 5 in 5 s", "failed after 6 attempts": never
+                            // what the remote answered (no status oracle); the server log has it
+    uint64_t delivered = 0, failed = 0, dropped = 0;
+};
+
 class Storage {
 public:
     virtual ~Storage() = default;
@@ -302,6 +311,10 @@ public:
     virtual Result<int64_t> add_webhook(int64_t account_id, const Webhook& webhook, size_t max_webhooks) = 0;
     virtual std::vector<Webhook> webhooks(int64_t account_id) = 0;
     virtual bool delete_webhook(int64_t account_id, int64_t webhook_id) = 0;
+    // A delivery outcome of a webhook, counted (nothing when the webhook was deleted), and
+    // what was counted so far: nullopt before the first.
+    virtual void note_webhook_delivery(int64_t webhook_id, const WebhookDeliveries& outcome) = 0;
+    virtual std::optional<WebhookDeliveries> webhook_deliveries(int64_t webhook_id) = 0;
 
     // Builds hourly rollups (the summed trees of one series and process over one hour) for
     // hours ending before `complete_before` that have raw reports no rollup covers yet; at

@@ -118,16 +118,8 @@ std::string Notifier::link_base(int64_t account_id) const {
     return found == learned_origins_.end() ? settings_.listening_url : found->second;
 }
 
-void Notifier::forget(int64_t webhook_id) {
-    std::lock_guard<std::mutex> lock(status_mutex_);
-    status_.erase(webhook_id);
-}
-
 std::optional<DeliveryStatus> Notifier::status(int64_t webhook_id) const {
-    std::lock_guard<std::mutex> lock(status_mutex_);
-    auto found = status_.find(webhook_id);
-    if (found == status_.end()) return std::nullopt;
-    return found->second;
+    return storage_.webhook_deliveries(webhook_id);
 }
 
 void Notifier::queue(Incident incident, std::optional<int64_t> only_webhook) {
@@ -251,13 +243,9 @@ void Notifier::drop(int64_t account_id, std::optional<int64_t> webhook_id, const
 }
 
 void Notifier::note(int64_t webhook_id, const std::string& outcome, int delivered, int failed, int dropped) {
-    std::lock_guard<std::mutex> lock(status_mutex_);
-    DeliveryStatus& status = status_[webhook_id];
-    status.time = now();
-    status.outcome = outcome;
-    status.delivered += delivered;
-    status.failed += failed;
-    status.dropped += dropped;
+    storage_.note_webhook_delivery(webhook_id, DeliveryStatus{now(), outcome, static_cast<uint64_t>(delivered),
+                                                              static_cast<uint64_t>(failed),
+                                                              static_cast<uint64_t>(dropped)});
 }
 
 }  // namespace siagent::dashboard::notify

@@ -55,13 +55,8 @@ struct NotifierSettings {
     std::chrono::seconds timeout{10};           // one attempt, connect to answer
 };
 
-// The last outcome of a webhook's deliveries, for the Account page.
-struct DeliveryStatus {
-    int64_t time = 0;       // of the last attempt or drop
-    std::string outcome;    // "delivered", "failed; retry 1 of 5 in 5 s", "failed after 6 attempts": never
-                            // what the remote answered (no status oracle); the server log has it
-    uint64_t delivered = 0, failed = 0, dropped = 0;
-};
+// The last outcome of a webhook's deliveries, for the Account page (model/storage.h).
+using DeliveryStatus = WebhookDeliveries;
 
 // The waits between attempts: first_retry, doubling; max_attempts - 1 of them.
 std::vector<std::chrono::milliseconds> retry_schedule(const NotifierSettings& settings);
@@ -79,9 +74,8 @@ public:
     void recorded(const AppRef& app, const std::vector<AnomalyRow>& anomalies) override;
     // Queues a test message to one webhook of the account; false when it is not the account's.
     bool send_test(int64_t account_id, int64_t webhook_id);
+    // Shared by every instance on the database; deleted with the webhook.
     std::optional<DeliveryStatus> status(int64_t webhook_id) const;
-    // The webhook was deleted: its status goes (ids are never used again, schema.cpp).
-    void forget(int64_t webhook_id);
 
     // Without a configured public URL, an account's links use the origin its owner's browser
     // last reached the dashboard at (scheme and Host header); a malformed host is ignored.
@@ -110,9 +104,8 @@ private:
     std::vector<std::chrono::milliseconds> retry_delays_;
     std::atomic<size_t> pending_{0};
     std::atomic<uint64_t> dropped_{0};
-    mutable std::mutex status_mutex_;  // also guards learned_origins_
+    mutable std::mutex status_mutex_;  // guards learned_origins_
     std::map<int64_t, std::string> learned_origins_;  // account -> origin
-    std::map<int64_t, DeliveryStatus> status_;
 
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

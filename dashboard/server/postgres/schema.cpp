@@ -119,7 +119,16 @@ CREATE TABLE incident_rules(rule TEXT PRIMARY KEY, last_seen BIGINT NOT NULL, op
 CREATE INDEX incident_rules_by_time ON incident_rules(last_seen);
 )sql";
 
-constexpr std::array kMigrations = {kVersion1, kAccountThreshold, kLoginFailures, kIncidentRules};
+// Each webhook's deliveries (sqlite/schema.cpp's kWebhookDeliveries).
+constexpr const char* kWebhookDeliveries = R"sql(
+ALTER TABLE webhooks ADD COLUMN delivery_time BIGINT;
+ALTER TABLE webhooks ADD COLUMN delivery_outcome TEXT NOT NULL DEFAULT '';
+ALTER TABLE webhooks ADD COLUMN delivered BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE webhooks ADD COLUMN delivery_failures BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE webhooks ADD COLUMN deliveries_dropped BIGINT NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array kMigrations = {kVersion1, kAccountThreshold, kLoginFailures, kIncidentRules, kWebhookDeliveries};
 
 int schema_version(Connection& db) {
     db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)");

@@ -107,4 +107,23 @@ bool PostgresStorage::open_incident(const std::string& rule, int64_t now, int64_
                .integer(0, 0) == 1;
 }
 
+void PostgresStorage::note_webhook_delivery(int64_t webhook_id, const WebhookDeliveries& outcome) {
+    auto db = connection();
+    db->query("UPDATE webhooks SET delivery_time = $1, delivery_outcome = $2, delivered = delivered + $3, "
+              "delivery_failures = delivery_failures + $4, deliveries_dropped = deliveries_dropped + $5 WHERE id = $6",
+              outcome.time, outcome.outcome, static_cast<int64_t>(outcome.delivered),
+              static_cast<int64_t>(outcome.failed), static_cast<int64_t>(outcome.dropped), webhook_id);
+}
+
+std::optional<WebhookDeliveries> PostgresStorage::webhook_deliveries(int64_t webhook_id) {
+    auto db = connection();
+    auto rows = db->query(
+        "SELECT delivery_time, delivery_outcome, delivered, delivery_failures, deliveries_dropped FROM webhooks "
+        "WHERE id = $1 AND delivery_time IS NOT NULL",
+        webhook_id);
+    if (rows.empty()) return std::nullopt;
+    return WebhookDeliveries{rows.integer(0, 0), rows.text(0, 1), static_cast<uint64_t>(rows.integer(0, 2)),
+                             static_cast<uint64_t>(rows.integer(0, 3)), static_cast<uint64_t>(rows.integer(0, 4))};
+}
+
 }  // namespace siagent::dashboard::postgres

@@ -181,9 +181,19 @@ CREATE TABLE incident_rules(rule TEXT PRIMARY KEY, last_seen INTEGER NOT NULL, o
 CREATE INDEX incident_rules_by_time ON incident_rules(last_seen);
 )sql";
 
+// Each webhook's deliveries (model/storage.h's WebhookDeliveries), shared by every instance:
+// delivery_time NULL until the first.
+constexpr const char* kWebhookDeliveries = R"sql(
+ALTER TABLE webhooks ADD COLUMN delivery_time INTEGER;
+ALTER TABLE webhooks ADD COLUMN delivery_outcome TEXT NOT NULL DEFAULT '';
+ALTER TABLE webhooks ADD COLUMN delivered INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE webhooks ADD COLUMN delivery_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE webhooks ADD COLUMN deliveries_dropped INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,     kAnomalyDetail,   kVersionNotify,
                                     kSpanStats, kSampleCounts, kWebhookIdsOnce, kEmailsPerAccount, kProcessEnd,
-                                    kAccountThreshold, kLoginFailures, kIncidentRules};
+                                    kAccountThreshold, kLoginFailures, kIncidentRules, kWebhookDeliveries};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

@@ -38,6 +38,8 @@ public:
     void add_login_failure(const std::string& key, int64_t at, int64_t forget_up_to) override;
     int64_t login_failures_after(const std::string& key, int64_t after) override;
     bool open_incident(const std::string& rule, int64_t now, int64_t cooldown) override;
+    void note_webhook_delivery(int64_t webhook_id, const WebhookDeliveries& outcome) override;
+    std::optional<WebhookDeliveries> webhook_deliveries(int64_t webhook_id) override;
     int64_t add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
                           const std::string& prefix, int64_t now) override;
     std::optional<AgentKeyOwner> agent_key_owner(const std::string& key_hash, int64_t now) override;

@@ -121,4 +121,24 @@ bool SqliteStorage::open_incident(const std::string& rule, int64_t now, int64_t 
     return opens;
 }
 
+void SqliteStorage::note_webhook_delivery(int64_t webhook_id, const WebhookDeliveries& outcome) {
+    auto db = writer();
+    db->prepare(
+          "UPDATE webhooks SET delivery_time = ?, delivery_outcome = ?, delivered = delivered + ?, "
+          "delivery_failures = delivery_failures + ?, deliveries_dropped = deliveries_dropped + ? WHERE id = ?")
+        .bind(outcome.time, outcome.outcome, static_cast<int64_t>(outcome.delivered),
+              static_cast<int64_t>(outcome.failed), static_cast<int64_t>(outcome.dropped), webhook_id)
+        .run();
+}
+
+std::optional<WebhookDeliveries> SqliteStorage::webhook_deliveries(int64_t webhook_id) {
+    auto db = reader();
+    auto row = db->prepare(
+        "SELECT delivery_time, delivery_outcome, delivered, delivery_failures, deliveries_dropped FROM webhooks "
+        "WHERE id = ? AND delivery_time IS NOT NULL");
+    if (!row.bind(webhook_id).step()) return std::nullopt;
+    return WebhookDeliveries{row.integer(0), row.text(1), static_cast<uint64_t>(row.integer(2)),
+                             static_cast<uint64_t>(row.integer(3)), static_cast<uint64_t>(row.integer(4))};
+}
+
 }  // namespace siagent::dashboard::sqlite
