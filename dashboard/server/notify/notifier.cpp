@@ -85,7 +85,16 @@ int64_t Notifier::now() const {
 void Notifier::recorded(const AppRef& app, const std::vector<AnomalyRow>& anomalies) {
     const int64_t time = now();
     for (const AnomalyRow& anomaly : anomalies) {
-        if (!gate_.opens(rule_key(app.app_id, anomaly), time)) continue;
+        // Called by an upload whose reports are stored: a database that cannot answer must
+        // not fail it. The anomaly is then notified (a second notice beats a lost one).
+        bool opens = true;
+        try {
+            opens = gate_.opens(rule_key(app.app_id, anomaly), time);
+        } catch (const std::exception& error) {
+            std::cerr << "siagent-dashboard: incidents of account " << app.account_id
+                      << " not readable, notifying: " << error.what() << "\n";
+        }
+        if (!opens) continue;
         queue(Incident{app.account_id, app.app_id, app.name, anomaly}, std::nullopt);
     }
 }
@@ -242,10 +251,16 @@ void Notifier::drop(int64_t account_id, std::optional<int64_t> webhook_id, const
     if (webhook_id) note(*webhook_id, "dropped: " + why, 0, 0, 1);
 }
 
+// On the notifier thread, which nothing may end: a status the database refuses is logged.
 void Notifier::note(int64_t webhook_id, const std::string& outcome, int delivered, int failed, int dropped) {
-    storage_.note_webhook_delivery(webhook_id, DeliveryStatus{now(), outcome, static_cast<uint64_t>(delivered),
-                                                              static_cast<uint64_t>(failed),
-                                                              static_cast<uint64_t>(dropped)});
+    try {
+        storage_.note_webhook_delivery(webhook_id, DeliveryStatus{now(), outcome, static_cast<uint64_t>(delivered),
+                                                                  static_cast<uint64_t>(failed),
+                                                                  static_cast<uint64_t>(dropped)});
+    } catch (const std::exception& error) {
+        std::cerr << "siagent-dashboard: delivery status of webhook " << webhook_id << " not stored: " << error.what()
+                  << "\n";
+    }
 }
 
 }  // namespace siagent::dashboard::notify

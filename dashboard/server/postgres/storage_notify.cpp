@@ -90,14 +90,16 @@ bool PostgresStorage::delete_webhook(int64_t account_id, int64_t webhook_id) {
     return db->query("DELETE FROM webhooks WHERE id = $1 AND account_id = $2", webhook_id, account_id).changes() > 0;
 }
 
-// One statement: the row lock of the upsert orders two instances recording the same rule,
-// and only the one whose token the row keeps opened the incident.
+// The upsert's row lock orders two instances recording the same rule, and only the one
+// whose token the row keeps opened the incident. Quiet rules are deleted by a statement of
+// their own: in one with the upsert, two instances could each hold the row the other waits
+// for (PostgreSQL would abort one of them as a deadlock).
 bool PostgresStorage::open_incident(const std::string& rule, int64_t now, int64_t cooldown) {
     auto db = connection();
+    db->query("DELETE FROM incident_rules WHERE last_seen <= $1 AND rule <> $2", now - cooldown, rule);
     const std::string token = random_hex(8);
     return db
-               ->query("WITH forgotten AS (DELETE FROM incident_rules WHERE last_seen <= $2 - $4 AND rule <> $1) "
-                       "INSERT INTO incident_rules(rule, last_seen, opened_by) VALUES ($1, $2, $3) "
+               ->query("INSERT INTO incident_rules(rule, last_seen, opened_by) VALUES ($1, $2, $3) "
                        "ON CONFLICT (rule) DO UPDATE SET "
                        "opened_by = CASE WHEN incident_rules.last_seen <= EXCLUDED.last_seen - $4 "
                        "THEN EXCLUDED.opened_by ELSE incident_rules.opened_by END, "
