@@ -6,6 +6,7 @@
 
 #include "core/agent_guard.h"
 #include "core/fork_child_code.h"
+#include "core/tick_clock.h"
 
 namespace siagent {
 namespace {
@@ -22,12 +23,6 @@ SIAGENT_FORK_CHILD_DATA std::atomic<bool> unwinder_unusable{false};
 // whether its last fork stopped waiting (read by the child it made, the same thread there).
 thread_local constinit int admitted_depth __attribute__((tls_model("initial-exec"))) = 0;
 thread_local constinit bool wait_gave_up __attribute__((tls_model("initial-exec"))) = false;
-
-long long monotonic_ns() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
-}
 
 }  // namespace
 
@@ -59,8 +54,8 @@ void close_unwinder_gate_for_fork() {
     wait_gave_up = false;
     if (unwinds_under_way.load() <= own) return;
     AgentScope agent_code;  // the sleep below is not the application's blocking call
-    const long long deadline =
-        monotonic_ns() + std::chrono::nanoseconds(kForkWaitLimit).count();
+    const uint64_t deadline =
+        monotonic_ns() + static_cast<uint64_t>(std::chrono::nanoseconds(kForkWaitLimit).count());
     while (unwinds_under_way.load() > own) {
         if (monotonic_ns() > deadline) {
             wait_gave_up = true;

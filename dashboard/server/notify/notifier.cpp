@@ -116,13 +116,13 @@ void Notifier::learn_origin(int64_t account_id, bool tls, std::string_view host)
     for (char c : host) {
         if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view(".-:[]").find(c) == std::string_view::npos) return;
     }
-    std::lock_guard<std::mutex> lock(status_mutex_);
+    std::lock_guard<std::mutex> lock(origins_mutex_);
     learned_origins_[account_id] = std::string(tls ? "https://" : "http://") + std::string(host);
 }
 
 std::string Notifier::link_base(int64_t account_id) const {
     if (!settings_.public_url.empty()) return settings_.public_url;
-    std::lock_guard<std::mutex> lock(status_mutex_);
+    std::lock_guard<std::mutex> lock(origins_mutex_);
     auto found = learned_origins_.find(account_id);
     return found == learned_origins_.end() ? settings_.listening_url : found->second;
 }

@@ -10,9 +10,9 @@
 // (no connection, timeout, TLS failure, 5xx or 429) is retried after `first_retry`, doubling,
 // up to `max_attempts` in all; other 4xx answers are final.
 //
-// Open incidents are in the database, shared by every instance on it (IncidentGate). The
-// rest is in memory: a restart forgets pending retries and the delivery status of each
-// webhook, and each instance keeps its own per-account rate.
+// Open incidents and each webhook's delivery status are in the database, shared by every
+// instance on it (IncidentGate, Storage::note_webhook_delivery). The rest is in memory: a
+// restart forgets pending retries, and each instance keeps its own per-account rate.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -104,7 +104,7 @@ private:
     std::vector<std::chrono::milliseconds> retry_delays_;
     std::atomic<size_t> pending_{0};
     std::atomic<uint64_t> dropped_{0};
-    mutable std::mutex status_mutex_;  // guards learned_origins_
+    mutable std::mutex origins_mutex_;  // guards learned_origins_
     std::map<int64_t, std::string> learned_origins_;  // account -> origin
 
     boost::asio::io_context io_;
