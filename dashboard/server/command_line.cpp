@@ -17,7 +17,7 @@ const char* const kUsage =
     "                         [--regression-interval 10m] [--error-warmup 1h]\n"
     "                         [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h]\n"
     "                         [--webhook-allow-host HOST[,HOST...]]\n"
-    "                         [--notify-retry 5s]\n"
+    "                         [--notify-retry 5s] [--metrics-token-file FILE]\n"
     "       siagent-dashboard user add --data DIR | --database URL --email EMAIL\n"
     "                         --role owner|member|viewer\n"
     "                         [--account NAME]\n"
@@ -102,6 +102,7 @@ std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, Ser
         else if (name == "tls-cert") options.tls_cert = value;
         else if (name == "tls-key") options.tls_key = value;
         else if (name == "webhook-ca") options.webhook_ca = value;
+        else if (name == "metrics-token-file") options.metrics_token_file = value;
         else if (name == "webhook-allow-host") {
             size_t start = 0;
             while (start <= value.size()) {

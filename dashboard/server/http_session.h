@@ -40,6 +40,9 @@ protected:
         derived().on_idle();  // waiting for a request: may be shed past a connection bound
         const Limits& limits = context_.settings.limits;
         admission_.reset();
+        kind_ = RequestKind::other;  // until headers say otherwise (a malformed request)
+        started_ = std::chrono::steady_clock::now();
+        body_bytes_ = 0;
         parser_.emplace();
         parser_->header_limit(static_cast<uint32_t>(limits.header_bytes));
         parser_->body_limit(limits.body_bytes);
@@ -52,6 +55,8 @@ protected:
         if (error == http::error::end_of_stream) return derived().do_close();
         if (error) return reject(error);
         derived().on_busy();
+        kind_ = request_kind(target_path(parser_->get().target()));
+        started_ = std::chrono::steady_clock::now();
         const auto length = parser_->content_length();  // boost::optional
         auto admitted =
             admit(context_, parser_->get(), length ? std::optional<uint64_t>(*length) : std::nullopt, remote_address_);
@@ -80,6 +85,7 @@ protected:
         if (!framed_by_chunked_or_length(parser_->get(), parser_->chunked()))
             return reject(http::error::bad_transfer_encoding);
         auto request = std::make_shared<const Request>(parser_->release());
+        body_bytes_ = request->body().size();
         WorkerPool* pool = worker_pool_for(context_, *request);
         if (pool == nullptr) return answer(route(context_, *request, remote_address_));
         // Slow: routed on the pool; the session waits (no other operation is under way on
@@ -122,7 +128,10 @@ protected:
         send(std::move(response), true);
     }
 
+    // Every answer passes here, and is counted (server_metrics.h).
     void send(Response response, bool drain_after) {
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
+        context_.metrics.count_answer(kind_, static_cast<int>(response.result_int()), took.count(), body_bytes_);
         response_ = std::move(response);
         drain_after_ = drain_after;
         beast::get_lowest_layer(derived().stream()).expires_after(std::chrono::seconds(30));
@@ -143,6 +152,9 @@ protected:
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::optional<Admission> admission_;  // the request being read: its share of the budget
+    RequestKind kind_ = RequestKind::other;             // the request being answered, as counted
+    std::chrono::steady_clock::time_point started_{};  // when its headers were read
+    size_t body_bytes_ = 0;                             // its body as received
     Response response_;
     bool drain_after_ = false;
 };

@@ -15,6 +15,7 @@
 #include "dashboard/server/maintenance.h"
 #include "dashboard/server/notify/notifier.h"
 #include "dashboard/server/open_storage.h"
+#include "dashboard/server/operations/metrics_token.h"
 #include "dashboard/server/api/ui_session.h"
 
 #ifndef SIAGENT_DEFAULT_WEB_DIR
@@ -67,6 +68,15 @@ notify::NotifierSettings notifier_settings(const ServeOptions& options, const st
 }  // namespace
 
 int run_server(const ServeOptions& options) {
+    std::string metrics_token_sha256;
+    if (!options.metrics_token_file.empty()) {
+        auto hash = read_metrics_token_hash(options.metrics_token_file);
+        if (!hash) {
+            std::cerr << "siagent-dashboard: " << hash.failure().reason << "\n";
+            return hash.failure().status;
+        }
+        metrics_token_sha256 = hash.value();
+    }
     std::error_code error;
     std::filesystem::create_directories(options.data, error);
     ::chmod(options.data.c_str(), 0700);  // the database and the webhook key are secrets
@@ -80,6 +90,7 @@ int run_server(const ServeOptions& options) {
     settings.live_process_seconds = options.live_process_seconds;
     settings.secure_cookies = !options.tls_cert.empty();
     settings.anomaly_rules = options.anomaly_rules;
+    settings.metrics_token_sha256 = metrics_token_sha256;
     ServerContext context{storage, settings, LoginLimiter(storage), anomaly::MetricWatch(), anomaly::AnomalyRules(),
                           anomaly::AccountThresholds()};
     auto tls = tls_context(options);

@@ -20,7 +20,8 @@ FORBIDDEN_FOLDERS = {
 }
 SERVER_BASE = {"result.h", "json_out.h", "input_limits.h", "secrets.h"}
 SERVER_FOLDERS_BELOW = {
-    "api": {"model", "anomaly", "notify", "http"},
+    "api": {"model", "anomaly", "notify", "http", "operations"},
+    "operations": set(),
     "http": set(),
     "model": {"anomaly"},
     "anomaly": {"model"},

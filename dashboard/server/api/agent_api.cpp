@@ -1,5 +1,7 @@
 #include "dashboard/server/api/agent_api.h"
 
+#include <chrono>
+
 #include "dashboard/server/model/activation.h"
 #include "dashboard/server/anomaly/anomaly_recording.h"
 #include "dashboard/server/http/bounded_json.h"
@@ -118,9 +120,12 @@ Response handle_agent(ServerContext& context, const Request& request, std::strin
     // Everything is validated before anything is written: a rejected request stores nothing.
     std::vector<ReportToStore> reports;
     if (upload) reports = prepare_reports(parsed.value());
+    const auto writing = std::chrono::steady_clock::now();
     const ProcessKey process = context.storage.record_process(account, parsed->envelope, context.now());
     if (upload) {
         context.storage.store_reports(process, reports);
+        context.metrics.time_upload_write(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - writing).count());
         const Envelope& envelope = parsed->envelope;
         const AppRef app{account, process.app_id, envelope.app_name};
         const double threshold = context.anomaly_thresholds.get(context.storage, account, context.now());

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "dashboard/server/api/agent_api.h"
+#include "dashboard/server/api/metrics_endpoint.h"
 #include "dashboard/server/http/static_files.h"
 #include "dashboard/server/api/ui_account.h"
 #include "dashboard/server/api/ui_apps.h"
@@ -53,6 +54,7 @@ Response dispatch(ServerContext& context, const Request& request, const std::str
     if (path == "/agent/v1/upload") return handle_agent(context, request, "upload", address);
     if (starts_with_segment(path, "/agent")) return handle_agent(context, request, path, address);
     if (starts_with_segment(path, "/api")) return route_api(context, request, path, address);
+    if (path == "/metrics") return handle_metrics(context, request);
     return serve_static(context.settings.web_root, request);
 }
 

@@ -18,6 +18,7 @@
 #include "dashboard/server/api/login_limiter.h"
 #include "dashboard/server/model/storage.h"
 #include "dashboard/server/http/worker_pool.h"
+#include "dashboard/server/operations/server_metrics.h"
 
 namespace siagent::dashboard {
 
@@ -36,6 +37,8 @@ struct ServerSettings {
     int64_t session_seconds = 7 * 24 * 3600;
     bool secure_cookies = false;                // set when serving HTTPS
     anomaly::RuleSettings anomaly_rules;        // leak, regression and error rule time scales
+    // SHA-256 (hex) of the token /metrics wants (--metrics-token-file); empty: no /metrics.
+    std::string metrics_token_sha256;
 };
 
 struct ServerContext {
@@ -52,6 +55,8 @@ struct ServerContext {
     // Where slow UI requests run (router.h: worker_pool_for); null: on the I/O thread.
     WorkerPool* hash_workers = nullptr;   // password hashing: login, new users
     WorkerPool* query_workers = nullptr;  // an application's data: profiles, metrics, errors
+    ServerMetrics metrics{};              // this instance's counts, for /metrics
+    const int64_t started_at = now();
 
     int64_t now() const {
         return std::chrono::duration_cast<std::chrono::seconds>(

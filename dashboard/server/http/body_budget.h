@@ -12,6 +12,7 @@ public:
     explicit BodyBudget(size_t limit) : limit_(limit) {}
     bool reserve(size_t bytes);
     void release(size_t bytes) { held_.fetch_sub(bytes, std::memory_order_relaxed); }
+    size_t held() const { return held_.load(std::memory_order_relaxed); }
 
 private:
     const size_t limit_;

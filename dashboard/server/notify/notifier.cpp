@@ -253,6 +253,8 @@ void Notifier::drop(int64_t account_id, std::optional<int64_t> webhook_id, const
 
 // On the notifier thread, which nothing may end: a status the database refuses is logged.
 void Notifier::note(int64_t webhook_id, const std::string& outcome, int delivered, int failed, int dropped) {
+    delivered_ += static_cast<uint64_t>(delivered);
+    failed_ += static_cast<uint64_t>(failed);
     try {
         storage_.note_webhook_delivery(webhook_id, DeliveryStatus{now(), outcome, static_cast<uint64_t>(delivered),
                                                                   static_cast<uint64_t>(failed),

@@ -84,7 +84,12 @@ public:
     std::string link_base(int64_t account_id) const;
 
     KeyFile& secrets() { return secrets_; }
+    // This instance's counts since it started (/metrics); dropped counts every drop, also
+    // those with no webhook (the account's rate, a full queue).
     uint64_t dropped() const { return dropped_.load(); }
+    uint64_t delivered() const { return delivered_.load(); }
+    uint64_t failed() const { return failed_.load(); }
+    size_t pending() const { return pending_.load(); }
 
 private:
     struct Delivery;
@@ -104,6 +109,8 @@ private:
     std::vector<std::chrono::milliseconds> retry_delays_;
     std::atomic<size_t> pending_{0};
     std::atomic<uint64_t> dropped_{0};
+    std::atomic<uint64_t> delivered_{0};
+    std::atomic<uint64_t> failed_{0};  // after the last attempt
     mutable std::mutex origins_mutex_;  // guards learned_origins_
     std::map<int64_t, std::string> learned_origins_;  // account -> origin
 
