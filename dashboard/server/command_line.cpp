@@ -1,5 +1,7 @@
 #include "dashboard/server/command_line.h"
 
+#include "dashboard/server/http/client_address.h"
+
 #include <charconv>
 #include <cstdlib>
 #include <map>
@@ -18,6 +20,7 @@ const char* const kUsage =
     "                         [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h]\n"
     "                         [--webhook-allow-host HOST[,HOST...]]\n"
     "                         [--notify-retry 5s] [--metrics-token-file FILE]\n"
+    "                         [--trusted-proxy ADDRESS[,ADDRESS...]]\n"
     "       siagent-dashboard user add --data DIR | --database URL --email EMAIL\n"
     "                         --role owner|member|viewer\n"
     "                         [--account NAME]\n"
@@ -103,6 +106,16 @@ std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, Ser
         else if (name == "tls-key") options.tls_key = value;
         else if (name == "webhook-ca") options.webhook_ca = value;
         else if (name == "metrics-token-file") options.metrics_token_file = value;
+        else if (name == "trusted-proxy") {
+            size_t start = 0;
+            while (start <= value.size()) {
+                const size_t comma = std::min(value.find(',', start), value.size());
+                const std::string address = value.substr(start, comma - start);
+                if (!is_ip_address(address)) return usage_error("--trusted-proxy wants IP addresses: " + address);
+                options.trusted_proxies.insert(address);
+                start = comma + 1;
+            }
+        }
         else if (name == "webhook-allow-host") {
             size_t start = 0;
             while (start <= value.size()) {

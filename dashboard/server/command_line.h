@@ -4,7 +4,7 @@
 //                     [--leak-window 6h] [--regression-period 1h] [--regression-interval 10m]
 //                     [--error-warmup 1h]
 //                     [--public-url URL] [--webhook-ca FILE] [--notify-cooldown 1h] [--notify-retry 5s]
-//                     [--metrics-token-file FILE]
+//                     [--metrics-token-file FILE] [--trusted-proxy ADDRESS[,ADDRESS...]]
 //   siagent-dashboard user add --data DIR | --database URL --email E --role owner|member|viewer [--account NAME]
 //   siagent-dashboard anomalies --csv FILE [--threshold 0.9]
 //   siagent-dashboard migrate --from DIR --to postgresql://...
@@ -41,6 +41,7 @@ struct ServeOptions {
     int64_t notify_cooldown_seconds = 3600;  // one notification per rule per quiet period
     int64_t notify_retry_seconds = 5;        // first retry of a failed notification, doubling
     std::filesystem::path metrics_token_file;  // the token /metrics wants; empty: no /metrics
+    std::set<std::string> trusted_proxies;     // peers whose X-Forwarded-For is believed
 };
 
 struct UserAddOptions {

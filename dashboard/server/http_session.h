@@ -22,6 +22,7 @@
 
 #include "dashboard/server/api/admission.h"
 #include "dashboard/server/api/router.h"
+#include "dashboard/server/http/client_address.h"
 
 namespace siagent::dashboard {
 
@@ -56,10 +57,12 @@ protected:
         if (error) return reject(error);
         derived().on_busy();
         kind_ = request_kind(target_path(parser_->get().target()));
+        client_address_ = client_address(context_.settings.trusted_proxies, remote_address_,
+                                         parser_->get()["X-Forwarded-For"]);
         started_ = std::chrono::steady_clock::now();
         const auto length = parser_->content_length();  // boost::optional
         auto admitted =
-            admit(context_, parser_->get(), length ? std::optional<uint64_t>(*length) : std::nullopt, remote_address_);
+            admit(context_, parser_->get(), length ? std::optional<uint64_t>(*length) : std::nullopt, client_address_);
         if (!admitted) return refuse(admitted.failure());
         admission_.emplace(std::move(admitted.value()));
         parser_->body_limit(admission_->body_limit);
@@ -87,13 +90,13 @@ protected:
         auto request = std::make_shared<const Request>(parser_->release());
         body_bytes_ = request->body().size();
         WorkerPool* pool = worker_pool_for(context_, *request);
-        if (pool == nullptr) return answer(route(context_, *request, remote_address_));
+        if (pool == nullptr) return answer(route(context_, *request, client_address_));
         // Slow: routed on the pool; the session waits (no other operation is under way on
         // it) until the answer is posted back to its stream's executor.
         auto self = derived().shared_from_this();
         const bool posted = pool->try_post([self, request] {
             HttpSession& session = *self;
-            Response response = route(session.context_, *request, session.remote_address_);
+            Response response = route(session.context_, *request, session.client_address_);
             boost::asio::post(session.derived().stream().get_executor(),
                               [self, response = std::move(response)]() mutable {
                                   static_cast<HttpSession&>(*self).answer(std::move(response));
@@ -148,7 +151,8 @@ protected:
     }
 
     ServerContext& context_;
-    std::string remote_address_;
+    std::string remote_address_;  // the peer's
+    std::string client_address_;  // the request's (http/client_address.h)
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::optional<Admission> admission_;  // the request being read: its share of the budget

@@ -16,6 +16,7 @@
 #include "dashboard/server/notify/notifier.h"
 #include "dashboard/server/open_storage.h"
 #include "dashboard/server/operations/metrics_token.h"
+#include "dashboard/server/http/client_address.h"
 #include "dashboard/server/api/ui_session.h"
 
 #ifndef SIAGENT_DEFAULT_WEB_DIR
@@ -88,7 +89,8 @@ int run_server(const ServeOptions& options) {
     settings.web_root = web_root(options);
     settings.activation_window_seconds = options.activation_window_seconds;
     settings.live_process_seconds = options.live_process_seconds;
-    settings.secure_cookies = !options.tls_cert.empty();
+    settings.secure_cookies = !options.tls_cert.empty() || options.public_url.rfind("https://", 0) == 0;
+    settings.trusted_proxies = canonical_addresses(options.trusted_proxies);
     settings.anomaly_rules = options.anomaly_rules;
     settings.metrics_token_sha256 = metrics_token_sha256;
     ServerContext context{storage, settings, LoginLimiter(storage), anomaly::MetricWatch(), anomaly::AnomalyRules(),

@@ -3,7 +3,7 @@
 // docs/performance.md).
 //   dashboard_bench --server PATH [--seconds 20] [--clients 2] [--processes 100]
 //                   [--hours 24] [--interval 120] [--stacks 130] [--spans 0]
-//                   [--database postgresql://...]
+//                   [--database postgresql://...] [--instances 1]
 // Ingest: `clients` threads POST gzipped uploads of `stacks` stacks per profile, round-robin
 // over `processes` processes, for `seconds`. Query: the database is seeded directly through
 // the storage with `processes` x hours x 3600 / interval CPU reports, then the server is
@@ -13,7 +13,9 @@
 // (the worst case); /spans and the span_0 CPU profile over the range are then timed too, and
 // the ingest runs a second time with every breakdown tagged with N span names. With
 // --database the server keeps everything in that (empty) PostgreSQL database instead of
-// SQLite, and the seeding writes there.
+// SQLite, and the seeding writes there. With --instances N (PostgreSQL only) N servers share
+// that database and the clients spread their uploads over them in turn; the server CPU is
+// theirs together. Every upload's latency is kept: the median and p99 are printed.
 #include <signal.h>
 
 #include <algorithm>
@@ -46,6 +48,7 @@ struct Options {
     std::string server;
     std::string database;  // empty: SQLite in the data directory
     int seconds = 20, clients = 2, processes = 100, hours = 24, interval = 120, stacks = 130, spans = 0;
+    int instances = 1;
 };
 
 struct Server {
@@ -82,7 +85,8 @@ double cpu_seconds(pid_t pid) {
 }
 
 // Uploads per second for `options.seconds`, with `spans` span names tagged in every breakdown.
-double ingest(const Options& options, const Server& server, int spans) {
+double ingest(const Options& options, const std::vector<Server>& servers, int spans) {
+    const Server& server = servers.front();
     const int64_t now = std::time(nullptr);
     std::vector<testing::HttpCall> calls;
     size_t bytes = 0;
@@ -96,14 +100,23 @@ double ingest(const Options& options, const Server& server, int spans) {
     std::cout << ", gzipped " << bytes / calls.size() / 1024 << " KiB on average, uncompressed "
               << bench::synthetic_upload("ingest", 1, now, 0, options.stacks, spans).size() / 1024 << " KiB\n";
     std::atomic<long> ok{0}, failed{0};
-    const double cpu_before = cpu_seconds(server.process->pid());
+    auto servers_cpu = [&] {
+        double total = 0;
+        for (const Server& each : servers) total += cpu_seconds(each.process->pid());
+        return total;
+    };
+    const double cpu_before = servers_cpu();
+    std::vector<std::vector<double>> latencies(options.clients);
     const auto start = Clock::now();
     const auto end = start + std::chrono::seconds(options.seconds);
     std::vector<std::thread> clients;
     for (int c = 0; c < options.clients; ++c) {
         clients.emplace_back([&, c] {
             for (size_t i = c; Clock::now() < end; i += options.clients) {
-                const testing::HttpReply reply = testing::http_call(server.port, calls[i % calls.size()]);
+                const int port = servers[(i / options.clients) % servers.size()].port;
+                const auto sent = Clock::now();
+                const testing::HttpReply reply = testing::http_call(port, calls[i % calls.size()]);
+                latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
                 if (reply.status == 200) {
                     ++ok;
                 } else if (failed++ == 0) {
@@ -114,10 +127,15 @@ double ingest(const Options& options, const Server& server, int spans) {
     }
     for (auto& client : clients) client.join();
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    const double cpu = cpu_seconds(server.process->pid()) - cpu_before;
+    const double cpu = servers_cpu() - cpu_before;
+    std::vector<double> all;
+    for (const auto& each : latencies) all.insert(all.end(), each.begin(), each.end());
+    std::sort(all.begin(), all.end());
+    auto percentile = [&](double p) { return all.empty() ? 0 : all[std::min(all.size() - 1, size_t(p * all.size()))]; };
     std::cout << "ingest: " << ok << " uploads in " << elapsed << " s = " << ok / elapsed << " uploads/s with "
-              << options.clients << " clients (" << failed << " failed); server CPU " << cpu << " s = "
-              << 1000 * cpu / std::max<long>(ok, 1) << " ms per upload\n";
+              << options.clients << " clients, " << servers.size() << " instance(s) (" << failed
+              << " failed); latency median " << percentile(0.5) << " ms, p99 " << percentile(0.99)
+              << " ms; server CPU " << cpu << " s = " << 1000 * cpu / std::max<long>(ok, 1) << " ms per upload\n";
     return 1000 * cpu / std::max<long>(ok, 1);
 }
 
@@ -216,7 +234,7 @@ Options parse(int argc, char** argv) {
     std::map<std::string, int*> numbers = {{"--seconds", &options.seconds}, {"--clients", &options.clients},
                                            {"--processes", &options.processes}, {"--hours", &options.hours},
                                            {"--interval", &options.interval}, {"--stacks", &options.stacks},
-                                           {"--spans", &options.spans}};
+                                           {"--spans", &options.spans}, {"--instances", &options.instances}};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (std::string(argv[i]) == "--server") options.server = argv[i + 1];
         else if (std::string(argv[i]) == "--database") options.database = argv[i + 1];
@@ -224,6 +242,9 @@ Options parse(int argc, char** argv) {
         else throw std::runtime_error(std::string("unknown option ") + argv[i]);
     }
     if (options.server.empty()) throw std::runtime_error("--server PATH is required");
+    if (options.instances < 1 || (options.instances > 1 && options.database.empty())) {
+        throw std::runtime_error("--instances N > 1 shares a PostgreSQL database: give --database too");
+    }
     return options;
 }
 
@@ -235,14 +256,19 @@ int main(int argc, char** argv) {
         char pattern[] = "/tmp/siagent-dashboard-bench-XXXXXX";
         const std::string dir = mkdtemp(pattern);
         {
-            Server server = start(options, dir + "/data", dir + "/server.log");
-            const double plain = ingest(options, server, 0);
+            std::vector<Server> servers;
+            servers.push_back(start(options, dir + "/data", dir + "/server.log"));
+            for (int i = 1; i < options.instances; ++i) {
+                servers.push_back(start(options, dir + "/data", dir + "/server" + std::to_string(i) + ".log"));
+                servers.back().key = servers.front().key;
+            }
+            const double plain = ingest(options, servers, 0);
             if (options.spans > 0) {
-                const double spanned = ingest(options, server, options.spans);
+                const double spanned = ingest(options, servers, options.spans);
                 std::cout << "ingest: server CPU per upload with " << options.spans << " span names / without = "
                           << spanned / plain << "\n";
             }
-            server.process->stop(SIGTERM);
+            for (Server& server : servers) server.process->stop(SIGTERM);
         }
         const int64_t now = std::time(nullptr);
         seed(options, dir + "/data", now);

@@ -124,3 +124,14 @@ TEST_CASE("anomalies options", "[dashboard][cli]") {
     CHECK_FALSE(parse({"anomalies", "--csv", "f", "--threshold", "x"}));
     CHECK_FALSE(parse({"anomalies", "--csv", "f", "--data", "d"}));
 }
+
+TEST_CASE("operating options: the metrics token file and trusted proxies", "[dashboard][cli]") {
+    auto command = parse({"--data", "d", "--metrics-token-file", "/etc/siagent/metrics.token", "--trusted-proxy",
+                          "127.0.0.1,::1"});
+    REQUIRE(command);
+    CHECK(command->serve.metrics_token_file == "/etc/siagent/metrics.token");
+    CHECK(command->serve.trusted_proxies == std::set<std::string>{"127.0.0.1", "::1"});
+    CHECK(parse({"--data", "d"})->serve.metrics_token_file.empty());
+    CHECK_FALSE(parse({"--data", "d", "--trusted-proxy", "proxy.example.com"}));  // addresses only
+    CHECK_FALSE(parse({"--data", "d", "--trusted-proxy", "127.0.0.1,"}));
+}

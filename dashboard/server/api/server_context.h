@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <set>
+#include <string>
 
 #include "dashboard/server/anomaly/account_threshold.h"
 #include "dashboard/server/anomaly/anomaly_rules.h"
@@ -35,7 +37,8 @@ struct ServerSettings {
     // at once.
     int64_t live_process_seconds = 150;
     int64_t session_seconds = 7 * 24 * 3600;
-    bool secure_cookies = false;                // set when serving HTTPS
+    bool secure_cookies = false;                // serving HTTPS, or behind a proxy that does (--public-url https://)
+    std::set<std::string> trusted_proxies;      // canonical addresses (http/client_address.h)
     anomaly::RuleSettings anomaly_rules;        // leak, regression and error rule time scales
     // SHA-256 (hex) of the token /metrics wants (--metrics-token-file); empty: no /metrics.
     std::string metrics_token_sha256;

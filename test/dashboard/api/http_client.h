@@ -43,6 +43,13 @@ public:
     // A request without the CSRF header, for the tests that it is required.
     HttpReply send_without_csrf(const std::string& method, const std::string& target, const std::string& body);
 
+    // The same session (cookie and CSRF token) sent to another server: another instance.
+    UiClient on_port(int port) const {
+        UiClient other = *this;
+        other.port_ = port;
+        return other;
+    }
+
     const std::string& csrf() const { return csrf_; }
     const std::string& cookie() const { return cookie_; }
 
