@@ -195,3 +195,23 @@ TEST_CASE("instances: two dashboards on one database behind nginx serve as one; 
     CHECK(after_kill > 10);
     CHECK(lost.empty());
 }
+
+TEST_CASE("instances: behind a trusted proxy each client's failed logins count apart, and cookies are Secure "
+          "when the public URL is https",
+          "[api][instances][proxy]") {
+    DashboardServer server({"--trusted-proxy", "127.0.0.1", "--public-url", "https://siagent.example.com"});
+    auto login_from = [&](const std::string& address, const std::string& password) {
+        HttpCall call{"POST", "/api/login",
+                      R"({"email": "admin@localhost", "password": ")" + password + "\"}",
+                      {{"Content-Type", "application/json"}, {"X-Forwarded-For", address}}, false};
+        return http_call(server.port(), call);
+    };
+    int status = 0;
+    for (int attempt = 0; attempt < 10 && status != 429; ++attempt) status = login_from("203.0.113.7", "wrong").status;
+    CHECK(status == 429);  // that client is limited...
+    HttpReply other = login_from("198.51.100.2", server.password());
+    CHECK(other.status == 200);  // ...another behind the same proxy is not
+    CHECK(other.headers["set-cookie"].find("; Secure") != std::string::npos);
+    // The client's own X-Forwarded-For entry, left of the proxy's, changes nothing.
+    CHECK(login_from("198.51.100.2, 203.0.113.7", server.password()).status == 429);
+}
