@@ -3,7 +3,7 @@
 // docs/performance.md).
 //   dashboard_bench --server PATH [--seconds 20] [--clients 2] [--processes 100]
 //                   [--hours 24] [--interval 120] [--stacks 130] [--spans 0]
-//                   [--database postgresql://...] [--instances 1]
+//                   [--database postgresql://...] [--instances 1] [--rate 0]
 // Ingest: `clients` threads POST gzipped uploads of `stacks` stacks per profile, round-robin
 // over `processes` processes, for `seconds`. Query: the database is seeded directly through
 // the storage with `processes` x hours x 3600 / interval CPU reports, then the server is
@@ -15,7 +15,10 @@
 // --database the server keeps everything in that (empty) PostgreSQL database instead of
 // SQLite, and the seeding writes there. With --instances N (PostgreSQL only) N servers share
 // that database and the clients spread their uploads over them in turn; the server CPU is
-// theirs together. Every upload's latency is kept: the median and p99 are printed.
+// theirs together. Every upload's latency is kept: the median and p99 are printed. With
+// --rate R the clients are paced (open loop: R uploads/s together, each client every
+// clients/R s), as agents are, so the latency is the service's at that load rather than the
+// queue of clients sending back to back.
 #include <signal.h>
 
 #include <algorithm>
@@ -49,6 +52,7 @@ struct Options {
     std::string database;  // empty: SQLite in the data directory
     int seconds = 20, clients = 2, processes = 100, hours = 24, interval = 120, stacks = 130, spans = 0;
     int instances = 1;
+    int rate = 0;  // uploads/s offered by all clients together, each at its own pace; 0: back to back
 };
 
 struct Server {
@@ -112,7 +116,15 @@ double ingest(const Options& options, const std::vector<Server>& servers, int sp
     std::vector<std::thread> clients;
     for (int c = 0; c < options.clients; ++c) {
         clients.emplace_back([&, c] {
+            // Paced: this client's k-th upload leaves at start + (k + c / clients) * clients / rate.
+            const auto period = std::chrono::duration<double>(options.rate > 0 ? double(options.clients) / options.rate : 0);
+            auto due = start + std::chrono::duration_cast<Clock::duration>(period * (double(c) / options.clients));
             for (size_t i = c; Clock::now() < end; i += options.clients) {
+                if (options.rate > 0) {
+                    std::this_thread::sleep_until(due);
+                    due += std::chrono::duration_cast<Clock::duration>(period);
+                    if (Clock::now() >= end) break;
+                }
                 const int port = servers[(i / options.clients) % servers.size()].port;
                 const auto sent = Clock::now();
                 const testing::HttpReply reply = testing::http_call(port, calls[i % calls.size()]);
@@ -133,7 +145,8 @@ double ingest(const Options& options, const std::vector<Server>& servers, int sp
     std::sort(all.begin(), all.end());
     auto percentile = [&](double p) { return all.empty() ? 0 : all[std::min(all.size() - 1, size_t(p * all.size()))]; };
     std::cout << "ingest: " << ok << " uploads in " << elapsed << " s = " << ok / elapsed << " uploads/s with "
-              << options.clients << " clients, " << servers.size() << " instance(s) (" << failed
+              << options.clients << " clients" << (options.rate > 0 ? " paced at " + std::to_string(options.rate) + "/s" : "")
+              << ", " << servers.size() << " instance(s) (" << failed
               << " failed); latency median " << percentile(0.5) << " ms, p99 " << percentile(0.99)
               << " ms; server CPU " << cpu << " s = " << 1000 * cpu / std::max<long>(ok, 1) << " ms per upload\n";
     return 1000 * cpu / std::max<long>(ok, 1);
@@ -234,7 +247,8 @@ Options parse(int argc, char** argv) {
     std::map<std::string, int*> numbers = {{"--seconds", &options.seconds}, {"--clients", &options.clients},
                                            {"--processes", &options.processes}, {"--hours", &options.hours},
                                            {"--interval", &options.interval}, {"--stacks", &options.stacks},
-                                           {"--spans", &options.spans}, {"--instances", &options.instances}};
+                                           {"--spans", &options.spans}, {"--instances", &options.instances},
+                                           {"--rate", &options.rate}};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (std::string(argv[i]) == "--server") options.server = argv[i + 1];
         else if (std::string(argv[i]) == "--database") options.database = argv[i + 1];
