@@ -140,7 +140,10 @@ TEST_CASE("instances: two dashboards on one database behind nginx serve as one; 
     REQUIRE(apps.status == 200);
     CHECK(on_second.get("/api/apps").body == apps.body);
     std::string shop;
-    for (const auto& app : parse_json(apps.body)["apps"].GetArray()) {
+    const auto listed = parse_json(apps.body);  // named: a temporary would end before the loop
+    REQUIRE(listed.IsObject());
+    REQUIRE(listed.HasMember("apps"));
+    for (const auto& app : listed["apps"].GetArray()) {
         if (std::string(app["name"].GetString()) == "py-shop") shop = std::to_string(app["id"].GetInt64());
     }
     REQUIRE_FALSE(shop.empty());
