@@ -39,11 +39,17 @@ TEST_CASE("migrate: a SQLite store copied into PostgreSQL has the same rows and 
     source.set_anomaly_rule(AppScope{a, one.app_id}, AnomalyRule{0, "metric", "", "CPU usage", "", "", std::nullopt, 0}, 10,
                             kNow);
     source.add_webhook(a, Webhook{0, "hook", "json", std::string("\0sealed\xff", 8), "https://x/…", kNow}, 5);
+    const int64_t hook = source.webhooks(a).at(0).id;
+    source.note_webhook_delivery(hook, WebhookDeliveries{kNow, "delivered", 1, 0, 0});
+    source.note_webhook_delivery(hook, WebhookDeliveries{kNow + 1, "failed after 6 attempt(s)", 0, 1, 0});
+    source.add_login_failure("address-hash", kNow, kNow - 60);
+    source.add_login_failure("address-hash", kNow + 1, kNow - 59);
+    REQUIRE(source.open_incident("rule-hash", kNow, 3600));
 
     auto copied = migrate::copy_store(db.path(), db.postgres->url());
     REQUIRE(copied);
     INFO(migrate::copy_report(copied.value()));
-    CHECK(copied.value().size() == 14);
+    CHECK(copied.value().size() == 16);
     for (const auto& table : copied.value()) {
         CHECK(table.same());
         CHECK(table.source_sha256.size() == 64);
@@ -58,6 +64,8 @@ TEST_CASE("migrate: a SQLite store copied into PostgreSQL has the same rows and 
     CHECK(rows_of("rollups") == 2);
     CHECK(rows_of("errors") == 1);
     CHECK(rows_of("webhooks") == 1);
+    CHECK(rows_of("login_failures") == 2);
+    CHECK(rows_of("incident_rules") == 1);
     CHECK(migrate::copy_report(copied.value()).find("every table copied identically") != std::string::npos);
 
     Storage& target = db.storage();
@@ -70,6 +78,14 @@ TEST_CASE("migrate: a SQLite store copied into PostgreSQL has the same rows and 
     CHECK(target.session("token", kNow)->user.email == "Dev@x");
     CHECK(target.agent_key_owner("keyhash", kNow)->account_id == a);
     CHECK(target.webhooks(a).at(0).sealed_url == std::string("\0sealed\xff", 8));
+    // What several instances share goes along: delivery counts, failed logins, open incidents.
+    const auto deliveries = target.webhook_deliveries(hook);
+    REQUIRE(deliveries);
+    CHECK(deliveries->delivered == 1);
+    CHECK(deliveries->failed == 1);
+    CHECK(deliveries->outcome == "failed after 6 attempt(s)");
+    CHECK(target.login_failures_after("address-hash", kNow - 1) == 2);
+    CHECK_FALSE(target.open_incident("rule-hash", kNow + 10, 3600));  // still open after the copy
     CHECK(target.anomalies(scope, 0, kNow, 10).at(0).rule_id != 0);
     CHECK(target.create_account("b", kNow).value() > a);  // ids go on after the copied ones
 

@@ -48,7 +48,12 @@ inline constexpr std::array kTables = {
               "iiitttttrtrtiti", "id", "id", true},
     TableSpec{"anomaly_rules", "id, app_id, kind, category, name, host, environment, until, created", "iitttttii", "id",
               "id", true},
-    TableSpec{"webhooks", "id, account_id, name, format, sealed_url, masked_url, created", "iittbti", "id", "id", true},
+    TableSpec{"webhooks",
+              "id, account_id, name, format, sealed_url, masked_url, created, delivery_time, delivery_outcome, delivered,"
+              " delivery_failures, deliveries_dropped",
+              "iittbtiitiii", "id", "id", true},
+    TableSpec{"login_failures", "key, at", "ti", "key, at", "key COLLATE \"C\", at", false},
+    TableSpec{"incident_rules", "rule, last_seen, opened_by", "tit", "rule", "rule COLLATE \"C\"", false},
 };
 
 }  // namespace siagent::dashboard::migrate
