@@ -60,6 +60,17 @@ Result<std::map<std::string, std::string>> read_flags(const std::vector<std::str
     return flags;
 }
 
+// "a,b,c" as its items, empty ones included ("a," is "a" and "").
+std::vector<std::string> comma_separated(const std::string& value) {
+    std::vector<std::string> items;
+    for (size_t start = 0; start <= value.size();) {
+        const size_t comma = std::min(value.find(',', start), value.size());
+        items.push_back(value.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return items;
+}
+
 std::optional<Failure> read_listen(const std::string& text, ServeOptions& options) {
     const size_t colon = text.rfind(':');
     auto port = colon == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(colon + 1));
@@ -107,24 +118,16 @@ std::optional<Failure> read_serve(std::map<std::string, std::string>& flags, Ser
         else if (name == "webhook-ca") options.webhook_ca = value;
         else if (name == "metrics-token-file") options.metrics_token_file = value;
         else if (name == "trusted-proxy") {
-            size_t start = 0;
-            while (start <= value.size()) {
-                const size_t comma = std::min(value.find(',', start), value.size());
-                const std::string address = value.substr(start, comma - start);
+            for (const std::string& address : comma_separated(value)) {
                 if (!is_ip_address(address)) return usage_error("--trusted-proxy wants IP addresses: " + address);
                 options.trusted_proxies.insert(address);
-                start = comma + 1;
             }
         }
         else if (name == "webhook-allow-host") {
-            size_t start = 0;
-            while (start <= value.size()) {
-                const size_t comma = std::min(value.find(',', start), value.size());
-                std::string host = value.substr(start, comma - start);
+            for (std::string host : comma_separated(value)) {
                 if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
                 if (host.empty()) return usage_error("--webhook-allow-host wants HOST[,HOST...]");
                 options.webhook_allowed_hosts.insert(host);
-                start = comma + 1;
             }
         }
         else if (name == "public-url") {

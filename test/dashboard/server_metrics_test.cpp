@@ -1,10 +1,12 @@
-// The counts /metrics reports (dashboard/server/operations/server_metrics.h).
+// The counts /metrics reports (dashboard/server/operations/server_metrics.h), and the kind
+// each request is counted as (api/router.h).
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <thread>
 #include <vector>
 
+#include "dashboard/server/api/router.h"
 #include "dashboard/server/operations/prometheus_text.h"
 #include "dashboard/server/operations/server_metrics.h"
 

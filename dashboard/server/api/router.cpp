@@ -94,6 +94,16 @@ Response route(ServerContext& context, const Request& request, const std::string
     return finish(request, std::move(response));
 }
 
+RequestKind request_kind(std::string_view path) {
+    if (path == "/agent/v1/upload") return RequestKind::upload;
+    if (path == "/agent/v1/config") return RequestKind::config;
+    if (starts_with_segment(path, "/agent")) return RequestKind::other;
+    if (starts_with_segment(path, "/api")) return RequestKind::ui;
+    if (path == "/metrics") return RequestKind::metrics;
+    if (path.empty() || path.front() != '/') return RequestKind::other;
+    return RequestKind::static_file;
+}
+
 WorkerPool* worker_pool_for(ServerContext& context, const Request& request) {
     const std::string_view path = target_path(request.target());
     const bool hashes = path == "/api/login" || path == "/api/me/password" ||

@@ -12,6 +12,10 @@ namespace siagent::dashboard {
 
 Response route(ServerContext& context, const Request& request, const std::string& remote_address);
 
+// The kind a request for `path` (its target without the query) is counted as, by where
+// route() sends it (server_metrics.h).
+RequestKind request_kind(std::string_view path);
+
 // The pool a request must run on, off the I/O threads (login and adding a user hash a
 // password; /api/apps/* merge stored reports); null for the rest (agents, static files,
 // sessions), which are quick.

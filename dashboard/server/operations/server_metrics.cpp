@@ -10,23 +10,9 @@ constexpr std::array<std::string_view, kRequestKinds> kKindNames = {"upload", "c
                                                                      "other"};
 constexpr std::array<std::string_view, kUploadOutcomes> kOutcomeNames = {"stored", "rejected", "busy", "failed"};
 
-bool under(std::string_view path, std::string_view prefix) {
-    return path.substr(0, prefix.size()) == prefix && (path.size() == prefix.size() || path[prefix.size()] == '/');
-}
-
 }  // namespace
 
 std::string_view request_kind_name(RequestKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
-
-RequestKind request_kind(std::string_view path) {
-    if (path == "/agent/v1/upload") return RequestKind::upload;
-    if (path == "/agent/v1/config") return RequestKind::config;
-    if (under(path, "/agent")) return RequestKind::other;
-    if (under(path, "/api")) return RequestKind::ui;
-    if (path == "/metrics") return RequestKind::metrics;
-    if (path.empty() || path.front() != '/') return RequestKind::other;
-    return RequestKind::static_file;
-}
 
 std::string_view upload_outcome_name(UploadOutcome outcome) { return kOutcomeNames[static_cast<size_t>(outcome)]; }
 

@@ -1,4 +1,4 @@
-// What this dashboard instance counts about its own work, for /metrics (metrics_page.h):
+// What this dashboard instance counts about its own work, for /metrics (prometheus_text.h):
 // answers by kind and status class, agents' uploads by outcome and bytes, how long answers
 // and the database writes of uploads take. Each instance counts its own; Prometheus sums
 // instances. Lock-free: relaxed atomics updated by every I/O and worker thread, read by a
@@ -16,9 +16,7 @@ namespace siagent::dashboard {
 
 enum class RequestKind { upload, config, ui, metrics, static_file, other };
 inline constexpr size_t kRequestKinds = 6;
-std::string_view request_kind_name(RequestKind kind);
-// The kind of a request for `path` (its target without the query).
-RequestKind request_kind(std::string_view path);
+std::string_view request_kind_name(RequestKind kind);  // request_kind(path): api/router.h
 
 // stored: 2xx; busy: 503 or 429 (sent again later by the agent); failed: another 5xx
 // (the server's fault); rejected: any other status (the agent's request was refused).
