@@ -93,8 +93,7 @@ int run_server(const ServeOptions& options) {
     settings.trusted_proxies = canonical_addresses(options.trusted_proxies);
     settings.anomaly_rules = options.anomaly_rules;
     settings.metrics_token_sha256 = metrics_token_sha256;
-    ServerContext context{storage, settings, LoginLimiter(storage), anomaly::MetricWatch(), anomaly::AnomalyRules(),
-                          anomaly::AccountThresholds()};
+    ServerContext context{storage, settings, LoginLimiter(storage), anomaly::AccountThresholds()};
     auto tls = tls_context(options);
 
     asio::io_context io(options.threads);
@@ -111,8 +110,11 @@ int run_server(const ServeOptions& options) {
     notify::KeyFile webhook_key(options.data / "webhook.key");
     notify::Notifier notifier(storage, webhook_key, notifier_settings(options, url_of(options, port)));
     notifier.start();
-    context.anomaly_sink = &notifier;
     context.notifier = &notifier;
+    anomaly::UploadJudge judge(storage, settings.anomaly_rules, context.anomaly_thresholds, [&context] { return context.now(); });
+    judge.set_sink(&notifier);
+    judge.start();
+    context.judge = &judge;
     if (auto first = bootstrap_if_empty(storage, url_of(options, port), context.now())) std::cout << *first;
     std::cout << "siagent-dashboard: listening on " << url_of(options, port) << std::endl;
 
@@ -127,6 +129,7 @@ int run_server(const ServeOptions& options) {
     for (int i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& thread : threads) thread.join();
+    judge.stop();  // judges what is left and saves the detectors while the notifier still runs
     return 0;
 }
 

@@ -45,11 +45,13 @@ TEST_CASE("migrate: a SQLite store copied into PostgreSQL has the same rows and 
     source.add_login_failure("address-hash", kNow, kNow - 60);
     source.add_login_failure("address-hash", kNow + 1, kNow - 59);
     REQUIRE(source.open_incident("rule-hash", kNow, 3600));
+    source.store_reports(two, {cpu_report(hour + 3800, 1, 1)}, "queued, not judged yet");
+    source.save_detector_states({DetectorState{one.app_id, "prod", "h1", "memory", "RSS", std::string("\0state", 6)}}, kNow);
 
     auto copied = migrate::copy_store(db.path(), db.postgres->url());
     REQUIRE(copied);
     INFO(migrate::copy_report(copied.value()));
-    CHECK(copied.value().size() == 16);
+    CHECK(copied.value().size() == 18);
     for (const auto& table : copied.value()) {
         CHECK(table.same());
         CHECK(table.source_sha256.size() == 64);
@@ -60,12 +62,14 @@ TEST_CASE("migrate: a SQLite store copied into PostgreSQL has the same rows and 
         }
         return int64_t{-1};
     };
-    CHECK(rows_of("reports") == 5);
+    CHECK(rows_of("reports") == 6);
     CHECK(rows_of("rollups") == 2);
     CHECK(rows_of("errors") == 1);
     CHECK(rows_of("webhooks") == 1);
     CHECK(rows_of("login_failures") == 2);
     CHECK(rows_of("incident_rules") == 1);
+    CHECK(rows_of("judging_queue") == 1);
+    CHECK(rows_of("detector_states") == 1);
     CHECK(migrate::copy_report(copied.value()).find("every table copied identically") != std::string::npos);
 
     Storage& target = db.storage();
@@ -88,6 +92,14 @@ TEST_CASE("migrate: a SQLite store copied into PostgreSQL has the same rows and 
     CHECK_FALSE(target.open_incident("rule-hash", kNow + 10, 3600));  // still open after the copy
     CHECK(target.anomalies(scope, 0, kNow, 10).at(0).rule_id != 0);
     CHECK(target.create_account("b", kNow).value() > a);  // ids go on after the copied ones
+    // The judging goes on: what was queued, and the detectors without a new warm-up.
+    REQUIRE(target.hold_judging_lease());
+    const auto queued = target.queued_uploads(10);
+    REQUIRE(queued.size() == 1);
+    CHECK(queued[0].payload == "queued, not judged yet");
+    const auto states = target.detector_states(one.app_id, "prod", "h1");
+    REQUIRE(states.size() == 1);
+    CHECK(states[0].state == std::string("\0state", 6));
 
     auto again = migrate::copy_store(db.path(), db.postgres->url());
     REQUIRE_FALSE(again);  // into a store that is not empty: refused, nothing written

@@ -74,6 +74,8 @@ TEST_CASE("server metrics: the exposition has one HELP and TYPE per family and a
     metrics.time_upload_write(0.003);
     ServerGauges gauges;
     gauges.detector_series = 7;
+    gauges.judging = true;
+    gauges.uploads_judged = 3;
     const std::string text = prometheus_text(metrics, gauges);
     CHECK(text.find("siagent_dashboard_uploads_total{outcome=\"stored\"} 1\n") != std::string::npos);
     CHECK(text.find("siagent_dashboard_upload_bytes_total 1234\n") != std::string::npos);
@@ -82,8 +84,10 @@ TEST_CASE("server metrics: the exposition has one HELP and TYPE per family and a
     CHECK(text.find("siagent_dashboard_database_write_seconds_bucket{le=\"+Inf\"} 1\n") != std::string::npos);
     CHECK(text.find("siagent_dashboard_answer_seconds_bucket{kind=\"upload\",le=\"+Inf\"} 1\n") != std::string::npos);
     CHECK(text.find("siagent_dashboard_detector_series 7\n") != std::string::npos);
+    CHECK(text.find("siagent_dashboard_judging 1\n") != std::string::npos);
+    CHECK(text.find("siagent_dashboard_uploads_judged_total 3\n") != std::string::npos);
     size_t types = 0;
     for (size_t at = text.find("# TYPE "); at != std::string::npos; at = text.find("# TYPE ", at + 1)) ++types;
-    CHECK(types == 11);
+    CHECK(types == 13);
     CHECK(text.back() == '\n');
 }

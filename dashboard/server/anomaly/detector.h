@@ -84,6 +84,9 @@ public:
 
     bool warming_up() const;
     int64_t points() const { return points_; }
+    // The settings of a detector restored from saved bytes (metric_watch.h) are the ones it
+    // was saved with; this puts the current ones in their place. The learned state stays.
+    void use_config(const DetectorConfig& config) { config_ = config; }
 
 private:
     void start(int64_t time, double value);

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "dashboard/server/model/activation.h"
-#include "dashboard/server/anomaly/anomaly_recording.h"
+#include "dashboard/server/anomaly/queued_upload.h"
 #include "dashboard/server/http/bounded_json.h"
 #include "dashboard/server/model/frame_order.h"
 #include "dashboard/server/secrets.h"
@@ -123,18 +123,13 @@ Response handle_agent(ServerContext& context, const Request& request, std::strin
     const auto writing = std::chrono::steady_clock::now();
     const ProcessKey process = context.storage.record_process(account, parsed->envelope, context.now());
     if (upload) {
-        context.storage.store_reports(process, reports);
+        const bool queued = context.judge && context.storage.shared();
+        context.storage.store_reports(
+            process, reports, queued ? anomaly::encode_upload(account, process, parsed->envelope, reports) : std::string());
         context.metrics.time_upload_write(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - writing).count());
-        const Envelope& envelope = parsed->envelope;
-        const AppRef app{account, process.app_id, envelope.app_name};
-        const double threshold = context.anomaly_thresholds.get(context.storage, account, context.now());
-        record_anomalies(context.storage, context.anomaly_sink, app,
-                         context.metric_watch.observe(process.app_id, envelope.app_environment, envelope.host_name,
-                                                      reports, threshold));
-        record_anomalies(context.storage, context.anomaly_sink, app,
-                         context.anomaly_rules.observe(context.storage, context.settings.anomaly_rules, account,
-                                                       process, envelope, reports, context.now()));
+        if (queued) context.judge->after_upload();
+        else if (context.judge) context.judge->judge_now(account, process, parsed->envelope, reports);
         return json_response(http::status::ok, "{}");
     }
     const bool active = decide_activation(context, process);

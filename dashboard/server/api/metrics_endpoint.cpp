@@ -24,7 +24,9 @@ ServerGauges read_gauges(const ServerContext& context) {
     gauges.body_bytes_in_flight = context.body_budget.held();
     gauges.hash_jobs = context.hash_workers != nullptr ? context.hash_workers->jobs() : 0;
     gauges.query_jobs = context.query_workers != nullptr ? context.query_workers->jobs() : 0;
-    gauges.detector_series = context.metric_watch.series();
+    gauges.detector_series = context.judge ? context.judge->series() : 0;
+    gauges.judging = context.judge && context.judge->leading();
+    gauges.uploads_judged = context.judge ? context.judge->judged() : 0;
     if (const notify::Notifier* notifier = context.notifier) {
         gauges.webhook_pending = notifier->pending();
         gauges.webhook_delivered = notifier->delivered();

@@ -1,5 +1,5 @@
 // What every request handler shares: the storage, the bounds, the login limiter, the
-// metric detectors, the notifier, the clock. Handlers hold no other state; the context outlives every session.
+// anomaly judge, the notifier, the clock. Handlers hold no other state; the context outlives every session.
 #pragma once
 
 #include <chrono>
@@ -11,8 +11,7 @@
 #include <string>
 
 #include "dashboard/server/anomaly/account_threshold.h"
-#include "dashboard/server/anomaly/anomaly_rules.h"
-#include "dashboard/server/anomaly/metric_watch.h"
+#include "dashboard/server/anomaly/upload_judge.h"
 #include "dashboard/server/api/agent_rejections.h"
 #include "dashboard/server/anomaly/anomaly_sink.h"
 #include "dashboard/server/http/body_budget.h"
@@ -48,10 +47,8 @@ struct ServerContext {
     Storage& storage;
     ServerSettings settings;
     LoginLimiter login_limiter;
-    anomaly::MetricWatch metric_watch;  // one detector per metric series, fed at upload
-    anomaly::AnomalyRules anomaly_rules;  // leaks, regressions, errors, fed at upload
     anomaly::AccountThresholds anomaly_thresholds;  // each account's metric anomaly threshold
-    AnomalySink* anomaly_sink = nullptr;    // notified of unmuted anomalies; null: none
+    anomaly::UploadJudge* judge = nullptr;  // judges stored uploads for anomalies; null: none
     notify::Notifier* notifier = nullptr;   // webhooks; null: notifications not set up
     BodyBudget body_budget{settings.limits.in_flight_body_bytes};  // admission.h
     AgentRejections agent_rejections{std::cerr};  // refusals answered to agents

@@ -215,6 +215,21 @@ struct WebhookDeliveries {
     uint64_t delivered = 0, failed = 0, dropped = 0;
 };
 
+// An upload waiting to be judged by the anomaly rules (anomaly/upload_judge.h): what the
+// rules read of it, encoded by anomaly/queued_upload.h.
+struct QueuedUpload {
+    int64_t id = 0;
+    std::string payload;
+};
+
+// One metric series' detector, saved by the instance that judges (anomaly/metric_watch.h):
+// `state` is opaque to storage.
+struct DetectorState {
+    int64_t app_id = 0;
+    std::string environment, host, category, name;
+    std::string state;
+};
+
 class Storage {
 public:
     virtual ~Storage() = default;
@@ -263,7 +278,29 @@ public:
     // Ingest. record_process finds or creates the app (by name) and the process (by host,
     // pid and run id) and marks it seen at `now`.
     virtual ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) = 0;
-    virtual void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) = 0;
+    // Stores an upload's reports and, when `to_judge` is not empty, queues it for judging
+    // (queued_uploads below), in one transaction.
+    virtual void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports,
+                               const std::string& to_judge) = 0;
+    void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) {
+        store_reports(process, reports, std::string());
+    }
+
+    // Judging (anomaly/upload_judge.h). False when only this process uses the store (SQLite):
+    // uploads are then judged as they come, not queued.
+    virtual bool shared() const = 0;
+    // One instance on the database at a time holds the
+    // judging lease; it keeps it until it ends or its connection to the database does.
+    // True when this instance holds it, taking it when it is free (SQLite: always).
+    virtual bool hold_judging_lease() = 0;
+    // Queued uploads, oldest first, at most `max_rows`, and removing judged ones: only the
+    // holder of the lease calls these (PostgreSQL: they fail without it).
+    virtual std::vector<QueuedUpload> queued_uploads(size_t max_rows) = 0;
+    virtual void forget_queued_uploads(const std::vector<int64_t>& ids) = 0;
+    // The saved detectors of one app, environment and host; saving replaces a series' state.
+    virtual std::vector<DetectorState> detector_states(int64_t app_id, const std::string& environment,
+                                                       const std::string& host) = 0;
+    virtual void save_detector_states(const std::vector<DetectorState>& states, int64_t now) = 0;
 
     // Errors stored for the app with timestamps before `before`, at most `max_rows` signatures.
     virtual ErrorHistory error_history(int64_t app_id, int64_t before, size_t max_rows) = 0;
@@ -326,8 +363,8 @@ public:
     // reads them for ranges of at least kSpanRollupRange without host or pid filter.
     virtual size_t build_span_rollups(int64_t complete_before, size_t max_groups) = 0;
 
-    // Retention: removes reports, errors and anomalies older than `cutoff`, then processes last seen
-    // before it, expired sessions and expired mute rules; returns the number of reports removed.
+    // Retention: removes reports, errors, anomalies and detector states saved before `cutoff`, then processes
+    // last seen before it, expired sessions and expired mute rules; returns the number of reports removed.
     virtual int64_t delete_before(int64_t cutoff, int64_t now) = 0;
 };
 

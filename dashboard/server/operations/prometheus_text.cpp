@@ -93,6 +93,11 @@ std::string prometheus_text(const ServerMetrics& metrics, const ServerGauges& ga
     out.sample("siagent_dashboard_worker_jobs", "pool=\"query\"", static_cast<double>(gauges.query_jobs));
     out.family("siagent_dashboard_detector_series", "gauge", "Metric series this instance's anomaly detectors follow.");
     out.sample("siagent_dashboard_detector_series", "", static_cast<double>(gauges.detector_series));
+    out.family("siagent_dashboard_judging", "gauge",
+               "1 when this instance judges the uploads for anomalies (it holds the judging lease).");
+    out.sample("siagent_dashboard_judging", "", gauges.judging ? 1 : 0);
+    out.family("siagent_dashboard_uploads_judged_total", "counter", "Uploads this instance judged for anomalies.");
+    out.sample("siagent_dashboard_uploads_judged_total", "", static_cast<double>(gauges.uploads_judged));
     out.family("siagent_dashboard_webhook_pending", "gauge", "Notifications queued or waiting for a retry.");
     out.sample("siagent_dashboard_webhook_pending", "", static_cast<double>(gauges.webhook_pending));
     out.family("siagent_dashboard_webhook_deliveries_total", "counter",

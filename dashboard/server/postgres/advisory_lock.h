@@ -15,6 +15,7 @@ enum class LockKey : int64_t {
     retention = 0x5349'4147'0003,   // delete_before: one instance at a time
     rollups = 0x5349'4147'0004,     // build_rollups and build_span_rollups: one instance at a time
     report_ids = 0x5349'4147'0005,  // shared by writers of reports; see postgres_storage.h
+    judging = 0x5349'4147'0006,     // the judging lease (model/storage.h), held by a session for its life
 };
 
 class SessionLock {

@@ -61,7 +61,16 @@ public:
     bool delete_agent_key(int64_t account_id, int64_t key_id) override;
 
     ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) override;
-    void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) override;
+    using Storage::store_reports;
+    void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports,
+                       const std::string& to_judge) override;
+    bool shared() const override { return true; }
+    bool hold_judging_lease() override;
+    std::vector<QueuedUpload> queued_uploads(size_t max_rows) override;
+    void forget_queued_uploads(const std::vector<int64_t>& ids) override;
+    std::vector<DetectorState> detector_states(int64_t app_id, const std::string& environment,
+                                               const std::string& host) override;
+    void save_detector_states(const std::vector<DetectorState>& states, int64_t now) override;
     ErrorHistory error_history(int64_t app_id, int64_t before, size_t max_rows) override;
     std::vector<AnomalyRow> add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) override;
 
@@ -120,6 +129,13 @@ private:
     void ensure_partitions(const std::vector<ReportToStore>& reports);
     // The largest report id below which every report is committed (see above).
     int64_t committed_report_horizon(Connection& db);
+
+    // The judging lease's own session (storage_judging.cpp): the lock lives as long as it.
+    // Null while this instance has not tried or lost its connection.
+    Connection& lease_connection();
+    std::mutex lease_mutex_;
+    std::unique_ptr<Connection> lease_session_;
+    bool lease_held_ = false;
 
     std::string url_;
     size_t max_connections_;

@@ -93,7 +93,8 @@ int64_t PostgresStorage::series_id(Connection& db, int64_t app_id, const SeriesK
     return id;
 }
 
-void PostgresStorage::store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) {
+void PostgresStorage::store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports,
+                                    const std::string& to_judge) {
     if (reports.empty()) return;
     ensure_partitions(reports);
     auto db = connection();
@@ -157,6 +158,12 @@ void PostgresStorage::store_reports(const ProcessKey& process, const std::vector
             ")), r AS (INSERT INTO reports(series_id, process_id, timestamp, value, duration, breakdown, span_count,"
             " span_total_ms, span_p50_ms, span_p99_ms, span_max_ms, samples) SELECT v.* FROM l, (VALUES " +
             value_rows(count, kReportTypes, 1) + ") v) ";
+        if (!to_judge.empty() && end == reports.size()) {  // with the last chunk: queued once, atomically
+            sql.insert(sql.size() - 1, ", q AS (INSERT INTO judging_queue(payload) SELECT $" +
+                                           std::to_string(count * kReportTypes.size() + errors * kErrorTypes.size() + 1) +
+                                           "::bytea FROM l)");
+            params.add(Blob{to_judge});
+        }
         if (errors == 0) {
             sql += "SELECT 1";  // r runs whether read or not
         } else {

@@ -101,6 +101,7 @@ int64_t PostgresStorage::delete_before(int64_t cutoff, int64_t now) {
     removed += db->query("DELETE FROM reports WHERE timestamp < $1", cutoff).changes();
     db->query("DELETE FROM errors WHERE timestamp < $1", cutoff);
     db->query("DELETE FROM anomalies WHERE time < $1", cutoff);
+    db->query("DELETE FROM detector_states WHERE saved < $1", cutoff);
     db->query("DELETE FROM rollups WHERE hour * 3600 < $1", cutoff);
     db->query("DELETE FROM span_rollups WHERE hour * 3600 < $1", cutoff);
     db->query("DELETE FROM processes WHERE last_seen < $1", cutoff);

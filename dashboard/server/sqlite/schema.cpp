@@ -191,9 +191,19 @@ ALTER TABLE webhooks ADD COLUMN delivery_failures INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE webhooks ADD COLUMN deliveries_dropped INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Judging (anomaly/upload_judge.h): uploads queued for the instance that judges them, and
+// the metric detectors it saves, one row per series of an app, environment and host.
+constexpr const char* kJudging = R"sql(
+CREATE TABLE judging_queue(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
+CREATE TABLE detector_states(app_id INTEGER NOT NULL, environment TEXT NOT NULL, host TEXT NOT NULL,
+  category TEXT NOT NULL, name TEXT NOT NULL, state BLOB NOT NULL, saved INTEGER NOT NULL,
+  PRIMARY KEY (app_id, environment, host, category, name));
+CREATE INDEX detector_states_by_time ON detector_states(saved);
+)sql";
+
 constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,     kAnomalyDetail,   kVersionNotify,
                                     kSpanStats, kSampleCounts, kWebhookIdsOnce, kEmailsPerAccount, kProcessEnd,
-                                    kAccountThreshold, kLoginFailures, kIncidentRules, kWebhookDeliveries};
+                                    kAccountThreshold, kLoginFailures, kIncidentRules, kWebhookDeliveries, kJudging};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

@@ -47,7 +47,16 @@ public:
     bool delete_agent_key(int64_t account_id, int64_t key_id) override;
 
     ProcessKey record_process(int64_t account_id, const Envelope& envelope, int64_t now) override;
-    void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) override;
+    using Storage::store_reports;
+    void store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports,
+                       const std::string& to_judge) override;
+    bool shared() const override { return false; }
+    bool hold_judging_lease() override;
+    std::vector<QueuedUpload> queued_uploads(size_t max_rows) override;
+    void forget_queued_uploads(const std::vector<int64_t>& ids) override;
+    std::vector<DetectorState> detector_states(int64_t app_id, const std::string& environment,
+                                               const std::string& host) override;
+    void save_detector_states(const std::vector<DetectorState>& states, int64_t now) override;
     ErrorHistory error_history(int64_t app_id, int64_t before, size_t max_rows) override;
     std::vector<AnomalyRow> add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) override;
 

@@ -45,7 +45,8 @@ int64_t SqliteStorage::series_id(Connection& db, int64_t app_id, const SeriesKey
     return db.last_insert_id();
 }
 
-void SqliteStorage::store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports) {
+void SqliteStorage::store_reports(const ProcessKey& process, const std::vector<ReportToStore>& reports,
+                                  const std::string& to_judge) {
     auto db = writer();
     Transaction transaction(*db);
     for (const ReportToStore& report : reports) {
@@ -67,6 +68,7 @@ void SqliteStorage::store_reports(const ProcessKey& process, const std::vector<R
                 .run();
         }
     }
+    if (!to_judge.empty()) db->prepare("INSERT INTO judging_queue(payload) VALUES (?)").bind(Blob{to_judge}).run();
     transaction.commit();
 }
 

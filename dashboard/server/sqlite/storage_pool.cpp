@@ -34,6 +34,7 @@ int64_t SqliteStorage::delete_before(int64_t cutoff, int64_t now) {
     const int64_t removed = db->changes();
     db->prepare("DELETE FROM errors WHERE timestamp < ?").bind(cutoff).run();
     db->prepare("DELETE FROM anomalies WHERE time < ?").bind(cutoff).run();
+    db->prepare("DELETE FROM detector_states WHERE saved < ?").bind(cutoff).run();
     db->prepare("DELETE FROM rollups WHERE hour * 3600 < ?").bind(cutoff).run();
     db->prepare("DELETE FROM span_rollups WHERE hour * 3600 < ?").bind(cutoff).run();
     db->prepare("DELETE FROM processes WHERE last_seen < ?").bind(cutoff).run();

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "dashboard/server/anomaly/metric_watch.h"
+#include "test/dashboard/storage_fixtures.h"
 
 using namespace siagent::dashboard;
 
@@ -93,4 +94,44 @@ TEST_CASE("metric watch: the account's threshold decides which scores are anomal
     watch.observe(1, "prod", "h", steady("RSS", 0, 400), 0.5);
     CHECK(watch.observe(1, "prod", "h", {point("state", "RSS", 400 * 300, 900), point("state", "RSS", 401 * 300, 900)}, 0.5)
               .size() == 1);
+}
+
+// Saved detectors (Storage::detector_states): a watch that loads them judges like the one
+// that saved them, with no new warm-up; a state of another layout is ignored.
+TEST_CASE("metric watch: saved detectors go on where they left off", "[dashboard][anomaly][judging]") {
+    siagent::testing::TempDatabase database;
+    Storage& storage = database.storage();
+    auto spike_at = [](int64_t index) { return std::vector<ReportToStore>{point("state", "RSS", index * 300, 900)}; };
+
+    anomaly::MetricWatch saving(100, {}, &storage);
+    anomaly::MetricWatch uninterrupted;
+    for (auto* watch : {&saving, &uninterrupted}) CHECK(watch->observe(1, "prod", "h", steady("RSS", 0, 400)).empty());
+    CHECK(saving.observe(1, "prod", "h", spike_at(400)).size() == 1);
+    CHECK(uninterrupted.observe(1, "prod", "h", spike_at(400)).size() == 1);
+    auto states = saving.changed_states();
+    REQUIRE(states.size() == 1);
+    CHECK(states[0].app_id == 1);
+    CHECK(states[0].environment == "prod");
+    CHECK(states[0].host == "h");
+    CHECK(states[0].category == "memory");
+    CHECK(states[0].name == "RSS");
+    CHECK(saving.changed_states().empty());  // nothing changed since
+    storage.save_detector_states(states, siagent::testing::kNow);
+
+    anomaly::MetricWatch loading(100, {}, &storage);
+    anomaly::MetricWatch fresh(100, {}, &storage);
+    fresh.observe(2, "prod", "h", steady("RSS", 0, 1));  // another group: nothing saved for it
+    std::vector<ReportToStore> after = steady("RSS", 401 * 300, 150);
+    CHECK(loading.observe(1, "prod", "h", after).empty());
+    CHECK(uninterrupted.observe(1, "prod", "h", after).empty());
+    CHECK(loading.observe(1, "prod", "h", spike_at(551)).size() == 1);
+    CHECK(uninterrupted.observe(1, "prod", "h", spike_at(551)).size() == 1);
+    CHECK(fresh.observe(2, "prod", "h", spike_at(551)).empty());  // warming up
+
+    // A state of another layout (or damaged) is skipped: the series warms up again.
+    states[0].state.resize(states[0].state.size() - 1);
+    storage.save_detector_states(states, siagent::testing::kNow);
+    anomaly::MetricWatch other_layout(100, {}, &storage);
+    CHECK(other_layout.observe(1, "prod", "h", spike_at(600)).empty());
+    CHECK(other_layout.series() == 1);
 }

@@ -3,6 +3,8 @@
 // acknowledged, and invisible to another account.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <cmath>
 #include <ctime>
 
@@ -123,4 +125,56 @@ TEST_CASE("api: the anomalies answer says since when the app reports and each ru
     CHECK(judging["regression_period_seconds"].GetInt64() == 3600);
     CHECK(judging["error_warmup_seconds"].GetInt64() == 3600);
     CHECK(judging["metric_warmup_points"].GetDouble() == 288);
+}
+
+// The detectors persist: a series warmed up before a restart flags a spike right after it,
+// where a new detector would still be warming up (288 points) and flag nothing. Both ways
+// a server stops: SIGTERM saves the detectors at stop; after SIGKILL, what the judge saved
+// last stands (nothing here: it saves every minute), so the series warms up again.
+TEST_CASE("api: metric detectors survive a restart instead of warming up again", "[api][anomalies][judging]") {
+    DashboardServer server;
+    const int64_t now = std::time(nullptr);
+    constexpr int64_t kStep = 300;
+    constexpr int kSteady = 400;
+    const int64_t first = now - (kSteady + 40) * kStep;
+    Noise noise;
+    using Points = std::vector<std::pair<int64_t, double>>;
+    auto steady = [&](int64_t from, int count) {
+        Points points;
+        for (int i = 0; i < count; ++i) points.emplace_back(from + i * kStep, 1e8 * (1 + 0.01 * noise.next()));
+        return points;
+    };
+    auto upload = [&](const std::string& app, const Points& points) {
+        auto body = native_state_upload(app, "memory", "Current RSS", "byte", points);
+        REQUIRE(http_call(server.port(), agent_call(server.agent_key(), "upload", body)).status == 200);
+    };
+    upload("kept", steady(first, kSteady));
+    server.restart(SIGTERM);
+    upload("lost", steady(first, kSteady));  // warmed up, then the server crashes
+    server.restart(SIGKILL);
+
+    const int64_t spike_time = first + (kSteady + 10) * kStep;
+    for (const std::string app : {"kept", "lost"}) {
+        Points spike = steady(first + kSteady * kStep, 10);
+        spike.emplace_back(spike_time, 5e8);
+        upload(app, spike);
+    }
+    UiClient client(server.port());
+    REQUIRE(client.login("admin@localhost", server.password()).status == 200);
+    const auto apps = parse_json(client.get("/api/apps").body);
+    REQUIRE(apps["apps"].Size() == 2);
+    for (const auto& app : apps["apps"].GetArray()) {
+        const std::string name = app["name"].GetString();
+        const auto anomalies = parse_json(client.get("/api/apps/" + std::to_string(app["id"].GetInt64()) +
+                                                     "/anomalies?from=" + std::to_string(first) +
+                                                     "&to=" + std::to_string(now + 60)).body);
+        INFO(name);
+        REQUIRE(anomalies["anomalies"].IsArray());
+        if (name == "kept") {
+            REQUIRE(anomalies["anomalies"].Size() == 1);
+            CHECK(anomalies["anomalies"][0]["time"].GetInt64() == spike_time);
+        } else {
+            CHECK(anomalies["anomalies"].Size() == 0);
+        }
+    }
 }

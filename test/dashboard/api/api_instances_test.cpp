@@ -15,6 +15,7 @@
 #include <ctime>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -23,6 +24,7 @@
 #include "test/dashboard/api/agent_fixtures.h"
 #include "test/dashboard/api/dashboard_server.h"
 #include "test/integration/background_process.h"
+#include "test/support/test_dashboard.h"
 
 using namespace siagent::testing;
 using Clock = std::chrono::steady_clock;
@@ -45,15 +47,17 @@ std::string replaced(std::string text, const std::string& from, const std::strin
     return text;
 }
 
-// uploads_total{outcome="stored"} of the instance on `port`.
-double stored_uploads(int port) {
+// A sample of the instance on `port`'s /metrics, by its name and labels as written.
+double scraped(int port, const std::string& sample) {
     HttpCall call{"GET", "/metrics", "", {{"Authorization", std::string("Bearer ") + kToken}}, false};
     HttpReply reply = http_call(port, call);
     REQUIRE(reply.status == 200);
-    std::smatch match;
-    REQUIRE(std::regex_search(reply.body, match, std::regex(R"(siagent_dashboard_uploads_total\{outcome="stored"\} (\d+))")));
-    return std::stod(match[1]);
+    const size_t at = reply.body.find("\n" + sample + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(reply.body.substr(at + sample.size() + 2));
 }
+
+double stored_uploads(int port) { return scraped(port, "siagent_dashboard_uploads_total{outcome=\"stored\"}"); }
 
 std::string database_url(const std::vector<std::string>& store_flags) {
     for (size_t i = 0; i + 1 < store_flags.size(); ++i) {
@@ -130,7 +134,17 @@ TEST_CASE("instances: two dashboards on one database behind nginx serve as one; 
     CHECK(stored_uploads(first.port()) > 0);
     CHECK(stored_uploads(second_port) > 0);
     CHECK(stored_uploads(first.port()) + stored_uploads(second_port) == 40);
-
+    // One of them judges them all (the first, which took the judging lease at start): the
+    // second's last ones within a judging tick, a second.
+    CHECK(scraped(first.port(), "siagent_dashboard_judging") == 1);
+    CHECK(scraped(second_port, "siagent_dashboard_judging") == 0);
+    double judged = 0;
+    for (int i = 0; i < 50 && judged < 40; ++i) {
+        if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        judged = scraped(first.port(), "siagent_dashboard_uploads_judged_total");
+    }
+    CHECK(judged == 40);
+    CHECK(scraped(second_port, "siagent_dashboard_uploads_judged_total") == 0);
     // One login through the proxy is a session on both; both show the same merged profile.
     UiClient through_proxy(proxy_port);
     REQUIRE(through_proxy.login("admin@localhost", first.password()).status == 200);
@@ -217,4 +231,82 @@ TEST_CASE("instances: behind a trusted proxy each client's failed logins count a
     CHECK(other.headers["set-cookie"].find("; Secure") != std::string::npos);
     // The client's own X-Forwarded-For entry, left of the proxy's, changes nothing.
     CHECK(login_from("198.51.100.2, 203.0.113.7", server.password()).status == 429);
+}
+
+// Judging across instances: uploads of one series land on both instances, but one judge
+// (the holder of the judging lease) sees them all in order. A spike sent to both instances
+// (an agent sending again an upload whose answer it did not get) is one anomaly and one
+// webhook call, not two. When the judging instance stops, the other takes over with the
+// saved detectors and flags the next anomaly without warming up again.
+TEST_CASE("instances: a metric spike is one anomaly and one webhook call; the judge fails over warm",
+          "[api][instances][judging]") {
+    if (!postgres_cluster()) {
+        WARN("several instances share a PostgreSQL database: this test runs under scripts/with-postgres");
+        return;
+    }
+    TestDashboard hook;
+    const std::vector<std::string> flags = {"--webhook-allow-host", "127.0.0.1", "--notify-cooldown", "1s"};
+    DashboardServer first(flags);  // started first: it takes the judging lease
+    TemporaryDirectory directory;
+    const int second_port = free_loopback_port();
+    std::vector<std::string> argv = {dashboard_binary(), "--listen", "127.0.0.1:" + std::to_string(second_port)};
+    for (const std::string& flag : first.store_flags()) argv.push_back(flag);
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    BackgroundProcess second(argv, {}, directory.path() + "/second.txt");
+    REQUIRE(wait_for_port(second_port));
+    INFO(first.output() << read_file(directory.path() + "/second.txt"));
+
+    UiClient owner(first.port());
+    REQUIRE(owner.login("admin@localhost", first.password()).status == 200);
+    HttpReply added = owner.post("/api/account/webhooks",
+                                 R"({"name": "ops", "format": "json", "url": ")" + hook.address() + R"(/hooks/x"})");
+    REQUIRE(added.status == 201);
+
+    // 400 steady points in eight uploads, alternating instances; then the spike to both.
+    constexpr int64_t kStep = 300;
+    const int64_t now = std::time(nullptr);
+    const int64_t start = now - 700 * kStep;
+    Noise noise;
+    using Points = std::vector<std::pair<int64_t, double>>;
+    auto points = [&](int64_t from, int count, std::optional<double> spike) {
+        Points out;
+        for (int i = 0; i < count; ++i) out.emplace_back(from + i * kStep, 1e8 * (1 + 0.01 * noise.next()));
+        if (spike) out.front().second = *spike;
+        return out;
+    };
+    auto upload = [&](int port, const Points& upload_points) {
+        const std::string body = native_state_upload("judged", "memory", "Current RSS", "byte", upload_points);
+        REQUIRE(http_call(port, agent_call(first.agent_key(), "upload", body)).status == 200);
+    };
+    for (int part = 0; part < 8; ++part) upload(part % 2 ? second_port : first.port(), points(start + part * 50 * kStep, 50, {}));
+    const Points spike = points(start + 400 * kStep, 10, 5e8);
+    upload(second_port, spike);
+    upload(first.port(), spike);
+
+    auto anomaly_times = [&] {
+        const auto apps = parse_json(owner.get("/api/apps").body);
+        REQUIRE(apps["apps"].Size() == 1);
+        const auto listed = parse_json(owner.get("/api/apps/" + std::to_string(apps["apps"][0]["id"].GetInt64()) +
+                                                 "/anomalies?from=" + std::to_string(start) + "&to=" +
+                                                 std::to_string(now + 60)).body);
+        std::multiset<int64_t> times;
+        for (const auto& anomaly : listed["anomalies"].GetArray()) times.insert(anomaly["time"].GetInt64());
+        return times;
+    };
+    REQUIRE(hook.wait_until([](const auto& requests) { return requests.size() >= 1; }, std::chrono::seconds(30)));
+    std::this_thread::sleep_for(std::chrono::seconds(3));  // past a judging tick of either instance
+    CHECK(anomaly_times() == std::multiset<int64_t>{start + 400 * kStep});
+    CHECK(hook.requests().size() == 1);
+
+    // The judge stops (its detectors saved); whichever instance takes the lease next (the
+    // second within about a second, or the first again as it restarts) loads the series'
+    // detector and flags the next anomaly, a dip 150 points later (a second spike of the
+    // same shape would be the series' routine: detector.h).
+    first.restart(SIGTERM);
+    for (int part = 0; part < 3; ++part) upload(second_port, points(start + (410 + part * 50) * kStep, 50, {}));
+    upload(second_port, points(start + 560 * kStep, 10, 1e7));
+    REQUIRE(hook.wait_until([](const auto& requests) { return requests.size() >= 2; }, std::chrono::seconds(30)));
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    CHECK(anomaly_times() == std::multiset<int64_t>{start + 400 * kStep, start + 560 * kStep});
+    CHECK(hook.requests().size() == 2);
 }

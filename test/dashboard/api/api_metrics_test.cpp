@@ -109,6 +109,8 @@ TEST_CASE("api: /metrics counts uploads by outcome, bytes and database writes, f
     CHECK(samples["siagent_dashboard_answer_seconds_count{kind=\"upload\"}"] == 4);
     // The python agent's upload carries metrics: each series has a detector here.
     CHECK(samples["siagent_dashboard_detector_series{}"] > 0);
+    CHECK(samples["siagent_dashboard_judging{}"] == 1);  // the only instance judges
+    CHECK(samples["siagent_dashboard_uploads_judged_total{}"] == 2);
     CHECK(samples["siagent_dashboard_body_bytes_in_flight{}"] == 0);
     CHECK(samples["siagent_dashboard_webhook_deliveries_total{outcome=\"delivered\"}"] == 0);
     CHECK(samples["siagent_dashboard_start_time_seconds{}"] >= now - 60);

@@ -39,17 +39,29 @@ DashboardServer::DashboardServer(const std::vector<std::string>& extra) {
     std::vector<std::string> argv = {dashboard_binary(), "--listen", "127.0.0.1:" + std::to_string(port_)};
     for (const std::string& flag : store_flags()) argv.push_back(flag);
     argv.insert(argv.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<BackgroundProcess>(argv, std::map<std::string, std::string>{}, output_file_);
+    argv_ = argv;
+    start();
+    password_ = value_after(output(), "password:");
+    agent_key_ = value_after(output(), "agent key:");
+    REQUIRE(password_.size() == 20);
+    REQUIRE(agent_key_.rfind("si_", 0) == 0);
+}
+
+void DashboardServer::start() {
+    process_ = std::make_unique<BackgroundProcess>(argv_, std::map<std::string, std::string>{}, output_file_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (output().find("listening on") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     INFO(output());
     REQUIRE(wait_for_port(port_));
-    password_ = value_after(output(), "password:");
-    agent_key_ = value_after(output(), "agent key:");
-    REQUIRE(password_.size() == 20);
-    REQUIRE(agent_key_.rfind("si_", 0) == 0);
+}
+
+void DashboardServer::restart(int signal) {
+    process_->stop(signal, 10);
+    process_.reset();
+    output_file_ += ".again";  // the first start's output keeps its secrets
+    start();
 }
 
 DashboardServer::~DashboardServer() {

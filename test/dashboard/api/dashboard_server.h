@@ -30,6 +30,10 @@ public:
     std::vector<std::string> store_flags() const;
     std::string output() const;  // all it printed so far
 
+    // Stops the server with `signal` (SIGTERM: as an operator does; SIGKILL: a crash) and
+    // starts it again on the same port and store; REQUIREs that it listens.
+    void restart(int signal);
+
     // `siagent-dashboard user add` against this data directory; returns the new password.
     std::string add_user(const std::string& email, const std::string& role, const std::string& account);
 
@@ -41,7 +45,10 @@ private:
     int port_ = 0;
     std::string password_;
     std::string agent_key_;
+    std::vector<std::string> argv_;
     std::unique_ptr<BackgroundProcess> process_;
+
+    void start();
 };
 
 }  // namespace siagent::testing
