@@ -29,8 +29,7 @@ void Maintenance::run_retention(int64_t now) {
 }
 
 void Maintenance::run_rollups(int64_t now) {
-    context_.storage.build_rollups(now - kRollupDelaySeconds, kRollupGroupsPerTick,
-                                   context_.settings.limits.frames_per_breakdown);
+    context_.storage.build_rollups(now, kRollupGroupsPerTick, context_.settings.limits.frames_per_breakdown);
     context_.storage.build_span_rollups(now - kRollupDelaySeconds, kRollupGroupsPerTick);
 }
 

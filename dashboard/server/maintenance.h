@@ -1,5 +1,6 @@
-// The server's periodic work on its io_context: every tick it builds the hourly rollups of
-// hours that have ended (Storage::build_rollups), and every `retention_check` it removes
+// The server's periodic work on its io_context: every tick it extends the hourly rollups with
+// the reports stored since the last one, the hour in progress included (Storage::
+// build_rollups; span rollups: hours that have ended), and every `retention_check` it removes
 // what is older than `keep` (Storage::delete_before). A failure is logged and retried at the
 // next tick; one tick never runs longer than its batch bounds allow.
 #pragma once
@@ -24,7 +25,7 @@ private:
     void run_retention(int64_t now);
     void run_rollups(int64_t now);
 
-    // Reports arriving up to this long after their hour still make the first rollup.
+    // Span rollups wait this long after their hour, so that late reports make the first one.
     static constexpr int64_t kRollupDelaySeconds = 300;
     static constexpr size_t kRollupGroupsPerTick = 2000;
 

@@ -85,6 +85,7 @@ Response profile_response(ServerContext& context, const Request& request, const 
     JsonOut out;
     out.object().field("kind", profile->kind).field("category", profile->category).field("name", profile->name);
     out.field("unit", profile->unit).field("span", filter.span).field("reports", profile->reports);
+    out.field("from", profile->from).field("to", profile->to);
     out.field("total", profile->tree.value(CallTree::kRoot)).key("tree");
     TreeWriter(profile->tree, out).write(CallTree::kRoot, 0);
     write_hotspots(out, profile->tree);

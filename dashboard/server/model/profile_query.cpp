@@ -44,13 +44,24 @@ std::optional<ProfileSeries> profile_series(Storage& storage, const AppScope& sc
     return ProfileSeries{std::move(*wanted), std::move(chosen)};
 }
 
+QueryFilter merged_range(const QueryFilter& filter) {
+    QueryFilter merged = filter;
+    if (filter.to - filter.from < kWholeHourRange || filter.pid || !filter.host.empty() || filter.from < 0) return merged;
+    merged.from = filter.from / 3600 * 3600;
+    merged.to = filter.to / 3600 * 3600 + 3599;
+    return merged;
+}
+
 std::optional<MergedProfile> merge_profile(Storage& storage, const AppScope& scope, const std::string& kind,
-                                           const QueryFilter& filter, size_t max_nodes) {
+                                           const QueryFilter& asked, size_t max_nodes) {
+    const QueryFilter filter = merged_range(asked);
     const auto series = profile_series(storage, scope, kind, filter);
     if (!series) return std::nullopt;
     const std::vector<SeriesKey>& chosen = series->chosen;
     MergedProfile profile;
     profile.kind = kind;
+    profile.from = filter.from;
+    profile.to = filter.to;
     profile.category = chosen.empty() ? series->wanted.front().category : chosen[0].category;
     profile.name = chosen.empty() ? series->wanted.front().name : chosen[0].name;
     for (size_t i = 1; i < chosen.size(); ++i) profile.name += " + " + chosen[i].name;

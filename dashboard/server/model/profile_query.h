@@ -23,6 +23,7 @@ struct Leak {
 
 struct MergedProfile {
     std::string kind, category, name, unit;
+    int64_t from = 0, to = 0;  // the range merged (merged_range)
     size_t reports = 0;
     size_t corrupt_reports = 0;
     CallTree tree;
@@ -40,6 +41,14 @@ struct ProfileSeries {
 };
 std::optional<ProfileSeries> profile_series(Storage& storage, const AppScope& scope, const std::string& kind,
                                             const QueryFilter& filter);
+
+// Ranges of at least kWholeHourRange without a host or pid filter (which read raw reports)
+// are merged over whole hours: widened to the start of the hour they begin in and the end of
+// the hour they end in, so that each hour is read from its rollup (Storage::build_rollups;
+// the hour in progress too) and not from up to an hour of raw reports at each edge. Shorter
+// or filtered ranges are merged as asked.
+inline constexpr int64_t kWholeHourRange = 12 * 3600;
+QueryFilter merged_range(const QueryFilter& filter);
 
 // nullopt for a malformed kind. The series chosen is the first of the kind's series with
 // data in range (its unit comes from storage), or the kind's first series when none has.

@@ -353,12 +353,14 @@ public:
     virtual void note_webhook_delivery(int64_t webhook_id, const WebhookDeliveries& outcome) = 0;
     virtual std::optional<WebhookDeliveries> webhook_deliveries(int64_t webhook_id) = 0;
 
-    // Builds hourly rollups (the summed trees of one series and process over one hour) for
-    // hours ending before `complete_before` that have raw reports no rollup covers yet; at
-    // most `max_groups` per call; a rollup past `max_nodes` nodes is not kept (its hour stays
-    // raw). Returns how many groups it handled. Queries are correct without
-    // rollups; rollups make long ranges cheap.
-    virtual size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) = 0;
+    // Builds hourly rollups (the summed trees of one series, version and environment over one
+    // hour) of the raw reports stamped before `reports_before` that no rollup covers yet: the
+    // hour in progress too, its rollup extended with each call by the reports that came since
+    // (RollupTree::start_from). At most `max_groups` per call; a rollup past `max_nodes`
+    // nodes is not kept (its hour stays raw; in the hour in progress it is not tried again
+    // before the hour is over). Returns how many rollups it wrote. Queries are correct
+    // without rollups; rollups make long ranges cheap.
+    virtual size_t build_rollups(int64_t reports_before, size_t max_groups, size_t max_nodes) = 0;
     // The same for span metric reports (the sums of span_buckets per hour); span_buckets
     // reads them for ranges of at least kSpanRollupRange without host or pid filter.
     virtual size_t build_span_rollups(int64_t complete_before, size_t max_groups) = 0;

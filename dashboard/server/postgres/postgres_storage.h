@@ -101,7 +101,7 @@ public:
 
     // Rollups and retention run in one instance at a time (advisory locks); the others'
     // calls return 0 at once.
-    size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) override;
+    size_t build_rollups(int64_t reports_before, size_t max_groups, size_t max_nodes) override;
     size_t build_span_rollups(int64_t complete_before, size_t max_groups) override;
     int64_t delete_before(int64_t cutoff, int64_t now) override;
 

@@ -30,7 +30,7 @@ std::vector<RollupGroup> uncovered_groups(Connection& db, const char* sql, int64
 
 }  // namespace
 
-size_t PostgresStorage::build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) {
+size_t PostgresStorage::build_rollups(int64_t reports_before, size_t max_groups, size_t max_nodes) {
     auto db = connection();
     SessionLock lock(*db, LockKey::rollups, SessionLock::Mode::try_once);
     if (!lock.held()) return 0;
@@ -38,22 +38,36 @@ size_t PostgresStorage::build_rollups(int64_t complete_before, size_t max_groups
     const auto groups = uncovered_groups(*db,
         "SELECT r.series_id, r.timestamp / 3600, p.version, p.environment FROM reports r"
         " JOIN processes p ON p.id = r.process_id WHERE r.breakdown IS NOT NULL AND r.id <= $1"
-        " AND r.timestamp < $2 / 3600 * 3600 AND NOT EXISTS (SELECT 1 FROM rollups ro WHERE ro.series_id = r.series_id"
+        " AND r.timestamp < $2 AND NOT EXISTS (SELECT 1 FROM rollups ro WHERE ro.series_id = r.series_id"
         "   AND ro.hour = r.timestamp / 3600 AND ro.version = p.version AND ro.environment = p.environment"
         "   AND ro.max_report_id >= r.id) GROUP BY 1, 2, 3, 4 LIMIT $3",
-        horizon, complete_before, max_groups);
+        horizon, reports_before, max_groups);
+    size_t built = 0;
     for (const RollupGroup& group : groups) {
+        // The group's rollup so far, extended with the reports after it up to the horizon
+        // (every id up to its max_report_id was committed when it was built), or built whole.
         RollupTree rollup;
+        auto stored = db->query(
+            "SELECT tree, reports, max_report_id, samples FROM rollups WHERE series_id = $1 AND hour = $2"
+            " AND version = $3 AND environment = $4",
+            group.series, group.hour, group.version, group.environment);
+        if (!stored.empty()) {
+            // Too large to keep (a marker of 0 reports): tried again once its hour is over.
+            if (stored.integer(0, 1) == 0 && group.hour * 3600 + 3600 > reports_before) continue;
+            rollup.start_from(stored.bytes(0, 0), stored.integer(0, 1), stored.integer(0, 2),
+                              stored.optional_integer(0, 3), max_nodes);
+        }
         Params params;
         params.add(group.series);
         params.add(group.hour * 3600);
         params.add(group.version);
         params.add(group.environment);
         params.add(horizon);
+        params.add(rollup.max_report_id);
         db->each_row(
             "SELECT r.id, r.breakdown, r.samples FROM reports r JOIN processes p ON p.id = r.process_id"
             " WHERE r.series_id = $1 AND r.timestamp >= $2 AND r.timestamp < $2 + 3600 AND p.version = $3"
-            " AND p.environment = $4 AND r.breakdown IS NOT NULL AND r.id <= $5",
+            " AND p.environment = $4 AND r.breakdown IS NOT NULL AND r.id <= $5 AND r.id > $6",
             params, [&](const Rows& row) {
                 rollup.add(row.bytes(0, 1), row.integer(0, 0), row.optional_integer(0, 2), max_nodes);
             });
@@ -64,8 +78,9 @@ size_t PostgresStorage::build_rollups(int64_t complete_before, size_t max_groups
             " samples = excluded.samples",
             group.series, group.hour, group.version, group.environment, rollup.stored_reports(max_nodes),
             rollup.max_report_id, Blob{rollup.stored_tree(max_nodes)}, rollup.samples);
+        ++built;
     }
-    return groups.size();
+    return built;
 }
 
 size_t PostgresStorage::build_span_rollups(int64_t complete_before, size_t max_groups) {

@@ -1,5 +1,5 @@
 // What the hourly rollups (storage_rollups.cpp, storage_span_rollups.cpp) have left to do:
-// the groups of reports, one series, complete hour, version and environment each, that hold
+// the groups of reports, one series, hour, version and environment each, that hold
 // a report their rollup table does not cover yet (no row, or one built before that report
 // arrived: its max_report_id is lower).
 #pragma once
@@ -20,9 +20,10 @@ struct RollupGroup {
 
 // `rollup_table` is `rollups` or `span_rollups`; `reports_condition` is an SQL condition over
 // the report `r` and its series `s` (both constant text of the callers, never input). At
-// most `max_groups`, of hours that ended before `complete_before`.
+// most `max_groups`, of reports stamped before `reports_before` (a whole hour's start, for
+// complete hours only).
 std::vector<RollupGroup> uncovered_rollup_groups(Connection& db, const std::string& rollup_table,
-                                                 const std::string& reports_condition, int64_t complete_before,
+                                                 const std::string& reports_condition, int64_t reports_before,
                                                  size_t max_groups);
 
 }  // namespace siagent::dashboard::sqlite

@@ -85,7 +85,7 @@ public:
     std::vector<Webhook> webhooks(int64_t account_id) override;
     bool delete_webhook(int64_t account_id, int64_t webhook_id) override;
 
-    size_t build_rollups(int64_t complete_before, size_t max_groups, size_t max_nodes) override;
+    size_t build_rollups(int64_t reports_before, size_t max_groups, size_t max_nodes) override;
     size_t build_span_rollups(int64_t complete_before, size_t max_groups) override;
     int64_t delete_before(int64_t cutoff, int64_t now) override;
 

@@ -11,7 +11,7 @@ size_t SqliteStorage::build_span_rollups(int64_t complete_before, size_t max_gro
         auto db = reader();
         groups = uncovered_rollup_groups(*db, "span_rollups",
                                          "s.type = 'state' AND s.category = 'span' AND r.breakdown IS NULL",
-                                         complete_before, max_groups);
+                                         complete_before / 3600 * 3600, max_groups);  // complete hours
     }
     for (const RollupGroup& group : groups) {
         auto db = writer();  // per group: uploads wait for one group at most

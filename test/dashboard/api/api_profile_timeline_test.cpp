@@ -57,6 +57,14 @@ TEST_CASE("api: a profile's timeline gives its total per bucket, like the profil
     const auto profile = parse_json(client.get(app + "/profile?kind=cpu" + range).body);
     REQUIRE(profile["reports"].GetInt() == 4);
     CHECK(profile["total"].GetDouble() == Approx(32.5));  // (10 + 30 + 50 + 40) / 4
+    CHECK(profile["from"].GetInt64() == from);  // 30 minutes: merged as asked
+    CHECK(profile["to"].GetInt64() == from + 1799);
+    // A day ending inside this hour: merged over whole hours, from the start of the first.
+    const auto day = parse_json(client.get(app + "/profile?kind=cpu&from=" + std::to_string(from - 86400 + 1) +
+                                           "&to=" + std::to_string(from + 1799)).body);
+    CHECK(day["reports"].GetInt() == 4);
+    CHECK(day["from"].GetInt64() == (from - 86400 + 1) / 3600 * 3600);
+    CHECK(day["to"].GetInt64() == (from + 1799) / 3600 * 3600 + 3599);
 
     HttpReply reply = client.get(app + "/profile/timeline?kind=cpu" + range);
     REQUIRE(reply.status == 200);
