@@ -95,9 +95,11 @@ size_t UploadJudge::tick() {
     size_t judged = 0;
     try {
         if (!refresh_lease()) return 0;
-        {
-            std::lock_guard lock(judging_);
-            for (size_t batch = judge_batch(); batch > 0; batch = judge_batch()) judged += batch;
+        for (size_t batches = 0; batches < kBatchesPerTick; ++batches) {
+            std::lock_guard lock(judging_);  // released between batches
+            const size_t batch = judge_batch();
+            judged += batch;
+            if (batch < kBatch) break;
         }
         if (clock_() - last_save_ >= kSaveSeconds) save_states();
     } catch (const std::exception& error) {

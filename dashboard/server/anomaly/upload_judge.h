@@ -40,7 +40,8 @@ namespace siagent::dashboard::anomaly {
 class UploadJudge {
 public:
     static constexpr int64_t kSaveSeconds = 300;
-    static constexpr size_t kBatch = 200;  // queued uploads read at once
+    static constexpr size_t kBatch = 200;         // queued uploads read at once
+    static constexpr size_t kBatchesPerTick = 25;  // a backlog is judged over several ticks
 
     UploadJudge(Storage& storage, const RuleSettings& rules, AccountThresholds& thresholds,
                 std::function<int64_t()> clock);
@@ -60,8 +61,9 @@ public:
     // An upload just stored and not queued (a store that is not shared), judged at once.
     void judge_now(int64_t account_id, const ProcessKey& process, const Envelope& envelope,
                    const std::vector<ReportToStore>& reports);
-    // One pass of the thread: refreshes the lease, then judges the whole queue if held and
-    // saves the detectors when they are due. Returns the uploads judged.
+    // One pass of the thread: refreshes the lease, then judges the queue if held (at most
+    // kBatchesPerTick batches: the holder's own uploads wait for one batch at most between
+    // them) and saves the detectors when they are due. Returns the uploads judged.
     size_t tick();
 
     bool leading() const { return leading_.load(std::memory_order_relaxed); }

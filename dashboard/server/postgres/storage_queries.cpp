@@ -144,25 +144,33 @@ void PostgresStorage::for_each_profile(const AppScope& scope, const std::string&
     params.add(name);                                                                              // $6
     params.add(filter.span.empty() ? std::nullopt : std::optional<std::string>(span_profile_type(filter.span)));  // $7
     add_filter(params, filter);                                                                    // $8 to $11
-    // Rollups of hours wholly inside the range (unless host or pid is filtered), then the raw
-    // reports no such rollup covers. Rollups with 0 reports mark hours too large to roll up:
-    // they cover nothing. Streamed: a long range never sits in memory whole.
-    db->each_row(
-        "SELECT ro.hour * 3600 + 1800, ro.reports, ro.tree, ro.samples, 0 FROM series s JOIN apps a ON a.id = s.app_id"
-        " JOIN rollups ro ON ro.series_id = s.id"
-        " WHERE a.id = $1 AND a.account_id = $2 AND s.category = $5 AND s.name = $6 AND $10::text IS NULL"
-        " AND $11::bigint IS NULL" SI_PG_SERIES_OF_SPAN("7")
-        " AND ($8::text IS NULL OR ro.version = $8::text) AND ($9::text IS NULL OR ro.environment = $9::text)"
-        " AND ro.reports > 0 AND ro.hour * 3600 >= $3 AND ro.hour * 3600 + 3599 <= $4"
-        " UNION ALL "
-        "SELECT r.timestamp, 1, r.breakdown, r.samples, r.process_id FROM series s JOIN apps a ON a.id = s.app_id"
-        " JOIN reports r ON r.series_id = s.id JOIN processes p ON p.id = r.process_id"
-        " WHERE a.id = $1 AND a.account_id = $2 AND s.category = $5 AND s.name = $6" SI_PG_SERIES_OF_SPAN("7")
-        " AND r.timestamp BETWEEN $3 AND $4 AND r.breakdown IS NOT NULL" SI_PG_PROCESS_FILTER("8", "9", "10", "11")
-        " AND NOT ($10::text IS NULL AND $11::bigint IS NULL AND EXISTS (SELECT 1 FROM rollups ro"
-        "   WHERE ro.series_id = r.series_id AND ro.hour = r.timestamp / 3600 AND ro.version = p.version"
-        "   AND ro.environment = p.environment AND ro.max_report_id >= r.id AND ro.reports > 0"
-        "   AND ro.hour * 3600 >= $3 AND ro.hour * 3600 + 3599 <= $4))",
+    // Rollups of hours wholly inside the range, then the raw reports no such rollup covers;
+    // with a host or pid filter, raw reports only. Rollups with 0 reports mark hours too large
+    // to roll up: they cover nothing. Two statements rather than one with the filter as a
+    // condition, so that the planner sees a plain NOT EXISTS, which it can run as an anti-join.
+    // Streamed: a long range never sits in memory whole.
+    const bool raw_only = !filter.host.empty() || filter.pid.has_value();
+    const char* sql =
+        raw_only
+            ? "SELECT r.timestamp, 1, r.breakdown, r.samples, r.process_id FROM series s JOIN apps a ON a.id = s.app_id"
+              " JOIN reports r ON r.series_id = s.id JOIN processes p ON p.id = r.process_id"
+              " WHERE a.id = $1 AND a.account_id = $2 AND s.category = $5 AND s.name = $6" SI_PG_SERIES_OF_SPAN("7")
+              " AND r.timestamp BETWEEN $3 AND $4 AND r.breakdown IS NOT NULL" SI_PG_PROCESS_FILTER("8", "9", "10", "11")
+            : "SELECT ro.hour * 3600 + 1800, ro.reports, ro.tree, ro.samples, 0 FROM series s"
+              " JOIN apps a ON a.id = s.app_id JOIN rollups ro ON ro.series_id = s.id"
+              " WHERE a.id = $1 AND a.account_id = $2 AND s.category = $5 AND s.name = $6 AND $10::text IS NULL"
+              " AND $11::bigint IS NULL" SI_PG_SERIES_OF_SPAN("7")
+              " AND ($8::text IS NULL OR ro.version = $8::text) AND ($9::text IS NULL OR ro.environment = $9::text)"
+              " AND ro.reports > 0 AND ro.hour * 3600 >= $3 AND ro.hour * 3600 + 3599 <= $4"
+              " UNION ALL "
+              "SELECT r.timestamp, 1, r.breakdown, r.samples, r.process_id FROM series s JOIN apps a ON a.id = s.app_id"
+              " JOIN reports r ON r.series_id = s.id JOIN processes p ON p.id = r.process_id"
+              " WHERE a.id = $1 AND a.account_id = $2 AND s.category = $5 AND s.name = $6" SI_PG_SERIES_OF_SPAN("7")
+              " AND r.timestamp BETWEEN $3 AND $4 AND r.breakdown IS NOT NULL" SI_PG_PROCESS_FILTER("8", "9", "10", "11")
+              " AND NOT EXISTS (SELECT 1 FROM rollups ro WHERE ro.series_id = r.series_id"
+              "   AND ro.hour = r.timestamp / 3600 AND ro.version = p.version AND ro.environment = p.environment"
+              "   AND ro.max_report_id >= r.id AND ro.reports > 0 AND ro.hour * 3600 >= $3 AND ro.hour * 3600 + 3599 <= $4)";
+    db->each_row(sql,
         params, [&](const Rows& row) {
             const std::string blob = row.bytes(0, 2);
             each(ProfileRow{row.integer(0, 0), row.integer(0, 1), row.integer(0, 4), row.optional_integer(0, 3), blob});
