@@ -87,6 +87,21 @@ bool read_number(const rapidjson::Value& object, const char* key, double& into) 
     return read_member<double>(object, key, into, &rapidjson::Value::IsNumber, &rapidjson::Value::GetDouble);
 }
 
+// Member `key`, an array, each item read by `read_one` into `into`; false when it is missing,
+// not an array, or an item does not read.
+template <class T>
+bool read_each(const rapidjson::Value& object, const char* key, std::vector<T>& into,
+               std::optional<T> (*read_one)(const rapidjson::Value&)) {
+    auto found = object.FindMember(key);
+    if (found == object.MemberEnd() || !found->value.IsArray()) return false;
+    for (const auto& item : found->value.GetArray()) {
+        auto one = read_one(item);
+        if (!one) return false;
+        into.push_back(std::move(*one));
+    }
+    return true;
+}
+
 std::optional<ErrorEvent> read_error(const rapidjson::Value& value) {
     ErrorEvent error;
     if (!value.IsObject() || !read_string(value, "type", error.type) || !read_string(value, "message", error.message) ||
@@ -113,13 +128,7 @@ std::optional<ReportToStore> read_report(const rapidjson::Value& value) {
         return std::nullopt;
     }
     if (profile) report.blob = std::string();
-    auto errors = value.FindMember("errors");
-    if (errors == value.MemberEnd() || !errors->value.IsArray()) return std::nullopt;
-    for (const auto& item : errors->value.GetArray()) {
-        auto error = read_error(item);
-        if (!error) return std::nullopt;
-        report.errors.push_back(std::move(*error));
-    }
+    if (!read_each(value, "errors", report.errors, read_error)) return std::nullopt;
     return report;
 }
 
@@ -162,13 +171,7 @@ std::optional<UploadToJudge> decode_upload(std::string_view payload) {
         !read_string(document, "host", upload.envelope.host_name)) {
         return std::nullopt;
     }
-    auto reports = document.FindMember("reports");
-    if (reports == document.MemberEnd() || !reports->value.IsArray()) return std::nullopt;
-    for (const auto& item : reports->value.GetArray()) {
-        auto report = read_report(item);
-        if (!report) return std::nullopt;
-        upload.reports.push_back(std::move(*report));
-    }
+    if (!read_each(document, "reports", upload.reports, read_report)) return std::nullopt;
     return upload;
 }
 
