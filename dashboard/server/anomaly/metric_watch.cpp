@@ -87,6 +87,14 @@ std::vector<DetectorState> MetricWatch::changed_states() {
     return states;
 }
 
+void MetricWatch::mark_unsaved(const std::vector<DetectorState>& states) {
+    std::lock_guard lock(mutex_);
+    for (const DetectorState& state : states) {
+        auto found = detectors_.find(series_key(state.app_id, state.environment, state.host, state.category, state.name));
+        if (found != detectors_.end()) found->second.changed = true;
+    }
+}
+
 // Called with mutex_ held. A series already in memory keeps its (newer) detector.
 void MetricWatch::load_group(int64_t app_id, const std::string& environment, const std::string& host) {
     if (!states_) return;

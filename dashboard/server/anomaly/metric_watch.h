@@ -48,6 +48,8 @@ public:
 
     // The detectors changed since the last call, to save (see above); empty without states.
     std::vector<DetectorState> changed_states();
+    // Marks these (from changed_states(), whose save failed) changed again, those still kept.
+    void mark_unsaved(const std::vector<DetectorState>& states);
     // Forgets every detector (they load again from the saved states as series come).
     void clear();
 

@@ -1,15 +1,15 @@
 #include "dashboard/server/anomaly/upload_judge.h"
 
-#include <iostream>
-
 #include "dashboard/server/anomaly/anomaly_recording.h"
 #include "dashboard/server/anomaly/queued_upload.h"
 
 namespace siagent::dashboard::anomaly {
 
 UploadJudge::UploadJudge(Storage& storage, const RuleSettings& rules, AccountThresholds& thresholds,
-                         std::function<int64_t()> clock)
+                         std::function<int64_t()> clock, std::ostream& log)
     : storage_(storage),
+      log_(log),
+      failures_(log),
       settings_(rules),
       thresholds_(thresholds),
       clock_(std::move(clock)),
@@ -52,9 +52,9 @@ bool UploadJudge::refresh_lease() {
         std::lock_guard lock(judging_);
         metrics_.clear();
         rules_ = std::make_unique<AnomalyRules>();
-        std::cerr << "siagent-dashboard: this instance judges the uploads for anomalies (it holds the judging lease)\n";
+        log_ << "siagent-dashboard: this instance judges the uploads for anomalies (it holds the judging lease)" << std::endl;
     } else if (!held && leading()) {
-        std::cerr << "siagent-dashboard: this instance no longer judges the uploads (the judging lease was lost)\n";
+        log_ << "siagent-dashboard: this instance no longer judges the uploads (the judging lease was lost)" << std::endl;
     }
     leading_.store(held, std::memory_order_relaxed);
     return held;
@@ -66,7 +66,7 @@ void UploadJudge::after_upload() {
         std::lock_guard lock(judging_);
         judge_batch();
     } catch (const std::exception& error) {
-        std::cerr << "siagent-dashboard: judging uploads failed: " << error.what() << "\n";
+        failures_.record("judging uploads", error.what(), clock_());
     }
 }
 
@@ -77,7 +77,7 @@ void UploadJudge::judge_now(int64_t account_id, const ProcessKey& process, const
         judge_one(account_id, process, envelope, reports);
         judged_.fetch_add(1, std::memory_order_relaxed);
     } catch (const std::exception& error) {
-        std::cerr << "siagent-dashboard: judging an upload failed: " << error.what() << "\n";
+        failures_.record("judging an upload", error.what(), clock_());
     }
 }
 
@@ -103,7 +103,7 @@ size_t UploadJudge::tick() {
         }
         if (clock_() - last_save_ >= kSaveSeconds) save_states();
     } catch (const std::exception& error) {
-        std::cerr << "siagent-dashboard: judging uploads failed: " << error.what() << "\n";
+        failures_.record("judging uploads", error.what(), clock_());
     }
     return judged;
 }
@@ -129,10 +129,12 @@ size_t UploadJudge::judge_batch() {
 
 void UploadJudge::save_states() {
     last_save_ = clock_();
+    const std::vector<DetectorState> states = metrics_.changed_states();
     try {
-        storage_.save_detector_states(metrics_.changed_states(), last_save_);
+        storage_.save_detector_states(states, last_save_);
     } catch (const std::exception& error) {
-        std::cerr << "siagent-dashboard: saving the anomaly detectors failed: " << error.what() << "\n";
+        metrics_.mark_unsaved(states);
+        failures_.record("saving the anomaly detectors", error.what(), last_save_);
     }
 }
 

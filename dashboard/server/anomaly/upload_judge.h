@@ -18,12 +18,15 @@
 // the leak, regression and error rules' memory, which refills from new uploads and stored
 // data; an upload judged but not yet removed from the queue when the holder died is judged
 // again (a metric detector skips points it has seen; a rule may report its finding twice).
+// A save that fails leaves its detectors marked changed, so the next save (or the one at
+// stop) writes them.
 // Thread-safe.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -31,6 +34,7 @@
 #include "dashboard/server/anomaly/account_threshold.h"
 #include "dashboard/server/anomaly/anomaly_rules.h"
 #include "dashboard/server/anomaly/anomaly_sink.h"
+#include "dashboard/server/anomaly/judging_failures.h"
 #include "dashboard/server/anomaly/metric_watch.h"
 #include "dashboard/server/anomaly/rule_settings.h"
 #include "dashboard/server/model/storage.h"
@@ -43,8 +47,9 @@ public:
     static constexpr size_t kBatch = 200;         // queued uploads read at once
     static constexpr size_t kBatchesPerTick = 25;  // a backlog is judged over several ticks
 
+    // `log`: where failures are said (judging_failures.h: at most once a minute per kind).
     UploadJudge(Storage& storage, const RuleSettings& rules, AccountThresholds& thresholds,
-                std::function<int64_t()> clock);
+                std::function<int64_t()> clock, std::ostream& log = std::cerr);
     ~UploadJudge();
     UploadJudge(const UploadJudge&) = delete;
     UploadJudge& operator=(const UploadJudge&) = delete;
@@ -78,6 +83,8 @@ private:
     void save_states();
 
     Storage& storage_;
+    std::ostream& log_;
+    JudgingFailures failures_;
     RuleSettings settings_;
     AccountThresholds& thresholds_;
     std::function<int64_t()> clock_;

@@ -135,3 +135,18 @@ TEST_CASE("metric watch: saved detectors go on where they left off", "[dashboard
     CHECK(other_layout.observe(1, "prod", "h", spike_at(600)).empty());
     CHECK(other_layout.series() == 1);
 }
+
+// A save that failed: its states are marked changed again, and given by the next call.
+TEST_CASE("metric watch: detectors whose save failed are changed again", "[dashboard][anomaly][judging]") {
+    siagent::testing::TempDatabase database;
+    anomaly::MetricWatch watch(100, {}, &database.storage());
+    watch.observe(1, "prod", "h", steady("RSS", 0, 10));
+    auto states = watch.changed_states();
+    REQUIRE(states.size() == 1);
+    CHECK(watch.changed_states().empty());
+    watch.mark_unsaved(states);
+    CHECK(watch.changed_states().size() == 1);
+    states[0].name = "not kept";
+    watch.mark_unsaved(states);  // a series the watch does not keep: nothing
+    CHECK(watch.changed_states().empty());
+}
