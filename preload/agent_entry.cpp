@@ -2,6 +2,7 @@
 // the table libsiagent.so forwards to (preload/hook_table.h). The implementations keep their
 // libc names inside libsiagent-agent.so, where they are not exported (preload/
 // agent_exports.map): only this table reaches them from outside.
+#include "core/allocation/allocation_profiler.h"
 #include "preload/export.h"
 #include "preload/hook_table.h"
 #include "preload/lifecycle.h"
@@ -23,6 +24,9 @@ SIAGENT_API_CALLS(SIAGENT_DECLARE)
 
 namespace {
 
+// Set by siagent_agent_entry, which the first stage calls before it publishes the table.
+siagent::AllocationFastPath allocation_fast_path;
+
 constexpr siagent::HookTable kHooks = {
 #define SIAGENT_ENTRY(result, name, parameters, arguments) &::name,
     SIAGENT_FORWARDED_CALLS(SIAGENT_ENTRY)
@@ -37,6 +41,7 @@ constexpr siagent::HookTable kHooks = {
     static_cast<result(*) parameters>(&::name),
     SIAGENT_OPERATOR_CALLS(SIAGENT_ENTRY)
 #undef SIAGENT_ENTRY
+    &allocation_fast_path,
 };
 
 #undef __cxa_throw
@@ -48,5 +53,9 @@ constexpr siagent::AgentEntry kEntry = {&kHooks, &siagent::start_from_environmen
 }  // namespace
 
 SIAGENT_EXPORT const siagent::AgentEntry* siagent_agent_entry() {
+    allocation_fast_path.countdown_offset =
+        reinterpret_cast<char*>(&siagent::allocation_countdown.remaining) -
+        static_cast<char*>(__builtin_thread_pointer());
+    allocation_fast_path.release_filter = siagent::sampled_live_blocks.filter();
     return &kEntry;
 }

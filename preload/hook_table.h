@@ -6,9 +6,23 @@
 // one acquire load, so a forwarder sees either no table or all of it.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+
 #include "preload/interposed_functions.h"
 
 namespace siagent {
+
+// What the first stage's malloc and free need to answer a call the allocation profiler does
+// not sample without entering the agent library (preload/loader/allocation_forwarders.cpp):
+// where the calling thread's sampling countdown is (its offset from the thread pointer: the
+// countdown is initial-exec TLS, at the same offset in every thread) and the filter of
+// sampled live blocks (core/allocation/live_block_table.h). Set before the table is
+// published, never changed after.
+struct AllocationFastPath {
+    intptr_t countdown_offset = 0;
+    const std::atomic<uint16_t>* release_filter = nullptr;
+};
 
 struct HookTable {
 #define SIAGENT_HOOK_ENTRY(result, name, parameters, arguments) result(*name) parameters;
@@ -24,6 +38,7 @@ struct HookTable {
     result(*entry) parameters;
     SIAGENT_OPERATOR_CALLS(SIAGENT_HOOK_ENTRY)
 #undef SIAGENT_HOOK_ENTRY
+    const AllocationFastPath* allocation_fast_path;
 };
 
 struct AgentEntry {

@@ -41,6 +41,10 @@ public:
     }
 
     size_t size() const { return size_.load(std::memory_order_relaxed); }
+    // The filter maybe_contains reads, for a reader in another library (preload/hook_table.h):
+    // filter()[filter_index(address)] != 0 is maybe_contains(address).
+    const std::atomic<uint16_t>* filter() const { return filter_; }
+    static size_t filter_index(uintptr_t address) { return mix(address) >> (64 - kFilterBits); }
     // Only while nothing else uses the table (tests).
     void clear();
 
@@ -51,7 +55,6 @@ private:
     static uint64_t mix(uintptr_t address) {
         return (static_cast<uint64_t>(address) >> 4) * 0x9E3779B97F4A7C15ull;
     }
-    static size_t filter_index(uintptr_t address) { return mix(address) >> (64 - kFilterBits); }
     static size_t slot_index(uintptr_t address) {
         // Different bits than the filter's, so one filter counter's entries spread out.
         return (mix(address) >> (64 - kFilterBits - kSlotBits)) & ((1u << kSlotBits) - 1);

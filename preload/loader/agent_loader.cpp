@@ -23,7 +23,7 @@
 
 namespace siagent {
 
-constinit std::atomic<const HookTable*> published_hooks{nullptr};
+constinit PublishedAgent published_agent;
 
 namespace {
 
@@ -99,7 +99,7 @@ bool agent_path(char* path, size_t capacity) {
 // Called with state_mutex held and nothing busy; releases it around dlopen (which must not
 // run under a lock a fork handler takes: the agent's libraries' constructors run inside).
 const HookTable* load_locked() {
-    if (const HookTable* hooks = published_hooks.load(std::memory_order_acquire)) return hooks;
+    if (const HookTable* hooks = installed_hooks()) return hooks;
     if (load_failed) return nullptr;
     loading = true;
     unlock();
@@ -124,7 +124,8 @@ const HookTable* load_locked() {
     }
     agent_entry = entry;
     deferred = false;
-    published_hooks.store(entry->hooks, std::memory_order_release);
+    published_agent.fast_path = *entry->hooks->allocation_fast_path;
+    published_agent.hooks.store(entry->hooks, std::memory_order_release);
     return entry->hooks;
 }
 

@@ -20,12 +20,18 @@
 
 namespace siagent {
 
-// Set once, when the agent is loaded (agent_loader.cpp); read by every forwarder.
-extern std::atomic<const HookTable*> published_hooks;
+// Set once, when the agent is loaded (agent_loader.cpp); read by every forwarder. One cache
+// line: malloc and free read both.
+struct alignas(64) PublishedAgent {
+    std::atomic<const HookTable*> hooks{nullptr};
+    // A copy of the agent's, written before `hooks` (release).
+    AllocationFastPath fast_path{};
+};
+extern PublishedAgent published_agent;
 
 // The agent's table once loaded, else nullptr. One acquire load, inline in every
 // forwarder: signal-safe, malloc-safe.
-inline const HookTable* installed_hooks() { return published_hooks.load(std::memory_order_acquire); }
+inline const HookTable* installed_hooks() { return published_agent.hooks.load(std::memory_order_acquire); }
 
 // Loads the agent now if it is not loaded (si_start). Returns its table, or nullptr when it
 // cannot be loaded (said once on stderr). Not for signal handlers or allocators.

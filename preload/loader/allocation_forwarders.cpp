@@ -1,7 +1,9 @@
 // libsiagent.so's malloc family and C++ allocation operators: the agent's implementation
 // once it is loaded, else the unprofiled allocator (preload/unprofiled_allocation.h).
 //
-// malloc-safe, signal-safe as the real allocator is: one acquire load, then a tail call.
+// malloc-safe, signal-safe as the real allocator is: no lock, no allocation; one acquire
+// load, then (malloc, free) a thread-local countdown or a filter load, then a tail call.
+#include "core/allocation/live_block_table.h"
 #include "preload/export.h"
 #include "preload/interposed_functions.h"
 
@@ -16,12 +18,65 @@
 
 using siagent::installed_hooks;
 
+namespace {
+
+// The calling thread's allocation countdown (preload/hook_table.h, AllocationFastPath).
+// Read after installed_hooks() returned the table: the fast path is set then.
+inline int64_t& countdown() {
+    return *reinterpret_cast<int64_t*>(static_cast<char*>(__builtin_thread_pointer()) +
+                                       siagent::published_agent.fast_path.countdown_offset);
+}
+
+inline bool maybe_sampled(const void* block) {
+    const uintptr_t address = reinterpret_cast<uintptr_t>(block);
+    return siagent::published_agent.fast_path.release_filter[siagent::LiveBlockTable::filter_index(address)].load(
+               std::memory_order_relaxed) != 0;
+}
+
+}  // namespace
+
+// malloc and free, the hottest calls of all, do the agent's common case here: an allocation
+// the countdown does not sample goes to the real allocator, and so does a release of a
+// block the filter says was not sampled; the rest (and everything before the real allocator
+// is known) goes to the agent, exactly as it would have. One call into the agent less on
+// nearly every malloc and free.
+SIAGENT_EXPORT SIAGENT_HOT void* malloc(size_t size) {
+    if (const siagent::HookTable* hooks = installed_hooks()) {
+        if (__builtin_expect(siagent::real_allocator_resolved.load(std::memory_order_acquire), 1)) {
+            int64_t& remaining = countdown();
+            remaining -= static_cast<int64_t>(size);
+            if (__builtin_expect(remaining > 0, 1)) return siagent::real_allocator.malloc(size);
+            remaining += static_cast<int64_t>(size);  // the agent counts it down again and samples
+        }
+        return hooks->malloc(size);
+    }
+    return siagent::unprofiled_malloc(size);
+}
+
+SIAGENT_EXPORT SIAGENT_HOT void free(void* block) {
+    if (const siagent::HookTable* hooks = installed_hooks()) {
+        if (block != nullptr && !siagent::early_arena_owns(block) &&
+            siagent::real_allocator_resolved.load(std::memory_order_acquire) &&
+            !maybe_sampled(block))
+            return siagent::real_allocator.free(block);
+        return hooks->free(block);
+    }
+    return siagent::unprofiled_free(block);
+}
+
 #define SIAGENT_FORWARD(result, name, parameters, arguments)                                 \
     SIAGENT_EXPORT SIAGENT_HOT result name parameters {                                      \
         if (const siagent::HookTable* hooks = installed_hooks()) return hooks->name arguments; \
         return siagent::unprofiled_##name arguments;                                         \
     }
-SIAGENT_ALLOCATION_CALLS(SIAGENT_FORWARD)
+SIAGENT_FORWARD(void*, calloc, (size_t count, size_t size), (count, size))
+SIAGENT_FORWARD(void*, realloc, (void* block, size_t size), (block, size))
+SIAGENT_FORWARD(void*, reallocarray, (void* block, size_t count, size_t size), (block, count, size))
+SIAGENT_FORWARD(void*, memalign, (size_t alignment, size_t size), (alignment, size))
+SIAGENT_FORWARD(int, posix_memalign, (void** result, size_t alignment, size_t size), (result, alignment, size))
+SIAGENT_FORWARD(void*, aligned_alloc, (size_t alignment, size_t size), (alignment, size))
+SIAGENT_FORWARD(void*, valloc, (size_t size), (size))
+SIAGENT_FORWARD(void*, pvalloc, (size_t size), (size))
 #undef SIAGENT_FORWARD
 
 // A block's size comes from the allocator it came from (the early arena or the real one),
