@@ -4,8 +4,11 @@
 // mappings are faulted in again), so every page of code its fork handlers run costs a
 // page fault, about 2 µs on bare metal and 15 to 20 µs on a small VM, in children that
 // mostly exec or exit at once. Functions marked SIAGENT_FORK_CHILD_CODE are placed
-// together: the linker gathers every .text.hot.* input section at the start of .text, so
-// the agent's child handlers run from one or two pages instead of one page each.
+// together: the linker gathers every .text.hot.* input section at the start of .text, and
+// the group starts at a 64 KiB boundary (preload/fork_child_data_start.cpp). The kernel
+// maps the file's cached pages up to 64 KiB around a fault (fault-around), so a child
+// faults the agent's child handlers, its destructor and the lock it takes in once
+// (checked by the 'fork child code in one window' test).
 // Mark only functions that run in the child between the fork and its exec (or its exit:
 // the library destructor and what it calls in a child whose agent never started); what they
 // call and do not inline is still fetched from wherever it lives.

@@ -23,6 +23,7 @@
 #include <cstdarg>
 
 #include "core/agent_descriptors.h"
+#include "core/fork_child_code.h"
 #include "core/unwinder_memory.h"
 #include "preload/export.h"
 #include "preload/real_function.h"
@@ -270,8 +271,10 @@ SIAGENT_EXPORT ssize_t __recvfrom_chk(int fd, void* buffer, size_t size, size_t 
                                               address, length);
 }
 
-// lock (semaphores are in blocking_timeouts.cpp)
-SIAGENT_EXPORT int pthread_mutex_lock(pthread_mutex_t* mutex) {
+// lock (semaphores are in blocking_timeouts.cpp). pthread_mutex_lock is also the agent's own
+// lock, which the library destructor takes in every exiting fork child: with the fork-child
+// code (core/fork_child_code.h).
+SIAGENT_EXPORT SIAGENT_FORK_CHILD_CODE int pthread_mutex_lock(pthread_mutex_t* mutex) {
     return contended_lock<BlockCall::pthread_mutex_lock>(
         real_pthread_mutex_lock.get(), real_pthread_mutex_trylock.get(), mutex);
 }
