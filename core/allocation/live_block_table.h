@@ -36,15 +36,16 @@ public:
     bool erase(uintptr_t address);
 
     // False means "certainly not in the table". signal-safe, malloc-safe.
-    bool maybe_contains(uintptr_t address) const {
-        return filter_[filter_index(address)].load(std::memory_order_relaxed) != 0;
+    bool maybe_contains(uintptr_t address) const { return maybe_in_filter(filter_, address); }
+    // The same, for a reader in another library that holds only the filter (filter();
+    // preload/hook_table.h).
+    static bool maybe_in_filter(const std::atomic<uint16_t>* filter, uintptr_t address) {
+        return filter[filter_index(address)].load(std::memory_order_relaxed) != 0;
     }
 
     size_t size() const { return size_.load(std::memory_order_relaxed); }
-    // The filter maybe_contains reads, for a reader in another library (preload/hook_table.h):
-    // filter()[filter_index(address)] != 0 is maybe_contains(address).
+    // The filter maybe_contains reads, for maybe_in_filter in another library.
     const std::atomic<uint16_t>* filter() const { return filter_; }
-    static size_t filter_index(uintptr_t address) { return mix(address) >> (64 - kFilterBits); }
     // Only while nothing else uses the table (tests).
     void clear();
 
@@ -55,6 +56,7 @@ private:
     static uint64_t mix(uintptr_t address) {
         return (static_cast<uint64_t>(address) >> 4) * 0x9E3779B97F4A7C15ull;
     }
+    static size_t filter_index(uintptr_t address) { return mix(address) >> (64 - kFilterBits); }
     static size_t slot_index(uintptr_t address) {
         // Different bits than the filter's, so one filter counter's entries spread out.
         return (mix(address) >> (64 - kFilterBits - kSlotBits)) & ((1u << kSlotBits) - 1);

@@ -28,9 +28,8 @@ inline int64_t& countdown() {
 }
 
 inline bool maybe_sampled(const void* block) {
-    const uintptr_t address = reinterpret_cast<uintptr_t>(block);
-    return siagent::published_agent.fast_path.release_filter[siagent::LiveBlockTable::filter_index(address)].load(
-               std::memory_order_relaxed) != 0;
+    return siagent::LiveBlockTable::maybe_in_filter(siagent::published_agent.fast_path.release_filter,
+                                                    reinterpret_cast<uintptr_t>(block));
 }
 
 }  // namespace
