@@ -1,5 +1,7 @@
 #include "core/metrics_reader.h"
 
+#include "core/agent_descriptors.h"
+
 #include <dirent.h>
 #include <malloc.h>
 #include <sys/resource.h>
@@ -57,15 +59,21 @@ std::optional<uint64_t> stat_field(const std::string& stat, int number) {
     return std::nullopt;
 }
 
+// The application's descriptors: the agent's own (registered in agent_descriptors) and the
+// directory's are not the application's, and counting them made the figure move with what
+// the agent happened to have open (an upload's socket, a profile being written).
 uint64_t count_open_fds() {
     DIR* directory = opendir("/proc/self/fd");
     if (directory == nullptr) return 0;
+    const int own = dirfd(directory);
     uint64_t count = 0;
     while (dirent* entry = readdir(directory)) {
-        if (entry->d_name[0] != '.') ++count;
+        if (entry->d_name[0] == '.') continue;
+        int fd = atoi(entry->d_name);
+        if (fd != own && !is_agent_descriptor(fd)) ++count;
     }
     closedir(directory);
-    return count > 0 ? count - 1 : 0;  // the directory's own descriptor
+    return count;
 }
 
 double seconds(const timeval& value) { return value.tv_sec + value.tv_usec / 1e6; }

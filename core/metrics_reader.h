@@ -41,7 +41,7 @@ struct MetricsSnapshot {
     std::optional<double> allocated_bytes_per_second;  // the allocation profiler's counters
     std::optional<double> allocations_per_second;
     uint64_t threads = 0;         // the agent's own thread included
-    uint64_t open_fds = 0;
+    uint64_t open_fds = 0;        // the application's: the agent's own are not counted
     uint64_t voluntary_context_switches = 0;
     uint64_t involuntary_context_switches = 0;
     uint64_t minor_page_faults = 0;

@@ -56,7 +56,7 @@ TEST_CASE("metrics lines agree with what the process reads from /proc itself") {
         CHECK(number(line, "threads") == truth["threads"]);
         CHECK(std::abs(number(line, "rss_bytes") - truth["rss_bytes"]) <= 0.10 * truth["rss_bytes"]);
         CHECK(number(line, "max_rss_bytes") >= number(line, "rss_bytes"));
-        CHECK(std::abs(number(line, "open_fds") - truth["open_fds"]) <= 4);
+        CHECK(number(line, "open_fds") == truth["open_fds"]);  // the agent's own not counted
         CHECK(number(line, "heap_in_use_bytes") >= 64.0 * (1 << 20));
         CHECK(number(line, "vm_size_bytes") >= number(line, "rss_bytes"));
         CHECK(number(line, "interval_seconds") > 0);
