@@ -16,6 +16,7 @@ constexpr double kLargest = 1e100;      // beyond this a value is treated as inv
 constexpr double kDriftAfter = 86400;   // the reference needs a day behind it
 
 constexpr double kNormalTail = 2.576;   // the 99th percentile of |z| for normal noise
+constexpr double kRoutineCheckSeverity = 1.0;  // a point score of 0.63: below it, routine or not is moot
 double clamp_abs(double value, double limit) { return std::clamp(value, -limit, limit); }
 
 }  // namespace
@@ -81,6 +82,7 @@ PointResult SeriesDetector::add(int64_t time, double value) {
     }
 
     const bool warming = warming_up();
+    double severity = 0;  // -ln(1 - score): the score's order without its saturation near 1
     result.status = warming ? PointStatus::warming_up : PointStatus::scored;
     // The CUSUMs read the residual from a faster level: the slow one lags a seasonal shape
     // that is still being learned, and that lag must not add up to a shift.
@@ -97,10 +99,22 @@ PointResult SeriesDetector::add(int64_t time, double value) {
         // A point far from the forecast counts only if the shape of the last few points is at
         // least as new as usual: a spike like the ones the series already had (a near
         // neighbour in the pattern history) is routine, however far it is from the level.
-        const double point_score = novelty >= 0 ? score_of(result.z) : 0.0;
-        result.score = std::max({point_score, limit_score(shift, config_.cusum_limit),
-                                 limit_score(spread, config_.spread_limit), limit_score(drift, config_.drift_limit),
-                                 limit_score(std::max(novelty, 0.0), config_.novelty_limit)});
+        double point_severity = novelty >= 0 ? severity_of(result.z) : 0.0;
+        // So is a value the series reached (or passed, in the same direction) at least
+        // routine_exceedances times in its last ~2,000 points, whatever the shape around it
+        // (spikes that come back every few hundred points), provided it has been as far from
+        // its forecast before: a dip at the daily peak reaches values of the daily trough,
+        // and is not routine for that. Counted only for a point that could score (the
+        // counts read the whole history).
+        if (point_severity >= kRoutineCheckSeverity &&
+            novelty_.exceedances(value, result.z > 0) >= config_.routine_exceedances &&
+            deviations_.reached(result.z) >= 1) {
+            point_severity = 0;
+        }
+        severity = std::max({point_severity, limit_severity(shift, config_.cusum_limit),
+                             limit_severity(spread, config_.spread_limit), limit_severity(drift, config_.drift_limit),
+                             limit_severity(std::max(novelty, 0.0), config_.novelty_limit)});
+        result.score = 1 - std::exp(-severity);
     }
 
     const double wide_sigma = sigma * std::max(1.0, tail_ / kNormalTail);
@@ -120,11 +134,12 @@ PointResult SeriesDetector::add(int64_t time, double value) {
     }
     if (drift >= config_.drift_limit) reference_ = drift_level_;
 
+    if (!warming) deviations_.add(result.z);
     last_time_ = time;
     ++points_;
     seen_steps_ += std::min(steps, 4.0);
 
-    result.onset_score = onsets_.pass(result.score, warming ? 2.0 : config_.threshold);
+    result.onset_score = onsets_.pass(result.score, severity, warming ? 2.0 : config_.threshold);
     const bool above = !warming && result.score >= config_.threshold;
     result.flag = episode_.observe(time, above, config_.episode_quiet_steps * interval_);
     result.in_episode = episode_.active();
@@ -194,15 +209,17 @@ void SeriesDetector::rebase() {
     cusum_high_ = cusum_low_ = 0;
 }
 
-// Maps a detector statistic to a score that reaches the threshold exactly at its limit.
-double SeriesDetector::limit_score(double statistic, double limit) const {
+// A detector statistic's severity, -ln(1 - score), where the score reaches the threshold
+// exactly at the statistic's limit: score = 1 - (1 - threshold)^((statistic / limit)^2).
+double SeriesDetector::limit_severity(double statistic, double limit) const {
     const double ratio = statistic / limit;
-    return 1 - std::pow(1 - config_.threshold, ratio * ratio);
+    return -std::log(1 - config_.threshold) * ratio * ratio;
 }
 
-double SeriesDetector::score_of(double z) const {
+// The point's severity: its score is 1 - exp(-(z / k)^2).
+double SeriesDetector::severity_of(double z) const {
     const double ratio = z / config_.score_scale;
-    return 1 - std::exp(-ratio * ratio);
+    return ratio * ratio;
 }
 
 }  // namespace siagent::dashboard::anomaly

@@ -1,6 +1,6 @@
 // Streaming anomaly detector for one metric series (CPU, RSS, request rate, latency, ...).
 // Each point gets a score in [0, 1], comparable across series, and a flag at the onset of an
-// anomalous episode. Fixed memory (sizeof(SeriesDetector), about 10 KiB, most of it the
+// anomalous episode. Fixed memory (sizeof(SeriesDetector), about 14 KiB, most of it the
 // pattern history) and about a microsecond per point; no training step, no per-series tuning.
 //
 // The model, per point (docs/anomaly-detection.md has the reasoning):
@@ -22,14 +22,19 @@
 //   leaks; and the novelty of the last few points' shape (pattern_novelty.h).
 // - The score of the z is 1 - exp(-(z/k)^2): 0 for an expected point, ~1 for a far one; it
 //   counts only where the pattern novelty is at least its usual level (not below its mean):
-//   a spike shaped like earlier ones is the series' routine.
+//   a spike shaped like earlier ones is the series' routine; so is a value that nine of the
+//   last ~2,000 points reached.
+// - Scores are compared (onset_filter.h) by their severity, -ln(1 - score), which keeps
+//   ordering them where the score itself rounds to 1.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "dashboard/server/anomaly/episode.h"
 #include "dashboard/server/anomaly/onset_filter.h"
 #include "dashboard/server/anomaly/pattern_novelty.h"
+#include "dashboard/server/anomaly/recent_deviations.h"
 #include "dashboard/server/anomaly/seasonal_profile.h"
 
 namespace siagent::dashboard::anomaly {
@@ -55,6 +60,9 @@ struct DetectorConfig {
     double episode_quiet_steps = 48;  // an episode ends after this long below the threshold
     double tail_steps = 4000;       // memory of the series' own 99th percentile of |z|
     double novelty_limit = 9.0;     // standardized pattern novelty that reaches the threshold
+    // A point whose value at least this many of the last ~2,000 points reached (in the same
+    // direction) is routine: its own z does not score (NAB: 9 to 16 best, 3, 6 and 40 worse).
+    size_t routine_exceedances = 9;
 };
 
 enum class PointStatus {
@@ -98,8 +106,8 @@ private:
     double spread_update(double z);
     double drift_of(double sigma) const;
     void rebase();
-    double limit_score(double statistic, double limit) const;
-    double score_of(double z) const;
+    double limit_severity(double statistic, double limit) const;
+    double severity_of(double z) const;
 
     DetectorConfig config_;
     int64_t points_ = 0;
@@ -125,6 +133,7 @@ private:
     Episode episode_;
     PatternNovelty novelty_;
     OnsetFilter onsets_;
+    RecentDeviations deviations_;
 };
 
 }  // namespace siagent::dashboard::anomaly

@@ -55,6 +55,17 @@ double PatternNovelty::nearest_squared() const {
     return candidates < kFewestCandidates ? std::numeric_limits<double>::infinity() : best;
 }
 
+size_t PatternNovelty::exceedances(double value, bool upward) const {
+    const size_t stored = static_cast<size_t>(std::min<int64_t>(count_, static_cast<int64_t>(kHistory)));
+    const float x = static_cast<float>(value - anchor_);
+    size_t count = 0;
+    for (size_t back = 1; back < stored; ++back) {  // back 0 is `value` itself
+        const float earlier = at(back);
+        count += upward ? earlier >= x : earlier <= x;
+    }
+    return count;
+}
+
 double PatternNovelty::observe(double value) {
     if (count_ == 0) anchor_ = value;
     const double x = value - anchor_;

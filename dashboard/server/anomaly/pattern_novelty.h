@@ -28,6 +28,10 @@ public:
     // history), then `value` joins the history.
     double observe(double value);
 
+    // How many of the points before the newest (the last ~2,000) were at least `value`
+    // (`upward`) or at most it. Reads the whole history: for the few points that need it.
+    size_t exceedances(double value, bool upward) const;
+
 private:
     static constexpr size_t kHistory = kStride * kCandidates + 2 * kWindow;
 

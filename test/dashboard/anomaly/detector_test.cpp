@@ -223,3 +223,32 @@ TEST_CASE("an affine change of the values (a*v + b, a > 0) leaves the scores as 
     // The relative floor on the scale (0.1 % of the level) is the one place an offset shows.
     CHECK(differing * 1000 <= static_cast<int>(values.size()));
 }
+
+TEST_CASE("a spike that comes back every few hundred points stops being flagged", "[anomaly]") {
+    // Two weeks of flat noisy data around 100 with a spike to 160 (20 sigma) every 151 points,
+    // each a little lower than the one before (so the earlier ones all reached it): 151 is
+    // not a multiple of the pattern history's stride, so the shape search does not find the
+    // earlier spikes, but their values are there. Counting routine values, the detector
+    // stops flagging once nine spikes are in its history; counting turned off, it keeps
+    // flagging them.
+    auto flags_after_day_six = [](size_t routine_exceedances) {
+        DetectorConfig config;
+        config.routine_exceedances = routine_exceedances;
+        SeriesDetector detector(config);
+        SyntheticSeries series;
+        series.daily_amplitude = series.weekend_dip = 0;
+        auto outcome = run_series(series, 14 * kPointsPerDay,
+                                  [](int64_t index, int64_t, double normal) {
+                                      return index % 151 == 150 ? 160 - 0.01 * static_cast<double>(index / 151) : normal;
+                                  },
+                                  detector);
+        int64_t later = 0;
+        for (int64_t index : outcome.flags) later += index >= 6 * kPointsPerDay;
+        return later;
+    };
+    const int64_t counted = flags_after_day_six(DetectorConfig{}.routine_exceedances);
+    const int64_t not_counted = flags_after_day_six(1'000'000);
+    INFO("flags after day 6: " << counted << " counted, " << not_counted << " not counted");
+    CHECK(counted <= 2);
+    CHECK(not_counted >= 10);
+}

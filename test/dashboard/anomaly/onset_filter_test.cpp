@@ -1,6 +1,7 @@
 #include "dashboard/server/anomaly/onset_filter.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <vector>
 
 #include "dashboard/server/anomaly/detector.h"
@@ -9,10 +10,12 @@ using namespace siagent::dashboard::anomaly;
 
 namespace {
 
+double severity(double score) { return -std::log(1 - score); }
+
 std::vector<double> passed(const std::vector<double>& scores) {
     OnsetFilter filter;
     std::vector<double> out;
-    for (double score : scores) out.push_back(filter.pass(score));
+    for (double score : scores) out.push_back(filter.pass(score, severity(score)));
     return out;
 }
 
@@ -63,13 +66,33 @@ TEST_CASE("after a score at the threshold, even a higher one is silenced for the
     std::vector<double> out;
     for (size_t i = 0; i < 400; ++i) {
         const double score = i == 100 ? 0.92 : i == 150 ? 0.99 : i == 100 + OnsetFilter::kRefractory + 1 ? 0.3 : 0.0;
-        out.push_back(filter.pass(score, 0.9));
+        out.push_back(filter.pass(score, severity(score), 0.9));
     }
     CHECK(out[100] == Approx(0.92));
     CHECK(out[150] == 0.0);  // higher, but inside the refractory period
     CHECK(out[100 + OnsetFilter::kRefractory + 1] == 0.0);  // not above the window's 0.99
     // Below the threshold nothing starts a refractory period: the plain onset rule applies.
     OnsetFilter plain;
-    CHECK(plain.pass(0.5, 0.9) == Approx(0.5));
-    CHECK(plain.pass(0.6, 0.9) == Approx(0.6));
+    CHECK(plain.pass(0.5, severity(0.5), 0.9) == Approx(0.5));
+    CHECK(plain.pass(0.6, severity(0.6), 0.9) == Approx(0.6));
+}
+
+TEST_CASE("a point far more severe than the one that started the refractory period breaks it",
+          "[anomaly]") {
+    OnsetFilter filter;
+    CHECK(filter.pass(0.92, severity(0.92), 0.9) == Approx(0.92));
+    for (int i = 0; i < 20; ++i) filter.pass(0.0, 0.0, 0.9);
+    const double barely = OnsetFilter::kOverride * severity(0.92) * 0.99;
+    CHECK(filter.pass(1.0, barely, 0.9) == 0.0);  // not kOverride times as severe
+    const double outage = OnsetFilter::kOverride * severity(0.92) * 1.5;
+    CHECK(filter.pass(1.0, outage, 0.9) == 1.0);  // a score that rounds to 1, and far more severe
+    // It starts a refractory period of its own.
+    CHECK(filter.pass(1.0, outage * 2, 0.9) == 0.0);
+}
+
+TEST_CASE("scores that round to 1 are ordered by their severity", "[anomaly]") {
+    OnsetFilter filter;
+    CHECK(filter.pass(1.0, 50.0) == 1.0);
+    CHECK(filter.pass(1.0, 40.0) == 0.0);  // within the window and less severe
+    CHECK(filter.pass(1.0, 80.0) == 1.0);  // more severe, although its score is the same
 }
