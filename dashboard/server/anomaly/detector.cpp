@@ -108,7 +108,7 @@ PointResult SeriesDetector::add(int64_t time, double value) {
         // counts read the whole history).
         if (point_severity >= kRoutineCheckSeverity &&
             novelty_.exceedances(value, result.z > 0) >= config_.routine_exceedances &&
-            deviations_.reached(result.z) >= 1) {
+            deviations_.reached(result.z)) {
             point_severity = 0;
         }
         severity = std::max({point_severity, limit_severity(shift, config_.cusum_limit),

@@ -21,15 +21,11 @@ void RecentDeviations::add(double z) {
     count_ = std::min(count_ + 1, kPoints);
 }
 
-size_t RecentDeviations::reached(double z) const {
+bool RecentDeviations::reached(double z) const {
     const int16_t bar = quantized(z);
-    size_t count = 0;
-    if (z > 0) {
-        for (size_t i = 0; i < count_; ++i) count += kept_[i] >= bar;
-    } else {
-        for (size_t i = 0; i < count_; ++i) count += kept_[i] <= bar;
-    }
-    return count;
+    const auto kept = kept_.begin();
+    if (z > 0) return std::any_of(kept, kept + count_, [bar](int16_t earlier) { return earlier >= bar; });
+    return std::any_of(kept, kept + count_, [bar](int16_t earlier) { return earlier <= bar; });
 }
 
 }  // namespace siagent::dashboard::anomaly

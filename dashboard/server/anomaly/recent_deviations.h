@@ -17,9 +17,9 @@ public:
 
     void add(double z);
 
-    // How many of the kept deviations are at least `z` (z > 0) or at most it (z <= 0).
-    // Reads all of them: for the few points that need it.
-    size_t reached(double z) const;
+    // Whether a kept deviation is at least `z` (z > 0) or at most it (z <= 0). Reads up to
+    // all of them: for the few points that need it.
+    bool reached(double z) const;
 
 private:
     std::array<int16_t, kPoints> kept_{};
