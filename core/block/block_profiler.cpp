@@ -73,6 +73,10 @@ bool BlockProfiler::start(uint64_t mean, int max_depth, std::string& error) {
         error = "cannot map the blocking-call ring buffer";
         return false;
     }
+    if (!prepare_in_flight_calls()) {
+        error = "cannot map the table of blocking calls under way";
+        return false;
+    }
     max_frames.store(max_depth < kMaxStackFrames ? max_depth : kMaxStackFrames);
     block_detail::mean_ns.store(mean > 0 ? mean : 1);
     block_detail::enabled.store(true);

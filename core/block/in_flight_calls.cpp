@@ -1,5 +1,6 @@
 #include "core/block/in_flight_calls.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,7 +26,19 @@ struct SeenCall {
     uint64_t call_site = 0;
     uint64_t looks = 0;  // at this call so far
 };
-SeenCall seen[kInFlightSlots];
+// Agent thread only, mapped with the slots (prepare_in_flight_calls).
+SeenCall* seen = nullptr;
+
+struct InFlightTable {
+    InFlightSlot slots[kInFlightSlots];
+    SeenCall seen[kInFlightSlots];
+};
+
+#ifdef MADV_WIPEONFORK
+constexpr int kWipeOnFork = MADV_WIPEONFORK;
+#else
+constexpr int kWipeOnFork = 18;  // Linux 4.14's value
+#endif
 
 void free_slot(InFlightSlot& slot, int32_t owner) {
     slot.process.store(0, std::memory_order_relaxed);
@@ -36,7 +49,7 @@ void free_slot(InFlightSlot& slot, int32_t owner) {
 // The looks word of `slot` names no call under way on it: hands the looks to `missed` (at
 // the call site seen when they were added) unless its owner takes them first.
 void account_missed_looks(size_t index, uint64_t word, const std::function<void(const CallLooks&)>& missed) {
-    InFlightSlot& slot = in_flight_detail::slots[index];
+    InFlightSlot& slot = in_flight_detail::slots.load(std::memory_order_relaxed)[index];
     if (!slot.looks.compare_exchange_strong(word, 0, std::memory_order_acq_rel)) return;
     const SeenCall& call = seen[index];
     if (looks_count(word) == 0 || !looks_name(word, call.sequence)) return;
@@ -45,7 +58,7 @@ void account_missed_looks(size_t index, uint64_t word, const std::function<void(
 
 }  // namespace
 
-InFlightSlot in_flight_detail::slots[kInFlightSlots];
+std::atomic<InFlightSlot*> in_flight_detail::slots{nullptr};
 std::atomic<size_t> in_flight_detail::slots_used{0};
 thread_local constinit int in_flight_detail::slot_index = -1;
 
@@ -56,8 +69,9 @@ int in_flight_detail::claim_slot() {
     const pid_t tid = current_thread_id();
     const int32_t process = static_cast<int32_t>(getpid());
     errno = saved_errno;
+    InFlightSlot* const table = slots.load(std::memory_order_acquire);
     for (size_t index = 0; index < kInFlightSlots; ++index) {
-        InFlightSlot& slot = slots[index];
+        InFlightSlot& slot = table[index];
         int32_t expected = 0;
         if (slot.owner.load(std::memory_order_relaxed) != 0 ||
             !slot.owner.compare_exchange_strong(expected, tid, std::memory_order_acq_rel))
@@ -89,21 +103,39 @@ void release_in_flight_slot() {
     const int index = in_flight_detail::slot_index;
     in_flight_detail::slot_index = -1;
     if (index < 0) return;
-    InFlightSlot& slot = in_flight_detail::slots[index];
+    InFlightSlot& slot = in_flight_detail::slots.load(std::memory_order_relaxed)[index];
     slot.process.store(0, std::memory_order_relaxed);
     slot.owner.store(0, std::memory_order_release);
 }
 
-// The parent's slots stay as they were (writing them would copy their pages into every
-// fork child): their process id tells the child's agent they are not its own.
+bool prepare_in_flight_calls() {
+    if (in_flight_detail::slots.load(std::memory_order_acquire) != nullptr) return true;
+    void* memory = mmap(nullptr, sizeof(InFlightTable), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) return false;
+    madvise(memory, sizeof(InFlightTable), kWipeOnFork);  // without it: the process ids below
+    auto* table = static_cast<InFlightTable*>(memory);
+    InFlightSlot* expected = nullptr;
+    // Zeroed memory is every slot free: no constructor to run. One thread's mapping wins.
+    if (!in_flight_detail::slots.compare_exchange_strong(expected, table->slots, std::memory_order_acq_rel)) {
+        munmap(memory, sizeof(InFlightTable));
+        return true;
+    }
+    seen = table->seen;
+    return true;
+}
+
+// Where the slots were not wiped by the fork, the parent's stay as they were (writing them
+// would copy their pages into every fork child): their process id tells the child's agent
+// they are not its own.
 SIAGENT_FORK_CHILD_CODE void reset_in_flight_calls_after_fork() { in_flight_detail::slot_index = -1; }
 
 size_t look_at_calls_under_way(uint64_t credit, const std::function<void(const CallLooks&)>& missed) {
     const int32_t this_process = static_cast<int32_t>(getpid());
-    const size_t used = in_flight_detail::slots_used.load(std::memory_order_acquire);
+    InFlightSlot* const slots = in_flight_detail::slots.load(std::memory_order_acquire);
+    const size_t used = slots != nullptr ? in_flight_detail::slots_used.load(std::memory_order_acquire) : 0;
     size_t under_way = 0;
     for (size_t index = 0; index < used; ++index) {
-        InFlightSlot& slot = in_flight_detail::slots[index];
+        InFlightSlot& slot = slots[index];
         uint64_t word = slot.looks.load(std::memory_order_acquire);
         const int32_t owner = slot.owner.load(std::memory_order_acquire);
         const int32_t process = owner != 0 ? slot.process.load(std::memory_order_acquire) : 0;
@@ -152,9 +184,10 @@ size_t look_at_calls_under_way(uint64_t credit, const std::function<void(const C
 }
 
 void take_looks_of_long_calls(uint64_t min_credit, const std::function<void(const CallLooks&)>& visit) {
-    const size_t used = in_flight_detail::slots_used.load(std::memory_order_acquire);
+    InFlightSlot* const slots = in_flight_detail::slots.load(std::memory_order_acquire);
+    const size_t used = slots != nullptr ? in_flight_detail::slots_used.load(std::memory_order_acquire) : 0;
     for (size_t index = 0; index < used; ++index) {
-        InFlightSlot& slot = in_flight_detail::slots[index];
+        InFlightSlot& slot = slots[index];
         uint64_t word = slot.looks.load(std::memory_order_acquire);
         const SeenCall& call = seen[index];
         if (looks_count(word) < min_credit || looks_count(word) == 0 || !looks_name(word, call.sequence)) continue;

@@ -67,7 +67,9 @@ inline constexpr bool looks_name(uint64_t word, uint64_t sequence) {
 }
 
 namespace in_flight_detail {
-extern InFlightSlot slots[kInFlightSlots];
+// kInFlightSlots slots in memory of their own, mapped once by prepare_in_flight_calls and
+// never returned; nullptr before (marks then do nothing).
+extern std::atomic<InFlightSlot*> slots;
 extern std::atomic<size_t> slots_used;  // no slot at or past this index was ever claimed
 // This thread's slot: -1 not claimed yet, -2 none to be had (table full).
 extern thread_local constinit int slot_index __attribute__((tls_model("initial-exec")));
@@ -85,10 +87,12 @@ class BlockedCallMark {
 public:
     BlockedCallMark(bool active, BlockCall call, uint64_t call_site) {
         if (!active) return;
+        InFlightSlot* const slots = in_flight_detail::slots.load(std::memory_order_acquire);
+        if (slots == nullptr) [[unlikely]] return;
         int index = in_flight_detail::slot_index;
         if (index == -1) [[unlikely]] index = in_flight_detail::claim_slot();
         if (index < 0) return;
-        InFlightSlot& slot = in_flight_detail::slots[index];
+        InFlightSlot& slot = slots[index];
         uint64_t previous = slot.sequence.load(std::memory_order_relaxed);
         if (previous & 1) return;  // nested in a call under way
         // A signal handler's whole call may come between these stores and the sequence's:
@@ -135,6 +139,13 @@ struct CallLooks {
     uint64_t credit = 0;  // in kLookUnitNs
 };
 
+// Normal context, before the first mark that counts (the block profiler's start; tests):
+// maps the slots and what the agent saw of them, once. Their memory is MADV_WIPEONFORK: a
+// fork child finds every slot free, and a fork leaves none of them copy-on-write in the
+// parent, whose every call (and every look of the agent) would otherwise copy a page after
+// each fork. False when the memory cannot be mapped.
+bool prepare_in_flight_calls();
+
 // Agent thread: one look at every slot, at a moment independent of the calls. Credits
 // each call under way with `credit` (kLookUnitNs: the time since the previous look),
 // hands `missed` the credit that ended calls' threads did not take, and frees the slots of
@@ -147,8 +158,9 @@ void take_looks_of_long_calls(uint64_t min_credit, const std::function<void(cons
 
 // A thread made through pthread_create ends: its slot is free again. signal-safe.
 void release_in_flight_slot();
-// In a fork child (only the forking thread survives): every slot free, this thread's
-// forgotten (its id changed with the fork).
+// In a fork child (only the forking thread survives): this thread's slot forgotten (its id
+// changed with the fork). The slots themselves are wiped by the fork (or, where the kernel
+// cannot, marked with the parent's process id, which the child's looks free).
 void reset_in_flight_calls_after_fork();
 
 }  // namespace siagent
