@@ -47,11 +47,12 @@ TEST_CASE("migrate: a SQLite store copied into PostgreSQL has the same rows and 
     REQUIRE(source.open_incident("rule-hash", kNow, 3600));
     source.store_reports(two, {cpu_report(hour + 3800, 1, 1)}, "queued, not judged yet");
     source.save_detector_states({DetectorState{one.app_id, "prod", "h1", "memory", "RSS", std::string("\0state", 6)}}, kNow);
+    REQUIRE(source.queue_delivery(a, hook, R"({"event":"anomaly"})", kNow * 1000, 10));  // a pending retry
 
     auto copied = migrate::copy_store(db.path(), db.postgres->url());
     REQUIRE(copied);
     INFO(migrate::copy_report(copied.value()));
-    CHECK(copied.value().size() == 18);
+    CHECK(copied.value().size() == 19);
     for (const auto& table : copied.value()) {
         CHECK(table.same());
         CHECK(table.source_sha256.size() == 64);
@@ -70,6 +71,7 @@ TEST_CASE("migrate: a SQLite store copied into PostgreSQL has the same rows and 
     CHECK(rows_of("incident_rules") == 1);
     CHECK(rows_of("judging_queue") == 1);
     CHECK(rows_of("detector_states") == 1);
+    CHECK(rows_of("webhook_outbox") == 1);
     CHECK(migrate::copy_report(copied.value()).find("every table copied identically") != std::string::npos);
 
     Storage& target = db.storage();

@@ -181,3 +181,46 @@ TEST_CASE("storage: a webhook's deliveries are counted in the database, seen by 
     db.storage.note_webhook_delivery(id, WebhookDeliveries{110, "dropped: full", 0, 0, 1});
     CHECK_FALSE(other_instance->webhook_deliveries(id));
 }
+
+TEST_CASE("storage: the webhook outbox hands each delivery to one instance, holds it while claimed, keeps retries",
+          "[dashboard][storage][notify]") {
+    TwoAccounts db;
+    Storage& one = db.storage;
+    auto other_instance = db.db.open();
+    Storage& two = *other_instance;
+    const int64_t t = 1'700'000'000'000;
+    // Queued by one instance, which holds it for its first attempt until t + 100.
+    const auto id = one.queue_delivery(db.account_a, 7, R"({"event":"anomaly"})", t + 100, 3);
+    REQUIRE(id);
+    CHECK(two.claim_deliveries(t, t + 100, 10).empty());
+    // That instance died: once its claim lapses, another takes the delivery over, and only one does.
+    auto taken = two.claim_deliveries(t + 100, t + 200, 10);
+    REQUIRE(taken.size() == 1);
+    CHECK(taken[0].id == *id);
+    CHECK(taken[0].account_id == db.account_a);
+    CHECK(taken[0].webhook_id == 7);
+    CHECK(taken[0].body == R"({"event":"anomaly"})");
+    CHECK(taken[0].attempts == 0);
+    CHECK(one.claim_deliveries(t + 150, t + 250, 10).empty());
+    // A failed attempt: due again at t + 1000, held by no one until then; then anyone's.
+    two.retry_delivery(*id, 1, t + 1000);
+    CHECK(one.claim_deliveries(t + 999, t + 2000, 10).empty());
+    auto retried = one.claim_deliveries(t + 1000, t + 2000, 10);
+    REQUIRE(retried.size() == 1);
+    CHECK(retried[0].attempts == 1);
+    // Delivered: gone for every instance.
+    one.finish_delivery(*id);
+    CHECK(two.claim_deliveries(t + 5000, t + 6000, 10).empty());
+    // Bounded, oldest due first, at most `limit` a claim.
+    const auto first = one.queue_delivery(db.account_a, 7, "a", t, 2);
+    const auto second = one.queue_delivery(db.account_b, 8, "b", t, 2);
+    REQUIRE(first);
+    REQUIRE(second);
+    CHECK_FALSE(one.queue_delivery(db.account_a, 7, "c", t, 2));
+    one.retry_delivery(*first, 1, t + 20);
+    one.retry_delivery(*second, 1, t + 10);
+    auto oldest = two.claim_deliveries(t + 30, t + 40, 1);
+    REQUIRE(oldest.size() == 1);
+    CHECK(oldest[0].body == "b");
+    CHECK(two.claim_deliveries(t + 30, t + 40, 5).size() == 1);
+}

@@ -55,6 +55,8 @@ inline constexpr std::array kTables = {
     TableSpec{"login_failures", "key, at", "ti", "key, at", "key COLLATE \"C\", at", false},
     TableSpec{"incident_rules", "rule, last_seen, opened_by", "tit", "rule", "rule COLLATE \"C\"", false},
     TableSpec{"judging_queue", "id, payload", "ib", "id", "id", true},
+    TableSpec{"webhook_outbox", "id, account_id, webhook_id, body, attempts, due_ms, claimed_until_ms", "iiitiii", "id",
+              "id", true},
     TableSpec{"detector_states", "app_id, environment, host, category, name, state, saved", "ittttbi",
               "app_id, environment, host, category, name",
               "app_id, environment COLLATE \"C\", host COLLATE \"C\", category COLLATE \"C\", name COLLATE \"C\"", false},

@@ -215,6 +215,17 @@ struct WebhookDeliveries {
     uint64_t delivered = 0, failed = 0, dropped = 0;
 };
 
+// A notification on its way to one webhook (notify/notifier.h), kept in the database until
+// it is delivered or given up: a restart, or another instance when this one dies, sends what
+// was pending. `body` is the payload as it is posted.
+struct OutboxDelivery {
+    int64_t id = 0;
+    int64_t account_id = 0;
+    int64_t webhook_id = 0;
+    std::string body;
+    int attempts = 0;  // made so far
+};
+
 // An upload waiting to be judged by the anomaly rules (anomaly/upload_judge.h): what the
 // rules read of it, encoded by anomaly/queued_upload.h.
 struct QueuedUpload {
@@ -352,6 +363,19 @@ public:
     // what was counted so far: nullopt before the first.
     virtual void note_webhook_delivery(int64_t webhook_id, const WebhookDeliveries& outcome) = 0;
     virtual std::optional<WebhookDeliveries> webhook_deliveries(int64_t webhook_id) = 0;
+    // The webhook outbox (notify/notifier.h), shared by every instance on the database; times
+    // in milliseconds since the epoch. queue_delivery adds a delivery that the caller holds
+    // until `claimed_until_ms` (it attempts it at once); nullopt when `max_rows` are queued.
+    virtual std::optional<int64_t> queue_delivery(int64_t account_id, int64_t webhook_id, const std::string& body,
+                                                  int64_t claimed_until_ms, size_t max_rows) = 0;
+    // Claims, until `claimed_until_ms`, up to `limit` deliveries due at `now_ms` that no one
+    // holds (a claim lapses at its end: its instance died during the attempt), oldest due
+    // first. Of instances claiming at once, each delivery goes to one.
+    virtual std::vector<OutboxDelivery> claim_deliveries(int64_t now_ms, int64_t claimed_until_ms, size_t limit) = 0;
+    // After a failed attempt: `attempts` made so far, due again at `due_ms`, held by no one.
+    virtual void retry_delivery(int64_t id, int attempts, int64_t due_ms) = 0;
+    // Delivered, or given up: out of the outbox.
+    virtual void finish_delivery(int64_t id) = 0;
 
     // Builds hourly rollups (the summed trees of one series, version and environment over one
     // hour) of the raw reports stamped before `reports_before` that no rollup covers yet: the

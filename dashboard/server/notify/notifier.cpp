@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <iostream>
 
@@ -16,7 +17,8 @@ namespace asio = boost::asio;
 
 // One incident on its way to one webhook. The URL is opened only for the attempt.
 struct Notifier::Delivery {
-    Incident incident;
+    int64_t outbox_id = 0;  // 0: not in the outbox (the database refused it): retried in memory
+    int64_t account_id = 0;
     Webhook webhook;
     std::string body;
     int attempts = 0;
@@ -66,7 +68,11 @@ Notifier::Notifier(Storage& storage, KeyFile& secrets, NotifierSettings settings
       gate_(storage, settings_.cooldown_seconds),
       rate_(settings_.max_per_minute, 60),
       retry_delays_(retry_schedule(settings_)),
-      work_(io_.get_executor()) {}
+      work_(io_.get_executor()) {
+    // A retry is looked for at most half its first wait late.
+    settings_.outbox_poll = std::clamp(std::min(settings_.outbox_poll, settings_.first_retry / 2),
+                                       std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
+}
 
 Notifier::~Notifier() {
     work_.reset();
@@ -75,11 +81,22 @@ Notifier::~Notifier() {
 }
 
 void Notifier::start() {
+    poll_timer_ = std::make_unique<asio::steady_timer>(io_);
+    schedule_poll();
     thread_ = std::thread([this] { io_.run(); });
 }
 
 int64_t Notifier::now() const {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int64_t Notifier::now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+int64_t Notifier::claim_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(settings_.timeout + std::chrono::seconds(30)).count();
 }
 
 void Notifier::recorded(const AppRef& app, const std::vector<AnomalyRow>& anomalies) {
@@ -165,22 +182,98 @@ void Notifier::fan_out(const Incident& incident, std::optional<int64_t> only_web
             continue;
         }
         auto delivery = std::make_shared<Delivery>();
-        delivery->incident = incident;
+        delivery->account_id = incident.account_id;
         delivery->body = webhook.format == "slack" ? slack_payload(incident, link) : json_payload(incident, link);
         delivery->webhook = std::move(webhook);
+        std::optional<int64_t> outbox_id = put_in_outbox(*delivery);
+        if (!outbox_id) {
+            drop(incident.account_id, delivery->webhook.id, "the notification outbox is full");
+            continue;
+        }
+        delivery->outbox_id = *outbox_id;
         ++pending_;
         attempt(std::move(delivery));
     }
 }
 
+// The delivery's outbox id, held by this instance for its first attempt; nullopt when the
+// outbox is full; 0 when the database refused it (the delivery is then attempted anyway and
+// retried in memory: a notice only this instance can retry beats a lost one).
+std::optional<int64_t> Notifier::put_in_outbox(const Delivery& delivery) {
+    try {
+        return storage_.queue_delivery(delivery.account_id, delivery.webhook.id, delivery.body, now_ms() + claim_ms(),
+                                       settings_.max_pending);
+    } catch (const std::exception& error) {
+        std::cerr << "siagent-dashboard: notification to webhook " << delivery.webhook.id
+                  << " not kept in the outbox: " << error.what() << "\n";
+        return 0;
+    }
+}
+
+void Notifier::schedule_poll() {
+    poll_timer_->expires_after(settings_.outbox_poll);
+    poll_timer_->async_wait([this](const boost::system::error_code& error) {
+        if (error) return;
+        poll_outbox();
+        schedule_poll();
+    });
+}
+
+// Notifier thread: claims the deliveries that are due (retries, and attempts of instances
+// that died) and attempts them.
+void Notifier::poll_outbox() {
+    const size_t busy = pending_.load();
+    if (busy >= settings_.max_pending) return;
+    std::vector<OutboxDelivery> due;
+    try {
+        const int64_t now = now_ms();
+        due = storage_.claim_deliveries(now, now + claim_ms(), settings_.max_pending - busy);
+    } catch (const std::exception& error) {
+        std::cerr << "siagent-dashboard: the notification outbox is not readable: " << error.what() << "\n";
+        return;
+    }
+    for (const OutboxDelivery& row : due) {
+        Delivery delivery;
+        delivery.outbox_id = row.id;
+        delivery.account_id = row.account_id;
+        delivery.webhook.id = row.webhook_id;
+        delivery.body = row.body;
+        delivery.attempts = row.attempts;
+        take_from_outbox(delivery);
+    }
+}
+
+// A claimed delivery goes to its webhook as it is now (its URL may have been replaced by
+// deleting the webhook: a deleted webhook receives nothing more).
+void Notifier::take_from_outbox(const Delivery& claimed) {
+    std::optional<Webhook> webhook;
+    try {
+        for (Webhook& candidate : storage_.webhooks(claimed.account_id))
+            if (candidate.id == claimed.webhook.id) webhook = std::move(candidate);
+        if (!webhook) {
+            storage_.finish_delivery(claimed.outbox_id);
+            return;
+        }
+    } catch (const std::exception& error) {
+        std::cerr << "siagent-dashboard: cannot read the webhooks of account " << claimed.account_id << ": "
+                  << error.what() << "\n";
+        return;  // the claim lapses; tried again then
+    }
+    auto delivery = std::make_shared<Delivery>(claimed);
+    delivery->webhook = std::move(*webhook);
+    ++pending_;
+    attempt(std::move(delivery));
+}
+
 void Notifier::attempt(std::shared_ptr<Delivery> delivery) {
     ++delivery->attempts;
     const int64_t webhook_id = delivery->webhook.id;
-    auto url = secrets_.open(delivery->webhook.sealed_url, webhook_seal_context(delivery->incident.account_id));
+    auto url = secrets_.open(delivery->webhook.sealed_url, webhook_seal_context(delivery->account_id));
     auto parsed = url ? parse_webhook_url(url.value()) : Result<WebhookUrl>(url.failure());
     if (!parsed) {
-        std::cerr << "siagent-dashboard: webhook " << webhook_id << " of account " << delivery->incident.account_id
+        std::cerr << "siagent-dashboard: webhook " << webhook_id << " of account " << delivery->account_id
                   << " cannot be used: " << parsed.failure().reason << "\n";
+        forget(*delivery);
         note(webhook_id, "failed: " + parsed.failure().reason, 0, 1, 0);
         --pending_;
         return;
@@ -210,6 +303,7 @@ void Notifier::attempt(std::shared_ptr<Delivery> delivery) {
 void Notifier::finished(std::shared_ptr<Delivery> delivery, const HttpResult& result) {
     const int64_t webhook_id = delivery->webhook.id;
     if (result.ok()) {
+        forget(*delivery);
         note(webhook_id, "delivered", 1, 0, 0);
         --pending_;
         return;
@@ -221,18 +315,38 @@ void Notifier::finished(std::shared_ptr<Delivery> delivery, const HttpResult& re
     const size_t retry = static_cast<size_t>(delivery->attempts) - 1;
     if (!retryable(result) || retry >= retry_delays_.size()) {
         std::cerr << "siagent-dashboard: notification to webhook " << webhook_id << " of account "
-                  << delivery->incident.account_id << " failed after " << delivery->attempts << " attempt(s): " << what
-                  << "\n";
+                  << delivery->account_id << " failed after " << delivery->attempts << " attempt(s): " << what << "\n";
+        forget(*delivery);
         note(webhook_id, "failed after " + std::to_string(delivery->attempts) + " attempt(s)", 0, 1, 0);
         --pending_;
         return;
     }
     const auto delay = retry_delays_[retry];
+    // In the outbox before it is said: from here on a restart retries it.
+    bool kept = false;
+    if (delivery->outbox_id != 0) {
+        try {
+            storage_.retry_delivery(delivery->outbox_id, delivery->attempts, now_ms() + delay.count());
+            kept = true;
+        } catch (const std::exception& error) {
+            std::cerr << "siagent-dashboard: retry of webhook " << webhook_id << " kept in memory only: " << error.what()
+                      << "\n";
+        }
+    }
     const std::string retrying = "retry " + std::to_string(retry + 1) + " of " + std::to_string(retry_delays_.size()) +
                                  " in " + seconds_text(delay);
     std::cerr << "siagent-dashboard: notification to webhook " << webhook_id << " failed: " << what << "; " << retrying
               << "\n";
     note(webhook_id, "failed; " + retrying, 0, 0, 0);
+    if (kept) {
+        --pending_;  // the outbox's poll takes it when it is due
+        return;
+    }
+    retry_in_memory(std::move(delivery), delay);
+}
+
+void Notifier::retry_in_memory(std::shared_ptr<Delivery> delivery, std::chrono::milliseconds delay) {
+    delivery->outbox_id = 0;
     auto timer = std::make_shared<asio::steady_timer>(io_, delay);
     timer->async_wait([this, timer, delivery](const boost::system::error_code& error) {
         if (error) {
@@ -241,6 +355,18 @@ void Notifier::finished(std::shared_ptr<Delivery> delivery, const HttpResult& re
         }
         attempt(delivery);
     });
+}
+
+// Delivered or given up: out of the outbox (a failure to say so is logged; the delivery is
+// then attempted again once its claim lapses).
+void Notifier::forget(const Delivery& delivery) {
+    if (delivery.outbox_id == 0) return;
+    try {
+        storage_.finish_delivery(delivery.outbox_id);
+    } catch (const std::exception& error) {
+        std::cerr << "siagent-dashboard: delivery to webhook " << delivery.webhook.id
+                  << " not taken out of the outbox: " << error.what() << "\n";
+    }
 }
 
 void Notifier::drop(int64_t account_id, std::optional<int64_t> webhook_id, const std::string& why) {

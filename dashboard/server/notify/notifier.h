@@ -5,18 +5,25 @@
 // (https verified against the system CAs, plus `ca_file`).
 //
 // Bounds: at most `max_per_minute` notifications per account (RateLimit), at most
-// `max_pending` incidents and deliveries queued or in flight; past either, notifications are
-// dropped, counted and logged (webhook and account ids, never the URL). A failed delivery
-// (no connection, timeout, TLS failure, 5xx or 429) is retried after `first_retry`, doubling,
-// up to `max_attempts` in all; other 4xx answers are final.
+// `max_pending` incidents and deliveries queued or in flight, and as many in the outbox;
+// past any, notifications are dropped, counted and logged (webhook and account ids, never
+// the URL). A failed delivery (no connection, timeout, TLS failure, 5xx or 429) is retried
+// after `first_retry`, doubling, up to `max_attempts` in all; other 4xx answers are final.
 //
-// Open incidents and each webhook's delivery status are in the database, shared by every
-// instance on it (IncidentGate, Storage::note_webhook_delivery). The rest is in memory: a
-// restart forgets pending retries, and each instance keeps its own per-account rate.
+// Every delivery is in the database's outbox (Storage::queue_delivery) until it is delivered
+// or given up: the instance that made it holds it while it attempts it, then a failed one
+// waits there for its retry, which any instance's poll (every `outbox_poll`) claims when it
+// is due. So a restart or a dead instance loses no pending retry, and a delivery whose
+// instance died during the attempt is taken over once its claim (`timeout` + 30 s) lapses:
+// at least once, not exactly once (an instance killed between the endpoint's answer and
+// the outbox's update has it sent again). Open incidents and each webhook's delivery status
+// are in the database too (IncidentGate, Storage::note_webhook_delivery); each instance
+// keeps its own per-account rate.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -53,6 +60,7 @@ struct NotifierSettings {
     int max_attempts = 6;                       // retries after 5, 10, 20, 40, 80 s
     size_t max_pending = 1000;
     std::chrono::seconds timeout{10};           // one attempt, connect to answer
+    std::chrono::milliseconds outbox_poll{1000};  // how often due retries are looked for
 };
 
 // The last outcome of a webhook's deliveries, for the Account page (model/storage.h).
@@ -69,6 +77,7 @@ public:
     Notifier(Storage& storage, KeyFile& secrets, NotifierSettings settings);
     ~Notifier() override;  // stops the thread; pending deliveries are abandoned
 
+    // Starts the thread and the outbox's poll.
     void start();
 
     void recorded(const AppRef& app, const std::vector<AnomalyRow>& anomalies) override;
@@ -95,11 +104,19 @@ private:
     struct Delivery;
     void queue(Incident incident, std::optional<int64_t> only_webhook);
     void fan_out(const Incident& incident, std::optional<int64_t> only_webhook);
+    std::optional<int64_t> put_in_outbox(const Delivery& delivery);
+    void poll_outbox();
+    void schedule_poll();
+    void take_from_outbox(const Delivery& delivery);
     void attempt(std::shared_ptr<Delivery> delivery);
     void finished(std::shared_ptr<Delivery> delivery, const HttpResult& result);
+    void retry_in_memory(std::shared_ptr<Delivery> delivery, std::chrono::milliseconds delay);
+    void forget(const Delivery& delivery);
     void drop(int64_t account_id, std::optional<int64_t> webhook_id, const std::string& why);
     void note(int64_t webhook_id, const std::string& outcome, int delivered, int failed, int dropped);
     int64_t now() const;
+    static int64_t now_ms();
+    int64_t claim_ms() const;  // how long an attempt holds its delivery
 
     Storage& storage_;
     KeyFile& secrets_;
@@ -116,6 +133,7 @@ private:
 
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::unique_ptr<boost::asio::steady_timer> poll_timer_;
     std::thread thread_;
 };
 

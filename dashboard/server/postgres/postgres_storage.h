@@ -54,6 +54,11 @@ public:
     bool open_incident(const std::string& rule, int64_t now, int64_t cooldown) override;
     void note_webhook_delivery(int64_t webhook_id, const WebhookDeliveries& outcome) override;
     std::optional<WebhookDeliveries> webhook_deliveries(int64_t webhook_id) override;
+    std::optional<int64_t> queue_delivery(int64_t account_id, int64_t webhook_id, const std::string& body,
+                                          int64_t claimed_until_ms, size_t max_rows) override;
+    std::vector<OutboxDelivery> claim_deliveries(int64_t now_ms, int64_t claimed_until_ms, size_t limit) override;
+    void retry_delivery(int64_t id, int attempts, int64_t due_ms) override;
+    void finish_delivery(int64_t id) override;
     int64_t add_agent_key(int64_t account_id, const std::string& name, const std::string& key_hash,
                           const std::string& prefix, int64_t now) override;
     std::optional<AgentKeyOwner> agent_key_owner(const std::string& key_hash, int64_t now) override;

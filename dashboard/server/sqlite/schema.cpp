@@ -201,9 +201,18 @@ CREATE TABLE detector_states(app_id INTEGER NOT NULL, environment TEXT NOT NULL,
 CREATE INDEX detector_states_by_time ON detector_states(saved);
 )sql";
 
+// The webhook outbox (notify/notifier.h): deliveries not yet delivered or given up, each
+// held by the instance attempting it until claimed_until_ms (0: by no one).
+constexpr const char* kWebhookOutbox = R"sql(
+CREATE TABLE webhook_outbox(id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, webhook_id INTEGER NOT NULL,
+  body TEXT NOT NULL, attempts INTEGER NOT NULL, due_ms INTEGER NOT NULL, claimed_until_ms INTEGER NOT NULL);
+CREATE INDEX webhook_outbox_by_due ON webhook_outbox(due_ms);
+)sql";
+
 constexpr std::array kMigrations = {kVersion1,      kVersion2,  kVersion3,     kAnomalyDetail,   kVersionNotify,
                                     kSpanStats, kSampleCounts, kWebhookIdsOnce, kEmailsPerAccount, kProcessEnd,
-                                    kAccountThreshold, kLoginFailures, kIncidentRules, kWebhookDeliveries, kJudging};
+                                    kAccountThreshold, kLoginFailures, kIncidentRules, kWebhookDeliveries, kJudging,
+                                    kWebhookOutbox};
 
 int user_version(Connection& connection) {
     auto statement = connection.prepare("PRAGMA user_version");

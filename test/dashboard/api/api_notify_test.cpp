@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -266,6 +267,34 @@ TEST_CASE("api: a webhook answering 500 is retried until it is delivered; test m
     CHECK(owner.del("/api/account/webhooks/" + id).status == 204);
     CHECK(owner.post("/api/account/webhooks/" + id + "/test", "").status == 404);
     CHECK(server.output().find("secret-path") == std::string::npos);
+}
+
+TEST_CASE("api: a retry pending when the dashboard is killed is delivered by the restarted dashboard",
+          "[api][notify]") {
+    TestDashboard hook;
+    hook.set_mode(ServerMode::error500);
+    DashboardServer server({"--notify-retry", "2s", "--webhook-allow-host", "127.0.0.1"});
+    UiClient owner(server.port());
+    REQUIRE(owner.login("admin@localhost", server.password()).status == 200);
+    add_webhook(owner, hook.address() + "/hooks/" + kSecret);
+
+    const int64_t first = std::time(nullptr) - (kWarm + 20) * kStep;
+    upload(server, "shop", "memory", "Current RSS", series(first, kWarm, 1e8));
+    upload(server, "shop", "memory", "Current RSS", series(first + kWarm * kStep, 5, 1e8, {{0, 5e8}}));
+    REQUIRE(hook.wait_until([](const auto& requests) { return requests.size() >= 1; }, kWait));
+    // The retry is in the outbox before the log says so; then the dashboard dies (kill -9),
+    // and the one started on the same store sends it when it is due, once.
+    REQUIRE(wait_for_output(server, "HTTP 500; retry 1 of 5 in 2 s"));
+    hook.set_mode(ServerMode::normal);
+    server.restart(SIGKILL);
+    REQUIRE(hook.wait_until([](const auto& requests) { return requests.size() >= 2; }, kWait));
+    std::this_thread::sleep_for(std::chrono::seconds(3));  // a second copy would come within this
+    auto requests = hook.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[0].body == requests[1].body);
+    UiClient again(server.port());
+    REQUIRE(again.login("admin@localhost", server.password()).status == 200);
+    CHECK(wait_for_outcome(again, "delivered") == "delivered");
 }
 
 TEST_CASE("api: https webhooks are verified; --webhook-ca trusts a local CA; slack format", "[api][notify]") {
