@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/fork_child_code.h"
 #include "core/interruptions.h"
 #include "core/next_symbol.h"
 #include "core/thread_id.h"
@@ -30,17 +31,17 @@ std::atomic<SigactionFunction> real_sigaction{nullptr};
 
 // The kernel's mask calls directly: the interposed pthread_sigmask would keep the
 // profiling signal unblocked, and these must block everything. signal-safe.
-void kernel_mask(int how, const sigset_t* set, sigset_t* previous) {
+SIAGENT_FORK_CHILD_CODE void kernel_mask(int how, const sigset_t* set, sigset_t* previous) {
     syscall(SYS_rt_sigprocmask, how, set, previous, _NSIG / 8);
 }
 
-Entry* entry_for(int signal_number) {
+SIAGENT_FORK_CHILD_CODE Entry* entry_for(int signal_number) {
     if (signal_number <= 0 || signal_number >= _NSIG) return nullptr;
     return &entries[signal_number];
 }
 
 // signal-safe (see the header's concurrency note).
-void write_action(Entry& entry, const struct sigaction& action) {
+SIAGENT_FORK_CHILD_CODE void write_action(Entry& entry, const struct sigaction& action) {
     sigset_t all, previous;
     sigfillset(&all);
     kernel_mask(SIG_BLOCK, &all, &previous);
@@ -54,7 +55,7 @@ void write_action(Entry& entry, const struct sigaction& action) {
 }
 
 // signal-safe.
-void read_action(const Entry& entry, struct sigaction& action) {
+SIAGENT_FORK_CHILD_CODE void read_action(const Entry& entry, struct sigaction& action) {
     for (;;) {
         uint32_t before = entry.sequence.load(std::memory_order_acquire);
         memcpy(&action, &entry.copies[before & 1], sizeof action);
@@ -113,12 +114,12 @@ int install_agent_handler(int signal_number, AgentHandler handler) {
     return real(signal_number, &mine, nullptr) == 0 ? 0 : errno;
 }
 
-bool agent_handles(int signal_number) {
+SIAGENT_FORK_CHILD_CODE bool agent_handles(int signal_number) {
     Entry* entry = entry_for(signal_number);
     return entry != nullptr && entry->agent.load(std::memory_order_acquire) != nullptr;
 }
 
-bool exchange_application_action(int signal_number, const struct sigaction* action,
+SIAGENT_FORK_CHILD_CODE bool exchange_application_action(int signal_number, const struct sigaction* action,
                                  struct sigaction* previous) {
     if (!agent_handles(signal_number)) return false;
     Entry& entry = entries[signal_number];
@@ -127,7 +128,7 @@ bool exchange_application_action(int signal_number, const struct sigaction* acti
     return true;
 }
 
-bool application_takes(int signal_number) {
+SIAGENT_FORK_CHILD_CODE bool application_takes(int signal_number) {
     Entry* entry = entry_for(signal_number);
     if (entry == nullptr) return false;
     struct sigaction action;

@@ -19,6 +19,7 @@
 #include <csignal>
 
 #include "core/agent_guard.h"
+#include "core/fork_child_code.h"
 #include "core/cpu/cpu_profiler.h"
 #include "core/signal_table.h"
 #include "core/cpu/start_alarm.h"
@@ -57,14 +58,14 @@ __thread bool application_blocked_sigprof __attribute__((tls_model("initial-exec
 
 // Whether the agent keeps SIGPROF unblocked whatever the application asks: while the CPU
 // profiler samples, and while a fork child waits for its start alarm (core/cpu/start_alarm.h).
-bool agent_owns_sigprof() {
+SIAGENT_FORK_CHILD_CODE bool agent_owns_sigprof() {
     return (siagent::cpu_profiling_active() || siagent::start_alarm_pending()) &&
            !siagent::application_takes(SIGPROF);
 }
 
 // Applies `how`/`set` with SIGPROF left unblocked while the agent owns it, and reports
 // the previous mask as the application knows it.
-int change_mask(MaskFunction real, int how, const sigset_t* set, sigset_t* previous) {
+SIAGENT_FORK_CHILD_CODE int change_mask(MaskFunction real, int how, const sigset_t* set, sigset_t* previous) {
     if (real == nullptr) return -1;
     if (siagent::inside_agent()) return real(how, set, previous);
     bool asked_before = application_blocked_sigprof;
@@ -124,15 +125,15 @@ void siagent::set_application_blocks_profiling_signal(bool blocked) {
     application_blocked_sigprof = blocked;
 }
 
-SIAGENT_EXPORT int pthread_sigmask(int how, const sigset_t* set, sigset_t* previous) {
+SIAGENT_EXPORT SIAGENT_FORK_CHILD_CODE int pthread_sigmask(int how, const sigset_t* set, sigset_t* previous) {
     return change_mask(real_pthread_sigmask.get(), how, set, previous);
 }
 
-SIAGENT_EXPORT int sigprocmask(int how, const sigset_t* set, sigset_t* previous) {
+SIAGENT_EXPORT SIAGENT_FORK_CHILD_CODE int sigprocmask(int how, const sigset_t* set, sigset_t* previous) {
     return change_mask(real_sigprocmask.get(), how, set, previous);
 }
 
-SIAGENT_EXPORT int sigaction(int signal_number, const struct sigaction* action,
+SIAGENT_EXPORT SIAGENT_FORK_CHILD_CODE int sigaction(int signal_number, const struct sigaction* action,
                              struct sigaction* previous) {
     if (!siagent::inside_agent() &&
         siagent::exchange_application_action(signal_number, action, previous))

@@ -218,7 +218,7 @@ void CpuProfiler::stop() {
 
 bool CpuProfiler::running() const { return sampling.load(std::memory_order_relaxed); }
 
-bool cpu_profiling_active() { return sampling.load(std::memory_order_relaxed); }
+SIAGENT_FORK_CHILD_CODE bool cpu_profiling_active() { return sampling.load(std::memory_order_relaxed); }
 
 SIAGENT_FORK_CHILD_CODE bool cpu_profiler_handler_installed() { return handler_installed.load(); }
 

@@ -194,7 +194,7 @@ SIAGENT_FORK_CHILD_CODE void forget_start_alarm() {
     alarm_exists.store(false);
 }
 
-bool start_alarm_pending() { return start_callback.load(std::memory_order_relaxed) != nullptr; }
+SIAGENT_FORK_CHILD_CODE bool start_alarm_pending() { return start_callback.load(std::memory_order_relaxed) != nullptr; }
 
 void on_start_alarm(const void* ucontext) {
     // A blocking call this signal interrupts is resumed by its interposer.
