@@ -1,4 +1,5 @@
 #include "core/agent_descriptors.h"
+#include "core/fork_child_code.h"
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -56,21 +57,21 @@ int adopt_descriptor(int fd) {
     return fd;
 }
 
-void forget_descriptor(int fd) {
+SIAGENT_FORK_CHILD_CODE void forget_descriptor(int fd) {
     if (!tracked(fd)) return;
     owned[fd / kBitsPerWord].fetch_and(~bit(fd), std::memory_order_relaxed);
     lost[fd / kBitsPerWord].fetch_and(~bit(fd), std::memory_order_relaxed);
 }
 
-bool is_agent_descriptor(int fd) {
+SIAGENT_FORK_CHILD_CODE bool is_agent_descriptor(int fd) {
     return tracked(fd) && (owned[fd / kBitsPerWord].load(std::memory_order_relaxed) & bit(fd)) != 0;
 }
 
-bool is_lost_descriptor(int fd) {
+SIAGENT_FORK_CHILD_CODE bool is_lost_descriptor(int fd) {
     return tracked(fd) && (lost[fd / kBitsPerWord].load(std::memory_order_relaxed) & bit(fd)) != 0;
 }
 
-void mark_descriptor_lost(int fd) {
+SIAGENT_FORK_CHILD_CODE void mark_descriptor_lost(int fd) {
     if (!tracked(fd)) return;
     owned[fd / kBitsPerWord].fetch_and(~bit(fd), std::memory_order_relaxed);
     lost[fd / kBitsPerWord].fetch_or(bit(fd), std::memory_order_relaxed);

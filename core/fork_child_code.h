@@ -11,8 +11,8 @@
 // (checked by the 'fork child code in one window' test).
 // Mark only functions that run in the child between the fork and its exec (or its exit:
 // the library destructor and what it calls in a child whose agent never started; the
-// signal interposers a shell's child calls to reset its mask and handlers); what they call
-// and do not inline is still fetched from wherever it lives.
+// signal and descriptor interposers a shell's child calls to reset its mask and handlers and
+// to redirect); what they call and do not inline is still fetched from wherever it lives.
 #pragma once
 
 #define SIAGENT_FORK_CHILD_CODE __attribute__((section(".text.hot.siagent_fork_child")))

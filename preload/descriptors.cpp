@@ -26,6 +26,7 @@
 
 #include "core/agent_descriptors.h"
 #include "core/agent_guard.h"
+#include "core/fork_child_code.h"
 #include "core/block/nonblocking_descriptors.h"
 #include "core/unwinder_memory.h"
 #include "preload/export.h"
@@ -78,13 +79,13 @@ __attribute__((constructor(101))) void resolve_descriptor_functions() {
     real_socket.resolve();
 }
 
-int fail(int error) {
+SIAGENT_FORK_CHILD_CODE int fail(int error) {
     errno = error;
     return -1;
 }
 
 // Agent code may not reach a number the application took over.
-bool refused_to_agent(int fd) { return siagent::inside_agent() && siagent::is_lost_descriptor(fd); }
+SIAGENT_FORK_CHILD_CODE bool refused_to_agent(int fd) { return siagent::inside_agent() && siagent::is_lost_descriptor(fd); }
 
 int adopted_if_agent(int fd) { return siagent::inside_agent() ? siagent::adopt_descriptor(fd) : fd; }
 
@@ -104,7 +105,7 @@ int close_range_around_agent(unsigned first, unsigned last, int flags) {
 
 }  // namespace
 
-SIAGENT_EXPORT int close(int fd) {
+SIAGENT_EXPORT SIAGENT_FORK_CHILD_CODE int close(int fd) {
     if (siagent::is_unwinder_pipe(fd)) [[unlikely]]
         return 0;
     if (siagent::is_agent_descriptor(fd)) [[unlikely]] {
@@ -143,13 +144,13 @@ SIAGENT_EXPORT void closefrom(int lowest) {
     real_closefrom.get()(highest + 1);
 }
 
-SIAGENT_EXPORT int dup2(int old_fd, int new_fd) {
+SIAGENT_EXPORT SIAGENT_FORK_CHILD_CODE int dup2(int old_fd, int new_fd) {
     if (old_fd != new_fd && !siagent::inside_agent() && siagent::is_agent_descriptor(new_fd))
         [[unlikely]] siagent::mark_descriptor_lost(new_fd);
     return siagent::note_descriptor_mode(real_dup2.get()(old_fd, new_fd), siagent::known_nonblocking(old_fd));
 }
 
-SIAGENT_EXPORT int dup3(int old_fd, int new_fd, int flags) {
+SIAGENT_EXPORT SIAGENT_FORK_CHILD_CODE int dup3(int old_fd, int new_fd, int flags) {
     if (old_fd != new_fd && !siagent::inside_agent() && siagent::is_agent_descriptor(new_fd))
         [[unlikely]] siagent::mark_descriptor_lost(new_fd);
     return siagent::note_descriptor_mode(real_dup3.get()(old_fd, new_fd, flags),

@@ -1,4 +1,5 @@
 #include "core/block/nonblocking_descriptors.h"
+#include "core/fork_child_code.h"
 
 namespace siagent {
 
@@ -6,7 +7,7 @@ std::atomic<uint64_t> nonblocking_detail::words[kTrackedDescriptors / 64];
 
 // signal-safe, malloc-safe. Writes only when the bit changes: a page of the table stays a
 // zero page in processes that never make a non-blocking descriptor.
-int note_descriptor_mode(int fd, bool nonblocking) {
+SIAGENT_FORK_CHILD_CODE int note_descriptor_mode(int fd, bool nonblocking) {
     if (fd < 0 || fd >= kTrackedDescriptors || known_nonblocking(fd) == nonblocking) return fd;
     const uint64_t bit = uint64_t{1} << (fd & 63);
     auto& word = nonblocking_detail::words[fd >> 6];
@@ -16,7 +17,7 @@ int note_descriptor_mode(int fd, bool nonblocking) {
 }
 
 // signal-safe, malloc-safe.
-void forget_descriptor_modes(unsigned first, unsigned last) {
+SIAGENT_FORK_CHILD_CODE void forget_descriptor_modes(unsigned first, unsigned last) {
     if (first >= static_cast<unsigned>(kTrackedDescriptors)) return;
     if (last >= static_cast<unsigned>(kTrackedDescriptors)) last = kTrackedDescriptors - 1;
     for (unsigned index = first >> 6; index <= last >> 6; ++index) {
