@@ -32,13 +32,14 @@ struct SinkHarness {
     std::vector<RemoteConfig> answers;
     std::unique_ptr<DashboardSink> sink;
 
-    explicit SinkHarness(const std::string& address, const std::string& ca_file = "") {
+    explicit SinkHarness(const std::string& address, const std::string& ca_file = "",
+                         const TransportTimings& timings = short_timings()) {
         config.agent_key = "secret-key-7f3a";
         config.app_name = "harness";
         config.host_name = "test-host";
         config.dashboard_address = address;
         config.ca_file = ca_file;
-        sink = std::make_unique<DashboardSink>(io, config, clock, short_timings(),
+        sink = std::make_unique<DashboardSink>(io, config, clock, timings,
                                                [this](const RemoteConfig& c) { answers.push_back(c); });
     }
 
