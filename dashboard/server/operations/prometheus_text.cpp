@@ -98,7 +98,9 @@ std::string prometheus_text(const ServerMetrics& metrics, const ServerGauges& ga
     out.sample("siagent_dashboard_judging", "", gauges.judging ? 1 : 0);
     out.family("siagent_dashboard_uploads_judged_total", "counter", "Uploads this instance judged for anomalies.");
     out.sample("siagent_dashboard_uploads_judged_total", "", static_cast<double>(gauges.uploads_judged));
-    out.family("siagent_dashboard_webhook_pending", "gauge", "Notifications queued or waiting for a retry.");
+    out.family("siagent_dashboard_webhook_pending", "gauge",
+               "Notifications queued or being attempted by this instance (retries waiting for their time are in the "
+               "outbox).");
     out.sample("siagent_dashboard_webhook_pending", "", static_cast<double>(gauges.webhook_pending));
     out.family("siagent_dashboard_webhook_deliveries_total", "counter",
                "Webhook deliveries by this instance, by outcome (failed: after its last attempt).");

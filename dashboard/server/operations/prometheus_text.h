@@ -19,7 +19,7 @@ struct ServerGauges {
     uint64_t detector_series = 0;        // metric series this instance's detectors follow
     bool judging = false;                // this instance holds the judging lease (anomaly/upload_judge.h)
     uint64_t uploads_judged = 0;         // counter: queued uploads this instance judged since start
-    uint64_t webhook_pending = 0;        // notifications queued or waiting for a retry
+    uint64_t webhook_pending = 0;        // notifications queued or being attempted here (not the outbox)
     uint64_t webhook_delivered = 0;      // counters: this instance's deliveries since start
     uint64_t webhook_failed = 0;
     uint64_t webhook_dropped = 0;
