@@ -36,6 +36,8 @@
 #include <new>
 #include <type_traits>
 
+#include "core/wiped_on_fork.h"
+
 namespace siagent {
 
 template <typename Record>
@@ -52,10 +54,8 @@ public:
     explicit RingBuffer(size_t capacity) {
         size_t rounded = 1;
         while (rounded < capacity) rounded <<= 1;
-        void* memory = mmap(nullptr, rounded * sizeof(Slot), PROT_READ | PROT_WRITE,
-                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (memory == MAP_FAILED) return;
-        wiped_on_fork_ = madvise(memory, rounded * sizeof(Slot), kWipeOnFork) == 0;
+        void* memory = map_wiped_on_fork(rounded * sizeof(Slot), wiped_on_fork_);
+        if (memory == nullptr) return;
         slots_ = static_cast<Slot*>(memory);
         mask_ = rounded - 1;
         populate_ahead();
@@ -177,12 +177,6 @@ private:
     static constexpr int kPopulateWrite = MADV_POPULATE_WRITE;
 #else
     static constexpr int kPopulateWrite = 23;  // Linux's value; older headers lack the name
-#endif
-
-#ifdef MADV_WIPEONFORK
-    static constexpr int kWipeOnFork = MADV_WIPEONFORK;
-#else
-    static constexpr int kWipeOnFork = 18;  // Linux 4.14's value
 #endif
 
     // The slot for `position` keeps its sequence relative to its index (see the top note).

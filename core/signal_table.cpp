@@ -120,7 +120,7 @@ SIAGENT_FORK_CHILD_CODE bool agent_handles(int signal_number) {
 }
 
 SIAGENT_FORK_CHILD_CODE bool exchange_application_action(int signal_number, const struct sigaction* action,
-                                 struct sigaction* previous) {
+                                                         struct sigaction* previous) {
     if (!agent_handles(signal_number)) return false;
     Entry& entry = entries[signal_number];
     if (previous != nullptr) read_action(entry, *previous);

@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
+#include <type_traits>
 
 #include "core/fork_child_code.h"
 #include "core/thread_exit.h"
 #include "core/thread_id.h"
+#include "core/wiped_on_fork.h"
 
 namespace siagent {
 namespace {
@@ -26,19 +29,15 @@ struct SeenCall {
     uint64_t call_site = 0;
     uint64_t looks = 0;  // at this call so far
 };
-// Agent thread only, mapped with the slots (prepare_in_flight_calls).
-SeenCall* seen = nullptr;
-
+// The slots and, agent thread only, what the agent saw of each: one mapping
+// (prepare_in_flight_calls), reached through in_flight_detail::slots, its first member.
 struct InFlightTable {
     InFlightSlot slots[kInFlightSlots];
     SeenCall seen[kInFlightSlots];
 };
+static_assert(std::is_standard_layout_v<InFlightTable> && offsetof(InFlightTable, slots) == 0);
 
-#ifdef MADV_WIPEONFORK
-constexpr int kWipeOnFork = MADV_WIPEONFORK;
-#else
-constexpr int kWipeOnFork = 18;  // Linux 4.14's value
-#endif
+SeenCall* seen_calls(InFlightSlot* slots) { return reinterpret_cast<InFlightTable*>(slots)->seen; }
 
 void free_slot(InFlightSlot& slot, int32_t owner) {
     slot.process.store(0, std::memory_order_relaxed);
@@ -49,9 +48,10 @@ void free_slot(InFlightSlot& slot, int32_t owner) {
 // The looks word of `slot` names no call under way on it: hands the looks to `missed` (at
 // the call site seen when they were added) unless its owner takes them first.
 void account_missed_looks(size_t index, uint64_t word, const std::function<void(const CallLooks&)>& missed) {
-    InFlightSlot& slot = in_flight_detail::slots.load(std::memory_order_relaxed)[index];
+    InFlightSlot* const slots = in_flight_detail::slots.load(std::memory_order_relaxed);
+    InFlightSlot& slot = slots[index];
     if (!slot.looks.compare_exchange_strong(word, 0, std::memory_order_acq_rel)) return;
-    const SeenCall& call = seen[index];
+    const SeenCall& call = seen_calls(slots)[index];
     if (looks_count(word) == 0 || !looks_name(word, call.sequence)) return;
     missed(CallLooks{call.thread_id, call.call, call.call_site, looks_count(word)});
 }
@@ -110,17 +110,14 @@ void release_in_flight_slot() {
 
 bool prepare_in_flight_calls() {
     if (in_flight_detail::slots.load(std::memory_order_acquire) != nullptr) return true;
-    void* memory = mmap(nullptr, sizeof(InFlightTable), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (memory == MAP_FAILED) return false;
-    madvise(memory, sizeof(InFlightTable), kWipeOnFork);  // without it: the process ids below
-    auto* table = static_cast<InFlightTable*>(memory);
+    bool wiped = false;  // if not: the process ids below
+    void* memory = map_wiped_on_fork(sizeof(InFlightTable), wiped);
+    if (memory == nullptr) return false;
     InFlightSlot* expected = nullptr;
     // Zeroed memory is every slot free: no constructor to run. One thread's mapping wins.
-    if (!in_flight_detail::slots.compare_exchange_strong(expected, table->slots, std::memory_order_acq_rel)) {
+    if (!in_flight_detail::slots.compare_exchange_strong(expected, static_cast<InFlightTable*>(memory)->slots,
+                                                         std::memory_order_acq_rel))
         munmap(memory, sizeof(InFlightTable));
-        return true;
-    }
-    seen = table->seen;
     return true;
 }
 
@@ -166,7 +163,7 @@ size_t look_at_calls_under_way(uint64_t credit, const std::function<void(const C
         // The call was under way when `sequence` was read: this look is its. If it ended
         // since, the CAS fails (its owner took the word) or the next look finds the word stale.
         const uint64_t counted = looks_name(word, sequence) ? looks_count(word) : 0;
-        SeenCall& last = seen[index];
+        SeenCall& last = seen_calls(slots)[index];
         const uint64_t looks = last.sequence == sequence && counted != 0 ? last.looks + 1 : 1;
         if (looks % kGoneCheckLooks == 0 && thread_gone(owner)) {
             // Died inside the call (a raw exit from a signal handler): nothing to account.
@@ -189,7 +186,7 @@ void take_looks_of_long_calls(uint64_t min_credit, const std::function<void(cons
     for (size_t index = 0; index < used; ++index) {
         InFlightSlot& slot = slots[index];
         uint64_t word = slot.looks.load(std::memory_order_acquire);
-        const SeenCall& call = seen[index];
+        const SeenCall& call = seen_calls(slots)[index];
         if (looks_count(word) < min_credit || looks_count(word) == 0 || !looks_name(word, call.sequence)) continue;
         if (slot.sequence.load(std::memory_order_acquire) != call.sequence) continue;  // ended: its owner takes them
         if (!slot.looks.compare_exchange_strong(word, looks_word(call.sequence, 0), std::memory_order_acq_rel))
