@@ -111,6 +111,13 @@ PointResult SeriesDetector::add(int64_t time, double value) {
             deviations_.reached(result.z)) {
             point_severity = 0;
         }
+        // And so is a deviation the same time of day reached on most recent days (a nightly
+        // job's spike): one point in 288 at 5-minute points, too rare for the count above.
+        // Only the point's own z: the novelty of a new shape at that hour still counts.
+        if (point_severity >= kRoutineCheckSeverity && config_.daily_routine_days > 0 &&
+            daily_deviations_.routine(time, result.z, config_.daily_routine_days)) {
+            point_severity = 0;
+        }
         severity = std::max({point_severity, limit_severity(shift, config_.cusum_limit),
                              limit_severity(spread, config_.spread_limit), limit_severity(drift, config_.drift_limit),
                              limit_severity(std::max(novelty, 0.0), config_.novelty_limit)});
@@ -135,6 +142,7 @@ PointResult SeriesDetector::add(int64_t time, double value) {
     if (drift >= config_.drift_limit) reference_ = drift_level_;
 
     if (!warming) deviations_.add(result.z);
+    daily_deviations_.add(time, result.z);
     last_time_ = time;
     ++points_;
     seen_steps_ += std::min(steps, 4.0);

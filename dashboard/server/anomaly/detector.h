@@ -1,6 +1,6 @@
 // Streaming anomaly detector for one metric series (CPU, RSS, request rate, latency, ...).
 // Each point gets a score in [0, 1], comparable across series, and a flag at the onset of an
-// anomalous episode. Fixed memory (sizeof(SeriesDetector), about 14 KiB, most of it the
+// anomalous episode. Fixed memory (sizeof(SeriesDetector), about 15 KiB, most of it the
 // pattern history) and about a microsecond per point; no training step, no per-series tuning.
 //
 // The model, per point (docs/anomaly-detection.md has the reasoning):
@@ -23,7 +23,8 @@
 // - The score of the z is 1 - exp(-(z/k)^2): 0 for an expected point, ~1 for a far one; it
 //   counts only where the pattern novelty is at least its usual level (not below its mean):
 //   a spike shaped like earlier ones is the series' routine; so is a value that nine of the
-//   last ~2,000 points reached.
+//   last ~2,000 points reached, and a deviation the same time of day had on two of the last
+//   three days (daily_recurrence.h).
 // - Scores are compared (onset_filter.h) by their severity, -ln(1 - score), which keeps
 //   ordering them where the score itself rounds to 1.
 #pragma once
@@ -31,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "dashboard/server/anomaly/daily_recurrence.h"
 #include "dashboard/server/anomaly/episode.h"
 #include "dashboard/server/anomaly/onset_filter.h"
 #include "dashboard/server/anomaly/pattern_novelty.h"
@@ -63,6 +65,10 @@ struct DetectorConfig {
     // A point whose value at least this many of the last ~2,000 points reached (in the same
     // direction) is routine: its own z does not score (NAB: 9 to 16 best, 3, 6 and 40 worse).
     size_t routine_exceedances = 9;
+    // A point whose deviation at least this many of the previous DailyRecurrence::kDays days
+    // reached (30 % of it, within 1.5 h of the same time of day) is routine too; 0: never
+    // (NAB: 2 of 3 days best; 2 or 3 of 4, 3 to 5 of 7 worse).
+    int daily_routine_days = 2;
 };
 
 enum class PointStatus {
@@ -134,6 +140,7 @@ private:
     PatternNovelty novelty_;
     OnsetFilter onsets_;
     RecentDeviations deviations_;
+    DailyRecurrence daily_deviations_;
 };
 
 }  // namespace siagent::dashboard::anomaly
