@@ -33,6 +33,13 @@ ServerGauges read_gauges(const ServerContext& context) {
         gauges.webhook_failed = notifier->failed();
         gauges.webhook_dropped = notifier->dropped();
     }
+    try {
+        const Storage::Backlog backlog = context.storage.backlog();
+        gauges.uploads_to_judge = backlog.uploads_to_judge;
+        gauges.webhook_outbox = backlog.webhook_deliveries;
+    } catch (const std::exception&) {
+        // The database is unreachable: the other gauges still answer.
+    }
     return gauges;
 }
 

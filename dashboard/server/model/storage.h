@@ -308,6 +308,14 @@ public:
     // holder of the lease calls these (PostgreSQL: they fail without it).
     virtual std::vector<QueuedUpload> queued_uploads(size_t max_rows) = 0;
     virtual void forget_queued_uploads(const std::vector<int64_t>& ids) = 0;
+    // What waits in the database, for every instance (read by /metrics): uploads stored but
+    // not judged yet, and webhook deliveries in the outbox (being attempted or waiting for a
+    // retry). Two counts of small tables.
+    struct Backlog {
+        uint64_t uploads_to_judge = 0;
+        uint64_t webhook_deliveries = 0;
+    };
+    virtual Backlog backlog() = 0;
     // The saved detectors of one app, environment and host; saving replaces a series' state.
     virtual std::vector<DetectorState> detector_states(int64_t app_id, const std::string& environment,
                                                        const std::string& host) = 0;

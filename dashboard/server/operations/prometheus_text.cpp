@@ -110,6 +110,16 @@ std::string prometheus_text(const ServerMetrics& metrics, const ServerGauges& ga
                static_cast<double>(gauges.webhook_failed));
     out.sample("siagent_dashboard_webhook_deliveries_total", "outcome=\"dropped\"",
                static_cast<double>(gauges.webhook_dropped));
+    if (gauges.uploads_to_judge) {
+        out.family("siagent_dashboard_uploads_to_judge", "gauge",
+                   "Uploads stored but not judged for anomalies yet, in the database (all instances).");
+        out.sample("siagent_dashboard_uploads_to_judge", "", static_cast<double>(*gauges.uploads_to_judge));
+    }
+    if (gauges.webhook_outbox) {
+        out.family("siagent_dashboard_webhook_outbox", "gauge",
+                   "Webhook deliveries in the database's outbox (all instances): being attempted or waiting to retry.");
+        out.sample("siagent_dashboard_webhook_outbox", "", static_cast<double>(*gauges.webhook_outbox));
+    }
     out.family("siagent_dashboard_start_time_seconds", "gauge", "When this instance started, Unix time.");
     out.sample("siagent_dashboard_start_time_seconds", "", static_cast<double>(gauges.start_time_seconds));
     return out.take();

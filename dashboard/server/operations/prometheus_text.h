@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "dashboard/server/operations/server_metrics.h"
@@ -23,6 +24,10 @@ struct ServerGauges {
     uint64_t webhook_delivered = 0;      // counters: this instance's deliveries since start
     uint64_t webhook_failed = 0;
     uint64_t webhook_dropped = 0;
+    // What waits in the database for every instance; nullopt when it could not be read (the
+    // scrape still answers, without these gauges).
+    std::optional<uint64_t> uploads_to_judge;
+    std::optional<uint64_t> webhook_outbox;
 };
 
 std::string prometheus_text(const ServerMetrics& metrics, const ServerGauges& gauges);

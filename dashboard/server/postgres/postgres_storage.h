@@ -73,6 +73,7 @@ public:
     bool hold_judging_lease() override;
     std::vector<QueuedUpload> queued_uploads(size_t max_rows) override;
     void forget_queued_uploads(const std::vector<int64_t>& ids) override;
+    Backlog backlog() override;
     std::vector<DetectorState> detector_states(int64_t app_id, const std::string& environment,
                                                const std::string& host) override;
     void save_detector_states(const std::vector<DetectorState>& states, int64_t now) override;

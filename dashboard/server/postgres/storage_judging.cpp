@@ -65,6 +65,13 @@ void PostgresStorage::forget_queued_uploads(const std::vector<int64_t>& ids) {
                              comma_separated(ids));
 }
 
+// Any instance reads it, on a pooled connection (the queue's own reads need the lease).
+Storage::Backlog PostgresStorage::backlog() {
+    auto db = connection();
+    auto rows = db->query("SELECT (SELECT COUNT(*) FROM judging_queue), (SELECT COUNT(*) FROM webhook_outbox)");
+    return Backlog{static_cast<uint64_t>(rows.integer(0, 0)), static_cast<uint64_t>(rows.integer(0, 1))};
+}
+
 std::vector<DetectorState> PostgresStorage::detector_states(int64_t app_id, const std::string& environment,
                                                             const std::string& host) {
     auto db = connection();

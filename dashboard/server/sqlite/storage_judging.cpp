@@ -23,6 +23,13 @@ void SqliteStorage::forget_queued_uploads(const std::vector<int64_t>& ids) {
     transaction.commit();
 }
 
+Storage::Backlog SqliteStorage::backlog() {
+    auto db = reader();
+    auto row = db->prepare("SELECT (SELECT COUNT(*) FROM judging_queue), (SELECT COUNT(*) FROM webhook_outbox)");
+    row.step();
+    return Backlog{static_cast<uint64_t>(row.integer(0)), static_cast<uint64_t>(row.integer(1))};
+}
+
 std::vector<DetectorState> SqliteStorage::detector_states(int64_t app_id, const std::string& environment,
                                                           const std::string& host) {
     auto db = reader();

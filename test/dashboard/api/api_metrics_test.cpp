@@ -113,6 +113,12 @@ TEST_CASE("api: /metrics counts uploads by outcome, bytes and database writes, f
     CHECK(samples["siagent_dashboard_uploads_judged_total{}"] == 2);
     CHECK(samples["siagent_dashboard_body_bytes_in_flight{}"] == 0);
     CHECK(samples["siagent_dashboard_webhook_deliveries_total{outcome=\"delivered\"}"] == 0);
+    // The database's queues, read for every instance: nothing waits (the one instance judged
+    // both uploads before answering them).
+    REQUIRE(samples.count("siagent_dashboard_uploads_to_judge{}") == 1);
+    CHECK(samples["siagent_dashboard_uploads_to_judge{}"] == 0);
+    REQUIRE(samples.count("siagent_dashboard_webhook_outbox{}") == 1);
+    CHECK(samples["siagent_dashboard_webhook_outbox{}"] == 0);
     CHECK(samples["siagent_dashboard_start_time_seconds{}"] >= now - 60);
     CHECK(samples["siagent_dashboard_start_time_seconds{}"] <= now + 1);
 
