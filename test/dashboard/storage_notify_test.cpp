@@ -122,6 +122,33 @@ TEST_CASE("storage: muting an open anomaly's rule takes it off the badge; an exp
     CHECK_FALSE(db.storage.add_anomalies(db.a.app_id, {anomaly("Heap in use", "h1", db.now)})[0].muted);
 }
 
+TEST_CASE("storage: a metric point's anomaly is stored once however often it is judged; rules' are all kept",
+          "[dashboard][storage][notify]") {
+    // A judge that dies after recording an upload's anomalies and before dequeuing the upload
+    // leaves it to the next judge, which records them again.
+    TwoAccounts db;
+    const int64_t t = db.now - 60;
+    REQUIRE(db.storage.add_anomalies(db.a.app_id, {anomaly("Current RSS", "h1", t)}).size() == 1);
+    AnomalyRow again = anomaly("Current RSS", "h1", t);
+    again.score = 0.97;  // the next judge's detector restarted from a saved state
+    auto stored = db.storage.add_anomalies(db.a.app_id, {again, anomaly("Current RSS", "h2", t), anomaly("Current RSS", "h1", t + 1)});
+    REQUIRE(stored.size() == 2);  // only the other host's and the next point's are new
+    CHECK(stored[0].host == "h2");
+    CHECK(stored[1].time == t + 1);
+    CHECK(db.storage.add_anomalies(db.b.app_id, {anomaly("Current RSS", "h1", t)}).size() == 1);  // another app
+    CHECK(db.storage.anomalies(db.a, t - 1, t + 2, 100).size() == 3);
+
+    // Two new sites of one exception type in one report: one anomaly each.
+    AnomalyRow site = anomaly("TypeError", "h1", t);
+    site.kind = "error";
+    site.category = "error-profile";
+    site.message = "TypeError thrown from a new site at a.js:1";
+    AnomalyRow other_site = site;
+    other_site.message = "TypeError thrown from a new site at b.js:2";
+    CHECK(db.storage.add_anomalies(db.a.app_id, {site, other_site}).size() == 2);
+    CHECK(db.storage.anomalies(db.a, t - 1, t + 2, 100).size() == 5);
+}
+
 TEST_CASE("storage: rules and webhooks are bounded and private to their account", "[dashboard][storage][notify]") {
     TwoAccounts db;
     CHECK(db.storage.set_anomaly_rule(db.a, rule("r1", "", std::nullopt), 2, db.now));

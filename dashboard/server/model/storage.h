@@ -324,7 +324,10 @@ public:
     // Errors stored for the app with timestamps before `before`, at most `max_rows` signatures.
     virtual ErrorHistory error_history(int64_t app_id, int64_t before, size_t max_rows) = 0;
     // Stores flagged points; returns them as stored (ids set, `muted` set where a rule in
-    // force at the wall-clock time of the call covers them).
+    // force at the wall-clock time of the call covers them). A metric anomaly is one point of
+    // one series: one already stored for the same series and time is not stored again nor
+    // returned (an upload judged twice, when a judge died before dequeuing it, is notified
+    // once). Rules' anomalies (leak, regression, error) are all stored.
     virtual std::vector<AnomalyRow> add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) = 0;
 
     // Activation (agent side: the app id comes from record_process).

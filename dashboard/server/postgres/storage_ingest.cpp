@@ -187,9 +187,12 @@ std::vector<AnomalyRow> PostgresStorage::add_anomalies(int64_t app_id, const std
             " detail, muted) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN EXISTS (SELECT 1 FROM"
             " anomaly_rules r, (SELECT $1::bigint AS app_id, $3::text AS kind, $4::text AS category, $5::text AS name,"
             " $6::text AS host, $7::text AS environment) n WHERE" SI_PG_RULE_COVERS ") THEN 1 ELSE 0 END"
+            " WHERE NOT ($3 = 'metric' AND EXISTS (SELECT 1 FROM anomalies o WHERE o.app_id = $1 AND o.time = $2"
+            " AND o.kind = $3 AND o.category = $4 AND o.name = $5 AND o.host = $6 AND o.environment = $7))"
             " RETURNING id, muted",
             app_id, a.time, a.kind, a.category, a.name, a.host, a.environment, a.value, a.unit, a.score, a.message,
             a.detail);
+        if (rows.empty()) continue;  // this point's anomaly is already stored
         AnomalyRow row = a;
         row.id = rows.integer(0, 0);
         row.muted = rows.integer(0, 1) != 0;

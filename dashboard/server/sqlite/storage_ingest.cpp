@@ -82,10 +82,13 @@ std::vector<AnomalyRow> SqliteStorage::add_anomalies(int64_t app_id, const std::
               "INSERT INTO anomalies(app_id, time, kind, category, name, host, environment, value, unit, score, message,"
               " detail, muted) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, EXISTS (SELECT 1 FROM anomaly_rules r,"
               " (SELECT ?1 AS app_id, ?3 AS kind, ?4 AS category, ?5 AS name, ?6 AS host, ?7 AS environment) n"
-              " WHERE" SI_RULE_COVERS ")")
+              " WHERE" SI_RULE_COVERS ")"
+              " WHERE NOT (?3 = 'metric' AND EXISTS (SELECT 1 FROM anomalies o WHERE o.app_id = ?1 AND o.time = ?2"
+              " AND o.kind = ?3 AND o.category = ?4 AND o.name = ?5 AND o.host = ?6 AND o.environment = ?7))")
             .bind(app_id, a.time, a.kind, a.category, a.name, a.host, a.environment, a.value, a.unit, a.score,
                   a.message, a.detail)
             .run();
+        if (db->changes() == 0) continue;  // this point's anomaly is already stored
         AnomalyRow row = a;
         row.id = db->last_insert_id();
         auto muted = db->prepare("SELECT muted FROM anomalies WHERE id = ?");
