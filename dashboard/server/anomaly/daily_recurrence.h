@@ -3,7 +3,7 @@
 // day reached on most of the previous days is the series' daily routine (a nightly backup, a
 // cron job's spike), however rare it is among all points: a daily spike is 1 point in 288 at
 // 5-minute points. Fixed memory: (kDays + 1) x kBuckets x 2 16-bit counts of 1/100 z (|z|
-// above 327 counts as 327) and the day each row holds, 400 bytes.
+// above 327 counts as 327) and the day each row holds: 800 bytes.
 #pragma once
 
 #include <array>
