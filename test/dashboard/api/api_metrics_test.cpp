@@ -11,45 +11,13 @@
 
 #include "test/dashboard/api/agent_fixtures.h"
 #include "test/dashboard/api/dashboard_server.h"
+#include "test/dashboard/api/metrics_scrape.h"
 
 using namespace siagent::testing;
 
 namespace {
 
 constexpr char kToken[] = "metrics-scrape-token-0123456789";
-
-HttpCall scrape(const std::string& token) {
-    HttpCall call{"GET", "/metrics", "", {}, false};
-    if (!token.empty()) call.headers["Authorization"] = "Bearer " + token;
-    return call;
-}
-
-// Every sample as "name{labels}" -> value, read by prometheus_client's parser; REQUIREs
-// that it parses.
-std::map<std::string, double> parse_exposition(const std::string& text) {
-    TemporaryDirectory directory;
-    const std::string file = directory.path() + "/metrics.txt";
-    std::ofstream(file) << text;
-    const char* script = R"(
-import sys
-from prometheus_client.parser import text_string_to_metric_families
-for family in text_string_to_metric_families(open(sys.argv[1]).read()):
-    for sample in family.samples:
-        labels = ",".join('%s="%s"' % item for item in sorted(sample.labels.items()))
-        print("%s{%s} %r" % (sample.name, labels, sample.value))
-)";
-    RunResult parsed = run({"/usr/bin/python3", "-c", script, file}, {});
-    INFO(parsed.err);
-    REQUIRE(parsed.exit_code == 0);
-    std::map<std::string, double> samples;
-    std::istringstream lines(parsed.out);
-    std::string line;
-    while (std::getline(lines, line)) {
-        const size_t space = line.rfind(' ');
-        samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
-    }
-    return samples;
-}
 
 }  // namespace
 

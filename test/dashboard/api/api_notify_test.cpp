@@ -16,6 +16,7 @@
 
 #include "test/dashboard/api/agent_fixtures.h"
 #include "test/dashboard/api/dashboard_server.h"
+#include "test/dashboard/api/metrics_scrape.h"
 #include "test/support/test_dashboard.h"
 
 using namespace siagent::testing;
@@ -68,15 +69,11 @@ std::string data_bytes(const DashboardServer& server) {
 
 constexpr char kMetricsToken[] = "notify-metrics-token-0123456789";
 
-// The line of an unlabelled gauge in /metrics ("name value"); "" when it has none.
-std::string metrics_line(const DashboardServer& server, const std::string& name) {
-    HttpReply reply = http_call(server.port(), HttpCall{"GET", "/metrics", "", {{"Authorization", std::string("Bearer ") + kMetricsToken}}, false});
-    REQUIRE(reply.status == 200);
-    std::istringstream lines(reply.body);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind(name + " ", 0) == 0) return line;
-    }
-    return "";
+// The webhook outbox's depth in /metrics (REQUIREd present).
+double webhook_outbox(const DashboardServer& server) {
+    auto samples = parse_exposition(http_call(server.port(), scrape(kMetricsToken)).body);
+    REQUIRE(samples.count("siagent_dashboard_webhook_outbox{}") == 1);
+    return samples["siagent_dashboard_webhook_outbox{}"];
 }
 
 std::string add_webhook(UiClient& client, const std::string& url, const std::string& format = "json") {
@@ -255,7 +252,7 @@ TEST_CASE("api: a webhook answering 500 is retried until it is delivered; test m
     UiClient owner(server.port());
     REQUIRE(owner.login("admin@localhost", server.password()).status == 200);
     const std::string id = add_webhook(owner, hook.address() + "/hooks/" + kSecret);
-    CHECK(metrics_line(server, "siagent_dashboard_webhook_outbox") == "siagent_dashboard_webhook_outbox 0");
+    CHECK(webhook_outbox(server) == 0);
 
     const int64_t first = std::time(nullptr) - (kWarm + 20) * kStep;
     upload(server, "shop", "memory", "Current RSS", series(first, kWarm, 1e8));
@@ -266,7 +263,7 @@ TEST_CASE("api: a webhook answering 500 is retried until it is delivered; test m
     REQUIRE(wait_for_output(server, "HTTP 500; retry 1 of 5 in 2 s"));  // the log says why; the UI does not
     CHECK(wait_for_outcome(owner, "failed; retry 1 of 5 in 2 s") == "failed; retry 1 of 5 in 2 s");
     // The retry waits in the database's outbox, which /metrics counts for every instance.
-    CHECK(metrics_line(server, "siagent_dashboard_webhook_outbox") == "siagent_dashboard_webhook_outbox 1");
+    CHECK(webhook_outbox(server) == 1);
     hook.set_mode(ServerMode::normal);
     REQUIRE(hook.wait_until([](const auto& requests) { return requests.size() >= 2; }, kWait));
     auto requests = hook.requests();
@@ -275,7 +272,7 @@ TEST_CASE("api: a webhook answering 500 is retried until it is delivered; test m
     // The outcome is noted just after the answer is read: poll for it briefly.
     CHECK(wait_for_outcome(owner, "delivered") == "delivered");
     CHECK(parse_json(owner.get("/api/account/webhooks").body)["webhooks"][0]["delivery"]["delivered"].GetInt64() == 1);
-    CHECK(metrics_line(server, "siagent_dashboard_webhook_outbox") == "siagent_dashboard_webhook_outbox 0");
+    CHECK(webhook_outbox(server) == 0);
 
     // "Send test" reaches the same endpoint; without --public-url its link is the origin the
     // owner's browser used; a deleted webhook receives nothing more.
