@@ -60,7 +60,7 @@ struct DetectorConfig {
     double drift_limit = 4.0;       // |level - reference| that counts as a drift, in scales
     double season_days = 3.0;       // memory of a seasonal bucket, in periods
     double episode_quiet_steps = 48;  // an episode ends after this long below the threshold
-    double tail_steps = 4000;       // memory of the series' own 99th percentile of |z|
+    double tail_steps = 4000;       // the tail factor's rate, 1 / tail_steps (its steps are half that times 0.99 or 0.01)
     double novelty_limit = 9.0;     // standardized pattern novelty that reaches the threshold
     // A point whose value at least this many of the last ~2,000 points reached (in the same
     // direction) is routine: its own z does not score (NAB: 9 to 16 best, 3, 6 and 40 worse).
@@ -132,7 +132,7 @@ private:
     double recent_spread_ = 0;   // short mean absolute residual, for re-scaling after a variance change
     double reference_ = 0;       // slow level: the fast level moving away from it is a drift
     double cusum_high_ = 0, cusum_low_ = 0, cusum_spread_ = 0;
-    double tail_ = 2.576;        // running 99th percentile of |z|; 2.576 for normal noise
+    double tail_ = 2.576;        // the tail factor: set by the first few hundred points, then ~1e-4 of itself per point
     double value_floor_ = 0;     // smallest meaningful scale for this series' magnitude
     SeasonalProfile<48> daily_;
     SeasonalProfile<168> weekly_;
