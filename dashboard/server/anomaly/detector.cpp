@@ -60,6 +60,7 @@ PointResult SeriesDetector::add(int64_t time, double value) {
         return result;
     }
 
+    follow_range(value);
     const double elapsed = static_cast<double>(time - last_time_);
     if (points_ == 1) interval_ = elapsed;
     // The typical interval follows the usual spacing; a gap or a burst barely moves it.
@@ -68,7 +69,9 @@ PointResult SeriesDetector::add(int64_t time, double value) {
 
     result.expected = level_ + slope_ * steps + seasonal(time);
     const double residual = value - result.expected;
-    value_floor_ = 1e-3 * std::abs(level_) + 1e-9;
+    // The floor moves with the values under any a * v + b (a > 0); the level's own 1e-12
+    // only matters where the range is lost in the rounding of the values.
+    value_floor_ = config_.floor_share * (range_high_ - range_low_) + 1e-12 * std::abs(level_) + 1e-300;
     const double sigma = std::max({kMadToSigma * scale_, 0.5 * kMadToSigma * slow_scale_, value_floor_});
     // Real metrics have heavier tails than the scale says; dividing by the series' own 99th
     // percentile of |z| (relative to a normal's) keeps one series' routine bursts from
@@ -152,6 +155,16 @@ PointResult SeriesDetector::add(int64_t time, double value) {
     result.flag = episode_.observe(time, above, config_.episode_quiet_steps * interval_);
     result.in_episode = episode_.active();
     return result;
+}
+
+// The range of the values, each end relaxing toward the level with a memory of
+// range_points points, so one wild value widens the floor for a while, not for good.
+void SeriesDetector::follow_range(double value) {
+    if (points_ == 1) range_high_ = range_low_ = level_;
+    range_high_ -= (range_high_ - level_) / config_.range_points;
+    range_low_ -= (range_low_ - level_) / config_.range_points;
+    range_high_ = std::max(range_high_, value);
+    range_low_ = std::min(range_low_, value);
 }
 
 // Holt-style level and slope plus the seasonal profiles, each taking its share of the

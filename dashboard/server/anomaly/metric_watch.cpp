@@ -58,7 +58,7 @@ std::string message_of(const ReportToStore& report, const PointResult& result) {
 // every change to the members of Learned or of what it holds (the sizes in the tag catch
 // most forgotten ones), so bytes of another layout are never read as this one's.
 static_assert(std::is_trivially_copyable_v<SeriesDetector> && std::is_trivially_copyable_v<Episode>);
-constexpr uint64_t kStateVersion = 2;
+constexpr uint64_t kStateVersion = 3;
 constexpr uint64_t kStateFormat = (kStateVersion << 48) | (sizeof(SeriesDetector) << 16) | sizeof(Episode);
 
 MetricWatch::MetricWatch(size_t max_series, const DetectorConfig& config, Storage* states)
