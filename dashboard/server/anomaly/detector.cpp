@@ -37,6 +37,7 @@ double SeriesDetector::rate(double steps, double memory_steps) const {
 void SeriesDetector::start(int64_t time, double value) {
     first_time_ = last_time_ = time;
     level_ = reference_ = shift_level_ = drift_level_ = value;
+    range_high_ = range_low_ = value;
     points_ = 1;
 }
 
@@ -160,7 +161,6 @@ PointResult SeriesDetector::add(int64_t time, double value) {
 // The range of the values, each end relaxing toward the level with a memory of
 // range_points points, so one wild value widens the floor for a while, not for good.
 void SeriesDetector::follow_range(double value) {
-    if (points_ == 1) range_high_ = range_low_ = level_;
     range_high_ -= (range_high_ - level_) / config_.range_points;
     range_low_ -= (range_low_ - level_) / config_.range_points;
     range_high_ = std::max(range_high_, value);
