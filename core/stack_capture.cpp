@@ -1,6 +1,7 @@
 #include "core/stack_capture.h"
 
 #define UNW_LOCAL_ONLY
+#include <dlfcn.h>
 #include <libunwind.h>
 #include <pthread.h>
 #include <ucontext.h>
@@ -10,8 +11,17 @@
 #include <mutex>
 
 #include "core/agent_guard.h"
+#include "core/interrupted_code.h"
 #include "core/stack_sample.h"
 #include "core/unwinder_gate.h"
+
+// The loader's entry for thread-local data: allocates the calling thread's block of a
+// dynamically loaded module on its first access.
+struct TlsIndex {
+    unsigned long module;
+    unsigned long offset;
+};
+extern "C" void* __tls_get_addr(TlsIndex* index);
 
 namespace siagent {
 namespace {
@@ -31,23 +41,77 @@ uint64_t interrupted_pc(const void* ucontext) {
 #endif
 }
 
-// Slower path: a cursor started from the signal frame itself. Every unw_step parses the
-// caller's unwind information (cached by libunwind).
-CapturedStack step_from_context(const void* ucontext, uint64_t* frames, int max_frames) {
+// Slower path: a cursor started from `context` (a signal frame's, or the caller's own),
+// leaving out the first `leading` frames. Every unw_step parses the caller's unwind
+// information (cached by libunwind); it uses no thread-local data. `complete` tells
+// whether the walk reached the outermost frame without crossing a signal frame.
+CapturedStack step_from(unw_context_t* context, bool signal_frame, uint64_t* frames,
+                        int max_frames, int leading, bool* complete = nullptr) {
     CapturedStack result;
+    if (complete != nullptr) *complete = false;
     unw_cursor_t cursor;
-    auto* context = const_cast<unw_context_t*>(static_cast<const unw_context_t*>(ucontext));
-    if (unw_init_local2(&cursor, context, UNW_INIT_SIGNAL_FRAME) < 0) return result;
+    if (unw_init_local2(&cursor, context, signal_frame ? UNW_INIT_SIGNAL_FRAME : 0) < 0)
+        return result;
+    int step = 0;
+    int seen = 0;
+    bool crossed_signal_frame = false;
     do {
-        if (result.depth == max_frames) {
-            result.truncated = true;
-            break;
-        }
         unw_word_t ip = 0;
         if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0) break;
+        if (seen++ < leading) continue;
+        if (result.depth == max_frames) {
+            result.truncated = true;
+            return result;
+        }
+        if (result.depth > 0 && unw_is_signal_frame(&cursor) > 0) crossed_signal_frame = true;
         frames[result.depth++] = ip;
-    } while (unw_step(&cursor) > 0);
+    } while ((step = unw_step(&cursor)) > 0);
+    if (complete != nullptr) *complete = step == 0 && !crossed_signal_frame;
     return result;
+}
+
+CapturedStack step_from_context(const void* ucontext, uint64_t* frames, int max_frames) {
+    auto* context = const_cast<unw_context_t*>(static_cast<const unw_context_t*>(ucontext));
+    return step_from(context, true, frames, max_frames, 0);
+}
+
+// libunwind's thread-local data (its trace cache's pointer, 16 bytes) is dynamic: the
+// agent library brings libunwind with it (every process that never loads the agent is
+// spared libunwind and liblzma), so a thread's block of it is allocated, through the
+// application's malloc, by the thread's first unw_backtrace. That must never happen in a
+// signal that interrupted malloc or the loader (a deadlock on their own locks), so each
+// thread gets its block first where no such lock can be held: in normal context
+// (prepare_stack_capture, prepare_thread_stack_capture), in a signal whose interrupted
+// code holds none, or in an interposed call the application made directly
+// (core/interrupted_code.h). Until then its stacks are taken with unw_step alone.
+// Written once, by the first prepare_stack_capture.
+std::atomic<unsigned long> unwinder_tls_module{0};  // 0: libunwind has no such data
+std::atomic<bool> unwinder_tls_module_known{false};
+thread_local constinit bool thread_unwinder_ready __attribute__((tls_model("initial-exec"))) =
+    false;
+
+void find_unwinder_tls_module() {
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(&unw_backtrace), &info) == 0 || info.dli_fname == nullptr)
+        return;
+    void* library = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    if (library == nullptr) return;
+    size_t module = 0;
+    if (dlinfo(library, RTLD_DI_TLS_MODID, &module) == 0) {
+        unwinder_tls_module.store(module);
+        unwinder_tls_module_known.store(true);
+    }
+    dlclose(library);
+}
+
+// Normal context, or where no allocator or loader lock can be held (see above).
+void make_thread_unwinder_ready() {
+    if (thread_unwinder_ready || !unwinder_tls_module_known.load(std::memory_order_relaxed)) return;
+    if (unsigned long module = unwinder_tls_module.load(std::memory_order_relaxed)) {
+        TlsIndex index{module, 0};
+        __tls_get_addr(&index);
+    }
+    thread_unwinder_ready = true;
 }
 
 }  // namespace
@@ -79,6 +143,9 @@ void check_key_numbers() {
 }  // namespace
 
 void prepare_stack_capture() {
+    static std::once_flag module_found;
+    std::call_once(module_found, find_unwinder_tls_module);
+    make_thread_unwinder_ready();
     AgentScope agent_code;
     UnwinderEntry unwinder;
     void* warm_up[4];
@@ -87,15 +154,23 @@ void prepare_stack_capture() {
 }
 
 void prepare_thread_stack_capture() {
+    make_thread_unwinder_ready();
     // Most threads of thread-churning programs are never sampled: they then never pay for
     // a trace cache (an mmap of 256 KiB, filled, and unmapped at thread exit).
     if (!first_signal_builds_thread_state.load(std::memory_order_relaxed)) prepare_stack_capture();
+}
+
+void prepare_interrupted_thread_stack_capture(const void* ucontext) {
+    if (thread_unwinder_ready || !unwinder_tls_module_known.load(std::memory_order_relaxed))
+        return;
+    if (interrupted_code_holds_no_lock(ucontext)) make_thread_unwinder_ready();
 }
 
 CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, int max_frames) {
     AgentScope agent_code;
     UnwinderEntry unwinder;
     if (!unwinder.admitted()) return {};
+    if (!thread_unwinder_ready) return step_from_context(ucontext, frames, max_frames);
     // Fast path: unw_backtrace walks from here with libunwind's per-thread trace cache
     // (frame layouts remembered by address), through the signal trampoline, into the
     // interrupted code. The frames above the interrupted PC are ours and are cut off.
@@ -125,9 +200,19 @@ CapturedStack capture_current_stack(uint64_t* frames, int max_frames, int skip) 
     if (max_frames > kMaxStackFrames) max_frames = kMaxStackFrames;
     if (skip < 0) skip = 0;
     if (skip > kHandlerFrames) skip = kHandlerFrames;
-    void* raw[kMaxRawFrames];
-    // +1: unw_backtrace reports this function's own return address first.
+    // +1: the walk reports this function's own return address first.
     int leading = skip + 1;
+    if (!thread_unwinder_ready) {
+        unw_context_t context;
+        if (unw_getcontext(&context) < 0) return {};
+        bool complete = false;
+        CapturedStack result = step_from(&context, false, frames, max_frames, leading, &complete);
+        // A call the application made itself, holding no allocator lock: the fast path's
+        // thread-local data can be allocated here, for this thread's next stacks.
+        if (complete && call_holds_no_lock(frames, result.depth)) make_thread_unwinder_ready();
+        return result;
+    }
+    void* raw[kMaxRawFrames];
     int capacity = max_frames + leading;
     int captured = unw_backtrace(raw, capacity);
     CapturedStack result;

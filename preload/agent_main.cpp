@@ -26,6 +26,7 @@
 #include "core/stack_capture.h"
 #include "core/unwinder_gate.h"
 #include "core/cpu/start_alarm.h"
+#include "core/interrupted_code.h"
 #include "preload/deferred_start.h"
 #include "preload/export.h"
 #include "preload/lifecycle.h"
@@ -226,14 +227,15 @@ SIAGENT_FORK_CHILD_CODE void siagent::child_after_fork() {
 
 namespace {
 
-// Once per process, before the first start: the stack capture's thread keys. (The fork
-// handlers are the first stage's, which call this library's: see preload/hook_table.h.)
+// Once per process, before the first start: the stack capture's thread keys and the C
+// runtime's code ranges (core/interrupted_code.h). (The fork handlers are the first
+// stage's, which call this library's: see preload/hook_table.h.)
 void prepare_process() {
     static std::once_flag once;
     std::call_once(once, [] {
         siagent::prepare_stack_capture();
         siagent::resolve_real_allocator();
-        siagent::prepare_start_alarm(reinterpret_cast<const void*>(siagent::real_allocator.malloc));
+        siagent::remember_runtime_code(reinterpret_cast<const void*>(siagent::real_allocator.malloc));
     });
 }
 

@@ -20,6 +20,7 @@
 #include "core/block/in_flight_calls.h"
 #include "core/signal_table.h"
 #include "core/span_table.h"
+#include "core/stack_capture.h"
 #include "preload/export.h"
 #include "preload/real_function.h"
 #include "preload/signal_mask.h"
@@ -57,6 +58,7 @@ void* start_profiled_thread(void* opaque) {
     ThreadStart start = *static_cast<ThreadStart*>(opaque);
     delete static_cast<ThreadStart*>(opaque);
     adopt_signal_mask(start.creator_blocks_sigprof);
+    siagent::prepare_thread_stack_capture();
     struct TimerGuard {
         TimerGuard() { siagent::cpu_profiler().on_thread_start(); }
         ~TimerGuard() {

@@ -84,6 +84,7 @@ void on_profiling_signal(int, siginfo_t* info, void* ucontext) {
         uint64_t started = monotonic_ns();
         uint64_t ticket;
         if (StackSample* sample = ring->claim(ticket)) {
+            prepare_interrupted_thread_stack_capture(ucontext);
             // Expirations the kernel merged into this one signal still count: the
             // estimate of CPU time stays unbiased when the signal is late.
             int64_t count = 1 + (info->si_overrun > 0 ? info->si_overrun : 0);
@@ -224,7 +225,6 @@ SIAGENT_FORK_CHILD_CODE bool cpu_profiler_handler_installed() { return handler_i
 
 void CpuProfiler::on_thread_start() {
     if (!running()) return;
-    prepare_thread_stack_capture();
     registry().register_thread(current_thread_id());
 }
 

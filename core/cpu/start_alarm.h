@@ -10,18 +10,10 @@
 // only waits is profiled once it works.
 //
 // When the alarm fires, the handler looks at the stack it interrupted: if the
-// interrupted code cannot hold a lock that making a thread takes, the handler makes the
-// waiting thread there (which starts the agent at once, in normal context); otherwise
-// the alarm is armed again for 10 ms more CPU time. "Cannot hold such a lock" means, for
-// the interrupted thread's whole stack: unwound to the end; no signal frame (the
-// application was not in a handler of its own); not in agent code; interrupted either in
-// the application's code or in a libc system call wrapper (the instruction before the
-// PC is a system call) called by the application or by one of the agent's interposers;
-// from the application's first frame on, no frame of the C runtime (libc, the loader,
-// libstdc++, libgcc, libunwind, the agent's libraries, the allocator's library) except
-// the outermost three (the thread's start: _start, __libc_start_main, start_thread,
-// clone3). Anything else (malloc, which the agent's interposer enters by a tail call and
-// so leaves no frame of its own; a callback from libc; ld.so) may hold a lock and waits
+// interrupted code holds no lock that making a thread takes (the rule in
+// core/interrupted_code.h), the handler makes the waiting thread there (which starts the
+// agent at once, in normal context); otherwise the alarm is armed again for 10 ms more
+// CPU time. Code that may hold one (malloc, a callback from libc, ld.so) waits
 // for the next alarm. So does a fork in progress: the agent's fork handler holds the
 // life-cycle lock that the start takes with try_lock. A CPU-bound child starts in its own
 // code, a server child in its read, sendfile or epoll_wait.
@@ -35,12 +27,8 @@
 
 namespace siagent {
 
-// Normal context, before any fork that arms an alarm: remembers the address ranges of the
-// C runtime's libraries and the agent's (libraries loaded later count as application),
-// and of the library of `allocator`, the application's malloc.
-void prepare_start_alarm(const void* allocator);
-
-// Normal context, with the caller's life-cycle lock held. Arms the alarm to fire once the
+// Normal context, with the caller's life-cycle lock held, after remember_runtime_code
+// (core/interrupted_code.h). Arms the alarm to fire once the
 // process has used `cpu_time` more CPU time;
 // `start` runs in the signal handler when the interrupted code is safe, and returns
 // whether it made the thread (false: try again later). False when no alarm can be made.

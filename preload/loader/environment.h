@@ -1,5 +1,5 @@
 // What the first stage reads from its environment, before any allocation it could avoid:
-// no std::string, no libstdc++ (libsiagent.so links only libc and libunwind).
+// no std::string, no libstdc++ (libsiagent.so links only libc).
 #pragma once
 
 #include <cstdint>

@@ -50,6 +50,7 @@ FORBIDDEN = [
     "pthread_once", "pthread_create", "pthread_join", "pthread_key_create", "pthread_setspecific",
     "std::mutex::lock", "std::__mutex_base", "std::condition_variable",
     "dlsym", "dlvsym", "dlopen", "dladdr", "dl_iterate_phdr", "siagent_next_symbol",
+    "__tls_get_addr",
     "printf", "fprintf", "snprintf", "vsnprintf", "sprintf", "vfprintf", "puts", "fputs",
     "__printf_chk", "__fprintf_chk", "__snprintf_chk", "__vsnprintf_chk", "__sprintf_chk",
     "__vfprintf_chk",
@@ -65,6 +66,11 @@ ALLOWED_INTERNAL = {
     # library constructors resolve every one before the agent installs a handler or the
     # first stage forwards an allocation to the agent (preload/real_function.h).
     "siagent::RealFunction<": "resolved by the library constructor",
+    # A thread's libunwind data (a dlopen'ed library's thread-local block, allocated by
+    # __tls_get_addr), allocated once per thread only where the interrupted code, or the
+    # application's call, holds no allocator or loader lock (core/interrupted_code.h).
+    "siagent::(anonymous namespace)::make_thread_unwinder_ready(":
+        "only where no allocator or loader lock can be held",
 }
 
 # Exported functions of the checked objects that are not signal-safe by design, with why.
