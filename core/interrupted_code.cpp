@@ -124,8 +124,11 @@ bool interrupted_code_holds_no_lock(const void* ucontext) {
 
 // signal-safe, malloc-safe.
 bool call_holds_no_lock(const uint64_t* frames, int depth) {
-    if (runtime_range_count == 0 || depth == 0 || in_runtime(frames[0])) return false;
-    for (int i = 1; i < depth - kOutermostRuntimeFrames; ++i)
+    if (runtime_range_count == 0) return false;
+    int caller = 0;
+    while (caller < depth && agent_libraries.contains(frames[caller])) ++caller;
+    if (caller == depth || in_runtime(frames[caller])) return false;
+    for (int i = caller + 1; i < depth - kOutermostRuntimeFrames; ++i)
         if (in_runtime(frames[i])) return false;
     return true;
 }

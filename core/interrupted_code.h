@@ -31,9 +31,10 @@ bool runtime_code_known();
 // argument). False inside agent code and before remember_runtime_code.
 bool interrupted_code_holds_no_lock(const void* ucontext);
 
-// signal-safe, malloc-safe: the same rule for a call the application made, from the
-// `depth` return addresses of its whole stack (frames[0] in the caller of the agent's
-// interposer, outermost last), taken with no signal frame among them.
+// signal-safe, malloc-safe: the same rule for a call into one of the agent's interposers,
+// from the `depth` return addresses of the whole stack (innermost first: the agent's own
+// frames, then the interposer's caller, which must be the application; outermost last),
+// taken with no signal frame among them.
 bool call_holds_no_lock(const uint64_t* frames, int depth);
 
 }  // namespace siagent
