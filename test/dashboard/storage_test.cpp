@@ -151,6 +151,26 @@ TEST_CASE("storage: the schema is migrated once and data survives reopening", "[
     CHECK(mode.text(0) == "wal");
 }
 
+TEST_CASE("storage: a merged profile checks raw reports against rollups without reading their rows",
+          "[dashboard][storage][rollups]") {
+    // The raw part of a merged profile (SqliteStorage::for_each_profile) filters every report
+    // of the range by series, time, tree present and process; read from the table, each
+    // check cost a row with its tree (a day of 100 processes: 72,000 rows, 0.17 s of 0.2).
+    TempDatabase db;
+    db.open();
+    if (db.postgres) return;  // its own plan: an anti-join over the range (docs/performance.md)
+    sqlite::Connection connection(db.path(), false);
+    auto plan = connection.prepare(
+        "EXPLAIN QUERY PLAN SELECT r.id, r.process_id FROM reports r"
+        " WHERE r.series_id = ?1 AND r.timestamp BETWEEN ?2 AND ?3 AND r.breakdown IS NOT NULL");
+    std::string details;
+    while (plan.step()) details += plan.text(3) + "\n";
+    INFO(details);
+    // (Not "covering" in SQLite's words, since the query names breakdown; the partial
+    // index's own condition is not checked again, so no row is read for it.)
+    CHECK(details.find("INDEX reports_with_trees") != std::string::npos);
+}
+
 TEST_CASE("storage: emails become unique per account; users and sessions survive the migration", "[dashboard][storage]") {
     TempDatabase db;
     if (db.postgres) return;  // a migration of SQLite's; PostgreSQL's schema began after it
