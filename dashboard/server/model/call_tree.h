@@ -4,6 +4,8 @@
 // values are inclusive (a node's value >= the sum of its children's).
 #pragma once
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,7 +62,10 @@ private:
     std::vector<uint32_t> parents_;
     std::vector<uint32_t> name_of_;
     std::vector<double> values_;
-    std::unordered_map<uint64_t, uint32_t> child_index_;  // parent << 32 | name id -> node
+    // parent << 32 | name id -> node. Open addressing: a merged profile looks up every node
+    // of thousands of trees here (std::unordered_map's node per entry made it 22 % of a
+    // 24 h merge's time).
+    boost::unordered_flat_map<uint64_t, uint32_t> child_index_;
 };
 
 }  // namespace siagent::dashboard
