@@ -81,7 +81,7 @@ CapturedStack step_from_context(const void* ucontext, uint64_t* frames, int max_
 // application's malloc, by the thread's first unw_backtrace. That must never happen in a
 // signal that interrupted malloc or the loader (a deadlock on their own locks), so each
 // thread gets its block first where no such lock can be held: in normal context
-// (prepare_stack_capture, prepare_thread_stack_capture), in a signal whose interrupted
+// (prepare_stack_capture, prepare_thread_unwinder), in a signal whose interrupted
 // code holds none, or in an interposed call the application made directly
 // (core/interrupted_code.h). Until then its stacks are taken with unw_step alone.
 // Written once, by the first prepare_stack_capture.
@@ -152,6 +152,8 @@ void prepare_stack_capture() {
     if (unwinder.admitted()) unw_backtrace(warm_up, 4);
     std::call_once(keys_checked, check_key_numbers);
 }
+
+void prepare_thread_unwinder() { make_thread_unwinder_ready(); }
 
 void prepare_thread_stack_capture() {
     make_thread_unwinder_ready();

@@ -17,9 +17,14 @@ struct CapturedStack {
 // Call it in the library constructor, as early as possible. Not signal-safe.
 void prepare_stack_capture();
 
-// For a new thread at its start: allocates its thread-local data of libunwind (a few
-// bytes), and builds its trace cache now only when its first signal could not do so
-// safely (the process had many thread keys when libunwind made its own). Not signal-safe.
+// For every new thread at its start, whatever profilers run: allocates its thread-local
+// data of libunwind (16 bytes), so its stacks take the fast path from the first. Not
+// signal-safe.
+void prepare_thread_unwinder();
+
+// For a new thread before its CPU timer is armed: builds its trace cache now only when its
+// first signal could not do so safely (the process had many thread keys when libunwind
+// made its own). Not signal-safe.
 void prepare_thread_stack_capture();
 
 // signal-safe: from a handler, before capture_interrupted_stack. Until a thread has

@@ -58,7 +58,7 @@ void* start_profiled_thread(void* opaque) {
     ThreadStart start = *static_cast<ThreadStart*>(opaque);
     delete static_cast<ThreadStart*>(opaque);
     adopt_signal_mask(start.creator_blocks_sigprof);
-    siagent::prepare_thread_stack_capture();
+    siagent::prepare_thread_unwinder();
     struct TimerGuard {
         TimerGuard() { siagent::cpu_profiler().on_thread_start(); }
         ~TimerGuard() {

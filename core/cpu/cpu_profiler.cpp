@@ -225,6 +225,7 @@ SIAGENT_FORK_CHILD_CODE bool cpu_profiler_handler_installed() { return handler_i
 
 void CpuProfiler::on_thread_start() {
     if (!running()) return;
+    prepare_thread_stack_capture();
     registry().register_thread(current_thread_id());
 }
 
