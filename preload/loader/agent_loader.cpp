@@ -1,6 +1,7 @@
 #include "preload/loader/agent_loader.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -24,6 +25,7 @@
 namespace siagent {
 
 constinit PublishedAgent published_agent;
+constinit std::atomic<bool> fork_child_start_pending{false};
 
 namespace {
 
@@ -53,6 +55,23 @@ bool exiting = false;        // exit() has begun: load nothing more
 bool load_failed = false;
 pthread_t waiter{};
 pid_t finished_waiter = 0;   // a waiting thread that loaded the agent and is ending
+
+// A fork child's start (agent_loader.h, start_waiting_from_allocation): when the fork
+// began (CLOCK_MONOTONIC_COARSE, set by prepare_fork), and the child's own pid, which a
+// vfork child (sharing this memory) does not have. Written only by the fork handlers.
+timespec fork_began{};
+pid_t fork_child_pid = 0;
+
+// Where the C runtime's code and this library's own lie: an allocation called from there
+// may be made with one of the runtime's locks held (ld.so's while it loads a library, libc's
+// inside its own functions), so it never makes a thread. Found once, before the first fork
+// (normal context); read by the allocation path in a fork child.
+struct CodeRange {
+    uintptr_t start = 0;
+    uintptr_t end = 0;
+};
+CodeRange runtime_code[3];
+bool runtime_code_found = false;
 
 void lock() { real_lock.get()(&state_mutex); }
 void unlock() { pthread_mutex_unlock(&state_mutex); }
@@ -124,6 +143,7 @@ const HookTable* load_locked() {
     }
     agent_entry = entry;
     deferred = false;
+    fork_child_start_pending.store(false, std::memory_order_relaxed);
     published_agent.fast_path = *entry->hooks->allocation_fast_path;
     published_agent.hooks.store(entry->hooks, std::memory_order_release);
     return entry->hooks;
@@ -229,6 +249,50 @@ bool stop_waiter_locked() {
     return called_off;
 }
 
+bool name_ends_with(const char* name, const char* ending) {
+    size_t length = strlen(name), ending_length = strlen(ending);
+    return length >= ending_length && strcmp(name + length - ending_length, ending) == 0;
+}
+
+// dl_iterate_phdr's callback: the executable segments of libc, ld.so and this library.
+int note_runtime_code(dl_phdr_info* object, size_t, void*) {
+    const char* name = object->dlpi_name != nullptr ? object->dlpi_name : "";
+    uintptr_t start = UINTPTR_MAX, end = 0;
+    for (int i = 0; i < object->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& segment = object->dlpi_phdr[i];
+        if (segment.p_type != PT_LOAD || (segment.p_flags & PF_X) == 0) continue;
+        uintptr_t first = object->dlpi_addr + segment.p_vaddr;
+        if (first < start) start = first;
+        if (first + segment.p_memsz > end) end = first + segment.p_memsz;
+    }
+    if (end == 0) return 0;
+    const uintptr_t own = reinterpret_cast<uintptr_t>(&load_agent_now);
+    int slot = -1;
+    if (own >= start && own < end) slot = 2;
+    else if (name_ends_with(name, "/libc.so.6")) slot = 0;
+    else if (strstr(name, "/ld-linux") != nullptr) slot = 1;
+    if (slot >= 0) runtime_code[slot] = CodeRange{start, end};
+    return 0;
+}
+
+// Normal context, before the first fork of a process still to load the agent. Also makes
+// the calls the allocation path makes in a fork child, so that none of them is bound
+// through the PLT for the first time there (or in every child again).
+void find_runtime_code() {
+    if (runtime_code_found) return;
+    dl_iterate_phdr(note_runtime_code, nullptr);
+    runtime_code_found = runtime_code[0].end != 0 && runtime_code[1].end != 0 && runtime_code[2].end != 0;
+    pthread_mutex_t unused = PTHREAD_MUTEX_INITIALIZER;
+    if (pthread_mutex_trylock(&unused) == 0) pthread_mutex_unlock(&unused);
+    (void)getpid();
+}
+
+bool in_runtime_code(uintptr_t address) {
+    for (const CodeRange& range : runtime_code)
+        if (address >= range.start && address < range.end) return true;
+    return false;
+}
+
 // The agent loaded when this fork began, whose fork handlers this fork runs (all three, or
 // none). Guarded by state_mutex, which a fork holds from prepare to parent or child.
 const AgentEntry* forking_agent = nullptr;
@@ -239,6 +303,10 @@ const AgentEntry* forking_agent = nullptr;
 // inherit its locks held). Waits for a dlopen in progress, not for the agent's start (the
 // agent's prepare handler waits for that).
 void prepare_fork() {
+    if (deferred && installed_hooks() == nullptr) {
+        find_runtime_code();
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &fork_began);
+    }
     lock();
     const timespec deadline = after_ms(kForkWaitMs);
     while (loading && wait_until(deadline)) {
@@ -263,13 +331,22 @@ SIAGENT_FORK_CHILD_CODE void child_after_fork() {
     loading = false;
     starting = false;
     finished_waiter = 0;
-    arm_locked();
+    // Most fork children exec or exit within milliseconds: rather than a waiting thread
+    // (which cost more than the fork), the child's first allocation past SI_START_DELAY
+    // makes it (start_waiting_from_allocation).
+    if (deferred && !exiting && runtime_code_found) {
+        fork_child_pid = getpid();
+        fork_child_start_pending.store(true, std::memory_order_relaxed);
+    } else {
+        arm_locked();
+    }
     unlock();
 }
 
 void mark_exiting() {
     lock();
     exiting = true;
+    fork_child_start_pending.store(false, std::memory_order_relaxed);
     pthread_cond_broadcast(&state_changed);
     unlock();
 }
@@ -304,17 +381,38 @@ const HookTable* load_agent_now() {
     return hooks;
 }
 
+void start_waiting_from_allocation(const void* caller) {
+    if (in_runtime_code(reinterpret_cast<uintptr_t>(caller))) return;
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    const int64_t lived_ms = (static_cast<int64_t>(now.tv_sec) - fork_began.tv_sec) * 1000 +
+                             (now.tv_nsec - fork_began.tv_nsec) / 1'000'000;
+    if (lived_ms < delay_ms) return;
+    if (getpid() != fork_child_pid) return;  // a vfork child: no thread may be made here
+    if (pthread_mutex_trylock(&state_mutex) != 0) return;
+    if (fork_child_start_pending.exchange(false, std::memory_order_relaxed)) {
+        const int saved_errno = errno;
+        arm_locked();
+        errno = saved_errno;
+    }
+    unlock();
+}
+
 LoaderPause::LoaderPause() {
     lock();
     rearm_ = stop_waiter_locked();
+    // No allocation of another thread may make the waiting thread during the pause either.
+    rearm_on_allocation_ = fork_child_start_pending.exchange(false, std::memory_order_relaxed);
     unlock();
 }
 
 LoaderPause::~LoaderPause() {
-    if (!rearm_) return;
+    if (!rearm_ && !rearm_on_allocation_) return;
     int saved_errno = errno;
     lock();
-    arm_locked();
+    if (rearm_) arm_locked();
+    if (rearm_on_allocation_ && deferred && !exiting)
+        fork_child_start_pending.store(true, std::memory_order_relaxed);
     unlock();
     errno = saved_errno;
 }
@@ -323,6 +421,7 @@ void forget_deferred_load() {
     lock();
     stop_waiter_locked();
     deferred = false;
+    fork_child_start_pending.store(false, std::memory_order_relaxed);
     unlock();
 }
 

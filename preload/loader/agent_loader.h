@@ -33,6 +33,20 @@ extern PublishedAgent published_agent;
 // forwarder: signal-safe, malloc-safe.
 inline const HookTable* installed_hooks() { return published_agent.hooks.load(std::memory_order_acquire); }
 
+// A fork child of a process still to load the agent makes no waiting thread at the fork:
+// most such children exec or exit within milliseconds, and a thread cost each more than
+// its fork. Instead this is set in the child, and its first malloc, calloc or realloc
+// called by the application (not by libc, ld.so or this library, which may hold a lock that
+// making a thread takes) once the child has lived SI_START_DELAY makes the waiting thread
+// (start_waiting_from_allocation), which then waits as any other. A fork child that never
+// allocates again is not profiled (docs/architecture.md).
+extern std::atomic<bool> fork_child_start_pending;
+
+// malloc-safe, not signal-safe: from the allocation forwarders, while
+// fork_child_start_pending is set, with the allocation's caller. Makes the waiting thread
+// when the child is due and the call safe (see above); else returns at once. Keeps errno.
+void start_waiting_from_allocation(const void* caller);
+
 // Loads the agent now if it is not loaded (si_start). Returns its table, or nullptr when it
 // cannot be loaded (said once on stderr). Not for signal handlers or allocators.
 const HookTable* load_agent_now();
@@ -42,8 +56,8 @@ void forget_deferred_load();
 
 // While it exists, the waiting thread does not: it is stopped and joined (and, if it has
 // loaded the agent, waited out of the kernel's thread group), and armed again afterwards if
-// the agent is still to be loaded; its end keeps errno. Not for signal handlers or
-// allocators.
+// the agent is still to be loaded (a fork child's start on allocation likewise waits for
+// its end); its end keeps errno. Not for signal handlers or allocators.
 class LoaderPause {
 public:
     LoaderPause();
@@ -53,6 +67,7 @@ public:
 
 private:
     bool rearm_;
+    bool rearm_on_allocation_;
 };
 
 }  // namespace siagent

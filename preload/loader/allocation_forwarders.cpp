@@ -49,6 +49,8 @@ SIAGENT_EXPORT SIAGENT_HOT void* malloc(size_t size) {
         }
         return hooks->malloc(size);
     }
+    if (__builtin_expect(siagent::fork_child_start_pending.load(std::memory_order_relaxed), 0))
+        siagent::start_waiting_from_allocation(__builtin_return_address(0));
     return siagent::unprofiled_malloc(size);
 }
 
@@ -68,8 +70,6 @@ SIAGENT_EXPORT SIAGENT_HOT void free(void* block) {
         if (const siagent::HookTable* hooks = installed_hooks()) return hooks->name arguments; \
         return siagent::unprofiled_##name arguments;                                         \
     }
-SIAGENT_FORWARD(void*, calloc, (size_t count, size_t size), (count, size))
-SIAGENT_FORWARD(void*, realloc, (void* block, size_t size), (block, size))
 SIAGENT_FORWARD(void*, reallocarray, (void* block, size_t count, size_t size), (block, count, size))
 SIAGENT_FORWARD(void*, memalign, (size_t alignment, size_t size), (alignment, size))
 SIAGENT_FORWARD(int, posix_memalign, (void** result, size_t alignment, size_t size), (result, alignment, size))
@@ -77,6 +77,18 @@ SIAGENT_FORWARD(void*, aligned_alloc, (size_t alignment, size_t size), (alignmen
 SIAGENT_FORWARD(void*, valloc, (size_t size), (size))
 SIAGENT_FORWARD(void*, pvalloc, (size_t size), (size))
 #undef SIAGENT_FORWARD
+
+// calloc and realloc may also make a fork child's waiting thread (agent_loader.h).
+#define SIAGENT_FORWARD_STARTING(result, name, parameters, arguments)                        \
+    SIAGENT_EXPORT SIAGENT_HOT result name parameters {                                      \
+        if (const siagent::HookTable* hooks = installed_hooks()) return hooks->name arguments; \
+        if (__builtin_expect(siagent::fork_child_start_pending.load(std::memory_order_relaxed), 0)) \
+            siagent::start_waiting_from_allocation(__builtin_return_address(0));             \
+        return siagent::unprofiled_##name arguments;                                         \
+    }
+SIAGENT_FORWARD_STARTING(void*, calloc, (size_t count, size_t size), (count, size))
+SIAGENT_FORWARD_STARTING(void*, realloc, (void* block, size_t size), (block, size))
+#undef SIAGENT_FORWARD_STARTING
 
 // A block's size comes from the allocator it came from (the early arena or the real one),
 // whether the agent runs or not: no hook, which would only forward here again. Programs

@@ -216,10 +216,12 @@ TEST_CASE("a fork child makes no thread while its agent waits to start") {
 }
 
 // Each case's child names its own function; its profile comes from its own agent.
-void check_child_profile(const char* mode, const char* function, std::string* out = nullptr) {
+void check_child_profile(const char* mode, const char* function, std::string* out = nullptr,
+                         std::map<std::string, std::string> extra = {}) {
     INFO(mode);
     TemporaryDirectory dir;
     std::map<std::string, std::string> environment = profiling_into(dir);
+    for (const auto& [name, value] : extra) environment[name] = value;
     // The test runner's MALLOC_PERTURB_ fills every block on malloc and free: the child
     // would then spend almost all its time inside libc, where its agent does not start
     // (core/cpu/start_alarm.h), rather than mostly in the allocator as a real program does.
@@ -241,6 +243,20 @@ TEST_CASE("a fork child's agent starts once the child works, whatever it is doin
           "with every signal blocked, or mostly inside the allocator") {
     check_child_profile("burn", "burn_with_signals_blocked");
     check_child_profile("allocate", "allocate_for_a_while");
+}
+
+TEST_CASE("a fork child of a process still waiting to load the agent makes no thread until "
+          "it allocates past the start delay, and is then profiled") {
+    // A waiting thread made at every such fork cost more than the fork: most children exec
+    // or exit within milliseconds (preload/loader/agent_loader.h). Default start delay.
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    environment["SI_START_DELAY"] = "";
+    RunResult result = run({program("fork_child_start"), "early"}, environment);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out.find("threads 1 1 2") != std::string::npos);
+    check_child_profile("early-allocate", "allocate_for_a_while", nullptr, {{"SI_START_DELAY", ""}});
 }
 
 TEST_CASE("a fork child waiting in a call that any handled signal would cut short is not "

@@ -71,6 +71,13 @@ ALLOWED_INTERNAL = {
     # application's call, holds no allocator or loader lock (core/interrupted_code.h).
     "siagent::(anonymous namespace)::make_thread_unwinder_ready(":
         "only where no allocator or loader lock can be held",
+    # A fork child's waiting thread, made by the child's own allocation once it has lived its
+    # start delay: only in a fork child of a process still to load the agent, only for a
+    # call from the application (not from libc, ld.so or the first stage, which may hold a
+    # lock that making a thread takes), never in a vfork child, and only when the first
+    # stage's lock is free (trylock) (preload/loader/agent_loader.h).
+    "siagent::start_waiting_from_allocation(":
+        "only for the application's own allocation in a fork child",
 }
 
 # Exported functions of the checked objects that are not signal-safe by design, with why.

@@ -1,6 +1,10 @@
 // Known truth for how a fork child's agent starts (core/cpu/start_alarm.h): the parent lets
 // its agent start, then forks one child that spends its life in one state:
 //   threads    counts its threads at once and after 20 ms, then exits: "threads 1 1"
+//   early      (the parent forks at once, before its agent loads: preload/loader/
+//              agent_loader.h) counts its threads at once, after 100 ms without allocating,
+//              and after one allocation of its own: "threads 1 1 2"
+//   early-allocate  forks at once, then as allocate
 //   burn       burns CPU in burn_with_signals_blocked with every signal blocked
 //   wait       waits 300 ms in sigtimedwait (a call no handled signal may cut short: it
 //              prints "waited fully" or "interrupted"), then burns in burn_after_waiting
@@ -68,7 +72,17 @@ __attribute__((noinline)) void allocate_for_a_while() {
 }
 
 int child(const char* mode) {
-    if (strcmp(mode, "threads") == 0) {
+    if (strcmp(mode, "early") == 0) {
+        int at_once = count_threads();
+        usleep(100 * 1000);
+        int after_waiting = count_threads();
+        void* volatile block = malloc(64);
+        int after_allocating = count_threads();
+        free(block);
+        printf("threads %d %d %d\n", at_once, after_waiting, after_allocating);
+    } else if (strcmp(mode, "early-allocate") == 0) {
+        allocate_for_a_while();
+    } else if (strcmp(mode, "threads") == 0) {
         int at_once = count_threads();
         usleep(20 * 1000);
         printf("threads %d %d\n", at_once, count_threads());
@@ -88,10 +102,10 @@ int child(const char* mode) {
 
 int main(int argc, char** argv) {
     if (argc != 2) {
-        fprintf(stderr, "usage: fork_child_start threads|burn|wait|allocate\n");
+        fprintf(stderr, "usage: fork_child_start threads|burn|wait|allocate|early|early-allocate\n");
         return 64;
     }
-    usleep(300 * 1000);  // the parent's agent starts (SI_START_DELAY)
+    if (strncmp(argv[1], "early", 5) != 0) usleep(300 * 1000);  // the parent's agent starts
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0) return 1;
