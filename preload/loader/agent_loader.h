@@ -35,9 +35,10 @@ inline const HookTable* installed_hooks() { return published_agent.hooks.load(st
 
 // A fork child of a process still to load the agent makes no waiting thread at the fork:
 // most such children exec or exit within milliseconds, and a thread cost each more than
-// its fork. Instead this is set in the child, and its first malloc, calloc or realloc
-// called by the application (not by libc, ld.so or this library, which may hold a lock that
-// making a thread takes) once the child has lived SI_START_DELAY makes the waiting thread
+// its fork. Instead this is set in the child, and one of its first malloc, calloc or
+// realloc calls made by the application (not by libc, ld.so or this library, which may hold
+// a lock that making a thread takes) once the child has lived SI_START_DELAY (a thread looks
+// at the clock once in 32 calls) makes the waiting thread
 // (start_waiting_from_allocation), which then waits as any other. A fork child that never
 // allocates again is not profiled (docs/architecture.md).
 extern std::atomic<bool> fork_child_start_pending;

@@ -3,7 +3,7 @@
 //   threads    counts its threads at once and after 20 ms, then exits: "threads 1 1"
 //   early      (the parent forks at once, before its agent loads: preload/loader/
 //              agent_loader.h) counts its threads at once, after 100 ms without allocating,
-//              and after one allocation of its own: "threads 1 1 2"
+//              and after 64 allocations of its own: "threads 1 1 2"
 //   early-allocate  forks at once, then as allocate
 //   burn       burns CPU in burn_with_signals_blocked with every signal blocked
 //   wait       waits 300 ms in sigtimedwait (a call no handled signal may cut short: it
@@ -76,9 +76,11 @@ int child(const char* mode) {
         int at_once = count_threads();
         usleep(100 * 1000);
         int after_waiting = count_threads();
-        void* volatile block = malloc(64);
+        for (int i = 0; i < 64; ++i) {
+            void* volatile block = malloc(64);
+            free(block);
+        }
         int after_allocating = count_threads();
-        free(block);
         printf("threads %d %d %d\n", at_once, after_waiting, after_allocating);
     } else if (strcmp(mode, "early-allocate") == 0) {
         allocate_for_a_while();
