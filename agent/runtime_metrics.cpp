@@ -7,12 +7,12 @@ constexpr double kKilobyte = 1024.0;
 
 RuntimeMetric state(const char* category, const char* name, const char* unit, double value,
                     int64_t timestamp) {
-    return RuntimeMetric{"state", category, name, unit, value, timestamp, 0};
+    return RuntimeMetric{"state", category, name, unit, value, timestamp, 0, {}};
 }
 
 RuntimeMetric counter(const char* category, const char* name, const char* unit, double delta,
                       int64_t timestamp, double seconds) {
-    return RuntimeMetric{"counter", category, name, unit, delta, timestamp, seconds};
+    return RuntimeMetric{"counter", category, name, unit, delta, timestamp, seconds, {}};
 }
 
 // A span metric's measurement.stats: everything of the summary but the name.

@@ -3,6 +3,9 @@
 //
 // malloc-safe, signal-safe as the real allocator is: no lock, no allocation; one acquire
 // load, then (malloc, free) a thread-local countdown or a filter load, then a tail call.
+// The one exception: in a fork child still to make its waiting thread, malloc, calloc and
+// realloc called by the application may make it (start_waiting_from_allocation,
+// agent_loader.h: only where no runtime lock can be held, never in a vfork child).
 #include "core/allocation/live_block_table.h"
 #include "preload/export.h"
 #include "preload/interposed_functions.h"

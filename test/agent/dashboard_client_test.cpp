@@ -216,8 +216,8 @@ TEST_CASE("the last flush at exit sends what is queued, and ends by its deadline
 TEST_CASE("runtime metrics are sent as state and counter metrics") {
     TestDashboard server;
     SinkHarness harness(server.address());
-    harness.sink->enqueue_metric({"state", "memory", "Current RSS", "kilobyte", 1234, 0, 0});
-    harness.sink->enqueue_metric({"counter", "cpu", "CPU time", "nanosecond", 5e8, 1'700'000'000, 60});
+    harness.sink->enqueue_metric({"state", "memory", "Current RSS", "kilobyte", 1234, 0, 0, {}});
+    harness.sink->enqueue_metric({"counter", "cpu", "CPU time", "nanosecond", 5e8, 1'700'000'000, 60, {}});
     REQUIRE(harness.run_until([&] { return uploaded_messages(server.requests()) == 2; }, 5s));
     std::vector<std::shared_ptr<rapidjson::Document>> keep;
     auto metrics = uploaded_metrics(server.requests(), keep);

@@ -139,7 +139,7 @@ TEST_CASE("metrics: the breakdown root's num_samples is the profile's sample cou
     auto as_double = with_samples(R"("num_samples": 412.0,)");
     REQUIRE(as_double);
     CHECK(as_double->metrics[0].samples == 412);
-    for (const std::string unknown : {std::string(""), std::string(R"("num_samples": null,)")}) {
+    for (const std::string& unknown : {std::string(""), std::string(R"("num_samples": null,)")}) {
         auto request = with_samples(unknown);
         REQUIRE(request);
         CHECK_FALSE(request->metrics[0].samples.has_value());
