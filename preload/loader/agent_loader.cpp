@@ -17,6 +17,7 @@
 
 #include "preload/loader/environment.h"
 #include "core/fork_child_code.h"
+#include "core/symbols/module_map.h"
 #include "core/thread_id.h"
 #include "preload/real_function.h"
 
@@ -62,15 +63,11 @@ pid_t finished_waiter = 0;   // a waiting thread that loaded the agent and is en
 timespec fork_began{};
 pid_t fork_child_pid = 0;
 
-// Where the C runtime's code and this library's own lie: an allocation called from there
-// may be made with one of the runtime's locks held (ld.so's while it loads a library, libc's
-// inside its own functions), so it never makes a thread. Found once, before the first fork
-// (normal context); read by the allocation path in a fork child.
-struct CodeRange {
-    uintptr_t start = 0;
-    uintptr_t end = 0;
-};
-CodeRange runtime_code[3];
+// Where libc, ld.so and this library lie: an allocation called from there may be made with
+// one of the runtime's locks held (ld.so's while it loads a library, libc's inside its own
+// functions), so it never makes a thread. Found once, before the first fork (normal
+// context); read by the allocation path in a fork child.
+CodeRanges runtime_code;
 bool runtime_code_found = false;
 
 void lock() { real_lock.get()(&state_mutex); }
@@ -143,7 +140,6 @@ const HookTable* load_locked() {
     }
     agent_entry = entry;
     deferred = false;
-    fork_child_start_pending.store(false, std::memory_order_relaxed);
     published_agent.fast_path = *entry->hooks->allocation_fast_path;
     published_agent.hooks.store(entry->hooks, std::memory_order_release);
     return entry->hooks;
@@ -249,29 +245,16 @@ bool stop_waiter_locked() {
     return called_off;
 }
 
-bool name_ends_with(const char* name, const char* ending) {
-    size_t length = strlen(name), ending_length = strlen(ending);
-    return length >= ending_length && strcmp(name + length - ending_length, ending) == 0;
-}
-
-// dl_iterate_phdr's callback: the executable segments of libc, ld.so and this library.
+// dl_iterate_phdr's callback: the spans of libc (slot 0), ld.so (1) and this library (2).
 int note_runtime_code(dl_phdr_info* object, size_t, void*) {
+    const AddressRange span = loaded_segments_span(*object);
+    if (span.start >= span.end) return 0;
     const char* name = object->dlpi_name != nullptr ? object->dlpi_name : "";
-    uintptr_t start = UINTPTR_MAX, end = 0;
-    for (int i = 0; i < object->dlpi_phnum; ++i) {
-        const ElfW(Phdr)& segment = object->dlpi_phdr[i];
-        if (segment.p_type != PT_LOAD || (segment.p_flags & PF_X) == 0) continue;
-        uintptr_t first = object->dlpi_addr + segment.p_vaddr;
-        if (first < start) start = first;
-        if (first + segment.p_memsz > end) end = first + segment.p_memsz;
-    }
-    if (end == 0) return 0;
-    const uintptr_t own = reinterpret_cast<uintptr_t>(&load_agent_now);
     int slot = -1;
-    if (own >= start && own < end) slot = 2;
-    else if (name_ends_with(name, "/libc.so.6")) slot = 0;
+    if (span.contains(reinterpret_cast<uint64_t>(&load_agent_now))) slot = 2;
+    else if (strstr(name, "/libc.so.6") != nullptr) slot = 0;
     else if (strstr(name, "/ld-linux") != nullptr) slot = 1;
-    if (slot >= 0) runtime_code[slot] = CodeRange{start, end};
+    if (slot >= 0) runtime_code.ranges[slot] = span;
     return 0;
 }
 
@@ -281,16 +264,11 @@ int note_runtime_code(dl_phdr_info* object, size_t, void*) {
 void find_runtime_code() {
     if (runtime_code_found) return;
     dl_iterate_phdr(note_runtime_code, nullptr);
-    runtime_code_found = runtime_code[0].end != 0 && runtime_code[1].end != 0 && runtime_code[2].end != 0;
+    runtime_code_found = runtime_code.ranges[0].end != 0 && runtime_code.ranges[1].end != 0 &&
+                         runtime_code.ranges[2].end != 0;
     pthread_mutex_t unused = PTHREAD_MUTEX_INITIALIZER;
     if (pthread_mutex_trylock(&unused) == 0) pthread_mutex_unlock(&unused);
     (void)getpid();
-}
-
-bool in_runtime_code(uintptr_t address) {
-    for (const CodeRange& range : runtime_code)
-        if (address >= range.start && address < range.end) return true;
-    return false;
 }
 
 // The agent loaded when this fork began, whose fork handlers this fork runs (all three, or
@@ -303,13 +281,15 @@ const AgentEntry* forking_agent = nullptr;
 // inherit its locks held). Waits for a dlopen in progress, not for the agent's start (the
 // agent's prepare handler waits for that).
 void prepare_fork() {
-    if (deferred && installed_hooks() == nullptr) {
-        find_runtime_code();
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &fork_began);
-    }
     lock();
     const timespec deadline = after_ms(kForkWaitMs);
     while (loading && wait_until(deadline)) {
+    }
+    // The child may make its waiting thread from an allocation (child_after_fork). Not while
+    // a load is stuck: dl_iterate_phdr could wait for it.
+    if (deferred) {
+        if (!loading) find_runtime_code();
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &fork_began);
     }
     forking_agent = loading ? nullptr : agent_entry;
     if (forking_agent != nullptr) forking_agent->prepare_fork();
@@ -392,7 +372,7 @@ constexpr uint32_t kAllocationsPerCheck = 32;
 void start_waiting_from_allocation(const void* caller) {
     if (++allocations_unchecked < kAllocationsPerCheck) return;
     allocations_unchecked = 0;
-    if (in_runtime_code(reinterpret_cast<uintptr_t>(caller))) return;
+    if (runtime_code.contains(reinterpret_cast<uint64_t>(caller))) return;
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
     const int64_t lived_ms = (static_cast<int64_t>(now.tv_sec) - fork_began.tv_sec) * 1000 +

@@ -52,8 +52,7 @@ SIAGENT_EXPORT SIAGENT_HOT void* malloc(size_t size) {
         }
         return hooks->malloc(size);
     }
-    if (__builtin_expect(siagent::fork_child_start_pending.load(std::memory_order_relaxed), 0))
-        siagent::start_waiting_from_allocation(__builtin_return_address(0));
+    siagent::start_waiting_if_pending(__builtin_return_address(0));
     return siagent::unprofiled_malloc(size);
 }
 
@@ -68,30 +67,23 @@ SIAGENT_EXPORT SIAGENT_HOT void free(void* block) {
     return siagent::unprofiled_free(block);
 }
 
-#define SIAGENT_FORWARD(result, name, parameters, arguments)                                 \
+// `starts`: whether the call may make a fork child's waiting thread (calloc and realloc, as
+// malloc above: agent_loader.h); a constant the compiler folds.
+#define SIAGENT_FORWARD(result, name, parameters, arguments, starts)                         \
     SIAGENT_EXPORT SIAGENT_HOT result name parameters {                                      \
         if (const siagent::HookTable* hooks = installed_hooks()) return hooks->name arguments; \
+        if (starts) siagent::start_waiting_if_pending(__builtin_return_address(0));          \
         return siagent::unprofiled_##name arguments;                                         \
     }
-SIAGENT_FORWARD(void*, reallocarray, (void* block, size_t count, size_t size), (block, count, size))
-SIAGENT_FORWARD(void*, memalign, (size_t alignment, size_t size), (alignment, size))
-SIAGENT_FORWARD(int, posix_memalign, (void** result, size_t alignment, size_t size), (result, alignment, size))
-SIAGENT_FORWARD(void*, aligned_alloc, (size_t alignment, size_t size), (alignment, size))
-SIAGENT_FORWARD(void*, valloc, (size_t size), (size))
-SIAGENT_FORWARD(void*, pvalloc, (size_t size), (size))
+SIAGENT_FORWARD(void*, calloc, (size_t count, size_t size), (count, size), true)
+SIAGENT_FORWARD(void*, realloc, (void* block, size_t size), (block, size), true)
+SIAGENT_FORWARD(void*, reallocarray, (void* block, size_t count, size_t size), (block, count, size), false)
+SIAGENT_FORWARD(void*, memalign, (size_t alignment, size_t size), (alignment, size), false)
+SIAGENT_FORWARD(int, posix_memalign, (void** result, size_t alignment, size_t size), (result, alignment, size), false)
+SIAGENT_FORWARD(void*, aligned_alloc, (size_t alignment, size_t size), (alignment, size), false)
+SIAGENT_FORWARD(void*, valloc, (size_t size), (size), false)
+SIAGENT_FORWARD(void*, pvalloc, (size_t size), (size), false)
 #undef SIAGENT_FORWARD
-
-// calloc and realloc may also make a fork child's waiting thread (agent_loader.h).
-#define SIAGENT_FORWARD_STARTING(result, name, parameters, arguments)                        \
-    SIAGENT_EXPORT SIAGENT_HOT result name parameters {                                      \
-        if (const siagent::HookTable* hooks = installed_hooks()) return hooks->name arguments; \
-        if (__builtin_expect(siagent::fork_child_start_pending.load(std::memory_order_relaxed), 0)) \
-            siagent::start_waiting_from_allocation(__builtin_return_address(0));             \
-        return siagent::unprofiled_##name arguments;                                         \
-    }
-SIAGENT_FORWARD_STARTING(void*, calloc, (size_t count, size_t size), (count, size))
-SIAGENT_FORWARD_STARTING(void*, realloc, (void* block, size_t size), (block, size))
-#undef SIAGENT_FORWARD_STARTING
 
 // A block's size comes from the allocator it came from (the early arena or the real one),
 // whether the agent runs or not: no hook, which would only forward here again. Programs
