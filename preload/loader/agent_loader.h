@@ -48,12 +48,6 @@ extern std::atomic<bool> fork_child_start_pending;
 // when the child is due and the call safe (see above); else returns at once. Keeps errno.
 void start_waiting_from_allocation(const void* caller);
 
-// The allocation forwarders' check, inline: one relaxed load while nothing is pending.
-inline void start_waiting_if_pending(const void* caller) {
-    if (__builtin_expect(fork_child_start_pending.load(std::memory_order_relaxed), 0))
-        start_waiting_from_allocation(caller);
-}
-
 // Loads the agent now if it is not loaded (si_start). Returns its table, or nullptr when it
 // cannot be loaded (said once on stderr). Not for signal handlers or allocators.
 const HookTable* load_agent_now();

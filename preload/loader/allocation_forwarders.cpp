@@ -35,6 +35,17 @@ inline bool maybe_sampled(const void* block) {
                                                     reinterpret_cast<uintptr_t>(block));
 }
 
+// A fork child's pending start (agent_loader.h), then the unprofiled call: reached by a tail
+// call, so that the forwarders make none but tail calls (a call in their body made each
+// save registers on the loaded fast path too).
+template <auto unprofiled, typename... Arguments>
+__attribute__((noinline, cold)) auto starting_then(const void* caller, Arguments... arguments) {
+    siagent::start_waiting_from_allocation(caller);
+    return unprofiled(arguments...);
+}
+
+#define SIAGENT_UNPARENTHESIZED(...) __VA_ARGS__
+
 }  // namespace
 
 // malloc and free, the hottest calls of all, do the agent's common case here: an allocation
@@ -52,7 +63,8 @@ SIAGENT_EXPORT SIAGENT_HOT void* malloc(size_t size) {
         }
         return hooks->malloc(size);
     }
-    siagent::start_waiting_if_pending(__builtin_return_address(0));
+    if (__builtin_expect(siagent::fork_child_start_pending.load(std::memory_order_relaxed), 0))
+        return starting_then<&siagent::unprofiled_malloc>(__builtin_return_address(0), size);
     return siagent::unprofiled_malloc(size);
 }
 
@@ -72,7 +84,9 @@ SIAGENT_EXPORT SIAGENT_HOT void free(void* block) {
 #define SIAGENT_FORWARD(result, name, parameters, arguments, starts)                         \
     SIAGENT_EXPORT SIAGENT_HOT result name parameters {                                      \
         if (const siagent::HookTable* hooks = installed_hooks()) return hooks->name arguments; \
-        if (starts) siagent::start_waiting_if_pending(__builtin_return_address(0));          \
+        if (starts && __builtin_expect(siagent::fork_child_start_pending.load(std::memory_order_relaxed), 0)) \
+            return starting_then<&siagent::unprofiled_##name>(__builtin_return_address(0),   \
+                                                              SIAGENT_UNPARENTHESIZED arguments); \
         return siagent::unprofiled_##name arguments;                                         \
     }
 SIAGENT_FORWARD(void*, calloc, (size_t count, size_t size), (count, size), true)
