@@ -96,3 +96,16 @@ TEST_CASE("scores that round to 1 are ordered by their severity", "[anomaly]") {
     CHECK(filter.pass(1.0, 40.0) == 0.0);  // within the window and less severe
     CHECK(filter.pass(1.0, 80.0) == 1.0);  // more severe, although its score is the same
 }
+
+TEST_CASE("a past burst's severity fades with its age: a smaller burst late in the window passes",
+          "[anomaly]") {
+    // 140 points on (kSteady 60, kMemory 100), a severity of 4.6 (a score of 0.99) counts as 2.07.
+    std::vector<double> scores(400, 0.0);
+    scores[100] = 0.99;
+    scores[120] = 0.95;  // severity 3.0 against 4.6 at full weight: suppressed
+    scores[240] = 0.92;  // severity 2.5 against 4.6 * exp(-80 / 100) = 2.07 and 3.0 * exp(-60 / 100) = 1.6
+    auto out = passed(scores);
+    CHECK(out[100] == Approx(0.99));
+    CHECK(out[120] == 0.0);
+    CHECK(out[240] == Approx(0.92));
+}
