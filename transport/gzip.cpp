@@ -16,8 +16,8 @@ constexpr size_t kMaxSlice = UINT_MAX;
 
 class Deflater {
 public:
-    Deflater() {
-        ok_ = deflateInit2(&stream_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8,
+    explicit Deflater(int level) {
+        ok_ = deflateInit2(&stream_, level, Z_DEFLATED, kGzipWindowBits, 8,
                            Z_DEFAULT_STRATEGY) == Z_OK;
     }
     ~Deflater() {
@@ -51,8 +51,9 @@ private:
 
 }  // namespace
 
-std::string gzip_compress(std::string_view data) {
-    Deflater deflater;
+std::string gzip_compress(std::string_view data, int level) {
+    static_assert(kGzipSmallest == Z_DEFAULT_COMPRESSION);
+    Deflater deflater(level);
     if (!deflater.ok()) return {};  // only out of memory; callers see an empty body
     z_stream& z = deflater.stream();
 

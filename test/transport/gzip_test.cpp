@@ -24,19 +24,21 @@ std::string noise(size_t n) {
 
 }  // namespace
 
-TEST_CASE("gzip round trips empty, small, compressible and incompressible data") {
+TEST_CASE("gzip round trips empty, small, compressible and incompressible data, at both levels") {
     for (const std::string& data :
          {std::string(), std::string("hello, pprof"), std::string(1 << 20, 'z'), noise(300000)}) {
-        const std::string packed = gzip_compress(data);
-        REQUIRE(packed.size() >= 18);  // 10-byte header + deflate + 8-byte trailer
-        CHECK(static_cast<unsigned char>(packed[0]) == 0x1f);
-        CHECK(static_cast<unsigned char>(packed[1]) == 0x8b);
-        CHECK(packed[2] == 8);  // deflate
-        std::string error;
-        const auto plain = gzip_decompress(packed, data.size(), error);
-        REQUIRE(plain);
-        CHECK(*plain == data);
-        CHECK(error.empty());
+        for (int level : {siagent::kGzipSmallest, siagent::kGzipFast}) {
+            const std::string packed = gzip_compress(data, level);
+            REQUIRE(packed.size() >= 18);  // 10-byte header + deflate + 8-byte trailer
+            CHECK(static_cast<unsigned char>(packed[0]) == 0x1f);
+            CHECK(static_cast<unsigned char>(packed[1]) == 0x8b);
+            CHECK(packed[2] == 8);  // deflate
+            std::string error;
+            const auto plain = gzip_decompress(packed, data.size(), error);
+            REQUIRE(plain);
+            CHECK(*plain == data);
+            CHECK(error.empty());
+        }
     }
     CHECK(gzip_compress(std::string(1 << 20, 'z')).size() < 4096);
 }

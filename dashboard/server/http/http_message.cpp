@@ -69,7 +69,9 @@ void compress_if_accepted(const Request& request, Response& response) {
     if (response[http::field::content_type] == "application/octet-stream") return;
     response.set(http::field::vary, "Accept-Encoding");
     if (!accepts_gzip(request)) return;
-    response.body() = gzip_compress(response.body());
+    std::string compressed = gzip_compress(response.body(), kGzipFast);
+    if (compressed.empty()) return;  // zlib out of memory: the body goes as it is
+    response.body() = std::move(compressed);
     response.set(http::field::content_encoding, "gzip");
 }
 
