@@ -272,6 +272,10 @@ int main(int argc, char** argv) {
         {
             std::vector<Server> servers;
             servers.push_back(start(options, dir + "/data", dir + "/server.log"));
+            // Printed only by a server that made its first account: a used database has none.
+            if (servers.front().password.empty() || servers.front().key.empty())
+                throw std::runtime_error("the server printed no first account's password and agent key: "
+                                         "--database must name an empty database (one run each)");
             for (int i = 1; i < options.instances; ++i) {
                 servers.push_back(start(options, dir + "/data", dir + "/server" + std::to_string(i) + ".log"));
                 servers.back().key = servers.front().key;
