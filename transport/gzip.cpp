@@ -52,7 +52,7 @@ private:
 }  // namespace
 
 std::string gzip_compress(std::string_view data, int level) {
-    static_assert(kGzipSmallest == Z_DEFAULT_COMPRESSION);
+    static_assert(kGzipDefault == Z_DEFAULT_COMPRESSION);
     Deflater deflater(level);
     if (!deflater.ok()) return {};  // only out of memory; callers see an empty body
     z_stream& z = deflater.stream();

@@ -8,14 +8,14 @@
 
 namespace siagent {
 
-// zlib's default level: the smaller output, for what is stored or sent once.
-inline constexpr int kGzipSmallest = -1;
+// zlib's default level (6): smaller output than kGzipFast, for what is stored or sent once.
+inline constexpr int kGzipDefault = -1;
 // zlib's level 3, the last of its fast levels: about 2.4 times as fast as the default on a
 // merged profile's JSON, about 12 % larger (docs/performance.md), for responses made per request.
 inline constexpr int kGzipFast = 3;
 
-// Empty only when zlib cannot allocate its state.
-std::string gzip_compress(std::string_view data, int level = kGzipSmallest);
+// Empty only when zlib fails (out of memory): callers must not send or store it as gzip.
+std::string gzip_compress(std::string_view data, int level = kGzipDefault);
 
 // Inflates a gzip stream; refuses (nullopt, `error` set) corrupt input or output larger
 // than `max_output` bytes, so a hostile file or body cannot exhaust memory.

@@ -102,13 +102,15 @@ Response pprof_response(ServerContext& context, const Request& request, const Ap
                         const QueryFilter& filter) {
     auto profile = requested_profile(context, request, scope, filter);
     if (!profile) return error_response(400, "unknown profile kind");
+    std::string compressed = gzip_compress(encode_pprof(merged_profile_as_pprof(*profile, filter.from, filter.to)));
+    if (compressed.empty()) return error_response(500, "cannot compress the profile (out of memory)");
     Response response{http::status::ok, 11};
     response.set(http::field::content_type, "application/octet-stream");
     response.set(http::field::content_disposition,
                  "attachment; filename=\"" + profile->kind + "-" + std::to_string(filter.from) + "-" +
                      std::to_string(filter.to) + ".pb.gz\"");
     response.set(http::field::cache_control, "no-store");
-    response.body() = gzip_compress(encode_pprof(merged_profile_as_pprof(*profile, filter.from, filter.to)));
+    response.body() = std::move(compressed);
     return response;
 }
 
