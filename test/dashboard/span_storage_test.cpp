@@ -131,7 +131,7 @@ TEST_CASE("spans: a span-filtered profile holds only that span's samples, averag
     storage.store_reports(process, prepare_reports(plain.value()));
 
     const AppScope scope{a, process.app_id};
-    QueryFilter filter{hour - 3600, kNow, "", "", "", std::nullopt};
+    QueryFilter filter{hour - 3600, kNow, "", "", "", std::nullopt, ""};
     CHECK(storage.profile_kinds(scope, filter).size() == 1);  // span trees are not kinds of their own
     auto check_span = [&](const QueryFilter& query) {
         auto whole = merge_profile(storage, scope, "cpu", query, 1000);
@@ -176,7 +176,7 @@ TEST_CASE("spans: latency merges reports weighted by count, into points over the
         "unit": "millisecond", "measurement": {"value": 7, "timestamp": )" + std::to_string(kNow - 100) + "}}}");
 
     const AppScope scope{a, one.app_id};
-    QueryFilter filter{kNow - 3600, kNow, "", "", "", std::nullopt};
+    QueryFilter filter{kNow - 3600, kNow, "", "", "", std::nullopt, ""};
     const auto buckets = storage.span_buckets(scope, filter, 60, 1000);
     REQUIRE(buckets.size() == 3);  // checkout's two reports are minutes apart
     const auto spans = merge_span_latency(buckets);
@@ -209,7 +209,7 @@ TEST_CASE("spans: latency merges reports weighted by count, into points over the
 
     filter.host = "h2";
     CHECK(storage.span_buckets(scope, filter, 60, 1000).size() == 1);
-    const QueryFilter hour{kNow - 3600, kNow, "", "", "", std::nullopt};
+    const QueryFilter hour{kNow - 3600, kNow, "", "", "", std::nullopt, ""};
     CHECK(storage.span_buckets(AppScope{b, one.app_id}, hour, 60, 1000).empty());
     CHECK(storage.span_buckets(scope, hour, 60, 2).size() == 2);
 }
@@ -245,7 +245,7 @@ TEST_CASE("spans: hourly rollups answer long ranges as the raw reports do, each 
     };
     for (int i = 0; i < 12; ++i) store(hour + i * 600, 20 + i, 10 + i);  // two hours, six reports each
     const AppScope scope{a, process.app_id};
-    const QueryFilter range{kNow - 4 * 86400, kNow, "", "", "", std::nullopt};
+    const QueryFilter range{kNow - 4 * 86400, kNow, "", "", "", std::nullopt, ""};
     REQUIRE(range.to - range.from >= kSpanRollupRange);
     auto merged = [&](const QueryFilter& filter) {
         auto spans = merge_span_latency(storage.span_buckets(scope, filter, 3600, 1000));
