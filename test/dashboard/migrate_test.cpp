@@ -76,7 +76,7 @@ TEST_CASE("migrate: a SQLite store copied into PostgreSQL has the same rows and 
 
     Storage& target = db.storage();
     const AppScope scope{a, one.app_id};
-    const QueryFilter whole{hour - 3600, kNow, "", "", "", std::nullopt};
+    const QueryFilter whole{hour - 3600, kNow, "", "", "", std::nullopt, ""};
     auto before = merge_profile(source, scope, "cpu", whole, 1000);
     auto after = merge_profile(target, scope, "cpu", whole, 1000);
     CHECK(after->reports == before->reports);

@@ -34,7 +34,7 @@ TEST_CASE("profile timeline: a rolled-up hour reads as its mean in each of its b
     const AppScope scope{a, one.app_id};
 
     // The hour starts 30 s into a bucket: 61 buckets overlap it, each at the hour's mean (20).
-    const QueryFilter filter{hour - 630, kNow, "", "", "", std::nullopt};
+    const QueryFilter filter{hour - 630, kNow, "", "", "", std::nullopt, ""};
     const auto timeline = profile_timeline(storage, scope, "cpu", filter, 1000);
     REQUIRE(timeline);
     CHECK(timeline->unit == "percent");

@@ -48,7 +48,7 @@ TEST_CASE("rollups: the hour in progress is rolled up and extended as its report
     const AppScope& scope = fixture.scope;
     const int64_t hour = kNow / 3600 * 3600;  // in progress at kNow
     storage.store_reports(process, {cpu_report(hour + 10, 10, 0), cpu_report(hour + 20, 20, 0)});
-    const QueryFilter this_hour{hour, hour + 3599, "", "", "", std::nullopt};
+    const QueryFilter this_hour{hour, hour + 3599, "", "", "", std::nullopt, ""};
     CHECK(merged(storage, scope, this_hour).rows == 2);  // raw
     CHECK(storage.build_rollups(kNow, 100, 1000) == 1);
     CHECK(storage.build_rollups(kNow, 100, 1000) == 0);
@@ -69,7 +69,7 @@ TEST_CASE("rollups: the hour in progress is rolled up and extended as its report
     storage.store_reports(process, {cpu_report(kNow + 5, 40, 0)});
     CHECK(storage.build_rollups(kNow, 100, 1000) == 0);
     // A short range cutting into the hour reads raw reports, as asked.
-    const Merged cut = merged(storage, scope, QueryFilter{hour + 15, hour + 3599, "", "", "", std::nullopt});
+    const Merged cut = merged(storage, scope, QueryFilter{hour + 15, hour + 3599, "", "", "", std::nullopt, ""});
     CHECK(cut.reports == 3);
     CHECK(cut.burn == Approx(90));
 }
@@ -85,7 +85,7 @@ TEST_CASE("rollups: an hour in progress too large to roll up waits for its end",
     CHECK(storage.build_rollups(kNow, 100, kTiny) == 1);  // the marker: the hour stays raw
     storage.store_reports(process, {cpu_report(hour + 20, 20, 0)});
     CHECK(storage.build_rollups(kNow, 100, kTiny) == 0);  // not tried again every tick
-    const QueryFilter this_hour{hour, hour + 3599, "", "", "", std::nullopt};
+    const QueryFilter this_hour{hour, hour + 3599, "", "", "", std::nullopt, ""};
     CHECK(merged(storage, scope, this_hour).rows == 2);
     CHECK(merged(storage, scope, this_hour).burn == Approx(30));
     CHECK(storage.build_rollups(hour + 3600, 100, kTiny) == 1);  // the hour is over: tried once more
@@ -107,7 +107,7 @@ TEST_CASE("rollups: long ranges are merged over whole hours, short or filtered o
     REQUIRE(storage.build_rollups(kNow + 3600, 1000, 1000) == 25);
 
     // 24 h from inside the first hour to inside the last one: the edges' whole hours.
-    const QueryFilter day{first + 2000, first + 24 * 3600 + 200, "", "", "", std::nullopt};
+    const QueryFilter day{first + 2000, first + 24 * 3600 + 200, "", "", "", std::nullopt, ""};
     const QueryFilter widened = merged_range(day);
     CHECK(widened.from == first);
     CHECK(widened.to == first + 25 * 3600 - 1);
@@ -120,7 +120,7 @@ TEST_CASE("rollups: long ranges are merged over whole hours, short or filtered o
     CHECK(profile->to == first + 25 * 3600 - 1);
 
     // Under 12 h, or for one host: exactly the range asked, from raw reports at the edges.
-    const QueryFilter short_range{first + 2000, first + 11 * 3600 + 200, "", "", "", std::nullopt};
+    const QueryFilter short_range{first + 2000, first + 11 * 3600 + 200, "", "", "", std::nullopt, ""};
     CHECK(merged_range(short_range).from == short_range.from);
     const Merged exact = merged(storage, scope, short_range);
     CHECK(exact.reports == 1 + 20 + 1);  // hour 0's second, hours 1-10, hour 11's first

@@ -57,7 +57,7 @@ TEST_CASE("storage: reports round-trip and merge per account", "[dashboard][stor
     storage.store_reports(one, {cpu_report(kNow - 60, 60, 20)});
     storage.store_reports(two, {cpu_report(kNow - 30, 80, 0)});
 
-    QueryFilter filter{kNow - 3600, kNow, "", "", "", std::nullopt};
+    QueryFilter filter{kNow - 3600, kNow, "", "", "", std::nullopt, ""};
     auto profile = merge_profile(storage, AppScope{a, one.app_id}, "cpu", filter, 10'000);
     REQUIRE(profile);
     CHECK(profile->reports == 2);
@@ -72,7 +72,7 @@ TEST_CASE("storage: reports round-trip and merge per account", "[dashboard][stor
     CHECK(merge_profile(storage, AppScope{a, one.app_id}, "cpu", filter, 10'000)->reports == 1);
 
     // Account b asking for a's app by id sees nothing.
-    filter = QueryFilter{kNow - 3600, kNow, "", "", "", std::nullopt};
+    filter = QueryFilter{kNow - 3600, kNow, "", "", "", std::nullopt, ""};
     CHECK_FALSE(storage.settings(AppScope{b, one.app_id}));
     CHECK(merge_profile(storage, AppScope{b, one.app_id}, "cpu", filter, 10'000)->reports == 0);
     CHECK(storage.processes(AppScope{b, one.app_id}, filter).empty());
@@ -98,7 +98,7 @@ TEST_CASE("storage: unknown series, metrics and errors", "[dashboard][storage]")
     storage.store_reports(process, {metric, odd, errors});
 
     const AppScope scope{a, process.app_id};
-    const QueryFilter filter{kNow - 3600, kNow, "", "", "", std::nullopt};
+    const QueryFilter filter{kNow - 3600, kNow, "", "", "", std::nullopt, ""};
     auto series = storage.metrics(scope, filter);
     REQUIRE(series.size() == 2);  // the counter and the error profile's value
     CHECK(series[0].key.category == "quantum");
@@ -121,7 +121,7 @@ TEST_CASE("storage: retention deletes what is older than the cutoff", "[dashboar
     const ProcessKey process = storage.record_process(a, envelope("demo", "h2", 2), kNow);
     storage.store_reports(process, {cpu_report(kNow - 60, 5, 5), cpu_report(kNow - 8 * 86400, 5, 5)});
     CHECK(storage.delete_before(kNow - 7 * 86400, kNow) == 2);
-    const QueryFilter all{0, kNow, "", "", "", std::nullopt};
+    const QueryFilter all{0, kNow, "", "", "", std::nullopt, ""};
     CHECK(merge_profile(storage, AppScope{a, process.app_id}, "cpu", all, 1000)->reports == 1);
     CHECK(storage.processes(AppScope{a, process.app_id}, all).size() == 1);
 }
@@ -207,8 +207,8 @@ TEST_CASE("storage: hourly rollups stand for their reports, late ones still coun
         auto profile = merge_profile(storage, scope, "cpu", filter, 1000);
         return std::make_pair(profile->reports, profile->tree.value(CallTree::kRoot) * profile->reports);
     };
-    const QueryFilter whole{hour - 3600, kNow, "", "", "", std::nullopt};
-    const QueryFilter partial{hour + 500, kNow, "", "", "", std::nullopt};  // cuts into the rolled-up hour
+    const QueryFilter whole{hour - 3600, kNow, "", "", "", std::nullopt, ""};
+    const QueryFilter partial{hour + 500, kNow, "", "", "", std::nullopt, ""};  // cuts into the rolled-up hour
     const auto before_whole = burn(whole), before_partial = burn(partial);
     CHECK(before_whole == std::make_pair<size_t, double>(4, 100));
     CHECK(before_partial == std::make_pair<size_t, double>(3, 90));
@@ -248,7 +248,7 @@ TEST_CASE("storage: profile rows carry their sample counts, summed by rollups, u
     storage.store_reports(process, {counted(hour + 10, 40), counted(hour + 20, 60), counted(hour + 3610, 7),
                                     counted(hour + 3620, std::nullopt)});
     const AppScope scope{a, process.app_id};
-    const QueryFilter whole{hour - 3600, kNow, "", "", "", std::nullopt};
+    const QueryFilter whole{hour - 3600, kNow, "", "", "", std::nullopt, ""};
     auto rows = [&] {
         std::vector<std::pair<int64_t, std::optional<int64_t>>> found;
         storage.for_each_profile(scope, "cpu-profile", "CPU usage", whole,
@@ -283,7 +283,7 @@ TEST_CASE("storage: retention removes whole days of recent reports (PostgreSQL: 
         CHECK(has_partition(today - 86400));
         CHECK(has_partition(today));
     }
-    const QueryFilter all{0, now, "", "", "", std::nullopt};
+    const QueryFilter all{0, now, "", "", "", std::nullopt, ""};
     CHECK(merge_profile(storage, AppScope{a, process.app_id}, "cpu", all, 1000)->reports == 4);
     CHECK(storage.delete_before(today - 86400 + 30, now) == 2);  // the first day whole, none of yesterday's
     CHECK(merge_profile(storage, AppScope{a, process.app_id}, "cpu", all, 1000)->reports == 2);
