@@ -7,27 +7,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "transport/utf8.h"
+
 namespace siagent {
 namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-// Length of the valid UTF-8 sequence at `text[at]`, 0 when it is not one.
-size_t utf8_sequence(std::string_view text, size_t at) {
-    auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-    unsigned char lead = byte(at);
-    if (lead < 0x80) return 1;
-    size_t length = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0;
-    if (length == 0 || lead > 0xf4 || at + length > text.size()) return 0;
-    for (size_t i = 1; i < length; ++i)
-        if ((byte(at + i) & 0xc0) != 0x80) return 0;
-    unsigned char second = byte(at + 1);
-    if (lead == 0xe0 && second < 0xa0) return 0;  // overlong
-    if (lead == 0xed && second >= 0xa0) return 0;  // surrogates
-    if (lead == 0xf0 && second < 0x90) return 0;  // overlong
-    if (lead == 0xf4 && second >= 0x90) return 0;  // beyond U+10FFFF
-    return length;
-}
 
 void string(JsonWriter& writer, std::string_view text) {
     bool ascii = true;

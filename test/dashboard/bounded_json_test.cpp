@@ -49,7 +49,15 @@ TEST_CASE("bounded JSON counts nodes", "[dashboard][json]") {
 
 TEST_CASE("bounded JSON refuses syntax errors, trailing junk and bad UTF-8", "[dashboard][json]") {
     rapidjson::Document document;
-    for (const std::string text : {"{\"a\": ", "{} {}", "[1,]", "", "\"\xff\xfe\""}) {
+    // A NUL ends the reader's stream: what follows one must not be ignored.
+    const std::string with_nul[] = {std::string("{}\0{}", 5), std::string("{\"a\": \"x\0y\"}", 12),
+                                    std::string("[1]\0", 4)};
+    for (const std::string& text : with_nul) {
+        auto failure = parse_bounded_json(text, Limits{}, document);
+        REQUIRE(failure);
+        CHECK(failure->status == 400);
+    }
+    for (const std::string text : {"{\"a\": ", "{} {}", "[1,]", "", "\"\xff\xfe\"", "{\"a\": \"\xed\xa0\x80\"}"}) {
         auto failure = parse_bounded_json(text, Limits{}, document);
         REQUIRE(failure);
         CHECK(failure->status == 400);

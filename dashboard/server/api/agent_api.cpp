@@ -6,8 +6,8 @@
 #include "dashboard/server/anomaly/queued_upload.h"
 #include "dashboard/server/http/bounded_json.h"
 #include "dashboard/server/model/frame_order.h"
+#include "dashboard/server/model/gunzip.h"
 #include "dashboard/server/secrets.h"
-#include "transport/gzip.h"
 
 namespace siagent::dashboard {
 namespace {
@@ -76,7 +76,7 @@ Result<std::string> agent_body(const Request& request, const Limits& limits) {
     }
     if (encoding->value() != "gzip") return Failure{415, "only gzip content encoding is accepted"};
     std::string error;
-    auto inflated = gzip_decompress(request.body(), limits.decompressed_bytes, error);
+    auto inflated = gunzip(request.body(), limits.decompressed_bytes, error);
     if (!inflated) {
         const bool too_large = error.find("exceeds the limit") != std::string::npos;
         return Failure{too_large ? 413 : 400, error};

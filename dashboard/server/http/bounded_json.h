@@ -6,7 +6,7 @@
 #include <rapidjson/document.h>
 
 #include <optional>
-#include <string_view>
+#include <string>
 
 #include "dashboard/server/input_limits.h"
 #include "dashboard/server/result.h"
@@ -15,7 +15,7 @@ namespace siagent::dashboard {
 
 // Parses `text` into `document`; on failure returns why (400 for syntax and nesting,
 // 413 for sizes) and leaves `document` unspecified.
-std::optional<Failure> parse_bounded_json(std::string_view text, const Limits& limits,
+std::optional<Failure> parse_bounded_json(const std::string& text, const Limits& limits,
                                           rapidjson::Document& document);
 
 }  // namespace siagent::dashboard

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "dashboard/server/model/gunzip.h"
 #include "transport/gzip.h"
 
 namespace siagent::dashboard {
@@ -48,7 +49,7 @@ uint64_t key(uint32_t parent, uint32_t name) { return static_cast<uint64_t>(pare
 template <class OnName, class OnNode>
 bool read_encoded(std::string_view blob, size_t max_nodes, OnName&& on_name, OnNode&& on_node) {
     std::string error;
-    auto raw = gzip_decompress(blob, max_nodes * 64 + 1024 * 1024, error);
+    auto raw = gunzip(blob, max_nodes * 64 + 1024 * 1024, error);
     if (!raw) return false;
     Cursor in(*raw);
     uint64_t name_count = 0, node_count = 0;
