@@ -126,6 +126,27 @@ TEST_CASE("storage: retention deletes what is older than the cutoff", "[dashboar
     CHECK(storage.processes(AppScope{a, process.app_id}, all).size() == 1);
 }
 
+TEST_CASE("storage (PostgreSQL): prepared statements are planned with their values at every execution",
+          "[dashboard][storage]") {
+    // PostgreSQL's default switches a prepared statement to one generic plan from its sixth
+    // execution; for a query with optional filters ("$1 IS NULL OR ...") that plan keeps every
+    // filter, and the 24 h merged profile took 5 s instead of 40 ms on an analyzed database.
+    TempDatabase db;
+    if (!db.postgres) return;  // SQLite has no plan cache of this kind
+    db.open();
+    postgres::Connection connection(db.postgres->url());
+    for (int run = 0; run < 8; ++run) {
+        const std::optional<int64_t> any;
+        CHECK(connection.query("SELECT count(*) FROM schema_version WHERE ($1::bigint IS NULL OR version = $1::bigint)",
+                               any).integer(0, 0) == 1);
+    }
+    auto plans = connection.query("SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                                  " WHERE statement LIKE 'SELECT count(*) FROM schema_version%'");
+    REQUIRE(plans.size() == 1);
+    CHECK(plans.integer(0, 0) == 0);
+    CHECK(plans.integer(0, 1) == 8);
+}
+
 TEST_CASE("storage: the schema is migrated once and data survives reopening", "[dashboard][storage]") {
     TempDatabase db;
     db.open()->create_account("kept", kNow);

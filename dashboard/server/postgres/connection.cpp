@@ -149,7 +149,13 @@ Connection::Connection(const std::string& url) {
         throw PgError("cannot connect to PostgreSQL: " + message, "08000");
     }
     PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
-    exec("SET bytea_output = 'hex'; SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'");
+    // plan_cache_mode: a prepared statement is planned with its values at every execution.
+    // By default PostgreSQL switches to one generic plan after five, and for the queries
+    // whose filters are optional ("$8 IS NULL OR p.version = $8") that plan cannot drop the
+    // filters it does not need: the 24 h merged profile went from 40 ms to 5 s on a
+    // connection's sixth run.
+    exec("SET bytea_output = 'hex'; SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC';"
+         " SET plan_cache_mode = force_custom_plan");
 }
 
 Connection::~Connection() { PQfinish(conn_); }

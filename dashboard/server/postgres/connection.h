@@ -1,6 +1,7 @@
 // A thin RAII layer over one libpq connection. Every statement is parameterised ($1, $2,
 // ...; values never enter the SQL text) and prepared once per connection, keyed by the
-// address of its string literal. Results come in text form (bytea columns decoded from their
+// address of its string literal, then planned with its values at every execution
+// (plan_cache_mode, set at connect). Results come in text form (bytea columns decoded from their
 // hex form by bytes()), or in binary form for streamed rows (each_row), whose readers then
 // take bigint, double precision and bytea columns as such. A Connection is used by one thread at a time (the storage lends
 // them out); errors throw PgError, which the server turns into a 500 without detail.
