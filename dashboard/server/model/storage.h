@@ -402,6 +402,8 @@ public:
 
     // Retention: removes reports, errors, anomalies and detector states saved before `cutoff`, then processes
     // last seen before it, expired sessions and expired mute rules; returns the number of reports removed.
+    // PostgreSQL also makes the next days' partitions and refreshes the planner's statistics of
+    // `reports` (which autovacuum does not gather for a partitioned table).
     virtual int64_t delete_before(int64_t cutoff, int64_t now) = 0;
 };
 

@@ -110,6 +110,11 @@ int64_t PostgresStorage::delete_before(int64_t cutoff, int64_t now) {
     transaction.commit();
     // Partitions for the next days, made ahead of the uploads that need them.
     for (int64_t day = wall_clock_day(); day <= wall_clock_day() + 1; ++day) create_day_partition(*db, day);
+    // Statistics of the partitioned `reports` as a whole, which autovacuum never gathers (it
+    // analyzes each partition only): without them the planner joins a range's reports with
+    // processes and rollups row by row, and the 24 h merged profile took 0.18 s instead of
+    // 0.09 s. ANALYZE samples a bounded number of rows per table, whatever their size.
+    db->exec("ANALYZE reports");
     return removed;
 }
 
