@@ -1,12 +1,35 @@
 #include "dashboard/server/model/gunzip.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <string>
 
 #include "transport/gzip.h"
 
 using siagent::dashboard::gunzip;
+
+namespace {
+
+// The largest single allocation while `tracking` is set (this binary's operator new).
+std::atomic<bool> tracking{false};
+std::atomic<size_t> largest{0};
+
+}  // namespace
+
+void* operator new(size_t size) {
+    if (tracking.load(std::memory_order_relaxed)) {
+        size_t seen = largest.load(std::memory_order_relaxed);
+        while (size > seen && !largest.compare_exchange_weak(seen, size)) {
+        }
+    }
+    if (void* block = std::malloc(size == 0 ? 1 : size)) return block;
+    throw std::bad_alloc();
+}
+void operator delete(void* block) noexcept { std::free(block); }
+void operator delete(void* block, size_t) noexcept { std::free(block); }
 
 namespace {
 
@@ -77,4 +100,17 @@ TEST_CASE("gunzip answers as zlib's decoder does where the trailer is not the wh
         CHECK_FALSE(gunzip(flipped, 1 << 20, error));
         CHECK_FALSE(error.empty());
     }
+}
+
+TEST_CASE("gunzip allocates no more than the input could inflate to, whatever its trailer claims") {
+    // 20-odd bytes whose trailer claims 64 MiB, within the limit: a lie that must not cost
+    // a 64 MiB buffer (the limit of an upload) per request.
+    const std::string small = claiming(siagent::gzip_compress("{}"), 64u << 20);
+    std::string error;
+    largest = 0;
+    tracking = true;
+    const auto plain = gunzip(small, 64u << 20, error);
+    tracking = false;
+    CHECK_FALSE(plain);
+    CHECK(largest.load() < (1u << 20));
 }

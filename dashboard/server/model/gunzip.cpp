@@ -30,12 +30,17 @@ uint32_t stated_size(std::string_view data) {
            static_cast<uint32_t>(tail[2]) << 16 | static_cast<uint32_t>(tail[3]) << 24;
 }
 
+// DEFLATE's largest expansion is about 1032 to 1 (258-byte matches in 2-bit codes): a
+// trailer claiming more than that of its input lies, and its buffer is not allocated.
+constexpr size_t kMaxDeflateRatio = 1032;
+
 }  // namespace
 
 std::optional<std::string> gunzip(std::string_view data, size_t max_output, std::string& error) {
     // 18 bytes: the smallest gzip member (10 of header, an empty block, 8 of trailer).
     libdeflate_decompressor* decompressor = data.size() >= 18 ? thread_decompressor() : nullptr;
-    if (decompressor != nullptr && stated_size(data) <= max_output) {
+    if (decompressor != nullptr && stated_size(data) <= max_output &&
+        stated_size(data) <= data.size() * kMaxDeflateRatio) {
         std::string out(stated_size(data), '\0');
         size_t consumed = 0;
         size_t produced = 0;

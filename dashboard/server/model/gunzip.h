@@ -13,7 +13,9 @@
 namespace siagent::dashboard {
 
 // As siagent::gzip_decompress: nullopt with `error` set for corrupt input or more than
-// `max_output` bytes of output; never allocates more than `max_output` bytes for it.
+// `max_output` bytes of output. Never allocates more than `max_output` bytes for it, nor
+// more than the input could inflate to: a small body whose trailer claims the limit costs
+// no large buffer.
 std::optional<std::string> gunzip(std::string_view data, size_t max_output, std::string& error);
 
 }  // namespace siagent::dashboard
