@@ -39,9 +39,9 @@ constexpr size_t kMaxDeflateRatio = 1032;
 std::optional<std::string> gunzip(std::string_view data, size_t max_output, std::string& error) {
     // 18 bytes: the smallest gzip member (10 of header, an empty block, 8 of trailer).
     libdeflate_decompressor* decompressor = data.size() >= 18 ? thread_decompressor() : nullptr;
-    if (decompressor != nullptr && stated_size(data) <= max_output &&
-        stated_size(data) <= data.size() * kMaxDeflateRatio) {
-        std::string out(stated_size(data), '\0');
+    const size_t stated = decompressor != nullptr ? stated_size(data) : 0;
+    if (decompressor != nullptr && stated <= max_output && stated <= data.size() * kMaxDeflateRatio) {
+        std::string out(stated, '\0');
         size_t consumed = 0;
         size_t produced = 0;
         const libdeflate_result result = libdeflate_gzip_decompress_ex(
