@@ -8,11 +8,9 @@
 
 namespace siagent {
 
-// zlib's default level (6): smaller output than kGzipFast, for what is stored or sent once.
+// zlib's default level (6). The dashboard compresses with libdeflate
+// (dashboard/server/gzip_fast.h), and this only when that cannot.
 inline constexpr int kGzipDefault = -1;
-// zlib's level 3, the last of its fast levels: about 2.4 times as fast as the default on a
-// merged profile's JSON, about 12 % larger (docs/performance.md), for responses made per request.
-inline constexpr int kGzipFast = 3;
 
 // Empty only when zlib fails (out of memory): callers must not send or store it as gzip.
 std::string gzip_compress(std::string_view data, int level = kGzipDefault);

@@ -24,10 +24,10 @@ std::string noise(size_t n) {
 
 }  // namespace
 
-TEST_CASE("gzip round trips empty, small, compressible and incompressible data, at both levels") {
+TEST_CASE("gzip round trips empty, small, compressible and incompressible data, at the default and the fastest level") {
     for (const std::string& data :
          {std::string(), std::string("hello, pprof"), std::string(1 << 20, 'z'), noise(300000)}) {
-        for (int level : {siagent::kGzipDefault, siagent::kGzipFast}) {
+        for (int level : {siagent::kGzipDefault, 1}) {
             const std::string packed = gzip_compress(data, level);
             REQUIRE(packed.size() >= 18);  // 10-byte header + deflate + 8-byte trailer
             CHECK(static_cast<unsigned char>(packed[0]) == 0x1f);

@@ -8,7 +8,7 @@
 #include "dashboard/server/model/profile_kinds.h"
 #include "dashboard/server/model/profile_query.h"
 #include "dashboard/server/model/profile_timeline.h"
-#include "transport/gzip.h"
+#include "dashboard/server/gzip_fast.h"
 #include "transport/pprof.h"
 
 namespace siagent::dashboard {
@@ -102,7 +102,7 @@ Response pprof_response(ServerContext& context, const Request& request, const Ap
                         const QueryFilter& filter) {
     auto profile = requested_profile(context, request, scope, filter);
     if (!profile) return error_response(400, "unknown profile kind");
-    std::string compressed = gzip_compress(encode_pprof(merged_profile_as_pprof(*profile, filter.from, filter.to)));
+    std::string compressed = gzip_fast(encode_pprof(merged_profile_as_pprof(*profile, filter.from, filter.to)), kGzipStoredLevel);
     if (compressed.empty()) return error_response(500, "cannot compress the profile (out of memory)");
     Response response{http::status::ok, 11};
     response.set(http::field::content_type, "application/octet-stream");

@@ -3,7 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "transport/gzip.h"
+#include "dashboard/server/gzip_fast.h"
 
 namespace siagent::dashboard {
 namespace {
@@ -69,8 +69,8 @@ void compress_if_accepted(const Request& request, Response& response) {
     if (response[http::field::content_type] == "application/octet-stream") return;
     response.set(http::field::vary, "Accept-Encoding");
     if (!accepts_gzip(request)) return;
-    std::string compressed = gzip_compress(response.body(), kGzipFast);
-    if (compressed.empty()) return;  // zlib out of memory: the body goes as it is
+    std::string compressed = gzip_fast(response.body(), kGzipResponseLevel);
+    if (compressed.empty()) return;  // out of memory: the body goes as it is
     response.body() = std::move(compressed);
     response.set(http::field::content_encoding, "gzip");
 }

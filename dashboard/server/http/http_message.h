@@ -20,8 +20,9 @@ Response json_response(http::status status, std::string body);
 Response error_response(unsigned status, std::string_view reason);
 Response empty_response(http::status status);
 
-// Gzips a response body when the request accepts gzip and the body is worth it, at zlib's
-// fast level 3 (kGzipFast): made per request, it must not cost more than the query behind it.
+// Gzips a response body when the request accepts gzip and the body is worth it, at a fast
+// level (kGzipResponseLevel, gzip_fast.h): made per request, it must not cost more
+// than the query behind it.
 void compress_if_accepted(const Request& request, Response& response);
 
 // The target split at '?', and its query parameters percent-decoded. The path's leading run

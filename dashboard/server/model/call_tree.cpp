@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "dashboard/server/model/gunzip.h"
-#include "transport/gzip.h"
+#include "dashboard/server/gzip_fast.h"
 
 namespace siagent::dashboard {
 namespace {
@@ -151,7 +151,7 @@ std::string CallTree::encode() const {
         std::memcpy(bytes, &values_[node], sizeof bytes);
         raw.append(bytes, sizeof bytes);
     }
-    return gzip_compress(raw);
+    return gzip_fast(raw, kGzipStoredLevel);
 }
 
 std::optional<CallTree> CallTree::decode(std::string_view blob, size_t max_nodes) {
