@@ -112,6 +112,40 @@ TEST_CASE("storage: unknown series, metrics and errors", "[dashboard][storage]")
     CHECK(rows[0].count == 4);
 }
 
+TEST_CASE("storage: an upload of thousands of reports and errors is stored whole", "[dashboard][storage]") {
+    // PostgreSQL takes at most 65,535 parameters a statement: an upload's rows go as arrays,
+    // one statement of one text for any number of them.
+    TempDatabase db;
+    Storage& storage = db.storage();
+    const int64_t a = storage.create_account("a", kNow).value();
+    const ProcessKey process = storage.record_process(a, envelope("demo", "h1", 1), kNow);
+    std::vector<ReportToStore> reports;
+    for (int i = 0; i < 6000; ++i) reports.push_back(cpu_report(kNow - 7000 + i, 1, 2));
+    ReportToStore crash;
+    crash.series = SeriesKey{"profile", "error-profile", "Exceptions", ""};
+    crash.timestamp = kNow - 5;
+    crash.crash = true;
+    crash.errors = {ErrorEvent{"SIGSEGV", "SIGSEGV: at 0x0", "f (a.cpp:1)", {"f (a.cpp:1)", "main"}, 1},
+                    ErrorEvent{"std::bad_alloc", std::string("std::bad_alloc\0tail", 19), "g (b.cpp:2)", {"g (b.cpp:2)"}, 3}};
+    reports.push_back(crash);
+    storage.store_reports(process, reports);
+
+    const AppScope scope{a, process.app_id};
+    const QueryFilter filter{kNow - 7200, kNow, "", "", "", std::nullopt, ""};
+    auto merged = merge_profile(storage, scope, "cpu", filter, 1000);
+    REQUIRE(merged);
+    CHECK(merged->reports == 6000);
+    auto errors = storage.errors(scope, filter, 10);
+    REQUIRE(errors.size() == 2);
+    std::sort(errors.begin(), errors.end(), [](const ErrorRow& x, const ErrorRow& y) { return x.count < y.count; });
+    CHECK(errors[0].crash);
+    CHECK(errors[0].type == "SIGSEGV");
+    CHECK(errors[0].frames == "f (a.cpp:1)\nmain");
+    CHECK(errors[1].count == 3);
+    CHECK(errors[1].message.starts_with("std::bad_alloc"));  // PostgreSQL's text ends at a NUL
+    CHECK(errors[1].site == "g (b.cpp:2)");
+}
+
 TEST_CASE("storage: retention deletes what is older than the cutoff", "[dashboard][storage][retention]") {
     TempDatabase db;
     Storage& storage = db.storage();

@@ -58,6 +58,14 @@ void Params::add(Blob value) {
     formats_.push_back(1);
 }
 
+void Params::add(const ArrayParam& array) {
+    std::string bytes = array.bytes();
+    types_.push_back(array.type());
+    lengths_.push_back(static_cast<int>(bytes.size()));
+    formats_.push_back(1);
+    values_.emplace_back(std::move(bytes));
+}
+
 std::vector<const char*> Params::pointers() const {
     std::vector<const char*> pointers;
     pointers.reserve(values_.size());

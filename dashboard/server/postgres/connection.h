@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "dashboard/server/postgres/array_param.h"
+
 namespace siagent::dashboard::postgres {
 
 class PgError : public std::runtime_error {
@@ -51,6 +53,7 @@ public:
     void add(const char* value) { text(value, kText); }
     void add(Null);
     void add(Blob value);
+    void add(const ArrayParam& array);  // binary, typed as the array's type
     template <class T>
     void add(const std::optional<T>& value) {
         if (value) add(*value);

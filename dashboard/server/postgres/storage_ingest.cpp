@@ -5,31 +5,6 @@
 #include "dashboard/server/postgres/rows.h"
 
 namespace siagent::dashboard::postgres {
-namespace {
-
-// Placeholders "($n::t1, ..., $m::tk), (...)" from $`first` for `rows` rows of the column
-// types `types` (cast: a column of NULLs alone would read as text).
-std::string value_rows(size_t rows, const std::vector<const char*>& types, size_t first) {
-    std::string text;
-    for (size_t row = 0, n = first; row < rows; ++row) {
-        text += row ? ", (" : "(";
-        for (size_t column = 0; column < types.size(); ++column, ++n) {
-            text += (column ? ", $" : "$") + std::to_string(n) + "::" + types[column];
-        }
-        text += ")";
-    }
-    return text;
-}
-
-const std::vector<const char*> kReportTypes = {"bigint", "bigint", "bigint", "float8", "float8", "bytea",
-                                               "float8", "float8", "float8", "float8", "float8", "bigint"};
-const std::vector<const char*> kErrorTypes = {"bigint", "bigint", "integer", "bigint", "text",
-                                              "text",   "text",   "text",    "float8"};
-
-// PostgreSQL takes at most 65,535 parameters a statement; a chunk of reports stays below.
-constexpr size_t kMaxParams = 60'000;
-
-}  // namespace
 
 int64_t PostgresStorage::app_id(Connection& db, int64_t account_id, const std::string& name, int64_t now) {
     {
@@ -103,77 +78,61 @@ void PostgresStorage::store_reports(const ProcessKey& process, const std::vector
     std::vector<int64_t> series;
     series.reserve(reports.size());
     for (const ReportToStore& report : reports) series.push_back(series_id(*db, process.app_id, report.series));
-    // Chunks of reports with their errors, one statement each: a usual upload is one round
-    // trip, atomic on its own; an upload of several chunks is one transaction. The
+    // One statement of one text for any number of reports and errors, each column an array
+    // (array_param.h): prepared once per connection, atomic on its own, one round trip. The
     // report_ids lock is taken (CTE `l`) before any row takes an id.
-    std::vector<std::pair<size_t, size_t>> chunks;  // [first, end) of reports
-    for (size_t first = 0, params = 0, i = 0; i < reports.size(); ++i) {
-        const size_t cost = kReportTypes.size() + reports[i].errors.size() * kErrorTypes.size();
-        if (i > first && params + cost > kMaxParams) {
-            chunks.emplace_back(first, i);
-            first = i;
-            params = 0;
+    using Element = ArrayParam::Element;
+    ArrayParam series_ids(Element::int8), timestamps(Element::int8), values(Element::float8),
+        durations(Element::float8), breakdowns(Element::bytea), span_counts(Element::float8),
+        span_totals(Element::float8), span_p50s(Element::float8), span_p99s(Element::float8),
+        span_maxes(Element::float8), samples(Element::int8);
+    ArrayParam error_crashes(Element::int8), error_times(Element::int8), error_types(Element::text),
+        error_messages(Element::text), error_sites(Element::text), error_frames(Element::text),
+        error_counts(Element::float8);
+    for (size_t i = 0; i < reports.size(); ++i) {
+        const ReportToStore& report = reports[i];
+        const SpanStats stats = report.span_stats.value_or(SpanStats{});
+        series_ids.add(series[i]);
+        timestamps.add(report.timestamp);
+        values.add(report.value);
+        durations.add(report.duration);
+        if (report.blob) breakdowns.add(std::string_view(*report.blob));
+        else breakdowns.add_null();
+        span_counts.add(stats.count);
+        span_totals.add(stats.total_ms);
+        span_p50s.add(stats.p50_ms);
+        span_p99s.add(stats.p99_ms);
+        span_maxes.add(stats.max_ms);
+        samples.add(report.samples);
+        for (const ErrorEvent& error : report.errors) {
+            error_crashes.add(int64_t{report.crash ? 1 : 0});
+            error_times.add(report.timestamp);
+            error_types.add(std::string_view(error.type));
+            error_messages.add(std::string_view(error.message));
+            error_sites.add(std::string_view(error.site));
+            error_frames.add(std::string_view(frames_text(error.frames)));
+            error_counts.add(error.count);
         }
-        params += cost;
-        if (i + 1 == reports.size()) chunks.emplace_back(first, i + 1);
     }
-    std::optional<Transaction> transaction;
-    if (chunks.size() > 1) transaction.emplace(*db);
-    for (const auto& [first, end] : chunks) {
-        Params params;
-        size_t errors = 0;
-        for (size_t i = first; i < end; ++i) {
-            const ReportToStore& report = reports[i];
-            const SpanStats stats = report.span_stats.value_or(SpanStats{});
-            params.add(series[i]);
-            params.add(process.process_id);
-            params.add(report.timestamp);
-            params.add(report.value);
-            params.add(report.duration);
-            params.add(report.blob ? std::optional<Blob>(Blob{*report.blob}) : std::nullopt);
-            params.add(stats.count);
-            params.add(stats.total_ms);
-            params.add(stats.p50_ms);
-            params.add(stats.p99_ms);
-            params.add(stats.max_ms);
-            params.add(report.samples);
-        }
-        for (size_t i = first; i < end; ++i) {
-            for (const ErrorEvent& error : reports[i].errors) {
-                params.add(process.app_id);
-                params.add(process.process_id);
-                params.add(reports[i].crash ? 1 : 0);
-                params.add(reports[i].timestamp);
-                params.add(error.type);
-                params.add(error.message);
-                params.add(error.site);
-                params.add(frames_text(error.frames));
-                params.add(error.count);
-                ++errors;
-            }
-        }
-        const size_t count = end - first;
-        std::string sql =
-            "WITH l AS (SELECT pg_advisory_xact_lock_shared(" + std::to_string(static_cast<int64_t>(LockKey::report_ids)) +
-            ")), r AS (INSERT INTO reports(series_id, process_id, timestamp, value, duration, breakdown, span_count,"
-            " span_total_ms, span_p50_ms, span_p99_ms, span_max_ms, samples) SELECT v.* FROM l, (VALUES " +
-            value_rows(count, kReportTypes, 1) + ") v) ";
-        if (!to_judge.empty() && end == reports.size()) {  // with the last chunk: queued once, atomically
-            sql.insert(sql.size() - 1, ", q AS (INSERT INTO judging_queue(payload) SELECT $" +
-                                           std::to_string(count * kReportTypes.size() + errors * kErrorTypes.size() + 1) +
-                                           "::bytea FROM l)");
-            params.add(Blob{to_judge});
-        }
-        if (errors == 0) {
-            sql += "SELECT 1";  // r runs whether read or not
-        } else {
-            sql += "INSERT INTO errors(app_id, process_id, crash, timestamp, type, message, site, frames, count)"
-                   " SELECT v.* FROM l, (VALUES " +
-                   value_rows(errors, kErrorTypes, count * kReportTypes.size() + 1) + ") v";
-        }
-        db->run_built(sql, params);
-    }
-    if (transaction) transaction->commit();
+    db->query(
+        "WITH l AS (SELECT pg_advisory_xact_lock_shared($22::bigint)),"
+        " r AS (INSERT INTO reports(series_id, process_id, timestamp, value, duration, breakdown, span_count,"
+        " span_total_ms, span_p50_ms, span_p99_ms, span_max_ms, samples)"
+        " SELECT v.series_id, $1::bigint, v.timestamp, v.value, v.duration, v.breakdown, v.span_count,"
+        " v.span_total_ms, v.span_p50_ms, v.span_p99_ms, v.span_max_ms, v.samples FROM l,"
+        " unnest($3::bigint[], $4::bigint[], $5::float8[], $6::float8[], $7::bytea[], $8::float8[], $9::float8[],"
+        " $10::float8[], $11::float8[], $12::float8[], $13::bigint[]) AS v(series_id, timestamp, value, duration,"
+        " breakdown, span_count, span_total_ms, span_p50_ms, span_p99_ms, span_max_ms, samples)),"
+        " q AS (INSERT INTO judging_queue(payload) SELECT $14::bytea FROM l WHERE $14::bytea IS NOT NULL)"
+        " INSERT INTO errors(app_id, process_id, crash, timestamp, type, message, site, frames, count)"
+        " SELECT $2::bigint, $1::bigint, e.crash, e.timestamp, e.type, e.message, e.site, e.frames, e.count FROM l,"
+        " unnest($15::bigint[], $16::bigint[], $17::text[], $18::text[], $19::text[], $20::text[], $21::float8[])"
+        " AS e(crash, timestamp, type, message, site, frames, count)",
+        process.process_id, process.app_id, series_ids, timestamps, values, durations, breakdowns, span_counts,
+        span_totals, span_p50s, span_p99s, span_maxes, samples,
+        to_judge.empty() ? std::optional<Blob>() : std::optional<Blob>(Blob{to_judge}), error_crashes, error_times,
+        error_types, error_messages, error_sites, error_frames, error_counts,
+        static_cast<int64_t>(LockKey::report_ids));
 }
 
 std::vector<AnomalyRow> PostgresStorage::add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) {
