@@ -90,13 +90,14 @@ protected:
         auto request = std::make_shared<const Request>(parser_->release());
         body_bytes_ = request->body().size();
         WorkerPool* pool = worker_pool_for(context_, *request);
-        if (pool == nullptr) return answer(route(context_, *request, client_address_));
+        const std::optional<AgentKeyOwner> admitted_key = admission_ ? admission_->agent_key : std::nullopt;
+        if (pool == nullptr) return answer(route(context_, *request, client_address_, admitted_key));
         // Slow: routed on the pool; the session waits (no other operation is under way on
         // it) until the answer is posted back to its stream's executor.
         auto self = derived().shared_from_this();
-        const bool posted = pool->try_post([self, request] {
+        const bool posted = pool->try_post([self, request, admitted_key] {
             HttpSession& session = *self;
-            Response response = route(session.context_, *request, session.client_address_);
+            Response response = route(session.context_, *request, session.client_address_, admitted_key);
             boost::asio::post(session.derived().stream().get_executor(),
                               [self, response = std::move(response)]() mutable {
                                   static_cast<HttpSession&>(*self).answer(std::move(response));

@@ -31,6 +31,7 @@ Result<Admission> decide(ServerContext& context, const Request& header, std::opt
     const size_t bytes = content_length ? static_cast<size_t>(*content_length) : admission.body_limit;
     if (!context.body_budget.reserve(bytes)) return Failure{503, "busy: too many request bodies in flight"};
     admission.reserved.emplace(context.body_budget, bytes);
+    admission.agent_key = key;
     return admission;
 }
 

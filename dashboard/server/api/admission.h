@@ -16,6 +16,9 @@ namespace siagent::dashboard {
 struct Admission {
     size_t body_limit = 0;                   // for the parser: 413 beyond
     std::optional<BodyReservation> reserved;  // empty for a request without a body
+    // An agent request with a body: the key its headers carry, checked here once (the
+    // handler takes it from here instead of looking it up again).
+    std::optional<AgentKeyOwner> agent_key;
 };
 
 // Decides on `header` (the request as read so far: no body yet). A failure is answered and

@@ -97,8 +97,8 @@ Response refuse_agent(ServerContext& context, const Request& request, const std:
 }
 
 Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint,
-                      const std::string& remote_address) {
-    const auto key = agent_key_of(context, request);
+                      const std::string& remote_address, const std::optional<AgentKeyOwner>& admitted_key) {
+    const auto key = admitted_key ? admitted_key : agent_key_of(context, request);
     auto refuse = [&](int status, const std::string& reason) {
         return refuse_agent(context, request, key, status, reason, remote_address);
     };

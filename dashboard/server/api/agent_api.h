@@ -13,9 +13,11 @@ namespace siagent::dashboard {
 std::optional<AgentKeyOwner> agent_key_of(ServerContext& context, const Request& request);
 
 // `endpoint` is "config" or "upload"; any other path under /agent is refused (404). Every
-// refusal is recorded (agent_rejections.h).
+// refusal is recorded (agent_rejections.h). `admitted_key`: the key admission found from the
+// headers (admission.h), used as it is; without one the key is looked up here.
 Response handle_agent(ServerContext& context, const Request& request, std::string_view endpoint,
-                      const std::string& remote_address);
+                      const std::string& remote_address,
+                      const std::optional<AgentKeyOwner>& admitted_key = std::nullopt);
 
 // Answers an agent with an error and records the refusal; `key` as agent_key_of gave it.
 Response refuse_agent(ServerContext& context, const Request& request, const std::optional<AgentKeyOwner>& key,

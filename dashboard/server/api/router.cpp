@@ -48,11 +48,12 @@ Response route_api(ServerContext& context, const Request& request, std::string_v
     return error_response(404, "no such API endpoint");
 }
 
-Response dispatch(ServerContext& context, const Request& request, const std::string& address) {
+Response dispatch(ServerContext& context, const Request& request, const std::string& address,
+                  const std::optional<AgentKeyOwner>& admitted_key) {
     const std::string_view path = target_path(request.target());
-    if (path == "/agent/v1/config") return handle_agent(context, request, "config", address);
-    if (path == "/agent/v1/upload") return handle_agent(context, request, "upload", address);
-    if (starts_with_segment(path, "/agent")) return handle_agent(context, request, path, address);
+    if (path == "/agent/v1/config") return handle_agent(context, request, "config", address, admitted_key);
+    if (path == "/agent/v1/upload") return handle_agent(context, request, "upload", address, admitted_key);
+    if (starts_with_segment(path, "/agent")) return handle_agent(context, request, path, address, admitted_key);
     if (starts_with_segment(path, "/api")) return route_api(context, request, path, address);
     if (path == "/metrics") return handle_metrics(context, request);
     return serve_static(context.settings.web_root, request);
@@ -82,10 +83,11 @@ Response finish(const Request& request, Response response) {
 
 }  // namespace
 
-Response route(ServerContext& context, const Request& request, const std::string& remote_address) {
+Response route(ServerContext& context, const Request& request, const std::string& remote_address,
+               const std::optional<AgentKeyOwner>& admitted_key) {
     Response response;
     try {
-        response = dispatch(context, request, remote_address);
+        response = dispatch(context, request, remote_address, admitted_key);
     } catch (const std::exception& error) {
         std::cerr << "siagent-dashboard: internal error on " << request.method_string() << " "
                   << target_path(request.target()) << ": " << error.what() << "\n";

@@ -3,6 +3,7 @@
 // error becomes a 500 without detail, logged once on stderr.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "dashboard/server/http/http_message.h"
@@ -10,7 +11,9 @@
 
 namespace siagent::dashboard {
 
-Response route(ServerContext& context, const Request& request, const std::string& remote_address);
+// `admitted_key`: the agent key admission checked from the headers (admission.h), if any.
+Response route(ServerContext& context, const Request& request, const std::string& remote_address,
+               const std::optional<AgentKeyOwner>& admitted_key = std::nullopt);
 
 // The kind a request for `path` (its target without the query) is counted as, by where
 // route() sends it (server_metrics.h).
