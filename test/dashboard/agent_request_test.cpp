@@ -182,6 +182,20 @@ TEST_CASE("breakdown: Go's duplicate names under one parent fold and add up", "[
     CHECK(tree.value(1) == 10);
 }
 
+TEST_CASE("breakdown: a node's repeated member counts once, the first (as FindMember reads it)", "[dashboard][envelope]") {
+    // Nodes are read in one pass over their members: a repeated key must still mean what
+    // the first occurrence says, and members nothing reads change nothing.
+    auto request = read(upload(R"J({"value": 9, "timestamp": 1700000050, "breakdown": {"name": "root",
+        "children": [{"extra": {"children": [{"name": "ignored"}]}, "name": "f (a.c:1)", "name": "g (b.c:2)",
+                      "measurement": 9, "measurement": "not read", "children": null, "children": [{"name": "x"}]}]}})J"));
+    REQUIRE(request);
+    const CallTree& tree = *request->metrics[0].breakdown;
+    REQUIRE(tree.size() == 2);
+    CHECK(tree.name(1) == "f (a.c:1)");
+    CHECK(tree.value(1) == 9);
+    CHECK_FALSE(read(upload(R"J({"value": 1, "timestamp": 1700000050, "breakdown": {"children": [{"name": 3, "name": "f"}]}})J")));
+}
+
 TEST_CASE("agent bodies: gzip within bounds, bombs and truncation refused", "[dashboard][gzip]") {
     Limits limits;
     limits.decompressed_bytes = 1024 * 1024;

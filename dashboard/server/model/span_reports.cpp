@@ -36,11 +36,11 @@ private:
 
 }  // namespace
 
-std::optional<Failure> read_span_shares(const rapidjson::Value& node, uint32_t node_id, std::vector<SpanShare>& shares) {
-    auto metadata = node.FindMember("metadata");
-    if (metadata == node.MemberEnd() || !metadata->value.IsObject()) return std::nullopt;
-    auto spans = metadata->value.FindMember("spans");
-    if (spans == metadata->value.MemberEnd() || spans->value.IsNull()) return std::nullopt;
+std::optional<Failure> read_span_shares(const rapidjson::Value* metadata, uint32_t node_id,
+                                        std::vector<SpanShare>& shares) {
+    if (metadata == nullptr || !metadata->IsObject()) return std::nullopt;
+    auto spans = metadata->FindMember("spans");
+    if (spans == metadata->MemberEnd() || spans->value.IsNull()) return std::nullopt;
     if (!spans->value.IsObject()) return bad("breakdown: metadata.spans is not an object");
     for (const auto& member : spans->value.GetObject()) {
         const size_t length = member.name.GetStringLength();

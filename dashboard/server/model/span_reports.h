@@ -42,9 +42,11 @@ struct SpanStats {
     std::optional<double> count, total_ms, p50_ms, p99_ms, max_ms;
 };
 
-// Appends the shares of `node`'s metadata.spans (absent or null: none). A share that is not
-// a finite number >= 0, or a name that is empty or too long, is a 400.
-std::optional<Failure> read_span_shares(const rapidjson::Value& node, uint32_t node_id, std::vector<SpanShare>& shares);
+// Appends the shares of a node's metadata.spans, given its `metadata` member (null when the
+// node has none; metadata or spans absent or null: no shares). A share that is not a finite
+// number >= 0, or a name that is empty or too long, is a 400.
+std::optional<Failure> read_span_shares(const rapidjson::Value* metadata, uint32_t node_id,
+                                        std::vector<SpanShare>& shares);
 
 // One tree per span name, in order of first appearance; values made inclusive. More than
 // kMaxSpansPerBreakdown names is a 413.
