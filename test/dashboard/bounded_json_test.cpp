@@ -66,7 +66,9 @@ TEST_CASE("bounded JSON refuses syntax errors, trailing junk and bad UTF-8", "[d
 
 TEST_CASE("bounded JSON refuses unpaired surrogate escapes and keeps paired ones", "[dashboard][json]") {
     rapidjson::Document document;
-    for (const std::string text : {R"({"name": "a\udcff"})", R"({"name": "\ud83d"})", R"({"\udc00": 1})"}) {
+    // Upper-case hex too: the body is scanned once for "\ud" or "\uD" before any string is.
+    for (const std::string text : {R"({"name": "a\udcff"})", R"({"name": "\ud83d"})", R"({"\udc00": 1})",
+                                   R"({"name": "a\uDCFF"})", R"({"ok": "x", "name": "\uD83D!"})"}) {
         INFO(text);
         auto failure = parse_bounded_json(text, Limits{}, document);
         REQUIRE(failure);
@@ -74,4 +76,6 @@ TEST_CASE("bounded JSON refuses unpaired surrogate escapes and keeps paired ones
     }
     REQUIRE_FALSE(parse_bounded_json(R"({"name": "\ud83d\ude00"})", Limits{}, document));
     CHECK(std::string(document["name"].GetString()) == "\xF0\x9F\x98\x80");
+    REQUIRE_FALSE(parse_bounded_json(R"({"path": "C:\\ud\\x"})", Limits{}, document));  // an escaped backslash
+    CHECK(std::string(document["path"].GetString()) == "C:\\ud\\x");
 }
