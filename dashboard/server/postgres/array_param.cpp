@@ -1,19 +1,21 @@
 #include "dashboard/server/postgres/array_param.h"
 
 #include <bit>
-#include <cstring>
+
+#include "dashboard/server/postgres/type_oids.h"
 
 namespace siagent::dashboard::postgres {
 namespace {
 
-// pg_type oids of the arrays and of their elements.
-constexpr Oid kInt8Array = 1016, kFloat8Array = 1022, kByteaArray = 1001, kTextArray = 1009;
-constexpr Oid kInt8 = 20, kFloat8 = 701, kBytea = 17, kText = 25;
+// Big-endian at `at`, over bytes already there.
+void write_u32(std::string& out, size_t at, uint32_t value) {
+    for (size_t i = 0; i < 4; ++i) out[at + i] = static_cast<char>(value >> (24 - 8 * i));
+}
 
+// Big-endian, appended.
 void put_u32(std::string& out, uint32_t value) {
-    const char bytes[4] = {static_cast<char>(value >> 24), static_cast<char>(value >> 16),
-                           static_cast<char>(value >> 8), static_cast<char>(value)};
-    out.append(bytes, 4);
+    out.resize(out.size() + 4);
+    write_u32(out, out.size() - 4, value);
 }
 
 void put_u64(std::string& out, uint64_t value) {
@@ -23,25 +25,34 @@ void put_u64(std::string& out, uint64_t value) {
 
 }  // namespace
 
+ArrayParam::ArrayParam(Element element) : element_(element) {
+    switch (element) {
+        case Element::int8: array_type_ = type_oid::int8_array, element_type_ = type_oid::int8; break;
+        case Element::float8: array_type_ = type_oid::float8_array, element_type_ = type_oid::float8; break;
+        case Element::bytea: array_type_ = type_oid::bytea_array, element_type_ = type_oid::bytea; break;
+        case Element::text: array_type_ = type_oid::text_array, element_type_ = type_oid::text; break;
+    }
+}
+
 void ArrayParam::element_length(uint32_t length) {
-    put_u32(elements_, length);
+    put_u32(bytes_, length);
     ++count_;
 }
 
 void ArrayParam::add(int64_t value) {
     element_length(8);
-    put_u64(elements_, static_cast<uint64_t>(value));
+    put_u64(bytes_, static_cast<uint64_t>(value));
 }
 
 void ArrayParam::add(double value) {
     element_length(8);
-    put_u64(elements_, std::bit_cast<uint64_t>(value));
+    put_u64(bytes_, std::bit_cast<uint64_t>(value));
 }
 
 void ArrayParam::add(std::string_view bytes) {
     if (element_ == Element::text) bytes = bytes.substr(0, bytes.find('\0'));
     element_length(static_cast<uint32_t>(bytes.size()));
-    elements_.append(bytes);
+    bytes_.append(bytes);
 }
 
 void ArrayParam::add_null() {
@@ -49,34 +60,17 @@ void ArrayParam::add_null() {
     has_null_ = true;
 }
 
-Oid ArrayParam::type() const {
-    switch (element_) {
-        case Element::int8: return kInt8Array;
-        case Element::float8: return kFloat8Array;
-        case Element::bytea: return kByteaArray;
-        case Element::text: return kTextArray;
+std::string ArrayParam::take() && {
+    write_u32(bytes_, 0, count_ == 0 ? 0 : 1);  // dimensions: none for an empty array
+    write_u32(bytes_, 4, has_null_ ? 1 : 0);
+    write_u32(bytes_, 8, element_type_);
+    if (count_ == 0) {
+        bytes_.resize(12);
+    } else {
+        write_u32(bytes_, 12, count_);  // the dimension's length
+        write_u32(bytes_, 16, 1);       // its lower bound
     }
-    return kTextArray;
-}
-
-std::string ArrayParam::bytes() const {
-    Oid element_type = kText;
-    switch (element_) {
-        case Element::int8: element_type = kInt8; break;
-        case Element::float8: element_type = kFloat8; break;
-        case Element::bytea: element_type = kBytea; break;
-        case Element::text: element_type = kText; break;
-    }
-    std::string out;
-    out.reserve(20 + elements_.size());
-    put_u32(out, count_ == 0 ? 0 : 1);  // dimensions: none for an empty array
-    put_u32(out, has_null_ ? 1 : 0);
-    put_u32(out, element_type);
-    if (count_ == 0) return out;
-    put_u32(out, count_);  // the dimension's length
-    put_u32(out, 1);       // its lower bound
-    out += elements_;
-    return out;
+    return std::move(bytes_);
 }
 
 }  // namespace siagent::dashboard::postgres

@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,7 +18,7 @@ class ArrayParam {
 public:
     enum class Element { int8, float8, bytea, text };
 
-    explicit ArrayParam(Element element) : element_(element) {}
+    explicit ArrayParam(Element element);
 
     // Each must match the element type; a text element ends at its first NUL, as a text
     // parameter does (PostgreSQL's text holds none).
@@ -31,17 +32,23 @@ public:
         else add_null();
     }
 
-    // The array's type oid (int8[], float8[], bytea[], text[]) and its binary form.
-    Oid type() const;
-    std::string bytes() const;
+    // The array's type oid (int8[], float8[], bytea[], text[]).
+    Oid type() const { return array_type_; }
+    // Its binary form, taken without a copy: the elements were written after room for
+    // the header, which is filled in now.
+    std::string take() &&;
 
 private:
+    static constexpr size_t kHeaderBytes = 20;  // dimensions, flags, element type, length, lower bound
+
     void element_length(uint32_t length);
 
     Element element_;
+    Oid array_type_;
+    Oid element_type_;
     uint32_t count_ = 0;
     bool has_null_ = false;
-    std::string elements_;  // each element's length and bytes, in order
+    std::string bytes_ = std::string(kHeaderBytes, '\0');  // the header's room, then each element's length and bytes
 };
 
 }  // namespace siagent::dashboard::postgres

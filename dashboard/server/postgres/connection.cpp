@@ -37,11 +37,11 @@ void Params::text(std::string value, Oid type) {
 }
 
 void Params::add(double value) {
-    if (std::isnan(value)) return text("NaN", kFloat8);
-    if (std::isinf(value)) return text(value > 0 ? "Infinity" : "-Infinity", kFloat8);
+    if (std::isnan(value)) return text("NaN", type_oid::float8);
+    if (std::isinf(value)) return text(value > 0 ? "Infinity" : "-Infinity", type_oid::float8);
     char buffer[32];
     const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;  // shortest exact form
-    text(std::string(buffer, end), kFloat8);
+    text(std::string(buffer, end), type_oid::float8);
 }
 
 void Params::add(Null) {
@@ -52,15 +52,15 @@ void Params::add(Null) {
 }
 
 void Params::add(Blob value) {
-    types_.push_back(kBytea);
+    types_.push_back(type_oid::bytea);
     values_.emplace_back(std::string(value.bytes));
     lengths_.push_back(static_cast<int>(value.bytes.size()));
     formats_.push_back(1);
 }
 
-void Params::add(const ArrayParam& array) {
-    std::string bytes = array.bytes();
+void Params::add(ArrayParam&& array) {
     types_.push_back(array.type());
+    std::string bytes = std::move(array).take();
     lengths_.push_back(static_cast<int>(bytes.size()));
     formats_.push_back(1);
     values_.emplace_back(std::move(bytes));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "dashboard/server/postgres/array_param.h"
+#include "dashboard/server/postgres/type_oids.h"
 
 namespace siagent::dashboard::postgres {
 
@@ -42,18 +43,16 @@ struct Blob {
 // The parameters of one statement, in order.
 class Params {
 public:
-    static constexpr Oid kInt8 = 20, kText = 25, kBytea = 17, kFloat8 = 701;  // pg_type oids
-
-    void add(int64_t value) { text(std::to_string(value), kInt8); }
+    void add(int64_t value) { text(std::to_string(value), type_oid::int8); }
     void add(int value) { add(static_cast<int64_t>(value)); }
     void add(size_t value) { add(static_cast<int64_t>(value)); }
     void add(double value);
-    void add(std::string_view value) { text(std::string(value), kText); }
-    void add(const std::string& value) { text(value, kText); }
-    void add(const char* value) { text(value, kText); }
+    void add(std::string_view value) { text(std::string(value), type_oid::text); }
+    void add(const std::string& value) { text(value, type_oid::text); }
+    void add(const char* value) { text(value, type_oid::text); }
     void add(Null);
     void add(Blob value);
-    void add(const ArrayParam& array);  // binary, typed as the array's type
+    void add(ArrayParam&& array);  // binary, typed as the array's type; its bytes are moved
     template <class T>
     void add(const std::optional<T>& value) {
         if (value) add(*value);
@@ -118,9 +117,9 @@ public:
 
     // `sql` must be a string literal (the prepared-statement cache is keyed by its address).
     template <class... Values>
-    Rows query(const char* sql, const Values&... values) {
+    Rows query(const char* sql, Values&&... values) {
         Params params;
-        (params.add(values), ...);
+        (params.add(std::forward<Values>(values)), ...);
         return run(sql, params);
     }
     Rows run(const char* sql, const Params& params);

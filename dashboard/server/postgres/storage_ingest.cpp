@@ -128,11 +128,12 @@ void PostgresStorage::store_reports(const ProcessKey& process, const std::vector
         " SELECT $2::bigint, $1::bigint, e.crash, e.timestamp, e.type, e.message, e.site, e.frames, e.count FROM l,"
         " unnest($15::bigint[], $16::bigint[], $17::text[], $18::text[], $19::text[], $20::text[], $21::float8[])"
         " AS e(crash, timestamp, type, message, site, frames, count)",
-        process.process_id, process.app_id, series_ids, timestamps, values, durations, breakdowns, span_counts,
-        span_totals, span_p50s, span_p99s, span_maxes, samples,
-        to_judge.empty() ? std::optional<Blob>() : std::optional<Blob>(Blob{to_judge}), error_crashes, error_times,
-        error_types, error_messages, error_sites, error_frames, error_counts,
-        static_cast<int64_t>(LockKey::report_ids));
+        process.process_id, process.app_id, std::move(series_ids), std::move(timestamps), std::move(values),
+        std::move(durations), std::move(breakdowns), std::move(span_counts), std::move(span_totals),
+        std::move(span_p50s), std::move(span_p99s), std::move(span_maxes), std::move(samples),
+        to_judge.empty() ? std::optional<Blob>() : std::optional<Blob>(Blob{to_judge}), std::move(error_crashes),
+        std::move(error_times), std::move(error_types), std::move(error_messages), std::move(error_sites),
+        std::move(error_frames), std::move(error_counts), static_cast<int64_t>(LockKey::report_ids));
 }
 
 std::vector<AnomalyRow> PostgresStorage::add_anomalies(int64_t app_id, const std::vector<AnomalyRow>& anomalies) {
