@@ -77,10 +77,11 @@ Agent::Agent(const Config& config)
 }
 
 Agent::~Agent() {
-    if (thread_.joinable()) shutdown(std::chrono::milliseconds(2000));
+    if (has_thread()) shutdown(std::chrono::milliseconds(2000));
 }
 
-std::unique_ptr<Agent> Agent::start(const Config& config, ReportSinks more_sinks) {
+std::unique_ptr<Agent> Agent::start(const Config& config, ReportSinks more_sinks,
+                                    ThreadSource source) {
     std::unique_ptr<Agent> agent(new (std::nothrow) Agent(config));
     if (!agent) return nullptr;
     // Scheduled before the thread runs them, once: the thread may be paused and launched
@@ -91,6 +92,13 @@ std::unique_ptr<Agent> Agent::start(const Config& config, ReportSinks more_sinks
     agent->schedule(agent->metrics_timer_, std::chrono::milliseconds(config.metrics_interval_ms),
                     &Agent::record_metrics);
     agent->add_sinks(std::move(more_sinks));
+    if (source == ThreadSource::caller) {
+        // The profilers start first thing in serve(), on this thread.
+        agent->serving_caller_.store(true);
+        agent->become_agent_thread();
+        boost::asio::post(agent->io_, [raw = agent.get()] { raw->start_profilers(); });
+        return agent;
+    }
     if (!agent->launch_thread()) return nullptr;
     // Started on the agent thread, so that sources_ is only ever touched there; waited for,
     // so that sampling runs when start() returns.
@@ -161,7 +169,7 @@ bool Agent::launch_thread() {
     return thread_id_.load() != 0;
 }
 
-void Agent::run_thread() {
+void Agent::become_agent_thread() {
     mark_thread_as_agent();
     pthread_setname_np(pthread_self(), "siagent");
     {
@@ -169,12 +177,39 @@ void Agent::run_thread() {
         thread_id_.store(current_thread_id());
     }
     finished_.notify_all();
+}
+
+void Agent::run_thread() {
+    become_agent_thread();
     try {
         io_.run();
     } catch (const std::exception& error) {
         loop_ended_.store(true);
         log_debug("agent thread stopped: %s", error.what());
     }
+}
+
+void Agent::serve() {
+    try {
+        io_.run();
+    } catch (const std::exception& error) {
+        loop_ended_.store(true);
+        log_debug("agent thread stopped: %s", error.what());
+    }
+    // The last touch of this Agent by this thread: once it is seen, the Agent may be gone.
+    std::lock_guard<std::mutex> lock(finish_mutex_);
+    serving_caller_.store(false);
+    finished_.notify_all();
+}
+
+void Agent::end_thread() {
+    io_.stop();  // run() returns once the handler under way (if any) is done
+    if (thread_.joinable()) {
+        thread_.join();
+        return;
+    }
+    std::unique_lock<std::mutex> lock(finish_mutex_);
+    finished_.wait(lock, [this] { return !serving_caller_.load(); });
 }
 
 void Agent::start_profilers() {
@@ -423,9 +458,8 @@ void Agent::finish_sinks(size_t next, Clock::TimePoint deadline) {
 }
 
 bool Agent::pause_thread() {
-    if (!thread_.joinable()) return false;
-    io_.stop();  // run() returns once the handler under way (if any) is done
-    thread_.join();
+    if (!has_thread()) return false;
+    end_thread();
     // Paused means gone from the process, as unshare and setns see it (core/thread_exit.h).
     wait_until_thread_gone(thread_id_.load(), std::chrono::milliseconds(50));
     thread_id_.store(0);
@@ -466,15 +500,16 @@ void Agent::report_on_caller() {
 }
 
 bool Agent::shutdown(std::chrono::milliseconds budget) {
-    if (!thread_.joinable()) return true;
+    if (!has_thread()) return true;
     shutting_down_.store(true);
     for (auto& source : sources_) source->stop();
     if (!loop_answers()) {
         // The thread is gone or waits on descriptors that are no longer its own: the caller
-        // makes the last report, and the thread is left to the exit.
+        // makes the last report, and the thread is left to the exit. A caller's thread may
+        // still be in serve(): this Agent is then abandoned, not deleted.
         report_on_caller();
-        thread_.detach();
-        return true;
+        if (thread_.joinable()) thread_.detach();
+        return !serving_caller_.load();
     }
     // The last upload must end in time for the thread to be joined within the budget.
     auto deadline = clock_.now() + budget - std::min(budget / 4, std::chrono::milliseconds(250));
@@ -485,14 +520,13 @@ bool Agent::shutdown(std::chrono::milliseconds budget) {
         done = finished_.wait_for(lock, budget, [this] { return final_report_done_; });
     }
     if (done) {
-        io_.stop();
-        thread_.join();
+        end_thread();
         return true;
     } else {
         log_debug("last report did not finish within %lld ms; leaving it to the exit",
                   static_cast<long long>(budget.count()));
         io_.stop();
-        thread_.detach();
+        if (thread_.joinable()) thread_.detach();
         return false;
     }
 }

@@ -36,11 +36,27 @@ struct RemoteConfig;
 
 class Agent {
 public:
-    // Starts the agent thread, then the profilers `config` enables. Reports go to the sinks
+    // Where the agent thread comes from. `own`: start() makes it. `caller`: the thread that
+    // calls start() becomes it by calling serve() next; it must be a helper that exists for
+    // nothing else, with every signal blocked (the first stage's waiting thread). A process
+    // then has one helper thread instead of two, the second's stack and allocator arena
+    // gone: each costs every later fork of the process page faults (docs/performance.md).
+    enum class ThreadSource { own, caller };
+
+    // Starts the agent thread (or, with ThreadSource::caller, readies the agent for the
+    // caller's serve()), then the profilers `config` enables. Reports go to the sinks
     // `config` asks for (agent/report_sinks.h), then to `more_sinks` (an embedding program's
     // or a test's). Never throws; returns nullptr (after saying why on stderr) when the agent
     // cannot run at all.
-    static std::unique_ptr<Agent> start(const Config& config, ReportSinks more_sinks = {});
+    static std::unique_ptr<Agent> start(const Config& config, ReportSinks more_sinks = {},
+                                        ThreadSource source = ThreadSource::own);
+
+    // ThreadSource::caller: runs the agent thread's work on the thread that called start(),
+    // until shutdown() or pause_thread() ends it; the profilers start first. Neither of
+    // those returns before this has (shutdown() may then delete the Agent: the caller must
+    // not touch it after this returns). Called once; pause_thread() gives the agent a
+    // thread of its own when resumed.
+    void serve();
 
     ~Agent();
     Agent(const Agent&) = delete;
@@ -64,6 +80,14 @@ private:
     explicit Agent(const Config& config);
     bool launch_thread();
     void run_thread();
+    // Names and marks the calling thread as the agent's and publishes its id.
+    void become_agent_thread();
+    // Whether a thread runs (or will run) the loop: an own thread, or a caller that has not
+    // left serve().
+    bool has_thread() const { return thread_.joinable() || serving_caller_.load(); }
+    // Ends the loop and waits for its thread: joins an own thread, waits for a caller to
+    // leave serve().
+    void end_thread();
     void add_sinks(ReportSinks more_sinks);
     void start_profilers();
     bool start_profiler(const ProfilerDescription& profiler);
@@ -122,6 +146,9 @@ private:
     boost::asio::steady_timer report_timer_;
     boost::asio::steady_timer metrics_timer_;
     std::thread thread_;
+    // ThreadSource::caller, from start() until that thread leaves serve() (then set under
+    // finish_mutex_ and announced on finished_).
+    std::atomic<bool> serving_caller_{false};
     std::atomic<pid_t> thread_id_{0};
     // Held by every scheduled handler while it runs, and by report_on_caller: a report made
     // on the exiting thread never overlaps one on the agent thread.

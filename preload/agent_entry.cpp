@@ -47,6 +47,7 @@ constexpr siagent::HookTable kHooks = {
 #undef __cxa_throw
 
 constexpr siagent::AgentEntry kEntry = {&kHooks, &siagent::start_from_environment,
+                                        &siagent::serve_from_environment,
                                         &siagent::prepare_fork, &siagent::parent_after_fork,
                                         &siagent::child_after_fork};
 

@@ -61,7 +61,7 @@ SIAGENT_FORK_CHILD_DATA Agent* running_agent = nullptr;  // owned; abandoned (ne
 // can still use it.
 SIAGENT_FORK_CHILD_DATA const Config* pending_config = nullptr;
 
-void start_locked(const Config& config);
+void start_locked(const Config& config, Agent::ThreadSource source = Agent::ThreadSource::own);
 
 // Made at its first use (guarded by lifecycle_mutex), never in a fork handler.
 siagent::DeferredStart* deferred_start_instance = nullptr;
@@ -124,7 +124,7 @@ void stop_locked() {
 // the agent's, out of the application's way like any other (core/agent_descriptors.h).
 SIAGENT_FORK_CHILD_DATA bool inherited_descriptors_open = false;
 
-void start_locked(const Config& config) {
+void start_locked(const Config& config, Agent::ThreadSource source) {
     deferred_start();  // made here, in normal context: a fork child's start alarm uses it
     siagent::disarm_start_alarm();
     stop_locked();
@@ -136,7 +136,7 @@ void start_locked(const Config& config) {
     // Agent code: the descriptors its event loop makes here are the agent's (moved out of
     // the application's way, core/agent_descriptors.h).
     siagent::AgentScope agent_code;
-    running_agent = Agent::start(config).release();
+    running_agent = Agent::start(config, {}, source).release();
     if (running_agent != nullptr) {
         siagent::log_debug("agent started for %s (pid %d)", config.app_name.c_str(), getpid());
     }
@@ -241,7 +241,10 @@ void prepare_process() {
 
 }  // namespace
 
-void siagent::start_from_environment() {
+namespace {
+
+// The agent started from the environment, or nullptr when it does not start.
+Agent* start_configured(Agent::ThreadSource source) {
     prepare_process();
     siagent::ConfigResult result = siagent::parse_config([](const char* name) { return getenv(name); });
     if (says_start_problems(result.config)) {
@@ -249,9 +252,22 @@ void siagent::start_from_environment() {
             siagent::print_line(unknown.c_str());
         for (const std::string& problem : result.problems) siagent::print_line(problem.c_str());
     }
-    if (!enough_descriptors(result.config) || !has_destination(result.config)) return;
+    if (!enough_descriptors(result.config) || !has_destination(result.config)) return nullptr;
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
-    start_locked(result.config);
+    start_locked(result.config, source);
+    return running_agent;
+}
+
+}  // namespace
+
+void siagent::start_from_environment() { start_configured(Agent::ThreadSource::own); }
+
+// The agent's loop runs here, without the life-cycle lock: whoever stops or pauses the agent
+// holds that lock while it waits for serve() to return (Agent::serve).
+void siagent::serve_from_environment(void (*started)()) {
+    Agent* agent = start_configured(Agent::ThreadSource::caller);
+    started();
+    if (agent != nullptr) agent->serve();
 }
 
 namespace {

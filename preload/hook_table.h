@@ -44,8 +44,13 @@ struct HookTable {
 struct AgentEntry {
     const HookTable* hooks;
     // Starts the agent from the environment, as a preloaded library does (after the first
-    // stage installed `hooks`). Runs on the first stage's loading thread or in si_start.
+    // stage installed `hooks`), with a thread of its own: in the first stage's constructor
+    // (SI_START_DELAY=0) or in si_start.
     void (*start_from_environment)();
+    // The same on the first stage's loading thread, which becomes the agent thread: calls
+    // `started` once the agent is set up (or will not start), then returns only when the
+    // agent no longer needs the thread (preload/lifecycle.h).
+    void (*serve_from_environment)(void (*started)());
     // The agent's fork handlers, run by the first stage's own (registered at its start, so
     // that a fork runs all three or none: glibc skips handlers registered during a fork).
     void (*prepare_fork)();

@@ -8,6 +8,10 @@ namespace siagent {
 // Starts the agent from the environment (SI_* variables), as a preloaded process does;
 // libsiagent.so calls it once it has loaded this library (preload/hook_table.h).
 void start_from_environment();
+// The same, on the first stage's waiting thread, which becomes the agent thread: calls
+// `started` once the agent is set up (or will not start), then runs the agent's loop until
+// the agent stops or pauses its thread (Agent::ThreadSource::caller).
+void serve_from_environment(void (*started)());
 
 // The agent's fork handlers (preload/agent_main.cpp), run through the first stage's.
 void prepare_fork();

@@ -169,6 +169,14 @@ void wait_until_due() {
     }
 }
 
+// The agent is set up on the waiting thread, which now becomes its thread (or ends).
+void agent_started() {
+    lock();
+    starting = false;
+    pthread_cond_broadcast(&state_changed);
+    unlock();
+}
+
 void* wait_then_load(void*) {
     pid_t self = siagent::current_thread_id();
     lock();
@@ -181,7 +189,11 @@ void* wait_then_load(void*) {
     const bool loaded = load_locked() != nullptr && !exiting;
     starting = loaded;
     unlock();
-    if (loaded) agent_entry->start_from_environment();
+    // This thread goes on as the agent thread: one helper thread in the process, not two
+    // (Agent::ThreadSource::caller). Back here once the agent no longer needs it: stopped,
+    // or its thread paused for a call that needs the process single-threaded (the agent
+    // then waits for this thread to be gone, and makes its own when resumed).
+    if (loaded) agent_entry->serve_from_environment(agent_started);
     lock();
     // Nobody joins a thread that went on to load: it ends by itself, and whoever needs the
     // process single-threaded waits for it to leave (LoaderPause).

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "agent/profile_file_sink.h"
 #include "core/block/block_profiler.h"
 #include "core/span_table.h"
+#include "core/thread_id.h"
 
 using namespace siagent;
 
@@ -93,14 +95,20 @@ struct RecordedAgent {
     std::unique_ptr<Agent> agent;
 };
 
-RecordedAgent start_recorded(const Config& config, const std::vector<bool>& keeps) {
+RecordedAgent start_recorded_on(const Config& config, const std::vector<bool>& keeps,
+                                Agent::ThreadSource source) {
     RecordedAgent run;
     ReportSinks sinks;
     for (bool keep : keeps) {
         run.recordings.push_back(std::make_shared<Recording>());
         sinks.push_back(std::make_unique<RecordingSink>(run.recordings.back(), keep));
     }
-    run.agent = Agent::start(config, std::move(sinks));
+    run.agent = Agent::start(config, std::move(sinks), source);
+    return run;
+}
+
+RecordedAgent start_recorded(const Config& config, const std::vector<bool>& keeps) {
+    RecordedAgent run = start_recorded_on(config, keeps, Agent::ThreadSource::own);
     REQUIRE(run.agent);
     return run;
 }
@@ -263,4 +271,97 @@ TEST_CASE("a spooled crash record reaches the sinks at the first rescan, not a r
     CHECK(crashes == 1);
     CHECK(spool.records() == 0);
     REQUIRE(run.agent->shutdown(std::chrono::milliseconds(2000)));
+}
+
+namespace {
+
+size_t threads_in_process() {
+    size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++count;
+    return count;
+}
+
+std::string thread_name(pid_t tid) {
+    std::string name;
+    std::getline(std::ifstream("/proc/self/task/" + std::to_string(tid) + "/comm"), name);
+    return name;
+}
+
+// An agent started with ThreadSource::caller by a helper thread, which then serves it (as the
+// first stage's waiting thread does), after `serve_after` when asked. Catch2's assertions are
+// for the test's thread: the helper only records.
+struct ServedAgent {
+    RecordedAgent run;
+    pid_t helper_id = 0;
+    std::atomic<bool> started{false};
+    std::atomic<bool> left_serve{false};
+    std::thread helper;
+
+    ServedAgent(const Config& config, std::chrono::milliseconds serve_after = {}) {
+        helper = std::thread([this, config, serve_after] {
+            helper_id = current_thread_id();
+            run = start_recorded_on(config, {true}, Agent::ThreadSource::caller);
+            Agent* agent = run.agent.get();
+            started.store(true);
+            if (agent == nullptr) return;
+            std::this_thread::sleep_for(serve_after);
+            agent->serve();
+            left_serve.store(true);
+        });
+        while (!started.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ~ServedAgent() {
+        if (helper.joinable()) helper.join();
+    }
+    size_t reports() {
+        std::lock_guard<std::mutex> lock(run.recordings[0]->mutex);
+        return run.recordings[0]->reports.size();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("an agent started on its caller's thread runs there: no thread of its own, the same reports") {
+    Spool spool;
+    size_t before = threads_in_process();
+    ServedAgent served(test_config(spool));
+    REQUIRE(served.run.agent);
+    CHECK(threads_in_process() == before + 1);  // the helper, and no agent thread beside it
+    CHECK(thread_name(served.helper_id) == "siagent");
+    work();
+    REQUIRE(served.run.agent->shutdown(std::chrono::milliseconds(2000)));
+    // shutdown() returned only once the helper had left serve(): the Agent may be deleted.
+    CHECK(served.left_serve.load());
+    served.run.agent.reset();
+    REQUIRE(served.reports() == 1);
+    CHECK(has_kind(served.run.recordings[0]->reports[0], "block"));
+}
+
+TEST_CASE("pausing an agent served by its caller hands the thread back; resumed, it has its own") {
+    Spool spool;
+    size_t before = threads_in_process();
+    ServedAgent served(test_config(spool));
+    REQUIRE(served.run.agent);
+    REQUIRE(served.run.agent->pause_thread());
+    CHECK(served.left_serve.load());
+    served.helper.join();
+    CHECK(threads_in_process() == before);  // single-threaded again, as set*id needs
+    served.run.agent->resume_thread();
+    CHECK(threads_in_process() == before + 1);
+    work();
+    REQUIRE(served.run.agent->shutdown(std::chrono::milliseconds(2000)));
+    served.run.agent.reset();
+    REQUIRE(served.reports() == 1);
+    CHECK(has_kind(served.run.recordings[0]->reports[0], "block"));
+}
+
+TEST_CASE("an agent shut down before its caller serves it waits for the caller, then reports") {
+    Spool spool;
+    ServedAgent served(test_config(spool), std::chrono::milliseconds(300));
+    REQUIRE(served.run.agent);
+    work();
+    REQUIRE(served.run.agent->shutdown(std::chrono::milliseconds(2000)));
+    CHECK(served.left_serve.load());
+    served.run.agent.reset();
+    REQUIRE(served.reports() == 1);
 }

@@ -355,6 +355,22 @@ TEST_CASE("with the default start delay a process that mostly waits loads the ag
     CHECK(result.out.substr(result.out.find('\n') + 1) != "0\n");  // its mappings, counted
 }
 
+TEST_CASE("with the default start delay the agent runs on the thread that loaded it: one "
+          "helper thread and one allocator arena in a single-threaded program") {
+    // The waiting thread becomes the agent thread (Agent::ThreadSource::caller) instead of
+    // making it and ending: no second thread's stack in glibc's cache and no second arena,
+    // which every later fork of the program would pay for (3 arenas here before).
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    environment["SI_START_DELAY"] = "";
+    RunResult result = run({program("helper_threads")}, environment, 30);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out == "agent 1 threads 2 arenas 2\n");
+    RunResult plain = run({program("helper_threads")}, {});
+    CHECK(plain.out == "agent 0 threads 1 arenas 1\n");
+}
+
 TEST_CASE("SI_START_DELAY longer than a process's life leaves it unprofiled") {
     TemporaryDirectory dir;
     std::map<std::string, std::string> environment = profiling_into(dir);
