@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/agent_guard.h"
+#include "core/fork_child_code.h"
 #include "core/symbols/module_map.h"
 #include "core/unwinder_gate.h"
 #include "core/unwinder_memory.h"
@@ -152,6 +153,7 @@ void remember_runtime_code(const void* allocator) {
         runtime_ranges[runtime_range_count++] = allocator_range;
 }
 
-bool runtime_code_known() { return runtime_range_count > 0; }
+// Asked by every fork child that arms its start alarm: its code sits with theirs.
+SIAGENT_FORK_CHILD_CODE bool runtime_code_known() { return runtime_range_count > 0; }
 
 }  // namespace siagent

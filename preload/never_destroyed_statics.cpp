@@ -16,6 +16,17 @@
 // files and descriptors are the business of unload_agent and the agent's shutdown. The
 // libraries are loaded with RTLD_NODELETE (-z nodelete) and never unloaded, so no destructor
 // is due before the process ends. The first stage (libsiagent.so) has no such statics.
+#include "core/fork_child_code.h"
+
 extern "C" __attribute__((visibility("hidden"))) int __cxa_atexit(void (*)(void*), void*, void*) {
     return 0;
 }
+
+// For the same reasons, __cxa_finalize: crtbeginS's __do_global_dtors_aux (a .fini_array
+// entry) calls it for the library at every exit, through a weak reference. Bound to libc's,
+// the call went through a PLT stub in a page of its own, which every exiting fork child
+// faulted in. libc's would find nothing of the library to run: it registers nothing with
+// __cxa_atexit (above) or pthread_atfork (the fork handlers are the first stage's), and it is
+// finalized only at exit (-z nodelete). The reference binds to this empty local definition
+// instead, which sits with the fork-child code (core/fork_child_code.h).
+extern "C" __attribute__((visibility("hidden"))) SIAGENT_FORK_CHILD_CODE void __cxa_finalize(void*) {}

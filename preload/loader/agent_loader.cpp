@@ -346,7 +346,7 @@ void mark_exiting() {
 __attribute__((constructor)) void load_or_defer() {
     pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
     if (!library_preloaded()) return;
-    delay_ms = start_delay_ms(getenv("SI_START_DELAY"));
+    delay_ms = start_delay_ms(environment_value("SI_START_DELAY"));
     if (delay_ms == 0) {
         lock();
         deferred = true;

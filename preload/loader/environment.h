@@ -23,6 +23,9 @@ inline constexpr int64_t kStartCpuCheckMs = 50;
 // the default (the agent, once loaded, says what was wrong with it).
 int64_t start_delay_ms(const char* value);
 
+// getenv(name), without libc's code (a page fault in a short program that calls none of it).
+const char* environment_value(const char* name);
+
 // Whether LD_PRELOAD (or /etc/ld.so.preload) names this library's file.
 bool library_preloaded();
 

@@ -3,8 +3,11 @@
 // time as a ratio to the unprofiled runs measured in the same invocation, what it adds in
 // milliseconds, and the largest resident set of the program (or of any process it ran).
 //
-// Usage: bench_runner --agent LIB [--gperftools LIB] [--rounds N] [--hz N] [--label TEXT]
-//                     -- PROGRAM ARGS...
+// With --agent-before, another build of the agent (an earlier commit's libsiagent.so) runs
+// as one more variant, so that a change is measured against its parent in one invocation.
+//
+// Usage: bench_runner --agent LIB [--agent-before LIB] [--gperftools LIB] [--rounds N]
+//                     [--hz N] [--label TEXT] -- PROGRAM ARGS...
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,14 +74,14 @@ double median(std::vector<double> values) {
 }
 
 [[noreturn]] void usage() {
-    fprintf(stderr, "usage: bench_runner --agent LIB [--gperftools LIB] [--rounds N] [--hz N] [--label TEXT] -- PROGRAM ARGS...\n");
+    fprintf(stderr, "usage: bench_runner --agent LIB [--agent-before LIB] [--gperftools LIB] [--rounds N] [--hz N] [--label TEXT] -- PROGRAM ARGS...\n");
     exit(64);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string agent, gperftools, hz = "100", label;
+    std::string agent, agent_before, gperftools, hz = "100", label;
     int rounds = 5;
     std::vector<std::string> program;
     for (int i = 1; i < argc; ++i) {
@@ -89,6 +92,7 @@ int main(int argc, char** argv) {
         }
         if (i + 1 >= argc) usage();
         if (arg == "--agent") agent = argv[++i];
+        else if (arg == "--agent-before") agent_before = argv[++i];
         else if (arg == "--gperftools") gperftools = argv[++i];
         else if (arg == "--rounds") rounds = atoi(argv[++i]);
         else if (arg == "--hz") hz = argv[++i];
@@ -103,6 +107,10 @@ int main(int argc, char** argv) {
         {"unprofiled", {}, {}, {}, {}},
         {"siagent", {{"LD_PRELOAD", agent}, {"SI_OUTPUT_DIR", scratch + "/siagent"}, {"SI_CPU_SAMPLING_HZ", hz}}, {}, {}, {}},
     };
+    if (!agent_before.empty()) {
+        variants.push_back({"before", {{"LD_PRELOAD", agent_before}, {"SI_OUTPUT_DIR", scratch + "/before"},
+                                       {"SI_CPU_SAMPLING_HZ", hz}}, {}, {}, {}});
+    }
     if (!gperftools.empty()) {
         variants.push_back({"gperftools", {{"LD_PRELOAD", gperftools}, {"CPUPROFILE", scratch + "/gperftools.prof"},
                                            {"CPUPROFILE_FREQUENCY", hz}}, {}, {}, {}});

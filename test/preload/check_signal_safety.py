@@ -91,7 +91,14 @@ NOT_SIGNAL_SAFE_BY_DESIGN.update({
     "si_destroy": "the public API: stops the agent and joins its thread",
 })
 
-CALL = re.compile(r"\b(call|jmp)[a-z]*\s+[0-9a-f]+\s+<(.+?)>\s*$")
+# A direct call or jump, or an indirect one through a rip-relative slot. A slot named with a
+# dynamic symbol's version (`# 34af40 <pthread_mutex_unlock@GLIBC_2.2.5>`, `<f@Base>` when
+# unversioned) is a GOT entry: the agent library is built -fno-plt, so that is a call into
+# another library, as a PLT stub's is, and it is named as one. Any other slot is a pointer
+# of this library's (the real allocator's, the application's handlers'): not followed.
+CALL = re.compile(r"\b(call|jmp)[a-z]*\s+(?:[0-9a-f]+\s+<(.+?)>"
+                  r"|\*0x[0-9a-f]+\(%rip\)\s+#\s+[0-9a-f]+\s+<(.+)>)\s*$")
+GOT_SLOT = re.compile(r"^(.+)@(?:Base|[A-Z][A-Z_]*[0-9][0-9._]*)$")
 HEADER = re.compile(r"^[0-9a-f]+ <(.+)>:$")
 
 
@@ -111,7 +118,13 @@ def disassemble(library):
         call = CALL.search(line)
         if not call:
             continue
-        target = re.sub(r"\+0x[0-9a-f]+$", "", call.group(2))
+        if call.group(2) is not None:
+            target = re.sub(r"\+0x[0-9a-f]+$", "", call.group(2))
+        else:
+            slot = GOT_SLOT.match(call.group(3))
+            if not slot:
+                continue
+            target = slot.group(1) + "@plt"
         if target != current:
             calls[current].add(target)
     return calls

@@ -1,6 +1,9 @@
 #include "preload/loader/environment.h"
 
+#include <stdlib.h>
+
 #include <catch2/catch.hpp>
+#include <string>
 
 using siagent::kDefaultStartDelayMs;
 using siagent::start_delay_ms;
@@ -23,4 +26,18 @@ TEST_CASE("SI_START_DELAY unset, empty, malformed or beyond a minute gives the d
         INFO((value != nullptr ? value : "(unset)"));
         CHECK(start_delay_ms(value) == kDefaultStartDelayMs);
     }
+}
+
+TEST_CASE("the first stage reads a variable as getenv does, without libc's string code", "[loader]") {
+    setenv("SIAGENT_TEST_VARIABLE", "a=b c", 1);
+    setenv("SIAGENT_TEST_VARIABLE_LONGER", "other", 1);
+    setenv("SIAGENT_TEST_EMPTY", "", 1);
+    unsetenv("SIAGENT_TEST_UNSET");
+    REQUIRE(siagent::environment_value("SIAGENT_TEST_VARIABLE") != nullptr);
+    CHECK(std::string(siagent::environment_value("SIAGENT_TEST_VARIABLE")) == "a=b c");
+    CHECK(std::string(siagent::environment_value("SIAGENT_TEST_VARIABLE_LONGER")) == "other");
+    REQUIRE(siagent::environment_value("SIAGENT_TEST_EMPTY") != nullptr);
+    CHECK(std::string(siagent::environment_value("SIAGENT_TEST_EMPTY")).empty());
+    CHECK(siagent::environment_value("SIAGENT_TEST_UNSET") == nullptr);
+    CHECK(siagent::environment_value("SIAGENT_TEST_VARIAB") == nullptr);  // a prefix is not a name
 }
