@@ -126,6 +126,7 @@ bool AllocationProfiler::start(uint64_t mean, int depth, std::string& error) {
         error = "cannot map the allocation sample buffers";
         return false;
     }
+    sampled_live_blocks.map_filter_pages();
     mean_bytes.store(mean, std::memory_order_relaxed);
     max_depth.store(depth < 1 ? 1 : (depth > kMaxStackFrames ? kMaxStackFrames : depth),
                     std::memory_order_relaxed);

@@ -1,6 +1,21 @@
 #include "core/allocation/live_block_table.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 namespace siagent {
+
+void LiveBlockTable::map_filter_pages() const {
+    const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(filter_) & ~(page - 1);
+    const uintptr_t end = reinterpret_cast<uintptr_t>(filter_ + (1u << kFilterBits));
+    if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ) == 0) return;
+    // Before Linux 5.14: one read a page does the same.
+    for (uintptr_t at = begin; at < end; at += page) {
+        const uintptr_t counter = at > reinterpret_cast<uintptr_t>(filter_) ? at : reinterpret_cast<uintptr_t>(filter_);
+        (void)reinterpret_cast<const std::atomic<uint16_t>*>(counter)->load(std::memory_order_relaxed);
+    }
+}
 
 bool LiveBlockTable::insert(uintptr_t address) {
     if (address <= kErased) return false;

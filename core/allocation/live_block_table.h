@@ -46,6 +46,12 @@ public:
     size_t size() const { return size_.load(std::memory_order_relaxed); }
     // The filter maybe_contains reads, for maybe_in_filter in another library.
     const std::atomic<uint16_t>* filter() const { return filter_; }
+    // Maps the filter's 16 pages, still zero pages where no counter was written (no memory
+    // taken), into this process's page tables. Every free() reads one counter at a hash of
+    // its address: a page never touched costs that read a page fault, and a fork child
+    // inherits only the entries present in its parent, so a child of a parent that rarely
+    // frees faulted at its own first frees, each child again. Normal context (a system call).
+    void map_filter_pages() const;
     // Only while nothing else uses the table (tests).
     void clear();
 

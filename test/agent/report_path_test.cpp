@@ -330,9 +330,9 @@ TEST_CASE("an agent started on its caller's thread runs there: no thread of its 
     CHECK(thread_name(served.helper_id) == "siagent");
     work();
     REQUIRE(served.run.agent->shutdown(std::chrono::milliseconds(2000)));
-    // shutdown() returned only once the helper had left serve(): the Agent may be deleted.
+    served.run.agent.reset();  // shutdown() returned once the helper's loop had ended
+    served.helper.join();
     CHECK(served.left_serve.load());
-    served.run.agent.reset();
     REQUIRE(served.reports() == 1);
     CHECK(has_kind(served.run.recordings[0]->reports[0], "block"));
 }
@@ -343,8 +343,8 @@ TEST_CASE("pausing an agent served by its caller hands the thread back; resumed,
     ServedAgent served(test_config(spool));
     REQUIRE(served.run.agent);
     REQUIRE(served.run.agent->pause_thread());
-    CHECK(served.left_serve.load());
     served.helper.join();
+    CHECK(served.left_serve.load());
     CHECK(threads_in_process() == before);  // single-threaded again, as set*id needs
     served.run.agent->resume_thread();
     CHECK(threads_in_process() == before + 1);
@@ -357,11 +357,15 @@ TEST_CASE("pausing an agent served by its caller hands the thread back; resumed,
 
 TEST_CASE("an agent shut down before its caller serves it waits for the caller, then reports") {
     Spool spool;
+    auto started = std::chrono::steady_clock::now();
     ServedAgent served(test_config(spool), std::chrono::milliseconds(300));
     REQUIRE(served.run.agent);
     work();
     REQUIRE(served.run.agent->shutdown(std::chrono::milliseconds(2000)));
-    CHECK(served.left_serve.load());
+    // Not before the helper began to serve (300 ms after the start): the last report is
+    // made on its loop.
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(250));
     served.run.agent.reset();
+    served.helper.join();
     REQUIRE(served.reports() == 1);
 }

@@ -1,5 +1,8 @@
 #include "core/allocation/live_block_table.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -73,4 +76,33 @@ TEST_CASE("live table: concurrent inserts and erases from 4 threads stay exact",
     CHECK(failures == 0);
     CHECK(table->size() == 0);
     for (uintptr_t i = 0; i < 2000; ++i) CHECK_FALSE(table->maybe_contains(0x100000 + (i << 4)));
+}
+
+namespace {
+
+// In .bss, statically zero: no page of it is touched until a test reads or writes it.
+constinit LiveBlockTable untouched_table;
+
+// How many of the pages under the filter are mapped in this process's page tables.
+size_t mapped_filter_pages(const LiveBlockTable& table) {
+    const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(table.filter()) & ~(page - 1);
+    const uintptr_t end = reinterpret_cast<uintptr_t>(table.filter() + (1u << LiveBlockTable::kFilterBits));
+    std::vector<unsigned char> resident((end - begin + page - 1) / page);
+    REQUIRE(mincore(reinterpret_cast<void*>(begin), end - begin, resident.data()) == 0);
+    size_t mapped = 0;
+    for (unsigned char entry : resident) mapped += entry & 1;
+    return mapped;
+}
+
+}  // namespace
+
+TEST_CASE("live table: map_filter_pages maps every page of the filter, so that a fork child "
+          "inherits them", "[live_table]") {
+    const size_t pages = (static_cast<size_t>(1u << LiveBlockTable::kFilterBits) * sizeof(uint16_t)) /
+                         static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    CHECK(mapped_filter_pages(untouched_table) < pages);  // a static table starts unmapped
+    untouched_table.map_filter_pages();
+    CHECK(mapped_filter_pages(untouched_table) >= pages);
+    CHECK_FALSE(untouched_table.maybe_contains(0x12345670));  // still empty: only read
 }
