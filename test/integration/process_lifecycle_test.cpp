@@ -387,6 +387,9 @@ TEST_CASE("dropping root while the agent waits to be loaded works as without the
     for (std::vector<std::string> command :
          {std::vector<std::string>{program("drop_credentials")},
           std::vector<std::string>{program("drop_credentials"), "capabilities"},
+          // Once loaded: the agent runs on the thread that loaded it, which the drop must end
+          // (and the agent then makes a thread of its own).
+          std::vector<std::string>{program("drop_credentials"), "after-load"},
           std::vector<std::string>{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
                                    "--clear-groups", "/bin/echo", "hi"}}) {
         RunResult plain = run(command, {});

@@ -5,6 +5,9 @@
 // With "capabilities" it keeps its capabilities across the drop (PR_SET_KEEPCAPS), then
 // keeps only CAP_NET_BIND_SERVICE with a raw capset, as a server that binds port 80 does,
 // and also prints the capability sets capget reads back.
+// With "after-load" it first burns CPU until libsiagent-agent.so is mapped (at most a second:
+// under the default start delay the agent loads after 20 ms of CPU time) and 100 ms more,
+// so that the drop finds the agent running on the thread that loaded it.
 #include <grp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
@@ -13,8 +16,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+
+#include "agent_mapped.h"
 
 namespace {
 
@@ -46,10 +52,28 @@ int drop_keeping_one_capability() {
     return 0;
 }
 
+void burn_for(std::chrono::milliseconds time) {
+    auto until = std::chrono::steady_clock::now() + time;
+    volatile unsigned sum = 0;
+    while (std::chrono::steady_clock::now() < until)
+        for (unsigned i = 0; i < 100000; ++i) sum = sum + i;
+}
+
+void burn_until_agent_loaded() {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (!agent_mapped() && std::chrono::steady_clock::now() < until)
+        burn_for(std::chrono::milliseconds(10));
+    if (agent_mapped()) burn_for(std::chrono::milliseconds(100));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (geteuid() != 0) return 2;
+    if (argc >= 2 && strcmp(argv[1], "after-load") == 0) {
+        burn_until_agent_loaded();
+        return drop();
+    }
     if (argc >= 2 && strcmp(argv[1], "capabilities") == 0) return drop_keeping_one_capability();
     if (argc < 2 || strcmp(argv[1], "fork") != 0) return drop();
     fflush(stdout);

@@ -12,21 +12,13 @@
 #include <chrono>
 #include <cstring>
 #include <dirent.h>
-#include <fstream>
 #include <string>
 #include <thread>
 
+#include "agent_mapped.h"
 #include "burn.h"
 
 namespace {
-
-bool agent_mapped() {
-    std::ifstream maps("/proc/self/maps");
-    std::string line;
-    while (std::getline(maps, line))
-        if (line.find("libsiagent-agent.so") != std::string::npos) return true;
-    return false;
-}
 
 int threads() {
     int count = 0;
