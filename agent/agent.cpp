@@ -92,17 +92,16 @@ std::unique_ptr<Agent> Agent::start(const Config& config, ReportSinks more_sinks
     agent->schedule(agent->metrics_timer_, std::chrono::milliseconds(config.metrics_interval_ms),
                     &Agent::record_metrics);
     agent->add_sinks(std::move(more_sinks));
-    if (source == ThreadSource::caller) {
-        // The profilers start first thing in serve(), on this thread.
+    // The profilers start first thing on the agent thread, so that sources_ is only ever
+    // touched there.
+    boost::asio::post(agent->io_, [raw = agent.get()] { raw->start_profilers(); });
+    if (source == ThreadSource::caller) {  // in serve(), on this thread
         agent->serving_caller_.store(true);
         agent->become_agent_thread();
-        boost::asio::post(agent->io_, [raw = agent.get()] { raw->start_profilers(); });
         return agent;
     }
     if (!agent->launch_thread()) return nullptr;
-    // Started on the agent thread, so that sources_ is only ever touched there; waited for,
-    // so that sampling runs when start() returns.
-    boost::asio::post(agent->io_, [raw = agent.get()] { raw->start_profilers(); });
+    // Waited for, so that sampling runs when start() returns.
     std::unique_lock<std::mutex> lock(agent->finish_mutex_);
     agent->finished_.wait_for(lock, std::chrono::seconds(2),
                               [raw = agent.get()] { return raw->profilers_started_; });
@@ -179,8 +178,7 @@ void Agent::become_agent_thread() {
     finished_.notify_all();
 }
 
-void Agent::run_thread() {
-    become_agent_thread();
+void Agent::run_loop() {
     try {
         io_.run();
     } catch (const std::exception& error) {
@@ -189,13 +187,13 @@ void Agent::run_thread() {
     }
 }
 
+void Agent::run_thread() {
+    become_agent_thread();
+    run_loop();
+}
+
 void Agent::serve() {
-    try {
-        io_.run();
-    } catch (const std::exception& error) {
-        loop_ended_.store(true);
-        log_debug("agent thread stopped: %s", error.what());
-    }
+    run_loop();
     // The last touch of this Agent by this thread: once it is seen, the Agent may be gone.
     std::lock_guard<std::mutex> lock(finish_mutex_);
     serving_caller_.store(false);

@@ -80,6 +80,8 @@ private:
     explicit Agent(const Config& config);
     bool launch_thread();
     void run_thread();
+    // The agent thread's work until the loop is stopped (or throws), on the calling thread.
+    void run_loop();
     // Names and marks the calling thread as the agent's and publishes its id.
     void become_agent_thread();
     // Whether a thread runs (or will run) the loop: an own thread, or a caller that has not

@@ -10,11 +10,12 @@ void LiveBlockTable::map_filter_pages() const {
     const uintptr_t begin = reinterpret_cast<uintptr_t>(filter_) & ~(page - 1);
     const uintptr_t end = reinterpret_cast<uintptr_t>(filter_ + (1u << kFilterBits));
     if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ) == 0) return;
-    // Before Linux 5.14: one read a page does the same.
-    for (uintptr_t at = begin; at < end; at += page) {
-        const uintptr_t counter = at > reinterpret_cast<uintptr_t>(filter_) ? at : reinterpret_cast<uintptr_t>(filter_);
-        (void)reinterpret_cast<const std::atomic<uint16_t>*>(counter)->load(std::memory_order_relaxed);
-    }
+    // Before Linux 5.14: one read a page does the same (a counter a page apart, and the
+    // last, whose page the stride may skip when the filter does not start a page).
+    constexpr size_t kCounters = 1u << kFilterBits;
+    for (size_t counter = 0; counter < kCounters; counter += page / sizeof filter_[0])
+        (void)filter_[counter].load(std::memory_order_relaxed);
+    (void)filter_[kCounters - 1].load(std::memory_order_relaxed);
 }
 
 bool LiveBlockTable::insert(uintptr_t address) {

@@ -103,14 +103,12 @@ int main(int argc, char** argv) {
 
     std::string scratch = std::filesystem::temp_directory_path() / ("siagent-bench-" + std::to_string(getpid()));
     std::filesystem::create_directories(scratch);
-    std::vector<Variant> variants = {
-        {"unprofiled", {}, {}, {}, {}},
-        {"siagent", {{"LD_PRELOAD", agent}, {"SI_OUTPUT_DIR", scratch + "/siagent"}, {"SI_CPU_SAMPLING_HZ", hz}}, {}, {}, {}},
+    auto agent_variant = [&](const std::string& name, const std::string& library) {
+        return Variant{name, {{"LD_PRELOAD", library}, {"SI_OUTPUT_DIR", scratch + "/" + name},
+                              {"SI_CPU_SAMPLING_HZ", hz}}, {}, {}, {}};
     };
-    if (!agent_before.empty()) {
-        variants.push_back({"before", {{"LD_PRELOAD", agent_before}, {"SI_OUTPUT_DIR", scratch + "/before"},
-                                       {"SI_CPU_SAMPLING_HZ", hz}}, {}, {}, {}});
-    }
+    std::vector<Variant> variants = {{"unprofiled", {}, {}, {}, {}}, agent_variant("siagent", agent)};
+    if (!agent_before.empty()) variants.push_back(agent_variant("before", agent_before));
     if (!gperftools.empty()) {
         variants.push_back({"gperftools", {{"LD_PRELOAD", gperftools}, {"CPUPROFILE", scratch + "/gperftools.prof"},
                                            {"CPUPROFILE_FREQUENCY", hz}}, {}, {}, {}});

@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "agent_mapped.h"
+#include "burn.h"
 
 namespace {
 
@@ -52,18 +53,14 @@ int drop_keeping_one_capability() {
     return 0;
 }
 
-void burn_for(std::chrono::milliseconds time) {
-    auto until = std::chrono::steady_clock::now() + time;
-    volatile unsigned sum = 0;
-    while (std::chrono::steady_clock::now() < until)
-        for (unsigned i = 0; i < 100000; ++i) sum = sum + i;
+void burn_until(std::chrono::steady_clock::time_point until, bool (*done)()) {
+    while (!done() && std::chrono::steady_clock::now() < until) BURN_UNITS(1);
 }
 
 void burn_until_agent_loaded() {
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    while (!agent_mapped() && std::chrono::steady_clock::now() < until)
-        burn_for(std::chrono::milliseconds(10));
-    if (agent_mapped()) burn_for(std::chrono::milliseconds(100));
+    auto now = std::chrono::steady_clock::now;
+    burn_until(now() + std::chrono::seconds(1), agent_mapped);
+    if (agent_mapped()) burn_until(now() + std::chrono::milliseconds(100), [] { return false; });
 }
 
 }  // namespace
