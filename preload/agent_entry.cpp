@@ -49,7 +49,8 @@ constexpr siagent::HookTable kHooks = {
 constexpr siagent::AgentEntry kEntry = {&kHooks, &siagent::start_from_environment,
                                         &siagent::serve_from_environment,
                                         &siagent::prepare_fork, &siagent::parent_after_fork,
-                                        &siagent::child_after_fork};
+                                        &siagent::child_after_fork,
+                                        &siagent::stop_for_sandbox};
 
 }  // namespace
 

@@ -332,6 +332,14 @@ SIAGENT_EXPORT int si_start(const char* const* options) {
     return running_agent != nullptr ? SIAGENT_OK : SIAGENT_ERROR_START_FAILED;
 }
 
+void siagent::stop_for_sandbox() {
+    std::lock_guard<std::mutex> lock(lifecycle_mutex);
+    if (running_agent != nullptr || pending_config != nullptr)
+        siagent::log_debug("a seccomp filter is being installed: the agent stops in this process");
+    cancel_pending_start();
+    stop_locked();
+}
+
 SIAGENT_EXPORT void si_destroy(void) {
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     cancel_pending_start();

@@ -56,6 +56,8 @@ struct AgentEntry {
     void (*prepare_fork)();
     void (*parent_after_fork)();
     void (*child_after_fork)();
+    // Before the application installs a seccomp filter or strict mode (preload/lifecycle.h).
+    void (*stop_for_sandbox)();
 };
 
 }  // namespace siagent

@@ -18,6 +18,12 @@ void prepare_fork();
 void parent_after_fork();
 void child_after_fork();
 
+// The process is about to install a seccomp filter (or strict mode) on itself: stops the
+// agent for the rest of the process's life, as si_destroy does (its last report written, its
+// thread joined, its timers deleted), and calls off a fork child's pending start, before the
+// filter can refuse, or kill the process for, a system call of the agent's. Normal context.
+void stop_for_sandbox();
+
 // Ends the agent thread for a moment so the process has only the application's threads,
 // for calls that refuse to run in a multi-threaded process. Returns whether it did.
 bool pause_agent_thread();

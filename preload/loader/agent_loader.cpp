@@ -52,6 +52,7 @@ bool waiting = false;        // the waiting thread exists and has not begun load
 bool cancelled = false;      // tells the waiting thread to end without loading
 bool loading = false;        // dlopen of the agent library is in progress
 bool starting = false;       // the waiting thread is starting the agent it loaded
+bool serving = false;        // the waiting thread runs the agent it loaded (serve_from_environment)
 bool exiting = false;        // exit() has begun: load nothing more
 bool load_failed = false;
 pthread_t waiter{};
@@ -188,6 +189,7 @@ void* wait_then_load(void*) {
     waiting = false;
     const bool loaded = load_locked() != nullptr && !exiting;
     starting = loaded;
+    serving = loaded;
     unlock();
     // This thread goes on as the agent thread: one helper thread in the process, not two
     // (Agent::ThreadSource::caller). Back here once the agent no longer needs it: stopped,
@@ -198,6 +200,7 @@ void* wait_then_load(void*) {
     // Nobody joins a thread that went on to load: it ends by itself, and whoever needs the
     // process single-threaded waits for it to leave (LoaderPause).
     starting = false;
+    serving = false;
     finished_waiter = self;
     pthread_detach(pthread_self());
     pthread_cond_broadcast(&state_changed);
@@ -398,6 +401,24 @@ void start_waiting_from_allocation(const void* caller) {
         errno = saved_errno;
     }
     unlock();
+}
+
+void step_aside_for_sandbox() {
+    const int saved_errno = errno;
+    forget_deferred_load();
+    lock();
+    const AgentEntry* entry = agent_entry;
+    unlock();
+    if (entry != nullptr) entry->stop_for_sandbox();
+    lock();
+    // The thread that loaded the agent leaves serve() once the agent has stopped, then the
+    // process. An agent that could not stop in its budget keeps it: the filter comes anyway.
+    const timespec deadline = after_ms(kThreadGoneWaitMs);
+    while (serving && wait_until(deadline)) {
+    }
+    stop_waiter_locked();
+    unlock();
+    errno = saved_errno;
 }
 
 LoaderPause::LoaderPause() {

@@ -55,6 +55,16 @@ const HookTable* load_agent_now();
 // si_destroy before the agent was loaded: no agent will be loaded later either.
 void forget_deferred_load();
 
+// The application is about to install a seccomp filter, or strict mode, on itself
+// (prctl(PR_SET_SECCOMP) or the seccomp system call): from then on a system call of the
+// agent's may be refused, or end the process (a filter's SECCOMP_RET_KILL). No agent is
+// loaded or started in this process afterwards (nor in its fork children, which inherit the
+// filter), a loaded one stops as si_destroy stops it (AgentEntry::stop_for_sandbox), and
+// this returns once the helper thread (waiting, or serving as the agent's) has left the
+// process, so that a filter synchronized to every thread (SECCOMP_FILTER_FLAG_TSYNC) finds
+// none of the agent's. Keeps errno. Not for signal handlers or allocators.
+void step_aside_for_sandbox();
+
 // While it exists, the waiting thread does not: it is stopped and joined (and, if it has
 // loaded the agent, waited out of the kernel's thread group), and armed again afterwards if
 // the agent is still to be loaded (a fork child's start on allocation likewise waits for

@@ -7,6 +7,10 @@
 #include "preload/export.h"
 #include "preload/interposed_functions.h"
 
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
 #include <cerrno>
 #include <cstdarg>
 
@@ -64,6 +68,12 @@ constinit RealFunction<int (*)(int, const char*, int, ...)> real_openat64{"opena
 constinit RealFunction<int (*)(int, int, ...)> real_fcntl{"fcntl"};
 constinit RealFunction<int (*)(int, int, ...)> real_fcntl64{"fcntl64"};
 constinit RealFunction<long (*)(long, ...)> real_syscall{"syscall"};
+constinit RealFunction<int (*)(int, ...)> real_prctl{"prctl"};
+
+// Whether seccomp(operation, ...) sandboxes the calling thread (or, with TSYNC, the process).
+bool installs_seccomp(long operation) {
+    return operation == SECCOMP_SET_MODE_STRICT || operation == SECCOMP_SET_MODE_FILTER;
+}
 
 // Whether open's variadic mode argument is present (as <fcntl.h>'s __OPEN_NEEDS_MODE).
 bool needs_mode(int flags) { return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE; }
@@ -112,9 +122,27 @@ SIAGENT_EXPORT long syscall(long number, ...) {
     va_start(rest, number);
     const siagent::SyscallArguments x = siagent::read_syscall_arguments(rest);
     va_end(rest);
+    // Not signal-safe on this one path: no signal handler sandboxes its process.
+    if (__builtin_expect(number == SYS_seccomp, 0) && installs_seccomp(x.a))
+        siagent::step_aside_for_sandbox();
     if (const siagent::HookTable* hooks = installed_hooks())
         return hooks->syscall(number, x.a, x.b, x.c, x.d, x.e, x.f);
     return real_syscall.get()(number, x.a, x.b, x.c, x.d, x.e, x.f);
+}
+
+// prctl(PR_SET_SECCOMP, ...) sandboxes the calling thread: the agent steps aside first
+// (agent_loader.h). Every other option goes straight to libc. The four optional arguments
+// are read as unsigned longs whatever the option, as glibc's prctl reads them.
+SIAGENT_EXPORT int prctl(int option, ...) {
+    va_list rest;
+    va_start(rest, option);
+    const unsigned long second = va_arg(rest, unsigned long);
+    const unsigned long third = va_arg(rest, unsigned long);
+    const unsigned long fourth = va_arg(rest, unsigned long);
+    const unsigned long fifth = va_arg(rest, unsigned long);
+    va_end(rest);
+    if (option == PR_SET_SECCOMP) siagent::step_aside_for_sandbox();
+    return real_prctl.get()(option, second, third, fourth, fifth);
 }
 
 // The public API. si_start loads the agent at once; before the agent is loaded spans are

@@ -135,18 +135,23 @@ TEST_CASE("forks while another thread unwinds all make children that can unwind"
             if (unwind_here() > 0) ++unwinds;
         }
     });
-    int hung = 0, failed = 0;
-    for (int i = 0; i < 400 && hung == 0; ++i) {
+    // A child whose fork gave up waiting (the unwinding thread was descheduled inside
+    // libunwind for kForkWaitLimit: a loaded machine) never unwinds, by design; it exits 2.
+    constexpr int kForks = 400;
+    int hung = 0, failed = 0, gave_up = 0;
+    for (int i = 0; i < kForks && hung == 0; ++i) {
         pid_t child = fork();
-        if (child == 0) _exit(unwind_here() > 0 ? 0 : 1);
+        if (child == 0) _exit(!unwinder_usable() ? 2 : unwind_here() > 0 ? 0 : 1);
         REQUIRE(child > 0);
         int status = wait_for_child(child, 5s);
         if (status == -1) ++hung;
+        else if (WIFEXITED(status) && WEXITSTATUS(status) == 2) ++gave_up;
         else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
     }
     stop = true;
     unwinding.join();
     CHECK(hung == 0);
     CHECK(failed == 0);
+    CHECK(gave_up < kForks / 10);
     CHECK(unwinds > 0);
 }

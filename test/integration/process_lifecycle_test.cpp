@@ -288,6 +288,33 @@ TEST_CASE("dropping root (setgroups, setresgid, setresuid, then capset) works as
     }
 }
 
+TEST_CASE("a process that sandboxes itself with seccomp (a filter that ends it on any system "
+          "call outside a short list, as OpenSSH's and systemd's do) runs as without the "
+          "agent, which stops before the filter goes in") {
+    for (const char* mode : {"after-load", "tsync", "fork", "early"}) {
+        RunResult plain = run({program("sandboxed"), mode}, {});
+        INFO(mode << ": " << plain.err);
+        REQUIRE(plain.exit_code == 0);
+        // Started at once (the test environment's SI_START_DELAY=0) and with the default delay.
+        for (const char* delay : {"0", ""}) {
+            TemporaryDirectory dir;
+            std::map<std::string, std::string> environment = profiling_into(dir);
+            environment["SI_START_DELAY"] = delay;
+            RunResult profiled = run({program("sandboxed"), mode}, environment);
+            INFO("SI_START_DELAY '" << delay << "': " << profiled.err);
+            CHECK(profiled.signal == 0);
+            CHECK(profiled.exit_code == 0);
+            CHECK(profiled.out == plain.out);
+            if (std::string(mode) != "after-load") continue;
+            // The agent's last report, written as it stopped, has what came before the filter
+            // and nothing after it.
+            auto profiles = read_profiles(dir.files("cpu-"));
+            CHECK(total_value_through(profiles, "burn_before_sandbox", 1) > 0);
+            CHECK(total_value_through(profiles, "burn_in_sandbox", 1) == 0);
+        }
+    }
+}
+
 // The default start delay (SI_START_DELAY unset: 50 ms). The test environment sets it to 0
 // for the other tests; an empty value here unsets it.
 TEST_CASE("with the default start delay a short process never loads the agent and writes "

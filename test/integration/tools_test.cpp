@@ -163,6 +163,7 @@ TEST_CASE("the library exports only the interposed symbols and the public API") 
         "sigaction", "signal", "sigset", "pthread_sigmask", "sigprocmask",  // signals
         "bsd_signal", "sysv_signal", "__sysv_signal",
         "unshare", "setns",                                                // namespaces
+        "prctl",                                                           // seccomp
         "setuid", "setgid", "seteuid", "setegid", "setreuid", "setregid",  // credentials
         "setresuid", "setresgid", "setgroups",
         // descriptors the agent must keep (preload/descriptors.cpp)

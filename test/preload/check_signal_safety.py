@@ -78,6 +78,8 @@ ALLOWED_INTERNAL = {
     # stage's lock is free (trylock) (preload/loader/agent_loader.h).
     "siagent::start_waiting_from_allocation(":
         "only for the application's own allocation in a fork child",
+    "siagent::step_aside_for_sandbox(":
+        "only for syscall(SYS_seccomp) installing a filter, which no signal handler makes",
 }
 
 # Exported functions of the checked objects that are not signal-safe by design, with why.
@@ -89,6 +91,7 @@ NOT_SIGNAL_SAFE_BY_DESIGN = {
 NOT_SIGNAL_SAFE_BY_DESIGN.update({
     "si_start": "the public API: loads and starts the agent",
     "si_destroy": "the public API: stops the agent and joins its thread",
+    "prctl": "stops the agent before PR_SET_SECCOMP sandboxes the process (step_aside_for_sandbox)",
 })
 
 # A direct call or jump, or an indirect one through a rip-relative slot. A slot named with a
