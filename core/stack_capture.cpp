@@ -2,6 +2,8 @@
 
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
+#include <gnu/lib-names.h>
+#include <link.h>
 #include <libunwind.h>
 #include <pthread.h>
 #include <ucontext.h>
@@ -90,7 +92,27 @@ std::atomic<bool> unwinder_tls_module_known{false};
 thread_local constinit bool thread_unwinder_ready __attribute__((tls_model("initial-exec"))) =
     false;
 
+// Whether another runtime stands between the program and the loader's __tls_get_addr. The
+// sanitizers' runtimes do (AddressSanitizer, LeakSanitizer, ThreadSanitizer...): they record
+// each thread's dynamic TLS blocks for their leak checks, and the one in gcc 12 guesses a
+// block's bounds from the bytes before it when it sits 16 bytes into a page, as blocks from
+// its own allocator often do; its leak check at exit then read far outside any mapping and
+// ended the process (exit code 1). The agent then never touches dynamic TLS: its stacks are
+// taken with unw_step, which uses none.
+bool tls_lookups_intercepted() {
+    void* resolved = dlsym(RTLD_DEFAULT, "__tls_get_addr");
+    Dl_info definer{};
+    if (resolved == nullptr || dladdr(resolved, &definer) == 0) return false;
+    void* loader = dlopen(LD_SO, RTLD_LAZY | RTLD_NOLOAD);
+    if (loader == nullptr) return false;
+    link_map* loader_map = nullptr;
+    const bool found = dlinfo(loader, RTLD_DI_LINKMAP, &loader_map) == 0 && loader_map != nullptr;
+    dlclose(loader);
+    return found && definer.dli_fbase != reinterpret_cast<void*>(loader_map->l_addr);
+}
+
 void find_unwinder_tls_module() {
+    if (tls_lookups_intercepted()) return;
     Dl_info info{};
     if (dladdr(reinterpret_cast<void*>(&unw_backtrace), &info) == 0 || info.dli_fname == nullptr)
         return;
@@ -149,7 +171,7 @@ void prepare_stack_capture() {
     AgentScope agent_code;
     UnwinderEntry unwinder;
     void* warm_up[4];
-    if (unwinder.admitted()) unw_backtrace(warm_up, 4);
+    if (unwinder.admitted() && thread_unwinder_ready) unw_backtrace(warm_up, 4);
     std::call_once(keys_checked, check_key_numbers);
 }
 

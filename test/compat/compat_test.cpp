@@ -195,6 +195,31 @@ TEST_CASE("make -j2 with gcc: a small project builds and its program runs") {
         profiles);
 }
 
+// AddressSanitizer's shared runtime (gcc's default) ends any program in which a library
+// comes before it, as every preloaded one does, before the agent could run (docs/
+// architecture.md, Known limits): with ASan's own option for that, such a program runs as
+// without the agent and is profiled, allocations through ASan's allocator included.
+TEST_CASE("a program built with AddressSanitizer, run with ASAN_OPTIONS=verify_asan_link_order=0") {
+    if (!tools_present({"gcc"})) return;
+    TemporaryDirectory profiles;
+    same_with_and_without_agent(
+        "cat > app.c <<'EOF'\n"
+        "#include <stdio.h>\n#include <stdlib.h>\n#include <time.h>\n"
+        "static volatile long sink;\n"
+        "__attribute__((noinline)) static void asan_hot_loop(void) {\n"
+        "  struct timespec start, now; clock_gettime(CLOCK_MONOTONIC, &start);\n"
+        "  do { for (int i = 0; i < 10000; ++i) { char *p = malloc(64 + i % 64); p[0] = 1; sink += p[0]; free(p); }\n"
+        "       clock_gettime(CLOCK_MONOTONIC, &now);\n"
+        "  } while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < 400);\n"
+        "}\n"
+        "int main(void) { asan_hot_loop(); printf(\"%d\\n\", sink > 0); return 0; }\n"
+        "EOF\n"
+        "gcc -fsanitize=address -O1 -g -o app app.c && ASAN_OPTIONS=verify_asan_link_order=0 ./app",
+        profiles);
+    auto cpu = cpu_profiles(profiles);
+    CHECK(total_value_through(cpu, "asan_hot_loop", 1) > 0);
+}
+
 TEST_CASE("a fork storm: 1000 children that allocate and exit") {
     TemporaryDirectory profiles;
     same_with_and_without_agent(program("process_churn") + " fork 1000 && echo done", profiles);
