@@ -220,6 +220,14 @@ TEST_CASE("a program built with AddressSanitizer, run with ASAN_OPTIONS=verify_a
     CHECK(total_value_through(cpu, "asan_hot_loop", 1) > 0);
 }
 
+// valgrind runs its guest with the agent loaded inside it; memcheck must find nothing to
+// report (it used to report ld.so's reads while expanding the agent library's RUNPATH).
+TEST_CASE("valgrind: memcheck over a program finds no error") {
+    if (!tools_present({"valgrind"})) return;
+    TemporaryDirectory profiles;
+    same_with_and_without_agent("valgrind -q --error-exitcode=9 /bin/echo hi", profiles);
+}
+
 TEST_CASE("a fork storm: 1000 children that allocate and exit") {
     TemporaryDirectory profiles;
     same_with_and_without_agent(program("process_churn") + " fork 1000 && echo done", profiles);
