@@ -346,9 +346,34 @@ void mark_exiting() {
     unlock();
 }
 
+// Whether SI_DEBUG asks for every message (the agent's own reading of it comes later).
+bool debugging() {
+    const char* value = environment_value("SI_DEBUG");
+    return value != nullptr && value[0] != '\0' && !(value[0] == '0' && value[1] == '\0');
+}
+
+// The agent reserves about 140 MiB of address space, 70 MiB of it writable (its thread's
+// allocator arena and stack, its rings and tables): under a limit the process set on its own
+// memory that would be the application's budget, not the agent's. Said once per process
+// tree: not again by a process whose parent has the library preloaded and a limit too.
+bool memory_limit_forbids_start() {
+    const MemoryLimit limit = finite_memory_limit();
+    if (limit.name == nullptr) return false;
+    if (debugging() || !limit.parent_limited || !parent_library_preloaded()) {
+        char detail[192];
+        snprintf(detail, sizeof detail,
+                 " is %llu MiB: the agent, which reserves about 140 MiB of address space, does "
+                 "not start in this process or the processes it starts",
+                 static_cast<unsigned long long>(limit.mebibytes));
+        say(limit.name, detail);
+    }
+    return true;
+}
+
 __attribute__((constructor)) void load_or_defer() {
     pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
     if (!library_preloaded()) return;
+    if (memory_limit_forbids_start()) return;
     delay_ms = start_delay_ms(environment_value("SI_START_DELAY"));
     if (delay_ms == 0) {
         lock();

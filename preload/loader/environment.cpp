@@ -2,7 +2,10 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <utility>
 
 
 namespace siagent {
@@ -112,6 +115,68 @@ bool library_preloaded() {
     if (length <= 0) return false;
     content[length] = '\0';
     return list_names(content, own_name);
+}
+
+bool parent_library_preloaded() {
+    const char* own_name = own_file_name();
+    if (own_name == nullptr) return false;
+    char path[32] = "/proc/";
+    char digits[16];
+    int count = 0;
+    for (unsigned parent = static_cast<unsigned>(getppid()); count == 0 || parent != 0; parent /= 10)
+        digits[count++] = static_cast<char>('0' + parent % 10);
+    char* at = path + 6;
+    while (count > 0) *at++ = digits[--count];
+    const char* suffix = "/environ";
+    while ((*at++ = *suffix++) != '\0') {
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    // Streams the NUL-separated entries: only LD_PRELOAD's value is kept (the first 4 KiB).
+    constexpr char kName[] = "LD_PRELOAD=";
+    char chunk[4096];
+    char value[4096];
+    size_t matched = 0;       // how much of kName the current entry has matched so far
+    bool in_value = false;    // the current entry is LD_PRELOAD's, past its '='
+    bool skipping = false;    // the current entry is another variable's
+    size_t length = 0;
+    bool found = false;
+    ssize_t got;
+    while (!found && (got = read(fd, chunk, sizeof chunk)) > 0) {
+        for (ssize_t i = 0; i < got && !found; ++i) {
+            char c = chunk[i];
+            if (c == '\0') {
+                if (in_value) {
+                    value[length] = '\0';
+                    found = list_names(value, own_name);
+                }
+                matched = 0, in_value = false, skipping = false, length = 0;
+            } else if (in_value) {
+                if (length < sizeof value - 1) value[length++] = c;
+            } else if (!skipping) {
+                if (c == kName[matched]) {
+                    in_value = ++matched == sizeof kName - 1;
+                } else {
+                    skipping = true;
+                }
+            }
+        }
+    }
+    close(fd);
+    return found;
+}
+
+MemoryLimit finite_memory_limit() {
+    for (auto [resource, name] : {std::pair{RLIMIT_AS, "RLIMIT_AS (ulimit -v)"},
+                                  std::pair{RLIMIT_DATA, "RLIMIT_DATA (ulimit -d)"}}) {
+        rlimit limit{};
+        if (getrlimit(resource, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) continue;
+        rlimit parent{};
+        const bool parent_limited =
+            prlimit(getppid(), resource, nullptr, &parent) == 0 && parent.rlim_cur != RLIM_INFINITY;
+        return {name, static_cast<uint64_t>(limit.rlim_cur) >> 20, parent_limited};
+    }
+    return {};
 }
 
 }  // namespace siagent

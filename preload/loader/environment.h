@@ -29,4 +29,21 @@ const char* environment_value(const char* name);
 // Whether LD_PRELOAD (or /etc/ld.so.preload) names this library's file.
 bool library_preloaded();
 
+// Whether the parent process's LD_PRELOAD names this library's file too (read from
+// /proc/<ppid>/environ): the parent then said already what a start has to say. False when
+// it cannot be read. Reads the file; for the rare paths that print.
+bool parent_library_preloaded();
+
+// A limit the process set on its own memory that the agent's address space would count
+// against: RLIMIT_AS (`ulimit -v`) or RLIMIT_DATA (`ulimit -d`), whichever is finite (soft
+// limits). `name` is the limit's name, `mebibytes` its value.
+struct MemoryLimit {
+    const char* name = nullptr;
+    uint64_t mebibytes = 0;
+    // Whether the parent process has that limit finite too (prlimit; false when it cannot
+    // be read): a parent with this library preloaded then said so already.
+    bool parent_limited = false;
+};
+MemoryLimit finite_memory_limit();
+
 }  // namespace siagent

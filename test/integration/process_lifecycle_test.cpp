@@ -315,6 +315,41 @@ TEST_CASE("a process that sandboxes itself with seccomp (a filter that ends it o
     }
 }
 
+TEST_CASE("under a limit the process set on its own memory (ulimit -v, ulimit -d) the agent "
+          "does not start, says so once, and leaves the whole budget to the application") {
+    struct Budget {
+        const char* ulimit;  // the shell's option and value, in KiB
+        const char* allocate_mib;
+        const char* said;
+    };
+    for (const Budget& budget : {Budget{"-v 307200", "200", "RLIMIT_AS (ulimit -v) is 300 MiB"},
+                                 Budget{"-d 204800", "150", "RLIMIT_DATA (ulimit -d) is 200 MiB"}}) {
+        // bash applies the limit and execs a shell in its place (whose parent is this test,
+        // not preloaded: it says so), which runs the program twice as its children (whose
+        // parent is preloaded and limited: they say nothing; `exit` keeps bash from execing the
+        // last one in its place).
+        std::string script = std::string("ulimit ") + budget.ulimit + "; exec /bin/bash -c '" +
+                             program("memory_budget") + " " + budget.allocate_mib + " && " +
+                             program("memory_budget") + " 1; exit $?'";
+        RunResult plain = run({"/bin/bash", "-c", script}, {});
+        INFO(budget.ulimit << ": " << plain.out << plain.err);
+        REQUIRE(plain.exit_code == 0);
+        for (const char* delay : {"0", ""}) {
+            TemporaryDirectory dir;
+            std::map<std::string, std::string> environment = profiling_into(dir);
+            environment["SI_START_DELAY"] = delay;
+            RunResult profiled = run({"/bin/bash", "-c", script}, environment);
+            INFO("SI_START_DELAY '" << delay << "': " << profiled.out << profiled.err);
+            CHECK(profiled.exit_code == 0);
+            CHECK(profiled.out == plain.out);
+            // Said once, by the shell that starts under the limit.
+            CHECK(profiled.err.find(budget.said) != std::string::npos);
+            CHECK(profiled.err.find(budget.said) == profiled.err.rfind(budget.said));
+            CHECK(dir.files("").empty());
+        }
+    }
+}
+
 // The default start delay (SI_START_DELAY unset: 50 ms). The test environment sets it to 0
 // for the other tests; an empty value here unsets it.
 TEST_CASE("with the default start delay a short process never loads the agent and writes "
