@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <utility>
 
 #include "core/log.h"
 #include "transport/metrics_file.h"
@@ -16,6 +17,10 @@ namespace {
 std::atomic<bool> output_failure_reported{false};
 
 }  // namespace
+
+ProfileFileSink::ProfileFileSink(std::string directory) : directory_(std::move(directory)) {
+    directory_.open_if_present();
+}
 
 bool ProfileFileSink::deliver(const Report& report) {
     // Every part is tried: one that cannot be written does not keep the others from disk.

@@ -8,12 +8,15 @@
 #include <string>
 
 #include "agent/report_sink.h"
+#include "core/output_directory.h"
 
 namespace siagent {
 
 class ProfileFileSink : public ReportSink {
 public:
-    explicit ProfileFileSink(std::string directory) : directory_(std::move(directory)) {}
+    // Opens the directory at once when it exists (the agent's start), before the
+    // application can chroot or change its working directory.
+    explicit ProfileFileSink(std::string directory);
     bool deliver(const Report& report) override;
     bool wants_crash(const CrashRecord&) const override { return true; }
 
@@ -22,7 +25,8 @@ private:
     bool write_spans(const Report& report);
     bool write_crashes(const Report& report);
 
-    std::string directory_;
+    // Opened at the first report and kept (core/output_directory.h).
+    OutputDirectory directory_;
 };
 
 }  // namespace siagent

@@ -93,13 +93,19 @@ bool parse_metrics_line(const std::string& line, MetricsLine& out, std::string& 
     return true;
 }
 
-bool append_metrics_line(const std::string& directory, const MetricsSnapshot& snapshot) {
-    std::error_code ignored;
-    std::filesystem::create_directories(directory, ignored);
-    std::string path = directory + "/metrics-" + std::to_string(getpid()) + ".jsonl";
+bool append_metrics_line(OutputDirectory& directory, const MetricsSnapshot& snapshot) {
+    std::string name = "metrics-" + std::to_string(getpid()) + ".jsonl";
+    std::string path = directory.file_path(name);
     std::string line = metrics_json_line(snapshot) + "\n";
+    std::string unusable;
+    int at = directory.descriptor(unusable);
     // One write of a whole line with O_APPEND: a reader never sees half a line.
-    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    int fd = at >= 0 ? openat(at, name.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666) : -1;
+    if (at >= 0 && fd < 0 && errno == ENOENT) {  // the directory was removed since it was opened
+        directory.forget_if_removed(ENOENT);
+        at = directory.descriptor(unusable);
+        fd = at >= 0 ? openat(at, name.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666) : -1;
+    }
     bool written = fd >= 0 && write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
     int error = errno;
     if (fd >= 0) close(fd);

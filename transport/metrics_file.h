@@ -4,6 +4,8 @@
 // could not be read (no allocation profiler yet, no /proc/self/io) are left out.
 #pragma once
 
+#include "core/output_directory.h"
+
 #include <map>
 #include <string>
 #include <variant>
@@ -20,8 +22,8 @@ using MetricsLine = std::map<std::string, std::variant<double, std::string>>;
 // False (with `error`) when `line` is not one JSON object.
 bool parse_metrics_line(const std::string& line, MetricsLine& out, std::string& error);
 
-// Appends `snapshot`'s line to `directory`/metrics-<pid>.jsonl (creating the directory);
+// Appends `snapshot`'s line to metrics-<pid>.jsonl in `directory` (made when missing);
 // false when it could not (said once in the debug log).
-bool append_metrics_line(const std::string& directory, const MetricsSnapshot& snapshot);
+bool append_metrics_line(OutputDirectory& directory, const MetricsSnapshot& snapshot);
 
 }  // namespace siagent

@@ -22,26 +22,6 @@ constexpr int64_t kMaxNameTries = 3600;
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-// mkdir -p. Existing directories (including races with other creators) are fine.
-bool make_dirs(const std::string& dir, std::string& error) {
-    std::string path;
-    size_t pos = 0;
-    while (pos <= dir.size()) {
-        size_t slash = dir.find('/', pos);
-        if (slash == std::string::npos) slash = dir.size();
-        path = dir.substr(0, slash);
-        pos = slash + 1;
-        if (path.empty()) continue;  // leading '/' or "//"
-        if (::mkdir(path.c_str(), 0777) == 0) continue;
-        const int err = errno;
-        struct stat st {};
-        if (err == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
-        error = "cannot create directory " + path + ": " + errno_text(err);
-        return false;
-    }
-    return true;
-}
-
 bool write_all(int fd, std::string_view data) {
     while (!data.empty()) {
         const ssize_t n = ::write(fd, data.data(), data.size());
@@ -54,38 +34,39 @@ bool write_all(int fd, std::string_view data) {
     return true;
 }
 
-// Creates a uniquely named hidden file in `dir` (O_EXCL, close-on-exec, mode 0666 less the
-// umask). Returns the fd; the caller owns it and the file.
-int create_temp(const std::string& dir, const std::string& kind, std::string& temp_path) {
+// Creates a uniquely named hidden file in `directory` (O_EXCL, close-on-exec, mode 0666 less
+// the umask). Returns the fd; the caller owns it and the file, named `temp_name` there.
+int create_temp(int directory, const std::string& kind, std::string& temp_name) {
     static std::atomic<uint64_t> counter{0};
     for (int attempt = 0; attempt < 100; ++attempt) {
-        temp_path = dir + "/." + kind + "-" + std::to_string(::getpid()) + "-" +
+        temp_name = "." + kind + "-" + std::to_string(::getpid()) + "-" +
                     std::to_string(counter.fetch_add(1, std::memory_order_relaxed)) + ".tmp";
-        const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        const int fd = ::openat(directory, temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0 || errno != EEXIST) return fd;
     }
     errno = EEXIST;
     return -1;
 }
 
-// Moves `from` to `to` only if `to` does not exist (errno EEXIST otherwise). Atomic against
-// concurrent writers of the same name with renameat2, else with link+unlink; only on a file
-// system that has neither (some FUSE, vfat) does a check-then-rename race remain.
-bool rename_no_replace(const std::string& from, const std::string& to) {
-    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
+// Moves `from` to `to` (both in `directory`) only if `to` does not exist (errno EEXIST
+// otherwise). Atomic against concurrent writers of the same name with renameat2, else with
+// link+unlink; only on a file system that has neither (some FUSE, vfat) does a
+// check-then-rename race remain.
+bool rename_no_replace(int directory, const std::string& from, const std::string& to) {
+    if (::renameat2(directory, from.c_str(), directory, to.c_str(), RENAME_NOREPLACE) == 0) {
         return true;
     }
     if (errno != EINVAL && errno != ENOSYS) return false;
-    if (::link(from.c_str(), to.c_str()) == 0) {
-        ::unlink(from.c_str());
+    if (::linkat(directory, from.c_str(), directory, to.c_str(), 0) == 0) {
+        ::unlinkat(directory, from.c_str(), 0);
         return true;
     }
     if (errno != EPERM && errno != EOPNOTSUPP) return false;
-    if (::access(to.c_str(), F_OK) == 0) {
+    if (::faccessat(directory, to.c_str(), F_OK, 0) == 0) {
         errno = EEXIST;
         return false;
     }
-    return ::rename(from.c_str(), to.c_str()) == 0;
+    return ::renameat(directory, from.c_str(), directory, to.c_str()) == 0;
 }
 
 // Reads at most `limit` + 1 bytes, so that an oversized file is detected without reading it.
@@ -120,15 +101,9 @@ bool read_bounded(const std::string& path, size_t limit, std::string& out, std::
 
 }  // namespace
 
-std::optional<std::string> write_profile_file(const std::string& dir_arg, const std::string& kind,
+std::optional<std::string> write_profile_file(OutputDirectory& directory, const std::string& kind,
                                               int64_t pid, int64_t unix_seconds,
                                               const Profile& profile, std::string& error) {
-    std::string dir = dir_arg;
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    if (dir.empty()) {
-        error = "profile output directory is empty";
-        return std::nullopt;
-    }
     if (kind.empty() || kind.find('/') != std::string::npos || kind[0] == '.') {
         error = "invalid profile kind '" + kind + "'";
         return std::nullopt;
@@ -138,18 +113,32 @@ std::optional<std::string> write_profile_file(const std::string& dir_arg, const 
         error = "cannot compress profile (out of memory)";
         return std::nullopt;
     }
-    return write_report_file(dir, kind, ".pb.gz", pid, unix_seconds, data, error);
+    return write_report_file(directory, kind, ".pb.gz", pid, unix_seconds, data, error);
 }
 
-std::optional<std::string> write_report_file(const std::string& dir, const std::string& kind,
+std::optional<std::string> write_profile_file(const std::string& directory, const std::string& kind,
+                                              int64_t pid, int64_t unix_seconds,
+                                              const Profile& profile, std::string& error) {
+    OutputDirectory opened(directory);
+    return write_profile_file(opened, kind, pid, unix_seconds, profile, error);
+}
+
+std::optional<std::string> write_report_file(OutputDirectory& directory, const std::string& kind,
                                              const std::string& extension, int64_t pid,
                                              int64_t unix_seconds, std::string_view data,
                                              std::string& error) {
-    if (!make_dirs(dir, error)) return std::nullopt;
+    int at = directory.descriptor(error);
+    if (at < 0) return std::nullopt;
     std::string temp;
-    const int fd = create_temp(dir, kind, temp);
+    int fd = create_temp(at, kind, temp);
+    if (fd < 0 && errno == ENOENT) {  // the directory was removed since it was opened
+        directory.forget_if_removed(ENOENT);
+        at = directory.descriptor(error);
+        if (at < 0) return std::nullopt;
+        fd = create_temp(at, kind, temp);
+    }
     if (fd < 0) {
-        error = "cannot create a temporary file in " + dir + ": " + errno_text(errno);
+        error = "cannot create a temporary file in " + directory.path() + ": " + errno_text(errno);
         return std::nullopt;
     }
     // No fsync: it would hold up the application's exit (the last report is written from
@@ -158,23 +147,25 @@ std::optional<std::string> write_report_file(const std::string& dir, const std::
     const bool written = write_all(fd, data);
     const int write_errno = errno;
     if (::close(fd) != 0 || !written) {
-        error = "cannot write " + temp + ": " + errno_text(written ? errno : write_errno);
-        ::unlink(temp.c_str());
+        error = "cannot write " + directory.file_path(temp) + ": " +
+                errno_text(written ? errno : write_errno);
+        ::unlinkat(at, temp.c_str(), 0);
         return std::nullopt;
     }
 
-    const std::string prefix = dir + "/" + kind + "-" + std::to_string(pid) + "-";
+    const std::string prefix = kind + "-" + std::to_string(pid) + "-";
     for (int64_t i = 0; i < kMaxNameTries; ++i) {
-        const std::string path = prefix + std::to_string(unix_seconds + i) + extension;
-        if (rename_no_replace(temp, path)) return path;
+        const std::string name = prefix + std::to_string(unix_seconds + i) + extension;
+        if (rename_no_replace(at, temp, name)) return directory.file_path(name);
         if (errno != EEXIST) {
-            error = "cannot rename " + temp + " to " + path + ": " + errno_text(errno);
-            ::unlink(temp.c_str());
+            error = "cannot rename " + directory.file_path(temp) + " to " + name + ": " +
+                    errno_text(errno);
+            ::unlinkat(at, temp.c_str(), 0);
             return std::nullopt;
         }
     }
-    error = "no free file name in " + dir + " for " + prefix + "<seconds>" + extension;
-    ::unlink(temp.c_str());
+    error = "no free file name in " + directory.path() + " for " + prefix + "<seconds>" + extension;
+    ::unlinkat(at, temp.c_str(), 0);
     return std::nullopt;
 }
 

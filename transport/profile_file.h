@@ -7,21 +7,26 @@
 #include <string>
 #include <string_view>
 
+#include "core/output_directory.h"
 #include "core/profile.h"
 
 namespace siagent {
 
-// Writes `profile` atomically (temporary file in `dir`, then rename) so that a reader never
-// sees half a file. When the name for `unix_seconds` is taken (two reports in one second),
-// the next free second is used. Creates `dir` (and parents) when missing. Returns the path
-// written, or nullopt with `error` set.
-std::optional<std::string> write_profile_file(const std::string& dir, const std::string& kind,
+// Writes `profile` atomically (a temporary file in the directory, then a rename) so that a
+// reader never sees half a file. When the name for `unix_seconds` is taken (two reports in
+// one second), the next free second is used. The directory (and its parents) is made when
+// missing. Returns the path written, or nullopt with `error` set.
+std::optional<std::string> write_profile_file(OutputDirectory& directory, const std::string& kind,
+                                              int64_t pid, int64_t unix_seconds,
+                                              const Profile& profile, std::string& error);
+// The same into the directory at `path`, opened for this one file (tools, tests).
+std::optional<std::string> write_profile_file(const std::string& path, const std::string& kind,
                                               int64_t pid, int64_t unix_seconds,
                                               const Profile& profile, std::string& error);
 
 // The same for any report data: writes `data` atomically to
 // DIR/<kind>-<pid>-<unix seconds><extension> (e.g. ".json"), the next free second when taken.
-std::optional<std::string> write_report_file(const std::string& dir, const std::string& kind,
+std::optional<std::string> write_report_file(OutputDirectory& directory, const std::string& kind,
                                              const std::string& extension, int64_t pid,
                                              int64_t unix_seconds, std::string_view data,
                                              std::string& error);

@@ -54,10 +54,10 @@ std::string span_report_json(const std::vector<SpanSummary>& spans, int64_t pid,
     return out;
 }
 
-std::optional<std::string> write_span_file(const std::string& dir, int64_t pid, int64_t start_ns,
+std::optional<std::string> write_span_file(OutputDirectory& directory, int64_t pid, int64_t start_ns,
                                            int64_t end_ns, const std::vector<SpanSummary>& spans,
                                            std::string& error) {
-    return write_report_file(dir, "spans", ".json", pid, end_ns / 1'000'000'000,
+    return write_report_file(directory, "spans", ".json", pid, end_ns / 1'000'000'000,
                              span_report_json(spans, pid, start_ns, end_ns), error);
 }
 

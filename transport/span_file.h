@@ -6,6 +6,8 @@
 // Agent thread only.
 #pragma once
 
+#include "core/output_directory.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,7 +22,7 @@ std::string span_report_json(const std::vector<SpanSummary>& spans, int64_t pid,
                              int64_t start_ns, int64_t end_ns);
 
 // Writes it atomically; returns the path, or nullopt with `error` set.
-std::optional<std::string> write_span_file(const std::string& dir, int64_t pid, int64_t start_ns,
+std::optional<std::string> write_span_file(OutputDirectory& directory, int64_t pid, int64_t start_ns,
                                            int64_t end_ns, const std::vector<SpanSummary>& spans,
                                            std::string& error);
 

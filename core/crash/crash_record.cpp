@@ -1,5 +1,6 @@
 #include "core/crash/crash_record.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -237,20 +238,26 @@ std::vector<ClaimedCrash> claim_crash_records(const std::string& spool_dir,
     return claimed;
 }
 
-std::string write_crash_report(const CrashRecord& record, const std::string& output_dir) {
-    std::error_code failure;
-    std::filesystem::create_directories(output_dir, failure);
-    std::string target = output_dir + "/crash-" + std::to_string(record.pid) + "-" +
+std::string write_crash_report(const CrashRecord& record, OutputDirectory& output_dir) {
+    std::string unusable;
+    const int at = output_dir.descriptor(unusable);
+    if (at < 0) return "";
+    std::string target = "crash-" + std::to_string(record.pid) + "-" +
                          std::to_string(record.time_unix_ms / 1000) + ".txt";
     std::string temporary = target + ".tmp";
-    std::ofstream out(temporary);
-    out << render_crash_report(record);
-    out.close();
-    if (!out || rename(temporary.c_str(), target.c_str()) != 0) {
-        unlink(temporary.c_str());
+    const std::string text = render_crash_report(record);
+    int fd = openat(at, temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        output_dir.forget_if_removed(errno);
         return "";
     }
-    return target;
+    bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    written = close(fd) == 0 && written;
+    if (!written || renameat(at, temporary.c_str(), at, target.c_str()) != 0) {
+        unlinkat(at, temporary.c_str(), 0);
+        return "";
+    }
+    return output_dir.file_path(target);
 }
 
 void release_crash_claim(const ClaimedCrash& claimed, bool reported) {

@@ -3,6 +3,8 @@
 // Agent thread (the next agent) and the `siagent crashes` command.
 #pragma once
 
+#include "core/output_directory.h"
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -58,9 +60,9 @@ struct ClaimedCrash {
 std::vector<ClaimedCrash> claim_crash_records(const std::string& spool_dir,
                                               const std::function<bool(const CrashRecord&)>& wanted);
 
-// Writes the rendered report to `output_dir/crash-<pid>-<unix seconds>.txt` (atomically).
+// Writes the rendered report to crash-<pid>-<unix seconds>.txt in `output_dir` (atomically).
 // Returns the path, or "" when it could not be written.
-std::string write_crash_report(const CrashRecord& record, const std::string& output_dir);
+std::string write_crash_report(const CrashRecord& record, OutputDirectory& output_dir);
 
 // Step two: a record that was reported is deleted; one that was not goes back into the spool
 // for the next agent.

@@ -71,13 +71,7 @@ void sandbox(bool every_thread) {
 }
 
 // Each burns in its own loop (BURN_UNITS is a macro), so that its samples name it.
-__attribute__((noinline)) void burn_before_sandbox() {
-    auto now = std::chrono::steady_clock::now;
-    auto until = now() + std::chrono::seconds(1);
-    while (!agent_mapped() && now() < until) BURN_UNITS(1);
-    until = now() + std::chrono::milliseconds(300);
-    while (now() < until) BURN_UNITS(1);
-}
+__attribute__((noinline)) void burn_before_sandbox() { BURN_UNTIL_AGENT_MAPPED_THEN(300); }
 
 __attribute__((noinline)) void burn_in_sandbox(std::chrono::milliseconds span) {
     auto until = std::chrono::steady_clock::now() + span;
