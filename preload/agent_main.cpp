@@ -175,6 +175,18 @@ bool enough_descriptors(const Config& config) {
     return true;
 }
 
+// An allocator named before libsiagent.so in LD_PRELOAD (or built into the program) takes
+// the application's malloc calls before the agent's interposers can see them
+// (preload/real_allocator.h): the agent runs, but its allocation profile stays empty.
+void say_if_allocations_pass_by(const Config& config) {
+    const char* allocator = siagent::real_allocator.ahead_of_first_stage;
+    if (allocator == nullptr || config.allocation_profiler_disabled || !says_start_problems(config))
+        return;
+    siagent::log_warning("malloc comes from %s before libsiagent.so: allocations are not "
+                         "profiled (name libsiagent.so first in LD_PRELOAD)",
+                         allocator);
+}
+
 bool has_destination(const Config& config) {
     if (!config.agent_key.empty() || !config.output_dir.empty()) return true;
     if (says_start_problems(config)) {
@@ -253,6 +265,7 @@ Agent* start_configured(Agent::ThreadSource source) {
         for (const std::string& problem : result.problems) siagent::print_line(problem.c_str());
     }
     if (!enough_descriptors(result.config) || !has_destination(result.config)) return nullptr;
+    say_if_allocations_pass_by(result.config);
     std::lock_guard<std::mutex> lock(lifecycle_mutex);
     start_locked(result.config, source);
     return running_agent;

@@ -1,5 +1,6 @@
 #include "preload/real_allocator.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -17,9 +18,22 @@ std::atomic<bool> publishing{false};
 thread_local constinit bool resolving_on_this_thread __attribute__((tls_model("initial-exec"))) =
     false;
 
+// The file that defines `symbol`, when it is not this library; else nullptr.
+const char* defined_elsewhere(void* symbol) {
+    Dl_info definer{}, self{};
+    if (symbol == nullptr || dladdr(symbol, &definer) == 0 ||
+        dladdr(reinterpret_cast<void*>(&resolve_real_allocator), &self) == 0)
+        return nullptr;
+    return definer.dli_fbase != self.dli_fbase ? (definer.dli_fname != nullptr ? definer.dli_fname : "?")
+                                               : nullptr;
+}
+
+// The definition the application's calls bind to when it is not this library's (see
+// real_allocator.h), else the next one after this library.
 template <typename Function>
-void find(Function& slot, const char* name) {
-    slot = reinterpret_cast<Function>(siagent_next_symbol(name, nullptr));
+void find(Function& slot, const char* name, bool ahead) {
+    void* first = ahead ? dlsym(RTLD_DEFAULT, name) : nullptr;
+    slot = reinterpret_cast<Function>(first != nullptr ? first : siagent_next_symbol(name, nullptr));
 }
 
 void say_cannot_resolve() {
@@ -37,16 +51,18 @@ bool resolve_real_allocator() {
     if (resolving_on_this_thread) return false;
     resolving_on_this_thread = true;
     RealAllocator found;
-    find(found.malloc, "malloc");
-    find(found.free, "free");
-    find(found.calloc, "calloc");
-    find(found.realloc, "realloc");
-    find(found.memalign, "memalign");
-    find(found.posix_memalign, "posix_memalign");
-    find(found.aligned_alloc, "aligned_alloc");
-    find(found.valloc, "valloc");
-    find(found.pvalloc, "pvalloc");
-    find(found.malloc_usable_size, "malloc_usable_size");
+    found.ahead_of_first_stage = defined_elsewhere(dlsym(RTLD_DEFAULT, "malloc"));
+    const bool ahead = found.ahead_of_first_stage != nullptr;
+    find(found.malloc, "malloc", ahead);
+    find(found.free, "free", ahead);
+    find(found.calloc, "calloc", ahead);
+    find(found.realloc, "realloc", ahead);
+    find(found.memalign, "memalign", ahead);
+    find(found.posix_memalign, "posix_memalign", ahead);
+    find(found.aligned_alloc, "aligned_alloc", ahead);
+    find(found.valloc, "valloc", ahead);
+    find(found.pvalloc, "pvalloc", ahead);
+    find(found.malloc_usable_size, "malloc_usable_size", ahead);
     resolving_on_this_thread = false;
     if (found.malloc == nullptr || found.free == nullptr || found.calloc == nullptr ||
         found.realloc == nullptr) {

@@ -1,7 +1,10 @@
-// The allocator the application would have used without us: the next definitions of the
-// malloc family after libsiagent.so in symbol lookup order (glibc's, or jemalloc's or
-// tcmalloc's when the program links one), found with siagent_next_symbol (dlsym RTLD_NEXT
-// as libsiagent.so sees it, preload/real_function.h).
+// The allocator the application uses: the next definitions of the malloc family after
+// libsiagent.so in symbol lookup order (glibc's, or jemalloc's or tcmalloc's when the
+// program links one), found with siagent_next_symbol (dlsym RTLD_NEXT as libsiagent.so sees
+// it, preload/real_function.h); or, when a definition comes before libsiagent.so's (an
+// allocator named earlier in LD_PRELOAD, or built into the executable), that one: the
+// application, every library and the agent's own libraries then allocate from it, and the
+// agent must too (a block of jemalloc's given to glibc's free aborted the process).
 //
 // malloc-safe: resolution runs on first use; allocation calls that dlsym itself makes
 // meanwhile on the resolving thread see resolved() == false and go to the early arena.
@@ -25,6 +28,9 @@ struct RealAllocator {
     void* (*valloc)(size_t) = nullptr;
     void* (*pvalloc)(size_t) = nullptr;
     size_t (*malloc_usable_size)(void*) = nullptr;
+    // Where malloc was found before libsiagent.so's (its file name), else nullptr: the
+    // application's allocations never reach the agent's interposers then.
+    const char* ahead_of_first_stage = nullptr;
 };
 
 // Written once, by one thread, before real_allocator_resolved is set (release); read only

@@ -2,6 +2,8 @@
 // the agent never changes how or how fast a process ends.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <set>
 #include <regex>
@@ -367,6 +369,39 @@ TEST_CASE("a process that chroots after its agent started: its files land in SI_
     auto profiles = read_profiles(dir.files("cpu-"));
     CHECK(total_value(profiles, 1) > 0);
     CHECK(!dir.files("metrics-").empty());
+}
+
+// Containers that already preload an allocator (jemalloc for a Ruby or Python server) and
+// add the agent after it: the application, its libraries and the agent's own libraries all
+// allocate from that allocator, and so must the agent (a jemalloc block handed to glibc's
+// free aborted the process).
+TEST_CASE("an allocator named before the agent in LD_PRELOAD: the program runs as with that "
+          "allocator alone, is CPU-profiled, and the agent says once that allocations pass by") {
+    std::string jemalloc;
+    for (const char* candidate : {"/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+                                  "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2", "/usr/lib/libjemalloc.so.2"})
+        if (access(candidate, R_OK) == 0) jemalloc = candidate;
+    if (jemalloc.empty()) {
+        WARN("not run: libjemalloc.so.2 is not installed (redis-server brings it)");
+        return;
+    }
+    RunResult plain = run({program("alloc_shares")}, {{"LD_PRELOAD", jemalloc}});
+    REQUIRE(plain.exit_code == 0);
+    for (const char* delay : {"0", ""}) {
+        TemporaryDirectory dir;
+        std::map<std::string, std::string> environment = profiling_into(dir);
+        environment["LD_PRELOAD"] = jemalloc + " " + agent_library();
+        environment["SI_START_DELAY"] = delay;
+        RunResult profiled = run({program("alloc_shares")}, environment);
+        INFO("SI_START_DELAY '" << delay << "': " << profiled.err);
+        CHECK(profiled.signal == 0);
+        CHECK(profiled.exit_code == 0);
+        CHECK(profiled.out == plain.out);
+        CHECK(total_value(read_profiles(dir.files("cpu-")), 1) > 0);
+        const std::string said = "before libsiagent.so: allocations are not profiled";
+        CHECK(profiled.err.find(said) != std::string::npos);
+        CHECK(profiled.err.find(said) == profiled.err.rfind(said));
+    }
 }
 
 // The default start delay (SI_START_DELAY unset: 50 ms). The test environment sets it to 0
