@@ -51,7 +51,10 @@ bool resolve_real_allocator() {
     if (resolving_on_this_thread) return false;
     resolving_on_this_thread = true;
     RealAllocator found;
-    found.ahead_of_first_stage = defined_elsewhere(dlsym(RTLD_DEFAULT, "malloc"));
+    // A second copy of this library ahead of this one is no allocator: this copy is then the
+    // first one's next, and serves it from the next definition after itself.
+    found.ahead_of_first_stage =
+        another_first_stage_ahead() ? nullptr : defined_elsewhere(dlsym(RTLD_DEFAULT, "malloc"));
     const bool ahead = found.ahead_of_first_stage != nullptr;
     find(found.malloc, "malloc", ahead);
     find(found.free, "free", ahead);

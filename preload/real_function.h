@@ -15,6 +15,13 @@
 extern "C" void* siagent_next_symbol(const char* name, const char* version);
 
 namespace siagent {
+// Whether another copy of libsiagent.so comes before this one in lookup order (the library
+// preloaded by two paths: LD_PRELOAD and /etc/ld.so.preload): this one then stays out of the
+// way and only passes its forwarders' calls on (preload/loader/agent_loader.cpp).
+bool another_first_stage_ahead();
+}  // namespace siagent
+
+namespace siagent {
 
 // pthread_cond_* have two versions on x86-64; unversioned dlsym may give the old one, whose
 // condition variable layout differs from the one the application compiled against.

@@ -371,6 +371,9 @@ bool memory_limit_forbids_start() {
 }
 
 __attribute__((constructor)) void load_or_defer() {
+    // A second copy of this library (preloaded by two paths): the first one does everything,
+    // and this one only passes its forwarders' calls on (real_function.h).
+    if (another_first_stage_ahead()) return;
     pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
     if (!library_preloaded()) return;
     if (memory_limit_forbids_start()) return;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <regex>
 
@@ -401,6 +402,38 @@ TEST_CASE("an allocator named before the agent in LD_PRELOAD: the program runs a
         const std::string said = "before libsiagent.so: allocations are not profiled";
         CHECK(profiled.err.find(said) != std::string::npos);
         CHECK(profiled.err.find(said) == profiled.err.rfind(said));
+    }
+}
+
+// An image that preloads the library system-wide (/etc/ld.so.preload) and a user who also
+// names it in LD_PRELOAD from another place: both copies are loaded. The second one used to
+// make every process spin for ever in its forwarders.
+TEST_CASE("the library preloaded twice, from two paths: the first copy profiles, the second "
+          "stays out of the way") {
+    TemporaryDirectory copy;
+    const std::filesystem::path original = std::filesystem::path(agent_library()).parent_path();
+    for (const auto& entry : std::filesystem::directory_iterator(original)) {
+        const std::string name = entry.path().filename();
+        if (name.rfind("libsiagent", 0) == 0 && entry.path().extension() == ".so")
+            std::filesystem::copy_file(entry.path(), copy.path() + "/" + name);
+    }
+    const std::string second = copy.path() + "/libsiagent.so";
+    RunResult plain = run({program("alloc_shares")}, {});
+    REQUIRE(plain.exit_code == 0);
+    for (const std::string& preload : {agent_library() + " " + second, second + " " + agent_library()}) {
+        for (const char* delay : {"0", ""}) {
+            TemporaryDirectory dir;
+            std::map<std::string, std::string> environment = profiling_into(dir);
+            environment["LD_PRELOAD"] = preload;
+            environment["SI_START_DELAY"] = delay;
+            RunResult profiled = run({program("alloc_shares")}, environment, 30);
+            INFO(preload << ", SI_START_DELAY '" << delay << "': " << profiled.err);
+            CHECK_FALSE(profiled.timed_out);
+            CHECK(profiled.exit_code == 0);
+            CHECK(profiled.out == plain.out);
+            CHECK(profiled.err.empty());
+            if (std::string(delay) == "0") CHECK(!read_profiles(dir.files("alloc-")).empty());
+        }
     }
 }
 
