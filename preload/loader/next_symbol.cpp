@@ -3,40 +3,63 @@
 #include <dlfcn.h>
 
 #include <atomic>
+#include <cstring>
 
 #include "preload/export.h"
 
+// This copy's siagent_next_symbol under a name bound inside this copy (defined below).
+extern "C" __attribute__((visibility("hidden"), nothrow)) void* siagent_next_symbol_here(
+    const char* name, const char* version);
+
 namespace {
 
-// This copy of the library's load address (a hidden function's, never interposed).
-__attribute__((visibility("hidden"))) void* own_base() {
-    Dl_info self{};
-    return dladdr(reinterpret_cast<void*>(&own_base), &self) != 0 ? self.dli_fbase : nullptr;
+// This copy of the library's load address and file name.
+bool own_object(Dl_info& self) {
+    return dladdr(reinterpret_cast<void*>(&siagent_next_symbol_here), &self) != 0 &&
+           self.dli_fname != nullptr;
+}
+
+// The part of `path` after its last '/'.
+const char* file_name_of(const char* path) {
+    const char* name = path;
+    for (const char* at = path; *at != '\0'; ++at)
+        if (*at == '/') name = at + 1;
+    return name;
+}
+
+bool same_text(const char* a, const char* b) {
+    while (*a != '\0' && *a == *b) ++a, ++b;
+    return *a == *b;
 }
 
 // The last object found not to be a copy of this library (libc, nearly always): its next
 // lookups skip the check.
 std::atomic<void*> known_other_object{nullptr};
 
-// When `symbol` is defined by another copy of this library (preloaded by a second path: both
-// copies are loaded), that copy's own siagent_next_symbol; else nullptr.
 using NextSymbol = void* (*)(const char*, const char*);
+
+// When `symbol` is defined by another copy of this library (preloaded by a second path: both
+// copies are loaded), that copy's own siagent_next_symbol; else nullptr. No dlopen or dlsym
+// on the other object: lookups come as early as a program's .preinit_array (its first
+// allocation), where a dlopen ran libc's initializers out of order and the program's
+// environment was lost. A copy of the same build has the function at the same offset, with
+// the same bytes; another build of the library is not recognized.
 NextSymbol other_copys_lookup(void* symbol) {
-    Dl_info definer{};
-    if (dladdr(symbol, &definer) == 0 || definer.dli_fname == nullptr || definer.dli_fbase == own_base() ||
+    Dl_info definer{}, self{};
+    if (dladdr(symbol, &definer) == 0 || definer.dli_fname == nullptr || !own_object(self) ||
+        definer.dli_fbase == self.dli_fbase ||
         definer.dli_fbase == known_other_object.load(std::memory_order_relaxed))
         return nullptr;
-    void* object = dlopen(definer.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-    if (object == nullptr) return nullptr;
-    auto lookup = reinterpret_cast<NextSymbol>(dlsym(object, "siagent_next_symbol"));
-    dlclose(object);
-    Dl_info lookup_definer{};
-    if (lookup == nullptr || dladdr(reinterpret_cast<void*>(lookup), &lookup_definer) == 0 ||
-        lookup_definer.dli_fbase != definer.dli_fbase) {
+    if (!same_text(file_name_of(definer.dli_fname), file_name_of(self.dli_fname))) {
         known_other_object.store(definer.dli_fbase, std::memory_order_relaxed);
         return nullptr;
     }
-    return lookup;
+    const char* here = reinterpret_cast<const char*>(&siagent_next_symbol_here);
+    const char* there = static_cast<const char*>(definer.dli_fbase) +
+                        (here - static_cast<const char*>(self.dli_fbase));
+    constexpr size_t kCompared = 32;
+    if (memcmp(here, there, kCompared) != 0) return nullptr;
+    return reinterpret_cast<NextSymbol>(const_cast<char*>(there));
 }
 
 }  // namespace
@@ -61,12 +84,16 @@ SIAGENT_EXPORT void* siagent_next_symbol(const char* name, const char* version) 
     return symbol;
 }
 
+extern "C" __attribute__((visibility("hidden"), nothrow, alias("siagent_next_symbol"))) void*
+siagent_next_symbol_here(const char* name, const char* version);
+
 namespace siagent {
 
 bool another_first_stage_ahead() {
     void* first = dlsym(RTLD_DEFAULT, "siagent_next_symbol");
-    Dl_info definer{};
-    return first != nullptr && dladdr(first, &definer) != 0 && definer.dli_fbase != own_base();
+    Dl_info definer{}, self{};
+    return first != nullptr && dladdr(first, &definer) != 0 && own_object(self) &&
+           definer.dli_fbase != self.dli_fbase;
 }
 
 }  // namespace siagent

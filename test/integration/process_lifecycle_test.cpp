@@ -418,7 +418,9 @@ TEST_CASE("the library preloaded twice, from two paths: the first copy profiles,
             std::filesystem::copy_file(entry.path(), copy.path() + "/" + name);
     }
     const std::string second = copy.path() + "/libsiagent.so";
-    RunResult plain = run({program("alloc_shares")}, {});
+    // alloc_torture allocates from its .preinit_array, before any library's constructor.
+    for (const char* name : {"alloc_shares", "alloc_torture"}) {
+    RunResult plain = run({program(name)}, {});
     REQUIRE(plain.exit_code == 0);
     for (const std::string& preload : {agent_library() + " " + second, second + " " + agent_library()}) {
         for (const char* delay : {"0", ""}) {
@@ -426,14 +428,15 @@ TEST_CASE("the library preloaded twice, from two paths: the first copy profiles,
             std::map<std::string, std::string> environment = profiling_into(dir);
             environment["LD_PRELOAD"] = preload;
             environment["SI_START_DELAY"] = delay;
-            RunResult profiled = run({program("alloc_shares")}, environment, 30);
-            INFO(preload << ", SI_START_DELAY '" << delay << "': " << profiled.err);
+            RunResult profiled = run({program(name)}, environment, 30);
+            INFO(name << ", " << preload << ", SI_START_DELAY '" << delay << "': " << profiled.err);
             CHECK_FALSE(profiled.timed_out);
             CHECK(profiled.exit_code == 0);
             CHECK(profiled.out == plain.out);
             CHECK(profiled.err.empty());
             if (std::string(delay) == "0") CHECK(!read_profiles(dir.files("alloc-")).empty());
         }
+    }
     }
 }
 
