@@ -6,9 +6,12 @@
 #include <link.h>
 #include <libunwind.h>
 #include <pthread.h>
+#include <sys/uio.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 
@@ -136,6 +139,32 @@ void make_thread_unwinder_ready() {
     thread_unwinder_ready = true;
 }
 
+// What an unwind may take of the calling thread's stack below its own frame: libunwind's
+// cursor, context and DWARF state, and its step functions (about 8 KiB measured, with the
+// kernel's signal frame below the interrupted code on top of that), with room to spare.
+constexpr size_t kUnwindStackBytes = 16 * 1024;
+constexpr size_t kPageBytes = 4096;
+
+// signal-safe, malloc-safe: whether the calling thread's stack has kUnwindStackBytes mapped
+// and readable below here. Threads made with small stacks (16 to 64 KiB: worker pools, some
+// runtimes) ran into their guard page inside libunwind, and the process died (SIGSEGV). One
+// process_vm_readv over one byte of each page below: a guard page, or a gap, fails it. A
+// kernel or filter that refuses the call (ENOSYS, EPERM) says nothing: then there is room.
+bool stack_room_for_unwind() {
+    constexpr int kPages = kUnwindStackBytes / kPageBytes;
+    const uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    char bytes[kPages];
+    iovec local{bytes, sizeof bytes};
+    iovec remote[kPages];
+    for (int page = 0; page < kPages; ++page)
+        remote[page] = {reinterpret_cast<void*>(here - (page + 1) * kPageBytes), 1};
+    const int saved_errno = errno;
+    const ssize_t read = process_vm_readv(getpid(), &local, 1, remote, kPages, 0);
+    const bool refused = read < 0 && (errno == ENOSYS || errno == EPERM);
+    errno = saved_errno;
+    return read == kPages || refused;
+}
+
 }  // namespace
 
 // Every entry into libunwind is agent code (AgentScope): libunwind takes its own mutex and
@@ -190,10 +219,13 @@ void prepare_interrupted_thread_stack_capture(const void* ucontext) {
     if (interrupted_code_holds_no_lock(ucontext)) make_thread_unwinder_ready();
 }
 
-CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, int max_frames) {
-    AgentScope agent_code;
-    UnwinderEntry unwinder;
-    if (!unwinder.admitted()) return {};
+namespace {
+
+// The unwinds themselves, with their large frames (libunwind's cursor and context, the raw
+// frame array): out of line, so that the callers' own frames stay small until the room
+// check has passed.
+__attribute__((noinline)) CapturedStack unwind_interrupted_stack(const void* ucontext, uint64_t* frames,
+                                                                int max_frames) {
     if (!thread_unwinder_ready) return step_from_context(ucontext, frames, max_frames);
     // Fast path: unw_backtrace walks from here with libunwind's per-thread trace cache
     // (frame layouts remembered by address), through the signal trampoline, into the
@@ -217,15 +249,9 @@ CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, 
     return step_from_context(ucontext, frames, max_frames);
 }
 
-CapturedStack capture_current_stack(uint64_t* frames, int max_frames, int skip) {
-    AgentScope agent_code;
-    UnwinderEntry unwinder;
-    if (!unwinder.admitted()) return {};
-    if (max_frames > kMaxStackFrames) max_frames = kMaxStackFrames;
-    if (skip < 0) skip = 0;
-    if (skip > kHandlerFrames) skip = kHandlerFrames;
-    // +1: the walk reports this function's own return address first.
-    int leading = skip + 1;
+// `leading`: return addresses to leave out, counting this function's own first.
+__attribute__((noinline)) CapturedStack unwind_current_stack(uint64_t* frames, int max_frames,
+                                                            int leading) {
     if (!thread_unwinder_ready) {
         unw_context_t context;
         if (unw_getcontext(&context) < 0) return {};
@@ -244,6 +270,41 @@ CapturedStack capture_current_stack(uint64_t* frames, int max_frames, int skip) 
     result.depth = captured - leading;
     result.truncated = captured == capacity;
     memcpy(frames, raw + leading, result.depth * sizeof(uint64_t));
+    return result;
+}
+
+}  // namespace
+
+CapturedStack capture_interrupted_stack(const void* ucontext, uint64_t* frames, int max_frames) {
+    AgentScope agent_code;
+    UnwinderEntry unwinder;
+    if (!unwinder.admitted()) return {};
+    if (!stack_room_for_unwind()) {
+        // The interrupted function alone, marked truncated: no unwind on this stack.
+        CapturedStack only_pc;
+        if (max_frames > 0 && (frames[0] = interrupted_pc(ucontext)) != 0) only_pc.depth = 1;
+        only_pc.truncated = true;
+        return only_pc;
+    }
+    return unwind_interrupted_stack(ucontext, frames, max_frames);
+}
+
+CapturedStack capture_current_stack(uint64_t* frames, int max_frames, int skip) {
+    AgentScope agent_code;
+    UnwinderEntry unwinder;
+    if (!unwinder.admitted()) return {};
+    if (!stack_room_for_unwind()) {
+        CapturedStack none;
+        none.truncated = true;
+        return none;
+    }
+    if (max_frames > kMaxStackFrames) max_frames = kMaxStackFrames;
+    if (skip < 0) skip = 0;
+    if (skip > kHandlerFrames) skip = kHandlerFrames;
+    // +2: the walk reports unwind_current_stack's return address (into this function) and
+    // this function's own first.
+    CapturedStack result = unwind_current_stack(frames, max_frames, skip + 2);
+    asm volatile("" ::: "memory");  // keeps the call above a call, not a jump: its frame counts
     return result;
 }
 

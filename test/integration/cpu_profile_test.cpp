@@ -204,3 +204,23 @@ TEST_CASE("a report is written every SI_REPORT_INTERVAL, not only at exit") {
     REQUIRE(run({program("demo_hotspots"), "10", "2", "0", "3.5"}, env).exit_code == 0);
     CHECK(dir.files("cpu-").size() >= 3);
 }
+
+TEST_CASE("threads with small stacks, deep in them, are sampled without running out of stack") {
+    // 64 KiB stacks, 46 KiB of frames: the unwinder (about 10 KiB below the kernel's signal
+    // frame) ran into the guard page and the process died (SIGSEGV). A sample that finds too
+    // little room below keeps only the interrupted function (or, for an allocation, no stack).
+    const std::vector<std::string> command = {program("small_stacks"), "64", "46"};
+    RunResult plain = run(command, {});
+    REQUIRE(plain.exit_code == 0);
+    TemporaryDirectory dir;
+    auto environment = profiling_into(dir, "1000");
+    environment["SI_ALLOCATION_SAMPLING_BYTES"] = "1024";
+    RunResult profiled = run(command, environment);
+    INFO(profiled.err);
+    CHECK(profiled.signal == 0);
+    CHECK(profiled.exit_code == 0);
+    CHECK(profiled.out == plain.out);
+    auto profiles = read_profiles(dir.files("cpu-"));
+    REQUIRE(!profiles.empty());
+    CHECK(self_value(profiles, "burn_at_the_bottom", kCpuNanoseconds) > 0);
+}
