@@ -1,6 +1,7 @@
 #include "preload/real_allocator.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,21 +19,37 @@ std::atomic<bool> publishing{false};
 thread_local constinit bool resolving_on_this_thread __attribute__((tls_model("initial-exec"))) =
     false;
 
-// The file that defines `symbol`, when it is not this library; else nullptr.
-const char* defined_elsewhere(void* symbol) {
+bool same_text(const char* a, const char* b) {
+    while (*a != '\0' && *a == *b) ++a, ++b;
+    return *a == *b;
+}
+
+// The file that defines `name` at `symbol`, when it is not this library; else nullptr. Only
+// a definition counts: a program built without -fPIE that takes a function's address makes
+// its PLT stub the canonical address, which dlsym answers (python3: "malloc" in the
+// executable) though the stub jumps on to this library's forwarder.
+const char* defined_elsewhere(void* symbol, const char* name) {
     Dl_info definer{}, self{};
-    if (symbol == nullptr || dladdr(symbol, &definer) == 0 ||
+    ElfW(Sym)* entry = nullptr;
+    if (symbol == nullptr ||
+        dladdr1(symbol, &definer, reinterpret_cast<void**>(&entry), RTLD_DL_SYMENT) == 0 ||
         dladdr(reinterpret_cast<void*>(&resolve_real_allocator), &self) == 0)
         return nullptr;
-    return definer.dli_fbase != self.dli_fbase ? (definer.dli_fname != nullptr ? definer.dli_fname : "?")
-                                               : nullptr;
+    // The canonical PLT stub's entry is undefined (SHN_UNDEF) with the stub's address.
+    if (definer.dli_fbase == self.dli_fbase || definer.dli_saddr != symbol || entry == nullptr ||
+        entry->st_shndx == SHN_UNDEF || definer.dli_sname == nullptr ||
+        !same_text(definer.dli_sname, name))
+        return nullptr;
+    return definer.dli_fname != nullptr ? definer.dli_fname : "?";
 }
 
 // The definition the application's calls bind to when it is not this library's (see
-// real_allocator.h), else the next one after this library.
+// real_allocator.h), else the next one after this library. Never this library's own
+// forwarder (a call would come back to itself).
 template <typename Function>
 void find(Function& slot, const char* name, bool ahead) {
     void* first = ahead ? dlsym(RTLD_DEFAULT, name) : nullptr;
+    if (first != nullptr && defined_elsewhere(first, name) == nullptr) first = nullptr;
     slot = reinterpret_cast<Function>(first != nullptr ? first : siagent_next_symbol(name, nullptr));
 }
 
@@ -54,7 +71,7 @@ bool resolve_real_allocator() {
     // A second copy of this library ahead of this one is no allocator: this copy is then the
     // first one's next, and serves it from the next definition after itself.
     found.ahead_of_first_stage =
-        another_first_stage_ahead() ? nullptr : defined_elsewhere(dlsym(RTLD_DEFAULT, "malloc"));
+        another_first_stage_ahead() ? nullptr : defined_elsewhere(dlsym(RTLD_DEFAULT, "malloc"), "malloc");
     const bool ahead = found.ahead_of_first_stage != nullptr;
     find(found.malloc, "malloc", ahead);
     find(found.free, "free", ahead);
