@@ -6,6 +6,7 @@
 
 #include <atomic>
 
+#include "preload/loader/environment.h"
 #include "preload/real_function.h"
 
 namespace siagent {
@@ -18,11 +19,6 @@ namespace {
 std::atomic<bool> publishing{false};
 thread_local constinit bool resolving_on_this_thread __attribute__((tls_model("initial-exec"))) =
     false;
-
-bool same_text(const char* a, const char* b) {
-    while (*a != '\0' && *a == *b) ++a, ++b;
-    return *a == *b;
-}
 
 // The file that defines `name` at `symbol`, when it is not this library; else nullptr. Only
 // a definition counts: a program built without -fPIE that takes a function's address makes

@@ -18,14 +18,6 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// The part of `path` after its last '/'.
-const char* file_name_of(const char* path) {
-    const char* name = path;
-    for (const char* at = path; *at != '\0'; ++at)
-        if (*at == '/') name = at + 1;
-    return name;
-}
-
 // Whether [begin, end) spells `text` exactly.
 bool spells(const char* begin, const char* end, const char* text) {
     for (; begin < end; ++begin, ++text)
@@ -58,6 +50,18 @@ bool list_names(const char* list, const char* own_name) {
 }
 
 }  // namespace
+
+const char* file_name_of(const char* path) {
+    const char* name = path;
+    for (const char* at = path; *at != '\0'; ++at)
+        if (*at == '/') name = at + 1;
+    return name;
+}
+
+bool same_text(const char* a, const char* b) {
+    while (*a != '\0' && *a == *b) ++a, ++b;
+    return *a == *b;
+}
 
 const char* environment_value(const char* name) {
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {

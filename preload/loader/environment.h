@@ -26,6 +26,10 @@ int64_t start_delay_ms(const char* value);
 // getenv(name), without libc's code (a page fault in a short program that calls none of it).
 const char* environment_value(const char* name);
 
+// The part of `path` after its last '/', and strcmp(a, b) == 0, likewise without libc's code.
+const char* file_name_of(const char* path);
+bool same_text(const char* a, const char* b);
+
 // Whether LD_PRELOAD (or /etc/ld.so.preload) names this library's file.
 bool library_preloaded();
 

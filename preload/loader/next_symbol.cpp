@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "preload/export.h"
+#include "preload/loader/environment.h"
 
 // This copy's siagent_next_symbol under a name bound inside this copy (defined below).
 extern "C" __attribute__((visibility("hidden"), nothrow)) void* siagent_next_symbol_here(
@@ -17,19 +18,6 @@ namespace {
 bool own_object(Dl_info& self) {
     return dladdr(reinterpret_cast<void*>(&siagent_next_symbol_here), &self) != 0 &&
            self.dli_fname != nullptr;
-}
-
-// The part of `path` after its last '/'.
-const char* file_name_of(const char* path) {
-    const char* name = path;
-    for (const char* at = path; *at != '\0'; ++at)
-        if (*at == '/') name = at + 1;
-    return name;
-}
-
-bool same_text(const char* a, const char* b) {
-    while (*a != '\0' && *a == *b) ++a, ++b;
-    return *a == *b;
 }
 
 // The last object found not to be a copy of this library (libc, nearly always): its next
@@ -50,7 +38,7 @@ NextSymbol other_copys_lookup(void* symbol) {
         definer.dli_fbase == self.dli_fbase ||
         definer.dli_fbase == known_other_object.load(std::memory_order_relaxed))
         return nullptr;
-    if (!same_text(file_name_of(definer.dli_fname), file_name_of(self.dli_fname))) {
+    if (!siagent::same_text(siagent::file_name_of(definer.dli_fname), siagent::file_name_of(self.dli_fname))) {
         known_other_object.store(definer.dli_fbase, std::memory_order_relaxed);
         return nullptr;
     }
