@@ -25,14 +25,15 @@ thread_local constinit bool resolving_on_this_thread __attribute__((tls_model("i
 // its PLT stub the canonical address, which dlsym answers (python3: "malloc" in the
 // executable) though the stub jumps on to this library's forwarder.
 const char* defined_elsewhere(void* symbol, const char* name) {
-    Dl_info definer{}, self{};
-    ElfW(Sym)* entry = nullptr;
-    if (symbol == nullptr ||
-        dladdr1(symbol, &definer, reinterpret_cast<void**>(&entry), RTLD_DL_SYMENT) == 0 ||
-        dladdr(reinterpret_cast<void*>(&resolve_real_allocator), &self) == 0)
+    // This library's own, the common case, is told without dladdr1's symbol scan.
+    const link_map* object = symbol != nullptr ? object_holding(symbol).map : nullptr;
+    if (object == nullptr || object == object_holding(reinterpret_cast<void*>(&resolve_real_allocator)).map)
         return nullptr;
+    Dl_info definer{};
+    ElfW(Sym)* entry = nullptr;
+    if (dladdr1(symbol, &definer, reinterpret_cast<void**>(&entry), RTLD_DL_SYMENT) == 0) return nullptr;
     // The canonical PLT stub's entry is undefined (SHN_UNDEF) with the stub's address.
-    if (definer.dli_fbase == self.dli_fbase || definer.dli_saddr != symbol || entry == nullptr ||
+    if (definer.dli_saddr != symbol || entry == nullptr ||
         entry->st_shndx == SHN_UNDEF || definer.dli_sname == nullptr ||
         !same_text(definer.dli_sname, name))
         return nullptr;

@@ -338,11 +338,13 @@ SIAGENT_FORK_CHILD_CODE void child_after_fork() {
     unlock();
 }
 
+// The waiting thread is not woken: exit_group ends it where it sleeps, and one that wakes
+// first finds `exiting` and ends. Waking it cost every short process (/bin/true) a thread
+// run on the other CPU during its exit, about 0.14 ms of CPU time here.
 void mark_exiting() {
     lock();
     exiting = true;
     fork_child_start_pending.store(false, std::memory_order_relaxed);
-    pthread_cond_broadcast(&state_changed);
     unlock();
 }
 

@@ -27,10 +27,8 @@ bool spells(const char* begin, const char* end, const char* text) {
 
 // The file name of this library, or nullptr.
 const char* own_file_name() {
-    Dl_info self{};
-    if (dladdr(reinterpret_cast<void*>(&library_preloaded), &self) == 0 || self.dli_fname == nullptr)
-        return nullptr;
-    return file_name_of(self.dli_fname);
+    const link_map* self = object_holding(reinterpret_cast<void*>(&library_preloaded)).map;
+    return self != nullptr && self->l_name != nullptr ? file_name_of(self->l_name) : nullptr;
 }
 
 // True when `list` (LD_PRELOAD's or /etc/ld.so.preload's form: paths separated by spaces,
@@ -50,6 +48,12 @@ bool list_names(const char* list, const char* own_name) {
 }
 
 }  // namespace
+
+LoadedObject object_holding(const void* address) {
+    dl_find_object found{};
+    if (_dl_find_object(const_cast<void*>(address), &found) != 0) return {};
+    return {found.dlfo_link_map, static_cast<const char*>(found.dlfo_map_end)};
+}
 
 const char* file_name_of(const char* path) {
     const char* name = path;

@@ -1,6 +1,7 @@
 #include "preload/real_function.h"
 
 #include <dlfcn.h>
+#include <link.h>
 
 #include <atomic>
 #include <cstring>
@@ -14,17 +15,41 @@ extern "C" __attribute__((visibility("hidden"), nothrow)) void* siagent_next_sym
 
 namespace {
 
-// This copy of the library's load address and file name.
-bool own_object(Dl_info& self) {
-    return dladdr(reinterpret_cast<void*>(&siagent_next_symbol_here), &self) != 0 &&
-           self.dli_fname != nullptr;
+// This copy of the library.
+const link_map* own_object() {
+    return siagent::object_holding(reinterpret_cast<void*>(&siagent_next_symbol_here)).map;
 }
 
 // The last object found not to be a copy of this library (libc, nearly always): its next
 // lookups skip the check.
-std::atomic<void*> known_other_object{nullptr};
+std::atomic<const link_map*> known_other_object{nullptr};
 
 using NextSymbol = void* (*)(const char*, const char*);
+
+// Whether [begin, begin + size) lies in one of `object`'s executable segments (readable).
+// Only on the rare path of another object with this library's file name.
+bool in_executable_segment(const link_map* object, const char* begin, size_t size) {
+    struct Query {
+        ElfW(Addr) base;
+        ElfW(Addr) begin, end;
+        bool inside;
+    } query{object->l_addr, reinterpret_cast<ElfW(Addr)>(begin), reinterpret_cast<ElfW(Addr)>(begin) + size, false};
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* data) {
+            auto* q = static_cast<Query*>(data);
+            if (info->dlpi_addr != q->base) return 0;
+            for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+                const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+                const ElfW(Addr) start = info->dlpi_addr + segment.p_vaddr;
+                if (segment.p_type == PT_LOAD && (segment.p_flags & PF_X) != 0 && (segment.p_flags & PF_R) != 0 &&
+                    q->begin >= start && q->end <= start + segment.p_memsz)
+                    q->inside = true;
+            }
+            return q->inside ? 1 : 0;
+        },
+        &query);
+    return query.inside;
+}
 
 // When `symbol` is defined by another copy of this library (preloaded by a second path: both
 // copies are loaded), that copy's own siagent_next_symbol; else nullptr. No dlopen or dlsym
@@ -33,20 +58,23 @@ using NextSymbol = void* (*)(const char*, const char*);
 // environment was lost. A copy of the same build has the function at the same offset, with
 // the same bytes; another build of the library is not recognized.
 NextSymbol other_copys_lookup(void* symbol) {
-    Dl_info definer{}, self{};
-    if (dladdr(symbol, &definer) == 0 || definer.dli_fname == nullptr || !own_object(self) ||
-        definer.dli_fbase == self.dli_fbase ||
-        definer.dli_fbase == known_other_object.load(std::memory_order_relaxed))
+    const siagent::LoadedObject definer = siagent::object_holding(symbol);
+    const link_map* self = own_object();
+    if (definer.map == nullptr || self == nullptr || definer.map == self ||
+        definer.map == known_other_object.load(std::memory_order_relaxed))
         return nullptr;
-    if (!siagent::same_text(siagent::file_name_of(definer.dli_fname), siagent::file_name_of(self.dli_fname))) {
-        known_other_object.store(definer.dli_fbase, std::memory_order_relaxed);
+    if (definer.map->l_name == nullptr || self->l_name == nullptr ||
+        !siagent::same_text(siagent::file_name_of(definer.map->l_name), siagent::file_name_of(self->l_name))) {
+        known_other_object.store(definer.map, std::memory_order_relaxed);
         return nullptr;
     }
-    const char* here = reinterpret_cast<const char*>(&siagent_next_symbol_here);
-    const char* there = static_cast<const char*>(definer.dli_fbase) +
-                        (here - static_cast<const char*>(self.dli_fbase));
     constexpr size_t kCompared = 32;
-    if (memcmp(here, there, kCompared) != 0) return nullptr;
+    const char* here = reinterpret_cast<const char*>(&siagent_next_symbol_here);
+    const ElfW(Addr) offset = reinterpret_cast<ElfW(Addr)>(here) - self->l_addr;
+    const char* there = reinterpret_cast<const char*>(definer.map->l_addr + offset);
+    // Another library of that name may be laid out otherwise: read only its code.
+    if (!in_executable_segment(definer.map, there, kCompared) || memcmp(here, there, kCompared) != 0)
+        return nullptr;
     return reinterpret_cast<NextSymbol>(const_cast<char*>(there));
 }
 
@@ -79,9 +107,9 @@ namespace siagent {
 
 bool another_first_stage_ahead() {
     void* first = dlsym(RTLD_DEFAULT, "siagent_next_symbol");
-    Dl_info definer{}, self{};
-    return first != nullptr && dladdr(first, &definer) != 0 && own_object(self) &&
-           definer.dli_fbase != self.dli_fbase;
+    const link_map* definer = first != nullptr ? object_holding(first).map : nullptr;
+    const link_map* self = own_object();
+    return definer != nullptr && self != nullptr && definer != self;
 }
 
 }  // namespace siagent
