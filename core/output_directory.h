@@ -8,6 +8,7 @@
 // floor and registered, core/agent_descriptors.h).
 #pragma once
 
+#include <cerrno>
 #include <string>
 
 namespace siagent {
@@ -30,6 +31,27 @@ public:
     // A call on the descriptor failed with `error_number`: when the directory itself was
     // removed meanwhile (ENOENT), the next descriptor() makes and opens the path again.
     void forget_if_removed(int error_number);
+
+    // A file made in the directory: `create(at)` (openat(at, ...) or the like: a descriptor,
+    // or -1 with errno set) with the directory's descriptor, and again once with the
+    // directory made and opened anew when the first call failed with ENOENT (removed since
+    // it was opened). `at` is -1 with `error` set when the directory cannot be had; `file`
+    // is create's last result, errno as it left it.
+    struct MadeFile {
+        int at = -1;
+        int file = -1;
+    };
+    template <typename Create>
+    MadeFile make_file(Create&& create, std::string& error) {
+        MadeFile made{descriptor(error), -1};
+        if (made.at < 0) return made;
+        made.file = create(made.at);
+        if (made.file >= 0 || errno != ENOENT) return made;
+        forget_if_removed(ENOENT);
+        made.at = descriptor(error);
+        if (made.at >= 0) made.file = create(made.at);
+        return made;
+    }
     // path()/name, for messages and results.
     std::string file_path(const std::string& name) const;
 

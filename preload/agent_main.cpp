@@ -30,7 +30,7 @@
 #include "preload/deferred_start.h"
 #include "preload/export.h"
 #include "preload/lifecycle.h"
-#include "preload/preload_detection.h"
+#include "preload/loader/environment.h"
 #include "preload/real_allocator.h"
 #include "preload/siagent.h"
 
@@ -144,8 +144,10 @@ void start_locked(const Config& config, Agent::ThreadSource source) {
 
 // Configuration problems are said by the first process of a tree: its exec'd children
 // inherit the same environment and would only repeat them (unless SI_DEBUG asks for all).
+// The first stage's parent_library_preloaded (exported to this library), read once.
 bool says_start_problems(const Config& config) {
-    return config.debug || !siagent::parent_has_library_preloaded();
+    static const bool parent_preloaded = siagent::parent_library_preloaded();
+    return config.debug || !parent_preloaded;
 }
 
 siagent::ConfigResult configure(const siagent::VariableLookup& lookup) {

@@ -98,14 +98,12 @@ bool append_metrics_line(OutputDirectory& directory, const MetricsSnapshot& snap
     std::string path = directory.file_path(name);
     std::string line = metrics_json_line(snapshot) + "\n";
     std::string unusable;
-    int at = directory.descriptor(unusable);
     // One write of a whole line with O_APPEND: a reader never sees half a line.
-    int fd = at >= 0 ? openat(at, name.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666) : -1;
-    if (at >= 0 && fd < 0 && errno == ENOENT) {  // the directory was removed since it was opened
-        directory.forget_if_removed(ENOENT);
-        at = directory.descriptor(unusable);
-        fd = at >= 0 ? openat(at, name.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666) : -1;
-    }
+    const int fd = directory
+                       .make_file([&](int at) {
+                           return openat(at, name.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+                       }, unusable)
+                       .file;
     bool written = fd >= 0 && write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
     int error = errno;
     if (fd >= 0) close(fd);

@@ -127,16 +127,9 @@ std::optional<std::string> write_report_file(OutputDirectory& directory, const s
                                              const std::string& extension, int64_t pid,
                                              int64_t unix_seconds, std::string_view data,
                                              std::string& error) {
-    int at = directory.descriptor(error);
-    if (at < 0) return std::nullopt;
     std::string temp;
-    int fd = create_temp(at, kind, temp);
-    if (fd < 0 && errno == ENOENT) {  // the directory was removed since it was opened
-        directory.forget_if_removed(ENOENT);
-        at = directory.descriptor(error);
-        if (at < 0) return std::nullopt;
-        fd = create_temp(at, kind, temp);
-    }
+    const auto [at, fd] = directory.make_file([&](int in) { return create_temp(in, kind, temp); }, error);
+    if (at < 0) return std::nullopt;
     if (fd < 0) {
         error = "cannot create a temporary file in " + directory.path() + ": " + errno_text(errno);
         return std::nullopt;

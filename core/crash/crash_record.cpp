@@ -240,17 +240,14 @@ std::vector<ClaimedCrash> claim_crash_records(const std::string& spool_dir,
 
 std::string write_crash_report(const CrashRecord& record, OutputDirectory& output_dir) {
     std::string unusable;
-    const int at = output_dir.descriptor(unusable);
-    if (at < 0) return "";
     std::string target = "crash-" + std::to_string(record.pid) + "-" +
                          std::to_string(record.time_unix_ms / 1000) + ".txt";
     std::string temporary = target + ".tmp";
     const std::string text = render_crash_report(record);
-    int fd = openat(at, temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        output_dir.forget_if_removed(errno);
-        return "";
-    }
+    const auto [at, fd] = output_dir.make_file(
+        [&](int in) { return openat(in, temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666); },
+        unusable);
+    if (at < 0 || fd < 0) return "";
     bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     written = close(fd) == 0 && written;
     if (!written || renameat(at, temporary.c_str(), at, target.c_str()) != 0) {

@@ -47,8 +47,11 @@ bool library_preloaded();
 
 // Whether the parent process's LD_PRELOAD names this library's file too (read from
 // /proc/<ppid>/environ): the parent then said already what a start has to say. False when
-// it cannot be read. Reads the file; for the rare paths that print.
+// it cannot be read. Reads the file; for the rare paths that print (the agent's too:
+// exported to it, preload/exports.map).
+#pragma GCC visibility push(default)
 bool parent_library_preloaded();
+#pragma GCC visibility pop
 
 // A limit the process set on its own memory that the agent's address space would count
 // against: RLIMIT_AS (`ulimit -v`) or RLIMIT_DATA (`ulimit -d`), whichever is finite (soft
