@@ -24,17 +24,21 @@ namespace siagent {
 using AgentHandler = void (*)(int, siginfo_t*, void*);
 
 // Installs `handler` for `signal_number` in the kernel (SA_SIGINFO | SA_RESTART |
-// SA_ONSTACK, nothing blocked beyond the signal itself) and keeps the disposition that
-// was there as the application's. Installing again replaces the agent's handler. Returns
-// 0 or an errno value. Not signal-safe (first use resolves the real sigaction).
+// SA_ONSTACK) and keeps the disposition that was there as the application's. The handler's
+// mask is the application's sa_mask less the fault signals (SIGSEGV, SIGBUS, SIGILL,
+// SIGFPE, SIGTRAP), and follows the application's later sigaction calls, so that the kernel
+// blocks on delivery what the application's handler expects and chain_to_application runs
+// it without a mask system call. Installing again replaces the agent's handler. Returns 0
+// or an errno value. Not signal-safe (first use resolves the real sigaction).
 int install_agent_handler(int signal_number, AgentHandler handler);
 
 // signal-safe. Whether the agent's handler owns `signal_number`.
 bool agent_handles(int signal_number);
 
 // signal-safe. The application's sigaction for a signal the agent handles: reports the
-// application's previous disposition in `previous` and records `action`, without touching
-// the kernel. Returns false (and does nothing) for signals the agent does not handle.
+// application's previous disposition in `previous` and records `action`; in the kernel the
+// agent's handler stays, installed again with `action`'s mask (above). Returns false (and
+// does nothing) for signals the agent does not handle.
 bool exchange_application_action(int signal_number, const struct sigaction* action,
                                  struct sigaction* previous);
 

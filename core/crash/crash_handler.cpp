@@ -166,14 +166,16 @@ bool application_handles(int signal_number, const siginfo_t* info) {
 // signal-safe.
 void on_crash_signal(int signal_number, siginfo_t* info, void* ucontext) {
     int saved_errno = errno;
-    pid_t tid = current_thread_id();
-    if (guard_armed.load(std::memory_order_acquire) && recording_tid.load() == tid)
+    // The thread's id only when it is needed (a system call: the signals a JVM or a
+    // guard-page handler takes by the thousand go on to the application without it).
+    if (guard_armed.load(std::memory_order_acquire) && recording_tid.load() == current_thread_id())
         siglongjmp(fault_guard, 1);  // we faulted inside our own capture
     if (!recording.load(std::memory_order_acquire) || application_handles(signal_number, info)) {
         errno = saved_errno;
         chain_to_application(signal_number, info, ucontext);
         return;
     }
+    const pid_t tid = current_thread_id();
     pid_t none = 0;
     if (recording_tid.compare_exchange_strong(none, tid)) {
         write_record(signal_number, info, ucontext, tid);

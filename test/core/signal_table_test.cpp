@@ -113,3 +113,58 @@ TEST_CASE("SIG_DFL ends the process as the default would, or ignores as the defa
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGUSR2);
 }
+
+namespace {
+
+std::atomic<bool> segv_blocked_in_handler{false};
+std::atomic<bool> usr2_blocked_in_handler{false};
+
+void application_mask_handler(int, siginfo_t*, void*) {
+    sigset_t current;
+    pthread_sigmask(SIG_BLOCK, nullptr, &current);
+    usr2_blocked_in_handler = sigismember(&current, SIGUSR2) == 1;
+    segv_blocked_in_handler = sigismember(&current, SIGSEGV) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("the agent's handler is installed with the application's mask, less the fault signals",
+          "[signal_table]") {
+    REQUIRE(install_agent_handler(SIGUSR1, agent_handler) == 0);
+    struct sigaction mine = action_with(application_mask_handler, 0);
+    sigaddset(&mine.sa_mask, SIGUSR2);
+    REQUIRE(exchange_application_action(SIGUSR1, &mine, nullptr));
+    struct sigaction kernel = {};
+    sigaction(SIGUSR1, nullptr, &kernel);  // not interposed in this program: the kernel's
+    CHECK(kernel.sa_sigaction == agent_handler);
+    // What the application's handler expects is blocked by the kernel itself on delivery:
+    // no mask to change in chain_to_application.
+    CHECK(sigismember(&kernel.sa_mask, SIGUSR2) == 1);
+    usr2_blocked_in_handler = false;
+    raise(SIGUSR1);
+    CHECK(usr2_blocked_in_handler);
+
+    SECTION("a mask with a fault signal: the kernel's lacks it, the application's handler still has it") {
+        sigaddset(&mine.sa_mask, SIGSEGV);
+        REQUIRE(exchange_application_action(SIGUSR1, &mine, nullptr));
+        sigaction(SIGUSR1, nullptr, &kernel);
+        CHECK(sigismember(&kernel.sa_mask, SIGUSR2) == 1);
+        CHECK(sigismember(&kernel.sa_mask, SIGSEGV) == 0);
+        usr2_blocked_in_handler = segv_blocked_in_handler = false;
+        raise(SIGUSR1);
+        CHECK(usr2_blocked_in_handler);
+        CHECK(segv_blocked_in_handler);
+    }
+    SECTION("the application's later disposition brings its own mask") {
+        struct sigaction other = action_with(application_mask_handler, 0);
+        REQUIRE(exchange_application_action(SIGUSR1, &other, nullptr));
+        sigaction(SIGUSR1, nullptr, &kernel);
+        CHECK(sigismember(&kernel.sa_mask, SIGUSR2) == 0);
+        usr2_blocked_in_handler = true;
+        raise(SIGUSR1);
+        CHECK_FALSE(usr2_blocked_in_handler);
+    }
+    struct sigaction reset = {};
+    reset.sa_handler = SIG_IGN;
+    exchange_application_action(SIGUSR1, &reset, nullptr);
+}
