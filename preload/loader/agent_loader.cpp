@@ -26,7 +26,7 @@
 namespace siagent {
 
 constinit PublishedAgent published_agent;
-constinit std::atomic<bool> fork_child_start_pending{false};
+constinit std::atomic<bool> start_pending_on_allocation{false};
 
 namespace {
 
@@ -58,11 +58,12 @@ bool load_failed = false;
 pthread_t waiter{};
 pid_t finished_waiter = 0;   // a waiting thread that loaded the agent and is ending
 
-// A fork child's start (agent_loader.h, start_waiting_from_allocation): when the fork
-// began (CLOCK_MONOTONIC_COARSE, set by prepare_fork), and the child's own pid, which a
-// vfork child (sharing this memory) does not have. Written only by the fork handlers.
-timespec fork_began{};
-pid_t fork_child_pid = 0;
+// A start on allocation (agent_loader.h, start_waiting_from_allocation): since when the
+// process has been pending (CLOCK_MONOTONIC_COARSE: the fork's start, set by prepare_fork,
+// or the exec'd process's constructor), and its own pid, which a vfork child (sharing this
+// memory) does not have. Written only by the fork handlers and the constructor.
+timespec pending_since{};
+pid_t pending_pid = 0;
 
 // Where libc, ld.so and this library lie: an allocation called from there may be made with
 // one of the runtime's locks held (ld.so's while it loads a library, libc's inside its own
@@ -304,7 +305,7 @@ void prepare_fork() {
     // a load is stuck: dl_iterate_phdr could wait for it.
     if (deferred) {
         if (!loading) find_runtime_code();
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &fork_began);
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &pending_since);
     }
     forking_agent = loading ? nullptr : agent_entry;
     if (forking_agent != nullptr) forking_agent->prepare_fork();
@@ -330,8 +331,8 @@ SIAGENT_FORK_CHILD_CODE void child_after_fork() {
     // (which cost more than the fork), the child's first allocation past SI_START_DELAY
     // makes it (start_waiting_from_allocation).
     if (deferred && !exiting && runtime_code_found) {
-        fork_child_pid = getpid();
-        fork_child_start_pending.store(true, std::memory_order_relaxed);
+        pending_pid = getpid();
+        start_pending_on_allocation.store(true, std::memory_order_relaxed);
     } else {
         arm_locked();
     }
@@ -344,7 +345,7 @@ SIAGENT_FORK_CHILD_CODE void child_after_fork() {
 void mark_exiting() {
     lock();
     exiting = true;
-    fork_child_start_pending.store(false, std::memory_order_relaxed);
+    start_pending_on_allocation.store(false, std::memory_order_relaxed);
     unlock();
 }
 
@@ -391,7 +392,20 @@ __attribute__((constructor)) void load_or_defer() {
     atexit(mark_exiting);
     lock();
     deferred = true;
-    arm_locked();
+    // A command of a profiled script or build starts on its allocations past the delay, not
+    // with a thread now (agent_loader.h, start_pending_on_allocation).
+    bool start_on_allocation = parent_library_preloaded() && !go_program();
+    if (start_on_allocation) {
+        find_runtime_code();
+        start_on_allocation = runtime_code_found;
+    }
+    if (start_on_allocation) {
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &pending_since);
+        pending_pid = getpid();
+        start_pending_on_allocation.store(true, std::memory_order_relaxed);
+    } else {
+        arm_locked();
+    }
     unlock();
 }
 
@@ -420,12 +434,12 @@ void start_waiting_from_allocation(const void* caller) {
     if (runtime_code.contains(reinterpret_cast<uint64_t>(caller))) return;
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-    const int64_t lived_ms = (static_cast<int64_t>(now.tv_sec) - fork_began.tv_sec) * 1000 +
-                             (now.tv_nsec - fork_began.tv_nsec) / 1'000'000;
+    const int64_t lived_ms = (static_cast<int64_t>(now.tv_sec) - pending_since.tv_sec) * 1000 +
+                             (now.tv_nsec - pending_since.tv_nsec) / 1'000'000;
     if (lived_ms < delay_ms) return;
-    if (getpid() != fork_child_pid) return;  // a vfork child: no thread may be made here
+    if (getpid() != pending_pid) return;  // a vfork child: no thread may be made here
     if (pthread_mutex_trylock(&state_mutex) != 0) return;
-    if (fork_child_start_pending.exchange(false, std::memory_order_relaxed)) {
+    if (start_pending_on_allocation.exchange(false, std::memory_order_relaxed)) {
         const int saved_errno = errno;
         arm_locked();
         errno = saved_errno;
@@ -455,7 +469,7 @@ LoaderPause::LoaderPause() {
     lock();
     rearm_ = stop_waiter_locked();
     // No allocation of another thread may make the waiting thread during the pause either.
-    rearm_on_allocation_ = fork_child_start_pending.exchange(false, std::memory_order_relaxed);
+    rearm_on_allocation_ = start_pending_on_allocation.exchange(false, std::memory_order_relaxed);
     unlock();
 }
 
@@ -465,7 +479,7 @@ LoaderPause::~LoaderPause() {
     lock();
     if (rearm_) arm_locked();
     if (rearm_on_allocation_ && deferred && !exiting)
-        fork_child_start_pending.store(true, std::memory_order_relaxed);
+        start_pending_on_allocation.store(true, std::memory_order_relaxed);
     unlock();
     errno = saved_errno;
 }
@@ -474,7 +488,7 @@ void forget_deferred_load() {
     lock();
     stop_waiter_locked();
     deferred = false;
-    fork_child_start_pending.store(false, std::memory_order_relaxed);
+    start_pending_on_allocation.store(false, std::memory_order_relaxed);
     unlock();
 }
 

@@ -33,19 +33,22 @@ extern PublishedAgent published_agent;
 // forwarder: signal-safe, malloc-safe.
 inline const HookTable* installed_hooks() { return published_agent.hooks.load(std::memory_order_acquire); }
 
-// A fork child of a process still to load the agent makes no waiting thread at the fork:
-// most such children exec or exit within milliseconds, and a thread cost each more than
-// its fork. Instead this is set in the child, and one of its first malloc, calloc or
-// realloc calls made by the application (not by libc, ld.so or this library, which may hold
-// a lock that making a thread takes) once the child has lived SI_START_DELAY (a thread looks
-// at the clock once in 32 calls) makes the waiting thread
-// (start_waiting_from_allocation), which then waits as any other. A fork child that never
-// allocates again is not profiled (docs/architecture.md).
-extern std::atomic<bool> fork_child_start_pending;
+// A fork child of a process still to load the agent makes no waiting thread at the fork,
+// and neither does a process exec'd by a process with this library preloaded (a command of
+// a shell script, a compiler that make runs), unless it is a Go program: most such
+// processes exec or exit within milliseconds, and a thread cost each more than its work
+// (about 0.4 ms of CPU per command of a preloaded shell's loop). Instead this is set, and
+// one of the process's malloc, calloc or realloc calls made by the application (not by
+// libc, ld.so or this library, which may hold a lock that making a thread takes) once it
+// has lived SI_START_DELAY (a thread looks at the clock once in 32 calls) makes the waiting
+// thread (start_waiting_from_allocation), which then waits as any other. Such a process
+// that never allocates again is not profiled (docs/architecture.md); a Go program's
+// goroutines call no malloc, so a Go program makes its waiting thread at its start.
+extern std::atomic<bool> start_pending_on_allocation;
 
 // malloc-safe, not signal-safe: from the allocation forwarders, while
-// fork_child_start_pending is set, with the allocation's caller. Makes the waiting thread
-// when the child is due and the call safe (see above); else returns at once. Keeps errno.
+// start_pending_on_allocation is set, with the allocation's caller. Makes the waiting thread
+// when the process is due and the call safe (see above); else returns at once. Keeps errno.
 void start_waiting_from_allocation(const void* caller);
 
 // Loads the agent now if it is not loaded (si_start). Returns its table, or nullptr when it

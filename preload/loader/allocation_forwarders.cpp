@@ -63,7 +63,7 @@ SIAGENT_EXPORT SIAGENT_HOT void* malloc(size_t size) {
         }
         return hooks->malloc(size);
     }
-    if (__builtin_expect(siagent::fork_child_start_pending.load(std::memory_order_relaxed), 0))
+    if (__builtin_expect(siagent::start_pending_on_allocation.load(std::memory_order_relaxed), 0))
         return starting_then<&siagent::unprofiled_malloc>(__builtin_return_address(0), size);
     return siagent::unprofiled_malloc(size);
 }
@@ -84,7 +84,7 @@ SIAGENT_EXPORT SIAGENT_HOT void free(void* block) {
 #define SIAGENT_FORWARD(result, name, parameters, arguments, starts)                         \
     SIAGENT_EXPORT SIAGENT_HOT result name parameters {                                      \
         if (const siagent::HookTable* hooks = installed_hooks()) return hooks->name arguments; \
-        if (starts && __builtin_expect(siagent::fork_child_start_pending.load(std::memory_order_relaxed), 0)) \
+        if (starts && __builtin_expect(siagent::start_pending_on_allocation.load(std::memory_order_relaxed), 0)) \
             return starting_then<&siagent::unprofiled_##name>(__builtin_return_address(0),   \
                                                               SIAGENT_UNPARENTHESIZED arguments); \
         return siagent::unprofiled_##name arguments;                                         \

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <utility>
 
 
@@ -172,6 +173,49 @@ bool parent_library_preloaded() {
     }
     close(fd);
     return found;
+}
+
+namespace {
+
+// Whether a note segment [begin, begin + size) with `align`ment holds Go's build-id note.
+bool holds_go_note(const char* begin, size_t size, size_t align) {
+    constexpr uint32_t kGoBuildIdType = 4;
+    const auto rounded = [align](size_t n) { return (n + align - 1) & ~(align - 1); };
+    for (size_t at = 0; at + sizeof(ElfW(Nhdr)) <= size;) {
+        ElfW(Nhdr) header;
+        memcpy(&header, begin + at, sizeof header);
+        const size_t name_at = at + sizeof header;
+        const size_t next = name_at + rounded(header.n_namesz) + rounded(header.n_descsz);
+        if (next > size || next <= at) return false;
+        // Go's linker writes the name "Go" padded with NULs to 4 bytes, n_namesz 4.
+        if (header.n_type == kGoBuildIdType && (header.n_namesz == 3 || header.n_namesz == 4) &&
+            begin[name_at] == 'G' && begin[name_at + 1] == 'o' && begin[name_at + 2] == '\0')
+            return true;
+        at = next;
+    }
+    return false;
+}
+
+// dl_iterate_phdr's callback: the first object is the main executable.
+int main_executable_is_go(dl_phdr_info* object, size_t, void* answer) {
+    for (ElfW(Half) i = 0; i < object->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& segment = object->dlpi_phdr[i];
+        if (segment.p_type != PT_NOTE) continue;
+        const char* begin = reinterpret_cast<const char*>(object->dlpi_addr + segment.p_vaddr);
+        if (holds_go_note(begin, segment.p_memsz, segment.p_align == 8 ? 8 : 4)) {
+            *static_cast<bool*>(answer) = true;
+            break;
+        }
+    }
+    return 1;  // the first object only
+}
+
+}  // namespace
+
+bool go_program() {
+    bool go = false;
+    dl_iterate_phdr(main_executable_is_go, &go);
+    return go;
 }
 
 MemoryLimit finite_memory_limit() {

@@ -53,6 +53,10 @@ bool library_preloaded();
 bool parent_library_preloaded();
 #pragma GCC visibility pop
 
+// Whether the program (the main executable) is a Go program: it carries Go's build-id note
+// (owner "Go", type 4) in a PT_NOTE segment. Its goroutines allocate without malloc.
+bool go_program();
+
 // A limit the process set on its own memory that the agent's address space would count
 // against: RLIMIT_AS (`ulimit -v`) or RLIMIT_DATA (`ulimit -d`), whichever is finite (soft
 // limits). `name` is the limit's name, `mebibytes` its value.

@@ -461,6 +461,30 @@ TEST_CASE("with the default start delay a short process never loads the agent an
     CHECK(!dir.files("cpu-").empty());
 }
 
+TEST_CASE("with the default start delay a command of a profiled shell makes no thread at its "
+          "start, and is profiled once it allocates past the delay") {
+    // A thread per exec'd command cost a preloaded shell's loop about 0.4 ms a command
+    // (preload/loader/agent_loader.h, start_pending_on_allocation). The shell itself (its
+    // parent, this test, has no agent) makes its waiting thread at its start.
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    environment["SI_START_DELAY"] = "";
+    RunResult root = run({"/bin/grep", "^Threads:", "/proc/self/status"}, environment);
+    REQUIRE(root.exit_code == 0);
+    CHECK(root.out == "Threads:\t2\n");
+    // "; :" keeps bash from exec'ing the command in its own place.
+    RunResult command = run({"/bin/bash", "-c", "/bin/grep ^Threads: /proc/self/status; :"}, environment);
+    REQUIRE(command.exit_code == 0);
+    CHECK(command.out == "Threads:\t1\n");
+
+    RunResult allocating = run({"/bin/bash", "-c", program("alloc_shares") + " 200000 >/dev/null; :"}, environment);
+    INFO(allocating.err);
+    REQUIRE(allocating.exit_code == 0);
+    auto profiles = read_profiles(dir.files("cpu-"));
+    REQUIRE(!profiles.empty());
+    CHECK(self_value(profiles, "allocate_fifty", 1) > 0);
+}
+
 TEST_CASE("threads already running when the agent loads, interrupted inside malloc, are "
           "profiled without a deadlock") {
     // libunwind's thread-local data is allocated on a thread's first use of it: never in a

@@ -87,6 +87,18 @@ TEST_CASE("a Go program, whose exit no destructor sees, leaves CPU profiles with
     auto profiles = read_profiles(files);
     INFO("the Go program used " << burned_cpu_seconds << " s of CPU");
     CHECK(static_cast<double>(self_value(profiles, "main.burnGo", 1)) > 0.6 * burned_cpu_seconds * 1e9);
+
+    // A command of a profiled shell starts its agent from an allocation past the start
+    // delay, but goroutines call no malloc: a Go program (its build-id note) makes its
+    // waiting thread at its start, and is profiled at the default delay too.
+    TemporaryDirectory from_shell;
+    RunResult shell = run({"/bin/bash", "-c", binary + " 2.5; :"},
+                          {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", from_shell.path()},
+                           {"SI_START_DELAY", ""}, {"SI_CPU_SAMPLING_HZ", "200"}});
+    REQUIRE(shell.exit_code == 0);
+    auto from_shell_profiles = read_profiles(from_shell.files("cpu-"));
+    REQUIRE(!from_shell_profiles.empty());
+    CHECK(self_value(from_shell_profiles, "main.burnGo", 1) > 0);
 }
 
 TEST_CASE("siagent top prints the hot spots of the demo, ranked, with file:line") {
