@@ -64,6 +64,10 @@ pid_t finished_waiter = 0;   // a waiting thread that loaded the agent and is en
 // memory) does not have. Written only by the fork handlers and the constructor.
 timespec pending_since{};
 pid_t pending_pid = 0;
+// When the fork under way began: the child's pending_since. Not pending_since itself, which
+// a process still pending has to keep across its own forks (a shell forking every few
+// milliseconds would never reach its delay).
+timespec fork_began{};
 
 // Where libc, ld.so and this library lie: an allocation called from there may be made with
 // one of the runtime's locks held (ld.so's while it loads a library, libc's inside its own
@@ -305,7 +309,7 @@ void prepare_fork() {
     // a load is stuck: dl_iterate_phdr could wait for it.
     if (deferred) {
         if (!loading) find_runtime_code();
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &pending_since);
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &fork_began);
     }
     forking_agent = loading ? nullptr : agent_entry;
     if (forking_agent != nullptr) forking_agent->prepare_fork();
@@ -331,6 +335,7 @@ SIAGENT_FORK_CHILD_CODE void child_after_fork() {
     // (which cost more than the fork), the child's first allocation past SI_START_DELAY
     // makes it (start_waiting_from_allocation).
     if (deferred && !exiting && runtime_code_found) {
+        pending_since = fork_began;
         pending_pid = getpid();
         start_pending_on_allocation.store(true, std::memory_order_relaxed);
     } else {

@@ -40,7 +40,8 @@ inline const HookTable* installed_hooks() { return published_agent.hooks.load(st
 // (about 0.4 ms of CPU per command of a preloaded shell's loop). Instead this is set, and
 // one of the process's malloc, calloc or realloc calls made by the application (not by
 // libc, ld.so or this library, which may hold a lock that making a thread takes) once it
-// has lived SI_START_DELAY (a thread looks at the clock once in 32 calls) makes the waiting
+// has lived SI_START_DELAY since its fork or exec (its own forks do not restart that clock;
+// a thread looks at the clock once in 32 calls) makes the waiting
 // thread (start_waiting_from_allocation), which then waits as any other. Such a process
 // that never allocates again is not profiled (docs/architecture.md); a Go program's
 // goroutines call no malloc, so a Go program makes its waiting thread at its start.

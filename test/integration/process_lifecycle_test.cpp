@@ -483,6 +483,22 @@ TEST_CASE("with the default start delay a command of a profiled shell makes no t
     auto profiles = read_profiles(dir.files("cpu-"));
     REQUIRE(!profiles.empty());
     CHECK(self_value(profiles, "allocate_fifty", 1) > 0);
+
+    // Such a command that forks every few milliseconds (a nested shell's loop) still
+    // reaches its delay: its own forks do not restart its clock.
+    TemporaryDirectory nested_dir;
+    environment = profiling_into(nested_dir);
+    environment["SI_START_DELAY"] = "";
+    RunResult nested = run({"/bin/bash", "-c",
+                            "/bin/bash -c 'echo $$; for ((i = 0; i < 400; ++i)); do /bin/true; done; :'; :"},
+                           environment);
+    REQUIRE(nested.exit_code == 0);
+    const std::string nested_pid = nested.out.substr(0, nested.out.find('\n'));
+    REQUIRE(!nested_pid.empty());
+    bool nested_profiled = false;
+    for (const auto& file : nested_dir.files("cpu-"))
+        if (file.find("cpu-" + nested_pid + "-") != std::string::npos) nested_profiled = true;
+    CHECK(nested_profiled);
 }
 
 TEST_CASE("threads already running when the agent loads, interrupted inside malloc, are "
