@@ -26,9 +26,8 @@ thread_local constinit bool resolving_on_this_thread __attribute__((tls_model("i
 // executable) though the stub jumps on to this library's forwarder.
 const char* defined_elsewhere(void* symbol, const char* name) {
     // This library's own, the common case, is told without dladdr1's symbol scan.
-    const link_map* object = symbol != nullptr ? object_holding(symbol).map : nullptr;
-    if (object == nullptr || object == object_holding(reinterpret_cast<void*>(&resolve_real_allocator)).map)
-        return nullptr;
+    const link_map* object = symbol != nullptr ? object_holding(symbol) : nullptr;
+    if (object == nullptr || object == this_library()) return nullptr;
     Dl_info definer{};
     ElfW(Sym)* entry = nullptr;
     if (dladdr1(symbol, &definer, reinterpret_cast<void**>(&entry), RTLD_DL_SYMENT) == 0) return nullptr;

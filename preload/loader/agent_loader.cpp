@@ -107,13 +107,11 @@ void say(const char* first, const char* second) {
 
 // The agent library's path: libsiagent.so's own directory.
 bool agent_path(char* path, size_t capacity) {
-    Dl_info self{};
-    if (dladdr(reinterpret_cast<void*>(&load_agent_now), &self) == 0 || self.dli_fname == nullptr)
-        return false;
-    const char* slash = strrchr(self.dli_fname, '/');
-    size_t directory = slash != nullptr ? static_cast<size_t>(slash - self.dli_fname + 1) : 0;
+    const link_map* self = this_library();
+    if (self == nullptr || self->l_name == nullptr) return false;
+    const size_t directory = static_cast<size_t>(file_name_of(self->l_name) - self->l_name);
     if (directory + sizeof kAgentFileName > capacity) return false;
-    memcpy(path, self.dli_fname, directory);
+    memcpy(path, self->l_name, directory);
     memcpy(path + directory, kAgentFileName, sizeof kAgentFileName);
     return true;
 }

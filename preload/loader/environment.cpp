@@ -28,7 +28,7 @@ bool spells(const char* begin, const char* end, const char* text) {
 
 // The file name of this library, or nullptr.
 const char* own_file_name() {
-    const link_map* self = object_holding(reinterpret_cast<void*>(&library_preloaded)).map;
+    const link_map* self = this_library();
     return self != nullptr && self->l_name != nullptr ? file_name_of(self->l_name) : nullptr;
 }
 
@@ -50,11 +50,12 @@ bool list_names(const char* list, const char* own_name) {
 
 }  // namespace
 
-LoadedObject object_holding(const void* address) {
+const link_map* object_holding(const void* address) {
     dl_find_object found{};
-    if (_dl_find_object(const_cast<void*>(address), &found) != 0) return {};
-    return {found.dlfo_link_map, static_cast<const char*>(found.dlfo_map_end)};
+    return _dl_find_object(const_cast<void*>(address), &found) == 0 ? found.dlfo_link_map : nullptr;
 }
+
+const link_map* this_library() { return object_holding(reinterpret_cast<const void*>(&this_library)); }
 
 const char* file_name_of(const char* path) {
     const char* name = path;

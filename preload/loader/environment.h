@@ -32,15 +32,14 @@ const char* environment_value(const char* name);
 const char* file_name_of(const char* path);
 bool same_text(const char* a, const char* b);
 
-// The loaded object (program or library) whose mapping holds `address`, or nullptr, and
-// that mapping's end. ld.so's _dl_find_object: a search over the loaded objects' ranges,
-// signal-safe. Not dladdr: its nearest-symbol scan walked libc's whole symbol table at each
-// of the first stage's lookups (0.2 ms of every preloaded /bin/true).
-struct LoadedObject {
-    const link_map* map = nullptr;
-    const char* mapping_end = nullptr;
-};
-LoadedObject object_holding(const void* address);
+// The loaded object (program or library) whose mapping holds `address`, or nullptr.
+// ld.so's _dl_find_object: a search over the loaded objects' ranges, signal-safe. Not
+// dladdr: its nearest-symbol scan walked libc's whole symbol table at each of the first
+// stage's lookups (0.2 ms of every preloaded /bin/true).
+const link_map* object_holding(const void* address);
+
+// This library (libsiagent.so; the program itself where these files are linked into one).
+const link_map* this_library();
 
 // Whether LD_PRELOAD (or /etc/ld.so.preload) names this library's file.
 bool library_preloaded();

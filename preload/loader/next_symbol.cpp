@@ -15,11 +15,6 @@ extern "C" __attribute__((visibility("hidden"), nothrow)) void* siagent_next_sym
 
 namespace {
 
-// This copy of the library.
-const link_map* own_object() {
-    return siagent::object_holding(reinterpret_cast<void*>(&siagent_next_symbol_here)).map;
-}
-
 // The last object found not to be a copy of this library (libc, nearly always): its next
 // lookups skip the check.
 std::atomic<const link_map*> known_other_object{nullptr};
@@ -58,22 +53,22 @@ bool in_executable_segment(const link_map* object, const char* begin, size_t siz
 // environment was lost. A copy of the same build has the function at the same offset, with
 // the same bytes; another build of the library is not recognized.
 NextSymbol other_copys_lookup(void* symbol) {
-    const siagent::LoadedObject definer = siagent::object_holding(symbol);
-    const link_map* self = own_object();
-    if (definer.map == nullptr || self == nullptr || definer.map == self ||
-        definer.map == known_other_object.load(std::memory_order_relaxed))
+    const link_map* definer = siagent::object_holding(symbol);
+    const link_map* self = siagent::this_library();
+    if (definer == nullptr || self == nullptr || definer == self ||
+        definer == known_other_object.load(std::memory_order_relaxed))
         return nullptr;
-    if (definer.map->l_name == nullptr || self->l_name == nullptr ||
-        !siagent::same_text(siagent::file_name_of(definer.map->l_name), siagent::file_name_of(self->l_name))) {
-        known_other_object.store(definer.map, std::memory_order_relaxed);
+    if (definer->l_name == nullptr || self->l_name == nullptr ||
+        !siagent::same_text(siagent::file_name_of(definer->l_name), siagent::file_name_of(self->l_name))) {
+        known_other_object.store(definer, std::memory_order_relaxed);
         return nullptr;
     }
     constexpr size_t kCompared = 32;
     const char* here = reinterpret_cast<const char*>(&siagent_next_symbol_here);
     const ElfW(Addr) offset = reinterpret_cast<ElfW(Addr)>(here) - self->l_addr;
-    const char* there = reinterpret_cast<const char*>(definer.map->l_addr + offset);
+    const char* there = reinterpret_cast<const char*>(definer->l_addr + offset);
     // Another library of that name may be laid out otherwise: read only its code.
-    if (!in_executable_segment(definer.map, there, kCompared) || memcmp(here, there, kCompared) != 0)
+    if (!in_executable_segment(definer, there, kCompared) || memcmp(here, there, kCompared) != 0)
         return nullptr;
     return reinterpret_cast<NextSymbol>(const_cast<char*>(there));
 }
@@ -107,8 +102,8 @@ namespace siagent {
 
 bool another_first_stage_ahead() {
     void* first = dlsym(RTLD_DEFAULT, "siagent_next_symbol");
-    const link_map* definer = first != nullptr ? object_holding(first).map : nullptr;
-    const link_map* self = own_object();
+    const link_map* definer = first != nullptr ? object_holding(first) : nullptr;
+    const link_map* self = this_library();
     return definer != nullptr && self != nullptr && definer != self;
 }
 
