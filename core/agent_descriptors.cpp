@@ -31,7 +31,7 @@ int descriptor_floor() {
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 3;
     rlim_t soft = limit.rlim_cur;
-    if (soft == RLIM_INFINITY || soft > 1024) return 960;
+    if (soft == RLIM_INFINITY || soft >= 128 + 64) return kUsualFloor;
     if (soft >= 128) return static_cast<int>(soft) - 64;
     return soft > 6 ? static_cast<int>(soft) - 3 : 3;
 }

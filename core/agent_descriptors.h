@@ -1,7 +1,7 @@
 // File descriptors the agent owns, kept out of the application's way.
 //
 // The agent's descriptors (its event loop's epoll, eventfd and timerfd, its sockets, the
-// files it writes) are moved above a floor near the top of the descriptor table as soon as
+// files it writes) are moved above a floor (descriptor_floor) as soon as
 // they are made, close-on-exec, and registered here. The interposed close family then
 // refuses to close them for the application (a daemon's "close every descriptor" loop gets
 // EBADF for them, as for any number it does not hold), so the agent's loop survives and
@@ -20,9 +20,16 @@ namespace siagent {
 // Descriptors at or above this are never registered (the floor keeps them below it).
 constexpr int kTrackedLimit = 4096;
 
-// The lowest number adopt_descriptor moves to, from RLIMIT_NOFILE's soft limit: 64 below
-// it, capped at 960 (a table of 1024 entries costs the process nothing worth noting) and
-// at least 3 below the limit. Not signal-safe (getrlimit is, but callers need not care).
+// Where the agent's descriptors go under any usual RLIMIT_NOFILE: above the numbers programs
+// pick by hand (3 to 9, bash's 10 and up for `exec {name}>`), and inside the kernel's
+// descriptor table of 128 entries. Each fork copies the table up to its highest open
+// descriptor: one at 960 made every fork of a small program (a shell, make) copy 1,024
+// entries, 5 to 10 us more per fork than 128 (docs/performance.md, "The descriptor table a fork copies").
+constexpr int kUsualFloor = 112;
+
+// The lowest number adopt_descriptor moves to, from RLIMIT_NOFILE's soft limit:
+// kUsualFloor, or 64 below a smaller limit, and at least 3 below the limit. Not
+// signal-safe (getrlimit is, but callers need not care).
 int descriptor_floor();
 
 // Moves a descriptor the agent just made above the floor (F_DUPFD_CLOEXEC, then closes the

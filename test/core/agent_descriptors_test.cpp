@@ -1,6 +1,9 @@
 #include "core/agent_descriptors.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -37,6 +40,31 @@ TEST_CASE("an adopted descriptor moves above the floor, close-on-exec, and is re
         CHECK_FALSE(is_agent_descriptor(adopted));
     }
     close(adopted);
+}
+
+// A fork copies the descriptor table up to the highest open number: the agent's must not
+// make a small program's table of 128 entries one of 1,024 (960 did).
+TEST_CASE("under the usual descriptor limits the agent's numbers stay inside a table of 128") {
+    rlimit saved{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    for (rlim_t soft : {rlim_t{1024}, rlim_t{4096}, rlim_t{524288}}) {
+        rlimit lowered = saved;
+        lowered.rlim_cur = std::min(soft, saved.rlim_max);
+        REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+        CAPTURE(lowered.rlim_cur);
+        CHECK(descriptor_floor() >= 10);
+        int adopted = adopt_descriptor(open("/dev/null", O_RDONLY));
+        CHECK(adopted >= descriptor_floor());
+        CHECK(adopted < 128);
+        forget_descriptor(adopted);
+        close(adopted);
+    }
+    // A small limit keeps the floor below it.
+    rlimit small = saved;
+    small.rlim_cur = 150;
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &small) == 0);
+    CHECK(descriptor_floor() == 150 - 64);
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
 }
 
 TEST_CASE("adoption passes failures through and keeps errno") {

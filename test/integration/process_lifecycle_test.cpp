@@ -386,14 +386,17 @@ TEST_CASE("an allocator named before the agent in LD_PRELOAD: the program runs a
         WARN("not run: libjemalloc.so.2 is not installed (redis-server brings it)");
         return;
     }
-    RunResult plain = run({program("alloc_shares")}, {{"LD_PRELOAD", jemalloc}});
+    // 8 GiB of allocations: with jemalloc the default 1 GiB took 35 ms, less than the default
+    // SI_START_DELAY, and a process that ends sooner never loads the agent.
+    const std::vector<std::string> command = {program("alloc_shares"), "8192"};
+    RunResult plain = run(command, {{"LD_PRELOAD", jemalloc}});
     REQUIRE(plain.exit_code == 0);
     for (const char* delay : {"0", ""}) {
         TemporaryDirectory dir;
         std::map<std::string, std::string> environment = profiling_into(dir);
         environment["LD_PRELOAD"] = jemalloc + " " + agent_library();
         environment["SI_START_DELAY"] = delay;
-        RunResult profiled = run({program("alloc_shares")}, environment);
+        RunResult profiled = run(command, environment);
         INFO("SI_START_DELAY '" << delay << "': " << profiled.err);
         CHECK(profiled.signal == 0);
         CHECK(profiled.exit_code == 0);

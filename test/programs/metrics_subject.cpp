@@ -41,14 +41,14 @@ long stat_field(int number) {  // proc(5) numbering
     return strtol(cursor, nullptr, 10);
 }
 
-// The program's own descriptors: a preloaded agent keeps its own near the top of the table
-// (960 and up under the usual limit of 1024), and they are not the program's.
+// The program's own descriptors: a preloaded agent keeps its own above a floor (112 and up
+// under the usual limits, core/agent_descriptors.h), and they are not the program's.
 long open_fds() {
     DIR* directory = opendir("/proc/self/fd");
     long count = 0;
     while (dirent* entry = readdir(directory)) {
         int fd = atoi(entry->d_name);
-        count += entry->d_name[0] != '.' && fd < 512 && fd != dirfd(directory);
+        count += entry->d_name[0] != '.' && fd < 100 && fd != dirfd(directory);
     }
     closedir(directory);
     return count;
