@@ -396,8 +396,10 @@ __attribute__((constructor)) void load_or_defer() {
     lock();
     deferred = true;
     // A command of a profiled script or build starts on its allocations past the delay, not
-    // with a thread now (agent_loader.h, start_pending_on_allocation).
-    bool start_on_allocation = parent_library_preloaded() && !go_program();
+    // with a thread now (agent_loader.h, start_pending_on_allocation), when they reach this
+    // library: not a Go program's, nor those of a program whose allocator comes first.
+    bool start_on_allocation =
+        parent_library_preloaded() && !go_program() && allocations_pass_through_this_library();
     if (start_on_allocation) {
         find_runtime_code();
         start_on_allocation = runtime_code_found;

@@ -219,6 +219,11 @@ bool go_program() {
     return go;
 }
 
+bool allocations_pass_through_this_library() {
+    void* first = dlsym(RTLD_DEFAULT, "malloc");
+    return first != nullptr && object_holding(first) == this_library();
+}
+
 MemoryLimit finite_memory_limit() {
     for (auto [resource, name] : {std::pair{RLIMIT_AS, "RLIMIT_AS (ulimit -v)"},
                                   std::pair{RLIMIT_DATA, "RLIMIT_DATA (ulimit -d)"}}) {

@@ -56,6 +56,11 @@ bool parent_library_preloaded();
 // (owner "Go", type 4) in a PT_NOTE segment. Its goroutines allocate without malloc.
 bool go_program();
 
+// Whether the program's malloc is this library's forwarder: false when an allocator comes
+// first (jemalloc named before this library in LD_PRELOAD, or one linked into the program),
+// whose allocations never pass through this library.
+bool allocations_pass_through_this_library();
+
 // A limit the process set on its own memory that the agent's address space would count
 // against: RLIMIT_AS (`ulimit -v`) or RLIMIT_DATA (`ulimit -d`), whichever is finite (soft
 // limits). `name` is the limit's name, `mebibytes` its value.

@@ -406,6 +406,19 @@ TEST_CASE("an allocator named before the agent in LD_PRELOAD: the program runs a
         CHECK(profiled.err.find(said) != std::string::npos);
         CHECK(profiled.err.find(said) == profiled.err.rfind(said));
     }
+    // A command of a shell with the same LD_PRELOAD (a server that an entrypoint script
+    // starts): its allocations go to jemalloc, never through this library, so it cannot wait
+    // for one to start its agent; it makes its waiting thread at its start instead.
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    environment["LD_PRELOAD"] = jemalloc + " " + agent_library();
+    environment["SI_START_DELAY"] = "";
+    RunResult in_shell = run({"/bin/bash", "-c", program("alloc_shares") + " 8192 >/dev/null; :"}, environment);
+    INFO(in_shell.err);
+    REQUIRE(in_shell.exit_code == 0);
+    auto profiles = read_profiles(dir.files("cpu-"));
+    REQUIRE(!profiles.empty());
+    CHECK(total_value_through(profiles, "allocate_fifty", 1) > 0);  // most of its time is in jemalloc
 }
 
 // An image that preloads the library system-wide (/etc/ld.so.preload) and a user who also
