@@ -75,6 +75,10 @@ timespec fork_began{};
 // context); read by the allocation path in a fork child.
 CodeRanges runtime_code;
 bool runtime_code_found = false;
+// Whether a start can wait for an allocation: the runtime's code is known, and the program's
+// allocations pass through this library (not when an allocator comes first: jemalloc named
+// before it in LD_PRELOAD, or one linked into the program). Found with runtime_code.
+bool start_on_allocation_possible = false;
 
 void lock() { real_lock.get()(&state_mutex); }
 void unlock() { pthread_mutex_unlock(&state_mutex); }
@@ -284,6 +288,7 @@ void find_runtime_code() {
     dl_iterate_phdr(note_runtime_code, nullptr);
     runtime_code_found = runtime_code.ranges[0].end != 0 && runtime_code.ranges[1].end != 0 &&
                          runtime_code.ranges[2].end != 0;
+    start_on_allocation_possible = runtime_code_found && allocations_pass_through_this_library();
     pthread_mutex_t unused = PTHREAD_MUTEX_INITIALIZER;
     if (pthread_mutex_trylock(&unused) == 0) pthread_mutex_unlock(&unused);
     (void)getpid();
@@ -332,7 +337,7 @@ SIAGENT_FORK_CHILD_CODE void child_after_fork() {
     // Most fork children exec or exit within milliseconds: rather than a waiting thread
     // (which cost more than the fork), the child's first allocation past SI_START_DELAY
     // makes it (start_waiting_from_allocation).
-    if (deferred && !exiting && runtime_code_found) {
+    if (deferred && !exiting && start_on_allocation_possible) {
         pending_since = fork_began;
         pending_pid = getpid();
         start_pending_on_allocation.store(true, std::memory_order_relaxed);
@@ -398,11 +403,10 @@ __attribute__((constructor)) void load_or_defer() {
     // A command of a profiled script or build starts on its allocations past the delay, not
     // with a thread now (agent_loader.h, start_pending_on_allocation), when they reach this
     // library: not a Go program's, nor those of a program whose allocator comes first.
-    bool start_on_allocation =
-        parent_library_preloaded() && !go_program() && allocations_pass_through_this_library();
+    bool start_on_allocation = parent_library_preloaded() && !go_program();
     if (start_on_allocation) {
         find_runtime_code();
-        start_on_allocation = runtime_code_found;
+        start_on_allocation = start_on_allocation_possible;
     }
     if (start_on_allocation) {
         clock_gettime(CLOCK_MONOTONIC_COARSE, &pending_since);

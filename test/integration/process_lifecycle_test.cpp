@@ -419,6 +419,11 @@ TEST_CASE("an allocator named before the agent in LD_PRELOAD: the program runs a
     auto profiles = read_profiles(dir.files("cpu-"));
     REQUIRE(!profiles.empty());
     CHECK(total_value_through(profiles, "allocate_fifty", 1) > 0);  // most of its time is in jemalloc
+
+    // Likewise a fork child of a process still waiting to load the agent (a server's workers,
+    // forked at its start).
+    check_child_profile("early-allocate", "allocate_for_a_while", nullptr,
+                        {{"SI_START_DELAY", ""}, {"LD_PRELOAD", jemalloc + " " + agent_library()}});
 }
 
 // An image that preloads the library system-wide (/etc/ld.so.preload) and a user who also
