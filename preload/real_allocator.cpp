@@ -7,6 +7,7 @@
 #include <atomic>
 
 #include "preload/loader/environment.h"
+#include "preload/loader/symbol_definition.h"
 #include "preload/real_function.h"
 
 namespace siagent {
@@ -20,33 +21,14 @@ std::atomic<bool> publishing{false};
 thread_local constinit bool resolving_on_this_thread __attribute__((tls_model("initial-exec"))) =
     false;
 
-// The file that defines `name` at `symbol`, when it is not this library; else nullptr. Only
-// a definition counts: a program built without -fPIE that takes a function's address makes
-// its PLT stub the canonical address, which dlsym answers (python3: "malloc" in the
-// executable) though the stub jumps on to this library's forwarder.
-const char* defined_elsewhere(void* symbol, const char* name) {
-    // This library's own, the common case, is told without dladdr1's symbol scan.
-    const link_map* object = symbol != nullptr ? object_holding(symbol) : nullptr;
-    if (object == nullptr || object == this_library()) return nullptr;
-    Dl_info definer{};
-    ElfW(Sym)* entry = nullptr;
-    if (dladdr1(symbol, &definer, reinterpret_cast<void**>(&entry), RTLD_DL_SYMENT) == 0) return nullptr;
-    // The canonical PLT stub's entry is undefined (SHN_UNDEF) with the stub's address.
-    if (definer.dli_saddr != symbol || entry == nullptr ||
-        entry->st_shndx == SHN_UNDEF || definer.dli_sname == nullptr ||
-        !same_text(definer.dli_sname, name))
-        return nullptr;
-    return definer.dli_fname != nullptr ? definer.dli_fname : "?";
-}
-
-// The definition the application's calls bind to when it is not this library's (see
-// real_allocator.h), else the next one after this library. Never this library's own
-// forwarder (a call would come back to itself).
+// The definition of `name` in `ahead` (an allocator before this library in lookup order),
+// else the next one after this library. Never this library's own forwarder (a call would
+// come back to itself). A function the allocator ahead lacks goes where the application's
+// own call of it would: past this library, to the next definition.
 template <typename Function>
-void find(Function& slot, const char* name, bool ahead) {
-    void* first = ahead ? dlsym(RTLD_DEFAULT, name) : nullptr;
-    if (first != nullptr && defined_elsewhere(first, name) == nullptr) first = nullptr;
-    slot = reinterpret_cast<Function>(first != nullptr ? first : siagent_next_symbol(name, nullptr));
+void find(Function& slot, const char* name, const link_map* ahead) {
+    void* own = ahead != nullptr ? own_definition(ahead, name) : nullptr;
+    slot = reinterpret_cast<Function>(own != nullptr ? own : siagent_next_symbol(name, nullptr));
 }
 
 void say_cannot_resolve() {
@@ -66,9 +48,11 @@ bool resolve_real_allocator() {
     RealAllocator found;
     // A second copy of this library ahead of this one is no allocator: this copy is then the
     // first one's next, and serves it from the next definition after itself.
-    found.ahead_of_first_stage =
-        another_first_stage_ahead() ? nullptr : defined_elsewhere(dlsym(RTLD_DEFAULT, "malloc"), "malloc");
-    const bool ahead = found.ahead_of_first_stage != nullptr;
+    // Read from the objects' symbol tables, not dlsym(RTLD_DEFAULT): a program built without
+    // -fPIE (node) answers that with its own PLT stub, which jumps to jemalloc's malloc when
+    // jemalloc is preloaded ahead and to this library's forwarder otherwise.
+    const link_map* ahead = another_first_stage_ahead() ? nullptr : defined_ahead_of(this_library(), "malloc");
+    if (ahead != nullptr) found.ahead_of_first_stage = ahead->l_name != nullptr && ahead->l_name[0] != '\0' ? ahead->l_name : "the program";
     find(found.malloc, "malloc", ahead);
     find(found.free, "free", ahead);
     find(found.calloc, "calloc", ahead);

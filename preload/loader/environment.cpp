@@ -1,4 +1,5 @@
 #include "preload/loader/environment.h"
+#include "preload/loader/symbol_definition.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -220,8 +221,7 @@ bool go_program() {
 }
 
 bool allocations_pass_through_this_library() {
-    void* first = dlsym(RTLD_DEFAULT, "malloc");
-    return first != nullptr && object_holding(first) == this_library();
+    return defined_ahead_of(this_library(), "malloc") == nullptr;
 }
 
 MemoryLimit finite_memory_limit() {

@@ -372,16 +372,21 @@ TEST_CASE("a process that chroots after its agent started: its files land in SI_
     CHECK(!dir.files("metrics-").empty());
 }
 
+// Debian's libjemalloc.so.2 (redis-server brings it), or "" where it is not installed.
+std::string installed_jemalloc() {
+    for (const char* candidate : {"/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+                                  "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2", "/usr/lib/libjemalloc.so.2"})
+        if (access(candidate, R_OK) == 0) return candidate;
+    return "";
+}
+
 // Containers that already preload an allocator (jemalloc for a Ruby or Python server) and
 // add the agent after it: the application, its libraries and the agent's own libraries all
 // allocate from that allocator, and so must the agent (a jemalloc block handed to glibc's
 // free aborted the process).
 TEST_CASE("an allocator named before the agent in LD_PRELOAD: the program runs as with that "
           "allocator alone, is CPU-profiled, and the agent says once that allocations pass by") {
-    std::string jemalloc;
-    for (const char* candidate : {"/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
-                                  "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2", "/usr/lib/libjemalloc.so.2"})
-        if (access(candidate, R_OK) == 0) jemalloc = candidate;
+    const std::string jemalloc = installed_jemalloc();
     if (jemalloc.empty()) {
         WARN("not run: libjemalloc.so.2 is not installed (redis-server brings it)");
         return;
@@ -413,17 +418,54 @@ TEST_CASE("an allocator named before the agent in LD_PRELOAD: the program runs a
     std::map<std::string, std::string> environment = profiling_into(dir);
     environment["LD_PRELOAD"] = jemalloc + " " + agent_library();
     environment["SI_START_DELAY"] = "";
-    RunResult in_shell = run({"/bin/bash", "-c", program("alloc_shares") + " 8192 >/dev/null; :"}, environment);
+    // 32 GiB: about a second, so that its few samples (the agent starts 50 ms in, and the test
+    // may share the CPUs with others) land in its functions whatever the machine's load.
+    RunResult in_shell = run({"/bin/bash", "-c", program("alloc_shares") + " 32768 >/dev/null; :"}, environment);
     INFO(in_shell.err);
     REQUIRE(in_shell.exit_code == 0);
     auto profiles = read_profiles(dir.files("cpu-"));
     REQUIRE(!profiles.empty());
-    CHECK(total_value_through(profiles, "allocate_fifty", 1) > 0);  // most of its time is in jemalloc
+    // Most of their time is in jemalloc, below them.
+    CHECK(total_value_through(profiles, "allocate_fifty", 1) + total_value_through(profiles, "allocate_thirty", 1) +
+              total_value_through(profiles, "allocate_twenty", 1) > 0);
 
     // Likewise a fork child of a process still waiting to load the agent (a server's workers,
     // forked at its start).
     check_child_profile("early-allocate", "allocate_for_a_while", nullptr,
                         {{"SI_START_DELAY", ""}, {"LD_PRELOAD", jemalloc + " " + agent_library()}});
+}
+
+// A program built without -fPIE that takes malloc's address (Debian's node) gives malloc the
+// address of its own PLT stub; dlsym(RTLD_DEFAULT, "malloc") answered with it, and the agent
+// then took glibc for the allocator even with jemalloc ahead: its symbolizer freed a block of
+// jemalloc's with glibc's free and node aborted at its first report.
+TEST_CASE("a program built without -fPIE that takes malloc's address: its allocations are "
+          "profiled, and with jemalloc ahead the agent allocates from jemalloc too") {
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    environment["SI_START_DELAY"] = "0";
+    RunResult alone = run({program("malloc_by_address")}, environment);
+    INFO(alone.err);
+    REQUIRE(alone.exit_code == 0);
+    CHECK(alone.out == "allocated some\n");
+    CHECK(total_value_through(read_profiles(dir.files("alloc-")), "allocate_by_address", 1) > 0);
+
+    const std::string jemalloc = installed_jemalloc();
+    if (jemalloc.empty()) {
+        WARN("jemalloc half not run: libjemalloc.so.2 is not installed (redis-server brings it)");
+        return;
+    }
+    TemporaryDirectory ahead_dir;
+    environment = profiling_into(ahead_dir);
+    environment["SI_START_DELAY"] = "0";
+    environment["LD_PRELOAD"] = jemalloc + " " + agent_library();
+    RunResult ahead = run({program("malloc_by_address")}, environment);
+    INFO(ahead.err);
+    CHECK(ahead.signal == 0);
+    REQUIRE(ahead.exit_code == 0);
+    CHECK(ahead.out == "allocated some\n");
+    CHECK(total_value_through(read_profiles(ahead_dir.files("cpu-")), "allocate_by_address", 1) > 0);
+    CHECK(ahead.err.find("libjemalloc.so.2 before libsiagent.so") != std::string::npos);
 }
 
 // An image that preloads the library system-wide (/etc/ld.so.preload) and a user who also
