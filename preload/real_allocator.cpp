@@ -21,14 +21,20 @@ std::atomic<bool> publishing{false};
 thread_local constinit bool resolving_on_this_thread __attribute__((tls_model("initial-exec"))) =
     false;
 
-// The definition of `name` in `ahead` (an allocator before this library in lookup order),
-// else the next one after this library. Never this library's own forwarder (a call would
-// come back to itself). A function the allocator ahead lacks goes where the application's
-// own call of it would: past this library, to the next definition.
+// With an allocator `ahead` of this library in lookup order: its own definition of `name`;
+// else (an indirect function, or a name another object ahead defines) what dlsym finds
+// first, if the object holding it defines it (not the program's PLT stub, which jumps to this
+// library's forwarder when nothing ahead defines the name). Otherwise the next definition
+// after this library. Never this library's own forwarder (a call would come back to itself).
 template <typename Function>
 void find(Function& slot, const char* name, const link_map* ahead) {
-    void* own = ahead != nullptr ? own_definition(ahead, name) : nullptr;
-    slot = reinterpret_cast<Function>(own != nullptr ? own : siagent_next_symbol(name, nullptr));
+    void* found = ahead != nullptr ? own_definition(ahead, name) : nullptr;
+    if (ahead != nullptr && found == nullptr) {
+        found = dlsym(RTLD_DEFAULT, name);
+        const link_map* holder = found != nullptr ? object_holding(found) : nullptr;
+        if (holder == nullptr || holder == this_library() || !defines(holder, name)) found = nullptr;
+    }
+    slot = reinterpret_cast<Function>(found != nullptr ? found : siagent_next_symbol(name, nullptr));
 }
 
 void say_cannot_resolve() {

@@ -14,6 +14,7 @@ struct DynamicTables {
     const ElfW(Sym)* symbols = nullptr;
     const char* strings = nullptr;
     const uint32_t* gnu_hash = nullptr;
+    const ElfW(Half)* versions = nullptr;  // DT_VERSYM: per symbol, its version's index
 };
 
 // The loader rewrites most objects' dynamic entries to run-time addresses; a read-only
@@ -30,6 +31,7 @@ DynamicTables tables_of(const link_map* object) {
         if (entry->d_tag == DT_SYMTAB) tables.symbols = reinterpret_cast<const ElfW(Sym)*>(at);
         else if (entry->d_tag == DT_STRTAB) tables.strings = reinterpret_cast<const char*>(at);
         else if (entry->d_tag == DT_GNU_HASH) tables.gnu_hash = reinterpret_cast<const uint32_t*>(at);
+        else if (entry->d_tag == DT_VERSYM) tables.versions = reinterpret_cast<const ElfW(Half)*>(at);
     }
     return tables;
 }
@@ -41,9 +43,8 @@ uint32_t gnu_hash_of(const char* name) {
     return hash;
 }
 
-}  // namespace
-
-void* own_definition(const link_map* object, const char* name) {
+// `object`'s defined dynamic symbol `name` (a function or an indirect function), or nullptr.
+const ElfW(Sym)* defined_symbol(const link_map* object, const char* name) {
     const DynamicTables tables = tables_of(object);
     if (tables.symbols == nullptr || tables.strings == nullptr || tables.gnu_hash == nullptr) return nullptr;
     // DT_GNU_HASH: bucket count, first hashed symbol, Bloom filter words and shift, then the
@@ -65,14 +66,30 @@ void* own_definition(const link_map* object, const char* name) {
     if (index < first_hashed) return nullptr;
     for (;; ++index) {
         const uint32_t chained = chain[index - first_hashed];
-        if ((chained | 1) == (hash | 1) && same_text(tables.strings + tables.symbols[index].st_name, name)) {
+        // A hidden version (memcpy@GLIBC_2.2.5 beside memcpy@@GLIBC_2.14) is not what an
+        // unversioned call binds to: the default one is.
+        const bool hidden = tables.versions != nullptr && (tables.versions[index] & 0x8000) != 0;
+        if ((chained | 1) == (hash | 1) && !hidden && same_text(tables.strings + tables.symbols[index].st_name, name)) {
             const ElfW(Sym)& symbol = tables.symbols[index];
-            if (symbol.st_shndx == SHN_UNDEF || symbol.st_value == 0 || ELF64_ST_TYPE(symbol.st_info) != STT_FUNC)
+            const unsigned type = ELF64_ST_TYPE(symbol.st_info);
+            if (symbol.st_shndx == SHN_UNDEF || symbol.st_value == 0 || (type != STT_FUNC && type != STT_GNU_IFUNC))
                 return nullptr;
-            return reinterpret_cast<void*>(object->l_addr + symbol.st_value);
+            return &symbol;
         }
         if ((chained & 1) != 0) return nullptr;
     }
+}
+
+}  // namespace
+
+void* own_definition(const link_map* object, const char* name) {
+    const ElfW(Sym)* symbol = defined_symbol(object, name);
+    if (symbol == nullptr || ELF64_ST_TYPE(symbol->st_info) != STT_FUNC) return nullptr;
+    return reinterpret_cast<void*>(object->l_addr + symbol->st_value);
+}
+
+bool defines(const link_map* object, const char* name) {
+    return object != nullptr && defined_symbol(object, name) != nullptr;
 }
 
 const link_map* defined_ahead_of(const link_map* self, const char* name) {
@@ -80,7 +97,7 @@ const link_map* defined_ahead_of(const link_map* self, const char* name) {
     const link_map* first = self;
     while (first->l_prev != nullptr) first = first->l_prev;
     for (const link_map* object = first; object != nullptr && object != self; object = object->l_next)
-        if (own_definition(object, name) != nullptr) return object;
+        if (defines(object, name)) return object;
     return nullptr;
 }
 

@@ -17,8 +17,13 @@ namespace siagent {
 // resolver would have to run), or an object without a GNU hash table.
 void* own_definition(const link_map* object, const char* name);
 
+// Whether `object` defines the function `name` itself (an indirect function too): not an
+// undefined import, nor a canonical PLT stub's entry.
+bool defines(const link_map* object, const char* name);
+
 // The first object before `self` in the loader's list (the program, then the libraries
-// preloaded ahead of it) that defines the function `name`, or nullptr.
+// preloaded ahead of it) that defines the function `name` (an indirect function too), or
+// nullptr.
 const link_map* defined_ahead_of(const link_map* self, const char* name);
 
 }  // namespace siagent

@@ -28,9 +28,19 @@ TEST_CASE("an object's own definition of a function is read from its symbol tabl
     dlclose(handle);
     CHECK(own_definition(libc, "siagent_no_such_function") == nullptr);
     CHECK(own_definition(libc, "") == nullptr);
+    CHECK(defines(libc, "malloc"));
+    // An indirect function (libc's strlen picks an implementation per CPU): defined, but its
+    // address is its resolver's to give. memcpy's default version is one too; its older
+    // version (memcpy@GLIBC_2.2.5), a plain function, is not what an unversioned call binds to.
+    CHECK(defines(libc, "strlen"));
+    CHECK(own_definition(libc, "strlen") == nullptr);
+    CHECK(defines(libc, "memcpy"));
+    CHECK(own_definition(libc, "memcpy") == nullptr);
     // The program imports malloc and defines none.
     const link_map* program = loaded(nullptr);
     CHECK(own_definition(program, "malloc") == nullptr);
+    CHECK_FALSE(defines(program, "malloc"));
+    CHECK_FALSE(defines(nullptr, "malloc"));
 }
 
 TEST_CASE("the first definition ahead of an object is found in load order") {
