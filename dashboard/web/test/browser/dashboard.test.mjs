@@ -314,9 +314,18 @@ async function dragAcross(page, element) {
 scenario('every profile tab has a timeline: hover reads a value, Zoom out doubles the range, a drag sets it',
   {}, async (page) => {
     const asked = [];  // the kinds of the timeline requests
+    const answered = [];  // their answers' kinds and statuses, for a failure's message
     page.on('request', (r) => {
       const url = new URL(r.url());
       if (url.pathname.endsWith('/profile/timeline')) asked.push(url.searchParams.get('kind'));
+    });
+    page.on('response', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.endsWith('/profile/timeline')) answered.push(`${url.searchParams.get('kind')} ${r.status()}`);
+    });
+    page.on('requestfailed', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.endsWith('/profile/timeline')) answered.push(`${url.searchParams.get('kind')} failed: ${r.failure()?.errorText}`);
     });
     await openApp(page, config);  // on the CPU tab
     const timeline = page.locator('[data-testid=profile-timeline]');
@@ -327,7 +336,9 @@ scenario('every profile tab has a timeline: hover reads a value, Zoom out double
       await page.locator(`.profile-view[data-kind="${kind}"], .state-empty`).first().waitFor();
       assert.ok(asked.includes(kind), `${label}: the timeline of ${kind} was asked for`);
       if (!config.usesMock && await page.locator('.state-empty').count()) continue;  // nothing of this kind
-      await timeline.locator('canvas').waitFor();
+      await timeline.locator('canvas').waitFor().catch((error) => {
+        throw new Error(`${label}: no timeline (timeline answers: ${answered.join(', ') || 'none'}): ${error.message}`);
+      });
       // Above the flame graph, the value under the pointer in the profile's unit (rates per second).
       const [timelineBox, flameBox] = [await timeline.boundingBox(), await page.locator('.flame-card').boundingBox()];
       assert.ok(timelineBox.y < flameBox.y, `${label}: the timeline is above the flame graph`);
