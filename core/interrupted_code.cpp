@@ -2,7 +2,6 @@
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
-#include <dlfcn.h>
 #include <link.h>
 
 #include <cstring>
@@ -141,11 +140,12 @@ void remember_runtime_code(const void* allocator) {
     // Making a thread, or a thread's unwinder state, allocates through the application's
     // allocator: a library of its own (jemalloc, tcmalloc) counts as runtime; one built
     // into the program looks like the application's code, and nothing is judged lock-free.
+    // `allocator` is the definition the agent's interposer forwards to, read from the
+    // objects' symbol tables (preload/real_allocator.h), never dlsym(RTLD_DEFAULT): that
+    // answers a program built without -fPIE that takes malloc's address (Debian's python3
+    // and node) with its own PLT stub, which would make the program look like the allocator.
     AddressRange allocator_range = loaded_object_range(allocator);
-    void* global_malloc = dlsym(RTLD_DEFAULT, "malloc");
-    if (allocator_range.start == allocator_range.end ||
-        allocator_range.contains(program_range.start) ||
-        program_range.contains(reinterpret_cast<uint64_t>(global_malloc))) {
+    if (allocator_range.start == allocator_range.end || allocator_range.contains(program_range.start)) {
         runtime_range_count = 0;
         return;
     }

@@ -218,6 +218,19 @@ TEST_CASE("a fork child makes no thread while its agent waits to start") {
     CHECK(result.out.find("threads 1 1") != std::string::npos);
 }
 
+// Debian's python3 and node are built without -fPIE and take malloc's address, so that
+// dlsym(RTLD_DEFAULT, "malloc") answers with the program's own PLT stub. The runtime's code
+// was then taken for the allocator's, no code was ever judged lock-free, and every fork
+// child of such a program made a waiting thread instead of the start alarm.
+TEST_CASE("a fork child of a program built without -fPIE that takes malloc's address makes no "
+          "thread while its agent waits to start") {
+    TemporaryDirectory dir;
+    RunResult result = run({program("malloc_by_address"), "fork-threads"}, profiling_into(dir));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out == "threads 1 1\n");
+}
+
 // Each case's child names its own function; its profile comes from its own agent.
 void check_child_profile(const char* mode, const char* function, std::string* out = nullptr,
                          std::map<std::string, std::string> extra = {}) {

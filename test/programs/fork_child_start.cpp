@@ -11,7 +11,6 @@
 //   allocate   allocates, touches and frees blocks for 1.5 s (most of its time inside the
 //              allocator and libc)
 // Prints "pid child <pid>" and exits 0 when the child exited 0.
-#include <dirent.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,18 +23,9 @@
 #include <ctime>
 
 #include "burn.h"
+#include "thread_count.h"
 
 namespace {
-
-int count_threads() {
-    DIR* tasks = opendir("/proc/self/task");
-    if (tasks == nullptr) return -1;
-    int count = 0;
-    while (dirent* entry = readdir(tasks))
-        if (entry->d_name[0] != '.') ++count;
-    closedir(tasks);
-    return count;
-}
 
 __attribute__((noinline)) void burn_with_signals_blocked() {
     sigset_t all;

@@ -11,24 +11,14 @@
 
 #include <chrono>
 #include <cstring>
-#include <dirent.h>
 #include <string>
 #include <thread>
 
 #include "agent_mapped.h"
 #include "burn.h"
+#include "thread_count.h"
 
 namespace {
-
-int threads() {
-    int count = 0;
-    DIR* tasks = opendir("/proc/self/task");
-    if (tasks == nullptr) return -1;
-    while (dirent* entry = readdir(tasks))
-        if (entry->d_name[0] != '.') ++count;
-    closedir(tasks);
-    return count;
-}
 
 // malloc_info lists one <heap nr="..."> per arena.
 int arenas() {
@@ -50,6 +40,6 @@ int main() {
     bool loaded = false;
     while (!(loaded = agent_mapped()) && std::chrono::steady_clock::now() < until) BURN_UNITS(1);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    printf("agent %d threads %d arenas %d\n", loaded ? 1 : 0, threads(), arenas());
+    printf("agent %d threads %d arenas %d\n", loaded ? 1 : 0, count_threads(), arenas());
     return 0;
 }

@@ -336,8 +336,13 @@ scenario('every profile tab has a timeline: hover reads a value, Zoom out double
       await page.locator(`.profile-view[data-kind="${kind}"], .state-empty`).first().waitFor();
       assert.ok(asked.includes(kind), `${label}: the timeline of ${kind} was asked for`);
       if (!config.usesMock && await page.locator('.state-empty').count()) continue;  // nothing of this kind
-      await timeline.locator('canvas').waitFor().catch((error) => {
-        throw new Error(`${label}: no timeline (timeline answers: ${answered.join(', ') || 'none'}): ${error.message}`);
+      await timeline.locator('canvas').waitFor().catch(async (error) => {
+        const cards = await page.locator('[data-testid=profile-timeline]').evaluateAll((found) => found.map((card) =>
+          `connected ${card.isConnected}, plot ${card.querySelector('.timeline-plot')?.clientWidth}px wide ` +
+          `with ${card.querySelector('.timeline-plot')?.childElementCount} children`));
+        throw new Error(`${label}: no timeline (timeline requests: ${asked.join(', ')}; answers: ` +
+          `${answered.join(', ') || 'none'}; timeline cards: ${cards.join(' | ') || 'none'}; ` +
+          `page errors: ${page.pageErrors.join(' | ') || 'none'}): ${error.message}`);
       });
       // Above the flame graph, the value under the pointer in the profile's unit (rates per second).
       const [timelineBox, flameBox] = [await timeline.boundingBox(), await page.locator('.flame-card').boundingBox()];
