@@ -8,17 +8,22 @@ import { rangeParams } from '../lib/time_range.js';
 
 /**
  * Draws `new uPlot(options(width), data, plot)` when `plot` has a width, resizes it with
- * `plot`, and destroys it once `owner` is no longer in the document.
+ * `plot`, and destroys it once `owner`, having been in the document, has left it.
  */
 export function drawWhenLaidOut(plot, owner, height, options, data) {
   let chart = null;
+  let attached = false;  // owner has been in the document: leaving it then is for good
   const observer = new ResizeObserver(() => {
     const width = Math.floor(plot.clientWidth);
     if (!owner.isConnected) {
+      // Not yet inserted (a view rendered before its panel is): wait for the insertion,
+      // which resizes plot and calls again.
+      if (!attached) return;
       observer.disconnect();
       chart?.destroy();
       return;
     }
+    attached = true;
     if (width <= 0) return;
     if (chart) chart.setSize({ width, height });
     else chart = new uPlot({ ...options, width, height }, data, plot);

@@ -120,11 +120,13 @@ export function flameGraph(tree, { unit, highlight, differential = false, label 
   // Callers insert the element right after creating it (before the observer's first
   // callback, which comes at the next frame). The observer then fires on every resize,
   // including the one to nothing when the element leaves the page: it lets go there.
+  let attached = false;  // element has been in the document: leaving it then is for good
   const observer = new ResizeObserver(() => {
     if (!element.isConnected) {
-      observer.disconnect();
+      if (attached) observer.disconnect();
       return;
     }
+    attached = true;
     draw();
   });
   observer.observe(canvas);
