@@ -20,6 +20,18 @@ std::map<std::string, std::string> profiling_into(const TemporaryDirectory& dir)
     return {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", dir.path()}, {"SI_CPU_SAMPLING_HZ", "500"}};
 }
 
+// Copies the build's libsiagent*.so (the first stage and the libraries it loads from its own
+// directory) into `directory`.
+void copy_agent_libraries(const std::string& directory) {
+    const std::filesystem::path original = std::filesystem::path(agent_library()).parent_path();
+    std::filesystem::create_directories(directory);
+    for (const auto& entry : std::filesystem::directory_iterator(original)) {
+        const std::string name = entry.path().filename();
+        if (name.rfind("libsiagent", 0) == 0 && entry.path().extension() == ".so")
+            std::filesystem::copy_file(entry.path(), directory + "/" + name);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("a forked child and an exec'd child write their own files, named by their own pid") {
@@ -487,12 +499,7 @@ TEST_CASE("a program built without -fPIE that takes malloc's address: its alloca
 TEST_CASE("the library preloaded twice, from two paths: the first copy profiles, the second "
           "stays out of the way") {
     TemporaryDirectory copy;
-    const std::filesystem::path original = std::filesystem::path(agent_library()).parent_path();
-    for (const auto& entry : std::filesystem::directory_iterator(original)) {
-        const std::string name = entry.path().filename();
-        if (name.rfind("libsiagent", 0) == 0 && entry.path().extension() == ".so")
-            std::filesystem::copy_file(entry.path(), copy.path() + "/" + name);
-    }
+    copy_agent_libraries(copy.path());
     const std::string second = copy.path() + "/libsiagent.so";
     // alloc_torture allocates from its .preinit_array, before any library's constructor.
     for (const char* name : {"alloc_shares", "alloc_torture"}) {
@@ -670,4 +677,50 @@ TEST_CASE("dropping root while the agent waits to be loaded works as without the
         CHECK(profiled.exit_code == 0);
         CHECK(profiled.out == plain.out);
     }
+}
+
+// A container preloads the agent into every process, 32-bit programs too. Named as
+// '<prefix>/$LIB/libsiagent.so', ld.so loads the agent into 64-bit programs and the 32-bit
+// libsiagent.so that does nothing (preload/i386) into 32-bit ones. Naming the 64-bit library
+// itself makes ld.so print "wrong ELF class" on the stderr of every 32-bit program.
+TEST_CASE("preloaded as <prefix>/$LIB/libsiagent.so, a 32-bit program starts as it does without "
+          "the agent and a 64-bit one is profiled") {
+    const char* i386_library = getenv("SIAGENT_I386_LIBRARY");
+    if (i386_library == nullptr) {
+        WARN("not run: this build makes no 32-bit libsiagent.so (not x86-64, or no -m32)");
+        return;
+    }
+    if (!std::filesystem::exists("/lib/ld-linux.so.2")) {
+        WARN("not run: no 32-bit loader, /lib/ld-linux.so.2 (Debian's libc6-i386; scripts/install-deps installs it)");
+        return;
+    }
+    RunResult bare = run({program("i386_hello")}, {});
+    REQUIRE(bare.exit_code == 0);
+    REQUIRE(bare.out == "i386 ok\n");
+    RunResult named_directly = run({program("i386_hello")}, {{"LD_PRELOAD", agent_library()}});
+    CHECK(named_directly.out == "i386 ok\n");
+    CHECK(named_directly.err.find("wrong ELF class") != std::string::npos);
+
+    // An installed tree, as meson install makes it: $LIB is lib/x86_64-linux-gnu (Debian) or
+    // lib64 for 64-bit programs, lib32 (Debian's libc6-i386) or lib/i386-linux-gnu (a
+    // multiarch libc6:i386) for 32-bit ones.
+    TemporaryDirectory prefix;
+    for (const char* libdir : {"/lib/x86_64-linux-gnu", "/lib64"}) copy_agent_libraries(prefix.path() + libdir);
+    for (const char* libdir : {"/lib32", "/lib/i386-linux-gnu"}) {
+        std::filesystem::create_directories(prefix.path() + libdir);
+        std::filesystem::copy_file(i386_library, prefix.path() + libdir + "/libsiagent.so");
+    }
+    const std::string preload = prefix.path() + "/$LIB/libsiagent.so";
+    TemporaryDirectory dir;
+    std::map<std::string, std::string> environment = profiling_into(dir);
+    environment["LD_PRELOAD"] = preload;
+    RunResult quiet = run({program("i386_hello")}, environment);
+    CHECK(quiet.exit_code == 0);
+    CHECK(quiet.out == "i386 ok\n");
+    CHECK(quiet.err == "");
+
+    RunResult profiled = run({program("malloc_by_address")}, environment);
+    INFO(profiled.err);
+    REQUIRE(profiled.exit_code == 0);
+    CHECK(total_value_through(read_profiles(dir.files("cpu-")), "allocate_by_address", 1) > 0);
 }
