@@ -262,16 +262,20 @@ std::string default_spool_dir(const VariableLookup& lookup) {
     if (auto home = absolute_directory(lookup("HOME"))) {
         return *home + "/.local/state/siagent/spool";
     }
-    return "/tmp/siagent-" + std::to_string(getuid()) + "/spool";
+    return last_resort_spool_dir();
 }
 
 void fill_computed_defaults(const VariableLookup& lookup, Config& config) {
     config.app_name = executable_name();
     config.host_name = os_host_name();
     config.spool_dir = default_spool_dir(lookup);
+    const std::string last_resort = last_resort_spool_dir();
+    if (config.spool_dir != last_resort) config.spool_fallback_dir = last_resort;
 }
 
 }  // namespace
+
+std::string last_resort_spool_dir() { return "/tmp/siagent-" + std::to_string(getuid()) + "/spool"; }
 
 ConfigResult parse_config(const VariableLookup& lookup) {
     ConfigResult result;
@@ -289,6 +293,14 @@ ConfigResult parse_config(const VariableLookup& lookup) {
             add_problem_quietly(result.problems, "siagent: " + std::string(variable.name) +
                                                      " could not be read; using its default");
         }
+    }
+    // A spool the user chose (SI_SPOOL_DIR, set and not blank) is used or reported, never
+    // replaced.
+    try {
+        if (const char* chosen = lookup("SI_SPOOL_DIR"); chosen != nullptr && !trim(chosen).empty())
+            result.config.spool_fallback_dir.clear();
+    } catch (...) {
+        result.config.spool_fallback_dir.clear();
     }
     return result;
 }

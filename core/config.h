@@ -44,6 +44,10 @@ struct Config {
     std::string output_dir;                             // SI_OUTPUT_DIR: empty = no files
     std::string ca_file;                                // SI_CA_FILE
     std::string spool_dir;                              // SI_SPOOL_DIR: default per user
+    // The default's last resort (last_resort_spool_dir), tried when the default spool_dir
+    // cannot be made (a HOME that does not exist or is not writable, as nobody's
+    // /nonexistent); empty when SI_SPOOL_DIR is set or the default is that already.
+    std::string spool_fallback_dir;
     uint64_t start_delay_ms = 50;                       // SI_START_DELAY
 };
 
@@ -60,6 +64,9 @@ struct ConfigResult {
 // Reads every SI_* variable through `lookup`; fills the computed defaults (app name from
 // /proc/self/exe, host name from uname, spool dir from the user) for those left unset.
 ConfigResult parse_config(const VariableLookup& lookup);
+
+// /tmp/siagent-<uid>/spool: the spool directory of a user without a usable home.
+std::string last_resort_spool_dir();
 
 // Problem lines for SI_* entries of `environ` that parse_config does not know (typos such
 // as SI_CPU_SAMPLING_RATE), e.g. `siagent: unknown variable SI_CPU_SAMPLING_RATE is ignored`.

@@ -112,20 +112,63 @@ std::string line(const char* key, const std::string& value) {
     return std::string(key) + " " + (value.empty() ? "-" : value) + "\n";
 }
 
-}  // namespace
-
-bool prepare_crash_context(const Config& config, std::string& error) {
+// Makes `directory` (and its parents) unless it exists; false, with `error` set, when it is
+// not a directory this user can write in then.
+bool make_spool(const std::string& directory, std::string& error) {
     std::error_code failure;
-    bool created = std::filesystem::create_directories(config.spool_dir, failure);
+    bool created = std::filesystem::create_directories(directory, failure);
     // Private when we make it (records hold the environment's identity); a directory that
     // exists already (even /tmp) keeps the mode its owner gave it.
-    if (!failure && created) chmod(config.spool_dir.c_str(), 0700);
-    if (failure || !std::filesystem::is_directory(config.spool_dir, failure)) {
-        error = "cannot create the spool directory " + config.spool_dir + ": " +
+    if (!failure && created) chmod(directory.c_str(), 0700);
+    if (failure || !std::filesystem::is_directory(directory, failure)) {
+        error = "cannot create the spool directory " + directory + ": " +
                 (failure ? failure.message() : std::string("not a directory"));
         return false;
     }
-    spool_path = config.spool_dir;
+    // One made by another user (root, before a setuid) where this one cannot write: a crash
+    // would find no place for its record.
+    if (access(directory.c_str(), W_OK | X_OK) != 0) {
+        error = "cannot write in the spool directory " + directory + ": " + strerror(errno);
+        return false;
+    }
+    return true;
+}
+
+// The last resort's top, /tmp/siagent-<uid>, is in a directory every user writes: used only
+// when it is a directory (not a link) of this user that no one else can write, so that
+// nobody else can choose where the records go or read them there.
+bool ours_alone(const std::string& spool, std::string& error) {
+    const std::string top = std::filesystem::path(spool).parent_path();
+    struct stat info {};
+    if (lstat(top.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid == getuid() &&
+        (info.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+        return true;
+    error = "the spool directory " + spool + " is not private: " + top +
+            " is not a directory of this user that only it can write";
+    return false;
+}
+
+bool usable_spool(const std::string& directory, std::string& error) {
+    if (!make_spool(directory, error)) return false;
+    return directory != last_resort_spool_dir() || ours_alone(directory, error);
+}
+
+}  // namespace
+
+bool prepare_crash_context(const Config& config, std::string& error) {
+    std::string chosen = config.spool_dir;
+    if (!usable_spool(chosen, error)) {
+        // The default under a home that cannot hold it: the last resort, said only when it
+        // fails too.
+        std::string fallback_error;
+        if (config.spool_fallback_dir.empty() || !usable_spool(config.spool_fallback_dir, fallback_error)) {
+            if (!fallback_error.empty()) error += "; " + fallback_error;
+            return false;
+        }
+        error.clear();
+        chosen = config.spool_fallback_dir;
+    }
+    spool_path = chosen;
     std::error_code ignored;
     identity_lines = line("app", config.app_name) + line("version", config.app_version) +
                      line("environment", config.app_environment) + line("host", config.host_name) +

@@ -4,8 +4,12 @@
 // with the same spool must turn it into a readable report and delete it.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "test/integration/process_runner.h"
 
@@ -76,6 +80,37 @@ TEST_CASE("a crash ends as without the agent and leaves a record the next agent 
         else
             CHECK(first_line_with(report, "exception ").empty());
     }
+}
+
+// A user whose home cannot hold the default spool (nobody's is /nonexistent; a container's
+// user often has none it can write): the spool is then /tmp/siagent-<uid>/spool, and nothing
+// is said. Every process of such a user used to print "crash reporter not started".
+TEST_CASE("a crash of a user without a usable home is recorded under /tmp, and nothing is said") {
+    const std::string last_resort = "/tmp/siagent-" + std::to_string(getuid()) + "/spool";
+    const std::map<std::string, std::string> homeless{{"HOME", "/proc/self/no-home"}, {"XDG_STATE_HOME", ""}};
+    RunResult plain = run({program("crash_kinds"), "null"}, homeless);
+    std::set<std::string> before;
+    std::error_code missing;
+    for (const auto& entry : std::filesystem::directory_iterator(last_resort, missing))
+        before.insert(entry.path().filename());
+    TemporaryDirectory output;
+    std::map<std::string, std::string> environment = homeless;
+    environment["LD_PRELOAD"] = agent_library();
+    environment["SI_OUTPUT_DIR"] = output.path();
+    RunResult profiled = run({program("crash_kinds"), "null"}, environment);
+    INFO(profiled.err);
+    CHECK(profiled.signal == plain.signal);
+    CHECK(profiled.err == plain.err);
+    // This run's record: the one that was not there before; removed so that no later agent
+    // of this user reports it.
+    std::vector<std::string> records;
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(last_resort, ignored)) {
+        const std::string name = entry.path().filename();
+        if (name.rfind("crash-", 0) == 0 && !before.count(name)) records.push_back(entry.path());
+    }
+    for (const std::string& record : records) std::filesystem::remove(record, ignored);
+    REQUIRE(records.size() == 1);
 }
 
 TEST_CASE("a program that recovers from SIGSEGV with its own handler behaves as without the agent") {
