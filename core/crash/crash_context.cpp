@@ -149,8 +149,13 @@ bool ours_alone(const std::string& spool, std::string& error) {
 }
 
 bool usable_spool(const std::string& directory, std::string& error) {
-    if (!make_spool(directory, error)) return false;
-    return directory != last_resort_spool_dir() || ours_alone(directory, error);
+    if (directory != last_resort_spool_dir()) return make_spool(directory, error);
+    // Checked before anything is made in it (someone else's directory or link there gets
+    // nothing of ours), and again after (made by someone else meanwhile).
+    struct stat existing {};
+    const std::string top = std::filesystem::path(directory).parent_path();
+    if (lstat(top.c_str(), &existing) == 0 && !ours_alone(directory, error)) return false;
+    return make_spool(directory, error) && ours_alone(directory, error);
 }
 
 }  // namespace
