@@ -269,8 +269,6 @@ void fill_computed_defaults(const VariableLookup& lookup, Config& config) {
     config.app_name = executable_name();
     config.host_name = os_host_name();
     config.spool_dir = default_spool_dir(lookup);
-    const std::string last_resort = last_resort_spool_dir();
-    if (config.spool_dir != last_resort) config.spool_fallback_dir = last_resort;
 }
 
 }  // namespace
@@ -297,10 +295,10 @@ ConfigResult parse_config(const VariableLookup& lookup) {
     // A spool the user chose (SI_SPOOL_DIR, set and not blank) is used or reported, never
     // replaced.
     try {
-        if (const char* chosen = lookup("SI_SPOOL_DIR"); chosen != nullptr && !trim(chosen).empty())
-            result.config.spool_fallback_dir.clear();
+        const char* chosen = lookup("SI_SPOOL_DIR");
+        result.config.spool_dir_chosen = chosen != nullptr && !trim(chosen).empty();
     } catch (...) {
-        result.config.spool_fallback_dir.clear();
+        result.config.spool_dir_chosen = true;
     }
     return result;
 }

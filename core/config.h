@@ -44,10 +44,10 @@ struct Config {
     std::string output_dir;                             // SI_OUTPUT_DIR: empty = no files
     std::string ca_file;                                // SI_CA_FILE
     std::string spool_dir;                              // SI_SPOOL_DIR: default per user
-    // The default's last resort (last_resort_spool_dir), tried when the default spool_dir
-    // cannot be made (a HOME that does not exist or is not writable, as nobody's
-    // /nonexistent); empty when SI_SPOOL_DIR is set or the default is that already.
-    std::string spool_fallback_dir;
+    // SI_SPOOL_DIR was set (not blank): spool_dir is used as it is, never replaced. A default
+    // spool_dir falls back to the last resort where it cannot be made (a HOME that does not
+    // exist or is not writable, as nobody's /nonexistent): core/crash/crash_context.h.
+    bool spool_dir_chosen = false;
     uint64_t start_delay_ms = 50;                       // SI_START_DELAY
 };
 
@@ -65,7 +65,8 @@ struct ConfigResult {
 // /proc/self/exe, host name from uname, spool dir from the user) for those left unset.
 ConfigResult parse_config(const VariableLookup& lookup);
 
-// /tmp/siagent-<uid>/spool: the spool directory of a user without a usable home.
+// /tmp/siagent-<uid>/spool, for the process's uid now: the spool directory of a user
+// without a usable home.
 std::string last_resort_spool_dir();
 
 // Problem lines for SI_* entries of `environ` that parse_config does not know (typos such

@@ -161,17 +161,22 @@ bool usable_spool(const std::string& directory, std::string& error) {
 }  // namespace
 
 bool prepare_crash_context(const Config& config, std::string& error) {
-    std::string chosen = config.spool_dir;
+    // The last resort is this user's as the process is now: one that changed its uid since
+    // the configuration was read (a daemon dropping root) must not make, nor use, the
+    // directory named for its former uid.
+    const std::string last_resort = last_resort_spool_dir();
+    const bool defaulted_to_tmp = !config.spool_dir_chosen && config.spool_dir.rfind("/tmp/siagent-", 0) == 0;
+    std::string chosen = defaulted_to_tmp ? last_resort : config.spool_dir;
     if (!usable_spool(chosen, error)) {
-        // The default under a home that cannot hold it: the last resort, said only when it
+        // A default under a home that cannot hold it: the last resort, said only when it
         // fails too.
         std::string fallback_error;
-        if (config.spool_fallback_dir.empty() || !usable_spool(config.spool_fallback_dir, fallback_error)) {
+        if (config.spool_dir_chosen || chosen == last_resort || !usable_spool(last_resort, fallback_error)) {
             if (!fallback_error.empty()) error += "; " + fallback_error;
             return false;
         }
         error.clear();
-        chosen = config.spool_fallback_dir;
+        chosen = last_resort;
     }
     spool_path = chosen;
     std::error_code ignored;

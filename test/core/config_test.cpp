@@ -210,14 +210,12 @@ TEST_CASE("config: spool dir defaults per user", "[config]") {
         auto config = parse({{"SI_SPOOL_DIR", "/var/spool/si"}, {"HOME", "/h"}}).config;
         CHECK(config.spool_dir == "/var/spool/si");
     }
-    SECTION("a default under a home has /tmp as its last resort; a chosen spool has none") {
-        std::string last_resort = "/tmp/siagent-" + std::to_string(getuid()) + "/spool";
-        CHECK(siagent::last_resort_spool_dir() == last_resort);
-        CHECK(parse({{"HOME", "/nonexistent"}}).config.spool_fallback_dir == last_resort);
-        CHECK(parse({{"XDG_STATE_HOME", "/state"}}).config.spool_fallback_dir == last_resort);
-        CHECK(parse({}).config.spool_fallback_dir.empty());  // the default is /tmp already
-        CHECK(parse({{"SI_SPOOL_DIR", "/var/spool/si"}, {"HOME", "/h"}}).config.spool_fallback_dir.empty());
-        CHECK(parse({{"SI_SPOOL_DIR", " "}, {"HOME", "/h"}}).config.spool_fallback_dir == last_resort);
+    SECTION("a spool set with SI_SPOOL_DIR is chosen (never replaced); a default is not") {
+        CHECK(siagent::last_resort_spool_dir() == "/tmp/siagent-" + std::to_string(getuid()) + "/spool");
+        CHECK_FALSE(parse({{"HOME", "/nonexistent"}}).config.spool_dir_chosen);
+        CHECK_FALSE(parse({}).config.spool_dir_chosen);
+        CHECK(parse({{"SI_SPOOL_DIR", "/var/spool/si"}, {"HOME", "/h"}}).config.spool_dir_chosen);
+        CHECK_FALSE(parse({{"SI_SPOOL_DIR", " "}, {"HOME", "/h"}}).config.spool_dir_chosen);
     }
 }
 

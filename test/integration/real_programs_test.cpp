@@ -171,4 +171,11 @@ TEST_CASE("nginx: master and workers serve, a SIGHUP reload replaces the workers
         auto decoded = read_profiles(profiles.files("cpu-" + std::to_string(pid) + "-"));
         CHECK(total_value(decoded, 1) > 0);
     }
+    // The workers (nobody, with the master's configuration and this user's HOME, which they
+    // cannot write) keep their crash records in nobody's last resort. They used to make this
+    // user's /tmp/siagent-<uid>, owned by nobody, which every later process of this user
+    // then refused as not its own: none of them recorded a crash.
+    struct stat last_resort {};
+    const std::string ours = "/tmp/siagent-" + std::to_string(getuid());
+    if (lstat(ours.c_str(), &last_resort) == 0) CHECK(last_resort.st_uid == getuid());
 }
