@@ -413,8 +413,14 @@ scenario('metrics merged or per process: a legend names each process, counts ste
   assert.ok(!(await page.locator('nav.tabs a[data-tab="cpu"]').getAttribute('href')).includes('group='));
   await page.getByRole('button', { name: 'Merged' }).click();
   await page.waitForURL((url) => !url.href.includes('group='));
-  await threads.locator('canvas').waitFor();
-  assert.equal(await threads.locator('.u-legend .u-series').count(), 2, 'one line and the time');
+  // As above: the per-process view stays until the merged one is drawn, and the new card's
+  // chart (its legend) comes at the frame after the card is inserted.
+  await page.locator('.metric-grouping button.chip[aria-pressed="true"]', { hasText: 'Merged' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll(
+    '.metric-card[data-metric="runtime/Active threads"] .u-legend .u-series').length === 2).catch(async (error) => {
+    const count = await threads.locator('.u-legend .u-series').count();
+    throw new Error(`merged: ${count} legend entries, not one line and the time: ${error.message}`);
+  });
 });
 
 scenario('changing the time range changes the request\'s from and to', {}, async (page) => {
