@@ -273,7 +273,16 @@ void fill_computed_defaults(const VariableLookup& lookup, Config& config) {
 
 }  // namespace
 
-std::string last_resort_spool_dir() { return "/tmp/siagent-" + std::to_string(getuid()) + "/spool"; }
+constexpr std::string_view kLastResortStart = "/tmp/siagent-";
+constexpr std::string_view kLastResortEnd = "/spool";
+
+std::string last_resort_spool_dir() {
+    return std::string(kLastResortStart) + std::to_string(getuid()) + std::string(kLastResortEnd);
+}
+
+bool names_a_last_resort_spool_dir(const std::string& path) {
+    return path.starts_with(kLastResortStart) && path.ends_with(kLastResortEnd);
+}
 
 ConfigResult parse_config(const VariableLookup& lookup) {
     ConfigResult result;

@@ -69,6 +69,10 @@ ConfigResult parse_config(const VariableLookup& lookup);
 // without a usable home.
 std::string last_resort_spool_dir();
 
+// Whether `path` is a last resort spool directory, of any uid (a configuration read before
+// the process changed its uid names its former one).
+bool names_a_last_resort_spool_dir(const std::string& path);
+
 // Problem lines for SI_* entries of `environ` that parse_config does not know (typos such
 // as SI_CPU_SAMPLING_RATE), e.g. `siagent: unknown variable SI_CPU_SAMPLING_RATE is ignored`.
 std::vector<std::string> find_unknown_variables(const char* const* environ_entries);

@@ -136,26 +136,26 @@ bool make_spool(const std::string& directory, std::string& error) {
 
 // The last resort's top, /tmp/siagent-<uid>, is in a directory every user writes: used only
 // when it is a directory (not a link) of this user that no one else can write, so that
-// nobody else can choose where the records go or read them there.
-bool ours_alone(const std::string& spool, std::string& error) {
+// nobody else can choose where the records go or read them there. `absent_ok`: before
+// anything is made, no top at all is fine too (it is made next, by this user).
+bool ours_alone(const std::string& spool, bool absent_ok, std::string& error) {
     const std::string top = std::filesystem::path(spool).parent_path();
     struct stat info {};
-    if (lstat(top.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid == getuid() &&
-        (info.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+    if (lstat(top.c_str(), &info) != 0 ? absent_ok && errno == ENOENT
+                                        : S_ISDIR(info.st_mode) && info.st_uid == getuid() &&
+                                              (info.st_mode & (S_IWGRP | S_IWOTH)) == 0)
         return true;
     error = "the spool directory " + spool + " is not private: " + top +
             " is not a directory of this user that only it can write";
     return false;
 }
 
-bool usable_spool(const std::string& directory, std::string& error) {
-    if (directory != last_resort_spool_dir()) return make_spool(directory, error);
-    // Checked before anything is made in it (someone else's directory or link there gets
-    // nothing of ours), and again after (made by someone else meanwhile).
-    struct stat existing {};
-    const std::string top = std::filesystem::path(directory).parent_path();
-    if (lstat(top.c_str(), &existing) == 0 && !ours_alone(directory, error)) return false;
-    return make_spool(directory, error) && ours_alone(directory, error);
+// Checked before anything is made in the last resort (someone else's directory or link there
+// gets nothing of ours), and again after (made by someone else meanwhile).
+bool usable_spool(const std::string& directory, bool last_resort, std::string& error) {
+    if (!last_resort) return make_spool(directory, error);
+    return ours_alone(directory, true, error) && make_spool(directory, error) &&
+           ours_alone(directory, false, error);
 }
 
 }  // namespace
@@ -165,13 +165,13 @@ bool prepare_crash_context(const Config& config, std::string& error) {
     // the configuration was read (a daemon dropping root) must not make, nor use, the
     // directory named for its former uid.
     const std::string last_resort = last_resort_spool_dir();
-    const bool defaulted_to_tmp = !config.spool_dir_chosen && config.spool_dir.rfind("/tmp/siagent-", 0) == 0;
+    const bool defaulted_to_tmp = !config.spool_dir_chosen && names_a_last_resort_spool_dir(config.spool_dir);
     std::string chosen = defaulted_to_tmp ? last_resort : config.spool_dir;
-    if (!usable_spool(chosen, error)) {
+    if (!usable_spool(chosen, chosen == last_resort, error)) {
         // A default under a home that cannot hold it: the last resort, said only when it
         // fails too.
         std::string fallback_error;
-        if (config.spool_dir_chosen || chosen == last_resort || !usable_spool(last_resort, fallback_error)) {
+        if (config.spool_dir_chosen || chosen == last_resort || !usable_spool(last_resort, true, fallback_error)) {
             if (!fallback_error.empty()) error += "; " + fallback_error;
             return false;
         }

@@ -4,13 +4,12 @@
 // with the same spool must turn it into a readable report and delete it.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <set>
 
+#include "core/config.h"
 #include "test/integration/process_runner.h"
 
 using namespace siagent::testing;
@@ -86,7 +85,7 @@ TEST_CASE("a crash ends as without the agent and leaves a record the next agent 
 // user often has none it can write): the spool is then /tmp/siagent-<uid>/spool, and nothing
 // is said. Every process of such a user used to print "crash reporter not started".
 TEST_CASE("a crash of a user without a usable home is recorded under /tmp, and nothing is said") {
-    const std::string last_resort = "/tmp/siagent-" + std::to_string(getuid()) + "/spool";
+    const std::string last_resort = siagent::last_resort_spool_dir();
     const std::map<std::string, std::string> homeless{{"HOME", "/proc/self/no-home"}, {"XDG_STATE_HOME", ""}};
     RunResult plain = run({program("crash_kinds"), "null"}, homeless);
     std::set<std::string> before;

@@ -11,11 +11,13 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <set>
 #include <thread>
 
+#include "core/config.h"
 #include "test/integration/background_process.h"
 #include "test/integration/process_runner.h"
 #include "test/integration/profile_queries.h"
@@ -176,6 +178,6 @@ TEST_CASE("nginx: master and workers serve, a SIGHUP reload replaces the workers
     // user's /tmp/siagent-<uid>, owned by nobody, which every later process of this user
     // then refused as not its own: none of them recorded a crash.
     struct stat last_resort {};
-    const std::string ours = "/tmp/siagent-" + std::to_string(getuid());
+    const std::string ours = std::filesystem::path(siagent::last_resort_spool_dir()).parent_path();
     if (lstat(ours.c_str(), &last_resort) == 0) CHECK(last_resort.st_uid == getuid());
 }
