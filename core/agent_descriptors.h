@@ -45,6 +45,17 @@ void forget_descriptor(int fd);
 bool is_agent_descriptor(int fd);
 bool is_lost_descriptor(int fd);
 
+// Whether a registered number still holds the file the agent adopted there (the same file
+// type, device and inode, close-on-exec). It may not: code the agent runs can close its
+// descriptor where no interposer sees it (libstdc++'s directory iterator opens with openat
+// and closes with closedir, glibc's internal close), and the application's next descriptor
+// may then get the number. Such a stale registration is forgotten here, so that the
+// application's close of its own descriptor is not refused (Chromium aborts on that EBADF;
+// a server would leak the connection). Two system calls (fcntl, fstat); signal-safe,
+// malloc-safe. Anonymous descriptors (eventfd, epoll, timerfd) share one inode: among them
+// only the close-on-exec flag tells the application's apart.
+bool agent_still_holds(int fd);
+
 // The application took the number for itself (dup2/dup3 onto it): not the agent's any more,
 // and the agent's calls on it must fail. signal-safe, malloc-safe.
 void mark_descriptor_lost(int fd);
@@ -55,12 +66,13 @@ bool any_descriptor_lost();
 
 // In a fork child, before its own agent starts: closes every descriptor the parent's agent
 // had (the child's copy of its event loop, sockets and files; that agent is abandoned and
-// never uses them again) and forgets them, so that no generation of forks accumulates them.
+// never uses them again; a stale number, now the application's, is left open) and forgets them, so that no generation of forks accumulates them.
 // Only the forking thread exists then. signal-safe, malloc-safe.
 void close_inherited_descriptors();
 
-// Whether [first, last] holds a registered descriptor; `next` gets the lowest one.
-// signal-safe, malloc-safe.
+// Whether [first, last] holds a descriptor the agent still holds (agent_still_holds; stale
+// registrations met on the way are forgotten); `next` gets the lowest one. signal-safe,
+// malloc-safe.
 bool find_agent_descriptor(unsigned first, unsigned last, int& next);
 
 }  // namespace siagent

@@ -70,7 +70,7 @@ uint64_t count_open_fds() {
     while (dirent* entry = readdir(directory)) {
         if (entry->d_name[0] == '.') continue;
         int fd = atoi(entry->d_name);
-        if (fd != own && !is_agent_descriptor(fd)) ++count;
+        if (fd != own && !agent_still_holds(fd)) ++count;
     }
     closedir(directory);
     return count;

@@ -109,8 +109,15 @@ SIAGENT_EXPORT SIAGENT_FORK_CHILD_CODE int close(int fd) {
     if (siagent::is_unwinder_pipe(fd)) [[unlikely]]
         return 0;
     if (siagent::is_agent_descriptor(fd)) [[unlikely]] {
-        if (!siagent::inside_agent()) return fail(EBADF);
-        siagent::forget_descriptor(fd);
+        // A stale registration (agent_still_holds forgets it): the agent's file was closed
+        // already, and the number may be the application's now.
+        const bool held = siagent::agent_still_holds(fd);
+        if (siagent::inside_agent()) {
+            if (!held) return 0;
+            siagent::forget_descriptor(fd);
+        } else if (held) {
+            return fail(EBADF);
+        }
     } else if (refused_to_agent(fd)) [[unlikely]] {
         siagent::forget_descriptor(fd);  // the application's now: the agent lets go of the number
         return 0;
@@ -140,7 +147,7 @@ SIAGENT_EXPORT void closefrom(int lowest) {
     while (siagent::find_agent_descriptor(static_cast<unsigned>(highest) + 1, UINT_MAX, next))
         highest = next;
     for (int fd = lowest; fd < highest; ++fd)
-        if (!siagent::is_agent_descriptor(fd)) real_close.get()(fd);
+        if (!siagent::agent_still_holds(fd)) real_close.get()(fd);
     real_closefrom.get()(highest + 1);
 }
 

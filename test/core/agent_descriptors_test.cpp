@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -81,4 +82,43 @@ TEST_CASE("a fork child closes and forgets what the parent's agent held") {
     close_inherited_descriptors();
     CHECK_FALSE(is_agent_descriptor(adopted));
     CHECK(fcntl(adopted, F_GETFD) == -1);
+}
+
+// libstdc++'s directory iterator opens with openat (adopted, when agent code runs it) and
+// closes with closedir, glibc's internal close: the registration outlives the descriptor, and
+// the application's next descriptor can get the number.
+TEST_CASE("a number whose agent file was closed unseen is the application's again") {
+    int adopted = adopt_descriptor(open("/tmp", O_RDONLY | O_DIRECTORY));
+    REQUIRE(is_agent_descriptor(adopted));
+    CHECK(agent_still_holds(adopted));
+    REQUIRE(closedir(fdopendir(adopted)) == 0);
+    int application = fcntl(STDERR_FILENO, F_DUPFD, adopted);  // not close-on-exec
+    REQUIRE(application == adopted);
+
+    SECTION("a close of it is the application's (not refused): the registration is forgotten") {
+        CHECK_FALSE(agent_still_holds(application));
+        CHECK_FALSE(is_agent_descriptor(application));
+    }
+    SECTION("close_range and closefrom do not skip it") {
+        int found = -1;
+        CHECK_FALSE(find_agent_descriptor(static_cast<unsigned>(application),
+                                          static_cast<unsigned>(application), found));
+        CHECK_FALSE(is_agent_descriptor(application));
+    }
+    SECTION("a fork child's cleanup leaves it open") {
+        close_inherited_descriptors();
+        CHECK(fcntl(application, F_GETFD) != -1);
+    }
+    close(application);
+}
+
+TEST_CASE("the agent's own file at a registered number is still held, whatever the application opens") {
+    int adopted = adopt_descriptor(open("/dev/null", O_RDONLY));
+    REQUIRE(is_agent_descriptor(adopted));
+    int other = open("/tmp", O_RDONLY | O_DIRECTORY);
+    CHECK(agent_still_holds(adopted));
+    CHECK(is_agent_descriptor(adopted));
+    close(other);
+    forget_descriptor(adopted);
+    close(adopted);
 }

@@ -67,6 +67,20 @@ TEST_CASE("a daemon that closes every descriptor, then takes the agent's numbers
     CHECK(seconds < plain_seconds + 1.5);
 }
 
+// The agent's claim of crash records reads the spool with libstdc++'s directory iterator,
+// whose descriptor (adopted above the floor) closedir closes unseen: with the application
+// holding 150 descriptors, the number was the application's next socket, and closing it
+// failed with EBADF (Chromium aborted on that; a server would leak the connection).
+TEST_CASE("a program with many descriptors closes every one it opens while the agent starts and reports") {
+    TemporaryDirectory output;
+    RunResult profiled = run({program("descriptor_reuse"), "2.5"},
+                             {{"LD_PRELOAD", agent_library()}, {"SI_OUTPUT_DIR", output.path()},
+                              {"SI_REPORT_INTERVAL", "1"}});
+    INFO(profiled.out << profiled.err);
+    CHECK(profiled.exit_code == 0);
+    CHECK(printed_number(profiled.out, "failed closes") == 0);
+}
+
 TEST_CASE("libunwind's memory checks read none of the application's descriptors") {
     // bash keeps the script's file on fd 3; a busy loop makes the profiler unwind through
     // frames libunwind can only walk by checking memory, which it did through a pipe it
