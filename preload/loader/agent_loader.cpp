@@ -381,13 +381,27 @@ bool memory_limit_forbids_start() {
     return true;
 }
 
-__attribute__((constructor)) void load_or_defer() {
+// A process that must stay single-threaded (environment.h) gets no waiting thread and no
+// agent, nor do the processes it forks. Said with SI_DEBUG only: Chromium starts its zygote
+// from its browser process, which is profiled (in a sandbox the zygote's parent is out of
+// sight, and every Chromium run would print the line).
+bool single_thread_contract_forbids_start(int argc, char** argv) {
+    if (!must_stay_single_threaded(argc, argv)) return false;
+    if (debugging())
+        say("not started in Chromium's zygote, which must stay single-threaded; ",
+            "the processes it forks (renderers) are not profiled");
+    return true;
+}
+
+// glibc passes the program's arguments to the constructors of the objects it loads.
+__attribute__((constructor)) void load_or_defer(int argc, char** argv, char**) {
     // A second copy of this library (preloaded by two paths): the first one does everything,
     // and this one only passes its forwarders' calls on (real_function.h).
     if (another_first_stage_ahead()) return;
     pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
     if (!library_preloaded()) return;
     if (memory_limit_forbids_start()) return;
+    if (single_thread_contract_forbids_start(argc, argv)) return;
     delay_ms = start_delay_ms(environment_value("SI_START_DELAY"));
     if (delay_ms == 0) {
         lock();

@@ -220,6 +220,12 @@ bool go_program() {
     return go;
 }
 
+bool must_stay_single_threaded(int argc, char** argv) {
+    for (int i = 1; i < argc && argv != nullptr && argv[i] != nullptr; ++i)
+        if (same_text(argv[i], "--type=zygote")) return true;
+    return false;
+}
+
 bool allocations_pass_through_this_library() {
     return defined_ahead_of(this_library(), "malloc") == nullptr;
 }

@@ -56,6 +56,13 @@ bool parent_library_preloaded();
 // (owner "Go", type 4) in a PT_NOTE segment. Its goroutines allocate without malloc.
 bool go_program();
 
+// Whether the process must stay single-threaded for its whole life, so that no agent may
+// run in it: Chromium's zygote (also Electron's and every other Chromium embedder's:
+// `--type=zygote` among its arguments) checks before each fork that /proc/self/task holds
+// its one thread, and kills itself with a trap otherwise. Reads only `argv` (the
+// constructor's arguments).
+bool must_stay_single_threaded(int argc, char** argv);
+
 // Whether the program's malloc is this library's forwarder: false when an allocator comes
 // first (jemalloc named before this library in LD_PRELOAD, or one linked into the program),
 // whose allocations never pass through this library.
