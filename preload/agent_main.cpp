@@ -114,6 +114,9 @@ void stop_locked() {
     if (running_agent == nullptr) return;
     Agent* agent = running_agent;
     running_agent = nullptr;
+    // Agent code, on whichever thread stops it (si_destroy's, exit's): the descriptors its
+    // teardown closes are its own, not the application's to be refused.
+    siagent::AgentScope agent_code;
     if (agent->shutdown(kShutdownBudget)) delete agent;
     // else: its thread still runs, detached; the Agent is abandoned on purpose.
 }

@@ -151,6 +151,12 @@ TEST_CASE("a program linked with the library starts the agent itself, and thread
     double total = static_cast<double>(total_value(profiles, kCpuNanoseconds));
     CHECK(self_value(profiles, "early_thread_burn", kCpuNanoseconds) / total > 0.8);
     CHECK(result.err.find("unknown option \"SI_NOT_AN_OPTION\"") != std::string::npos);
+    // si_destroy closes every descriptor the agent opened (its event loop's, the output
+    // directory, the files it symbolized from): the application's close of them would be
+    // refused, and it is agent code that closes them, on the application's thread.
+    std::smatch counts;
+    REQUIRE(std::regex_search(result.out, counts, std::regex(R"(descriptors before (\d+) after (\d+))")));
+    CHECK(counts[1] == counts[2]);
 }
 
 TEST_CASE("the agent's own frames are left out unless SI_INCLUDE_AGENT_FRAMES=1") {

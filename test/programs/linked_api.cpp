@@ -1,7 +1,8 @@
 // Known truth: a program linked with libsiagent (not preloaded) starts a worker thread
 // BEFORE it starts the agent through the C API; the worker must still be sampled (found
 // by the agent's scan of existing threads). Ends with si_destroy(), which writes the
-// profile. Usage: linked_api OUTPUT_DIR [units, default 60]
+// profile, and closes every descriptor the agent opened: it prints how many the process held
+// before si_start and after si_destroy. Usage: linked_api OUTPUT_DIR [units, default 60]
 #include <pthread.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 
 #include "burn.h"
 #include "siagent.h"
+#include "thread_count.h"
 
 namespace {
 
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
     pthread_t thread;
     pthread_create(&thread, nullptr, early_thread, nullptr);
 
+    const int descriptors_before = count_descriptors();
     std::string output = std::string("SI_OUTPUT_DIR=") + argv[1];
     const char* options[] = {output.c_str(), "SI_APP_NAME=linked-api", "SI_CPU_SAMPLING_HZ=250",
                              nullptr};
@@ -50,5 +53,6 @@ int main(int argc, char** argv) {
     pthread_join(thread, nullptr);
     si_destroy();
     si_destroy();  // a second call is harmless
+    printf("descriptors before %d after %d\n", descriptors_before, count_descriptors());
     return 0;
 }
